@@ -1,0 +1,45 @@
+/* Rendering reports as text (pahole-compatible) or JSON into a buffer. */
+#ifndef STRUCTFIT_EMIT_H
+#define STRUCTFIT_EMIT_H
+
+#include <structfit/report.h>
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Output buffer owned by the caller.  `data` is NUL-terminated whenever
+ * len > 0.  Release the storage with sf_buf_free(); the struct itself may
+ * live on the stack.
+ */
+typedef struct sf_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	int failed; /* an allocation failed; contents are incomplete */
+} sf_buf;
+
+#define SF_BUF_INIT { NULL, 0, 0, 0 }
+
+void sf_buf_free(sf_buf *buf);
+
+typedef struct sf_emit_options {
+	unsigned version;
+	int color;    /* ANSI colours for holes and warnings (text only) */
+	int summary;  /* one row per struct plus totals instead of full layouts */
+} sf_emit_options;
+
+#define SF_EMIT_OPTIONS_VERSION 1
+#define SF_EMIT_OPTIONS_INIT { SF_EMIT_OPTIONS_VERSION, 0, 0 }
+
+/* Each appends to `buf` and returns 0 or SF_ENOMEM. */
+int sf_emit_text(sf_buf *buf, const sf_report *report, const sf_emit_options *opts);
+int sf_emit_json(sf_buf *buf, const sf_report *report, const sf_emit_options *opts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

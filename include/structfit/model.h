@@ -1,0 +1,69 @@
+/* Loading debug info into a type model: the first stage of the pipeline. */
+#ifndef STRUCTFIT_MODEL_H
+#define STRUCTFIT_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* All structs, unions and classes found in the loaded inputs, deduplicated. */
+typedef struct sf_model sf_model;
+
+/* One loaded input (an ELF file, or one member of an archive). */
+typedef struct sf_file_info {
+	const char *path;        /* "lib.a(member.o)" for archive members */
+	const char *debug_path;  /* separate debug file used, or NULL */
+	const char *arch;        /* "x86_64", "i386", "arm", "aarch64", "s390x", "ppc64", "riscv64", ... */
+	int big_endian;          /* 1 for big-endian targets */
+	unsigned address_size;   /* bytes in a pointer: 4 or 8 */
+} sf_file_info;
+
+/* Called for each input (or archive member) that fails while others go on. */
+typedef void (*sf_load_error_fn)(void *ctx, int code, const char *message);
+
+typedef struct sf_load_options {
+	unsigned version;
+	/* Extra roots searched for separate debug files, before the system ones. */
+	const char *const *debug_dirs;
+	size_t debug_dir_count;
+	/* Worker threads; 0 means one per online CPU. */
+	unsigned jobs;
+	/* Reports each failing archive member; NULL to stay silent. */
+	sf_load_error_fn on_error;
+	void *on_error_ctx;
+} sf_load_options;
+
+#define SF_LOAD_OPTIONS_VERSION 1
+#define SF_LOAD_OPTIONS_INIT { SF_LOAD_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL }
+
+/* Creates an empty model.  Caller frees it with sf_model_free(). */
+int sf_model_new(sf_model **out);
+void sf_model_free(sf_model *model);
+
+/*
+ * Adds every struct, union and class defined in `path` (an ELF object,
+ * executable, shared object, kernel module, separate debug file or a static
+ * archive) to `model`.  A file whose DWARF turns out corrupt contributes
+ * nothing.  For archives, every loadable member is added; failing members
+ * are passed to opts->on_error and the worst code is returned after all
+ * members were tried.
+ *
+ * Returns 0, SF_ENOTFOUND, SF_EIO, SF_ENOTELF, SF_ENODEBUG, SF_EINVALID,
+ * SF_EUNSUPPORTED or SF_ENOMEM; the message names the file.
+ */
+int sf_model_load(sf_model *model, const char *path, const sf_load_options *opts);
+
+/* Loaded inputs, in load order.  Borrowed from the model. */
+size_t sf_model_file_count(const sf_model *model);
+const sf_file_info *sf_model_file(const sf_model *model, size_t index);
+
+/* Number of distinct struct/union/class definitions after deduplication. */
+size_t sf_model_struct_count(const sf_model *model);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,9 @@
+/* structfit command-line entry point (placeholder until the CLI lands). */
+#include <structfit/structfit.h>
+#include <stdio.h>
+
+int main(void)
+{
+	printf("structfit %s\n", sf_version());
+	return 0;
+}

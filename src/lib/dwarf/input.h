@@ -1,0 +1,46 @@
+/* Opening inputs: ELF files and archives, separate debug files, and the
+ * libdwarf handle over sections we loaded, decompressed and relocated. */
+#ifndef SF_DWARF_INPUT_H
+#define SF_DWARF_INPUT_H
+
+#include <structfit/model.h>
+
+#include <libdwarf.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * One ELF image with DWARF, ready to walk.  Everything it points to is
+ * owned by the opener and valid only during the visitor call.
+ */
+typedef struct sf_debug_image {
+	const char *display_name;  /* "file.o", or "lib.a(member.o)" for archive members */
+	const char *debug_path;    /* separate debug file the DWARF came from, or NULL */
+	Dwarf_Debug dbg;           /* over the DWARF sections, relocations applied */
+	uint16_t machine;          /* ELF e_machine of the image with the code */
+	unsigned address_size;     /* 4 or 8 */
+	bool big_endian;
+	bool has_debug_types;      /* .debug_types present (DWARF 4 type units) */
+} sf_debug_image;
+
+/* Returns 0 to go on, or a negative SF_E* code (already recorded with
+ * sf__fail) which stops the walk of this image. */
+typedef int (*sf_image_visitor)(void *ctx, const sf_debug_image *image);
+
+/*
+ * Opens `path` and calls `visit` for each ELF image in it: once for a plain
+ * file, once per member for a static archive.  A plain file without
+ * .debug_info is replaced by its separate debug file, found by build-id
+ * and .gnu_debuglink under opts->debug_dirs and the system roots.
+ *
+ * For archives, a failing member (not ELF, no DWARF, corrupt) is reported
+ * through opts->on_error and the walk goes on; the worst code is returned.
+ * For a plain file the error is returned directly (message names the file).
+ *
+ * Returns 0, SF_ENOTFOUND, SF_EIO, SF_ENOTELF, SF_ENODEBUG, SF_EINVALID,
+ * SF_EUNSUPPORTED, SF_ENOMEM, or whatever `visit` returned.
+ */
+int sf__input_each_image(const char *path, const sf_load_options *opts,
+			 sf_image_visitor visit, void *ctx);
+
+#endif

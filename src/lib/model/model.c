@@ -1,0 +1,283 @@
+/* The model container: inputs, canonical definitions and the merge step. */
+#include "model/structs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/fail.h"
+
+int sf__struct_list_push(sf_struct_list *list, sf_struct *s)
+{
+	if (list->count == list->capacity) {
+		size_t capacity = list->capacity ? list->capacity * 2 : 64;
+		sf_struct **items = realloc(list->items, capacity * sizeof(*items));
+		if (!items)
+			return -1;
+		list->items = items;
+		list->capacity = capacity;
+	}
+	list->items[list->count++] = s;
+	return 0;
+}
+
+void sf__struct_list_free(sf_struct_list *list)
+{
+	free(list->items);
+	memset(list, 0, sizeof(*list));
+}
+
+int sf__unit_init(sf_unit *unit, uint32_t file_index)
+{
+	memset(unit, 0, sizeof(*unit));
+	unit->file_index = file_index;
+	return sf__arena_new(&unit->arena) < 0 ? SF_ENOMEM : 0;
+}
+
+void sf__unit_release(sf_unit *unit)
+{
+	sf__arena_free(unit->arena);
+	sf__struct_list_free(&unit->structs);
+	memset(unit, 0, sizeof(*unit));
+}
+
+int sf_model_new(sf_model **out)
+{
+	sf_model *model = calloc(1, sizeof(*model));
+	if (!model || sf__arena_new(&model->arena) < 0) {
+		free(model);
+		*out = NULL;
+		return sf__fail(SF_ENOMEM, "out of memory");
+	}
+	*out = model;
+	return 0;
+}
+
+void sf_model_free(sf_model *model)
+{
+	if (!model)
+		return;
+	sf__arena_free(model->arena);
+	free(model->files);
+	sf__struct_list_free(&model->structs);
+	sf__hashmap_free(&model->by_hash);
+	sf__hashmap_free(&model->by_name);
+	free(model);
+}
+
+size_t sf_model_file_count(const sf_model *model)
+{
+	return model->file_count;
+}
+
+const sf_file_info *sf_model_file(const sf_model *model, size_t index)
+{
+	return index < model->file_count ? &model->files[index] : NULL;
+}
+
+size_t sf_model_struct_count(const sf_model *model)
+{
+	return model->structs.count;
+}
+
+static const char *copy_or_null(sf_arena *arena, const char *s)
+{
+	return s ? sf__arena_strdup(arena, s) : NULL;
+}
+
+int sf__model_add_file(sf_model *model, const sf_file_info *info)
+{
+	sf_file_info *slot;
+
+	if (model->file_count == model->file_capacity) {
+		size_t capacity = model->file_capacity ? model->file_capacity * 2 : 8;
+		sf_file_info *files = realloc(model->files, capacity * sizeof(*files));
+		if (!files)
+			return -1;
+		model->files = files;
+		model->file_capacity = capacity;
+	}
+	slot = &model->files[model->file_count];
+	slot->path = copy_or_null(model->arena, info->path);
+	slot->debug_path = copy_or_null(model->arena, info->debug_path);
+	slot->arch = copy_or_null(model->arena, info->arch);
+	slot->big_endian = info->big_endian;
+	slot->address_size = info->address_size;
+	if ((info->path && !slot->path) || (info->arch && !slot->arch))
+		return -1;
+	return (int)model->file_count++;
+}
+
+/* ---- identity ---- */
+
+static uint64_t hash_struct(uint64_t h, const sf_struct *s, unsigned depth)
+{
+	h = sf__hash_u64(h, (uint64_t)s->kind);
+	h = sf__hash_str(h, s->name ? s->name : s->typedef_name);
+	h = sf__hash_u64(h, s->size);
+	h = sf__hash_u64(h, s->align);
+	h = sf__hash_u64(h, s->member_count);
+	for (uint32_t i = 0; i < s->member_count; i++) {
+		const sf_member *m = &s->members[i];
+		h = sf__hash_str(h, m->name);
+		h = sf__hash_str(h, m->type_name);
+		h = sf__hash_u64(h, m->offset);
+		h = sf__hash_u64(h, m->bit_offset);
+		h = sf__hash_u64(h, m->bit_size);
+		if ((m->flags & SF_MEMBER_ANONYMOUS) && m->nested && depth < 64)
+			h = hash_struct(h, m->nested, depth + 1);
+	}
+	return h;
+}
+
+uint64_t sf__struct_hash(const sf_struct *s)
+{
+	return hash_struct(SF_HASH_SEED, s, 0);
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static bool same_struct(const sf_struct *a, const sf_struct *b, unsigned depth)
+{
+	if (a == b)
+		return true;
+	if (a->kind != b->kind || a->size != b->size || a->align != b->align ||
+	    a->member_count != b->member_count || !str_eq(a->name, b->name) ||
+	    (!a->name && !str_eq(a->typedef_name, b->typedef_name)))
+		return false;
+	for (uint32_t i = 0; i < a->member_count; i++) {
+		const sf_member *x = &a->members[i], *y = &b->members[i];
+		if (x->offset != y->offset || x->bit_offset != y->bit_offset ||
+		    x->bit_size != y->bit_size || x->size != y->size ||
+		    !str_eq(x->name, y->name) || !str_eq(x->type_name, y->type_name))
+			return false;
+		if ((x->flags & SF_MEMBER_ANONYMOUS) && x->nested && y->nested) {
+			if (depth >= 64 || !same_struct(x->nested, y->nested, depth + 1))
+				return false;
+		}
+	}
+	return true;
+}
+
+bool sf__struct_same(const sf_struct *a, const sf_struct *b)
+{
+	return same_struct(a, b, 0);
+}
+
+/* ---- merge ---- */
+
+static uint64_t name_key(const sf_struct *s)
+{
+	const char *name = s->name ? s->name : s->typedef_name;
+	uint64_t h = sf__hash_u64(SF_HASH_SEED, s->kind == SF_UNION);
+	return sf__hash_str(h, name);
+}
+
+static const sf_struct *resolve(const sf_struct *s)
+{
+	return s && s->canonical ? s->canonical : s;
+}
+
+static sf_struct *copy_into_model(sf_model *model, const sf_struct *src)
+{
+	sf_arena *arena = model->arena;
+	sf_struct *dst = sf__arena_alloc(arena, sizeof(*dst));
+	if (!dst)
+		return NULL;
+	*dst = *src;
+	dst->canonical = NULL;
+	dst->conflict = NULL;
+	dst->is_conflicting = false;
+	dst->name = copy_or_null(arena, src->name);
+	dst->typedef_name = copy_or_null(arena, src->typedef_name);
+	dst->decl_file = copy_or_null(arena, src->decl_file);
+	if ((src->name && !dst->name) || (src->typedef_name && !dst->typedef_name) ||
+	    (src->decl_file && !dst->decl_file))
+		return NULL;
+	if (src->member_count) {
+		dst->members = sf__arena_calloc(arena, src->member_count, sizeof(sf_member));
+		if (!dst->members)
+			return NULL;
+	}
+	for (uint32_t i = 0; i < src->member_count; i++) {
+		const sf_member *sm = &src->members[i];
+		sf_member *dm = &dst->members[i];
+		*dm = *sm;
+		dm->name = copy_or_null(arena, sm->name);
+		dm->type_name = copy_or_null(arena, sm->type_name);
+		if ((sm->name && !dm->name) || (sm->type_name && !dm->type_name))
+			return NULL;
+		/* Units list structs in dependency order, so whatever a member
+		 * points at has been merged already. */
+		dm->nested = resolve(sm->nested);
+		dm->element = resolve(sm->element);
+	}
+	return dst;
+}
+
+static void note_conflict(sf_model *model, sf_struct *fresh)
+{
+	size_t cursor = 0;
+	uint64_t key = name_key(fresh);
+	sf_struct *first;
+
+	if (!fresh->name && !fresh->typedef_name)
+		return;
+	while ((first = sf__hashmap_next(&model->by_name, key, &cursor))) {
+		const char *a = first->name ? first->name : first->typedef_name;
+		const char *b = fresh->name ? fresh->name : fresh->typedef_name;
+		if ((first->kind == SF_UNION) != (fresh->kind == SF_UNION) || !str_eq(a, b))
+			continue;
+		/* Append to the chain starting at the first definition. */
+		sf_struct *last = first;
+		while (last->conflict)
+			last = (sf_struct *)last->conflict;
+		last->conflict = fresh;
+		first->is_conflicting = true;
+		fresh->is_conflicting = true;
+		return;
+	}
+	sf__hashmap_insert(&model->by_name, key, fresh);
+}
+
+int sf__model_merge_unit(sf_model *model, sf_unit *unit)
+{
+	for (size_t i = 0; i < unit->structs.count; i++) {
+		sf_struct *s = unit->structs.items[i];
+		sf_struct *found = NULL, *candidate;
+		size_t cursor = 0;
+		uint64_t hash;
+
+		/* Member pointers must refer to canonical structs before hashing
+		 * and comparing, which only look at names and numbers anyway. */
+		hash = s->hash ? s->hash : sf__struct_hash(s);
+		while ((candidate = sf__hashmap_next(&model->by_hash, hash, &cursor))) {
+			if (candidate->is_nested_body == s->is_nested_body && sf__struct_same(candidate, s)) {
+				found = candidate;
+				break;
+			}
+		}
+		if (found) {
+			s->canonical = found;
+			continue;
+		}
+		found = copy_into_model(model, s);
+		if (!found)
+			return sf__fail(SF_ENOMEM, "out of memory while merging types");
+		found->hash = hash;
+		found->file_index = unit->file_index;
+		s->canonical = found;
+		if (sf__hashmap_insert(&model->by_hash, hash, found) < 0)
+			return sf__fail(SF_ENOMEM, "out of memory while merging types");
+		if (!found->is_nested_body) {
+			if (sf__struct_list_push(&model->structs, found) < 0)
+				return sf__fail(SF_ENOMEM, "out of memory while merging types");
+			note_conflict(model, found);
+		}
+	}
+	return 0;
+}

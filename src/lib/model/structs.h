@@ -1,0 +1,154 @@
+/* The type model: struct, union and class definitions with their members. */
+#ifndef SF_MODEL_STRUCTS_H
+#define SF_MODEL_STRUCTS_H
+
+#include <structfit/model.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/arena.h"
+#include "util/hash.h"
+
+typedef enum sf_struct_kind {
+	SF_STRUCT,
+	SF_UNION,
+	SF_CLASS
+} sf_struct_kind;
+
+enum sf_member_flags {
+	SF_MEMBER_BITFIELD = 1u << 0,   /* bit_size > 0 */
+	SF_MEMBER_ANONYMOUS = 1u << 1,  /* unnamed struct/union member; `nested` is its body */
+	SF_MEMBER_FLEXIBLE = 1u << 2,   /* array without bounds (`int x[]`) */
+	SF_MEMBER_ZERO_LENGTH = 1u << 3,/* `int x[0]` (GNU) */
+	SF_MEMBER_BASE_CLASS = 1u << 4, /* C++ base class subobject (DW_TAG_inheritance) */
+	SF_MEMBER_UNKNOWN_TYPE = 1u << 5/* type the model could not resolve; size from DWARF or 0 */
+};
+
+struct sf_struct;
+
+/*
+ * One member as declared.  Invariants:
+ * - offset + size never overflows (checked on load);
+ * - bitfields: bit_size > 0, `size` is sizeof the declared type, `offset`
+ *   is the byte offset of the aligned storage unit of that type containing
+ *   the field's first bit (what pahole and the C ABI call the unit), and
+ *   bit_offset is the field's first bit counted from the start of the
+ *   struct in memory order: on little-endian bit 0 is the least significant
+ *   bit of byte 0, on big-endian the most significant one.  Both DWARF
+ *   encodings (DW_AT_data_bit_offset and DW_AT_bit_offset+DW_AT_byte_size)
+ *   are normalised to this on load.
+ * - ordinary members: bit_size == 0 and bit_offset == offset * 8.
+ */
+typedef struct sf_member {
+	const char *name;           /* NULL when anonymous */
+	const char *type_name;      /* C spelling: "char[16]", "struct foo *", "int (*)(void)" */
+	uint64_t offset;            /* bytes from the start of the struct */
+	uint64_t size;              /* bytes; 0 for flexible arrays */
+	uint64_t bit_offset;        /* see above */
+	uint32_t bit_size;          /* 0 unless a bitfield */
+	uint32_t type_align;        /* ABI alignment of the declared type inside a struct on this target */
+	uint32_t explicit_align;    /* DW_AT_alignment of the member (or its typedef), 0 if none */
+	uint32_t align;             /* effective alignment here: 1 for members of an inferred packed struct */
+	uint32_t decl_line;         /* 0 when unknown */
+	uint32_t flags;             /* sf_member_flags */
+	/* Struct/union type of the member after typedefs and qualifiers (not
+	 * through arrays or pointers); for anonymous members their body. */
+	const struct sf_struct *nested;
+	/* Element struct for arrays of structs, so nested padding can be seen. */
+	const struct sf_struct *element;
+} sf_member;
+
+/*
+ * One definition.  Invariants:
+ * - members are in declaration order (DWARF order), member_count of them;
+ * - align is a power of two >= 1;
+ * - canonical definitions live in the model's arena and never change after
+ *   merge; per-unit copies point `canonical` at the model's copy.
+ */
+typedef struct sf_struct {
+	sf_struct_kind kind;
+	const char *name;           /* NULL when anonymous */
+	const char *typedef_name;   /* `typedef struct {...} name;`, else NULL */
+	uint64_t size;
+	uint32_t align;             /* explicit, or inferred from members and size */
+	uint32_t explicit_align;    /* DW_AT_alignment on the type, 0 if none */
+	bool packed;                /* inferred: offsets or size violate natural alignment */
+	bool over_aligned;          /* inferred alignment larger than any member's */
+	const char *decl_file;      /* as the producer recorded it; NULL when unknown */
+	uint32_t decl_line;
+	uint32_t file_index;        /* first input it was found in */
+	uint32_t member_count;
+	sf_member *members;
+	uint64_t hash;              /* layout identity, see sf__struct_hash() */
+	/* Merge bookkeeping. */
+	struct sf_struct *canonical;       /* per-unit copy -> model copy */
+	const struct sf_struct *conflict;  /* next definition with the same kind+name but another layout */
+	bool is_conflicting;               /* some other definition shares kind+name */
+	bool is_nested_body;               /* body of an anonymous member, not listed on its own */
+} sf_struct;
+
+/* Growable list of struct pointers. */
+typedef struct sf_struct_list {
+	sf_struct **items;
+	size_t count;
+	size_t capacity;
+} sf_struct_list;
+
+int sf__struct_list_push(sf_struct_list *list, sf_struct *s);
+void sf__struct_list_free(sf_struct_list *list);
+
+/*
+ * Storage of one compilation unit (or any batch) before merging: its own
+ * arena and the structs in dependency order (a struct after every struct
+ * its members refer to), so merging can remap pointers in one pass.
+ */
+typedef struct sf_unit {
+	sf_arena *arena;
+	sf_struct_list structs;
+	uint32_t file_index;
+} sf_unit;
+
+int sf__unit_init(sf_unit *unit, uint32_t file_index);
+void sf__unit_release(sf_unit *unit);
+
+struct sf_model {
+	sf_arena *arena;            /* canonical structs, members and strings */
+	sf_file_info *files;
+	size_t file_count;
+	size_t file_capacity;
+	sf_struct_list structs;     /* canonical top-level definitions, first-seen order */
+	sf_hashmap by_hash;         /* layout hash -> canonical struct (nested bodies too) */
+	sf_hashmap by_name;         /* kind+name hash -> first definition with that name */
+};
+
+/* Layout identity: kind, name, size, align and every member's name, type
+ * name, offset and bits, anonymous bodies included. */
+uint64_t sf__struct_hash(const sf_struct *s);
+bool sf__struct_same(const sf_struct *a, const sf_struct *b);
+
+/*
+ * Fills align, packed, over_aligned and each member's align from the
+ * members' type_align/explicit_align, offsets and the size, using the
+ * C ABI's rules.  Call once all members are set; nested bodies first.
+ */
+void sf__struct_infer_alignment(sf_struct *s);
+
+/* Registers an input; returns its index or -1 on ENOMEM. Strings are copied. */
+int sf__model_add_file(sf_model *model, const sf_file_info *info);
+
+/*
+ * Moves every struct of `unit` into the model: duplicates collapse onto the
+ * existing canonical definition, new ones are deep-copied into the model's
+ * arena, same-name-different-layout definitions are chained as conflicts.
+ * The unit may be released afterwards.  Returns 0 or SF_ENOMEM.
+ */
+int sf__model_merge_unit(sf_model *model, sf_unit *unit);
+
+/* Canonical definitions, for the analysis stages. */
+static inline const sf_struct_list *sf__model_structs(const sf_model *model)
+{
+	return &model->structs;
+}
+
+#endif

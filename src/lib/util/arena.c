@@ -1,0 +1,128 @@
+/* Bump allocator implementation. */
+#include "util/arena.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { BLOCK_SIZE = 64 * 1024, ALIGNMENT = _Alignof(max_align_t) };
+
+typedef struct block {
+	struct block *next;
+	size_t used;
+	size_t capacity;
+	/* Flexible array last: payload follows the header in one allocation. */
+	_Alignas(max_align_t) unsigned char data[];
+} block;
+
+struct sf_arena {
+	block *head;
+	size_t total;
+};
+
+int sf__arena_new(sf_arena **out)
+{
+	*out = calloc(1, sizeof(sf_arena));
+	return *out ? 0 : -1;
+}
+
+void sf__arena_free(sf_arena *arena)
+{
+	if (!arena)
+		return;
+	for (block *b = arena->head; b;) {
+		block *next = b->next;
+		free(b);
+		b = next;
+	}
+	free(arena);
+}
+
+static block *new_block(size_t capacity)
+{
+	block *b = malloc(sizeof(block) + capacity);
+	if (!b)
+		return NULL;
+	b->next = NULL;
+	b->used = 0;
+	b->capacity = capacity;
+	return b;
+}
+
+void *sf__arena_alloc(sf_arena *arena, size_t size)
+{
+	size_t rounded;
+	block *b;
+
+	if (size == 0)
+		size = 1;
+	if (size > SIZE_MAX - ALIGNMENT)
+		return NULL;
+	rounded = (size + ALIGNMENT - 1) & ~(size_t)(ALIGNMENT - 1);
+#ifdef STRUCTFIT_ARENA_MALLOC
+	b = new_block(rounded);
+	if (!b)
+		return NULL;
+	b->next = arena->head;
+	arena->head = b;
+#else
+	b = arena->head;
+	if (!b || b->capacity - b->used < rounded) {
+		if (rounded > BLOCK_SIZE / 4) {
+			/* Big objects get a private block behind the current one so
+			 * the current block's free space is not wasted. */
+			block *big = new_block(rounded);
+			if (!big)
+				return NULL;
+			big->used = rounded;
+			if (b) {
+				big->next = b->next;
+				b->next = big;
+			} else {
+				arena->head = big;
+			}
+			arena->total += rounded;
+			memset(big->data, 0, rounded);
+			return big->data;
+		}
+		b = new_block(BLOCK_SIZE);
+		if (!b)
+			return NULL;
+		b->next = arena->head;
+		arena->head = b;
+	}
+#endif
+	void *p = b->data + b->used;
+	b->used += rounded;
+	arena->total += rounded;
+	memset(p, 0, rounded);
+	return p;
+}
+
+void *sf__arena_calloc(sf_arena *arena, size_t count, size_t size)
+{
+	size_t total;
+	if (__builtin_mul_overflow(count, size, &total))
+		return NULL;
+	return sf__arena_alloc(arena, total);
+}
+
+char *sf__arena_strndup(sf_arena *arena, const char *s, size_t len)
+{
+	char *copy = sf__arena_alloc(arena, len + 1);
+	if (!copy)
+		return NULL;
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	return copy;
+}
+
+char *sf__arena_strdup(sf_arena *arena, const char *s)
+{
+	return sf__arena_strndup(arena, s, strlen(s));
+}
+
+size_t sf__arena_used(const sf_arena *arena)
+{
+	return arena->total;
+}

@@ -1,0 +1,113 @@
+/* Growable byte buffer implementation. */
+#include "util/buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int grow(sf_buf *buf, size_t extra)
+{
+	size_t need, cap;
+	char *p;
+
+	if (buf->failed)
+		return -1;
+	if (__builtin_add_overflow(buf->len, extra + 1, &need))
+		goto fail;
+	if (need <= buf->cap)
+		return 0;
+	cap = buf->cap ? buf->cap : 256;
+	while (cap < need) {
+		if (cap > SIZE_MAX / 2)
+			goto fail;
+		cap *= 2;
+	}
+	p = realloc(buf->data, cap);
+	if (!p)
+		goto fail;
+	buf->data = p;
+	buf->cap = cap;
+	return 0;
+fail:
+	buf->failed = 1;
+	return -1;
+}
+
+void sf__buf_put(sf_buf *buf, const char *data, size_t len)
+{
+	if (grow(buf, len) < 0)
+		return;
+	memcpy(buf->data + buf->len, data, len);
+	buf->len += len;
+	buf->data[buf->len] = '\0';
+}
+
+void sf__buf_puts(sf_buf *buf, const char *s)
+{
+	sf__buf_put(buf, s, strlen(s));
+}
+
+void sf__buf_putc(sf_buf *buf, char c)
+{
+	sf__buf_put(buf, &c, 1);
+}
+
+void sf__buf_vprintf(sf_buf *buf, const char *fmt, va_list ap)
+{
+	va_list copy;
+	int n;
+
+	va_copy(copy, ap);
+	n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n < 0) {
+		buf->failed = 1;
+		return;
+	}
+	if (grow(buf, (size_t)n) < 0)
+		return;
+	vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
+	buf->len += (size_t)n;
+}
+
+void sf__buf_printf(sf_buf *buf, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sf__buf_vprintf(buf, fmt, ap);
+	va_end(ap);
+}
+
+void sf__buf_json_string(sf_buf *buf, const char *s)
+{
+	if (!s) {
+		sf__buf_puts(buf, "null");
+		return;
+	}
+	sf__buf_putc(buf, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': sf__buf_puts(buf, "\\\""); break;
+		case '\\': sf__buf_puts(buf, "\\\\"); break;
+		case '\n': sf__buf_puts(buf, "\\n"); break;
+		case '\t': sf__buf_puts(buf, "\\t"); break;
+		case '\r': sf__buf_puts(buf, "\\r"); break;
+		default:
+			if (*p < 0x20)
+				sf__buf_printf(buf, "\\u%04x", *p);
+			else
+				sf__buf_putc(buf, (char)*p);
+		}
+	}
+	sf__buf_putc(buf, '"');
+}
+
+void sf_buf_free(sf_buf *buf)
+{
+	if (!buf)
+		return;
+	free(buf->data);
+	buf->data = NULL;
+	buf->len = buf->cap = 0;
+	buf->failed = 0;
+}

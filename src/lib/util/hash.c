@@ -1,0 +1,98 @@
+/* Hashing and the pointer multimap. */
+#include "util/hash.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define FNV_PRIME UINT64_C(0x100000001b3)
+
+uint64_t sf__hash_bytes(uint64_t seed, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t h = seed;
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= FNV_PRIME;
+	}
+	return h;
+}
+
+uint64_t sf__hash_str(uint64_t seed, const char *s)
+{
+	if (!s)
+		return sf__hash_u64(seed, UINT64_C(0x9e3779b97f4a7c15));
+	/* Include the terminator so ("ab","c") and ("a","bc") differ. */
+	return sf__hash_bytes(seed, s, strlen(s) + 1);
+}
+
+uint64_t sf__hash_u64(uint64_t seed, uint64_t value)
+{
+	return sf__hash_bytes(seed, &value, sizeof(value));
+}
+
+static uint64_t nonzero(uint64_t hash)
+{
+	return hash ? hash : 1;
+}
+
+void sf__hashmap_free(sf_hashmap *map)
+{
+	free(map->hashes);
+	free(map->values);
+	memset(map, 0, sizeof(*map));
+}
+
+static void place(uint64_t *hashes, void **values, size_t capacity, uint64_t hash, void *value)
+{
+	size_t mask = capacity - 1;
+	size_t i = (size_t)(hash ^ (hash >> 29)) & mask;
+	while (hashes[i])
+		i = (i + 1) & mask;
+	hashes[i] = hash;
+	values[i] = value;
+}
+
+int sf__hashmap_insert(sf_hashmap *map, uint64_t hash, void *value)
+{
+	hash = nonzero(hash);
+	if ((map->count + 1) * 4 > map->capacity * 3) {
+		size_t capacity = map->capacity ? map->capacity * 2 : 64;
+		uint64_t *hashes = calloc(capacity, sizeof(*hashes));
+		void **values = calloc(capacity, sizeof(*values));
+		if (!hashes || !values) {
+			free(hashes);
+			free(values);
+			return -1;
+		}
+		for (size_t i = 0; i < map->capacity; i++)
+			if (map->hashes[i])
+				place(hashes, values, capacity, map->hashes[i], map->values[i]);
+		free(map->hashes);
+		free(map->values);
+		map->hashes = hashes;
+		map->values = values;
+		map->capacity = capacity;
+	}
+	place(map->hashes, map->values, map->capacity, hash, value);
+	map->count++;
+	return 0;
+}
+
+void *sf__hashmap_next(const sf_hashmap *map, uint64_t hash, size_t *cursor)
+{
+	size_t mask, i;
+
+	if (!map->capacity)
+		return NULL;
+	hash = nonzero(hash);
+	mask = map->capacity - 1;
+	/* cursor counts probes already taken from the home slot. */
+	for (;;) {
+		i = ((size_t)(hash ^ (hash >> 29)) + *cursor) & mask;
+		if (!map->hashes[i] || *cursor > mask)
+			return NULL;
+		(*cursor)++;
+		if (map->hashes[i] == hash)
+			return map->values[i];
+	}
+}
