@@ -16,11 +16,16 @@
 typedef struct sf_debug_image {
 	const char *display_name;  /* "file.o", or "lib.a(member.o)" for archive members */
 	const char *debug_path;    /* separate debug file the DWARF came from, or NULL */
-	Dwarf_Debug dbg;           /* over the DWARF sections, relocations applied */
+	Dwarf_Debug dbg;           /* over the DWARF sections, relocations applied;
+	                            * the opener finishes it: never dwarf_finish() it */
 	uint16_t machine;          /* ELF e_machine of the image with the code */
 	unsigned address_size;     /* 4 or 8 */
 	bool big_endian;
 	bool has_debug_types;      /* .debug_types present (DWARF 4 type units) */
+	/* dwz: the supplementary file named by .gnu_debugaltlink, which
+	 * DW_FORM_GNU_ref_alt / DW_FORM_GNU_strp_alt point into; NULL if none. */
+	Dwarf_Debug alt_dbg;
+	const char *alt_path;
 } sf_debug_image;
 
 /* Returns 0 to go on, or a negative SF_E* code (already recorded with
@@ -33,8 +38,13 @@ typedef int (*sf_image_visitor)(void *ctx, const sf_debug_image *image);
  * .debug_info is replaced by its separate debug file, found by build-id
  * and .gnu_debuglink under opts->debug_dirs and the system roots.
  *
+ * A split-DWARF .dwo file loads like any other (libdwarf reads its .dwo
+ * sections); an object whose units are all skeletons pointing at .dwo files
+ * fails with SF_EUNSUPPORTED.  An image with .gnu_debugaltlink (dwz) gets
+ * its supplementary file opened as alt_dbg, or fails with SF_ENODEBUG.
+ *
  * For archives, a failing member (not ELF, no DWARF, corrupt) is reported
- * through opts->on_error and the walk goes on; the worst code is returned.
+ * through opts->on_error and the walk goes on; the first failing member's code is returned.
  * For a plain file the error is returned directly (message names the file).
  *
  * Returns 0, SF_ENOTFOUND, SF_EIO, SF_ENOTELF, SF_ENODEBUG, SF_EINVALID,

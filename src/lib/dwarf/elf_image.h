@@ -1,0 +1,135 @@
+/* Internals of the ELF input layer: an image's DWARF sections after
+ * decompression and relocation, the libdwarf handle over them, and the
+ * searches for separate debug files. */
+#ifndef SF_DWARF_ELF_IMAGE_H
+#define SF_DWARF_ELF_IMAGE_H
+
+#include <structfit/model.h>
+
+#include <gelf.h>
+#include <libdwarf.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * One DWARF section as libdwarf sees it.  Same-named input sections (COMDAT
+ * groups in .o files) are concatenated in section order, as a linker does,
+ * and relocations against them are resolved to their place in the result.
+ */
+typedef struct sf__dwarf_section {
+	char *name;            /* ".debug_info"; ".zdebug_x" is renamed ".debug_x" */
+	unsigned char *data;   /* `size` bytes, never NULL; malloc'd iff `owned`,
+	                        * otherwise borrowed from libelf (lives until elf_end) */
+	uint64_t size;         /* > 0: empty sections are left out */
+	bool owned;
+} sf__dwarf_section;
+
+/*
+ * What the layer needs from one ELF image.  Pointers marked borrowed point
+ * into libelf's view of the file and die with elf_end().
+ */
+typedef struct sf__elf_contents {
+	uint16_t machine;            /* e_machine */
+	uint16_t type;               /* e_type: ET_REL images were relocated */
+	unsigned address_size;       /* 4 (ELFCLASS32) or 8 (ELFCLASS64) */
+	bool big_endian;
+	sf__dwarf_section *sections; /* owned array */
+	size_t section_count;
+	bool has_info;               /* .debug_info (or .zdebug_info, .debug_info.dwo) present */
+	bool has_types;              /* .debug_types (or .debug_types.dwo) present */
+	bool has_dwo;                /* *.dwo sections: a split-DWARF .dwo/.dwp file */
+	const unsigned char *build_id;     /* NT_GNU_BUILD_ID bytes, borrowed; NULL if none */
+	size_t build_id_size;
+	const char *debuglink;             /* .gnu_debuglink file name, borrowed; NULL if none */
+	uint32_t debuglink_crc;
+	const char *altlink;               /* .gnu_debugaltlink path, borrowed; NULL if none */
+	const unsigned char *alt_build_id; /* build-id after the path, borrowed */
+	size_t alt_build_id_size;
+} sf__elf_contents;
+
+/*
+ * Reads, checks, decompresses and (for ET_REL) relocates the DWARF sections
+ * of `elf`, and picks up its build-id and debug links.  `name` prefixes the
+ * error message.  On failure *out is left empty (safe to free).
+ * Returns 0, SF_EINVALID, SF_EUNSUPPORTED or SF_ENOMEM.
+ */
+int sf__elf_read_contents(Elf *elf, const char *name, sf__elf_contents *out);
+void sf__elf_contents_free(sf__elf_contents *contents);
+
+/*
+ * The bytes of one section, decompressed if it is SHF_COMPRESSED or a GNU
+ * .zdebug section, after checking that it lies inside the `image_size`
+ * bytes of the image.  *data is borrowed from libelf; NULL when empty.
+ */
+int sf__elf_section_bytes(Elf_Scn *scn, const GElf_Shdr *shdr, const char *section_name,
+			  uint64_t image_size, const char *name,
+			  const unsigned char **data, uint64_t *size);
+
+/* Where input section `shndx` of an ET_REL image landed in the output. */
+typedef struct sf__section_place {
+	size_t out;     /* index into the sections array, or SF__NOT_PLACED */
+	uint64_t base;  /* offset of the input section inside the output one */
+	uint64_t size;  /* size of the input section (after decompression) */
+} sf__section_place;
+
+#define SF__NOT_PLACED ((size_t)-1)
+
+/*
+ * Applies every .rel/.rela section whose target was placed to the owned
+ * output sections.  `places` has `shnum` entries.
+ * Returns 0, SF_EINVALID or SF_EUNSUPPORTED.
+ */
+int sf__elf_relocate(Elf *elf, const char *name, const GElf_Ehdr *ehdr, size_t shnum,
+		     size_t shstrndx, uint64_t image_size,
+		     const sf__section_place *places, sf__dwarf_section *sections);
+
+/* A libdwarf handle over an image's sections; the contents must outlive it. */
+typedef struct sf__dwarf_handle sf__dwarf_handle;
+
+/*
+ * Returns 0 with *out set, SF_ENODEBUG when libdwarf finds no DWARF, or
+ * SF_EINVALID / SF_ENOMEM.  Also rejects images whose every unit is a
+ * split-DWARF skeleton (SF_EUNSUPPORTED).
+ */
+int sf__dwarf_handle_open(sf__dwarf_handle **out, const sf__elf_contents *contents,
+			  const char *name);
+Dwarf_Debug sf__dwarf_handle_dbg(const sf__dwarf_handle *handle);
+void sf__dwarf_handle_close(sf__dwarf_handle *handle);
+
+/*
+ * Called with each candidate path of a search, in order.  `crc` is the
+ * expected CRC-32 of the whole file, or NULL when none is known.  Returns
+ * 0 to accept (the search stops and returns 0), 1 to go on, or a negative
+ * code that stops the search and is returned.
+ */
+typedef int (*sf__candidate_fn)(void *ctx, const char *path, const uint32_t *crc);
+
+/*
+ * Separate debug file of the image at `real_path` (already realpath'd):
+ * first by build-id under each root, then by .gnu_debuglink next to the
+ * file, in its .debug/ directory, and under each root.  Roots are
+ * opts->debug_dirs then /usr/lib/debug.  Returns 0 if a candidate was
+ * accepted, 1 if none was, or a negative code from `fn`.
+ */
+int sf__debugfile_search(const sf_load_options *opts, const char *real_path,
+			 const sf__elf_contents *contents, sf__candidate_fn fn, void *ctx);
+
+/*
+ * Supplementary (dwz) file named by the .gnu_debugaltlink of the file at
+ * `owner_real_path`: the path itself (relative to the owner's directory),
+ * its part after "/.dwz/" under each root's .dwz, then the build-id under
+ * each root.  Same returns as sf__debugfile_search().
+ */
+int sf__altfile_search(const sf_load_options *opts, const char *owner_real_path,
+		       const sf__elf_contents *contents, sf__candidate_fn fn, void *ctx);
+
+/* CRC-32 (the .gnu_debuglink flavour, as zlib's crc32) of a whole file.
+ * Returns 0 or SF_EIO. */
+int sf__debugfile_crc32(int fd, uint32_t *out);
+
+/* Name of an ELF machine for messages ("x86_64", or "machine 1234"). */
+void sf__elf_machine_name(uint16_t machine, unsigned address_size, bool big_endian,
+			  char *buf, size_t size);
+
+#endif

@@ -1,0 +1,429 @@
+/* Reading an ELF image's DWARF sections: header checks, decompression,
+ * merging of same-named sections, and the notes that name debug files. */
+#include "dwarf/elf_image.h"
+
+#include "model/target.h"
+#include "util/checked.h"
+#include "util/fail.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* zlib never inflates more than about 1032:1; anything claiming more is
+ * corrupt, and the cap keeps a forged header from asking for terabytes. */
+#define MAX_INFLATION 1100u
+#define MAX_DECOMPRESSED ((uint64_t)1 << 34)
+
+#ifndef NT_GNU_BUILD_ID
+#define NT_GNU_BUILD_ID 3
+#endif
+
+void sf__elf_machine_name(uint16_t machine, unsigned address_size, bool big_endian,
+			  char *buf, size_t size)
+{
+	const sf_target *target = sf__target_lookup(machine, address_size, big_endian);
+
+	if (sf__target_is_known(target))
+		snprintf(buf, size, "%s", target->arch);
+	else
+		snprintf(buf, size, "machine %u", (unsigned)machine);
+}
+
+static int check_inflated_size(uint64_t claimed, uint64_t compressed,
+			       const char *name, const char *section_name)
+{
+	uint64_t limit;
+
+	if (!sf__mul_u64(compressed, MAX_INFLATION, &limit) || limit > MAX_DECOMPRESSED)
+		limit = MAX_DECOMPRESSED;
+	if (claimed > limit)
+		return sf__fail(SF_EINVALID,
+				"%s: corrupt compressed section %s: claims %llu bytes from %llu",
+				name, section_name, (unsigned long long)claimed,
+				(unsigned long long)compressed);
+	return 0;
+}
+
+int sf__elf_section_bytes(Elf_Scn *scn, const GElf_Shdr *shdr, const char *section_name,
+			  uint64_t image_size, const char *name,
+			  const unsigned char **data, uint64_t *size)
+{
+	uint64_t end;
+	Elf_Data *elf_data;
+	int error;
+
+	*data = NULL;
+	*size = 0;
+	if (shdr->sh_type == SHT_NOBITS || shdr->sh_size == 0)
+		return 0;
+	if (!sf__add_u64(shdr->sh_offset, shdr->sh_size, &end) || end > image_size)
+		return sf__fail(SF_EINVALID, "%s: section %s extends beyond the end of the file",
+				name, section_name);
+
+	if (shdr->sh_flags & SHF_COMPRESSED) {
+		GElf_Chdr chdr;
+
+		if (gelf_getchdr(scn, &chdr) == NULL)
+			return sf__fail(SF_EINVALID, "%s: corrupt compressed section %s: %s",
+					name, section_name, elf_errmsg(-1));
+		if (chdr.ch_type != ELFCOMPRESS_ZLIB)
+			return sf__fail(SF_EUNSUPPORTED,
+					"%s: section %s uses compression type %u; only zlib is supported",
+					name, section_name, (unsigned)chdr.ch_type);
+		error = check_inflated_size(chdr.ch_size, shdr->sh_size, name, section_name);
+		if (error)
+			return error;
+		if (elf_compress(scn, 0, 0) < 0)
+			return sf__fail(SF_EINVALID, "%s: corrupt compressed section %s: %s",
+					name, section_name, elf_errmsg(-1));
+	} else if (strncmp(section_name, ".zdebug", 7) == 0) {
+		/* GNU style: "ZLIB", the size as 8 big-endian bytes, the stream. */
+		const unsigned char *raw;
+		size_t raw_size;
+		uint64_t claimed = 0;
+
+		elf_data = elf_rawdata(scn, NULL);
+		if (elf_data == NULL || elf_data->d_buf == NULL)
+			return sf__fail(SF_EINVALID, "%s: cannot read section %s: %s",
+					name, section_name, elf_errmsg(-1));
+		raw = elf_data->d_buf;
+		raw_size = elf_data->d_size;
+		if (raw_size < 12 || memcmp(raw, "ZLIB", 4) != 0)
+			return sf__fail(SF_EINVALID,
+					"%s: corrupt compressed section %s: no ZLIB header",
+					name, section_name);
+		for (int i = 4; i < 12; i++)
+			claimed = (claimed << 8) | raw[i];
+		error = check_inflated_size(claimed, raw_size, name, section_name);
+		if (error)
+			return error;
+		if (elf_compress_gnu(scn, 0, 0) < 0)
+			return sf__fail(SF_EINVALID, "%s: corrupt compressed section %s: %s",
+					name, section_name, elf_errmsg(-1));
+	}
+
+	elf_data = elf_getdata(scn, NULL);
+	if (elf_data == NULL)
+		return sf__fail(SF_EINVALID, "%s: cannot read section %s: %s",
+				name, section_name, elf_errmsg(-1));
+	if (elf_data->d_size == 0)
+		return 0;
+	if (elf_data->d_buf == NULL)
+		return sf__fail(SF_EINVALID, "%s: cannot read section %s", name, section_name);
+	*data = elf_data->d_buf;
+	*size = elf_data->d_size;
+	return 0;
+}
+
+/* The header table must lie inside the image before libelf walks it. */
+static int check_headers(Elf *elf, const char *name, uint64_t image_size,
+			 GElf_Ehdr *ehdr, size_t *shnum, size_t *shstrndx)
+{
+	uint64_t table_size, table_end;
+	size_t entry_size;
+
+	if (gelf_getehdr(elf, ehdr) == NULL)
+		return sf__fail(SF_EINVALID, "%s: bad ELF header: %s", name, elf_errmsg(-1));
+	if (ehdr->e_ident[EI_CLASS] != ELFCLASS32 && ehdr->e_ident[EI_CLASS] != ELFCLASS64)
+		return sf__fail(SF_EINVALID, "%s: bad ELF class %u", name,
+				(unsigned)ehdr->e_ident[EI_CLASS]);
+	if (ehdr->e_ident[EI_DATA] != ELFDATA2LSB && ehdr->e_ident[EI_DATA] != ELFDATA2MSB)
+		return sf__fail(SF_EINVALID, "%s: bad ELF byte order %u", name,
+				(unsigned)ehdr->e_ident[EI_DATA]);
+	if (elf_getshdrnum(elf, shnum) != 0)
+		return sf__fail(SF_EINVALID, "%s: bad section header count: %s", name,
+				elf_errmsg(-1));
+	/* libelf reports no sections when their table is cut off; the header
+	 * still says how many there should be. */
+	if (*shnum == 0 && ehdr->e_shoff != 0)
+		*shnum = ehdr->e_shnum ? ehdr->e_shnum : 1;
+	if (*shnum == 0)
+		return 0;
+	entry_size = ehdr->e_ident[EI_CLASS] == ELFCLASS32 ? sizeof(Elf32_Shdr) : sizeof(Elf64_Shdr);
+	if (ehdr->e_shentsize != entry_size)
+		return sf__fail(SF_EINVALID, "%s: bad section header size %u", name,
+				(unsigned)ehdr->e_shentsize);
+	if (!sf__mul_u64(*shnum, entry_size, &table_size) ||
+	    !sf__add_u64(ehdr->e_shoff, table_size, &table_end) || table_end > image_size)
+		return sf__fail(SF_EINVALID,
+				"%s: section headers extend beyond the end of the file (truncated?)",
+				name);
+	if (elf_getshdrstrndx(elf, shstrndx) != 0 || *shstrndx == SHN_UNDEF || *shstrndx >= *shnum)
+		return sf__fail(SF_EINVALID, "%s: bad section name table index", name);
+	return 0;
+}
+
+static void read_build_id(Elf_Scn *scn, const GElf_Shdr *shdr, uint64_t image_size,
+			  sf__elf_contents *out)
+{
+	Elf_Data *data;
+	GElf_Nhdr nhdr;
+	size_t offset = 0, next, name_offset, desc_offset;
+	uint64_t end;
+
+	if (shdr->sh_type == SHT_NOBITS ||
+	    !sf__add_u64(shdr->sh_offset, shdr->sh_size, &end) || end > image_size)
+		return;
+	data = elf_getdata(scn, NULL);
+	if (data == NULL || data->d_buf == NULL)
+		return;
+	while ((next = gelf_getnote(data, offset, &nhdr, &name_offset, &desc_offset)) > 0) {
+		if (nhdr.n_type == NT_GNU_BUILD_ID && nhdr.n_namesz == 4 &&
+		    memcmp((const char *)data->d_buf + name_offset, "GNU", 4) == 0 &&
+		    nhdr.n_descsz > 0) {
+			out->build_id = (const unsigned char *)data->d_buf + desc_offset;
+			out->build_id_size = nhdr.n_descsz;
+			return;
+		}
+		offset = next;
+	}
+}
+
+/* .gnu_debuglink: file name, NUL, padding to 4, CRC-32 in file byte order. */
+static void read_debuglink(const unsigned char *bytes, uint64_t size, bool big_endian,
+			   sf__elf_contents *out)
+{
+	size_t length;
+	uint64_t crc_offset;
+	const unsigned char *crc;
+
+	length = strnlen((const char *)bytes, size);
+	if (length == 0 || length >= size)
+		return;
+	if (!sf__roundup_u64(length + 1, 4, &crc_offset) || crc_offset + 4 > size)
+		return;
+	crc = bytes + crc_offset;
+	out->debuglink = (const char *)bytes;
+	out->debuglink_crc = big_endian
+		? (uint32_t)crc[0] << 24 | (uint32_t)crc[1] << 16 | (uint32_t)crc[2] << 8 | crc[3]
+		: (uint32_t)crc[3] << 24 | (uint32_t)crc[2] << 16 | (uint32_t)crc[1] << 8 | crc[0];
+}
+
+/* .gnu_debugaltlink: path, NUL, then the supplementary file's build-id. */
+static void read_altlink(const unsigned char *bytes, uint64_t size, sf__elf_contents *out)
+{
+	size_t length = strnlen((const char *)bytes, size);
+
+	if (length == 0 || length >= size)
+		return;
+	out->altlink = (const char *)bytes;
+	out->alt_build_id = bytes + length + 1;
+	out->alt_build_id_size = size - length - 1;
+	if (out->alt_build_id_size == 0)
+		out->alt_build_id = NULL;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+typedef struct input_section {
+	size_t shndx;
+	const unsigned char *data;
+	uint64_t size;
+} input_section;
+
+static int find_or_add_output(sf__elf_contents *out, size_t *capacity, const char *section_name,
+			      size_t *index)
+{
+	char *name;
+
+	/* ".zdebug_info" becomes ".debug_info": libdwarf must not try to
+	 * inflate what is already inflated. */
+	if (strncmp(section_name, ".zdebug_", 8) == 0) {
+		size_t length = strlen(section_name);
+
+		name = malloc(length);
+		if (name == NULL)
+			return SF_ENOMEM;
+		name[0] = '.';
+		memcpy(name + 1, section_name + 2, length - 1);
+	} else {
+		name = strdup(section_name);
+		if (name == NULL)
+			return SF_ENOMEM;
+	}
+	for (size_t i = 0; i < out->section_count; i++) {
+		if (strcmp(out->sections[i].name, name) == 0) {
+			free(name);
+			*index = i;
+			return 0;
+		}
+	}
+	if (out->section_count == *capacity) {
+		size_t grown = *capacity ? *capacity * 2 : 16;
+		sf__dwarf_section *sections = realloc(out->sections, grown * sizeof(*sections));
+
+		if (sections == NULL) {
+			free(name);
+			return SF_ENOMEM;
+		}
+		out->sections = sections;
+		*capacity = grown;
+	}
+	out->sections[out->section_count] = (sf__dwarf_section){ .name = name };
+	*index = out->section_count++;
+	return 0;
+}
+
+int sf__elf_read_contents(Elf *elf, const char *name, sf__elf_contents *out)
+{
+	GElf_Ehdr ehdr;
+	size_t shnum = 0, shstrndx = 0, input_count = 0, capacity = 0;
+	size_t image_size = 0;
+	input_section *inputs = NULL;
+	sf__section_place *places = NULL;
+	int error = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (elf_rawfile(elf, &image_size) == NULL)
+		return sf__fail(SF_EINVALID, "%s: cannot read the ELF image: %s", name, elf_errmsg(-1));
+	error = check_headers(elf, name, image_size, &ehdr, &shnum, &shstrndx);
+	if (error)
+		goto done;
+	out->machine = ehdr.e_machine;
+	out->type = ehdr.e_type;
+	out->address_size = ehdr.e_ident[EI_CLASS] == ELFCLASS32 ? 4 : 8;
+	out->big_endian = ehdr.e_ident[EI_DATA] == ELFDATA2MSB;
+	if (shnum == 0)
+		goto done;
+
+	inputs = calloc(shnum, sizeof(*inputs));
+	places = calloc(shnum, sizeof(*places));
+	if (inputs == NULL || places == NULL) {
+		error = sf__fail(SF_ENOMEM, "%s: out of memory", name);
+		goto done;
+	}
+	for (size_t i = 0; i < shnum; i++)
+		places[i].out = SF__NOT_PLACED;
+
+	for (size_t i = 1; i < shnum; i++) {
+		Elf_Scn *scn = elf_getscn(elf, i);
+		GElf_Shdr shdr;
+		const char *section_name;
+		const unsigned char *bytes;
+		uint64_t size;
+
+		if (scn == NULL || gelf_getshdr(scn, &shdr) == NULL) {
+			error = sf__fail(SF_EINVALID, "%s: bad section header %zu: %s", name, i,
+					 elf_errmsg(-1));
+			goto done;
+		}
+		section_name = elf_strptr(elf, shstrndx, shdr.sh_name);
+		if (section_name == NULL) {
+			error = sf__fail(SF_EINVALID, "%s: bad name of section %zu", name, i);
+			goto done;
+		}
+		if (shdr.sh_type == SHT_NOTE) {
+			if (out->build_id == NULL)
+				read_build_id(scn, &shdr, image_size, out);
+			continue;
+		}
+		if (strcmp(section_name, ".gnu_debuglink") == 0 ||
+		    strcmp(section_name, ".gnu_debugaltlink") == 0) {
+			error = sf__elf_section_bytes(scn, &shdr, section_name, image_size, name,
+						      &bytes, &size);
+			if (error)
+				goto done;
+			if (bytes == NULL)
+				continue;
+			if (strcmp(section_name, ".gnu_debuglink") == 0)
+				read_debuglink(bytes, size, out->big_endian, out);
+			else
+				read_altlink(bytes, size, out);
+			continue;
+		}
+		if (strncmp(section_name, ".debug_", 7) != 0 &&
+		    strncmp(section_name, ".zdebug_", 8) != 0)
+			continue;
+		/* A .dwo file's sections go to libdwarf as they are: it reads
+		 * them as the split-DWARF group when nothing else is there. */
+		if (ends_with(section_name, ".dwo"))
+			out->has_dwo = true;
+		error = sf__elf_section_bytes(scn, &shdr, section_name, image_size, name,
+					      &bytes, &size);
+		if (error)
+			goto done;
+		if (bytes == NULL)
+			continue;
+		inputs[input_count++] = (input_section){ .shndx = i, .data = bytes, .size = size };
+		error = find_or_add_output(out, &capacity, section_name, &places[i].out);
+		if (error) {
+			error = sf__fail(error, "%s: out of memory", name);
+			goto done;
+		}
+		places[i].size = size;
+	}
+
+	/* Lay out the merged sections and decide which need their own bytes:
+	 * concatenations, and everything in a relocatable object. */
+	for (size_t k = 0; k < input_count; k++) {
+		sf__section_place *place = &places[inputs[k].shndx];
+		sf__dwarf_section *section = &out->sections[place->out];
+
+		place->base = section->size;
+		if (!sf__add_u64(section->size, inputs[k].size, &section->size) ||
+		    section->size > SIZE_MAX / 2) {
+			error = sf__fail(SF_ENOMEM, "%s: %s is too large", name, section->name);
+			goto done;
+		}
+		if (place->base != 0 || ehdr.e_type == ET_REL)
+			section->owned = true;
+		else
+			section->data = (unsigned char *)inputs[k].data;
+	}
+	for (size_t s = 0; s < out->section_count; s++) {
+		sf__dwarf_section *section = &out->sections[s];
+
+		if (!section->owned)
+			continue;
+		section->data = malloc(section->size);
+		if (section->data == NULL) {
+			error = sf__fail(SF_ENOMEM, "%s: out of memory for %s (%llu bytes)", name,
+					 section->name, (unsigned long long)section->size);
+			goto done;
+		}
+	}
+	for (size_t k = 0; k < input_count; k++) {
+		const sf__section_place *place = &places[inputs[k].shndx];
+		sf__dwarf_section *section = &out->sections[place->out];
+
+		if (section->owned)
+			memcpy(section->data + place->base, inputs[k].data, inputs[k].size);
+	}
+	for (size_t s = 0; s < out->section_count; s++) {
+		if (strcmp(out->sections[s].name, ".debug_info") == 0 ||
+		    strcmp(out->sections[s].name, ".debug_info.dwo") == 0)
+			out->has_info = true;
+		else if (strcmp(out->sections[s].name, ".debug_types") == 0 ||
+			 strcmp(out->sections[s].name, ".debug_types.dwo") == 0)
+			out->has_types = true;
+	}
+
+	if (ehdr.e_type == ET_REL && out->section_count > 0)
+		error = sf__elf_relocate(elf, name, &ehdr, shnum, shstrndx, image_size,
+					 places, out->sections);
+done:
+	free(inputs);
+	free(places);
+	if (error)
+		sf__elf_contents_free(out);
+	return error;
+}
+
+void sf__elf_contents_free(sf__elf_contents *contents)
+{
+	if (contents == NULL)
+		return;
+	for (size_t i = 0; i < contents->section_count; i++) {
+		free(contents->sections[i].name);
+		if (contents->sections[i].owned)
+			free(contents->sections[i].data);
+	}
+	free(contents->sections);
+	memset(contents, 0, sizeof(*contents));
+}
