@@ -67,8 +67,12 @@ void sf__struct_infer_alignment(sf_struct *s)
 
 	s->packed = misaligned || (s->size % natural != 0);
 	s->over_aligned = false;
-	if (s->explicit_align) {
+	if (s->explicit_align && s->packed) {
+		/* packed+aligned(N): the attribute sets the final alignment. */
 		s->align = s->explicit_align;
+	} else if (s->explicit_align) {
+		/* aligned(N) only ever raises alignment. */
+		s->align = natural;
 	} else if (s->packed) {
 		/* Keep the largest power of two that the size and every member
 		 * that is still aligned agree with: packing one member of a

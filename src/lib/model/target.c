@@ -2,6 +2,7 @@
 #include "model/target.h"
 
 #include <stddef.h>
+#include <string.h>
 
 /* ELF e_machine values, spelled out so the model does not need <elf.h>. */
 enum {
@@ -36,6 +37,14 @@ static const sf_target targets[] = {
 	{ "riscv32", MACHINE_RISCV,   4, false, 16, 16, 16, 16, 16 },
 };
 
+/*
+ * Producer quirks: clang before 18 aligned __int128 and vectors to 16 on
+ * s390x, against the ABI (and gcc) which says 8.  Objects it built keep
+ * that layout, so we must reproduce it.
+ */
+static const sf_target clang_s390x_quirk =
+	{ "s390x", MACHINE_S390, 8, true, 8, 16, 8, 8, 16 };
+
 static const sf_target unknown_targets[] = {
 	{ "unknown", 0, 4, false, 8, 8, 8, 8, 8 },
 	{ "unknown", 0, 8, false, 16, 16, 16, 16, 16 },
@@ -52,6 +61,26 @@ const sf_target *sf__target_lookup(uint16_t machine, unsigned address_size, bool
 			return t;
 	}
 	return &unknown_targets[(address_size == 8 ? 1 : 0) + (big_endian ? 2 : 0)];
+}
+
+/* Major version from "clang version 14.0.6 ..." (vendor prefixes allowed), or 0. */
+static unsigned clang_major(const char *producer)
+{
+	const char *p = producer ? strstr(producer, "clang version ") : NULL;
+	unsigned major = 0;
+	if (!p)
+		return 0;
+	for (p += strlen("clang version "); *p >= '0' && *p <= '9' && major < 1000; p++)
+		major = major * 10 + (unsigned)(*p - '0');
+	return major;
+}
+
+const sf_target *sf__target_for_producer(const sf_target *target, const char *producer)
+{
+	unsigned clang = clang_major(producer);
+	if (target->machine == MACHINE_S390 && target->address_size == 8 && clang && clang < 18)
+		return &clang_s390x_quirk;
+	return target;
 }
 
 bool sf__target_is_known(const sf_target *target)

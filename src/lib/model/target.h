@@ -40,6 +40,13 @@ typedef struct sf_target {
 const sf_target *sf__target_lookup(uint16_t machine, unsigned address_size, bool big_endian);
 bool sf__target_is_known(const sf_target *target);
 
+/*
+ * The row to use for code from `producer` (a unit's DW_AT_producer, may be
+ * NULL): some compiler versions deviate from the ABI and the layout they
+ * produced is what we must describe.  Returns `target` when no quirk applies.
+ */
+const sf_target *sf__target_for_producer(const sf_target *target, const char *producer);
+
 /* Alignment inside a struct of a scalar of class `cls` and `size` bytes. */
 uint32_t sf__target_scalar_align(const sf_target *target, sf_scalar_class cls, uint64_t size);
 

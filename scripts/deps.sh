@@ -1,0 +1,70 @@
+# Shared dependency check, sourced by run.sh and test.sh: installs the
+# Debian packages structfit needs when running as root, otherwise prints the
+# exact command and stops.
+# shellcheck shell=bash
+set -euo pipefail
+
+STRUCTFIT_PACKAGES=(
+	gcc clang make cmake pkg-config
+	libdwarf-dev libelf-dev zlib1g-dev libcriterion-dev
+	dwarves binutils python3 file
+)
+
+# Targets the tests compile fixtures for; Debian's clang has every backend built in.
+STRUCTFIT_CLANG_TARGETS=(
+	x86_64-linux-gnu i386-linux-gnu armv7-linux-gnueabihf aarch64-linux-gnu
+	s390x-linux-gnu powerpc64-linux-gnu riscv64-linux-gnu
+)
+
+structfit_missing_packages() {
+	local pkg
+	for pkg in "${STRUCTFIT_PACKAGES[@]}"; do
+		if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+			printf '%s\n' "$pkg"
+		fi
+	done
+}
+
+structfit_check_clang_targets() {
+	local target tmp failed=()
+	tmp=$(mktemp -d)
+	# No headers: a freestanding snippet tests the backend, not a sysroot.
+	printf 'struct s { char c; long l; } g;\n' >"$tmp/t.c"
+	for target in "${STRUCTFIT_CLANG_TARGETS[@]}"; do
+		if ! clang --target="$target" -g -c "$tmp/t.c" -o "$tmp/t.o" 2>/dev/null; then
+			failed+=("$target")
+		fi
+	done
+	rm -rf "$tmp"
+	if ((${#failed[@]})); then
+		echo "structfit: clang cannot compile for: ${failed[*]}" >&2
+		echo "structfit: the cross-target tests need a clang with those backends (Debian's has all)" >&2
+		return 1
+	fi
+}
+
+structfit_deps() {
+	local missing cmd
+	if ! command -v dpkg-query >/dev/null 2>&1; then
+		echo "structfit: not a Debian-based system; install by hand: ${STRUCTFIT_PACKAGES[*]}" >&2
+		for cmd in cmake cc pkg-config make; do
+			command -v "$cmd" >/dev/null 2>&1 || { echo "structfit: '$cmd' not found" >&2; return 1; }
+		done
+		return 0
+	fi
+	mapfile -t missing < <(structfit_missing_packages)
+	if ((${#missing[@]})); then
+		if [[ $(id -u) -eq 0 ]]; then
+			echo "structfit: installing ${missing[*]}" >&2
+			apt-get update
+			DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+		else
+			echo "structfit: missing packages; install them with:" >&2
+			echo "  sudo apt-get install ${missing[*]}" >&2
+			exit 1
+		fi
+	fi
+	structfit_check_clang_targets || exit 1
+}
+
+structfit_deps

@@ -1,0 +1,67 @@
+/* Splitting C type names into the column pahole prints and the declarator around the name. */
+#include "emit/text_common.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "util/buf.h"
+
+/* Start of the part that wraps the name: "(*" of a function or array
+ * pointer, else the first '[' of an array, else the end. */
+static const char *declarator_start(const char *type_name)
+{
+	const char *paren = strstr(type_name, "(*");
+	const char *bracket = strchr(type_name, '[');
+
+	if (paren && (!bracket || paren < bracket))
+		return paren;
+	if (bracket)
+		return bracket;
+	return type_name + strlen(type_name);
+}
+
+size_t sf__declarator_base_len(const char *type_name)
+{
+	const char *start = declarator_start(type_name);
+	size_t len = (size_t)(start - type_name);
+
+	while (len > 0 && type_name[len - 1] == ' ')
+		len--;
+	return len;
+}
+
+void sf__declarator_rest(sf_buf *buf, const char *type_name, size_t base_len, const char *name)
+{
+	const char *rest = type_name + base_len;
+
+	while (*rest == ' ')
+		rest++;
+	if (rest[0] == '(' && rest[1] == '*') {
+		/* Name goes after the pointer stars and their qualifiers, before
+		 * the ')' or '[' that closes the inner declarator. */
+		size_t inner = strcspn(rest, ")[");
+		sf__buf_put(buf, rest, inner);
+		if (name)
+			sf__buf_puts(buf, name);
+		sf__buf_puts(buf, rest + inner);
+		return;
+	}
+	if (name)
+		sf__buf_puts(buf, name);
+	sf__buf_puts(buf, rest);
+}
+
+void sf__emit_decl_site(sf_buf *buf, const sf_struct *s)
+{
+	const char *file = s->decl_file;
+	const char *slash;
+
+	if (!file) {
+		sf__buf_putc(buf, '?');
+	} else {
+		slash = strrchr(file, '/');
+		sf__buf_puts(buf, slash ? slash + 1 : file);
+	}
+	if (s->decl_line)
+		sf__buf_printf(buf, ":%" PRIu32, s->decl_line);
+}

@@ -1,0 +1,177 @@
+/* JSON rendering of a report, one struct per line, schema in docs/json-schema.md. */
+#include <structfit/emit.h>
+#include <structfit/structfit.h>
+
+#include <inttypes.h>
+
+#include "layout/selection.h"
+#include "util/buf.h"
+#include "util/fail.h"
+
+static const char *kind_name(sf_struct_kind kind)
+{
+	switch (kind) {
+	case SF_UNION: return "union";
+	case SF_CLASS: return "class";
+	case SF_STRUCT: break;
+	}
+	return "struct";
+}
+
+static void key(sf_buf *buf, const char *name, bool first)
+{
+	if (!first)
+		sf__buf_puts(buf, ", ");
+	sf__buf_printf(buf, "\"%s\": ", name);
+}
+
+static void u64_or_null(sf_buf *buf, uint64_t v, bool present)
+{
+	if (present)
+		sf__buf_printf(buf, "%" PRIu64, v);
+	else
+		sf__buf_puts(buf, "null");
+}
+
+static void holes(sf_buf *buf, const sf_struct_layout *l)
+{
+	key(buf, "holes", false);
+	sf__buf_putc(buf, '[');
+	for (uint32_t i = 0; i < l->hole_count; i++)
+		sf__buf_printf(buf, "%s{\"offset\": %" PRIu64 ", \"size\": %" PRIu64 "}",
+			       i ? ", " : "", l->holes[i].offset, l->holes[i].size);
+	sf__buf_putc(buf, ']');
+	key(buf, "bit_holes", false);
+	sf__buf_putc(buf, '[');
+	for (uint32_t i = 0; i < l->bit_hole_count; i++)
+		sf__buf_printf(buf, "%s{\"bit_offset\": %" PRIu64 ", \"bits\": %" PRIu64 "}",
+			       i ? ", " : "", l->bit_holes[i].bit_offset, l->bit_holes[i].bits);
+	sf__buf_putc(buf, ']');
+}
+
+static void members(sf_buf *buf, const sf_struct_layout *l)
+{
+	key(buf, "members", false);
+	sf__buf_putc(buf, '[');
+	for (uint32_t i = 0; i < l->member_count; i++) {
+		const sf_member_layout *ml = &l->members[i];
+		const sf_member *m = ml->member;
+		bool bitfield = (m->flags & SF_MEMBER_BITFIELD) && m->bit_size;
+
+		sf__buf_puts(buf, i ? ", {" : "{");
+		key(buf, "index", true);
+		sf__buf_printf(buf, "%" PRIu32, i);
+		key(buf, "name", false);
+		sf__buf_json_string(buf, m->name);
+		key(buf, "type", false);
+		sf__buf_json_string(buf, m->type_name);
+		key(buf, "offset", false);
+		sf__buf_printf(buf, "%" PRIu64, ml->offset);
+		key(buf, "size", false);
+		sf__buf_printf(buf, "%" PRIu64, m->size);
+		key(buf, "align", false);
+		sf__buf_printf(buf, "%" PRIu32, m->align);
+		key(buf, "bit_offset", false);
+		u64_or_null(buf, ml->bit_offset, bitfield);
+		key(buf, "bit_size", false);
+		u64_or_null(buf, m->bit_size, bitfield);
+		key(buf, "decl_line", false);
+		u64_or_null(buf, m->decl_line, m->decl_line != 0);
+		key(buf, "crosses_cacheline", false);
+		sf__buf_puts(buf, ml->crosses_cacheline ? "true" : "false");
+		if (ml->nested) {
+			key(buf, "kind", false);
+			sf__buf_json_string(buf, kind_name(ml->nested->def->kind));
+			members(buf, ml->nested);
+			holes(buf, ml->nested);
+		}
+		sf__buf_putc(buf, '}');
+	}
+	sf__buf_putc(buf, ']');
+}
+
+static void site(sf_buf *buf, const sf_struct *s, bool first)
+{
+	key(buf, "decl_file", first);
+	sf__buf_json_string(buf, s->decl_file);
+	key(buf, "decl_line", false);
+	u64_or_null(buf, s->decl_line, s->decl_line != 0);
+}
+
+static void struct_json(sf_buf *buf, const sf_report_entry *e)
+{
+	const sf_struct *s = e->def;
+	const sf_struct_layout *l = e->layout;
+
+	sf__buf_putc(buf, '{');
+	key(buf, "kind", true);
+	sf__buf_json_string(buf, kind_name(s->kind));
+	key(buf, "name", false);
+	sf__buf_json_string(buf, s->name);
+	key(buf, "typedef_name", false);
+	sf__buf_json_string(buf, s->typedef_name);
+	key(buf, "size", false);
+	sf__buf_printf(buf, "%" PRIu64, s->size);
+	key(buf, "align", false);
+	sf__buf_printf(buf, "%" PRIu32, s->align);
+	key(buf, "packed", false);
+	sf__buf_puts(buf, s->packed ? "true" : "false");
+	site(buf, s, false);
+	key(buf, "file", false);
+	sf__buf_printf(buf, "%" PRIu32, s->file_index);
+	key(buf, "cachelines", false);
+	sf__buf_printf(buf, "%" PRIu64, l->cachelines);
+	key(buf, "sum_members", false);
+	sf__buf_printf(buf, "%" PRIu64, l->sum_members);
+	holes(buf, l);
+	key(buf, "padding", false);
+	sf__buf_printf(buf, "%" PRIu64, l->padding);
+	key(buf, "bit_padding", false);
+	sf__buf_printf(buf, "%" PRIu64, l->bit_padding);
+	members(buf, l);
+	key(buf, "conflicts", false);
+	sf__buf_putc(buf, '[');
+	for (size_t i = 0; i < e->conflict_count; i++) {
+		const sf_struct *other = e->conflicts[i];
+		sf__buf_puts(buf, i ? ", {" : "{");
+		site(buf, other, true);
+		key(buf, "size", false);
+		sf__buf_printf(buf, "%" PRIu64, other->size);
+		key(buf, "file", false);
+		sf__buf_printf(buf, "%" PRIu32, other->file_index);
+		sf__buf_putc(buf, '}');
+	}
+	sf__buf_puts(buf, "]}");
+}
+
+int sf_emit_json(sf_buf *buf, const sf_report *report, const sf_emit_options *opts)
+{
+	size_t file_count = sf_model_file_count(report->model);
+
+	(void)opts;
+	sf__buf_puts(buf, "{\"tool\": \"structfit\", \"version\": ");
+	sf__buf_json_string(buf, sf_version());
+	sf__buf_printf(buf, ", \"cacheline\": %u,\n\"files\": [", report->cacheline);
+	for (size_t i = 0; i < file_count; i++) {
+		const sf_file_info *f = sf_model_file(report->model, i);
+		sf__buf_puts(buf, i ? ",\n{" : "\n{");
+		key(buf, "path", true);
+		sf__buf_json_string(buf, f->path);
+		key(buf, "arch", false);
+		sf__buf_json_string(buf, f->arch);
+		key(buf, "byte_order", false);
+		sf__buf_puts(buf, f->big_endian ? "\"big\"" : "\"little\"");
+		key(buf, "address_size", false);
+		sf__buf_printf(buf, "%u", f->address_size);
+		sf__buf_putc(buf, '}');
+	}
+	sf__buf_puts(buf, file_count ? "\n],\n\"structs\": [" : "],\n\"structs\": [");
+	for (size_t i = 0; i < report->count; i++) {
+		sf__buf_puts(buf, i ? ",\n" : "\n");
+		struct_json(buf, &report->entries[i]);
+	}
+	sf__buf_puts(buf, report->count ? "\n]}\n" : "]}\n");
+	if (buf->failed)
+		return sf__fail(SF_ENOMEM, "out of memory while writing JSON");
+	return 0;
+}

@@ -1,0 +1,336 @@
+/* Text rendering of layouts in the format pahole prints, plus marked structfit notes. */
+#include <structfit/emit.h>
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "emit/text_common.h"
+#include "layout/selection.h"
+#include "util/buf.h"
+#include "util/fail.h"
+
+/*
+ * pahole's columns, which its users read by position: the type is padded
+ * so the member name starts at column 35 whatever the nesting, and the
+ * offset/size comment starts at column 57 (55 inside a top-level union).
+ */
+#define TYPE_WIDTH 26
+#define COMMENT_COLUMN 57
+#define UNION_COMMENT_COLUMN 55
+
+#define COLOR_HOLE "\033[33m"
+#define COLOR_WARN "\033[31m"
+#define COLOR_RESET "\033[0m"
+
+typedef struct printer {
+	sf_buf *buf;
+	sf_buf line;             /* the line being assembled, for measuring */
+	bool color;
+	bool blank;              /* the last line written was empty */
+	unsigned comment_column;
+	unsigned cacheline;
+} printer;
+
+static void indent(printer *p, unsigned depth)
+{
+	for (unsigned i = 0; i < depth; i++)
+		sf__buf_putc(p->buf, '\t');
+}
+
+static void blank_line(printer *p)
+{
+	if (!p->blank)
+		sf__buf_putc(p->buf, '\n');
+	p->blank = true;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static void comment(printer *p, unsigned depth, const char *color, const char *fmt, ...)
+{
+	va_list ap;
+
+	indent(p, depth);
+	if (color && p->color)
+		sf__buf_puts(p->buf, color);
+	sf__buf_puts(p->buf, "/* ");
+	va_start(ap, fmt);
+	sf__buf_vprintf(p->buf, fmt, ap);
+	va_end(ap);
+	sf__buf_puts(p->buf, " */");
+	if (color && p->color)
+		sf__buf_puts(p->buf, COLOR_RESET);
+	sf__buf_putc(p->buf, '\n');
+	p->blank = false;
+}
+
+/* Writes the assembled line at `depth`, then the offset comment aligned
+ * to the comment column (tabs count as 8). */
+static void finish_line(printer *p, unsigned depth, const char *offsets)
+{
+	size_t width = (size_t)depth * 8 + p->line.len;
+
+	indent(p, depth);
+	if (p->line.len)
+		sf__buf_put(p->buf, p->line.data, p->line.len);
+	do {
+		sf__buf_putc(p->buf, ' ');
+		width++;
+	} while (width < p->comment_column);
+	sf__buf_printf(p->buf, "/* %s */\n", offsets);
+	p->line.len = 0;
+	p->blank = false;
+}
+
+static const char *plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+static void member_offsets(char *out, size_t size, const sf_member_layout *ml)
+{
+	const sf_member *m = ml->member;
+
+	if ((m->flags & SF_MEMBER_BITFIELD) && m->bit_size) {
+		uint64_t unit_bit = ml->offset * 8;
+		uint64_t within = ml->bit_offset > unit_bit ? ml->bit_offset - unit_bit : 0;
+		snprintf(out, size, "%5" PRIu64 ":%2" PRIu64 " %2" PRIu64, ml->offset, within, m->size);
+	} else {
+		snprintf(out, size, "%5" PRIu64 " %5" PRIu64, ml->offset, m->size);
+	}
+}
+
+static const char *kind_keyword(sf_struct_kind kind)
+{
+	switch (kind) {
+	case SF_UNION: return "union";
+	case SF_CLASS: return "class";
+	case SF_STRUCT: break;
+	}
+	return "struct";
+}
+
+static void member_line(printer *p, unsigned depth, const sf_member_layout *ml)
+{
+	const sf_member *m = ml->member;
+	const char *type = m->type_name ? m->type_name : "<unknown>";
+	const char *name = m->name;
+	size_t base_len, type_width;
+	char offsets[64];
+
+	if (!name && (m->flags & SF_MEMBER_BASE_CLASS))
+		name = "<ancestor>";
+	base_len = sf__declarator_base_len(type);
+	type_width = depth >= 1 && (depth - 1) * 8 < TYPE_WIDTH ? TYPE_WIDTH - (depth - 1) * 8 : 0;
+	sf__buf_put(&p->line, type, base_len);
+	for (size_t w = base_len; w < type_width; w++)
+		sf__buf_putc(&p->line, ' ');
+	sf__buf_putc(&p->line, ' ');
+	sf__declarator_rest(&p->line, type, base_len, name);
+	if ((m->flags & SF_MEMBER_BITFIELD) && m->bit_size)
+		sf__buf_printf(&p->line, ":%" PRIu32, m->bit_size);
+	if (m->explicit_align)
+		sf__buf_printf(&p->line, " __attribute__((__aligned__(%" PRIu32 ")))", m->explicit_align);
+	sf__buf_putc(&p->line, ';');
+	member_offsets(offsets, sizeof(offsets), ml);
+	finish_line(p, depth, offsets);
+}
+
+static void body(printer *p, const sf_struct_layout *l, unsigned depth);
+
+static void expanded_member(printer *p, unsigned depth, const sf_member_layout *ml)
+{
+	const sf_member *m = ml->member;
+	char offsets[64];
+
+	indent(p, depth);
+	sf__buf_printf(p->buf, "%s {\n", kind_keyword(ml->nested->def->kind));
+	p->blank = false;
+	body(p, ml->nested, depth + 1);
+	sf__buf_putc(&p->line, '}');
+	if (m->name)
+		sf__buf_printf(&p->line, " %s", m->name);
+	sf__buf_putc(&p->line, ';');
+	snprintf(offsets, sizeof(offsets), "%5" PRIu64 " %5" PRIu64, ml->offset, m->size);
+	finish_line(p, depth, offsets);
+}
+
+static void gap_after(printer *p, const sf_struct_layout *l, uint32_t i, unsigned depth)
+{
+	const sf_member_layout *ml = &l->members[i];
+	bool in_union = l->def->kind == SF_UNION;
+
+	if (ml->nested_padding && !in_union) {
+		blank_line(p);
+		comment(p, depth, NULL, "XXX last struct has %" PRIu64 " byte%s of padding",
+			ml->nested_padding, plural(ml->nested_padding));
+		blank_line(p);
+	}
+	if (ml->bit_hole_after || ml->hole_after || ml->combined_with_next) {
+		blank_line(p);
+		if (ml->bit_hole_after)
+			comment(p, depth, COLOR_HOLE, "XXX %" PRIu64 " bit%s hole, try to pack",
+				ml->bit_hole_after, plural(ml->bit_hole_after));
+		if (ml->hole_after)
+			comment(p, depth, COLOR_HOLE, "XXX %" PRIu64 " byte%s hole, try to pack",
+				ml->hole_after, plural(ml->hole_after));
+		if (ml->combined_with_next)
+			comment(p, depth, NULL, "Bitfield combined with next fields");
+		blank_line(p);
+	}
+}
+
+static void body(printer *p, const sf_struct_layout *l, unsigned depth)
+{
+	for (uint32_t i = 0; i < l->member_count; i++) {
+		const sf_member_layout *ml = &l->members[i];
+
+		if (ml->combined_with_previous) {
+			blank_line(p);
+			comment(p, depth, NULL, "Bitfield combined with previous fields");
+			blank_line(p);
+		}
+		if (ml->cacheline_before) {
+			uint64_t at = ml->cacheline_before * p->cacheline;
+			if (ml->boundary_ago)
+				comment(p, depth, NULL,
+					"--- cacheline %" PRIu64 " boundary (%" PRIu64 " bytes) was %" PRIu64
+					" bytes ago ---", ml->cacheline_before, at, ml->boundary_ago);
+			else
+				comment(p, depth, NULL, "--- cacheline %" PRIu64 " boundary (%" PRIu64
+					" bytes) ---", ml->cacheline_before, at);
+		}
+		if (ml->nested) {
+			expanded_member(p, depth, ml);
+		} else {
+			member_line(p, depth, ml);
+			if (ml->crosses_cacheline)
+				comment(p, depth, COLOR_WARN,
+					"structfit: member crosses cacheline boundary");
+		}
+		gap_after(p, l, i, depth);
+	}
+}
+
+static void summary_lines(printer *p, const sf_struct_layout *l)
+{
+	const sf_struct *s = l->def;
+
+	if (s->kind == SF_UNION) {
+		/* pahole prints no summary for unions, but the size matters;
+		 * no blank line, so the output minus our lines is pahole's. */
+		comment(p, 1, NULL, "structfit: size: %" PRIu64 ", cachelines: %" PRIu64
+			", members: %" PRIu32, s->size, l->cachelines, s->member_count);
+		return;
+	}
+	blank_line(p);
+	comment(p, 1, NULL, "size: %" PRIu64 ", cachelines: %" PRIu64 ", members: %" PRIu32,
+		s->size, l->cachelines, s->member_count);
+	if (l->hole_count || l->bit_hole_count) {
+		if (l->hole_count)
+			comment(p, 1, NULL, "sum members: %" PRIu64 ", holes: %" PRIu32
+				", sum holes: %" PRIu64, l->sum_members, l->hole_count, l->sum_holes);
+		else
+			comment(p, 1, NULL, "sum members: %" PRIu64, l->sum_members);
+		if (l->sum_bitfield_bits && l->bit_hole_count)
+			comment(p, 1, NULL, "sum bitfield members: %" PRIu64 " bits, bit holes: %"
+				PRIu32 ", sum bit holes: %" PRIu64 " bits", l->sum_bitfield_bits,
+				l->bit_hole_count, l->sum_bit_holes);
+		else if (l->sum_bitfield_bits)
+			comment(p, 1, NULL, "sum bitfield members: %" PRIu64 " bits (%" PRIu64
+				" bytes)", l->sum_bitfield_bits, l->sum_bitfield_bits / 8);
+	}
+	if (l->padding)
+		comment(p, 1, NULL, "padding: %" PRIu64, l->padding);
+	if (l->bit_padding)
+		comment(p, 1, NULL, "bit_padding: %" PRIu64 " bits", l->bit_padding);
+	if (l->paddings)
+		comment(p, 1, NULL, "paddings: %" PRIu32 ", sum paddings: %" PRIu64,
+			l->paddings, l->sum_paddings);
+	if (l->forced_alignments && l->forced_holes)
+		comment(p, 1, NULL, "forced alignments: %" PRIu32 ", forced holes: %" PRIu32
+			", sum forced holes: %" PRIu64, l->forced_alignments, l->forced_holes,
+			l->sum_forced_holes);
+	else if (l->forced_alignments)
+		comment(p, 1, NULL, "forced alignments: %" PRIu32, l->forced_alignments);
+	if (l->last_cacheline)
+		comment(p, 1, NULL, "last cacheline: %" PRIu64 " bytes", l->last_cacheline);
+}
+
+static void conflict_line(printer *p, const sf_report_entry *e)
+{
+	const sf_struct *s = e->def;
+
+	if (!e->conflict_count)
+		return;
+	if (p->color)
+		sf__buf_puts(p->buf, COLOR_WARN);
+	sf__buf_printf(p->buf, "/* structfit: conflicting definitions of %s %s: ",
+		       kind_keyword(s->kind), sf__report_struct_name(s));
+	sf__emit_decl_site(p->buf, s);
+	sf__buf_printf(p->buf, " (%" PRIu64 " bytes)", s->size);
+	for (size_t i = 0; i < e->conflict_count; i++) {
+		sf__buf_puts(p->buf, " vs ");
+		sf__emit_decl_site(p->buf, e->conflicts[i]);
+		sf__buf_printf(p->buf, " (%" PRIu64 " bytes)", e->conflicts[i]->size);
+	}
+	sf__buf_puts(p->buf, " */");
+	if (p->color)
+		sf__buf_puts(p->buf, COLOR_RESET);
+	sf__buf_putc(p->buf, '\n');
+}
+
+static void struct_text(printer *p, const sf_report_entry *e)
+{
+	const sf_struct_layout *l = e->layout;
+	const sf_struct *s = e->def;
+
+	p->comment_column = s->kind == SF_UNION ? UNION_COMMENT_COLUMN : COMMENT_COLUMN;
+	p->blank = false;
+	conflict_line(p, e);
+	if (s->name)
+		sf__buf_printf(p->buf, "%s %s {\n", kind_keyword(s->kind), s->name);
+	else if (s->typedef_name)
+		sf__buf_printf(p->buf, "typedef %s {\n", kind_keyword(s->kind));
+	else
+		sf__buf_printf(p->buf, "%s {\n", kind_keyword(s->kind));
+	body(p, l, 1);
+	summary_lines(p, l);
+	sf__buf_putc(p->buf, '}');
+	/* A struct whose members were packed one by one keeps holes; only a
+	 * hole-free one reads as a packed struct (and would compile back to
+	 * the same layout). */
+	if (s->packed && l->hole_count == 0)
+		sf__buf_puts(p->buf, " __attribute__((__packed__))");
+	if (l->aligned_attribute)
+		sf__buf_printf(p->buf, " __attribute__((__aligned__(%" PRIu32 ")))", l->aligned_attribute);
+	if (!s->name && s->typedef_name)
+		sf__buf_printf(p->buf, " %s", s->typedef_name);
+	sf__buf_puts(p->buf, ";\n");
+}
+
+int sf_emit_text(sf_buf *buf, const sf_report *report, const sf_emit_options *opts)
+{
+	static const sf_emit_options defaults = SF_EMIT_OPTIONS_INIT;
+	printer p = { 0 };
+	int error = 0;
+
+	if (!opts)
+		opts = &defaults;
+	if (opts->summary)
+		return sf__emit_summary(buf, report, opts);
+	p.buf = buf;
+	p.color = opts->color != 0;
+	p.cacheline = report->cacheline;
+	for (size_t i = 0; i < report->count; i++)
+		struct_text(&p, &report->entries[i]);
+	if (p.line.failed)
+		buf->failed = 1;
+	sf_buf_free(&p.line);
+	if (buf->failed)
+		error = sf__fail(SF_ENOMEM, "out of memory while writing the report");
+	return error;
+}

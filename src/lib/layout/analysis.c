@@ -1,0 +1,346 @@
+/* Computing holes, bit holes, padding and cache-line facts of one struct. */
+#include "layout/analysis.h"
+
+#include <string.h>
+
+#include "util/arena.h"
+#include "util/checked.h"
+#include "util/fail.h"
+
+/* Anonymous bodies nest a few levels in real code; corrupt models may
+ * point a body at itself, so expansion stops here. */
+#define MAX_NESTING 32
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+	return sf__add_u64(a, b, &r) ? r : UINT64_MAX;
+}
+
+static uint64_t mul8_sat(uint64_t a)
+{
+	uint64_t r;
+	return sf__mul_u64(a, 8, &r) ? r : UINT64_MAX;
+}
+
+static uint64_t sub_floor(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+static bool is_bitfield(const sf_member *m)
+{
+	return (m->flags & SF_MEMBER_BITFIELD) && m->bit_size > 0;
+}
+
+bool sf__layout_member_expands(const sf_member *m)
+{
+	if (!m->nested)
+		return false;
+	if (m->flags & SF_MEMBER_ANONYMOUS)
+		return true;
+	return !m->nested->name && !m->nested->typedef_name;
+}
+
+/*
+ * The walk over a struct's members that both the full analysis and the
+ * cheap tail-padding query use.  `end` is where the storage of what came
+ * before ends, `bit_end` the first bit after the last used one.  A plain
+ * member placed inside the previous bitfield's unit moves `end` back to its
+ * own end: the unit's remaining bytes belong to it, which is how pahole
+ * counts the padding after such a member.
+ */
+typedef struct cursor {
+	uint64_t end;
+	uint64_t bit_end;
+	bool prev_bitfield;
+	bool started;
+} cursor;
+
+typedef struct step {
+	uint64_t start;          /* storage start, bytes */
+	uint64_t start_bit;
+	uint64_t hole;           /* bytes before this member */
+	uint64_t hole_offset;
+	uint64_t bit_hole;       /* bits before this member */
+	uint64_t bit_hole_offset;
+	bool inside_previous;    /* starts inside the previous storage */
+} step;
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Gaps are clipped to the struct's `limit` bytes: members a corrupt model
+ * places beyond the size do not make holes outside the struct. */
+static step advance(cursor *c, const sf_member *m, uint64_t limit)
+{
+	uint64_t limit_bits = mul8_sat(limit);
+	step st = { 0 };
+	bool bitfield = is_bitfield(m);
+	uint64_t storage_end = add_sat(m->offset, m->size);
+	uint64_t start_bit = bitfield ? m->bit_offset : mul8_sat(m->offset);
+	uint64_t end_bit = bitfield ? add_sat(m->bit_offset, m->bit_size) : mul8_sat(storage_end);
+
+	st.start = m->offset;
+	st.start_bit = start_bit;
+	if (m->offset >= c->end || !c->started) {
+		uint64_t end_bits = mul8_sat(c->end);
+		if (c->prev_bitfield && c->bit_end < end_bits) {
+			st.bit_hole = sub_floor(min_u64(end_bits, limit_bits), c->bit_end);
+			st.bit_hole_offset = c->bit_end;
+		}
+		st.hole = sub_floor(min_u64(m->offset, limit), min_u64(c->end, limit));
+		st.hole_offset = c->end;
+		c->end = storage_end;
+		c->bit_end = end_bit;
+	} else {
+		st.inside_previous = true;
+		if (start_bit > c->bit_end) {
+			st.bit_hole = sub_floor(min_u64(start_bit, limit_bits), c->bit_end);
+			st.bit_hole_offset = c->bit_end;
+		}
+		if (!bitfield && c->prev_bitfield) {
+			c->end = storage_end;
+			c->bit_end = end_bit;
+		} else {
+			if (storage_end > c->end)
+				c->end = storage_end;
+			if (end_bit > c->bit_end)
+				c->bit_end = end_bit;
+		}
+	}
+	c->prev_bitfield = bitfield;
+	c->started = true;
+	return st;
+}
+
+static uint64_t union_extent(const sf_struct *s)
+{
+	uint64_t end = 0;
+	for (uint32_t i = 0; i < s->member_count; i++) {
+		uint64_t e = add_sat(s->members[i].offset, s->members[i].size);
+		if (e > end)
+			end = e;
+	}
+	return end;
+}
+
+uint64_t sf__layout_tail_padding(const sf_struct *s)
+{
+	cursor c = { 0 };
+
+	if (s->kind == SF_UNION)
+		return sub_floor(s->size, union_extent(s));
+	for (uint32_t i = 0; i < s->member_count; i++)
+		advance(&c, &s->members[i], s->size);
+	return sub_floor(s->size, c.end);
+}
+
+static bool crosses(uint64_t first, uint64_t last_excl, uint64_t line)
+{
+	if (last_excl <= first)
+		return false;
+	return first / line != (last_excl - 1) / line;
+}
+
+static uint32_t aligned_attribute(const sf_struct *s)
+{
+	uint32_t natural = 1;
+
+	if (s->explicit_align)
+		return s->explicit_align;
+	if (s->packed)
+		return 0;
+	for (uint32_t i = 0; i < s->member_count; i++) {
+		if (s->members[i].type_align > natural)
+			natural = s->members[i].type_align;
+	}
+	/* Alignment beyond what the members' types ask for came from an
+	 * attribute, on the struct or on one member. */
+	return s->align > natural ? s->align : 0;
+}
+
+typedef struct walk_ctx {
+	sf_arena *arena;
+	unsigned cacheline;
+	uint64_t last_line;   /* last boundary announced, shared across nesting */
+} walk_ctx;
+
+static int analyze_body(walk_ctx *w, const sf_struct *s, uint64_t base, unsigned depth,
+			sf_struct_layout **out);
+
+static void note_boundary(walk_ctx *w, sf_member_layout *ml)
+{
+	uint64_t line = ml->offset / w->cacheline;
+	if (line > w->last_line) {
+		ml->cacheline_before = line;
+		ml->boundary_ago = ml->offset - line * w->cacheline;
+		w->last_line = line;
+	}
+}
+
+static int analyze_member(walk_ctx *w, sf_struct_layout *l, uint32_t i, const step *st)
+{
+	const sf_member *m = &l->def->members[i];
+	sf_member_layout *ml = &l->members[i];
+	bool bitfield = is_bitfield(m);
+	uint64_t rel_bit;
+
+	ml->member = m;
+	ml->offset = add_sat(l->base_offset, m->offset);
+	rel_bit = bitfield ? m->bit_offset : mul8_sat(m->offset);
+	ml->bit_offset = add_sat(mul8_sat(l->base_offset), rel_bit);
+	if (bitfield) {
+		ml->crosses_cacheline = crosses(ml->bit_offset, add_sat(ml->bit_offset, m->bit_size),
+						mul8_sat(w->cacheline));
+		l->sum_bitfield_bits = add_sat(l->sum_bitfield_bits, m->bit_size);
+	} else {
+		ml->crosses_cacheline = crosses(ml->offset, add_sat(ml->offset, m->size), w->cacheline);
+		l->sum_members = add_sat(l->sum_members, m->size);
+	}
+	if (ml->crosses_cacheline)
+		l->crossing_count++;
+	if (m->explicit_align)
+		l->forced_alignments++;
+
+	if (st && st->hole) {
+		sf_hole *h = &l->holes[l->hole_count++];
+		h->offset = add_sat(l->base_offset, st->hole_offset);
+		h->size = st->hole;
+		h->before = i;
+		h->forced = m->explicit_align != 0;
+		l->sum_holes = add_sat(l->sum_holes, st->hole);
+		if (h->forced) {
+			l->forced_holes++;
+			l->sum_forced_holes = add_sat(l->sum_forced_holes, st->hole);
+		}
+		if (i > 0)
+			l->members[i - 1].hole_after = st->hole;
+	}
+	if (st && st->bit_hole && i > 0) {
+		sf_bit_hole *bh = &l->bit_holes[l->bit_hole_count++];
+		bh->bit_offset = add_sat(mul8_sat(l->base_offset), st->bit_hole_offset);
+		bh->bits = st->bit_hole;
+		bh->after = i - 1;
+		l->sum_bit_holes = add_sat(l->sum_bit_holes, st->bit_hole);
+		l->members[i - 1].bit_hole_after = st->bit_hole;
+	}
+	if (st && st->inside_previous && i > 0) {
+		/* pahole's notes on storage sharing: a unit that begins before
+		 * the previous member "combines with previous fields"; a member
+		 * (or another unit) that begins inside the previous bitfield's
+		 * unit makes that bitfield "combined with next fields". */
+		const sf_member *prev = &l->def->members[i - 1];
+		if (bitfield && (!is_bitfield(prev) || m->offset < prev->offset))
+			ml->combined_with_previous = true;
+		else if (is_bitfield(prev) && (!bitfield || m->offset > prev->offset))
+			l->members[i - 1].combined_with_next = true;
+	}
+
+	note_boundary(w, ml);
+
+	if (m->nested) {
+		/* pahole reports the padding of struct members only; a union's
+		 * tail is where its smaller members end anyway. */
+		if (m->nested->kind != SF_UNION)
+			ml->nested_padding = sf__layout_tail_padding(m->nested);
+		if (ml->nested_padding && l->def->kind != SF_UNION) {
+			l->paddings++;
+			l->sum_paddings = add_sat(l->sum_paddings, ml->nested_padding);
+		}
+		if (sf__layout_member_expands(m) && l->depth + 1 < MAX_NESTING)
+			return analyze_body(w, m->nested, ml->offset, l->depth + 1, &ml->nested);
+	}
+	return 0;
+}
+
+static int analyze_body(walk_ctx *w, const sf_struct *s, uint64_t base, unsigned depth,
+			sf_struct_layout **out)
+{
+	sf_struct_layout *l;
+	cursor c = { 0 };
+	uint32_t n = s->member_count;
+	int error;
+
+	*out = NULL;
+	l = sf__arena_alloc(w->arena, sizeof(*l));
+	if (!l)
+		return sf__fail(SF_ENOMEM, "out of memory while analysing layouts");
+	l->def = s;
+	l->base_offset = base;
+	l->cacheline = w->cacheline;
+	l->depth = depth;
+	l->member_count = n;
+	if (n) {
+		l->members = sf__arena_calloc(w->arena, n, sizeof(*l->members));
+		l->holes = sf__arena_calloc(w->arena, n, sizeof(*l->holes));
+		l->bit_holes = sf__arena_calloc(w->arena, n, sizeof(*l->bit_holes));
+		if (!l->members || !l->holes || !l->bit_holes)
+			return sf__fail(SF_ENOMEM, "out of memory while analysing layouts");
+	}
+
+	for (uint32_t i = 0; i < n; i++) {
+		step st;
+		if (s->kind == SF_UNION) {
+			/* Every union member starts over at the union's offset, so
+			 * boundaries inside one are announced again in the next. */
+			w->last_line = base / w->cacheline;
+			error = analyze_member(w, l, i, NULL);
+		} else {
+			st = advance(&c, &s->members[i], s->size);
+			/* A gap in front of the first member is not a hole
+			 * pahole reports, and only corrupt models have one. */
+			if (i == 0)
+				st.hole = st.bit_hole = 0;
+			error = analyze_member(w, l, i, &st);
+		}
+		if (error)
+			return error;
+	}
+
+	if (s->kind == SF_UNION) {
+		l->padding = sub_floor(s->size, union_extent(s));
+	} else if (n) {
+		uint64_t end = c.end < s->size ? c.end : s->size;
+		l->padding = sub_floor(s->size, c.end);
+		if (c.prev_bitfield)
+			l->bit_padding = sub_floor(mul8_sat(end), c.bit_end);
+	} else {
+		l->padding = s->size;
+	}
+	l->cachelines = s->size / w->cacheline + (s->size % w->cacheline != 0);
+	l->last_cacheline = s->size % w->cacheline;
+	l->aligned_attribute = aligned_attribute(s);
+	*out = l;
+	return 0;
+}
+
+int sf__layout_analyze(const sf_struct *s, unsigned cacheline, sf_struct_layout **out)
+{
+	walk_ctx w = { 0 };
+	sf_struct_layout *l = NULL;
+	int error;
+
+	*out = NULL;
+	if (cacheline < 8 || !sf__is_pow2(cacheline))
+		return sf__fail(SF_EUSAGE, "cache-line size %u is not a power of two >= 8", cacheline);
+	if (sf__arena_new(&w.arena) < 0)
+		return sf__fail(SF_ENOMEM, "out of memory while analysing layouts");
+	w.cacheline = cacheline;
+	error = analyze_body(&w, s, 0, 0, &l);
+	if (error) {
+		sf__arena_free(w.arena);
+		return error;
+	}
+	l->arena = w.arena;
+	*out = l;
+	return 0;
+}
+
+void sf__layout_free(sf_struct_layout *layout)
+{
+	if (layout)
+		sf__arena_free(layout->arena);
+}

@@ -1,0 +1,113 @@
+/* Layout analysis of one struct: holes, bit holes, padding and cache lines. */
+#ifndef SF_LAYOUT_ANALYSIS_H
+#define SF_LAYOUT_ANALYSIS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model/structs.h"
+
+/*
+ * Every offset below is counted from the start of the outermost struct that
+ * was analysed, also inside nested anonymous bodies, because that is what a
+ * reader compares with cache-line boundaries (and what pahole prints).
+ * The analysis assumes the outermost struct starts on a cache-line boundary.
+ */
+
+/* Unused bytes between two members' storage. */
+typedef struct sf_hole {
+	uint64_t offset;       /* first unused byte */
+	uint64_t size;         /* > 0 */
+	uint32_t before;       /* index of the member that follows the hole */
+	bool forced;           /* that member has an explicit alignment */
+} sf_hole;
+
+/* Unused bits inside a bitfield storage unit. */
+typedef struct sf_bit_hole {
+	uint64_t bit_offset;   /* first unused bit, memory order */
+	uint64_t bits;         /* > 0 */
+	uint32_t after;        /* index of the bitfield member the hole follows */
+} sf_bit_hole;
+
+struct sf_struct_layout;
+
+/*
+ * What the analysis found about one member.  Holes are attributed to the
+ * gap after a member (hole_after / bit_hole_after) because that is where a
+ * listing shows them; the same holes are also in the struct's arrays.
+ */
+typedef struct sf_member_layout {
+	const sf_member *member;
+	uint64_t offset;              /* absolute byte offset (bitfields: of their unit) */
+	uint64_t bit_offset;          /* absolute first bit, memory order */
+	uint64_t hole_after;          /* bytes unused before the next member (or 0) */
+	uint64_t bit_hole_after;      /* bits unused before the next member (or 0) */
+	bool crosses_cacheline;       /* its bytes (bits for bitfields) span a boundary */
+	bool combined_with_previous;  /* bitfield whose unit holds the preceding plain member */
+	bool combined_with_next;      /* bitfield whose unit holds the following plain member */
+	uint64_t cacheline_before;    /* boundary index to show before it, 0 for none */
+	uint64_t boundary_ago;        /* bytes from that boundary to `offset` */
+	uint64_t nested_padding;      /* tail padding of its struct type (not unions, not arrays) */
+	/* Body of an anonymous struct/union member (or of a named member whose
+	 * type is an unnamed struct), analysed in place; NULL otherwise. */
+	struct sf_struct_layout *nested;
+} sf_member_layout;
+
+/*
+ * Result of sf__layout_analyze().  Invariants: member_count equals the
+ * struct's; hole_count and bit_hole_count are at most member_count; every
+ * count and sum is computed with saturating arithmetic, so a corrupt model
+ * (members beyond the size, overlapping members) yields smaller numbers,
+ * never negative or wrapped ones.  Unions have no holes.
+ */
+typedef struct sf_struct_layout {
+	const sf_struct *def;
+	uint64_t base_offset;         /* absolute offset of this body (0 at top level) */
+	unsigned cacheline;
+	unsigned depth;               /* 0 for the outermost struct */
+
+	uint32_t member_count;
+	sf_member_layout *members;
+
+	sf_hole *holes;
+	uint32_t hole_count;
+	uint64_t sum_holes;
+
+	sf_bit_hole *bit_holes;
+	uint32_t bit_hole_count;
+	uint64_t sum_bit_holes;
+
+	uint64_t sum_members;         /* bytes of non-bitfield members, pahole's "sum members" */
+	uint64_t sum_bitfield_bits;   /* bits of bitfield members */
+	uint64_t padding;             /* tail bytes after the last member's storage */
+	uint64_t bit_padding;         /* unused bits at the end of a trailing bitfield unit */
+	uint32_t paddings;            /* members whose struct type has tail padding */
+	uint64_t sum_paddings;
+	uint32_t forced_alignments;   /* members with an explicit alignment */
+	uint32_t forced_holes;        /* holes in front of such members */
+	uint64_t sum_forced_holes;
+	uint64_t cachelines;          /* ceil(size / cacheline) */
+	uint64_t last_cacheline;      /* size % cacheline, 0 when the size is a multiple */
+	uint32_t crossing_count;      /* members that straddle a boundary */
+	uint32_t aligned_attribute;   /* N for __attribute__((__aligned__(N))), 0 for none */
+
+	struct sf_arena *arena;       /* owns everything; set on the outermost layout only */
+} sf_struct_layout;
+
+/*
+ * Analyses `s` (any struct, canonical or built by hand) with the given
+ * cache-line size (a power of two >= 8).  Never modifies `s`; nested
+ * anonymous bodies are analysed recursively up to a fixed depth.
+ * Returns 0, SF_EUSAGE (bad cache-line size) or SF_ENOMEM, with the
+ * message set; *out is NULL on failure.
+ */
+int sf__layout_analyze(const sf_struct *s, unsigned cacheline, sf_struct_layout **out);
+void sf__layout_free(sf_struct_layout *layout);
+
+/* Tail padding of `s` alone, as shown by "last struct has N bytes of padding". */
+uint64_t sf__layout_tail_padding(const sf_struct *s);
+
+/* True when a member's body is printed inline (anonymous member or unnamed type). */
+bool sf__layout_member_expands(const sf_member *m);
+
+#endif

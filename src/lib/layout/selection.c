@@ -1,0 +1,280 @@
+/* Building a report: selecting, analysing, linking conflicts and sorting structs. */
+#include "layout/selection.h"
+
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/target.h"
+#include "util/arena.h"
+#include "util/checked.h"
+#include "util/fail.h"
+
+const char *sf__report_struct_name(const sf_struct *s)
+{
+	return s->name ? s->name : s->typedef_name;
+}
+
+static bool kind_selected(const sf_struct *s, unsigned kinds)
+{
+	if (kinds == 0)
+		kinds = SF_KINDS_ALL;
+	if (s->kind == SF_UNION)
+		return (kinds & SF_KINDS_UNION) != 0;
+	return (kinds & SF_KINDS_STRUCT) != 0;
+}
+
+static bool name_selected(const sf_struct *s, const sf_report_options *opts)
+{
+	const char *name = sf__report_struct_name(s);
+
+	if (opts->name_glob_count == 0)
+		return true;
+	if (!name)
+		return false;
+	for (size_t i = 0; i < opts->name_glob_count; i++) {
+		if (opts->name_globs[i] && fnmatch(opts->name_globs[i], name, 0) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int compare_names(const sf_struct *a, const sf_struct *b)
+{
+	const char *x = sf__report_struct_name(a), *y = sf__report_struct_name(b);
+	if (!x || !y)
+		return (x != NULL) - (y != NULL);
+	return strcmp(x, y);
+}
+
+static int compare_u64_desc(uint64_t a, uint64_t b)
+{
+	return a < b ? 1 : a > b ? -1 : 0;
+}
+
+static uint64_t waste(const sf_struct_layout *l)
+{
+	uint64_t w;
+	return sf__add_u64(l->sum_holes, l->padding, &w) ? w : UINT64_MAX;
+}
+
+/* qsort is not stable and takes no context: the key travels in the
+ * entry array's sort field, and ties fall back to name, then model order. */
+typedef struct sort_item {
+	sf_report_entry entry;
+	sf_sort sort;
+} sort_item;
+
+static int compare_items(const void *pa, const void *pb)
+{
+	const sort_item *a = pa, *b = pb;
+	const sf_struct_layout *la = a->entry.layout, *lb = b->entry.layout;
+	int c = 0;
+
+	switch (a->sort) {
+	case SF_SORT_SIZE:
+		c = compare_u64_desc(a->entry.def->size, b->entry.def->size);
+		break;
+	case SF_SORT_HOLES:
+		c = compare_u64_desc(la->hole_count, lb->hole_count);
+		break;
+	case SF_SORT_WASTE:
+		c = compare_u64_desc(waste(la), waste(lb));
+		break;
+	case SF_SORT_NAME:
+	case SF_SORT_NONE:
+		break;
+	}
+	if (c == 0 && a->sort != SF_SORT_NONE)
+		c = compare_names(a->entry.def, b->entry.def);
+	if (c == 0)
+		c = a->entry.model_index < b->entry.model_index ? -1 :
+		    a->entry.model_index > b->entry.model_index;
+	return c;
+}
+
+static int sort_entries(sf_report *report, sf_sort sort)
+{
+	sort_item *items;
+
+	if (sort == SF_SORT_NONE || report->count < 2)
+		return 0;
+	items = calloc(report->count, sizeof(*items));
+	if (!items)
+		return sf__fail(SF_ENOMEM, "out of memory while sorting structs");
+	for (size_t i = 0; i < report->count; i++) {
+		items[i].entry = report->entries[i];
+		items[i].sort = sort;
+	}
+	qsort(items, report->count, sizeof(*items), compare_items);
+	for (size_t i = 0; i < report->count; i++)
+		report->entries[i] = items[i].entry;
+	free(items);
+	return 0;
+}
+
+typedef struct conflict_item {
+	const sf_struct *def;
+	size_t model_index;
+} conflict_item;
+
+static int compare_conflicts(const void *pa, const void *pb)
+{
+	const conflict_item *a = pa, *b = pb;
+	int c = (a->def->kind == SF_UNION) - (b->def->kind == SF_UNION);
+	if (c == 0)
+		c = compare_names(a->def, b->def);
+	if (c == 0)
+		c = a->model_index < b->model_index ? -1 : a->model_index > b->model_index;
+	return c;
+}
+
+static bool same_group(const sf_struct *a, const sf_struct *b)
+{
+	return (a->kind == SF_UNION) == (b->kind == SF_UNION) && compare_names(a, b) == 0;
+}
+
+/*
+ * Groups every conflicting definition of the model by kind and name (the
+ * model's chains start at the first definition, which a selected struct in
+ * the middle of a chain cannot reach), then gives each selected one the
+ * rest of its group.
+ */
+static int link_conflicts(sf_report *report, const size_t *entry_of)
+{
+	const sf_struct_list *all = sf__model_structs(report->model);
+	conflict_item *items = NULL;
+	size_t n = 0;
+	int error = 0;
+
+	for (size_t i = 0; i < all->count; i++)
+		n += all->items[i]->is_conflicting && sf__report_struct_name(all->items[i]);
+	if (n == 0)
+		return 0;
+	items = calloc(n, sizeof(*items));
+	if (!items) {
+		error = sf__fail(SF_ENOMEM, "out of memory while linking conflicts");
+		goto done;
+	}
+	n = 0;
+	for (size_t i = 0; i < all->count; i++) {
+		if (all->items[i]->is_conflicting && sf__report_struct_name(all->items[i]))
+			items[n++] = (conflict_item){ all->items[i], i };
+	}
+	qsort(items, n, sizeof(*items), compare_conflicts);
+
+	for (size_t start = 0, stop; start < n; start = stop) {
+		for (stop = start + 1; stop < n && same_group(items[start].def, items[stop].def); stop++)
+			;
+		for (size_t k = start; k < stop; k++) {
+			size_t e = entry_of[items[k].model_index];
+			sf_report_entry *entry;
+			if (e == SIZE_MAX || stop - start < 2)
+				continue;
+			entry = &report->entries[e];
+			entry->conflicts = sf__arena_calloc(report->arena, stop - start - 1,
+							    sizeof(*entry->conflicts));
+			if (!entry->conflicts) {
+				error = sf__fail(SF_ENOMEM, "out of memory while linking conflicts");
+				goto done;
+			}
+			for (size_t j = start; j < stop; j++) {
+				if (j != k)
+					entry->conflicts[entry->conflict_count++] = items[j].def;
+			}
+		}
+	}
+done:
+	free(items);
+	return error;
+}
+
+static bool listed_by_default(const sf_struct *s)
+{
+	return !s->is_nested_body && (s->name || s->typedef_name);
+}
+
+int sf_report_build(sf_report **out, const sf_model *model, const sf_report_options *opts)
+{
+	static const sf_report_options defaults = SF_REPORT_OPTIONS_INIT;
+	const sf_struct_list *all = sf__model_structs(model);
+	sf_report *report = NULL;
+	size_t *entry_of = NULL;
+	unsigned cacheline;
+	int error = 0;
+
+	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	if (opts->version < 1)
+		return sf__fail(SF_EUSAGE, "report options version %u is not supported", opts->version);
+	cacheline = opts->cacheline ? opts->cacheline : SF_DEFAULT_CACHELINE;
+	if (cacheline < 8 || !sf__is_pow2(cacheline))
+		return sf__fail(SF_EUSAGE, "cache-line size %u is not a power of two >= 8", cacheline);
+	if (opts->sort > SF_SORT_WASTE)
+		return sf__fail(SF_EUSAGE, "unknown sort order %d", (int)opts->sort);
+
+	report = calloc(1, sizeof(*report));
+	if (!report || sf__arena_new(&report->arena) < 0) {
+		error = sf__fail(SF_ENOMEM, "out of memory while building the report");
+		goto done;
+	}
+	report->model = model;
+	report->cacheline = cacheline;
+	if (all->count) {
+		report->entries = calloc(all->count, sizeof(*report->entries));
+		entry_of = malloc(all->count * sizeof(*entry_of));
+		if (!report->entries || !entry_of) {
+			error = sf__fail(SF_ENOMEM, "out of memory while building the report");
+			goto done;
+		}
+	}
+	for (size_t i = 0; i < all->count; i++) {
+		const sf_struct *s = all->items[i];
+		sf_report_entry *entry;
+
+		entry_of[i] = SIZE_MAX;
+		if (!listed_by_default(s) || !kind_selected(s, opts->kinds) || !name_selected(s, opts))
+			continue;
+		entry = &report->entries[report->count];
+		error = sf__layout_analyze(s, cacheline, &entry->layout);
+		if (error)
+			goto done;
+		if (entry->layout->hole_count < opts->min_holes) {
+			sf__layout_free(entry->layout);
+			entry->layout = NULL;
+			continue;
+		}
+		entry->def = s;
+		entry->model_index = i;
+		entry_of[i] = report->count++;
+	}
+	error = link_conflicts(report, entry_of);
+	if (error)
+		goto done;
+	error = sort_entries(report, opts->sort);
+done:
+	free(entry_of);
+	if (error) {
+		sf_report_free(report);
+		return error;
+	}
+	*out = report;
+	return 0;
+}
+
+void sf_report_free(sf_report *report)
+{
+	if (!report)
+		return;
+	for (size_t i = 0; i < report->count; i++)
+		sf__layout_free(report->entries[i].layout);
+	free(report->entries);
+	sf__arena_free(report->arena);
+	free(report);
+}
+
+size_t sf_report_count(const sf_report *report)
+{
+	return report ? report->count : 0;
+}

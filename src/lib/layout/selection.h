@@ -1,0 +1,38 @@
+/* The report object: selected structs with their layouts, for the emitters. */
+#ifndef SF_LAYOUT_SELECTION_H
+#define SF_LAYOUT_SELECTION_H
+
+#include <structfit/report.h>
+
+#include <stddef.h>
+
+#include "layout/analysis.h"
+#include "model/structs.h"
+
+/*
+ * One selected definition.  `conflicts` lists the other definitions with
+ * the same kind and name but another layout, in model order (empty unless
+ * def->is_conflicting).
+ */
+typedef struct sf_report_entry {
+	const sf_struct *def;
+	sf_struct_layout *layout;
+	size_t model_index;             /* position in the model's struct list */
+	const sf_struct **conflicts;
+	size_t conflict_count;
+} sf_report_entry;
+
+/* Invariants: entries are in the requested order; every layout was
+ * computed with `cacheline`; the model outlives the report. */
+struct sf_report {
+	const sf_model *model;
+	unsigned cacheline;
+	sf_report_entry *entries;
+	size_t count;
+	struct sf_arena *arena;         /* conflict lists */
+};
+
+/* The name a struct is selected and sorted by: its tag, else its typedef. */
+const char *sf__report_struct_name(const sf_struct *s);
+
+#endif

@@ -1,0 +1,560 @@
+/* Tests of the layout analysis and of report selection and sorting, on hand-built models. */
+#include <criterion/criterion.h>
+
+#include <string.h>
+
+#include <structfit/structfit.h>
+
+#include "layout/analysis.h"
+#include "layout/selection.h"
+#include "model_builder.h"
+
+static sf_unit unit;
+static sf_model *model;
+static sf_struct_layout *layout;
+static sf_report *report;
+
+static void setup(void)
+{
+	cr_assert_eq(sf__unit_init(&unit, 0), 0);
+	cr_assert_eq(sf_model_new(&model), 0);
+	layout = NULL;
+	report = NULL;
+}
+
+static void teardown(void)
+{
+	sf__layout_free(layout);
+	sf_report_free(report);
+	sf_model_free(model);
+	sf__unit_release(&unit);
+}
+
+TestSuite(layout, .init = setup, .fini = teardown);
+
+static const sf_struct_layout *analyze(const sf_struct *s)
+{
+	cr_assert_not_null(s);
+	cr_assert_eq(sf__layout_analyze(s, 64, &layout), 0, "%s", sf_error_last());
+	return layout;
+}
+
+Test(layout, holes_between_members_are_found)
+{
+	mb_member rows[] = {
+		MB_PLAIN("a", "char", 0, 1, 1),
+		MB_PLAIN("b", "int", 4, 4, 4),
+		MB_PLAIN("c", "char", 8, 1, 1),
+		MB_PLAIN("d", "long", 16, 8, 8),
+	};
+	const sf_struct_layout *l = analyze(mb_add(&unit, SF_STRUCT, "h", 24, rows, 4));
+
+	cr_assert_eq(l->hole_count, 2);
+	cr_assert_eq(l->holes[0].offset, 1);
+	cr_assert_eq(l->holes[0].size, 3);
+	cr_assert_eq(l->holes[0].before, 1);
+	cr_assert_eq(l->holes[1].offset, 9);
+	cr_assert_eq(l->holes[1].size, 7);
+	cr_assert_eq(l->sum_holes, 10);
+	cr_assert_eq(l->members[0].hole_after, 3);
+	cr_assert_eq(l->members[2].hole_after, 7);
+	cr_assert_eq(l->sum_members, 14);
+	cr_assert_eq(l->padding, 0);
+	cr_assert_eq(l->cachelines, 1);
+	cr_assert_eq(l->last_cacheline, 24);
+}
+
+Test(layout, tail_padding_is_reported)
+{
+	mb_member rows[] = {
+		MB_PLAIN("x", "long", 0, 8, 8),
+		MB_PLAIN("y", "char", 8, 1, 1),
+	};
+	sf_struct *s = mb_add(&unit, SF_STRUCT, "p", 16, rows, 2);
+	const sf_struct_layout *l = analyze(s);
+
+	cr_assert_eq(l->hole_count, 0);
+	cr_assert_eq(l->padding, 7);
+	cr_assert_eq(sf__layout_tail_padding(s), 7);
+	cr_assert_eq(l->bit_padding, 0);
+}
+
+Test(layout, bit_holes_follow_bitfield_units)
+{
+	mb_member rows[] = {
+		MB_BITS("a", "unsigned int", 0, 4, 0, 3),
+		MB_BITS("b", "unsigned int", 0, 4, 3, 5),
+		MB_PLAIN("c", "int", 4, 4, 4),
+		MB_BITS("d", "unsigned int", 8, 4, 64, 1),
+		MB_BITS("e", "unsigned int", 8, 4, 65, 2),
+		MB_PLAIN("f", "char", 9, 1, 1),
+		MB_BITS("g", "unsigned long", 8, 8, 80, 40),
+		MB_BITS("h", "unsigned long", 16, 8, 128, 30),
+	};
+	const sf_struct_layout *l = analyze(mb_add(&unit, SF_STRUCT, "bits", 24, rows, 8));
+
+	cr_assert_eq(l->hole_count, 0);
+	cr_assert_eq(l->bit_hole_count, 3);
+	cr_assert_eq(l->bit_holes[0].bit_offset, 8);
+	cr_assert_eq(l->bit_holes[0].bits, 24);
+	cr_assert_eq(l->bit_holes[0].after, 1);
+	cr_assert_eq(l->bit_holes[1].bit_offset, 67);
+	cr_assert_eq(l->bit_holes[1].bits, 5);
+	cr_assert_eq(l->bit_holes[2].bits, 8);
+	cr_assert_eq(l->sum_bit_holes, 37);
+	cr_assert_eq(l->sum_bitfield_bits, 81);
+	cr_assert_eq(l->sum_members, 5);
+	cr_assert_eq(l->bit_padding, 34);
+	cr_assert_eq(l->padding, 0);
+	cr_assert(l->members[4].combined_with_next);
+	cr_assert(l->members[6].combined_with_previous);
+}
+
+Test(layout, bitfield_unit_then_byte_hole_gives_both)
+{
+	mb_member rows[] = {
+		MB_BITS("a", "int", 0, 4, 0, 4),
+		MB_PLAIN("b", "long", 8, 8, 8),
+	};
+	const sf_struct_layout *l = analyze(mb_add(&unit, SF_STRUCT, "bh", 16, rows, 2));
+
+	cr_assert_eq(l->bit_hole_count, 1);
+	cr_assert_eq(l->bit_holes[0].bits, 28);
+	cr_assert_eq(l->hole_count, 1);
+	cr_assert_eq(l->holes[0].offset, 4);
+	cr_assert_eq(l->holes[0].size, 4);
+}
+
+Test(layout, plain_member_inside_a_bitfield_unit_ends_the_storage)
+{
+	/* pahole counts the padding after `e` from e's end, not the unit's. */
+	mb_member rows[] = {
+		MB_BITS("c", "unsigned int", 0, 4, 0, 2),
+		MB_PLAIN("e", "char", 1, 1, 1),
+	};
+	const sf_struct_layout *l = analyze(mb_add(&unit, SF_STRUCT, "ce", 4, rows, 2));
+
+	cr_assert_eq(l->bit_hole_count, 1);
+	cr_assert_eq(l->bit_holes[0].bits, 6);
+	cr_assert_eq(l->padding, 2);
+	cr_assert_eq(l->bit_padding, 0);
+}
+
+Test(layout, trailing_bitfield_has_bit_padding_and_padding)
+{
+	mb_member rows[] = {
+		MB_PLAIN("x", "long", 0, 8, 8),
+		MB_BITS("a", "unsigned int", 8, 4, 64, 4),
+	};
+	const sf_struct_layout *l = analyze(mb_add(&unit, SF_STRUCT, "tb", 16, rows, 2));
+
+	cr_assert_eq(l->padding, 4);
+	cr_assert_eq(l->bit_padding, 28);
+}
+
+Test(layout, union_has_no_holes_and_pads_to_its_size)
+{
+	mb_member rows[] = {
+		MB_PLAIN("a", "char", 0, 1, 1),
+		MB_PLAIN("b", "char[5]", 0, 5, 1),
+		MB_PLAIN("c", "int", 0, 4, 4),
+	};
+	const sf_struct_layout *l = analyze(mb_add(&unit, SF_UNION, "u", 8, rows, 3));
+
+	cr_assert_eq(l->hole_count, 0);
+	cr_assert_eq(l->bit_hole_count, 0);
+	cr_assert_eq(l->padding, 3);
+}
+
+Test(layout, nested_struct_padding_is_counted)
+{
+	mb_member inner_rows[] = {
+		MB_PLAIN("x", "long", 0, 8, 8),
+		MB_PLAIN("y", "char", 8, 1, 1),
+	};
+	sf_struct *inner = mb_add(&unit, SF_STRUCT, "inner", 16, inner_rows, 2);
+	cr_assert_not_null(inner);
+	mb_member rows[] = {
+		MB_STRUCT("i", "struct inner", 0, inner),
+		MB_PLAIN("z", "char", 16, 1, 1),
+		MB_STRUCT("j", "struct inner", 24, inner),
+	};
+	const sf_struct_layout *l = analyze(mb_add(&unit, SF_STRUCT, "outer", 40, rows, 3));
+
+	cr_assert_eq(l->paddings, 2);
+	cr_assert_eq(l->sum_paddings, 14);
+	cr_assert_eq(l->members[0].nested_padding, 7);
+	cr_assert_null(l->members[0].nested, "named struct types are not expanded");
+	cr_assert_eq(l->sum_members, 33);
+}
+
+Test(layout, cacheline_crossing_and_boundaries)
+{
+	mb_member rows[] = {
+		MB_PLAIN("a", "char", 0, 1, 1),
+		MB_PLAIN("pad", "char[200]", 1, 200, 1),
+		MB_PLAIN("b", "int", 204, 4, 4),
+		MB_PLAIN("c", "char[48]", 208, 48, 1),
+		MB_PLAIN("d", "long", 256, 8, 8),
+	};
+	const sf_struct_layout *l = analyze(mb_add(&unit, SF_STRUCT, "big", 264, rows, 5));
+
+	cr_assert(l->members[1].crosses_cacheline);
+	cr_assert_not(l->members[2].crosses_cacheline);
+	cr_assert_not(l->members[3].crosses_cacheline, "ends exactly at 256");
+	cr_assert_eq(l->crossing_count, 1);
+	/* Only the last boundary passed inside pad[] is announced, before b. */
+	cr_assert_eq(l->members[1].cacheline_before, 0);
+	cr_assert_eq(l->members[2].cacheline_before, 3);
+	cr_assert_eq(l->members[2].boundary_ago, 12);
+	cr_assert_eq(l->members[4].cacheline_before, 4);
+	cr_assert_eq(l->members[4].boundary_ago, 0);
+	cr_assert_eq(l->cachelines, 5);
+	cr_assert_eq(l->last_cacheline, 8);
+}
+
+Test(layout, other_cacheline_sizes_change_the_boundaries)
+{
+	mb_member rows[] = {
+		MB_PLAIN("a", "char[20]", 0, 20, 1),
+		MB_PLAIN("b", "long", 24, 8, 8),
+	};
+	sf_struct *s = mb_add(&unit, SF_STRUCT, "small", 32, rows, 2);
+	cr_assert_not_null(s);
+	cr_assert_eq(sf__layout_analyze(s, 16, &layout), 0);
+	cr_assert(layout->members[0].crosses_cacheline);
+	cr_assert_eq(layout->members[1].cacheline_before, 1);
+	cr_assert_eq(layout->members[1].boundary_ago, 8);
+	cr_assert_eq(layout->cachelines, 2);
+	cr_assert_eq(layout->last_cacheline, 0);
+	sf__layout_free(layout);
+	layout = NULL;
+	cr_assert_eq(sf__layout_analyze(s, 24, &layout), SF_EUSAGE);
+	cr_assert_null(layout);
+	cr_assert_eq(sf__layout_analyze(s, 4, &layout), SF_EUSAGE);
+}
+
+Test(layout, anonymous_bodies_are_analysed_in_place)
+{
+	mb_member body_rows[] = {
+		MB_PLAIN("f", "char", 0, 1, 1),
+		MB_PLAIN("g", "long", 8, 8, 8),
+	};
+	sf_struct *body = mb_add(&unit, SF_STRUCT, NULL, 16, body_rows, 2);
+	cr_assert_not_null(body);
+	body->is_nested_body = true;
+	mb_member rows[] = {
+		MB_PLAIN("a", "char[60]", 0, 60, 1),
+		MB_ANON(64, body),
+	};
+	const sf_struct_layout *l = analyze(mb_add(&unit, SF_STRUCT, "a", 80, rows, 2));
+	const sf_struct_layout *n = l->members[1].nested;
+
+	cr_assert_eq(l->hole_count, 1);
+	cr_assert_eq(l->sum_members, 76);
+	cr_assert_not_null(n);
+	cr_assert_eq(n->depth, 1);
+	cr_assert_eq(n->base_offset, 64);
+	cr_assert_eq(n->hole_count, 1);
+	cr_assert_eq(n->holes[0].offset, 65, "nested holes are absolute");
+	cr_assert_eq(n->members[1].offset, 72);
+	cr_assert_eq(l->members[1].cacheline_before, 1);
+	cr_assert_eq(n->members[0].cacheline_before, 0, "announced once, before the body");
+}
+
+Test(layout, self_referencing_anonymous_body_does_not_recurse_forever)
+{
+	mb_member rows[] = { MB_PLAIN("x", "int", 0, 4, 4), MB_PLAIN("y", "int", 0, 4, 4) };
+	sf_struct *s = mb_add(&unit, SF_STRUCT, "loop", 4, rows, 2);
+	cr_assert_not_null(s);
+	s->members[1].flags = SF_MEMBER_ANONYMOUS;
+	s->members[1].nested = s;
+	analyze(s);
+	cr_assert_not_null(layout->members[1].nested);
+}
+
+Test(layout, packed_struct_has_no_holes)
+{
+	mb_member rows[] = {
+		MB_PLAIN("a", "char", 0, 1, 1),
+		MB_PLAIN("b", "int", 1, 4, 4),
+		MB_PLAIN("c", "long", 5, 8, 8),
+	};
+	sf_struct *s = mb_add(&unit, SF_STRUCT, "pk", 13, rows, 3);
+	const sf_struct_layout *l = analyze(s);
+
+	cr_assert(s->packed);
+	cr_assert_eq(l->hole_count, 0);
+	cr_assert_eq(l->padding, 0);
+	cr_assert_eq(l->sum_members, 13);
+	cr_assert_eq(l->aligned_attribute, 0);
+}
+
+Test(layout, forced_alignment_is_noticed)
+{
+	mb_member rows[] = {
+		MB_PLAIN("a", "char", 0, 1, 1),
+		MB_PLAIN("b", "int", 16, 4, 4),
+	};
+	rows[1].explicit_align = 16;
+	const sf_struct_layout *l = analyze(mb_add(&unit, SF_STRUCT, "alm", 32, rows, 2));
+
+	cr_assert_eq(l->forced_alignments, 1);
+	cr_assert_eq(l->forced_holes, 1);
+	cr_assert_eq(l->sum_forced_holes, 15);
+	cr_assert(l->holes[0].forced);
+	cr_assert_eq(l->aligned_attribute, 16);
+}
+
+Test(layout, flexible_array_counts_zero_bytes)
+{
+	mb_member rows[] = {
+		MB_PLAIN("n", "int", 0, 4, 4),
+		MB_PLAIN("c", "char", 4, 1, 1),
+		MB_PLAIN("data", "long[]", 8, 0, 8),
+	};
+	rows[2].flags = SF_MEMBER_FLEXIBLE;
+	const sf_struct_layout *l = analyze(mb_add(&unit, SF_STRUCT, "flex", 8, rows, 3));
+
+	cr_assert_eq(l->hole_count, 1);
+	cr_assert_eq(l->sum_holes, 3);
+	cr_assert_eq(l->padding, 0);
+	cr_assert_eq(l->sum_members, 5);
+	cr_assert_not(l->members[2].crosses_cacheline);
+}
+
+Test(layout, corrupt_models_give_no_negative_numbers)
+{
+	mb_member rows[] = {
+		MB_PLAIN("a", "long", 0, 16, 8),
+		MB_PLAIN("b", "int", 4, 4, 4),          /* overlaps a */
+		MB_PLAIN("c", "int", 16, 4, 4),         /* no hole: a ends at 16 */
+		MB_PLAIN("d", "long", 100, 8, 8),       /* beyond the size */
+		MB_PLAIN("e", "char", UINT64_MAX - 1, 1, 1),
+		MB_BITS("f", "int", 0, 4, UINT64_MAX - 2, 30),
+	};
+	const sf_struct_layout *l = analyze(mb_add(&unit, SF_STRUCT, "bad", 24, rows, 6));
+
+	/* Only the gap inside the struct's 24 bytes is a hole; overlap is none. */
+	cr_assert_eq(l->hole_count, 1);
+	cr_assert_eq(l->holes[0].offset, 20);
+	cr_assert_eq(l->holes[0].size, 4);
+	cr_assert_eq(l->bit_hole_count, 0);
+	cr_assert_eq(l->padding, 0);
+	cr_assert_eq(l->bit_padding, 0);
+}
+
+Test(layout, empty_struct_has_no_cachelines)
+{
+	const sf_struct_layout *l = analyze(mb_add(&unit, SF_STRUCT, "empty", 0, NULL, 0));
+	cr_assert_eq(l->cachelines, 0);
+	cr_assert_eq(l->padding, 0);
+	cr_assert_eq(l->member_count, 0);
+}
+
+Test(layout, analysis_leaves_the_model_unchanged)
+{
+	mb_member rows[] = {
+		MB_PLAIN("a", "char", 0, 1, 1),
+		MB_PLAIN("b", "int", 4, 4, 4),
+	};
+	sf_struct *s = mb_add(&unit, SF_STRUCT, "pure", 8, rows, 2);
+	sf_member before[2];
+	sf_struct copy;
+
+	cr_assert_not_null(s);
+	copy = *s;
+	memcpy(before, s->members, sizeof(before));
+	analyze(s);
+	cr_assert_eq(memcmp(&copy, s, sizeof(copy)), 0);
+	cr_assert_eq(memcmp(before, s->members, sizeof(before)), 0);
+}
+
+/* ---- selection and sorting ---- */
+
+static void add_named(const char *name, sf_struct_kind kind, uint64_t size, unsigned holes)
+{
+	mb_member rows[] = {
+		MB_PLAIN("a", "char", 0, 1, 1),
+		MB_PLAIN("b", "char", 2, 1, 1),
+		MB_PLAIN("c", "char", 4, 1, 1),
+		MB_PLAIN("d", "char", 6, 1, 1),
+	};
+	uint32_t count = holes + 1;
+	if (kind == SF_UNION) {
+		for (uint32_t i = 0; i < 4; i++)
+			rows[i].offset = 0;
+	}
+	cr_assert_not_null(mb_add(&unit, kind, name, size, rows, count));
+}
+
+static void build(const sf_report_options *opts)
+{
+	cr_assert_eq(sf__model_merge_unit(model, &unit), 0);
+	cr_assert_eq(sf_report_build(&report, model, opts), 0, "%s", sf_error_last());
+}
+
+static const char *nth(size_t i)
+{
+	cr_assert(i < report->count);
+	return sf__report_struct_name(report->entries[i].def);
+}
+
+Test(layout, default_selection_skips_nested_and_unnamed_bodies)
+{
+	sf_struct *body, *unnamed, *typedefd;
+	mb_member rows[] = { MB_PLAIN("x", "int", 0, 4, 4) };
+
+	body = mb_add(&unit, SF_STRUCT, NULL, 4, rows, 1);
+	unnamed = mb_add(&unit, SF_UNION, NULL, 4, rows, 1);
+	typedefd = mb_add(&unit, SF_STRUCT, NULL, 8, rows, 1);
+	cr_assert(body && unnamed && typedefd);
+	body->is_nested_body = true;
+	typedefd->typedef_name = "td_t";
+	add_named("named", SF_STRUCT, 8, 1);
+	build(NULL);
+	cr_assert_eq(sf_report_count(report), 2);
+	cr_assert_str_eq(nth(0), "td_t");
+	cr_assert_str_eq(nth(1), "named");
+}
+
+Test(layout, kinds_globs_and_min_holes_filter)
+{
+	sf_report_options opts = SF_REPORT_OPTIONS_INIT;
+	static const char *const globs[] = { "net_*", "*_ops" };
+
+	add_named("net_dev", SF_STRUCT, 8, 3);
+	add_named("net_u", SF_UNION, 4, 0);
+	add_named("file_ops", SF_STRUCT, 8, 1);
+	add_named("other", SF_STRUCT, 8, 3);
+	opts.name_globs = globs;
+	opts.name_glob_count = 2;
+	opts.kinds = SF_KINDS_STRUCT;
+	opts.min_holes = 2;
+	build(&opts);
+	cr_assert_eq(sf_report_count(report), 1);
+	cr_assert_str_eq(nth(0), "net_dev");
+}
+
+Test(layout, unions_only)
+{
+	sf_report_options opts = SF_REPORT_OPTIONS_INIT;
+	add_named("s", SF_STRUCT, 8, 1);
+	add_named("u", SF_UNION, 4, 0);
+	opts.kinds = SF_KINDS_UNION;
+	build(&opts);
+	cr_assert_eq(sf_report_count(report), 1);
+	cr_assert_str_eq(nth(0), "u");
+}
+
+Test(layout, sorting_is_deterministic_with_name_ties)
+{
+	sf_report_options opts = SF_REPORT_OPTIONS_INIT;
+
+	add_named("b", SF_STRUCT, 8, 1);
+	add_named("c", SF_STRUCT, 16, 3);
+	add_named("a", SF_STRUCT, 8, 2);
+	add_named("d", SF_STRUCT, 8, 3);
+	opts.sort = SF_SORT_SIZE;
+	build(&opts);
+	cr_assert_str_eq(nth(0), "c");
+	cr_assert_str_eq(nth(1), "a");
+	cr_assert_str_eq(nth(2), "b");
+	cr_assert_str_eq(nth(3), "d");
+	sf_report_free(report);
+
+	opts.sort = SF_SORT_HOLES;
+	cr_assert_eq(sf_report_build(&report, model, &opts), 0);
+	cr_assert_str_eq(nth(0), "c");
+	cr_assert_str_eq(nth(1), "d");
+	cr_assert_str_eq(nth(2), "a");
+	cr_assert_str_eq(nth(3), "b");
+	sf_report_free(report);
+
+	opts.sort = SF_SORT_WASTE;
+	cr_assert_eq(sf_report_build(&report, model, &opts), 0);
+	for (size_t i = 1; i < report->count; i++) {
+		const sf_struct_layout *x = report->entries[i - 1].layout, *y = report->entries[i].layout;
+		cr_assert(x->sum_holes + x->padding >= y->sum_holes + y->padding);
+	}
+	sf_report_free(report);
+
+	opts.sort = SF_SORT_NAME;
+	cr_assert_eq(sf_report_build(&report, model, &opts), 0);
+	cr_assert_str_eq(nth(0), "a");
+	cr_assert_str_eq(nth(3), "d");
+	sf_report_free(report);
+
+	opts.sort = SF_SORT_NONE;
+	cr_assert_eq(sf_report_build(&report, model, &opts), 0);
+	cr_assert_str_eq(nth(0), "b");
+	cr_assert_str_eq(nth(1), "c");
+}
+
+Test(layout, bad_options_are_usage_errors)
+{
+	sf_report_options opts = SF_REPORT_OPTIONS_INIT;
+	add_named("s", SF_STRUCT, 8, 1);
+	cr_assert_eq(sf__model_merge_unit(model, &unit), 0);
+	opts.cacheline = 48;
+	cr_assert_eq(sf_report_build(&report, model, &opts), SF_EUSAGE);
+	cr_assert_null(report);
+	cr_assert(strstr(sf_error_last(), "48"));
+	opts.cacheline = 4;
+	cr_assert_eq(sf_report_build(&report, model, &opts), SF_EUSAGE);
+	opts.cacheline = 0; /* default */
+	cr_assert_eq(sf_report_build(&report, model, &opts), 0);
+	cr_assert_eq(report->cacheline, 64);
+}
+
+Test(layout, conflicts_link_every_other_definition)
+{
+	mb_member r4[] = { MB_PLAIN("x", "int", 0, 4, 4) };
+	mb_member r8[] = { MB_PLAIN("x", "long", 0, 8, 8) };
+	mb_member r2[] = { MB_PLAIN("x", "short", 0, 2, 2) };
+	sf_struct *a = mb_add(&unit, SF_STRUCT, "foo", 4, r4, 1);
+	sf_struct *b = mb_add(&unit, SF_STRUCT, "foo", 8, r8, 1);
+	sf_struct *c = mb_add(&unit, SF_STRUCT, "foo", 2, r2, 1);
+	sf_struct *u = mb_add(&unit, SF_UNION, "foo", 4, r4, 1);
+	sf_report_options opts = SF_REPORT_OPTIONS_INIT;
+
+	cr_assert(a && b && c && u);
+	opts.kinds = SF_KINDS_STRUCT;
+	build(&opts);
+	cr_assert_eq(report->count, 3);
+	for (size_t i = 0; i < 3; i++) {
+		cr_assert(report->entries[i].def->is_conflicting);
+		cr_assert_eq(report->entries[i].conflict_count, 2);
+		for (size_t j = 0; j < 2; j++) {
+			cr_assert_neq(report->entries[i].conflicts[j], report->entries[i].def);
+			cr_assert_neq(report->entries[i].conflicts[j]->kind, SF_UNION);
+		}
+	}
+	/* The middle definition sees the first and the last, in model order. */
+	cr_assert_eq(report->entries[1].conflicts[0]->size, 4);
+	cr_assert_eq(report->entries[1].conflicts[1]->size, 2);
+}
+
+Test(layout, struct_without_members_is_all_padding)
+{
+	const sf_struct_layout *l = analyze(mb_add(&unit, SF_STRUCT, "opaque", 16, NULL, 0));
+	cr_assert_eq(l->padding, 16);
+	cr_assert_eq(l->cachelines, 1);
+}
+
+Test(layout, union_members_restart_the_cacheline_cursor)
+{
+	mb_member a_rows[] = {
+		MB_PLAIN("x", "char[64]", 0, 64, 1),
+		MB_PLAIN("y", "int", 64, 4, 4),
+	};
+	sf_struct *a = mb_add(&unit, SF_STRUCT, NULL, 68, a_rows, 2);
+	sf_struct *b = mb_add(&unit, SF_STRUCT, NULL, 68, a_rows, 2);
+	cr_assert(a && b);
+	a->is_nested_body = b->is_nested_body = true;
+	mb_member rows[] = { MB_ANON(0, a), MB_ANON(0, b) };
+	const sf_struct_layout *l = analyze(mb_add(&unit, SF_UNION, "u", 68, rows, 2));
+
+	cr_assert_eq(l->members[0].nested->members[1].cacheline_before, 1);
+	cr_assert_eq(l->members[1].nested->members[1].cacheline_before, 1);
+}
