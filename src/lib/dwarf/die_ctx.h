@@ -1,0 +1,181 @@
+/* State of one unit's DIE walk and the helpers the die_*.c files share. */
+#ifndef SF_DWARF_DIE_CTX_H
+#define SF_DWARF_DIE_CTX_H
+
+#include <dwarf.h>
+#include <libdwarf.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dwarf/input.h"
+#include "model/structs.h"
+#include "model/target.h"
+#include "util/hash.h"
+
+/*
+ * Depth bound for every recursion over the type graph (typedef/qualifier
+ * chains, declarators, struct nesting) and the DIE tree.  Real C and C++
+ * stay far below it; corrupt DWARF can build cycles and endless chains.
+ */
+#define SF_DIE_MAX_DEPTH 128u
+
+/* Members beyond this offset (1 TiB) can only come from corrupt DWARF. */
+#define SF_DIE_MAX_OFFSET (UINT64_C(1) << 40)
+
+/*
+ * A DIE and where it lives.  `offset` is section-global; the key combines
+ * it with the handle (main or dwz alt file) and section (.debug_info or
+ * .debug_types) so that caches never confuse DIEs of different sections.
+ */
+typedef struct sf_die {
+	Dwarf_Die die;
+	Dwarf_Debug dbg;
+	Dwarf_Off offset;
+	bool alt;
+	bool is_info;
+} sf_die;
+
+static inline uint64_t sf__die_key(const sf_die *d)
+{
+	return (uint64_t)d->offset | ((uint64_t)d->alt << 62) | ((uint64_t)!d->is_info << 63);
+}
+
+/* How a type's C spelling wraps a declarator: decides whether a pointer
+ * to it needs parentheses (`int (*)[4]`, `void (*)(int)`). */
+typedef enum sf_declarator {
+	SF_DECL_PLAIN,
+	SF_DECL_POINTER,
+	SF_DECL_ARRAY,
+	SF_DECL_FUNCTION
+} sf_declarator;
+
+/*
+ * Everything learnt about one type DIE, cached per unit by DIE key.
+ * Name part: the C spelling is prefix + declarator + suffix, and `full`
+ * is prefix + suffix (the abstract declarator).  Layout part: byte size,
+ * ABI alignment, the struct behind typedefs/qualifiers (`nested`) and the
+ * element struct of arrays (`element`).  The *_busy flags catch cycles.
+ */
+typedef struct sf_die_type {
+	uint64_t key;
+	const char *prefix;
+	const char *suffix;
+	const char *full;
+	sf_declarator declarator;
+	bool named;
+	bool name_busy;
+	bool laid_out;
+	bool layout_busy;
+	bool struct_busy;
+	uint64_t size;
+	uint32_t align;
+	uint32_t explicit_align;  /* DW_AT_alignment on a typedef in the chain */
+	uint32_t flags;           /* SF_MEMBER_FLEXIBLE / ZERO_LENGTH / UNKNOWN_TYPE */
+	sf_struct *built;         /* for struct/union/class DIEs: the definition */
+	sf_struct *nested;
+	sf_struct *element;
+} sf_die_type;
+
+/*
+ * Per-unit walk state.  Nothing here outlives the unit: cached structs and
+ * names live in unit->arena, the cache and file table are released by
+ * sf__die_ctx_release().  No globals, so units can be walked in parallel.
+ */
+typedef struct sf_die_ctx {
+	const sf_debug_image *image;
+	const sf_target *target;
+	sf_unit *unit;
+	sf_hashmap types;           /* die key -> sf_die_type */
+	/* Source file table of the last CU a decl_file was resolved in. */
+	uint64_t files_cu_key;
+	Dwarf_Debug files_dbg;
+	char **files;
+	Dwarf_Signed file_count;
+	Dwarf_Half files_version;
+	bool files_loaded;
+	/* Struct DIEs without a name found by the walk; built at the end
+	 * unless a member or typedef claimed them first. */
+	uint64_t *pending;
+	size_t pending_count;
+	size_t pending_capacity;
+	/* Offsets of dwz-file partial units this unit imports; the image
+	 * loader walks each of them once after the image's own units. */
+	uint64_t *alt_imports;
+	size_t alt_import_count;
+	size_t alt_import_capacity;
+} sf_die_ctx;
+
+void sf__die_ctx_init(sf_die_ctx *ctx, const sf_debug_image *image, sf_unit *unit);
+void sf__die_ctx_release(sf_die_ctx *ctx);
+
+/* ---- die_attr.c: attribute access with libdwarf's protocol translated ---- */
+
+/* Records a libdwarf error (freeing it) as SF_EINVALID naming the file. */
+int sf__die_dwarf_error(const sf_die_ctx *ctx, Dwarf_Debug dbg, Dwarf_Error err, const char *what);
+/* "FILE: corrupt DWARF: <what> at DIE 0x..." */
+int sf__die_corrupt(const sf_die_ctx *ctx, const sf_die *d, const char *what);
+
+/* Wraps a raw DIE of `dbg` (computes its offset); frees it on error. */
+int sf__die_wrap(const sf_die_ctx *ctx, Dwarf_Debug dbg, bool alt, Dwarf_Die raw, sf_die *out);
+int sf__die_open(const sf_die_ctx *ctx, Dwarf_Debug dbg, bool alt, Dwarf_Off offset,
+		 bool is_info, sf_die *out);
+void sf__die_release(sf_die *d);
+/* Child iteration: 1 with the DIE set, 0 at the end (cur released), <0. */
+int sf__die_first_child(const sf_die_ctx *ctx, const sf_die *d, sf_die *out);
+int sf__die_next_sibling(const sf_die_ctx *ctx, sf_die *cur);
+
+int sf__die_tag(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half *tag);
+/* Each returns 1 when the attribute is present, 0 when absent, or <0. */
+int sf__die_flag(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, bool *out);
+int sf__die_udata(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, uint64_t *out);
+/* Array bounds and counts: signed forms as signed, fixed-size data forms
+ * as unsigned (all-ones data4/data8 meaning -1). */
+int sf__die_sdata(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, int64_t *out);
+/* A constant that is signed whatever its form (DW_AT_bit_offset). */
+int sf__die_signed(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, int64_t *out);
+/* Borrowed libdwarf string, valid while the image is open. */
+int sf__die_string(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, const char **out);
+/* Follows a reference attribute (any form, incl. sig8 and dwz alt). */
+int sf__die_ref(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, sf_die *out);
+/* Cache key of a reference's target without opening it: 1 with *key set
+ * (0 when only opening can tell, as for type signatures), 0 if absent. */
+int sf__die_ref_key(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, uint64_t *key);
+/* DW_AT_data_member_location as a byte offset; 0 when it is an expression
+ * we cannot evaluate (*known set to false). */
+int sf__die_member_location(const sf_die_ctx *ctx, const sf_die *d, uint64_t *out, bool *known);
+/* DW_AT_decl_file resolved through the CU's line table, or NULL. */
+int sf__die_decl_file(sf_die_ctx *ctx, const sf_die *d, const char **out);
+
+/* ---- die_type.c / die_name.c: cached facts about type DIEs ---- */
+
+/* Cache slot for `d`, created on first use; NULL on ENOMEM (recorded). */
+sf_die_type *sf__die_type_slot(sf_die_ctx *ctx, const sf_die *d);
+/* Existing cache slot for a key, or NULL. */
+sf_die_type *sf__die_type_find(const sf_die_ctx *ctx, uint64_t key);
+/* Name or layout of the DW_AT_type target of `d` (void when absent),
+ * opening the target DIE only when the cache does not know it yet:
+ * opening a DIE by offset is the expensive libdwarf call. */
+int sf__die_target_name(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out);
+int sf__die_target_layout(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out);
+/* Fills the name part; d == NULL means void. */
+int sf__die_type_name(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out);
+/* Fills the layout part, building struct definitions it reaches. */
+int sf__die_type_layout(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out);
+
+/* ---- die_struct.c ---- */
+
+/*
+ * Builds (once) the definition at `d` into ctx->unit, after everything its
+ * members contain.  `typedef_name` names an anonymous struct reached via a
+ * typedef; `nested_body` marks the body of an anonymous/unnamed member.
+ * *out is NULL for declarations without a reachable definition.
+ */
+int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_name,
+			 bool nested_body, unsigned depth, sf_struct **out);
+
+/* ---- die_walk.c ---- */
+
+/* Collects every definition in the unit whose root DIE is `cu`. */
+int sf__die_walk_unit(sf_die_ctx *ctx, const sf_die *cu);
+
+#endif

@@ -1,0 +1,23 @@
+/* Loading one ELF image's DWARF into the type model. */
+#ifndef SF_DWARF_DIE_LOAD_H
+#define SF_DWARF_DIE_LOAD_H
+
+#include <stdint.h>
+
+#include "dwarf/input.h"
+#include "model/structs.h"
+
+/*
+ * Walks every unit of `image` (.debug_types type units, then .debug_info
+ * compile, partial and type units, then the dwz partial units they
+ * import), builds each unit's definitions and merges them into `model`
+ * under `file_index`.  All-or-nothing: units are first merged into a
+ * private staging model, which reaches `model` only when the whole image
+ * loaded, so a corrupt image contributes nothing.
+ *
+ * Returns 0, SF_EINVALID (message "FILE: corrupt DWARF: ... at DIE 0x..."),
+ * SF_EUNSUPPORTED (dwz references without the dwz file) or SF_ENOMEM.
+ */
+int sf__die_load_image(sf_model *model, const sf_debug_image *image, uint32_t file_index);
+
+#endif

@@ -1,0 +1,341 @@
+/* Building struct, union and class definitions and their members from DIEs. */
+#include "dwarf/die_ctx.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/checked.h"
+#include "util/fail.h"
+
+/* Members under construction, before they move into the unit's arena. */
+typedef struct member_list {
+	sf_member *items;
+	size_t count;
+	size_t capacity;
+} member_list;
+
+static sf_member *member_push(member_list *list)
+{
+	if (list->count == list->capacity) {
+		size_t capacity = list->capacity ? list->capacity * 2 : 16;
+		sf_member *items = realloc(list->items, capacity * sizeof(*items));
+		if (!items)
+			return NULL;
+		list->items = items;
+		list->capacity = capacity;
+	}
+	memset(&list->items[list->count], 0, sizeof(sf_member));
+	return &list->items[list->count++];
+}
+
+static const char *copy_string(sf_die_ctx *ctx, const char *s, int *res)
+{
+	char *copy;
+	if (!s)
+		return NULL;
+	copy = sf__arena_strdup(ctx->unit->arena, s);
+	if (!copy)
+		*res = sf__fail(SF_ENOMEM, "out of memory");
+	return copy;
+}
+
+/*
+ * Puts a bitfield's first bit in memory order from the struct start.
+ * DW_AT_data_bit_offset (DWARF 4+, gcc) already is that.  The DWARF 2/3
+ * DW_AT_bit_offset (still used by clang 14 before DWARF 5) counts from
+ * the most significant bit of a storage unit of DW_AT_byte_size bytes at
+ * the member location; on little-endian targets that bit is the unit's
+ * last, so the count runs backwards.  gcc may emit it negative when the
+ * field spills past the unit it names.
+ */
+static int place_bitfield(sf_die_ctx *ctx, const sf_die *m, uint64_t type_size, uint64_t location,
+			  uint64_t bit_size, uint64_t *bit_offset)
+{
+	uint64_t data_bit_offset = 0, storage = 0;
+	int64_t msb_offset = 0;
+	int res = sf__die_udata(ctx, m, DW_AT_data_bit_offset, &data_bit_offset);
+
+	if (res < 0)
+		return res;
+	if (res > 0) {
+		*bit_offset = data_bit_offset;
+		return 0;
+	}
+	res = sf__die_signed(ctx, m, DW_AT_bit_offset, &msb_offset);
+	if (res < 0)
+		return res;
+	if (res == 0) {
+		*bit_offset = location * 8;
+		return 0;
+	}
+	res = sf__die_udata(ctx, m, DW_AT_byte_size, &storage);
+	if (res < 0)
+		return res;
+	if (res == 0)
+		storage = type_size;
+	if (storage > 64 || msb_offset > (1 << 20) || msb_offset < -(1 << 20) || location > SF_DIE_MAX_OFFSET)
+		return sf__die_corrupt(ctx, m, "bitfield position out of range");
+	int64_t bit;
+	if (ctx->image->big_endian)
+		bit = (int64_t)location * 8 + msb_offset;
+	else
+		bit = (int64_t)location * 8 + (int64_t)storage * 8 - msb_offset - (int64_t)bit_size;
+	if (bit < 0)
+		return sf__die_corrupt(ctx, m, "bitfield before the struct start");
+	*bit_offset = (uint64_t)bit;
+	return 0;
+}
+
+static int build_member(sf_die_ctx *ctx, const sf_struct *parent, const sf_die *m, Dwarf_Half tag,
+			unsigned depth, sf_member *out)
+{
+	const sf_die_type *layout = NULL, *spelling = NULL;
+	const char *name = NULL;
+	uint64_t location = 0, bit_size = 0, line = 0, end = 0;
+	uint32_t align = 0;
+	bool known = true;
+	int res;
+
+	res = sf__die_target_layout(ctx, m, depth, &layout);
+	if (res >= 0)
+		res = sf__die_target_name(ctx, m, depth, &spelling);
+	if (res >= 0 && tag != DW_TAG_inheritance)
+		res = sf__die_string(ctx, m, DW_AT_name, &name);
+	if (res >= 0)
+		res = sf__die_member_location(ctx, m, &location, &known);
+	if (res >= 0)
+		res = sf__die_udata(ctx, m, DW_AT_bit_size, &bit_size);
+	if (res >= 0)
+		res = sf__die_udata(ctx, m, DW_AT_decl_line, &line);
+	if (res >= 0) {
+		uint64_t member_align = 0;
+		res = sf__die_udata(ctx, m, DW_AT_alignment, &member_align);
+		if (res > 0 && (!sf__is_pow2(member_align) || member_align > (UINT64_C(1) << 29)))
+			res = sf__die_corrupt(ctx, m, "alignment not a power of two");
+		align = (uint32_t)member_align;
+	}
+	if (res < 0)
+		return res;
+
+	out->name = copy_string(ctx, name, &res);
+	out->type_name = spelling->full;
+	out->size = layout->size;
+	out->type_align = layout->align ? layout->align : 1;
+	out->explicit_align = align ? align : layout->explicit_align;
+	out->decl_line = line > UINT32_MAX ? 0 : (uint32_t)line;
+	out->flags = layout->flags;
+	out->nested = layout->nested;
+	out->element = layout->element;
+	if (!known)
+		out->flags |= SF_MEMBER_UNKNOWN_TYPE;   /* offset unknown: see sf__die_member_location */
+	if (tag == DW_TAG_inheritance)
+		out->flags |= SF_MEMBER_BASE_CLASS;
+	else if (!name && out->nested && !bit_size)
+		out->flags |= SF_MEMBER_ANONYMOUS;
+	if (parent->kind == SF_UNION && !known)
+		location = 0;
+	if (location > SF_DIE_MAX_OFFSET)
+		return sf__die_corrupt(ctx, m, "member offset beyond 1 TiB");
+
+	if (bit_size) {
+		uint64_t bit_offset = 0;
+		if (bit_size > 1u << 16)
+			return sf__die_corrupt(ctx, m, "absurd bitfield size");
+		res = place_bitfield(ctx, m, out->size, location, bit_size, &bit_offset);
+		if (res < 0)
+			return res;
+		if (bit_offset > SF_DIE_MAX_OFFSET * 8)
+			return sf__die_corrupt(ctx, m, "bitfield beyond 1 TiB");
+		out->flags |= SF_MEMBER_BITFIELD;
+		out->bit_size = (uint32_t)bit_size;
+		out->bit_offset = bit_offset;
+		/* The storage unit: the type-sized, type-size-aligned chunk
+		 * holding the first bit, which is also what pahole prints. */
+		out->offset = out->size ? bit_offset / (out->size * 8) * out->size : bit_offset / 8;
+	} else {
+		out->offset = location;
+		out->bit_offset = location * 8;
+	}
+	if (!sf__add_u64(out->offset, out->size, &end) || end > SF_DIE_MAX_OFFSET)
+		return sf__die_corrupt(ctx, m, "member ends beyond 1 TiB");
+	return res;
+}
+
+/* Static data members are not part of the layout: DWARF 4 marks them as
+ * external or declared members, DWARF 5 makes them variables. */
+static int is_layout_member(const sf_die_ctx *ctx, const sf_die *m, Dwarf_Half tag, bool *yes)
+{
+	bool flag = false;
+	int res;
+
+	*yes = false;
+	if (tag == DW_TAG_inheritance) {
+		*yes = true;
+		return 0;
+	}
+	if (tag != DW_TAG_member)
+		return 0;
+	res = sf__die_flag(ctx, m, DW_AT_external, &flag);
+	if (res >= 0 && !flag)
+		res = sf__die_flag(ctx, m, DW_AT_declaration, &flag);
+	if (res < 0)
+		return res;
+	*yes = !flag;
+	return 0;
+}
+
+static int build_members(sf_die_ctx *ctx, const sf_die *d, sf_struct *s, unsigned depth)
+{
+	member_list list = { 0 };
+	sf_die child;
+	int res = sf__die_first_child(ctx, d, &child);
+
+	while (res > 0) {
+		Dwarf_Half tag = 0;
+		bool wanted = false;
+		res = sf__die_tag(ctx, &child, &tag);
+		if (res >= 0)
+			res = is_layout_member(ctx, &child, tag, &wanted);
+		if (res < 0)
+			break;
+		if (wanted) {
+			sf_member *m = member_push(&list);
+			if (!m) {
+				res = sf__fail(SF_ENOMEM, "out of memory");
+				break;
+			}
+			res = build_member(ctx, s, &child, tag, depth, m);
+			if (res < 0)
+				break;
+		}
+		res = sf__die_next_sibling(ctx, &child);
+	}
+	if (res < 0) {
+		sf__die_release(&child);
+		goto done;
+	}
+	if (list.count > UINT32_MAX) {
+		res = sf__die_corrupt(ctx, d, "too many members");
+		goto done;
+	}
+	if (list.count) {
+		s->members = sf__arena_calloc(ctx->unit->arena, list.count, sizeof(sf_member));
+		if (!s->members) {
+			res = sf__fail(SF_ENOMEM, "out of memory");
+			goto done;
+		}
+		memcpy(s->members, list.items, list.count * sizeof(sf_member));
+	}
+	s->member_count = (uint32_t)list.count;
+	res = 0;
+done:
+	free(list.items);
+	return res;
+}
+
+static sf_struct_kind kind_of(Dwarf_Half tag)
+{
+	return tag == DW_TAG_union_type ? SF_UNION : tag == DW_TAG_class_type ? SF_CLASS : SF_STRUCT;
+}
+
+/* A declaration may point at its definition in a type unit. */
+static int build_from_signature(sf_die_ctx *ctx, const sf_die *d, const char *typedef_name,
+				bool nested_body, unsigned depth, sf_struct **out)
+{
+	sf_die def;
+	int res = sf__die_ref(ctx, d, DW_AT_signature, &def);
+	if (res <= 0)
+		return res;
+	if (def.offset == d->offset && def.is_info == d->is_info && def.alt == d->alt)
+		res = sf__die_corrupt(ctx, d, "declaration is its own definition");
+	else
+		res = sf__die_build_struct(ctx, &def, typedef_name, nested_body, depth + 1, out);
+	sf__die_release(&def);
+	return res;
+}
+
+int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_name,
+			 bool nested_body, unsigned depth, sf_struct **out)
+{
+	sf_die_type *t = sf__die_type_slot(ctx, d);
+	const char *name = NULL, *file = NULL;
+	uint64_t size = 0, line = 0;
+	bool declaration = false;
+	Dwarf_Half tag = 0;
+	sf_struct *s = NULL;
+	int res;
+
+	*out = NULL;
+	if (!t)
+		return SF_ENOMEM;
+	if (t->built) {
+		*out = t->built;
+		return 0;
+	}
+	if (t->struct_busy || depth > SF_DIE_MAX_DEPTH)
+		return sf__die_corrupt(ctx, d, "struct contains itself");
+	res = sf__die_flag(ctx, d, DW_AT_declaration, &declaration);
+	if (res < 0)
+		return res;
+	t->struct_busy = true;
+	if (declaration) {
+		res = build_from_signature(ctx, d, typedef_name, nested_body, depth, out);
+		if (res > 0)
+			res = 0;
+		t->built = *out;
+		goto done;
+	}
+	res = sf__die_tag(ctx, d, &tag);
+	if (res >= 0)
+		res = sf__die_string(ctx, d, DW_AT_name, &name);
+	if (res >= 0)
+		res = sf__die_udata(ctx, d, DW_AT_byte_size, &size);
+	if (res >= 0)
+		res = sf__die_udata(ctx, d, DW_AT_decl_line, &line);
+	if (res >= 0)
+		res = sf__die_decl_file(ctx, d, &file);
+	if (res < 0)
+		goto done;
+	if (size > SF_DIE_MAX_OFFSET) {
+		res = sf__die_corrupt(ctx, d, "struct size beyond 1 TiB");
+		goto done;
+	}
+	s = sf__arena_alloc(ctx->unit->arena, sizeof(*s));
+	if (!s) {
+		res = sf__fail(SF_ENOMEM, "out of memory");
+		goto done;
+	}
+	s->kind = kind_of(tag);
+	s->size = size;
+	s->decl_line = line > UINT32_MAX ? 0 : (uint32_t)line;
+	s->file_index = ctx->unit->file_index;
+	s->is_nested_body = nested_body && !name && !typedef_name;
+	s->name = copy_string(ctx, name, &res);
+	if (!name)
+		s->typedef_name = copy_string(ctx, typedef_name, &res);
+	s->decl_file = copy_string(ctx, file, &res);
+	if (res < 0)
+		goto done;
+	{
+		uint64_t align = 0;
+		res = sf__die_udata(ctx, d, DW_AT_alignment, &align);
+		if (res > 0 && (!sf__is_pow2(align) || align > (UINT64_C(1) << 29)))
+			res = sf__die_corrupt(ctx, d, "alignment not a power of two");
+		if (res < 0)
+			goto done;
+		s->explicit_align = (uint32_t)align;
+	}
+	res = build_members(ctx, d, s, depth);
+	if (res < 0)
+		goto done;
+	sf__struct_infer_alignment(s);
+	if (sf__struct_list_push(&ctx->unit->structs, s) < 0) {
+		res = sf__fail(SF_ENOMEM, "out of memory");
+		goto done;
+	}
+	t->built = s;
+	*out = s;
+done:
+	t->struct_busy = false;
+	return res < 0 ? res : 0;
+}

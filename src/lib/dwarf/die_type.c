@@ -1,0 +1,405 @@
+/* Sizes and ABI alignments of DWARF types, cached per unit by DIE. */
+#include "dwarf/die_ctx.h"
+
+#include "util/checked.h"
+#include "util/fail.h"
+
+sf_die_type *sf__die_type_find(const sf_die_ctx *ctx, uint64_t key)
+{
+	uint64_t hash = sf__hash_u64(SF_HASH_SEED, key);
+	size_t cursor = 0;
+	sf_die_type *t;
+
+	while ((t = sf__hashmap_next(&ctx->types, hash, &cursor)))
+		if (t->key == key)
+			return t;
+	return NULL;
+}
+
+sf_die_type *sf__die_type_slot(sf_die_ctx *ctx, const sf_die *d)
+{
+	uint64_t key = sf__die_key(d);
+	uint64_t hash = sf__hash_u64(SF_HASH_SEED, key);
+	sf_die_type *t = sf__die_type_find(ctx, key);
+
+	if (t)
+		return t;
+	t = sf__arena_alloc(ctx->unit->arena, sizeof(*t));
+	if (!t || sf__hashmap_insert(&ctx->types, hash, t) < 0) {
+		sf__fail(SF_ENOMEM, "out of memory");
+		return NULL;
+	}
+	t->key = key;
+	return t;
+}
+
+static const sf_die_type void_layout = { .laid_out = true, .align = 1 };
+
+typedef int (*type_fill)(sf_die_ctx *, const sf_die *, unsigned, const sf_die_type **);
+
+static int target_cached(sf_die_ctx *ctx, const sf_die *d, unsigned depth, bool want_name,
+			 const sf_die_type **out)
+{
+	type_fill fill = want_name ? sf__die_type_name : sf__die_type_layout;
+	uint64_t key = 0;
+	sf_die target;
+	int res = sf__die_ref_key(ctx, d, DW_AT_type, &key);
+
+	if (res < 0)
+		return res;
+	if (res == 0)
+		return fill(ctx, NULL, depth + 1, out);
+	if (key) {
+		const sf_die_type *t = sf__die_type_find(ctx, key);
+		if (t && (want_name ? t->named : t->laid_out)) {
+			*out = t;
+			return 0;
+		}
+	}
+	res = sf__die_ref(ctx, d, DW_AT_type, &target);
+	if (res < 0)
+		return res;
+	res = fill(ctx, res ? &target : NULL, depth + 1, out);
+	sf__die_release(&target);
+	return res;
+}
+
+int sf__die_target_name(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out)
+{
+	return target_cached(ctx, d, depth, true, out);
+}
+
+int sf__die_target_layout(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out)
+{
+	return target_cached(ctx, d, depth, false, out);
+}
+
+static sf_scalar_class encoding_class(uint64_t encoding)
+{
+	switch (encoding) {
+	case DW_ATE_float: return SF_SCALAR_FLOAT;
+	case DW_ATE_complex_float: return SF_SCALAR_COMPLEX;
+	case DW_ATE_decimal_float: return SF_SCALAR_DECIMAL;
+	default: return SF_SCALAR_INTEGER;
+	}
+}
+
+static int explicit_alignment(const sf_die_ctx *ctx, const sf_die *d, uint32_t *out)
+{
+	uint64_t align = 0;
+	int res = sf__die_udata(ctx, d, DW_AT_alignment, &align);
+	*out = 0;
+	if (res <= 0)
+		return res;
+	if (!sf__is_pow2(align) || align > (UINT64_C(1) << 29))
+		return sf__die_corrupt(ctx, d, "alignment not a power of two");
+	*out = (uint32_t)align;
+	return 1;
+}
+
+static void copy_layout(sf_die_type *t, const sf_die_type *from)
+{
+	t->size = from->size;
+	t->align = from->align;
+	t->explicit_align = from->explicit_align;
+	t->flags = from->flags;
+	t->nested = from->nested;
+	t->element = from->element;
+}
+
+/* A typedef of an anonymous struct names it (`typedef struct {...} foo_t`). */
+static int layout_typedef(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsigned depth)
+{
+	const sf_die_type *to = NULL;
+	uint32_t align = 0;
+	sf_die target;
+	int res = sf__die_ref(ctx, d, DW_AT_type, &target);
+
+	if (res < 0)
+		return res;
+	if (res > 0) {
+		Dwarf_Half tag = 0;
+		res = sf__die_tag(ctx, &target, &tag);
+		if (res >= 0 && (tag == DW_TAG_structure_type || tag == DW_TAG_union_type ||
+				 tag == DW_TAG_class_type)) {
+			const char *name = NULL, *own = NULL;
+			res = sf__die_string(ctx, &target, DW_AT_name, &name);
+			if (res == 0) {
+				sf_struct *s = NULL;
+				res = sf__die_string(ctx, d, DW_AT_name, &own);
+				if (res >= 0)
+					res = sf__die_build_struct(ctx, &target, own, false, depth + 1, &s);
+			}
+		}
+		if (res >= 0)
+			res = sf__die_type_layout(ctx, &target, depth + 1, &to);
+		sf__die_release(&target);
+	} else {
+		to = &void_layout;
+	}
+	if (res >= 0)
+		res = explicit_alignment(ctx, d, &align);
+	if (res < 0)
+		return res;
+	copy_layout(t, to);
+	if (align) {
+		t->align = align;
+		t->explicit_align = align;
+	}
+	return 0;
+}
+
+static int layout_scalar(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, Dwarf_Half tag,
+			 unsigned depth)
+{
+	uint64_t size = 0, encoding = DW_ATE_signed;
+	int res = sf__die_udata(ctx, d, DW_AT_byte_size, &size);
+
+	if (res == 0 && tag == DW_TAG_base_type) {
+		/* _BitInt-style types may give only a bit size. */
+		uint64_t bits = 0;
+		res = sf__die_udata(ctx, d, DW_AT_bit_size, &bits);
+		size = (bits + 7) / 8;
+	}
+	if (res == 0 && tag == DW_TAG_enumeration_type) {
+		/* An enum declaration may only name its underlying type. */
+		const sf_die_type *under = NULL;
+		res = sf__die_target_layout(ctx, d, depth, &under);
+		if (res >= 0)
+			size = under->size;
+	}
+	if (res >= 0 && tag == DW_TAG_base_type)
+		res = sf__die_udata(ctx, d, DW_AT_encoding, &encoding);
+	if (res < 0)
+		return res;
+	if (size > (UINT64_C(1) << 20))
+		return sf__die_corrupt(ctx, d, "absurd scalar size");
+	t->size = size;
+	t->align = sf__target_scalar_align(ctx->target, encoding_class(encoding), size);
+	return 0;
+}
+
+static int layout_pointer(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t)
+{
+	uint64_t size = 0;
+	int res = sf__die_udata(ctx, d, DW_AT_byte_size, &size);
+	if (res < 0)
+		return res;
+	if (res == 0)
+		size = ctx->image->address_size;
+	if (size > 64)
+		return sf__die_corrupt(ctx, d, "absurd pointer size");
+	t->size = size;
+	/* Pointers to member functions are two words aligned like one. */
+	t->align = sf__target_scalar_align(ctx->target, SF_SCALAR_INTEGER,
+					   size > ctx->image->address_size ? ctx->image->address_size : size);
+	return 0;
+}
+
+/* Number of elements of one subrange; *known false for `x[]`. */
+static int subrange_count(sf_die_ctx *ctx, const sf_die *sub, uint64_t *count, bool *known)
+{
+	int64_t value = 0, lower = 0;
+	int res = sf__die_sdata(ctx, sub, DW_AT_count, &value);
+
+	*known = false;
+	*count = 0;
+	if (res < 0)
+		return res;
+	if (res > 0) {
+		if (value < 0)
+			return 0;   /* clang spells `x[]` as count -1 */
+		*count = (uint64_t)value;
+		*known = true;
+		return 0;
+	}
+	res = sf__die_sdata(ctx, sub, DW_AT_upper_bound, &value);
+	if (res <= 0)
+		return res;
+	if (sf__die_sdata(ctx, sub, DW_AT_lower_bound, &lower) < 0)
+		return SF_EINVALID;
+	/* gcc spells `x[0]` as upper bound -1 (or 0xffffffff in data4). */
+	if (value == lower - 1) {
+		*known = true;
+		return 0;
+	}
+	if (value < lower)
+		return sf__die_corrupt(ctx, sub, "array upper bound below lower bound");
+	*count = (uint64_t)(value - lower) + 1;
+	*known = true;
+	return 0;
+}
+
+static int layout_array(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsigned depth)
+{
+	const sf_die_type *of = NULL;
+	uint64_t total = 1;
+	bool flexible = false, vector = false;
+	sf_die child;
+	int res = sf__die_target_layout(ctx, d, depth, &of);
+
+	if (res >= 0)
+		res = sf__die_flag(ctx, d, DW_AT_GNU_vector, &vector);
+	if (res < 0)
+		return res;
+	res = sf__die_first_child(ctx, d, &child);
+	while (res > 0) {
+		Dwarf_Half tag = 0;
+		res = sf__die_tag(ctx, &child, &tag);
+		if (res < 0)
+			break;
+		if (tag == DW_TAG_subrange_type || tag == DW_TAG_enumeration_type) {
+			uint64_t count = 0;
+			bool known = false;
+			res = subrange_count(ctx, &child, &count, &known);
+			if (res < 0)
+				break;
+			if (!known)
+				flexible = true;
+			else if (!sf__mul_u64(total, count, &total))
+				total = UINT64_MAX;
+		}
+		res = sf__die_next_sibling(ctx, &child);
+	}
+	if (res < 0) {
+		sf__die_release(&child);
+		return res;
+	}
+	t->align = of->align;
+	t->explicit_align = of->explicit_align;
+	t->element = of->nested;
+	if (flexible) {
+		t->size = 0;
+		t->flags = SF_MEMBER_FLEXIBLE;
+	} else {
+		if (!sf__mul_u64(total, of->size, &t->size) || t->size > SF_DIE_MAX_OFFSET)
+			return sf__die_corrupt(ctx, d, "array size overflows");
+		if (t->size == 0)
+			t->flags = SF_MEMBER_ZERO_LENGTH;
+	}
+	if (vector) {
+		uint64_t size = 0;
+		/* Vectors may state their size; it wins over element x count. */
+		res = sf__die_udata(ctx, d, DW_AT_byte_size, &size);
+		if (res < 0)
+			return res;
+		if (res > 0)
+			t->size = size;
+		t->align = sf__target_scalar_align(ctx->target, SF_SCALAR_VECTOR, t->size);
+		t->flags = 0;
+	}
+	return 0;
+}
+
+static int layout_struct(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsigned depth)
+{
+	sf_struct *s = NULL;
+	const char *name = NULL;
+	int res = sf__die_string(ctx, d, DW_AT_name, &name);
+
+	/* Reached directly (not through a typedef), an unnamed struct is the
+	 * body of the member using it. */
+	if (res >= 0)
+		res = sf__die_build_struct(ctx, d, NULL, name == NULL, depth + 1, &s);
+	if (res < 0)
+		return res;
+	if (!s) {
+		/* A declaration with no definition in reach. */
+		t->size = 0;
+		t->align = 1;
+		t->flags = SF_MEMBER_UNKNOWN_TYPE;
+		return 0;
+	}
+	t->size = s->size;
+	t->align = s->align;
+	t->nested = s;
+	return 0;
+}
+
+int sf__die_type_layout(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out)
+{
+	sf_die_type *t;
+	Dwarf_Half tag = 0;
+	int res;
+
+	if (!d) {
+		*out = &void_layout;
+		return 0;
+	}
+	t = sf__die_type_slot(ctx, d);
+	if (!t)
+		return SF_ENOMEM;
+	*out = t;
+	if (t->laid_out)
+		return 0;
+	if (t->layout_busy || depth > SF_DIE_MAX_DEPTH)
+		return sf__die_corrupt(ctx, d, "type contains itself");
+	t->layout_busy = true;
+	t->align = 1;
+	res = sf__die_tag(ctx, d, &tag);
+	if (res < 0)
+		goto done;
+	switch (tag) {
+	case DW_TAG_base_type:
+	case DW_TAG_enumeration_type:
+		res = layout_scalar(ctx, d, t, tag, depth);
+		break;
+	case DW_TAG_pointer_type:
+	case DW_TAG_reference_type:
+	case DW_TAG_rvalue_reference_type:
+	case DW_TAG_ptr_to_member_type:
+		res = layout_pointer(ctx, d, t);
+		break;
+	case DW_TAG_typedef:
+		res = layout_typedef(ctx, d, t, depth);
+		break;
+	case DW_TAG_const_type:
+	case DW_TAG_volatile_type:
+	case DW_TAG_restrict_type:
+	case DW_TAG_atomic_type:
+	case DW_TAG_immutable_type:
+	case DW_TAG_packed_type:
+	case DW_TAG_shared_type: {
+		/* _Atomic can change size and alignment on some ABIs (i386
+		 * _Atomic long long aligns to 8); DWARF does not record it,
+		 * so we keep the underlying type's. */
+		const sf_die_type *to = NULL;
+		res = sf__die_target_layout(ctx, d, depth, &to);
+		if (res >= 0)
+			copy_layout(t, to);
+		break;
+	}
+	case DW_TAG_array_type:
+		res = layout_array(ctx, d, t, depth);
+		break;
+	case DW_TAG_structure_type:
+	case DW_TAG_union_type:
+	case DW_TAG_class_type:
+		res = layout_struct(ctx, d, t, depth);
+		break;
+	case DW_TAG_subroutine_type:
+		t->size = 0;
+		break;
+	case DW_TAG_unspecified_type:
+		res = sf__die_udata(ctx, d, DW_AT_byte_size, &t->size);
+		if (res >= 0 && t->size <= 64)
+			t->align = sf__target_scalar_align(ctx->target, SF_SCALAR_INTEGER, t->size);
+		break;
+	default: {
+		uint64_t size = 0;
+		res = sf__die_udata(ctx, d, DW_AT_byte_size, &size);
+		if (res >= 0 && size > SF_DIE_MAX_OFFSET)
+			res = sf__die_corrupt(ctx, d, "absurd type size");
+		t->size = size;
+		t->flags = SF_MEMBER_UNKNOWN_TYPE;
+		break;
+	}
+	}
+	if (res > 0)
+		res = 0;
+	if (res == 0)
+		t->laid_out = true;
+done:
+	t->layout_busy = false;
+	return res;
+}

@@ -1,0 +1,148 @@
+/* Finding every struct, union and class definition in one unit's DIE tree. */
+#include "dwarf/die_ctx.h"
+
+#include <stdlib.h>
+
+#include "util/fail.h"
+
+/*
+ * Only DIEs that can contain type definitions are entered.  Function
+ * bodies are entered too, so local types (`struct { } x;` inside a
+ * function) are collected as ordinary definitions for now; whether reports
+ * should list them is left to a later decision.
+ */
+static bool may_hold_types(Dwarf_Half tag)
+{
+	switch (tag) {
+	case DW_TAG_compile_unit:
+	case DW_TAG_partial_unit:
+	case DW_TAG_type_unit:
+	case DW_TAG_namespace:
+	case DW_TAG_module:
+	case DW_TAG_structure_type:
+	case DW_TAG_union_type:
+	case DW_TAG_class_type:
+	case DW_TAG_subprogram:
+	case DW_TAG_lexical_block:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int push_u64(uint64_t **items, size_t *count, size_t *capacity, uint64_t value)
+{
+	if (*count == *capacity) {
+		size_t grown = *capacity ? *capacity * 2 : 16;
+		uint64_t *bigger = realloc(*items, grown * sizeof(*bigger));
+		if (!bigger)
+			return sf__fail(SF_ENOMEM, "out of memory");
+		*items = bigger;
+		*capacity = grown;
+	}
+	(*items)[(*count)++] = value;
+	return 0;
+}
+
+static int remember_pending(sf_die_ctx *ctx, uint64_t key)
+{
+	return push_u64(&ctx->pending, &ctx->pending_count, &ctx->pending_capacity, key);
+}
+
+/* dwz moves shared types into partial units of a supplementary file and
+ * imports them; those units are not among the image's own. */
+static int remember_import(sf_die_ctx *ctx, const sf_die *d)
+{
+	sf_die unit;
+	int res = sf__die_ref(ctx, d, DW_AT_import, &unit);
+	if (res <= 0)
+		return res;
+	if (unit.alt)
+		res = push_u64(&ctx->alt_imports, &ctx->alt_import_count, &ctx->alt_import_capacity,
+			       unit.offset);
+	sf__die_release(&unit);
+	return res;
+}
+
+static int visit(sf_die_ctx *ctx, const sf_die *d, Dwarf_Half tag, unsigned depth)
+{
+	if (tag == DW_TAG_structure_type || tag == DW_TAG_union_type || tag == DW_TAG_class_type) {
+		const char *name = NULL;
+		bool declaration = false;
+		sf_struct *s = NULL;
+		int res = sf__die_flag(ctx, d, DW_AT_declaration, &declaration);
+		if (res >= 0 && !declaration)
+			res = sf__die_string(ctx, d, DW_AT_name, &name);
+		if (res < 0 || declaration)
+			return res;
+		/* Unnamed ones wait: a member or typedef seen later may claim
+		 * them as its body or give them a name. */
+		if (!name)
+			return remember_pending(ctx, sf__die_key(d));
+		return sf__die_build_struct(ctx, d, NULL, false, depth, &s);
+	}
+	if (tag == DW_TAG_imported_unit)
+		return remember_import(ctx, d);
+	if (tag == DW_TAG_typedef) {
+		const sf_die_type *layout = NULL;
+		return sf__die_type_layout(ctx, d, depth, &layout);
+	}
+	return 0;
+}
+
+static int walk_children(sf_die_ctx *ctx, const sf_die *parent, unsigned depth)
+{
+	sf_die child;
+	int res;
+
+	if (depth > SF_DIE_MAX_DEPTH)
+		return sf__die_corrupt(ctx, parent, "DIE tree too deep");
+	res = sf__die_first_child(ctx, parent, &child);
+	while (res > 0) {
+		Dwarf_Half tag = 0;
+		res = sf__die_tag(ctx, &child, &tag);
+		if (res >= 0)
+			res = visit(ctx, &child, tag, depth);
+		if (res >= 0 && may_hold_types(tag))
+			res = walk_children(ctx, &child, depth + 1);
+		if (res < 0)
+			break;
+		res = sf__die_next_sibling(ctx, &child);
+	}
+	if (res < 0)
+		sf__die_release(&child);
+	return res < 0 ? res : 0;
+}
+
+static int build_pending(sf_die_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->pending_count; i++) {
+		uint64_t key = ctx->pending[i];
+		bool alt = (key >> 62) & 1, is_info = !(key >> 63);
+		Dwarf_Off offset = key & ((UINT64_C(1) << 62) - 1);
+		Dwarf_Debug dbg = alt ? ctx->image->alt_dbg : ctx->image->dbg;
+		sf_struct *s = NULL;
+		sf_die d;
+		int res;
+
+		const sf_die_type *t = sf__die_type_find(ctx, key);
+		if (t && t->built)
+			continue;
+		res = sf__die_open(ctx, dbg, alt, offset, is_info, &d);
+		if (res < 0)
+			return res;
+		res = sf__die_build_struct(ctx, &d, NULL, false, 0, &s);
+		sf__die_release(&d);
+		if (res < 0)
+			return res;
+	}
+	return 0;
+}
+
+int sf__die_walk_unit(sf_die_ctx *ctx, const sf_die *cu)
+{
+	int res = walk_children(ctx, cu, 0);
+	if (res >= 0)
+		res = build_pending(ctx);
+	return res;
+}
