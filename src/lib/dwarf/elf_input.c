@@ -207,7 +207,7 @@ static int walk_archive(Elf *archive, int fd, const char *path, const char *real
 {
 	Elf_Cmd cmd = ELF_C_READ_MMAP;
 	Elf *member;
-	size_t members = 0;
+	size_t members = 0, without_debug = 0;
 	int first_error = 0;
 	char first_message[512] = "";
 
@@ -248,6 +248,12 @@ static int walk_archive(Elf *archive, int fd, const char *path, const char *real
 		free(display_name);
 		cmd = elf_next(member);
 		elf_end(member);
+		/* Archives routinely mix in members built without -g (assembly,
+		 * generated tables); they hold no types, so they are not errors. */
+		if (error == SF_ENODEBUG) {
+			without_debug++;
+			continue;
+		}
 		if (error) {
 			if (opts != NULL && opts->on_error != NULL)
 				opts->on_error(opts->on_error_ctx, error, sf_error_last());
@@ -268,6 +274,8 @@ static int walk_archive(Elf *archive, int fd, const char *path, const char *real
 		return sf__fail(first_error, "%s", first_message);
 	if (members == 0)
 		return sf__fail(SF_ENODEBUG, "%s: empty archive", path);
+	if (without_debug == members)
+		return sf__fail(SF_ENODEBUG, "%s: no member has DWARF debug info (rebuild with -g)", path);
 	return 0;
 }
 
