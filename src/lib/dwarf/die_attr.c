@@ -275,9 +275,9 @@ int sf__die_string(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, const 
 		/* libdwarf only reads these through a "tied" file, which is
 		 * for split DWARF; read the dwz file's .debug_str directly. */
 		Dwarf_Off offset = 0;
-		Dwarf_Signed len = 0;
-		Dwarf_Debug alt = ctx->image->alt_dbg;
-		if (!alt) {
+		const char *strings = ctx->image->alt_str;
+		uint64_t size = ctx->image->alt_str_size;
+		if (!strings) {
 			res = sf__fail(SF_EUNSUPPORTED, "%s: DWARF refers to a dwz supplementary file that was not found",
 				       file_of(ctx));
 			goto done;
@@ -286,10 +286,11 @@ int sf__die_string(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, const 
 			res = die_error(ctx, d, err, "dwz string offset");
 			goto done;
 		}
-		if (dwarf_get_str(alt, offset, &s, &len, &err) != DW_DLV_OK) {
-			res = sf__die_dwarf_error(ctx, alt, err, "dwz string");
+		if (offset >= size || !memchr(strings + offset, '\0', size - offset)) {
+			res = sf__die_corrupt(ctx, d, "dwz string offset outside .debug_str");
 			goto done;
 		}
+		s = (char *)(strings + offset);
 	} else if (dwarf_formstring(attr, &s, &err) != DW_DLV_OK) {
 		res = die_error(ctx, d, err, "string attribute");
 		goto done;

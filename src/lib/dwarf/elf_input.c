@@ -54,6 +54,8 @@ typedef struct candidate_search {
 	const char *self_real_path;        /* never accept the file itself */
 	const unsigned char *want_build_id; /* dwz: must match when known */
 	size_t want_build_id_size;
+	/* dwz files may hold nothing but shared strings, no .debug_info. */
+	bool allow_without_info;
 } candidate_search;
 
 static int accept_candidate(void *vctx, const char *path, const uint32_t *crc)
@@ -90,7 +92,7 @@ static int accept_candidate(void *vctx, const char *path, const uint32_t *crc)
 		opened_elf_close(&file);
 		return error;
 	}
-	if (error || !file.contents.has_info)
+	if (error || (!file.contents.has_info && !search->allow_without_info))
 		goto reject;
 	if (search->want_build_id != NULL &&
 	    (file.contents.build_id_size != search->want_build_id_size ||
@@ -113,7 +115,7 @@ static int visit_contents(const char *display_name, const char *debug_path,
 			  const sf__elf_contents *contents, const char *owner_real_path,
 			  const sf_load_options *opts, sf_image_visitor visit, void *ctx)
 {
-	candidate_search alt = { .found = OPENED_ELF_INIT };
+	candidate_search alt = { .found = OPENED_ELF_INIT, .allow_without_info = true };
 	sf__dwarf_handle *handle = NULL, *alt_handle = NULL;
 	sf_debug_image image;
 	int error = 0;
@@ -131,9 +133,11 @@ static int visit_contents(const char *display_name, const char *debug_path,
 					 display_name, contents->altlink);
 			goto done;
 		}
-		error = sf__dwarf_handle_open(&alt_handle, &alt.found.contents, alt.found.path);
-		if (error)
-			goto done;
+		if (alt.found.contents.has_info) {
+			error = sf__dwarf_handle_open(&alt_handle, &alt.found.contents, alt.found.path);
+			if (error)
+				goto done;
+		}
 	}
 	error = sf__dwarf_handle_open(&handle, contents, display_name);
 	if (error)
@@ -148,8 +152,15 @@ static int visit_contents(const char *display_name, const char *debug_path,
 		.big_endian = contents->big_endian,
 		.has_debug_types = contents->has_types,
 		.alt_dbg = sf__dwarf_handle_dbg(alt_handle),
-		.alt_path = alt_handle != NULL ? alt.found.path : NULL,
+		.alt_path = contents->altlink != NULL ? alt.found.path : NULL,
 	};
+	for (size_t i = 0; contents->altlink != NULL && i < alt.found.contents.section_count; i++) {
+		const sf__dwarf_section *section = &alt.found.contents.sections[i];
+		if (strcmp(section->name, ".debug_str") == 0) {
+			image.alt_str = (const char *)section->data;
+			image.alt_str_size = section->size;
+		}
+	}
 	error = visit(ctx, &image);
 done:
 	sf__dwarf_handle_close(handle);

@@ -24,8 +24,11 @@ typedef struct sf_debug_image {
 	bool has_debug_types;      /* .debug_types present (DWARF 4 type units) */
 	/* dwz: the supplementary file named by .gnu_debugaltlink, which
 	 * DW_FORM_GNU_ref_alt / DW_FORM_GNU_strp_alt point into; NULL if none. */
-	Dwarf_Debug alt_dbg;
+	Dwarf_Debug alt_dbg;          /* NULL when the dwz file holds only strings */
 	const char *alt_path;
+	/* The dwz file's .debug_str, which DW_FORM_GNU_strp_alt indexes. */
+	const char *alt_str;
+	uint64_t alt_str_size;
 } sf_debug_image;
 
 /* Returns 0 to go on, or a negative SF_E* code (already recorded with
