@@ -406,6 +406,200 @@ Test(emit, packed_and_aligned_match_pahole)
 	assert_text(render(NULL, 0, false, false), pahole_attributes);
 }
 
+/* fixtures/basic.c: packed_member packs two members one by one; the
+ * struct is not packed as a whole and must not print as such. */
+static void add_packed_member(void)
+{
+	mb_member rows[] = {
+		MB_PLAIN("c", "char", 0, 1, 1),
+		MB_PLAIN("unaligned", "int", 1, 4, 4),
+		MB_PLAIN("s", "short int", 6, 2, 2),
+		MB_PLAIN("l", "long long int", 8, 8, 8),
+	};
+	sf_struct *s = mb_add(&fx.unit, SF_STRUCT, "packed_member", 16, rows, MB_COUNT(rows));
+	cr_assert_not_null(s);
+	cr_assert(s->packed, "the model flags the misaligned member");
+}
+
+static const char pahole_packed_member[] =
+	"struct packed_member {\n"
+	"\tchar                       c;                    /*     0     1 */\n"
+	"\tint                        unaligned;            /*     1     4 */\n"
+	"\n"
+	"\t/* XXX 1 byte hole, try to pack */\n"
+	"\n"
+	"\tshort int                  s;                    /*     6     2 */\n"
+	"\tlong long int              l;                    /*     8     8 */\n"
+	"\n"
+	"\t/* size: 16, cachelines: 1, members: 4 */\n"
+	"\t/* sum members: 15, holes: 1, sum holes: 1 */\n"
+	"\t/* last cacheline: 16 bytes */\n"
+	"};\n";
+
+Test(emit, members_packed_one_by_one_do_not_make_a_packed_struct)
+{
+	add_packed_member();
+	assert_text(render(NULL, 0, false, false), pahole_packed_member);
+}
+
+/*
+ * gcc x86-64 -gdwarf-4, gen_structs --seed 7000 struct s22 (packed, m3
+ * _Alignas(8)): m2:39 ends at bit 66, so the gap is a 61-bit hole.  pahole
+ * 1.24 prints the same numbers but no __packed__; without it gcc puts m2 at
+ * bit 64 (checked by compiling both), so structfit keeps the attribute.
+ */
+static void add_packed_straddle(void)
+{
+	mb_member rows[] = {
+		MB_BITS("m0", "int", 0, 4, 0, 20),
+		MB_BITS("m1", "short unsigned int", 2, 2, 20, 8),
+		MB_BITS("m2", "long long unsigned int", 0, 8, 28, 39),
+		MB_PLAIN("m3", "unsigned int", 16, 4, 4),
+	};
+	rows[3].explicit_align = 8;
+	sf_struct *s = mb_add(&fx.unit, SF_STRUCT, "s22", 24, rows, MB_COUNT(rows));
+	cr_assert_not_null(s);
+	s->explicit_align = 8;
+	mb_reinfer(s);
+}
+
+static const char pahole_packed_straddle[] =
+	"struct s22 {\n"
+	"\tint                        m0:20;                /*     0: 0  4 */\n"
+	"\n"
+	"\t/* Bitfield combined with next fields */\n"
+	"\n"
+	"\tshort unsigned int         m1:8;                 /*     2: 4  2 */\n"
+	"\n"
+	"\t/* Bitfield combined with previous fields */\n"
+	"\n"
+	"\tlong long unsigned int     m2:39;                /*     0:28  8 */\n"
+	"\n"
+	"\t/* XXX 61 bits hole, try to pack */\n"
+	"\n"
+	"\tunsigned int               m3 __attribute__((__aligned__(8))); /*    16     4 */\n"
+	"\n"
+	"\t/* size: 24, cachelines: 1, members: 4 */\n"
+	"\t/* sum members: 4 */\n"
+	"\t/* sum bitfield members: 67 bits, bit holes: 1, sum bit holes: 61 bits */\n"
+	"\t/* padding: 4 */\n"
+	"\t/* forced alignments: 1 */\n"
+	"\t/* last cacheline: 24 bytes */\n"
+	"} __attribute__((__packed__)) __attribute__((__aligned__(8)));\n";
+
+Test(emit, bitfield_past_its_unit_prints_a_bit_hole)
+{
+	add_packed_straddle();
+	assert_text(render(NULL, 0, false, false), pahole_packed_straddle);
+}
+
+/* struct ob2 { long long :27; unsigned char m0:5; unsigned short m1:14; },
+ * gcc x86-64: pahole 1.24 prints the gap before m0 first.  Its summary has
+ * no "sum members" line when there are no plain members; structfit keeps
+ * the line, so the byte hole it just printed is counted somewhere. */
+static void add_leading_gap(void)
+{
+	mb_member rows[] = {
+		MB_BITS("m0", "unsigned char", 3, 1, 27, 5),
+		MB_BITS("m1", "short unsigned int", 4, 2, 32, 14),
+	};
+	cr_assert_not_null(mb_add(&fx.unit, SF_STRUCT, "ob2", 6, rows, MB_COUNT(rows)));
+}
+
+static const char pahole_leading_gap[] =
+	"struct ob2 {\n"
+	"\n"
+	"\t/* XXX 3 bits hole, try to pack */\n"
+	"\t/* XXX 3 bytes hole, try to pack */\n"
+	"\n"
+	"\tunsigned char              m0:5;                 /*     3: 3  1 */\n"
+	"\tshort unsigned int         m1:14;                /*     4: 0  2 */\n"
+	"\n"
+	"\t/* size: 6, cachelines: 1, members: 2 */\n"
+	"\t/* sum members: 0, holes: 1, sum holes: 3 */\n"
+	"\t/* sum bitfield members: 19 bits, bit holes: 1, sum bit holes: 3 bits */\n"
+	"\t/* bit_padding: 2 bits */\n"
+	"\t/* last cacheline: 6 bytes */\n"
+	"};\n";
+
+Test(emit, gap_before_the_first_member_is_printed_first)
+{
+	add_leading_gap();
+	assert_text(render(NULL, 0, false, false), pahole_leading_gap);
+}
+
+/* gcc x86-64: struct inner { long x; char y; };
+ * struct sumorder { struct inner i; unsigned a:4; }; printed by pahole 1.24. */
+static void add_summary_order(void)
+{
+	mb_member inner_rows[] = {
+		MB_PLAIN("x", "long int", 0, 8, 8),
+		MB_PLAIN("y", "char", 8, 1, 1),
+	};
+	sf_struct *inner = mb_add(&fx.unit, SF_STRUCT, "inner", 16, inner_rows, 2);
+	cr_assert_not_null(inner);
+	mb_member rows[] = {
+		MB_STRUCT("i", "struct inner", 0, inner),
+		MB_BITS("a", "unsigned int", 16, 4, 128, 4),
+	};
+	cr_assert_not_null(mb_add(&fx.unit, SF_STRUCT, "sumorder", 24, rows, MB_COUNT(rows)));
+}
+
+static const char pahole_summary_order[] =
+	"struct sumorder {\n"
+	"\tstruct inner               i;                    /*     0    16 */\n"
+	"\n"
+	"\t/* XXX last struct has 7 bytes of padding */\n"
+	"\n"
+	"\tunsigned int               a:4;                  /*    16: 0  4 */\n"
+	"\n"
+	"\t/* size: 24, cachelines: 1, members: 2 */\n"
+	"\t/* padding: 4 */\n"
+	"\t/* paddings: 1, sum paddings: 7 */\n"
+	"\t/* bit_padding: 28 bits */\n"
+	"\t/* last cacheline: 24 bytes */\n"
+	"};\n";
+
+Test(emit, nested_paddings_come_before_bit_padding)
+{
+	static const char *const glob[] = { "sumorder" };
+	add_summary_order();
+	assert_text(render(glob, 1, false, false), pahole_summary_order);
+}
+
+/* Linux struct vm_fault opens with `const struct { ... };`: the body is
+ * expanded and keeps its qualifier, as pahole prints it. */
+Test(emit, qualified_anonymous_body_keeps_its_qualifier)
+{
+	mb_member body_rows[] = {
+		MB_PLAIN("vma", "void *", 0, 8, 8),
+		MB_PLAIN("gfp_mask", "unsigned int", 8, 4, 4),
+	};
+	sf_struct *body = mb_add(&fx.unit, SF_STRUCT, NULL, 16, body_rows, 2);
+	cr_assert_not_null(body);
+	body->is_nested_body = true;
+	mb_member rows[] = {
+		MB_ANON(0, body),
+		MB_PLAIN("flags", "unsigned int", 16, 4, 4),
+	};
+	rows[0].type = "const struct {...}";
+	cr_assert_not_null(mb_add(&fx.unit, SF_STRUCT, "vm_fault", 24, rows, MB_COUNT(rows)));
+	const char *text = render(NULL, 0, false, false);
+	cr_assert(strstr(text, "struct vm_fault {\n\tconst struct {\n\t\tvoid *"), "%s", text);
+}
+
+Test(emit, one_byte_past_a_boundary_is_singular)
+{
+	mb_member rows[] = {
+		MB_PLAIN("a", "char[65]", 0, 65, 1),
+		MB_PLAIN("b", "char", 65, 1, 1),
+	};
+	cr_assert_not_null(mb_add(&fx.unit, SF_STRUCT, "one", 66, rows, MB_COUNT(rows)));
+	const char *text = render(NULL, 0, false, false);
+	cr_assert(strstr(text, "/* --- cacheline 1 boundary (64 bytes) was 1 byte ago --- */\n"),
+		  "%s", text);
+}
+
 static void add_small_bitfields(void)
 {
 	mb_member nofit[] = {

@@ -152,6 +152,190 @@ Test(layout, trailing_bitfield_has_bit_padding_and_padding)
 	cr_assert_eq(l->bit_padding, 28);
 }
 
+/* gcc x86-64, struct __attribute__((packed)) { int m0:20; unsigned short
+ * m1:8; unsigned long long m2:39; _Alignas(8) unsigned m3; }: m2 runs from
+ * bit 28 to bit 66, past its 8-byte unit, so the gap before m3 is 61 bits,
+ * not 8 bytes (pahole 1.24 agrees). */
+Test(layout, bitfield_running_past_its_unit_ends_at_its_last_bit)
+{
+	mb_member rows[] = {
+		MB_BITS("m0", "int", 0, 4, 0, 20),
+		MB_BITS("m1", "short unsigned int", 2, 2, 20, 8),
+		MB_BITS("m2", "long long unsigned int", 0, 8, 28, 39),
+		MB_PLAIN("m3", "unsigned int", 16, 4, 4),
+	};
+	rows[3].explicit_align = 8;
+	sf_struct *s = mb_add(&unit, SF_STRUCT, "s22", 24, rows, MB_COUNT(rows));
+	cr_assert_not_null(s);
+	s->explicit_align = 8;
+	mb_reinfer(s);
+	const sf_struct_layout *l = analyze(s);
+
+	cr_assert(s->packed);
+	cr_assert_eq(l->hole_count, 0);
+	cr_assert_eq(l->forced_holes, 0);
+	cr_assert_eq(l->bit_hole_count, 1);
+	cr_assert_eq(l->bit_holes[0].bit_offset, 67);
+	cr_assert_eq(l->bit_holes[0].bits, 61);
+	cr_assert_eq(l->bit_holes[0].after, 2);
+	cr_assert_eq(l->members[2].bit_hole_after, 61);
+	cr_assert_eq(l->members[2].hole_after, 0);
+	cr_assert_eq(l->padding, 4);
+	cr_assert_eq(l->bit_padding, 0);
+	cr_assert(l->packed_attribute, "packing it again gives the same layout");
+}
+
+/* clang --target=i386-linux-gnu, fixtures/basic.c struct bits: long long
+ * is 4-aligned in structs there, so `straddle:30` covers bits 53..82 of an
+ * 8-byte unit at 0 and `sc` follows in byte 11: bit holes, no byte hole. */
+Test(layout, i386_long_long_bitfield_straddles_into_the_next_word)
+{
+	mb_member rows[] = {
+		MB_BITS("a", "unsigned int", 0, 4, 0, 3),
+		MB_BITS("b", "unsigned int", 0, 4, 3, 5),
+		MB_BITS("flag", "sf_bool", 1, 1, 8, 1),
+		MB_BITS("ch", "char", 1, 1, 9, 4),
+		MB_BITS("wide", "unsigned long long", 0, 8, 13, 40),
+		MB_BITS("straddle", "long long", 0, 8, 53, 30),
+		MB_BITS("sc", "signed char", 11, 1, 88, 7),
+		MB_BITS("after_zero", "int", 12, 4, 96, 4),
+		MB_BITS("us", "unsigned short", 14, 2, 112, 9),
+		MB_PLAIN("plain", "int", 16, 4, 4),
+	};
+	rows[4].type_align = rows[5].type_align = 4;
+	sf_struct *s = mb_add(&unit, SF_STRUCT, "bits", 20, rows, MB_COUNT(rows));
+	const sf_struct_layout *l = analyze(s);
+	static const uint64_t offsets[] = { 83, 95, 100, 121 };
+	static const uint64_t bits[] = { 5, 1, 12, 7 };
+
+	cr_assert_not(s->packed);
+	cr_assert_eq(l->hole_count, 0);
+	cr_assert_eq(l->sum_holes, 0);
+	cr_assert_eq(l->bit_hole_count, 4);
+	for (uint32_t i = 0; i < 4; i++) {
+		cr_assert_eq(l->bit_holes[i].bit_offset, offsets[i], "bit hole %u", i);
+		cr_assert_eq(l->bit_holes[i].bits, bits[i], "bit hole %u", i);
+	}
+	cr_assert_eq(l->members[5].bit_hole_after, 5);
+	cr_assert_eq(l->sum_bit_holes, 25);
+	cr_assert_eq(l->sum_bitfield_bits, 103);
+	cr_assert_eq(l->padding, 0);
+	cr_assert_eq(l->bit_padding, 0);
+	cr_assert_not(l->packed_attribute);
+}
+
+/* Same target, struct bit_straddle: `more:3` takes bit 63 of big's unit and
+ * two bits of the next word, so the tail is 30 unused bits, not 4 bytes. */
+Test(layout, trailing_bitfield_past_its_unit_gives_bit_padding_not_padding)
+{
+	mb_member rows[] = {
+		MB_BITS("low", "unsigned int", 0, 4, 0, 30),
+		MB_BITS("next", "unsigned int", 4, 4, 32, 4),
+		MB_PLAIN("c", "char", 5, 1, 1),
+		MB_BITS("big", "unsigned long long", 8, 8, 64, 63),
+		MB_BITS("more", "unsigned long long", 8, 8, 127, 3),
+	};
+	rows[3].type_align = rows[4].type_align = 4;
+	sf_struct *s = mb_add(&unit, SF_STRUCT, "bit_straddle", 20, rows, MB_COUNT(rows));
+	const sf_struct_layout *l = analyze(s);
+
+	cr_assert_eq(l->padding, 0);
+	cr_assert_eq(l->bit_padding, 30);
+	cr_assert_eq(sf__layout_tail_padding(s), 0);
+	cr_assert_eq(l->hole_count, 1);
+	cr_assert_eq(l->holes[0].offset, 6);
+	cr_assert_eq(l->holes[0].size, 2);
+	cr_assert_eq(l->bit_hole_count, 2);
+	cr_assert_eq(l->sum_bit_holes, 6);
+}
+
+/* struct { long long :27; unsigned char m0:5; unsigned short m1:14; }: the
+ * unnamed field leaves no member, so the first one starts at bit 27. */
+Test(layout, gap_before_the_first_member_is_a_hole)
+{
+	mb_member rows[] = {
+		MB_BITS("m0", "unsigned char", 3, 1, 27, 5),
+		MB_BITS("m1", "short unsigned int", 4, 2, 32, 14),
+	};
+	const sf_struct_layout *l = analyze(mb_add(&unit, SF_STRUCT, "lead", 6, rows, 2));
+
+	cr_assert_eq(l->leading_hole, 3);
+	cr_assert_eq(l->leading_bit_hole, 3);
+	cr_assert_eq(l->hole_count, 1);
+	cr_assert_eq(l->holes[0].offset, 0);
+	cr_assert_eq(l->holes[0].before, 0);
+	cr_assert_eq(l->bit_hole_count, 1);
+	cr_assert_eq(l->bit_holes[0].bit_offset, 24);
+	cr_assert_eq(l->bit_holes[0].after, SF_LAYOUT_NO_MEMBER);
+	cr_assert_eq(l->bit_padding, 2);
+	cr_assert_eq(l->padding, 0);
+}
+
+/* clang records a full-width `char m5:8` as a plain char at the byte its
+ * first bit falls in, overlapping the bitfield before it; an overlap is no
+ * hole (pahole 1.24 wraps it to 252 bits). */
+Test(layout, member_overlapping_the_previous_bits_makes_no_hole)
+{
+	mb_member rows[] = {
+		MB_BITS("m3", "short", 32, 2, 260, 4),
+		MB_BITS("m4", "unsigned long long", 32, 8, 264, 4),
+		MB_PLAIN("m5", "char", 33, 1, 1),
+		MB_BITS("m6", "int", 36, 4, 288, 26),
+	};
+	const sf_struct_layout *l = analyze(mb_add(&unit, SF_STRUCT, "lossy", 40, rows, 4));
+
+	cr_assert_eq(l->members[1].bit_hole_after, 0);
+	cr_assert_eq(l->bit_hole_count, 1, "only the leading gap before m3");
+	cr_assert_eq(l->leading_hole, 32);
+	cr_assert_eq(l->leading_bit_hole, 4);
+	cr_assert_eq(l->hole_count, 2);
+	cr_assert_eq(l->holes[1].offset, 34);
+	cr_assert_eq(l->holes[1].size, 2);
+	cr_assert_eq(l->bit_padding, 6);
+}
+
+/* fixtures/basic.c: packed_member packs two members one by one and keeps
+ * a hole, so the struct is not packed as a whole; packed_header is. */
+Test(layout, packed_attribute_only_when_packing_reproduces_the_layout)
+{
+	mb_member one_by_one[] = {
+		MB_PLAIN("c", "char", 0, 1, 1),
+		MB_PLAIN("unaligned", "int", 1, 4, 4),
+		MB_PLAIN("s", "short int", 6, 2, 2),
+		MB_PLAIN("l", "long long int", 8, 8, 8),
+	};
+	mb_member whole[] = {
+		MB_PLAIN("magic", "char", 0, 1, 1),
+		MB_PLAIN("length", "int", 1, 4, 4),
+		MB_PLAIN("flags", "short int", 5, 2, 2),
+		MB_PLAIN("stamp", "long long int", 7, 8, 8),
+	};
+	mb_member with_aligned[] = {
+		MB_PLAIN("a", "char", 0, 1, 1),
+		MB_PLAIN("b", "int", 1, 4, 4),
+		MB_PLAIN("c", "int", 8, 4, 4),
+		MB_PLAIN("d", "char", 12, 1, 1),
+	};
+	with_aligned[2].explicit_align = 8;
+	sf_struct *a = mb_add(&unit, SF_STRUCT, "packed_member", 16, one_by_one, 4);
+	sf_struct *b = mb_add(&unit, SF_STRUCT, "packed_header", 15, whole, 4);
+	sf_struct *c = mb_add(&unit, SF_STRUCT, "packed_aligned", 16, with_aligned, 4);
+
+	cr_assert(a && b && c);
+	cr_assert(a->packed, "the model still says some alignment is violated");
+	analyze(a);
+	cr_assert_not(layout->packed_attribute);
+	sf__layout_free(layout);
+	cr_assert(b->packed);
+	analyze(b);
+	cr_assert(layout->packed_attribute);
+	sf__layout_free(layout);
+	/* An explicit member alignment survives packing: still reproducible. */
+	cr_assert(c->packed);
+	analyze(c);
+	cr_assert(layout->packed_attribute);
+}
+
 Test(layout, union_has_no_holes_and_pads_to_its_size)
 {
 	mb_member rows[] = {

@@ -147,6 +147,13 @@ static void expanded_member(printer *p, unsigned depth, const sf_member_layout *
 	char offsets[64];
 
 	indent(p, depth);
+	/* `const struct {...} x;` keeps its qualifiers, which the type name
+	 * spells before the keyword. */
+	if (m->type_name) {
+		const char *keyword = strstr(m->type_name, kind_keyword(ml->nested->def->kind));
+		if (keyword && keyword > m->type_name)
+			sf__buf_put(p->buf, m->type_name, (size_t)(keyword - m->type_name));
+	}
 	sf__buf_printf(p->buf, "%s {\n", kind_keyword(ml->nested->def->kind));
 	p->blank = false;
 	body(p, ml->nested, depth + 1);
@@ -185,6 +192,16 @@ static void gap_after(printer *p, const sf_struct_layout *l, uint32_t i, unsigne
 
 static void body(printer *p, const sf_struct_layout *l, unsigned depth)
 {
+	if (l->leading_bit_hole || l->leading_hole) {
+		blank_line(p);
+		if (l->leading_bit_hole)
+			comment(p, depth, COLOR_HOLE, "XXX %" PRIu64 " bit%s hole, try to pack",
+				l->leading_bit_hole, plural(l->leading_bit_hole));
+		if (l->leading_hole)
+			comment(p, depth, COLOR_HOLE, "XXX %" PRIu64 " byte%s hole, try to pack",
+				l->leading_hole, plural(l->leading_hole));
+		blank_line(p);
+	}
 	for (uint32_t i = 0; i < l->member_count; i++) {
 		const sf_member_layout *ml = &l->members[i];
 
@@ -198,7 +215,8 @@ static void body(printer *p, const sf_struct_layout *l, unsigned depth)
 			if (ml->boundary_ago)
 				comment(p, depth, NULL,
 					"--- cacheline %" PRIu64 " boundary (%" PRIu64 " bytes) was %" PRIu64
-					" bytes ago ---", ml->cacheline_before, at, ml->boundary_ago);
+					" byte%s ago ---", ml->cacheline_before, at, ml->boundary_ago,
+					plural(ml->boundary_ago));
 			else
 				comment(p, depth, NULL, "--- cacheline %" PRIu64 " boundary (%" PRIu64
 					" bytes) ---", ml->cacheline_before, at);
@@ -243,13 +261,14 @@ static void summary_lines(printer *p, const sf_struct_layout *l)
 			comment(p, 1, NULL, "sum bitfield members: %" PRIu64 " bits (%" PRIu64
 				" bytes)", l->sum_bitfield_bits, l->sum_bitfield_bits / 8);
 	}
+	/* pahole's order: the nested paddings come between the two. */
 	if (l->padding)
 		comment(p, 1, NULL, "padding: %" PRIu64, l->padding);
-	if (l->bit_padding)
-		comment(p, 1, NULL, "bit_padding: %" PRIu64 " bits", l->bit_padding);
 	if (l->paddings)
 		comment(p, 1, NULL, "paddings: %" PRIu32 ", sum paddings: %" PRIu64,
 			l->paddings, l->sum_paddings);
+	if (l->bit_padding)
+		comment(p, 1, NULL, "bit_padding: %" PRIu64 " bits", l->bit_padding);
 	if (l->forced_alignments && l->forced_holes)
 		comment(p, 1, NULL, "forced alignments: %" PRIu32 ", forced holes: %" PRIu32
 			", sum forced holes: %" PRIu64, l->forced_alignments, l->forced_holes,
@@ -300,10 +319,7 @@ static void struct_text(printer *p, const sf_report_entry *e)
 	body(p, l, 1);
 	summary_lines(p, l);
 	sf__buf_putc(p->buf, '}');
-	/* A struct whose members were packed one by one keeps holes; only a
-	 * hole-free one reads as a packed struct (and would compile back to
-	 * the same layout). */
-	if (s->packed && l->hole_count == 0)
+	if (l->packed_attribute)
 		sf__buf_puts(p->buf, " __attribute__((__packed__))");
 	if (l->aligned_attribute)
 		sf__buf_printf(p->buf, " __attribute__((__aligned__(%" PRIu32 ")))", l->aligned_attribute);

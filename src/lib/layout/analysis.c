@@ -44,22 +44,32 @@ bool sf__layout_member_expands(const sf_member *m)
 
 /*
  * The walk over a struct's members that both the full analysis and the
- * cheap tail-padding query use.  `end` is where the storage of what came
- * before ends, `bit_end` the first bit after the last used one.  A plain
- * member placed inside the previous bitfield's unit moves `end` back to its
- * own end: the unit's remaining bytes belong to it, which is how pahole
- * counts the padding after such a member.
+ * cheap tail-padding query use.  Holes are measured in bits from
+ * `bit_end`, the first bit after everything placed so far, with bitfields
+ * ending at their last bit, not at the end of their storage unit: in
+ * packed structs and with types whose alignment is smaller than their size
+ * (i386 long long) a field can run past `offset + size`.
+ *
+ * While bitfields follow each other they share storage that ends at
+ * `run_end`: the unit of the widest type seen in the run, one unit further
+ * when a field spills over.  The bits between the last field and the next
+ * member, up to that end, are a bit hole; the bytes after it are a byte
+ * hole.  This is how pahole counts, so both tools agree on the numbers.
  */
 typedef struct cursor {
-	uint64_t end;
 	uint64_t bit_end;
-	bool prev_bitfield;
+	uint64_t run_end;          /* valid while in_run */
+	uint64_t run_type_bits;    /* widest bitfield type of the run, in bits */
+	bool in_run;               /* the previous member is a bitfield */
 	bool started;
+	/* Byte extent of the storage seen so far, for the notes about
+	 * members sharing a unit (not for holes).  A plain member placed
+	 * inside the previous bitfield's unit ends that storage. */
+	uint64_t storage_end;
+	bool prev_bitfield;
 } cursor;
 
 typedef struct step {
-	uint64_t start;          /* storage start, bytes */
-	uint64_t start_bit;
 	uint64_t hole;           /* bytes before this member */
 	uint64_t hole_offset;
 	uint64_t bit_hole;       /* bits before this member */
@@ -72,6 +82,37 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+static void add_bit_hole(step *st, uint64_t from, uint64_t to)
+{
+	if (to <= from)
+		return;
+	if (!st->bit_hole)
+		st->bit_hole_offset = from;
+	st->bit_hole = add_sat(st->bit_hole, to - from);
+}
+
+static void track_storage(cursor *c, const sf_member *m, step *st)
+{
+	bool bitfield = is_bitfield(m);
+	uint64_t storage_end = add_sat(m->offset, m->size);
+
+	if (!c->started || m->offset >= c->storage_end) {
+		c->storage_end = storage_end;
+	} else {
+		st->inside_previous = true;
+		if (!bitfield && c->prev_bitfield)
+			c->storage_end = storage_end;
+		else if (storage_end > c->storage_end)
+			c->storage_end = storage_end;
+	}
+	c->prev_bitfield = bitfield;
+}
+
 /* Gaps are clipped to the struct's `limit` bytes: members a corrupt model
  * places beyond the size do not make holes outside the struct. */
 static step advance(cursor *c, const sf_member *m, uint64_t limit)
@@ -79,41 +120,63 @@ static step advance(cursor *c, const sf_member *m, uint64_t limit)
 	uint64_t limit_bits = mul8_sat(limit);
 	step st = { 0 };
 	bool bitfield = is_bitfield(m);
-	uint64_t storage_end = add_sat(m->offset, m->size);
-	uint64_t start_bit = bitfield ? m->bit_offset : mul8_sat(m->offset);
-	uint64_t end_bit = bitfield ? add_sat(m->bit_offset, m->bit_size) : mul8_sat(storage_end);
+	uint64_t unit_bit = mul8_sat(m->offset);
+	uint64_t start_bit = bitfield ? m->bit_offset : unit_bit;
+	uint64_t end_bit = bitfield ? add_sat(m->bit_offset, m->bit_size)
+				    : mul8_sat(add_sat(m->offset, m->size));
+	uint64_t used = c->bit_end;
 
-	st.start = m->offset;
-	st.start_bit = start_bit;
-	if (m->offset >= c->end || !c->started) {
-		uint64_t end_bits = mul8_sat(c->end);
-		if (c->prev_bitfield && c->bit_end < end_bits) {
-			st.bit_hole = sub_floor(min_u64(end_bits, limit_bits), c->bit_end);
-			st.bit_hole_offset = c->bit_end;
+	track_storage(c, m, &st);
+
+	/* The rest of the run's storage in front of this member. */
+	if (c->in_run) {
+		uint64_t stop = min_u64(min_u64(start_bit, c->run_end), limit_bits);
+		add_bit_hole(&st, min_u64(used, limit_bits), stop);
+		used = max_u64(used, stop);
+	}
+	if (bitfield) {
+		/* Whole bytes up to the field's unit, then the bits inside it
+		 * before the field; a unit that begins before `used` (the
+		 * field continues a run) has no byte hole. */
+		if (used < unit_bit && unit_bit <= start_bit) {
+			uint64_t from = min_u64(used / 8, limit);
+			st.hole = sub_floor(min_u64(m->offset, limit), from);
+			st.hole_offset = used / 8;
+			used = unit_bit;
 		}
-		st.hole = sub_floor(min_u64(m->offset, limit), min_u64(c->end, limit));
-		st.hole_offset = c->end;
-		c->end = storage_end;
-		c->bit_end = end_bit;
+		add_bit_hole(&st, min_u64(used, limit_bits), min_u64(start_bit, limit_bits));
 	} else {
-		st.inside_previous = true;
-		if (start_bit > c->bit_end) {
-			st.bit_hole = sub_floor(min_u64(start_bit, limit_bits), c->bit_end);
-			st.bit_hole_offset = c->bit_end;
-		}
-		if (!bitfield && c->prev_bitfield) {
-			c->end = storage_end;
-			c->bit_end = end_bit;
-		} else {
-			if (storage_end > c->end)
-				c->end = storage_end;
-			if (end_bit > c->bit_end)
-				c->bit_end = end_bit;
+		st.hole = sub_floor(min_u64(m->offset, limit), min_u64(used / 8, limit));
+		st.hole_offset = used / 8;
+	}
+	c->bit_end = max_u64(used, end_bit);
+
+	if (bitfield) {
+		uint64_t type_bits = mul8_sat(m->size);
+		if (!c->in_run || end_bit > c->run_end || type_bits > c->run_type_bits) {
+			c->run_type_bits = type_bits;
+			c->run_end = add_sat(unit_bit, type_bits);
+			if (end_bit > c->run_end)
+				c->run_end = add_sat(c->run_end, type_bits);
 		}
 	}
-	c->prev_bitfield = bitfield;
+	c->in_run = bitfield;
 	c->started = true;
 	return st;
+}
+
+/* Where the struct's used storage ends, in bits, and the unused bits of a
+ * trailing bitfield run before that end. */
+static uint64_t finish(const cursor *c, uint64_t size, uint64_t *bit_padding)
+{
+	uint64_t size_bits = mul8_sat(size);
+
+	*bit_padding = 0;
+	if (!c->in_run)
+		return c->bit_end;
+	uint64_t stop = min_u64(size_bits, c->run_end);
+	*bit_padding = sub_floor(stop, c->bit_end);
+	return max_u64(stop, c->bit_end);
 }
 
 static uint64_t union_extent(const sf_struct *s)
@@ -130,12 +193,13 @@ static uint64_t union_extent(const sf_struct *s)
 uint64_t sf__layout_tail_padding(const sf_struct *s)
 {
 	cursor c = { 0 };
+	uint64_t bit_padding;
 
 	if (s->kind == SF_UNION)
 		return sub_floor(s->size, union_extent(s));
 	for (uint32_t i = 0; i < s->member_count; i++)
 		advance(&c, &s->members[i], s->size);
-	return sub_floor(s->size, c.end);
+	return sub_floor(s->size, finish(&c, s->size, &bit_padding) / 8);
 }
 
 static bool crosses(uint64_t first, uint64_t last_excl, uint64_t line)
@@ -160,6 +224,49 @@ static uint32_t aligned_attribute(const sf_struct *s)
 	/* Alignment beyond what the members' types ask for came from an
 	 * attribute, on the struct or on one member. */
 	return s->align > natural ? s->align : 0;
+}
+
+static uint64_t roundup_sat(uint64_t value, uint64_t align)
+{
+	uint64_t r;
+	return align && sf__roundup_u64(value, align, &r) ? r : UINT64_MAX;
+}
+
+/*
+ * Lays the members out again as the compilers do for a packed struct (each
+ * member right after the previous one, bitfields bit by bit, explicit
+ * alignments kept) and compares.  The model's `packed` only says some
+ * natural alignment is violated, which one member's own packed attribute
+ * also does; printing the struct as packed must compile back to it.
+ */
+static bool packing_reproduces(const sf_struct *s)
+{
+	uint64_t next_bit = 0, extent = 0;
+	uint64_t align = s->explicit_align ? s->explicit_align : 1;
+
+	for (uint32_t i = 0; i < s->member_count; i++) {
+		const sf_member *m = &s->members[i];
+		uint64_t member_align = m->explicit_align;
+		uint64_t bits = is_bitfield(m) ? m->bit_size : mul8_sat(m->size);
+		uint64_t start;
+
+		if (member_align > align)
+			align = member_align;
+		if (s->kind == SF_UNION) {
+			if (m->offset != 0 || (is_bitfield(m) && m->bit_offset != 0))
+				return false;
+			extent = max_u64(extent, bits);
+			continue;
+		}
+		start = is_bitfield(m) ? next_bit : roundup_sat(next_bit, 8);
+		if (member_align)
+			start = roundup_sat(start, mul8_sat(member_align));
+		if ((is_bitfield(m) ? m->bit_offset : mul8_sat(m->offset)) != start)
+			return false;
+		next_bit = add_sat(start, bits);
+		extent = next_bit;
+	}
+	return roundup_sat(roundup_sat(extent, 8) / 8, align) == s->size;
 }
 
 typedef struct walk_ctx {
@@ -218,14 +325,19 @@ static int analyze_member(walk_ctx *w, sf_struct_layout *l, uint32_t i, const st
 		}
 		if (i > 0)
 			l->members[i - 1].hole_after = st->hole;
+		else
+			l->leading_hole = st->hole;
 	}
-	if (st && st->bit_hole && i > 0) {
+	if (st && st->bit_hole) {
 		sf_bit_hole *bh = &l->bit_holes[l->bit_hole_count++];
 		bh->bit_offset = add_sat(mul8_sat(l->base_offset), st->bit_hole_offset);
 		bh->bits = st->bit_hole;
-		bh->after = i - 1;
+		bh->after = i > 0 ? i - 1 : SF_LAYOUT_NO_MEMBER;
 		l->sum_bit_holes = add_sat(l->sum_bit_holes, st->bit_hole);
-		l->members[i - 1].bit_hole_after = st->bit_hole;
+		if (i > 0)
+			l->members[i - 1].bit_hole_after = st->bit_hole;
+		else
+			l->leading_bit_hole = st->bit_hole;
 	}
 	if (st && st->inside_previous && i > 0) {
 		/* pahole's notes on storage sharing: a unit that begins before
@@ -289,11 +401,10 @@ static int analyze_body(walk_ctx *w, const sf_struct *s, uint64_t base, unsigned
 			w->last_line = base / w->cacheline;
 			error = analyze_member(w, l, i, NULL);
 		} else {
+			/* A gap in front of the first member is a hole too:
+			 * unnamed bitfields (`long :42;`) leave no member
+			 * in DWARF but take the first bits. */
 			st = advance(&c, &s->members[i], s->size);
-			/* A gap in front of the first member is not a hole
-			 * pahole reports, and only corrupt models have one. */
-			if (i == 0)
-				st.hole = st.bit_hole = 0;
 			error = analyze_member(w, l, i, &st);
 		}
 		if (error)
@@ -303,16 +414,14 @@ static int analyze_body(walk_ctx *w, const sf_struct *s, uint64_t base, unsigned
 	if (s->kind == SF_UNION) {
 		l->padding = sub_floor(s->size, union_extent(s));
 	} else if (n) {
-		uint64_t end = c.end < s->size ? c.end : s->size;
-		l->padding = sub_floor(s->size, c.end);
-		if (c.prev_bitfield)
-			l->bit_padding = sub_floor(mul8_sat(end), c.bit_end);
+		l->padding = sub_floor(s->size, finish(&c, s->size, &l->bit_padding) / 8);
 	} else {
 		l->padding = s->size;
 	}
 	l->cachelines = s->size / w->cacheline + (s->size % w->cacheline != 0);
 	l->last_cacheline = s->size % w->cacheline;
 	l->aligned_attribute = aligned_attribute(s);
+	l->packed_attribute = s->packed && packing_reproduces(s);
 	*out = l;
 	return 0;
 }

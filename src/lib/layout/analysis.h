@@ -22,11 +22,14 @@ typedef struct sf_hole {
 	bool forced;           /* that member has an explicit alignment */
 } sf_hole;
 
+/* sf_bit_hole.after for a gap in front of the first member. */
+#define SF_LAYOUT_NO_MEMBER UINT32_MAX
+
 /* Unused bits inside a bitfield storage unit. */
 typedef struct sf_bit_hole {
 	uint64_t bit_offset;   /* first unused bit, memory order */
 	uint64_t bits;         /* > 0 */
-	uint32_t after;        /* index of the bitfield member the hole follows */
+	uint32_t after;        /* index of the member the hole follows, or SF_LAYOUT_NO_MEMBER */
 } sf_bit_hole;
 
 struct sf_struct_layout;
@@ -69,6 +72,11 @@ typedef struct sf_struct_layout {
 	uint32_t member_count;
 	sf_member_layout *members;
 
+	/* Gap in front of the first member (also in holes / bit_holes):
+	 * unnamed bitfields leave no member but use the first bits. */
+	uint64_t leading_hole;
+	uint64_t leading_bit_hole;
+
 	sf_hole *holes;
 	uint32_t hole_count;
 	uint64_t sum_holes;
@@ -90,6 +98,10 @@ typedef struct sf_struct_layout {
 	uint64_t last_cacheline;      /* size % cacheline, 0 when the size is a multiple */
 	uint32_t crossing_count;      /* members that straddle a boundary */
 	uint32_t aligned_attribute;   /* N for __attribute__((__aligned__(N))), 0 for none */
+	/* The struct is packed as a whole: declaring it __packed__ (keeping
+	 * the explicit alignments) gives back every offset and the size.
+	 * False for structs whose members were packed one by one. */
+	bool packed_attribute;
 
 	struct sf_arena *arena;       /* owns everything; set on the outermost layout only */
 } sf_struct_layout;
