@@ -8,6 +8,7 @@
 #include <structfit/model.h>
 #include <structfit/report.h>
 #include <structfit/emit.h>
+#include <structfit/reorder.h>
 
 #ifdef __cplusplus
 extern "C" {

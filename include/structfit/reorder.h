@@ -1,0 +1,147 @@
+/* Reordering proposals: the smallest member order of each reported struct. */
+#ifndef STRUCTFIT_REORDER_H
+#define STRUCTFIT_REORDER_H
+
+#include <structfit/report.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Rules restricting proposals, read from a text file, one rule per line
+ * ('#' starts a comment, blank lines are ignored):
+ *
+ *   pin STRUCT.MEMBER      MEMBER keeps its position index
+ *   group STRUCT: a b c    a, b and c stay together, in this order
+ *   hot STRUCT: a b        a and b come first (after a kept first member),
+ *                          in as few cache lines as possible
+ *   skip STRUCT            STRUCT is never reordered
+ *
+ * STRUCT is a struct's tag, or its typedef name when it has no tag.
+ */
+typedef struct sf_constraints sf_constraints;
+
+/*
+ * Reads a constraints file.  Caller frees with sf_constraints_free().
+ * Returns 0, SF_ENOTFOUND / SF_EIO (file cannot be read) or SF_EUSAGE for a
+ * bad rule, with the message "FILE:LINE: what is wrong"; SF_ENOMEM.
+ */
+int sf_constraints_load(sf_constraints **out, const char *path);
+
+/* The same from memory; `name` is used in messages ("FILE" above). */
+int sf_constraints_parse(sf_constraints **out, const char *text, size_t len, const char *name);
+
+void sf_constraints_free(sf_constraints *constraints);
+
+typedef enum sf_reorder_strategy {
+	SF_REORDER_EXACT = 0, /* minimal size over all orders, fewest moves among those */
+	SF_REORDER_SORT = 1   /* stable sort by alignment, largest first (the classic advice) */
+} sf_reorder_strategy;
+
+typedef struct sf_reorder_options {
+	unsigned version;
+	sf_reorder_strategy strategy;
+	/* Keep the first member first when it is a struct or union: the C
+	 * "base struct" idiom casts a pointer to the whole to its header. */
+	int keep_first;
+	const sf_constraints *constraints;   /* borrowed; NULL for none */
+	/* Proposals saving fewer bytes become the identity with reason
+	 * "saves less than the minimum"; 0 keeps every proposal. */
+	uint64_t min_savings;
+	/* Cache-line size for the tie-breaks and the proposal's layout;
+	 * 0 uses the report's. */
+	unsigned cacheline;
+	/* Exact search limit: structs whose search space (orders of distinct
+	 * members, identical members merged) has more states fall back to the
+	 * heuristic.  0 means SF_REORDER_DEFAULT_STATE_CAP. */
+	uint64_t state_cap;
+	/* Node limit of the fewest-moves search per struct; past it, the best
+	 * order found so far is kept (its size is still optimal).  0 means
+	 * SF_REORDER_DEFAULT_MOVE_BUDGET. */
+	uint64_t move_budget;
+} sf_reorder_options;
+
+#define SF_REORDER_DEFAULT_STATE_CAP (UINT64_C(1) << 20)
+#define SF_REORDER_DEFAULT_MOVE_BUDGET (UINT64_C(1) << 16)
+
+#define SF_REORDER_OPTIONS_VERSION 1
+#define SF_REORDER_OPTIONS_INIT { SF_REORDER_OPTIONS_VERSION, SF_REORDER_EXACT, 1, NULL, 0, 0, 0, 0 }
+
+/* How much a proposal's number can be trusted. */
+typedef enum sf_optimality {
+	SF_OPTIMAL_PROVEN = 0,   /* no order is better (search exhausted or lower bound reached) */
+	SF_OPTIMAL_HEURISTIC = 1 /* best found; a better one may exist */
+} sf_optimality;
+
+/* Why a proposal is the identity (or SF_REASON_NONE when it is not). */
+typedef enum sf_reorder_reason {
+	SF_REASON_NONE = 0,
+	SF_REASON_MINIMAL,          /* "already minimal" */
+	SF_REASON_PACKED,           /* "packed" */
+	SF_REASON_UNION,            /* "union" */
+	SF_REASON_NOT_REPRODUCIBLE, /* "layout not reproducible from debug info" */
+	SF_REASON_UNPLACEABLE,      /* "member of unknown type or alignment" */
+	SF_REASON_SKIPPED,          /* "skipped by constraints" */
+	SF_REASON_CONSTRAINED,      /* "constraints allow no smaller order" */
+	SF_REASON_NO_GAIN,          /* "no smaller order found" (heuristic search) */
+	SF_REASON_BELOW_MINIMUM,    /* "saves less than the minimum" */
+	SF_REASON_EMPTY             /* "fewer than two members" */
+} sf_reorder_reason;
+
+/*
+ * One proposal.  Sizes in bytes.  `order` lists every top-level member of
+ * the struct exactly once by its index in declaration order (anonymous
+ * members are one entry each and move as a unit); the identity when
+ * `reason` != SF_REASON_NONE.  `size` is the size of the proposed layout
+ * as placed from scratch by the ABI engine, never a formula.
+ */
+typedef struct sf_proposal {
+	const char *name;           /* struct tag, else typedef name, else NULL */
+	uint32_t member_count;
+	const uint32_t *order;      /* member_count entries */
+	uint64_t size;
+	uint64_t original_size;
+	uint64_t saves;             /* original_size - size, never negative */
+	uint64_t cachelines;        /* of the proposal */
+	uint64_t original_cachelines;
+	uint32_t crossings;         /* top-level members straddling a cache line */
+	uint32_t original_crossings;
+	uint32_t moved;             /* member_count - longest run of members kept in relative order */
+	sf_optimality optimal;      /* of `size` */
+	sf_optimality moves_optimal;/* of `moved` among orders of that size */
+	sf_reorder_reason reason;
+} sf_proposal;
+
+/* Proposals for every struct of a report, index-aligned with it. */
+typedef struct sf_plan sf_plan;
+
+/*
+ * Computes one proposal per report entry (unions and packed structs get
+ * an identity proposal with their reason).  The report (and its model)
+ * must outlive the plan.  Caller frees with sf_plan_free().
+ * Returns 0, SF_EUSAGE (bad options, or a constraint naming a member the
+ * struct lacks: "FILE:LINE: message") or SF_ENOMEM.
+ */
+int sf_reorder_plan(sf_plan **out, const sf_report *report, const sf_reorder_options *opts);
+void sf_plan_free(sf_plan *plan);
+
+/* Number of proposals: sf_report_count() of the report. */
+size_t sf_plan_count(const sf_plan *plan);
+
+/* Proposal `index` (same index as the report entry).  Borrowed from the plan. */
+const sf_proposal *sf_plan_proposal(const sf_plan *plan, size_t index);
+
+/* "proven" or "heuristic". */
+const char *sf_optimality_name(sf_optimality optimal);
+
+/* The reason as a phrase for output ("already minimal"); "" for SF_REASON_NONE. */
+const char *sf_reorder_reason_text(sf_reorder_reason reason);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

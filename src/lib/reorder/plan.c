@@ -1,0 +1,354 @@
+/* Planning: one verified proposal per struct, with the safety gate and the fallbacks. */
+#include "reorder/plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "layout/place.h"
+#include "reorder/problem.h"
+#include "util/arena.h"
+#include "util/checked.h"
+#include "util/fail.h"
+
+const char *sf_optimality_name(sf_optimality optimal)
+{
+	return optimal == SF_OPTIMAL_PROVEN ? "proven" : "heuristic";
+}
+
+const char *sf_reorder_reason_text(sf_reorder_reason reason)
+{
+	switch (reason) {
+	case SF_REASON_NONE:
+		return "";
+	case SF_REASON_MINIMAL:
+		return "already minimal";
+	case SF_REASON_PACKED:
+		return "packed";
+	case SF_REASON_UNION:
+		return "union";
+	case SF_REASON_NOT_REPRODUCIBLE:
+		return "layout not reproducible from debug info";
+	case SF_REASON_UNPLACEABLE:
+		return "member of unknown type or alignment";
+	case SF_REASON_SKIPPED:
+		return "skipped by constraints";
+	case SF_REASON_CONSTRAINED:
+		return "constraints allow no smaller order";
+	case SF_REASON_NO_GAIN:
+		return "no smaller order found";
+	case SF_REASON_BELOW_MINIMUM:
+		return "saves less than the minimum";
+	case SF_REASON_EMPTY:
+		return "fewer than two members";
+	}
+	return "";
+}
+
+static uint64_t cachelines_of(uint64_t size, unsigned cacheline)
+{
+	return size / cacheline + (size % cacheline != 0);
+}
+
+/* Top-level members whose bits straddle a cache-line boundary. */
+static uint32_t crossings_of(const sf_struct *s, unsigned cacheline)
+{
+	uint64_t line = (uint64_t)cacheline * 8;
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < s->member_count; i++) {
+		const sf_member *m = &s->members[i];
+		uint64_t first = m->bit_offset;
+		uint64_t bits = (m->flags & SF_MEMBER_BITFIELD) ? m->bit_size : m->size * 8;
+		if (bits && first / line != (first + bits - 1) / line)
+			n++;
+	}
+	return n;
+}
+
+static bool is_identity(const uint32_t *order, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if (order[i] != i)
+			return false;
+	}
+	return true;
+}
+
+static sf_reorder_reason verdict_reason(sf_place_verdict v)
+{
+	switch (v) {
+	case SF_PLACE_PACKED:
+		return SF_REASON_PACKED;
+	case SF_PLACE_UNION:
+		return SF_REASON_UNION;
+	case SF_PLACE_UNPLACEABLE:
+		return SF_REASON_UNPLACEABLE;
+	default:
+		return SF_REASON_NOT_REPRODUCIBLE;
+	}
+}
+
+/*
+ * Runs the chosen strategy.  On return either *reason is set (identity)
+ * or `members` holds a new order; `optimal` and `moves_optimal` describe it.
+ */
+static int choose_order(const sf_rproblem *p, const sf_reorder_options *opts, sf_search_ws *ws,
+			uint32_t *items, uint32_t *members, sf_reorder_reason *reason,
+			sf_optimality *optimal, sf_optimality *moves_optimal, uint64_t *predicted,
+			sf_arena *arena)
+{
+	const sf_struct *def = p->def;
+	uint64_t cap = opts->state_cap ? opts->state_cap : SF_REORDER_DEFAULT_STATE_CAP;
+	uint64_t budget = opts->move_budget ? opts->move_budget : SF_REORDER_DEFAULT_MOVE_BUDGET;
+	uint32_t *identity = sf__arena_calloc(arena, p->member_count + 1, sizeof(*identity));
+	bool identity_ok;
+	int err;
+
+	if (!identity)
+		return sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
+	for (uint32_t i = 0; i < p->member_count; i++)
+		identity[i] = i;
+	identity_ok = sf__rproblem_order_ok(p, identity);
+	*optimal = SF_OPTIMAL_PROVEN;
+	*moves_optimal = SF_OPTIMAL_PROVEN;
+	*reason = SF_REASON_NONE;
+
+	if (opts->strategy == SF_REORDER_EXACT && identity_ok && def->size <= p->lower_bound) {
+		*reason = SF_REASON_MINIMAL;
+		return 0;
+	}
+	if (opts->strategy == SF_REORDER_EXACT && p->state_count <= cap) {
+		sf_search_result res;
+		err = sf__search_exact(p, ws, def->size, budget, items, &res);
+		if (err < 0)
+			return err;
+		if (!res.found) {
+			*reason = identity_ok ? SF_REASON_MINIMAL : SF_REASON_CONSTRAINED;
+			return 0;
+		}
+		*moves_optimal = res.moves_optimal;
+		*predicted = res.size;
+	} else {
+		bool plain = opts->strategy == SF_REORDER_SORT;
+		uint64_t end = sf__search_schedule(p, plain, items), size;
+		if (end == SF_PLACE_NONE) {
+			*reason = SF_REASON_CONSTRAINED;
+			*optimal = SF_OPTIMAL_HEURISTIC;
+			return 0;
+		}
+		size = (end + p->align_bits - 1) / p->align_bits * p->align_bits / 8;
+		*optimal = size <= p->lower_bound ? SF_OPTIMAL_PROVEN : SF_OPTIMAL_HEURISTIC;
+		*moves_optimal = SF_OPTIMAL_HEURISTIC;
+		*predicted = size;
+		if (size > def->size || (size == def->size && identity_ok)) {
+			if (def->size <= p->lower_bound) {
+				*reason = SF_REASON_MINIMAL;
+				*optimal = SF_OPTIMAL_PROVEN;
+			} else {
+				*reason = identity_ok ? SF_REASON_NO_GAIN : SF_REASON_CONSTRAINED;
+			}
+			return 0;
+		}
+		/* The classic sort is what `sort` users asked for verbatim; the
+		 * heuristic fallback of `exact` still prefers fewer moves. */
+		if (!plain && p->item_count <= 512) {
+			err = sf__search_fewer_moves(p, size * 8, items);
+			if (err < 0)
+				return err;
+		}
+	}
+	sf__rproblem_members(p, items, members);
+	if (is_identity(members, p->member_count))
+		*reason = SF_REASON_MINIMAL;
+	return 0;
+}
+
+int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_struct_layout *report_layout,
+		       const sf_reorder_options *opts, unsigned cacheline, sf_search_ws *ws,
+		       sf_arena *arena)
+{
+	sf_proposal *prop = &entry->proposal;
+	uint32_t n = def->member_count;
+	uint32_t *identity, *members = NULL, *items = NULL;
+	sf_arena *scratch = NULL;
+	sf_rproblem problem;
+	sf_place_verdict verdict;
+	sf_reorder_reason reason = SF_REASON_NONE;
+	sf_optimality optimal = SF_OPTIMAL_PROVEN, moves_optimal = SF_OPTIMAL_PROVEN;
+	sf_struct *placed = NULL;
+	bool skipped = false;
+	uint64_t predicted = 0;
+	int err = 0;
+
+	memset(entry, 0, sizeof(*entry));
+	identity = sf__arena_calloc(arena, n + 1, sizeof(*identity));
+	if (!identity)
+		return sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
+	for (uint32_t i = 0; i < n; i++)
+		identity[i] = i;
+	entry->def = def;
+	entry->placed = def;
+	prop->name = def->name ? def->name : def->typedef_name;
+	prop->member_count = n;
+	prop->order = identity;
+	prop->size = prop->original_size = def->size;
+	prop->cachelines = prop->original_cachelines = cachelines_of(def->size, cacheline);
+	prop->crossings = prop->original_crossings = crossings_of(def, cacheline);
+	prop->optimal = SF_OPTIMAL_PROVEN;
+	prop->moves_optimal = SF_OPTIMAL_PROVEN;
+
+	verdict = sf__place_check(def, NULL);
+	if (verdict != SF_PLACE_OK) {
+		reason = verdict_reason(verdict);
+		goto identity_result;
+	}
+	if (n < 2) {
+		reason = SF_REASON_EMPTY;
+		goto identity_result;
+	}
+	err = sf__arena_new(&scratch);
+	if (err < 0) {
+		err = sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
+		goto done;
+	}
+	err = sf__rproblem_build(&problem, def, opts, cacheline, scratch, &skipped);
+	if (err < 0)
+		goto done;
+	if (skipped) {
+		reason = SF_REASON_SKIPPED;
+		goto identity_result;
+	}
+	items = sf__arena_calloc(scratch, problem.item_count + 1, sizeof(*items));
+	members = sf__arena_calloc(arena, n + 1, sizeof(*members));
+	if (!items || !members) {
+		err = sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
+		goto done;
+	}
+	err = choose_order(&problem, opts, ws, items, members, &reason, &optimal, &moves_optimal,
+			   &predicted, scratch);
+	if (err < 0)
+		goto done;
+	prop->optimal = optimal;
+	prop->moves_optimal = moves_optimal;
+	if (reason != SF_REASON_NONE)
+		goto identity_result;
+
+	/* The proposal is what the placement engine makes of the order, not
+	 * what the search believed. */
+	err = sf__place_struct(def, members, n, arena, &placed);
+	if (err < 0)
+		goto done;
+	if (placed->size != predicted) {
+		err = sf__fail(SF_EINVALID, "%s: internal error: search predicted %llu bytes, placement gives %llu",
+			       prop->name ? prop->name : "(anonymous)",
+			       (unsigned long long)predicted, (unsigned long long)placed->size);
+		goto done;
+	}
+	if (placed->size >= def->size && !(placed->size == def->size && problem.has_rules)) {
+		reason = SF_REASON_NO_GAIN;
+		goto identity_result;
+	}
+	if (def->size - placed->size < opts->min_savings) {
+		reason = SF_REASON_BELOW_MINIMUM;
+		goto identity_result;
+	}
+	err = sf__layout_analyze(placed, cacheline, &entry->owned_layout);
+	if (err < 0)
+		goto done;
+	entry->placed = placed;
+	entry->layout = entry->owned_layout;
+	prop->order = members;
+	prop->size = placed->size;
+	prop->saves = def->size - placed->size;
+	prop->cachelines = cachelines_of(placed->size, cacheline);
+	prop->crossings = crossings_of(placed, cacheline);
+	prop->moved = sf__search_moved(members, n);
+	prop->reason = SF_REASON_NONE;
+	goto done;
+
+identity_result:
+	prop->reason = reason;
+	if (report_layout) {
+		entry->layout = report_layout;
+	} else {
+		err = sf__layout_analyze(def, cacheline, &entry->owned_layout);
+		entry->layout = entry->owned_layout;
+	}
+done:
+	sf__arena_free(scratch);
+	return err;
+}
+
+int sf_reorder_plan(sf_plan **out, const sf_report *report, const sf_reorder_options *opts)
+{
+	sf_reorder_options defaults = SF_REORDER_OPTIONS_INIT;
+	sf_search_ws ws;
+	sf_plan *plan;
+	unsigned cacheline;
+	int err = 0;
+
+	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	if (opts->version != SF_REORDER_OPTIONS_VERSION)
+		return sf__fail(SF_EUSAGE, "unknown reorder options version %u", opts->version);
+	if (opts->strategy != SF_REORDER_EXACT && opts->strategy != SF_REORDER_SORT)
+		return sf__fail(SF_EUSAGE, "unknown reorder strategy %d", (int)opts->strategy);
+	cacheline = opts->cacheline ? opts->cacheline : report->cacheline;
+	if (!sf__is_pow2(cacheline) || cacheline < 8)
+		return sf__fail(SF_EUSAGE, "cache-line size %u is not a power of two >= 8", cacheline);
+	plan = calloc(1, sizeof(*plan));
+	if (!plan)
+		return sf__fail(SF_ENOMEM, "out of memory while planning reorders");
+	memset(&ws, 0, sizeof(ws));
+	plan->report = report;
+	plan->cacheline = cacheline;
+	if (sf__arena_new(&plan->arena) < 0) {
+		err = sf__fail(SF_ENOMEM, "out of memory while planning reorders");
+		goto done;
+	}
+	plan->entries = calloc(report->count ? report->count : 1, sizeof(*plan->entries));
+	if (!plan->entries) {
+		err = sf__fail(SF_ENOMEM, "out of memory while planning reorders");
+		goto done;
+	}
+	for (size_t i = 0; i < report->count; i++) {
+		const sf_report_entry *e = &report->entries[i];
+		err = sf__reorder_struct(&plan->entries[i], e->def,
+					 cacheline == report->cacheline ? e->layout : NULL,
+					 opts, cacheline, &ws, plan->arena);
+		plan->count = i + 1;
+		if (err < 0)
+			goto done;
+	}
+done:
+	sf__search_ws_free(&ws);
+	if (err < 0) {
+		sf_plan_free(plan);
+		return err;
+	}
+	*out = plan;
+	return 0;
+}
+
+void sf_plan_free(sf_plan *plan)
+{
+	if (!plan)
+		return;
+	for (size_t i = 0; i < plan->count; i++)
+		sf__layout_free(plan->entries[i].owned_layout);
+	free(plan->entries);
+	sf__arena_free(plan->arena);
+	free(plan);
+}
+
+size_t sf_plan_count(const sf_plan *plan)
+{
+	return plan->count;
+}
+
+const sf_proposal *sf_plan_proposal(const sf_plan *plan, size_t index)
+{
+	if (index >= plan->count)
+		return NULL;
+	return &plan->entries[index].proposal;
+}

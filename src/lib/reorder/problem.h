@@ -1,0 +1,100 @@
+/* A struct turned into a reorder problem: movable items, their classes and the rules. */
+#ifndef SF_REORDER_PROBLEM_H
+#define SF_REORDER_PROBLEM_H
+
+#include <structfit/reorder.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model/structs.h"
+#include "util/arena.h"
+
+#define SF_RITEM_FREE UINT32_MAX
+
+/*
+ * An item moves as one: a single member, or a constraint group (members
+ * in the group's order).  Invariants: items are sorted by `first_index`;
+ * every member belongs to exactly one item; a pinned item has count 1.
+ */
+typedef struct sf_ritem {
+	const uint32_t *members;  /* original member indices, placement order */
+	uint32_t count;
+	uint32_t first_index;     /* members[0], the item's place in the declaration */
+	uint32_t pin;             /* position index it must start at, or SF_RITEM_FREE */
+	uint32_t cls;
+	bool hot;
+	bool ascending;           /* members[] strictly increasing: the item can be "kept" */
+} sf_ritem;
+
+/*
+ * Items that are interchangeable for the size: same placement facts, same
+ * rules.  The search state is how many items of each class are placed,
+ * encoded in mixed radix: state = sum(placed[c] * radix[c]).
+ */
+typedef struct sf_rclass {
+	uint32_t item;            /* representative */
+	uint32_t mult;            /* items in the class */
+	uint32_t len;             /* members per item */
+	uint64_t radix;
+	bool hot;
+	bool pinned;
+} sf_rclass;
+
+typedef struct sf_rproblem {
+	const sf_struct *def;
+	uint32_t member_count;
+	uint32_t item_count;
+	sf_ritem *items;
+	uint32_t class_count;
+	sf_rclass *classes;
+	uint64_t state_count;      /* prod(mult + 1); UINT64_MAX when it overflows */
+	uint32_t hot_items;        /* free (unpinned) hot items */
+	uint32_t *next_pin;        /* [member_count + 1]: first pinned position >= p, else member_count */
+	uint32_t *pin_item;        /* [member_count]: item pinned at position p, or SF_RITEM_FREE */
+	uint32_t *item_of;         /* [member_count]: item holding member i */
+	uint64_t align_bits;       /* struct alignment */
+	uint64_t cacheline_bits;
+	uint64_t lower_bound;      /* bytes: roundup(sum of member bits, align); no order is smaller */
+	bool has_groups;
+	bool has_rules;            /* a user constraint applies */
+} sf_rproblem;
+
+/*
+ * Builds the problem for `s` (a non-packed struct that passed
+ * sf__place_check) in `arena`.  Sets *skipped when a skip rule names it.
+ * Returns 0, SF_EUSAGE for a rule naming an unknown or conflicting member
+ * ("FILE:LINE: message") or SF_ENOMEM.
+ */
+int sf__rproblem_build(sf_rproblem *p, const sf_struct *s, const sf_reorder_options *opts,
+		       unsigned cacheline, sf_arena *arena, bool *skipped);
+
+/* End bit of placing item `it` from bit `pos` (SF_PLACE_NONE on overflow);
+ * adds to *crossings the members straddling a cache line when not NULL. */
+uint64_t sf__ritem_place(const sf_rproblem *p, const sf_ritem *it, uint64_t pos, uint32_t *crossings);
+
+/* Largest start bit from which `it` ends at or before `bound`, or SF_PLACE_NONE. */
+uint64_t sf__ritem_latest(const sf_rproblem *p, const sf_ritem *it, uint64_t bound);
+
+/* Whether `it` may come next at member position `position` once
+ * `hot_placed` free hot items are placed. */
+static inline bool sf__ritem_allowed(const sf_rproblem *p, const sf_ritem *it,
+				     uint32_t position, uint32_t hot_placed)
+{
+	if (it->pin != SF_RITEM_FREE)
+		return it->pin == position;
+	if (position + it->count > p->member_count || p->next_pin[position] < position + it->count)
+		return false;
+	return it->hot || hot_placed == p->hot_items;
+}
+
+/*
+ * Whether the member order `order` (member_count original indices) keeps
+ * every rule: items contiguous and in order, pins, hot items first.
+ */
+bool sf__rproblem_order_ok(const sf_rproblem *p, const uint32_t *order);
+
+/* Flattens an item order into a member order. */
+void sf__rproblem_members(const sf_rproblem *p, const uint32_t *items, uint32_t *order);
+
+#endif

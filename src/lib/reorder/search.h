@@ -1,0 +1,59 @@
+/* The order searches: exact dynamic program with fewest-moves branch and bound, and sorts. */
+#ifndef SF_REORDER_SEARCH_H
+#define SF_REORDER_SEARCH_H
+
+#include <structfit/reorder.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "reorder/problem.h"
+
+/* Tables reused from struct to struct; zero-initialise, release with sf__search_ws_free(). */
+typedef struct sf_search_ws {
+	uint64_t *forward;     /* f(S): smallest end bit of the placed multiset S */
+	uint64_t *backward;    /* B(S): latest end bit of S from which the rest still fits */
+	uint64_t capacity;     /* entries in each table */
+} sf_search_ws;
+
+void sf__search_ws_free(sf_search_ws *ws);
+
+typedef struct sf_search_result {
+	bool found;                  /* an order within the limit exists (items filled) */
+	uint64_t size;               /* bytes of the best order (or of the optimum when !found) */
+	sf_optimality optimal;       /* of size */
+	sf_optimality moves_optimal; /* of the number of moved members among orders of that size */
+} sf_search_result;
+
+/*
+ * Exact search; requires p->state_count <= the tables the caller allows.
+ * Finds the minimal size over all orders obeying the rules; when it is at
+ * most `limit` bytes, fills `items` (p->item_count item indices) with an
+ * order of that size that moves the fewest members (branch and bound,
+ * at most `budget` nodes, then the best order found), then has fewest
+ * cache-line crossings.  Returns 0 or SF_ENOMEM.
+ */
+int sf__search_exact(const sf_rproblem *p, sf_search_ws *ws, uint64_t limit, uint64_t budget,
+		     uint32_t *items, sf_search_result *res);
+
+/*
+ * List scheduling: at each position the pinned item, else the first
+ * allowed item by alignment, largest first (`plain`), or by alignment with
+ * bitfields after ordinary members of the same alignment (the heuristic),
+ * ties by declaration order.  Fills `items`; returns the end bit, or
+ * SF_PLACE_NONE when the rules leave no item for some position.
+ */
+uint64_t sf__search_schedule(const sf_rproblem *p, bool plain, uint32_t *items);
+
+/*
+ * Improves an order of end bit at most `limit_bits` toward fewer moves
+ * without exceeding the limit: keeps the next declared item whenever the
+ * heuristic schedule of the rest still fits.  Rewrites `items`.
+ * Returns 0 or SF_ENOMEM.
+ */
+int sf__search_fewer_moves(const sf_rproblem *p, uint64_t limit_bits, uint32_t *items);
+
+/* member_count - longest subsequence of `order` in increasing index order. */
+uint32_t sf__search_moved(const uint32_t *order, uint32_t count);
+
+#endif
