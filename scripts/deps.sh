@@ -7,7 +7,7 @@ set -euo pipefail
 STRUCTFIT_PACKAGES=(
 	gcc clang make cmake pkg-config
 	libdwarf-dev libelf-dev zlib1g-dev libcriterion-dev
-	dwarves dwz binutils python3 file
+	dwarves dwz binutils python3 file time
 )
 
 # Targets the tests compile fixtures for; Debian's clang has every backend built in.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds structfit with warnings as errors and runs the whole test suite.
+# Builds structfit with warnings as errors and runs the whole test suite, then the
+# unit and corrupt-input tests again under ASan + UBSan (build-asan).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -11,4 +12,20 @@ cmake -S "$root" -B "$build" -DSTRUCTFIT_WERROR=ON
 cmake --build "$build" --parallel "$(nproc)"
 status=0
 ctest --test-dir "$build" --output-on-failure -j2 || status=$?
+
+# Sanitizer pass: the unit tests, the corrupt-input corpus, the mutation
+# test and the non-C producers again under AddressSanitizer +
+# UndefinedBehaviorSanitizer (any report aborts the run), with one heap
+# block per arena object so overruns inside the model are seen too.
+# STRUCTFIT_SKIP_ASAN=1 skips it for a quick local loop.
+if [ -z "${STRUCTFIT_SKIP_ASAN:-}" ]; then
+	asan="$root/build-asan"
+	cmake -S "$root" -B "$asan" -DSTRUCTFIT_WERROR=ON -DSTRUCTFIT_SANITIZE=ON \
+		-DSTRUCTFIT_ARENA_MALLOC=ON
+	cmake --build "$asan" --parallel "$(nproc)"
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:check_initialization_order=1:strict_string_checks=1}
+	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+	ctest --test-dir "$asan" --output-on-failure -j2 -L 'unit|corrupt' || status=$?
+	ctest --test-dir "$asan" --output-on-failure -j2 -R '^(cli_surface|oracle_errors|oracle_dwz)$' || status=$?
+fi
 exit "$status"

@@ -375,11 +375,22 @@ Test(die_model, cxx_base_classes_and_static_members)
 	sf_model_free(model);
 }
 
+/* Local types are skipped by default, as pahole does, and collected on request. */
 Test(die_model, local_types_in_functions_are_collected)
 {
 	static const char source[] = "int f(void) { struct local { int z; } l = { 1 }; return l.z; }\n"
+				     "struct global { int g; } g_global;\n"
 				     "int main(void) { return f(); }\n";
-	sf_model *model = load(compile("gcc", "-g", source, "c", "local"));
+	const char *path = compile("gcc", "-g", source, "c", "local");
+	sf_load_options opts = SF_LOAD_OPTIONS_INIT;
+	sf_model *model = load(path);
+	for (size_t i = 0; i < model->structs.count; i++)
+		cr_expect(!model->structs.items[i]->name || strcmp(model->structs.items[i]->name, "local") != 0,
+			  "local types are off by default");
+	sf_model_free(model);
+	cr_assert_eq(sf_model_new(&model), 0);
+	opts.local_types = 1;
+	cr_assert_eq(sf_model_load(model, path, &opts), 0, "%s", sf_error_last());
 	cr_expect_eq(find(model, "local")->size, 4);
 	sf_model_free(model);
 }

@@ -2,6 +2,7 @@
 #ifndef STRUCTFIT_EMIT_H
 #define STRUCTFIT_EMIT_H
 
+#include <structfit/reorder.h>
 #include <structfit/report.h>
 
 #include <stddef.h>
@@ -30,14 +31,31 @@ typedef struct sf_emit_options {
 	unsigned version;
 	int color;    /* ANSI colours for holes and warnings (text only) */
 	int summary;  /* one row per struct plus totals instead of full layouts */
+	/* Since version 2. */
+	/* Reorder proposals made by sf_reorder_plan() from the same report
+	 * (borrowed): text shows each one after its struct, JSON adds a
+	 * `proposal` object to every struct.  NULL for none. */
+	const sf_plan *plan;
+	/* sf_emit_reorder(): leave out structs whose proposal is the
+	 * identity (what --min-savings asks for). */
+	int changed_only;
 } sf_emit_options;
 
-#define SF_EMIT_OPTIONS_VERSION 1
-#define SF_EMIT_OPTIONS_INIT { SF_EMIT_OPTIONS_VERSION, 0, 0 }
+#define SF_EMIT_OPTIONS_VERSION 2
+#define SF_EMIT_OPTIONS_INIT { SF_EMIT_OPTIONS_VERSION, 0, 0, NULL, 0 }
 
 /* Each appends to `buf` and returns 0 or SF_ENOMEM. */
 int sf_emit_text(sf_buf *buf, const sf_report *report, const sf_emit_options *opts);
 int sf_emit_json(sf_buf *buf, const sf_report *report, const sf_emit_options *opts);
+
+/*
+ * The proposals of `plan` alone, as text: each changed struct printed in
+ * its proposed order with recomputed offsets, holes and cache lines, then
+ * a line with the saving and the moved members; an unchanged struct gets
+ * one line with the reason.  With opts->summary, one row per struct and
+ * the total saving.  opts->plan is ignored.  Returns 0 or SF_ENOMEM.
+ */
+int sf_emit_reorder(sf_buf *buf, const sf_plan *plan, const sf_emit_options *opts);
 
 #ifdef __cplusplus
 }

@@ -24,6 +24,12 @@ typedef struct sf_file_info {
 /* Called for each input (or archive member) that fails while others go on. */
 typedef void (*sf_load_error_fn)(void *ctx, int code, const char *message);
 
+/*
+ * Progress of one image's load: `done` of `total` units walked.  Called on
+ * the thread that called sf_model_load(), never concurrently.
+ */
+typedef void (*sf_load_progress_fn)(void *ctx, size_t done, size_t total);
+
 typedef struct sf_load_options {
 	unsigned version;
 	/* Extra roots searched for separate debug files, before the system ones. */
@@ -34,10 +40,25 @@ typedef struct sf_load_options {
 	/* Reports each failing archive member; NULL to stay silent. */
 	sf_load_error_fn on_error;
 	void *on_error_ctx;
+	/* Since version 2. */
+	/* Shell globs: only structs whose name (or typedef name, for unnamed
+	 * ones) matches are built, with what they contain; none loads all. */
+	const char *const *only_names;
+	size_t only_name_count;
+	/* Stop reading an image once every glob of only_names matched a
+	 * definition (in unit order), instead of looking for more definitions
+	 * of the same names.  Meant for exact names. */
+	int first_match_only;
+	/* Also collect struct types defined inside functions (pahole does
+	 * not list them; walking function bodies costs time). */
+	int local_types;
+	/* Unit-level progress; NULL for none. */
+	sf_load_progress_fn on_progress;
+	void *on_progress_ctx;
 } sf_load_options;
 
-#define SF_LOAD_OPTIONS_VERSION 1
-#define SF_LOAD_OPTIONS_INIT { SF_LOAD_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL }
+#define SF_LOAD_OPTIONS_VERSION 2
+#define SF_LOAD_OPTIONS_INIT { SF_LOAD_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0, NULL, NULL }
 
 /* Creates an empty model.  Caller frees it with sf_model_free(). */
 int sf_model_new(sf_model **out);

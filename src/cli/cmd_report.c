@@ -6,6 +6,7 @@
 
 #include "cli_commands.h"
 #include "cli_exit.h"
+#include "cli_load.h"
 #include "cli_output.h"
 
 #include <structfit/structfit.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 enum {
@@ -26,7 +28,9 @@ enum {
 	OPT_CACHELINE,
 	OPT_FORMAT,
 	OPT_DEBUG_DIR,
-	OPT_COLOR
+	OPT_COLOR,
+	OPT_LOCAL_TYPES,
+	OPT_REORDER
 };
 
 const cli_option cli_report_options[] = {
@@ -42,6 +46,10 @@ const cli_option cli_report_options[] = {
 	{ "debug-dir", OPT_DEBUG_DIR, "DIR", "search DIR first for separate debug files\n(repeatable)" },
 	{ "color", OPT_COLOR, "WHEN", "auto (default: colour on a terminal unless NO_COLOR\n"
 	  "is set), always or never" },
+	{ "local-types", OPT_LOCAL_TYPES, NULL, "also report structs defined inside functions\n"
+	  "(pahole does not; reading function bodies is slower)" },
+	{ "reorder", OPT_REORDER, NULL, "also show the smallest member order of each struct\n"
+	  "(see structfit reorder)" },
 	{ "output", 'o', "FILE", "write to FILE (replaced atomically), not stdout" },
 	{ "help", 'h', NULL, "show this help and exit" },
 	{ NULL, 0, NULL, NULL }
@@ -75,39 +83,11 @@ typedef struct report_args {
 	int format;
 	int color;
 	int summary;
+	int reorder;
 	const char *output;
 	char **files;
 	size_t file_count;
 } report_args;
-
-/* State shared with the library's per-member error callback. */
-typedef struct load_state {
-	cli_progress progress;
-	const char *spool_path;   /* temp file standing for '-', or NULL */
-	size_t member_errors;     /* messages the callback printed for the current input */
-	int worst;
-} load_state;
-
-/* Prints a library message, naming standard input instead of its temp copy. */
-static void print_library_error(load_state *state, const char *message)
-{
-	size_t spool_len = state->spool_path ? strlen(state->spool_path) : 0;
-
-	cli_progress_clear(&state->progress);
-	if (spool_len && strncmp(message, state->spool_path, spool_len) == 0)
-		cli_error("<stdin>%s", message + spool_len);
-	else
-		cli_error("%s", message);
-}
-
-static void on_member_error(void *ctx, int code, const char *message)
-{
-	load_state *state = ctx;
-
-	state->member_errors++;
-	state->worst = cli_exit_worst(state->worst, cli_exit_from_error(code));
-	print_library_error(state, message);
-}
 
 static int usage_error(const char *option, const char *value, const char *expected)
 {
@@ -173,6 +153,12 @@ static int parse_args(report_args *args, const cli_command *self, int argc, char
 		case OPT_DEBUG_DIR:
 			args->debug_dirs[args->debug_dir_count++] = optarg;
 			break;
+		case OPT_REORDER:
+			args->reorder = 1;
+			break;
+		case OPT_LOCAL_TYPES:
+			args->load.local_types = 1;
+			break;
 		case OPT_COLOR:
 			args->color = cli_parse_choice(optarg, color_names);
 			if (args->color < 0)
@@ -194,6 +180,39 @@ static int parse_args(report_args *args, const cli_command *self, int argc, char
 	return CLI_EXIT_OK;
 }
 
+/* Unit-level progress of a long load, on a terminal only. */
+typedef struct unit_progress {
+	struct timespec start;
+	int shown;
+} unit_progress;
+
+static void on_unit_progress(void *ctx, size_t done, size_t total)
+{
+	unit_progress *p = ctx;
+	struct timespec now;
+	double elapsed;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	elapsed = (double)(now.tv_sec - p->start.tv_sec) + (double)(now.tv_nsec - p->start.tv_nsec) / 1e9;
+	if (done >= total) {
+		if (p->shown)
+			fprintf(stderr, "\r\033[K");
+		p->shown = 0;
+		clock_gettime(CLOCK_MONOTONIC, &p->start);
+		return;
+	}
+	if (elapsed < 1.0)
+		return;
+	fprintf(stderr, "\rstructfit: %zu/%zu units, %.0f s", done, total, elapsed);
+	p->shown = 1;
+}
+
+/* True when a glob is a plain name, so its first definition is enough. */
+static int is_plain_name(const char *glob)
+{
+	return strpbrk(glob, "*?[\\") == NULL;
+}
+
 static int want_color(const report_args *args)
 {
 	const char *no_color = getenv("NO_COLOR");
@@ -206,51 +225,6 @@ static int want_color(const report_args *args)
 	if (no_color && *no_color)
 		return 0;
 	return !args->output && isatty(STDOUT_FILENO);
-}
-
-/* Loads one input into the model; returns its exit code and whether anything loaded. */
-static int load_one(sf_model *model, const char *file, const report_args *args,
-		    load_state *state, int *loaded)
-{
-	char spool[PATH_MAX];
-	const char *path = file;
-	struct stat st;
-	int code = CLI_EXIT_OK;
-	int rc;
-
-	spool[0] = '\0';
-	state->spool_path = NULL;
-	state->member_errors = 0;
-	if (strcmp(file, "-") == 0) {
-		code = cli_stdin_spool(spool, sizeof(spool));
-		if (code != CLI_EXIT_OK)
-			goto done;
-		path = spool;
-		state->spool_path = spool;
-	} else if (stat(file, &st) == 0 && S_ISDIR(st.st_mode)) {
-		/* Checked here so that every library backend gives the same answer. */
-		cli_progress_clear(&state->progress);
-		cli_error("%s: is a directory", file);
-		code = CLI_EXIT_READ;
-		goto done;
-	}
-
-	rc = sf_model_load(model, path, &args->load);
-	if (rc == 0) {
-		*loaded = 1;
-	} else {
-		/* An archive's members were already named one by one. */
-		if (state->member_errors == 0)
-			print_library_error(state, sf_error_last());
-		else
-			*loaded = 1; /* other members may have loaded; the model tells */
-		code = cli_exit_from_error(rc);
-	}
-done:
-	if (spool[0])
-		unlink(spool);
-	state->spool_path = NULL;
-	return code;
 }
 
 /* Names each --struct pattern that selected nothing; returns CLI_EXIT_FINDINGS if any. */
@@ -285,11 +259,21 @@ static int emit(const sf_report *report, const report_args *args)
 {
 	sf_emit_options eopts = SF_EMIT_OPTIONS_INIT;
 	sf_buf buf = SF_BUF_INIT;
+	sf_plan *plan = NULL;
 	int code;
 	int rc;
 
 	eopts.color = want_color(args);
 	eopts.summary = args->summary;
+	if (args->reorder) {
+		rc = sf_reorder_plan(&plan, report, NULL);
+		if (rc != 0) {
+			cli_error("%s", sf_error_last());
+			code = cli_exit_from_error(rc);
+			goto done;
+		}
+		eopts.plan = plan;
+	}
 	if (args->format == FORMAT_JSON)
 		rc = sf_emit_json(&buf, report, &eopts);
 	else
@@ -305,13 +289,14 @@ static int emit(const sf_report *report, const report_args *args)
 		code = cli_write_stdout(buf.data ? buf.data : "", buf.len);
 done:
 	sf_buf_free(&buf);
+	sf_plan_free(plan);
 	return code;
 }
 
 int cli_report_run(const cli_command *self, int argc, char **argv)
 {
 	report_args args = { .report = SF_REPORT_OPTIONS_INIT, .load = SF_LOAD_OPTIONS_INIT };
-	load_state state = { .worst = CLI_EXIT_OK };
+	unit_progress progress = { .shown = 0 };
 	sf_model *model = NULL;
 	sf_report *report = NULL;
 	int loaded = 0;
@@ -338,8 +323,19 @@ int cli_report_run(const cli_command *self, int argc, char **argv)
 	args.report.name_glob_count = args.glob_count;
 	args.load.debug_dirs = args.debug_dirs;
 	args.load.debug_dir_count = args.debug_dir_count;
-	args.load.on_error = on_member_error;
-	args.load.on_error_ctx = &state;
+	/* -C lets the loader build only the named structs and, for plain
+	 * names, stop at their first definitions. */
+	args.load.only_names = args.globs;
+	args.load.only_name_count = args.glob_count;
+	args.load.first_match_only = args.glob_count > 0;
+	for (size_t i = 0; i < args.glob_count; i++)
+		if (!is_plain_name(args.globs[i]))
+			args.load.first_match_only = 0;
+	if (isatty(STDERR_FILENO)) {
+		clock_gettime(CLOCK_MONOTONIC, &progress.start);
+		args.load.on_progress = on_unit_progress;
+		args.load.on_progress_ctx = &progress;
+	}
 
 	rc = sf_model_new(&model);
 	if (rc != 0) {
@@ -348,14 +344,7 @@ int cli_report_run(const cli_command *self, int argc, char **argv)
 		goto done;
 	}
 
-	cli_progress_start(&state.progress, args.file_count);
-	for (size_t i = 0; i < args.file_count; i++) {
-		cli_progress_update(&state.progress, i + 1);
-		state.worst = cli_exit_worst(state.worst,
-					     load_one(model, args.files[i], &args, &state, &loaded));
-	}
-	cli_progress_clear(&state.progress);
-	code = state.worst;
+	code = cli_load_files(model, args.files, args.file_count, &args.load, &loaded);
 	/* With every input failed there is nothing true to print, not even an empty report. */
 	if (!loaded && sf_model_file_count(model) == 0)
 		goto done;

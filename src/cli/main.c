@@ -18,6 +18,16 @@ static const cli_option help_options[] = {
 static const cli_command commands[] = {
 	{ "report", cli_report_run, "print struct layouts with holes, padding and cache lines",
 	  "[options] FILE...", cli_report_description, cli_report_options },
+	{ "reorder", cli_reorder_run, "propose member orders that make structs smaller",
+	  "[options] FILE...", cli_reorder_description, cli_reorder_options },
+	{ "snapshot", cli_snapshot_run, "write a layout baseline for check",
+	  "[options] FILE...", cli_snapshot_description, cli_snapshot_options },
+	{ "check", cli_check_run, "fail when layouts drift from a baseline or exceed budgets",
+	  "--baseline=FILE [options] FILE...", cli_check_description, cli_check_options },
+	{ "diff", cli_diff_run, "show what changed in the layouts between two builds",
+	  "[options] OLD NEW", cli_diff_description, cli_diff_options },
+	{ "assert", cli_assert_run, "write a header of static assertions pinning layouts",
+	  "[options] FILE...", cli_assert_description, cli_assert_options },
 	{ "help", help_run, "show the help of a command",
 	  "[COMMAND]", "Shows the help of COMMAND, or the general help without one.", help_options },
 	{ NULL, NULL, NULL, NULL, NULL, NULL }

@@ -1,6 +1,6 @@
 /* Seeded random C struct generator for the compiler-oracle tests. */
 /*
- * gen_structs --seed S --count N [--lp64] [--no-vectors] -o BASE
+ * gen_structs --seed S --count N [--lp64] [--no-vectors] [--max-members M] -o BASE
  *
  * Writes three files:
  *   BASE.c         N struct/union definitions without system headers, each
@@ -23,7 +23,10 @@
  *
  * The output depends only on the arguments (own PRNG, no libc rand), so a
  * failing seed reproduces anywhere.  --lp64 allows 64-bit long bitfields
- * and __int128, which only 64-bit targets have.
+ * and __int128, which only 64-bit targets have.  --max-members M keeps every
+ * type at M top-level declarations or fewer (1 + a random count below M),
+ * for oracles that try every order of the members; without it the output
+ * is the same as before the option existed.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -87,6 +90,7 @@ typedef struct gen_state {
 	uint64_t rng;
 	bool lp64;
 	bool vectors;
+	unsigned max_members; /* 0: no cap */
 	FILE *c_out;
 	FILE *manifest;
 	FILE *probe;
@@ -255,9 +259,12 @@ typedef struct struct_body {
 	unsigned named;
 } struct_body;
 
-static void emit_bitfields(gen_state *g, struct_body *body, unsigned *next_name)
+/* Returns the number of declarations written (named or not). */
+static unsigned emit_bitfields(gen_state *g, struct_body *body, unsigned *next_name, unsigned limit_count)
 {
 	unsigned n = 1 + pick(g, 4);
+	if (limit_count && n > limit_count)
+		n = limit_count;
 	for (unsigned i = 0; i < n; i++) {
 		const scalar *s = pick_scalar(g, true);
 		unsigned limit = bitfield_width_limit(g, s);
@@ -282,6 +289,7 @@ static void emit_bitfields(gen_state *g, struct_body *body, unsigned *next_name)
 		fprintf(g->c_out, "\t%s %s : %u;\n", s->spelling, note->member, width);
 		body->named++;
 	}
+	return n;
 }
 
 static void emit_anonymous_member(gen_state *g, struct_body *body, unsigned *next_name)
@@ -357,18 +365,24 @@ static void generate_type(gen_state *g, unsigned index)
 	else
 		fprintf(g->c_out, " %s {\n", t->tag);
 
-	unsigned count = 1 + pick(g, MAX_MEMBERS - 4);
+	unsigned count = 1 + pick(g, g->max_members ? g->max_members : MAX_MEMBERS - 4);
+	unsigned declarations = 0;
 	for (unsigned i = 0; i < count; i++) {
 		unsigned r = pick(g, 100);
+		if (g->max_members && declarations >= count)
+			break;
 		if (r < 20) {
-			emit_bitfields(g, &body, &next_name);
+			declarations += emit_bitfields(g, &body, &next_name,
+						       g->max_members ? count - declarations : 0);
 		} else if (r < 25) {
 			emit_anonymous_member(g, &body, &next_name);
+			declarations++;
 		} else {
 			char name[16];
 			body.value_members[body.value_member_count++] = next_name;
 			snprintf(name, sizeof(name), "m%u", next_name++);
 			member_plan plan = emit_value_member(g, name, true);
+			declarations++;
 			if (body.align_bound < plan.align_bound)
 				body.align_bound = plan.align_bound;
 			body.size_bound += plan.size_bound + plan.align_bound;
@@ -383,7 +397,9 @@ static void generate_type(gen_state *g, unsigned index)
 		if (body.align_bound < 4)
 			body.align_bound = 4;
 	}
-	if (!t->is_union && chance(g, 10)) {
+	if (g->max_members && declarations >= g->max_members) {
+		/* No room for a trailing array. */
+	} else if (!t->is_union && chance(g, 10)) {
 		const char *elem = pick(g, 2) ? "int" : "char";
 		body.value_members[body.value_member_count++] = next_name;
 		fprintf(g->c_out, "\t%s m%u[];\n", elem, next_name++);
@@ -462,7 +478,8 @@ static void emit_prologue(gen_state *g, const char *base_name)
 
 static int usage(void)
 {
-	fputs("usage: gen_structs --seed S --count N [--lp64] [--no-vectors] -o BASE\n", stderr);
+	fputs("usage: gen_structs --seed S --count N [--lp64] [--no-vectors] [--max-members M] -o BASE\n",
+	      stderr);
 	return 2;
 }
 
@@ -495,10 +512,12 @@ int main(int argc, char **argv)
 			g.lp64 = true;
 		else if (!strcmp(argv[i], "--no-vectors"))
 			g.vectors = false;
+		else if (!strcmp(argv[i], "--max-members") && i + 1 < argc)
+			g.max_members = (unsigned)strtoul(argv[++i], NULL, 0);
 		else
 			return usage();
 	}
-	if (!base || count == 0 || count > MAX_TYPES)
+	if (!base || count == 0 || count > MAX_TYPES || g.max_members > MAX_MEMBERS - 4)
 		return usage();
 
 	g.c_out = open_output(base, ".c");

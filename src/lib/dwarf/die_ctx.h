@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dwarf/die_lines.h"
+#include "dwarf/die_reader.h"
 #include "dwarf/input.h"
 #include "model/structs.h"
 #include "model/target.h"
@@ -23,13 +25,14 @@
 #define SF_DIE_MAX_OFFSET (UINT64_C(1) << 40)
 
 /*
- * A DIE and where it lives.  `offset` is section-global; the key combines
- * it with the handle (main or dwz alt file) and section (.debug_info or
- * .debug_types) so that caches never confuse DIEs of different sections.
+ * A DIE and where it lives: decoded by our own reader (die_reader.h), so
+ * it is a few pointers into the mapped section and costs nothing to copy
+ * or drop.  `offset` is section-global; the key combines it with the file
+ * (main or dwz alt) and section (.debug_info or .debug_types) so that
+ * caches never confuse DIEs of different sections.
  */
 typedef struct sf_die {
-	Dwarf_Die die;
-	Dwarf_Debug dbg;
+	sf_dw_die raw;
 	Dwarf_Off offset;
 	bool alt;
 	bool is_info;
@@ -38,6 +41,14 @@ typedef struct sf_die {
 static inline uint64_t sf__die_key(const sf_die *d)
 {
 	return (uint64_t)d->offset | ((uint64_t)d->alt << 62) | ((uint64_t)!d->is_info << 63);
+}
+
+/* Hash of a DIE key for the type cache: one multiply, it is looked up
+ * for every member and type reference. */
+static inline uint64_t sf__die_key_hash(uint64_t key)
+{
+	uint64_t h = (key ^ (key >> 31)) * UINT64_C(0xbf58476d1ce4e5b9);
+	return h ^ (h >> 32);
 }
 
 /* How a type's C spelling wraps a declarator: decides whether a pointer
@@ -76,23 +87,33 @@ typedef struct sf_die_type {
 	sf_struct *element;
 } sf_die_type;
 
+/* Which structs a walk builds, and whether it may stop early. */
+typedef struct sf_die_filter {
+	const char *const *names;   /* shell globs; none means every struct */
+	size_t name_count;
+	bool local_types;           /* enter function bodies for their local types */
+} sf_die_filter;
+
 /*
  * Per-unit walk state.  Nothing here outlives the unit: cached structs and
  * names live in unit->arena, the cache and file table are released by
- * sf__die_ctx_release().  No globals, so units can be walked in parallel.
+ * sf__die_ctx_release().  No globals, so units can be walked in parallel;
+ * the cursor is the walking thread's own.
  */
 typedef struct sf_die_ctx {
 	const sf_debug_image *image;
+	const sf_dw_image *dw;
+	sf_dw_cursor *cursor;
 	const sf_target *target;
+	const sf_die_filter *filter;
 	sf_unit *unit;
 	sf_hashmap types;           /* die key -> sf_die_type */
-	/* Source file table of the last CU a decl_file was resolved in. */
-	uint64_t files_cu_key;
-	Dwarf_Debug files_dbg;
-	char **files;
-	Dwarf_Signed file_count;
-	Dwarf_Half files_version;
+	/* Source file table of the last unit a decl_file was resolved in. */
+	const sf_dw_unit *files_unit;
+	sf_dw_files files;
 	bool files_loaded;
+	/* hits[i] set when filter glob i matched a definition; may be NULL. */
+	unsigned char *hits;
 	/* Struct DIEs without a name found by the walk; built at the end
 	 * unless a member or typedef claimed them first. */
 	uint64_t *pending;
@@ -105,21 +126,23 @@ typedef struct sf_die_ctx {
 	size_t alt_import_capacity;
 } sf_die_ctx;
 
-void sf__die_ctx_init(sf_die_ctx *ctx, const sf_debug_image *image, sf_unit *unit);
+void sf__die_ctx_init(sf_die_ctx *ctx, const sf_debug_image *image, const sf_dw_image *dw,
+		      sf_dw_cursor *cursor, const sf_die_filter *filter, sf_unit *unit);
 void sf__die_ctx_release(sf_die_ctx *ctx);
 
 /* ---- die_attr.c: attribute access with libdwarf's protocol translated ---- */
 
-/* Records a libdwarf error (freeing it) as SF_EINVALID naming the file. */
-int sf__die_dwarf_error(const sf_die_ctx *ctx, Dwarf_Debug dbg, Dwarf_Error err, const char *what);
 /* "FILE: corrupt DWARF: <what> at DIE 0x..." */
 int sf__die_corrupt(const sf_die_ctx *ctx, const sf_die *d, const char *what);
 
-/* Wraps a raw DIE of `dbg` (computes its offset); frees it on error. */
-int sf__die_wrap(const sf_die_ctx *ctx, Dwarf_Debug dbg, bool alt, Dwarf_Die raw, sf_die *out);
-int sf__die_open(const sf_die_ctx *ctx, Dwarf_Debug dbg, bool alt, Dwarf_Off offset,
-		 bool is_info, sf_die *out);
-void sf__die_release(sf_die *d);
+/* Opens the DIE at a section offset of the main file's .debug_info
+ * (is_info) or .debug_types, or of the dwz file's .debug_info (alt). */
+int sf__die_open(const sf_die_ctx *ctx, bool alt, Dwarf_Off offset, bool is_info, sf_die *out);
+/* DIEs own nothing; kept so call sites read like resource handling. */
+static inline void sf__die_release(sf_die *d)
+{
+	d->raw.abbrev = NULL;
+}
 /* Child iteration: 1 with the DIE set, 0 at the end (cur released), <0. */
 int sf__die_first_child(const sf_die_ctx *ctx, const sf_die *d, sf_die *out);
 int sf__die_next_sibling(const sf_die_ctx *ctx, sf_die *cur);

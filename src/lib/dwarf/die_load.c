@@ -1,11 +1,28 @@
-/* Unit enumeration for one image and its all-or-nothing merge into the model. */
+/* Loading one image: units listed up front, walked in batches on worker threads, merged in unit order. */
 #include "dwarf/die_load.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dwarf/die_ctx.h"
 #include "util/fail.h"
+
+/*
+ * Units are grouped into batches of consecutive units (about BATCH_BYTES
+ * of DWARF each; the grouping depends on the file only, never on the
+ * thread count).  Workers take batches in order, walk each unit and merge
+ * it into the batch's own staging model; the calling thread merges the
+ * batch models strictly in batch order into the image's staging model.
+ * Merging is first-seen-wins deduplication, so merging unit by unit or
+ * batch by batch in the same order gives the same model: output does not
+ * depend on -j.  Workers run at most WINDOW_PER_JOB batches per thread
+ * ahead of the merge, which bounds memory to a few batches' unique types.
+ */
+#define BATCH_BYTES (UINT64_C(1) << 20)
+#define BATCH_MAX_UNITS 64
+#define WINDOW_PER_JOB 3
 
 typedef struct offset_list {
 	uint64_t *items;
@@ -27,117 +44,40 @@ static int offset_push(offset_list *list, uint64_t value)
 	return 0;
 }
 
-static const char *file_of(const sf_debug_image *image)
-{
-	return image->display_name ? image->display_name : "(input)";
-}
-
-static int libdwarf_failed(const sf_debug_image *image, Dwarf_Debug dbg, Dwarf_Error err,
-			   const char *what)
-{
-	int code = sf__fail(SF_EINVALID, "%s: corrupt DWARF: %s: %s", file_of(image), what,
-			    err ? dwarf_errmsg(err) : "unknown libdwarf error");
-	if (err)
-		dwarf_dealloc(dbg, err, DW_DLA_ERROR);
-	return code;
-}
-
-/*
- * Lists the root DIE offsets of every unit first, and only then walks
- * them: following references while libdwarf's unit cursor is mid-way is
- * something we do not want to depend on.
- */
-static int list_units(const sf_debug_image *image, Dwarf_Debug dbg, bool is_info, offset_list *out)
-{
-	for (;;) {
-		Dwarf_Unsigned header_length = 0, type_offset = 0, next = 0;
-		Dwarf_Half version = 0, address_size = 0, length_size = 0, extension_size = 0, unit_type = 0;
-		Dwarf_Off abbrev_offset = 0, offset = 0;
-		Dwarf_Sig8 signature;
-		Dwarf_Error err = NULL;
-		Dwarf_Die root = NULL;
-		int res;
-
-		res = dwarf_next_cu_header_d(dbg, is_info, &header_length, &version, &abbrev_offset,
-					     &address_size, &length_size, &extension_size, &signature,
-					     &type_offset, &next, &unit_type, &err);
-		if (res == DW_DLV_NO_ENTRY)
-			return 0;
-		if (res == DW_DLV_ERROR)
-			return libdwarf_failed(image, dbg, err, "unit header");
-		res = dwarf_siblingof_b(dbg, NULL, is_info, &root, &err);
-		if (res == DW_DLV_ERROR)
-			return libdwarf_failed(image, dbg, err, "unit DIE");
-		if (res == DW_DLV_NO_ENTRY)
-			continue;
-		res = dwarf_dieoffset(root, &offset, &err);
-		dwarf_dealloc(dbg, root, DW_DLA_DIE);
-		if (res != DW_DLV_OK)
-			return libdwarf_failed(image, dbg, err, "unit DIE offset");
-		res = offset_push(out, offset);
-		if (res < 0)
-			return res;
-	}
-}
-
-/*
- * Moves libdwarf's unit cursor one unit on, ignoring the outcome.  libdwarf
- * 20210528 looks up the unit of every DIE offset starting from the unit the
- * cursor last produced and otherwise scans its list of units, so walking
- * unit i with the cursor at unit i makes dwarf_offdie_b() cheap (3x faster
- * on glibc's debug file).  Correctness never depends on it: the units to
- * walk were listed beforehand.
- */
-static void advance_cursor(Dwarf_Debug dbg, bool is_info)
-{
-	Dwarf_Unsigned header_length = 0, type_offset = 0, next = 0;
-	Dwarf_Half version = 0, address_size = 0, length_size = 0, extension_size = 0, unit_type = 0;
-	Dwarf_Off abbrev_offset = 0;
-	Dwarf_Sig8 signature;
-	Dwarf_Error err = NULL;
-
-	if (dwarf_next_cu_header_d(dbg, is_info, &header_length, &version, &abbrev_offset,
-				   &address_size, &length_size, &extension_size, &signature,
-				   &type_offset, &next, &unit_type, &err) == DW_DLV_ERROR)
-		dwarf_dealloc(dbg, err, DW_DLA_ERROR);
-}
-
 /* Layouts follow the compiler that made them, ABI deviations included. */
-static void apply_producer_quirks(sf_die_ctx *ctx, Dwarf_Debug dbg, const sf_die *root)
+static void apply_producer_quirks(sf_die_ctx *ctx, const sf_die *root)
 {
-	char *producer = NULL;
-	Dwarf_Error err = NULL;
-	int res = dwarf_die_text(root->die, DW_AT_producer, &producer, &err);
-
-	if (res == DW_DLV_ERROR) {
-		dwarf_dealloc(dbg, err, DW_DLA_ERROR);
-		return;
-	}
-	if (res == DW_DLV_OK) {
+	const char *producer = NULL;
+	if (sf__die_string(ctx, root, DW_AT_producer, &producer) > 0 && producer)
 		ctx->target = sf__target_for_producer(ctx->target, producer);
-		dwarf_dealloc(dbg, producer, DW_DLA_STRING);
-	}
 }
 
-static int load_unit(sf_model *staging, const sf_debug_image *image, bool alt, Dwarf_Off offset,
-		     bool is_info, uint32_t file_index, offset_list *alt_imports)
+typedef struct load_job {
+	const sf_debug_image *image;
+	const sf_dw_image *dw;
+	sf_die_filter filter;
+	uint32_t file_index;
+} load_job;
+
+/* Walks one unit and merges its definitions into `staging`. */
+static int load_unit(sf_model *staging, const load_job *job, sf_dw_cursor *cursor,
+		     const sf_dw_unit *u, offset_list *alt_imports, unsigned char *hits)
 {
-	Dwarf_Debug dbg = alt ? image->alt_dbg : image->dbg;
 	sf_die_ctx ctx;
 	sf_unit unit;
 	sf_die root;
 	int res;
 
-	res = sf__unit_init(&unit, file_index);
+	res = sf__unit_init(&unit, job->file_index);
 	if (res < 0)
 		return sf__fail(SF_ENOMEM, "out of memory");
-	sf__die_ctx_init(&ctx, image, &unit);
-	res = sf__die_open(&ctx, dbg, alt, offset, is_info, &root);
+	sf__die_ctx_init(&ctx, job->image, job->dw, cursor, &job->filter, &unit);
+	ctx.hits = hits;
+	res = sf__die_open(&ctx, u->space == SF_DW_ALT, u->die_offset, u->space != SF_DW_TYPES, &root);
 	if (res < 0)
 		goto done;
-	apply_producer_quirks(&ctx, dbg, &root);
+	apply_producer_quirks(&ctx, &root);
 	res = sf__die_walk_unit(&ctx, &root);
-	sf__die_release(&root);
 	if (res < 0)
 		goto done;
 	for (size_t i = 0; i < ctx.alt_import_count && res >= 0; i++)
@@ -147,6 +87,201 @@ static int load_unit(sf_model *staging, const sf_debug_image *image, bool alt, D
 done:
 	sf__die_ctx_release(&ctx);
 	sf__unit_release(&unit);
+	return res;
+}
+
+static int merge_model(sf_model *into, sf_model *from, uint32_t file_index);
+
+/* What one batch produced, waiting for its turn to be merged. */
+typedef struct work_batch {
+	size_t first;            /* index into the work list */
+	size_t count;
+	bool done;
+	int res;
+	char *message;           /* the worker's error message, when res < 0 */
+	sf_model *staging;
+	offset_list alt_imports;
+	unsigned char *hits;     /* one per filter glob */
+} work_batch;
+
+typedef struct loader {
+	const load_job *job;
+	const sf_load_options *opts;
+	const sf_dw_unit **work; /* units to walk, in order */
+	size_t work_count;
+	work_batch *batches;
+	size_t batch_count;
+	size_t window;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	size_t next;             /* next batch to hand out */
+	size_t merged;           /* batches merged so far */
+	bool stop;
+} loader;
+
+static bool first_match_only(const sf_load_options *opts)
+{
+	return opts->version >= 2 && opts->first_match_only;
+}
+
+static bool all_hit(const unsigned char *hits, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (!hits[i])
+			return false;
+	return true;
+}
+
+static void batch_release(work_batch *b)
+{
+	sf_model_free(b->staging);
+	free(b->alt_imports.items);
+	free(b->hits);
+	free(b->message);
+	b->staging = NULL;
+	b->alt_imports = (offset_list){ 0 };
+	b->hits = NULL;
+	b->message = NULL;
+}
+
+static void run_batch(loader *l, work_batch *b, sf_dw_cursor *cursor)
+{
+	size_t glob_count = l->job->filter.name_count;
+	int res = sf_model_new(&b->staging);
+
+	if (res >= 0 && glob_count && !(b->hits = calloc(glob_count, 1)))
+		res = sf__fail(SF_ENOMEM, "out of memory");
+	for (size_t i = 0; i < b->count && res >= 0; i++) {
+		/* Results past the point where the load stops are dropped. */
+		if (__atomic_load_n(&l->stop, __ATOMIC_RELAXED))
+			break;
+		res = load_unit(b->staging, l->job, cursor, l->work[b->first + i], &b->alt_imports, b->hits);
+		/* Later units cannot change which definitions come first; the
+		 * batch grouping is fixed, so this stays independent of -j. */
+		if (res >= 0 && glob_count && first_match_only(l->opts) && all_hit(b->hits, glob_count))
+			break;
+	}
+	b->res = res < 0 ? res : 0;
+	if (res < 0)
+		b->message = strdup(sf_error_last());
+}
+
+static void *worker_main(void *arg)
+{
+	loader *l = arg;
+	sf_dw_cursor cursor;
+	bool have_cursor = sf__dw_cursor_init(&cursor, l->job->dw) == 0;
+
+	for (;;) {
+		work_batch *b;
+		pthread_mutex_lock(&l->lock);
+		while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED) && l->next < l->batch_count && l->next >= l->merged + l->window)
+			pthread_cond_wait(&l->changed, &l->lock);
+		if (__atomic_load_n(&l->stop, __ATOMIC_RELAXED) || l->next >= l->batch_count) {
+			pthread_mutex_unlock(&l->lock);
+			break;
+		}
+		b = &l->batches[l->next++];
+		pthread_mutex_unlock(&l->lock);
+		if (have_cursor) {
+			run_batch(l, b, &cursor);
+		} else {
+			b->res = SF_ENOMEM;
+			b->message = strdup("out of memory");
+		}
+		pthread_mutex_lock(&l->lock);
+		b->done = true;
+		pthread_cond_broadcast(&l->changed);
+		pthread_mutex_unlock(&l->lock);
+	}
+	if (have_cursor)
+		sf__dw_cursor_release(&cursor);
+	return NULL;
+}
+
+static int make_batches(loader *l)
+{
+	size_t capacity = 0;
+	for (size_t i = 0; i < l->work_count;) {
+		uint64_t bytes = 0;
+		size_t first = i;
+		while (i < l->work_count && (i == first || (bytes < BATCH_BYTES && i - first < BATCH_MAX_UNITS))) {
+			bytes += l->work[i]->end - l->work[i]->offset;
+			i++;
+		}
+		if (l->batch_count == capacity) {
+			size_t grown = capacity ? capacity * 2 : 64;
+			work_batch *more = realloc(l->batches, grown * sizeof(*more));
+			if (!more)
+				return sf__fail(SF_ENOMEM, "out of memory");
+			l->batches = more;
+			capacity = grown;
+		}
+		l->batches[l->batch_count++] = (work_batch){ .first = first, .count = i - first };
+	}
+	return 0;
+}
+
+static unsigned job_count(const sf_load_options *opts, size_t batch_count)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned jobs = opts->jobs ? opts->jobs : online > 0 ? (unsigned)online : 1;
+	if (jobs > 256)
+		jobs = 256;
+	if (jobs > batch_count)
+		jobs = batch_count ? (unsigned)batch_count : 1;
+	return jobs;
+}
+
+/* Merges finished batches in order; returns when all are merged, one
+ * failed, or the name filter is satisfied. */
+static int merge_batches(loader *l, sf_model *staging, offset_list *alt_units, bool threaded,
+			 sf_dw_cursor *cursor, const sf_load_options *opts, bool *satisfied)
+{
+	const load_job *job = l->job;
+	size_t glob_count = job->filter.name_count;
+	unsigned char *hits = glob_count ? calloc(glob_count, 1) : NULL;
+	size_t units_done = 0;
+	int res = 0;
+
+	if (glob_count && !hits)
+		return sf__fail(SF_ENOMEM, "out of memory");
+	for (size_t k = 0; k < l->batch_count && res >= 0; k++) {
+		work_batch *b = &l->batches[k];
+		if (threaded) {
+			pthread_mutex_lock(&l->lock);
+			while (!b->done)
+				pthread_cond_wait(&l->changed, &l->lock);
+			pthread_mutex_unlock(&l->lock);
+		} else {
+			run_batch(l, b, cursor);
+		}
+		res = b->res;
+		if (res < 0)
+			res = sf__fail(res, "%s", b->message ? b->message : "out of memory");
+		if (res >= 0)
+			res = merge_model(staging, b->staging, job->file_index);
+		for (size_t i = 0; i < b->alt_imports.count && res >= 0; i++)
+			res = offset_push(alt_units, b->alt_imports.items[i]);
+		for (size_t i = 0; i < glob_count && b->hits; i++)
+			hits[i] |= b->hits[i];
+		batch_release(b);
+		units_done += b->count;
+		if (res >= 0 && opts->on_progress)
+			opts->on_progress(opts->on_progress_ctx, units_done, l->work_count);
+		if (threaded) {
+			pthread_mutex_lock(&l->lock);
+			l->merged = k + 1;
+			pthread_cond_broadcast(&l->changed);
+			pthread_mutex_unlock(&l->lock);
+		}
+		if (res >= 0 && glob_count && first_match_only(opts) && all_hit(hits, glob_count)) {
+			__atomic_store_n(&l->stop, true, __ATOMIC_RELAXED);
+			break;
+		}
+	}
+	*satisfied = glob_count && all_hit(hits, glob_count);
+	free(hits);
 	return res;
 }
 
@@ -164,7 +299,7 @@ static bool mark_seen(sf_hashmap *seen, const sf_struct *s, int *res)
 	return true;
 }
 
-/* The staging model lists only top-level definitions; merging wants the
+/* A staging model lists only top-level definitions; merging wants the
  * nested bodies too, each after what it contains. */
 static int order_struct(sf_struct_list *out, sf_hashmap *seen, sf_struct *s, unsigned depth)
 {
@@ -219,6 +354,22 @@ static bool is_orphan_copy(const sf_model *staging, const sf_hashmap *typedefd, 
 	return false;
 }
 
+/* Merges every definition of `from` into `into`, first-seen order kept. */
+static int merge_model(sf_model *into, sf_model *from, uint32_t file_index)
+{
+	sf_unit batch = { .arena = NULL, .file_index = file_index };
+	sf_hashmap seen = { 0 };
+	int res = 0;
+
+	for (size_t i = 0; i < from->structs.count && res >= 0; i++)
+		res = order_struct(&batch.structs, &seen, from->structs.items[i], 0);
+	if (res >= 0)
+		res = sf__model_merge_unit(into, &batch);
+	sf__hashmap_free(&seen);
+	sf__struct_list_free(&batch.structs);
+	return res;
+}
+
 static int publish(sf_model *model, sf_model *staging, uint32_t file_index)
 {
 	sf_unit batch = { .arena = NULL, .file_index = file_index };
@@ -244,43 +395,163 @@ static int publish(sf_model *model, sf_model *staging, uint32_t file_index)
 	return res;
 }
 
-int sf__die_load_image(sf_model *model, const sf_debug_image *image, uint32_t file_index)
+/*
+ * One load of the image.  With `info_limit` below the section size only
+ * the units starting before it are listed and walked (a probe for -C):
+ * the pass then publishes only if the filter was satisfied, and returns
+ * 1 (nothing published) when not or when anything went wrong.
+ */
+static int load_pass(sf_model *model, const sf_debug_image *image, uint32_t file_index,
+		     const sf_load_options *opts, uint64_t info_limit)
 {
-	offset_list types = { 0 }, infos = { 0 }, alt_units = { 0 };
+	bool satisfied = false;
+	sf_dw_image dw;
+	sf_dw_cursor cursor = { 0 };
+	loader l = { 0 };
+	load_job job = { .image = image, .dw = &dw, .file_index = file_index };
+	offset_list alt_units = { 0 };
 	sf_model *staging = NULL;
+	pthread_t *threads = NULL;
+	size_t started = 0;
+	unsigned jobs;
 	int res;
 
-	res = sf_model_new(&staging);
+	res = sf__dw_image_open(&dw, image, info_limit);
 	if (res < 0)
-		goto done;
+		return res;
+	if (opts->version >= 2) {
+		job.filter.names = opts->only_names;
+		job.filter.name_count = opts->only_names ? opts->only_name_count : 0;
+		job.filter.local_types = opts->local_types != 0;
+	}
+	l.job = &job;
+	l.opts = opts;
+	res = sf_model_new(&staging);
+	if (res >= 0)
+		res = sf__dw_cursor_init(&cursor, &dw);
 	/* Type units first, so a definition is first met where its
 	 * decl_file can be read rather than through a signature. */
-	res = list_units(image, image->dbg, false, &types);
+	l.work = calloc(dw.spaces[SF_DW_TYPES].count + dw.spaces[SF_DW_INFO].count + 1, sizeof(*l.work));
+	if (res >= 0 && !l.work)
+		res = sf__fail(SF_ENOMEM, "out of memory");
+	for (unsigned space = SF_DW_TYPES + 1; space-- > 0 && res >= 0;) {
+		const sf_dw_space_units *s = &dw.spaces[space];
+		for (size_t i = 0; i < s->count; i++)
+			if (s->units[i].die_offset < s->units[i].end)
+				l.work[l.work_count++] = &s->units[i];
+	}
 	if (res >= 0)
-		res = list_units(image, image->dbg, true, &infos);
-	for (size_t i = 0; i < types.count && res >= 0; i++) {
-		advance_cursor(image->dbg, false);
-		res = load_unit(staging, image, false, types.items[i], false, file_index, &alt_units);
+		res = make_batches(&l);
+	if (res < 0)
+		goto done;
+	jobs = job_count(opts, l.batch_count);
+	if (jobs > 1) {
+		l.window = (size_t)jobs * WINDOW_PER_JOB;
+		threads = calloc(jobs, sizeof(*threads));
+		if (!threads || pthread_mutex_init(&l.lock, NULL) != 0) {
+			free(threads);
+			threads = NULL;
+			jobs = 1;
+		} else if (pthread_cond_init(&l.changed, NULL) != 0) {
+			pthread_mutex_destroy(&l.lock);
+			free(threads);
+			threads = NULL;
+			jobs = 1;
+		}
 	}
-	for (size_t i = 0; i < infos.count && res >= 0; i++) {
-		advance_cursor(image->dbg, true);
-		res = load_unit(staging, image, false, infos.items[i], true, file_index, &alt_units);
+	for (unsigned t = 0; t < jobs && threads; t++) {
+		if (pthread_create(&threads[t], NULL, worker_main, &l) != 0)
+			break;
+		started++;
 	}
+	if (threads && started == 0) {
+		pthread_cond_destroy(&l.changed);
+		pthread_mutex_destroy(&l.lock);
+		free(threads);
+		threads = NULL;
+	}
+	res = merge_batches(&l, staging, &alt_units, threads != NULL, &cursor, opts, &satisfied);
+	if (info_limit != UINT64_MAX && (res < 0 || !satisfied)) {
+		res = 1;
+		goto done;
+	}
+	if (threads) {
+		pthread_mutex_lock(&l.lock);
+		__atomic_store_n(&l.stop, true, __ATOMIC_RELAXED);
+		pthread_cond_broadcast(&l.changed);
+		pthread_mutex_unlock(&l.lock);
+		for (size_t t = 0; t < started; t++)
+			pthread_join(threads[t], NULL);
+		pthread_cond_destroy(&l.changed);
+		pthread_mutex_destroy(&l.lock);
+		free(threads);
+	}
+	if (res < 0)
+		goto done;
 	/* Imported dwz units are walked once each, in first-import order;
 	 * they may import further ones, appended as we go. */
 	for (size_t i = 0; i < alt_units.count && res >= 0; i++) {
+		const sf_dw_unit *u;
 		bool repeat = false;
 		for (size_t j = 0; j < i && !repeat; j++)
 			repeat = alt_units.items[j] == alt_units.items[i];
-		if (!repeat)
-			res = load_unit(staging, image, true, alt_units.items[i], true, file_index, &alt_units);
+		if (repeat)
+			continue;
+		u = sf__dw_unit_at(&dw, SF_DW_ALT, alt_units.items[i]);
+		if (!u || u->die_offset != alt_units.items[i]) {
+			res = sf__fail(SF_EINVALID, "%s: corrupt DWARF: import of a missing dwz unit 0x%llx",
+				       image->display_name ? image->display_name : "(input)",
+				       (unsigned long long)alt_units.items[i]);
+			break;
+		}
+		{
+			sf_model *one = NULL;
+			offset_list more = { 0 };
+			res = sf_model_new(&one);
+			if (res >= 0)
+				res = load_unit(one, &job, &cursor, u, &more, NULL);
+			if (res >= 0)
+				res = merge_model(staging, one, file_index);
+			for (size_t j = 0; j < more.count && res >= 0; j++)
+				res = offset_push(&alt_units, more.items[j]);
+			free(more.items);
+			sf_model_free(one);
+		}
 	}
 	if (res >= 0)
 		res = publish(model, staging, file_index);
 done:
+	for (size_t k = 0; k < l.batch_count; k++)
+		batch_release(&l.batches[k]);
+	free(l.batches);
+	free(l.work);
+	sf__dw_cursor_release(&cursor);
 	sf_model_free(staging);
-	free(types.items);
-	free(infos.items);
 	free(alt_units.items);
+	sf__dw_image_close(&dw);
+	return res;
+}
+
+/* Enough units for a -C probe to find most types in a kernel's first units. */
+#define PROBE_BYTES (UINT64_C(8) << 20)
+
+int sf__die_load_image(sf_model *model, const sf_debug_image *image, uint32_t file_index,
+		       const sf_load_options *opts)
+{
+	int res;
+
+	/*
+	 * Listing every unit header touches every page of .debug_info; for
+	 * `-C NAME` the first definition is usually in the first units, so
+	 * those are tried alone first.  The probe lists the same first
+	 * batches as a full pass would, so its result is the full pass's.
+	 */
+	if (first_match_only(opts) && opts->only_name_count && !image->sections.types.data &&
+	    !image->alt_sections.info.data && image->sections.info.size > PROBE_BYTES) {
+		res = load_pass(model, image, file_index, opts, PROBE_BYTES);
+		if (res <= 0)
+			return res;
+	}
+	res = load_pass(model, image, file_index, opts, UINT64_MAX);
 	return res < 0 ? res : 0;
 }

@@ -8,7 +8,7 @@
 #include "model/structs.h"
 
 /*
- * Walks every unit of `image` (.debug_types type units, then .debug_info
+ * Walks every unit of `image` (on opts->jobs threads) (.debug_types type units, then .debug_info
  * compile, partial and type units, then the dwz partial units they
  * import), builds each unit's definitions and merges them into `model`
  * under `file_index`.  All-or-nothing: units are first merged into a
@@ -18,6 +18,7 @@
  * Returns 0, SF_EINVALID (message "FILE: corrupt DWARF: ... at DIE 0x..."),
  * SF_EUNSUPPORTED (dwz references without the dwz file) or SF_ENOMEM.
  */
-int sf__die_load_image(sf_model *model, const sf_debug_image *image, uint32_t file_index);
+int sf__die_load_image(sf_model *model, const sf_debug_image *image, uint32_t file_index,
+		       const sf_load_options *opts);
 
 #endif

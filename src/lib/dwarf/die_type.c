@@ -6,7 +6,7 @@
 
 sf_die_type *sf__die_type_find(const sf_die_ctx *ctx, uint64_t key)
 {
-	uint64_t hash = sf__hash_u64(SF_HASH_SEED, key);
+	uint64_t hash = sf__die_key_hash(key);
 	size_t cursor = 0;
 	sf_die_type *t;
 
@@ -19,7 +19,7 @@ sf_die_type *sf__die_type_find(const sf_die_ctx *ctx, uint64_t key)
 sf_die_type *sf__die_type_slot(sf_die_ctx *ctx, const sf_die *d)
 {
 	uint64_t key = sf__die_key(d);
-	uint64_t hash = sf__hash_u64(SF_HASH_SEED, key);
+	uint64_t hash = sf__die_key_hash(key);
 	sf_die_type *t = sf__die_type_find(ctx, key);
 
 	if (t)

@@ -1,17 +1,18 @@
 /* Finding every struct, union and class definition in one unit's DIE tree. */
 #include "dwarf/die_ctx.h"
 
+#include <fnmatch.h>
 #include <stdlib.h>
 
 #include "util/fail.h"
 
 /*
  * Only DIEs that can contain type definitions are entered.  Function
- * bodies are entered too, so local types (`struct { } x;` inside a
- * function) are collected as ordinary definitions for now; whether reports
- * should list them is left to a later decision.
+ * bodies hold local types (`struct { } x;` inside a function); pahole does
+ * not list them, and skipping the bodies saves most of a kernel's DIEs, so
+ * they are entered only when the filter asks for local types.
  */
-static bool may_hold_types(Dwarf_Half tag)
+static bool may_hold_types(const sf_die_ctx *ctx, Dwarf_Half tag)
 {
 	switch (tag) {
 	case DW_TAG_compile_unit:
@@ -22,12 +23,35 @@ static bool may_hold_types(Dwarf_Half tag)
 	case DW_TAG_structure_type:
 	case DW_TAG_union_type:
 	case DW_TAG_class_type:
+		return true;
 	case DW_TAG_subprogram:
 	case DW_TAG_lexical_block:
-		return true;
+	case DW_TAG_inlined_subroutine:
+		return ctx->filter && ctx->filter->local_types;
 	default:
 		return false;
 	}
+}
+
+/* With a name filter, only definitions whose name matches a glob (and
+ * what they contain) are built.  Records which globs matched. */
+static bool wanted_name(sf_die_ctx *ctx, const char *name)
+{
+	const sf_die_filter *f = ctx->filter;
+	bool any = false;
+
+	if (!f || f->name_count == 0)
+		return true;
+	if (!name)
+		return false;
+	for (size_t i = 0; i < f->name_count; i++) {
+		if (f->names[i] && fnmatch(f->names[i], name, 0) == 0) {
+			any = true;
+			if (ctx->hits)
+				ctx->hits[i] = 1;
+		}
+	}
+	return any;
 }
 
 static int push_u64(uint64_t **items, size_t *count, size_t *capacity, uint64_t value)
@@ -76,15 +100,24 @@ static int visit(sf_die_ctx *ctx, const sf_die *d, Dwarf_Half tag, unsigned dept
 		if (res < 0 || declaration)
 			return res;
 		/* Unnamed ones wait: a member or typedef seen later may claim
-		 * them as its body or give them a name. */
+		 * them as its body or give them a name.  A name filter can
+		 * only reach them through a typedef. */
 		if (!name)
-			return remember_pending(ctx, sf__die_key(d));
+			return wanted_name(ctx, NULL) ? remember_pending(ctx, sf__die_key(d)) : 0;
+		if (!wanted_name(ctx, name))
+			return 0;
 		return sf__die_build_struct(ctx, d, NULL, false, depth, &s);
 	}
 	if (tag == DW_TAG_imported_unit)
 		return remember_import(ctx, d);
 	if (tag == DW_TAG_typedef) {
 		const sf_die_type *layout = NULL;
+		if (ctx->filter && ctx->filter->name_count) {
+			const char *name = NULL;
+			int res = sf__die_string(ctx, d, DW_AT_name, &name);
+			if (res < 0 || !wanted_name(ctx, name))
+				return res < 0 ? res : 0;
+		}
 		return sf__die_type_layout(ctx, d, depth, &layout);
 	}
 	return 0;
@@ -103,7 +136,7 @@ static int walk_children(sf_die_ctx *ctx, const sf_die *parent, unsigned depth)
 		res = sf__die_tag(ctx, &child, &tag);
 		if (res >= 0)
 			res = visit(ctx, &child, tag, depth);
-		if (res >= 0 && may_hold_types(tag))
+		if (res >= 0 && may_hold_types(ctx, tag))
 			res = walk_children(ctx, &child, depth + 1);
 		if (res < 0)
 			break;
@@ -120,7 +153,6 @@ static int build_pending(sf_die_ctx *ctx)
 		uint64_t key = ctx->pending[i];
 		bool alt = (key >> 62) & 1, is_info = !(key >> 63);
 		Dwarf_Off offset = key & ((UINT64_C(1) << 62) - 1);
-		Dwarf_Debug dbg = alt ? ctx->image->alt_dbg : ctx->image->dbg;
 		sf_struct *s = NULL;
 		sf_die d;
 		int res;
@@ -128,7 +160,7 @@ static int build_pending(sf_die_ctx *ctx)
 		const sf_die_type *t = sf__die_type_find(ctx, key);
 		if (t && t->built)
 			continue;
-		res = sf__die_open(ctx, dbg, alt, offset, is_info, &d);
+		res = sf__die_open(ctx, alt, offset, is_info, &d);
 		if (res < 0)
 			return res;
 		res = sf__die_build_struct(ctx, &d, NULL, false, 0, &s);

@@ -2,6 +2,7 @@
  * the separate debug and dwz files that carry their DWARF. */
 #include "dwarf/input.h"
 
+#include "dwarf/die_reader.h"
 #include "dwarf/elf_image.h"
 #include "util/fail.h"
 
@@ -10,6 +11,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -106,6 +108,41 @@ reject:
 	return 1;
 }
 
+/* Finds the sections the DIE reader parses directly; split-DWARF .dwo
+ * names stand in when the plain ones are absent. */
+static void collect_sections(const sf__elf_contents *contents, sf_dwarf_sections *out)
+{
+	static const struct {
+		const char *name;
+		size_t field;
+	} wanted[] = {
+		{ ".debug_info", offsetof(sf_dwarf_sections, info) },
+		{ ".debug_types", offsetof(sf_dwarf_sections, types) },
+		{ ".debug_abbrev", offsetof(sf_dwarf_sections, abbrev) },
+		{ ".debug_str", offsetof(sf_dwarf_sections, str) },
+		{ ".debug_line", offsetof(sf_dwarf_sections, line) },
+		{ ".debug_line_str", offsetof(sf_dwarf_sections, line_str) },
+		{ ".debug_str_offsets", offsetof(sf_dwarf_sections, str_offsets) },
+	};
+
+	memset(out, 0, sizeof(*out));
+	for (size_t pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < contents->section_count; i++) {
+			const sf__dwarf_section *section = &contents->sections[i];
+			for (size_t w = 0; w < sizeof(wanted) / sizeof(wanted[0]); w++) {
+				sf_dwarf_bytes *slot = (sf_dwarf_bytes *)((char *)out + wanted[w].field);
+				size_t len = strlen(wanted[w].name);
+				if (slot->data || strncmp(section->name, wanted[w].name, len) != 0)
+					continue;
+				if (pass == 0 ? section->name[len] == '\0' : strcmp(section->name + len, ".dwo") == 0) {
+					slot->data = section->data;
+					slot->size = section->size;
+				}
+			}
+		}
+	}
+}
+
 /*
  * Opens libdwarf over `contents` (and its dwz file, if it names one) and
  * calls the visitor.  `owner_real_path` is the file the contents came from,
@@ -160,6 +197,19 @@ static int visit_contents(const char *display_name, const char *debug_path,
 			image.alt_str = (const char *)section->data;
 			image.alt_str_size = section->size;
 		}
+	}
+	collect_sections(contents, &image.sections);
+	if (contents->altlink != NULL)
+		collect_sections(&alt.found.contents, &image.alt_sections);
+	{
+		bool skeletons = false;
+		error = sf__dw_only_skeletons(&image, &skeletons);
+		if (error == 0 && skeletons)
+			error = sf__fail(SF_EUNSUPPORTED,
+					 "%s: split DWARF (.dwo) is not supported yet; load the .dwo/.dwp files' debug info instead",
+					 display_name);
+		if (error)
+			goto done;
 	}
 	error = visit(ctx, &image);
 done:
@@ -251,6 +301,12 @@ static int walk_archive(Elf *archive, int fd, const char *path, const char *real
 		if (asprintf(&display_name, "%s(%s)", path, member_name) < 0) {
 			elf_end(member);
 			return sf__fail(SF_ENOMEM, "%s: out of memory", path);
+		}
+		/* Member names come from the file: a newline or escape in one
+		 * must not break the one-line error messages. */
+		for (char *c = display_name + strlen(path); *c != '\0'; c++) {
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
 		}
 		if (elf_kind(member) != ELF_K_ELF)
 			error = sf__fail(SF_ENOTELF, "%s: not an ELF file", display_name);

@@ -90,65 +90,6 @@ static void free_error(Dwarf_Debug dbg, Dwarf_Error error)
 		dwarf_dealloc(dbg, error, DW_DLA_ERROR);
 }
 
-/* A unit is a skeleton when its DIE names a .dwo file and it has no
- * children: the types live in the .dwo.  Walking the headers to the end
- * leaves libdwarf's unit iterator at the start again for the visitor. */
-static int check_not_only_skeletons(Dwarf_Debug dbg, const char *name)
-{
-	size_t units = 0, skeletons = 0;
-
-	for (;;) {
-		Dwarf_Error error = NULL;
-		Dwarf_Die die = NULL, child = NULL;
-		Dwarf_Half unit_type = 0;
-		Dwarf_Bool has_dwo_name = 0, has_gnu_dwo_name = 0;
-		int res;
-
-		res = dwarf_next_cu_header_d(dbg, 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-					     NULL, NULL, &unit_type, &error);
-		if (res == DW_DLV_NO_ENTRY)
-			break;
-		if (res == DW_DLV_ERROR) {
-			/* The visitor meets the same error and reports it in
-			 * context, so this check stays silent. */
-			free_error(dbg, error);
-			return 0;
-		}
-		units++;
-		res = dwarf_siblingof_b(dbg, NULL, 1, &die, &error);
-		if (res == DW_DLV_ERROR) {
-			free_error(dbg, error);
-			continue;
-		}
-		if (res == DW_DLV_NO_ENTRY)
-			continue;
-		if (dwarf_hasattr(die, DW_AT_dwo_name, &has_dwo_name, &error) == DW_DLV_ERROR) {
-			free_error(dbg, error);
-			error = NULL;
-		}
-		if (dwarf_hasattr(die, DW_AT_GNU_dwo_name, &has_gnu_dwo_name, &error) ==
-		    DW_DLV_ERROR) {
-			free_error(dbg, error);
-			error = NULL;
-		}
-		if (has_dwo_name || has_gnu_dwo_name || unit_type == DW_UT_skeleton) {
-			res = dwarf_child(die, &child, &error);
-			if (res == DW_DLV_ERROR)
-				free_error(dbg, error);
-			else if (res == DW_DLV_OK)
-				dwarf_dealloc(dbg, child, DW_DLA_DIE);
-			else
-				skeletons++;
-		}
-		dwarf_dealloc(dbg, die, DW_DLA_DIE);
-	}
-	if (units > 0 && skeletons == units)
-		return sf__fail(SF_EUNSUPPORTED,
-				"%s: split DWARF (.dwo) is not supported yet; load the .dwo/.dwp files' debug info instead",
-				name);
-	return 0;
-}
-
 int sf__dwarf_handle_open(sf__dwarf_handle **out, const sf__elf_contents *contents,
 			  const char *name)
 {
@@ -192,7 +133,9 @@ int sf__dwarf_handle_open(sf__dwarf_handle **out, const sf__elf_contents *conten
 		handle->dbg = NULL;
 		goto done;
 	}
-	code = check_not_only_skeletons(handle->dbg, name);
+	/* Images whose units are all split-DWARF skeletons are refused by the
+	 * DIE loader, which reads unit headers without libdwarf's cost of
+	 * loading every unit, location and range list up front. */
 done:
 	if (code) {
 		sf__dwarf_handle_close(handle);

@@ -9,6 +9,23 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Bytes of one DWARF section as loaded (decompressed, relocated); borrowed. */
+typedef struct sf_dwarf_bytes {
+	const unsigned char *data;  /* NULL when the section is absent */
+	uint64_t size;
+} sf_dwarf_bytes;
+
+/* The sections the DIE reader parses itself, without libdwarf. */
+typedef struct sf_dwarf_sections {
+	sf_dwarf_bytes info;         /* .debug_info (or .debug_info.dwo) */
+	sf_dwarf_bytes types;        /* .debug_types */
+	sf_dwarf_bytes abbrev;
+	sf_dwarf_bytes str;
+	sf_dwarf_bytes line;
+	sf_dwarf_bytes line_str;
+	sf_dwarf_bytes str_offsets;
+} sf_dwarf_sections;
+
 /*
  * One ELF image with DWARF, ready to walk.  Everything it points to is
  * owned by the opener and valid only during the visitor call.
@@ -29,6 +46,10 @@ typedef struct sf_debug_image {
 	/* The dwz file's .debug_str, which DW_FORM_GNU_strp_alt indexes. */
 	const char *alt_str;
 	uint64_t alt_str_size;
+	/* Raw section bytes of the image and of its dwz file (all absent
+	 * without one), valid as long as the libdwarf handles above. */
+	sf_dwarf_sections sections;
+	sf_dwarf_sections alt_sections;
 } sf_debug_image;
 
 /* Returns 0 to go on, or a negative SF_E* code (already recorded with

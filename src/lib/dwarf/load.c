@@ -7,9 +7,15 @@
 #include "model/target.h"
 #include "util/fail.h"
 
+typedef struct load_target {
+	sf_model *model;
+	const sf_load_options *opts;
+} load_target;
+
 static int load_image(void *ctx, const sf_debug_image *image)
 {
-	sf_model *model = ctx;
+	const load_target *to = ctx;
+	sf_model *model = to->model;
 	const sf_target *target = sf__target_lookup(image->machine, image->address_size, image->big_endian);
 	sf_file_info info = {
 		.path = image->display_name,
@@ -23,7 +29,7 @@ static int load_image(void *ctx, const sf_debug_image *image)
 
 	if (index < 0)
 		return sf__fail(SF_ENOMEM, "out of memory");
-	res = sf__die_load_image(model, image, (uint32_t)index);
+	res = sf__die_load_image(model, image, (uint32_t)index, to->opts);
 	/* A failed image contributed no structs; do not list it either, so
 	 * every listed file really is in the model.  Its copied strings stay
 	 * in the arena until the model is freed. */
@@ -35,5 +41,6 @@ static int load_image(void *ctx, const sf_debug_image *image)
 int sf_model_load(sf_model *model, const char *path, const sf_load_options *opts)
 {
 	static const sf_load_options defaults = SF_LOAD_OPTIONS_INIT;
-	return sf__input_each_image(path, opts ? opts : &defaults, load_image, model);
+	load_target to = { model, opts ? opts : &defaults };
+	return sf__input_each_image(path, to.opts, load_image, &to);
 }

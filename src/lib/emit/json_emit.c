@@ -5,6 +5,7 @@
 #include <inttypes.h>
 
 #include "layout/selection.h"
+#include "reorder/plan.h"
 #include "util/buf.h"
 #include "util/fail.h"
 
@@ -98,7 +99,36 @@ static void site(sf_buf *buf, const sf_struct *s, bool first)
 	u64_or_null(buf, s->decl_line, s->decl_line != 0);
 }
 
-static void struct_json(sf_buf *buf, const sf_report_entry *e)
+/* The reorder proposal of one struct; schema in docs/json-schema.md. */
+static void proposal(sf_buf *buf, const sf_proposal *prop)
+{
+	key(buf, "proposal", false);
+	sf__buf_putc(buf, '{');
+	key(buf, "order", true);
+	sf__buf_putc(buf, '[');
+	for (uint32_t i = 0; i < prop->member_count; i++)
+		sf__buf_printf(buf, "%s%" PRIu32, i ? ", " : "", prop->order[i]);
+	sf__buf_putc(buf, ']');
+	key(buf, "size", false);
+	sf__buf_printf(buf, "%" PRIu64, prop->size);
+	key(buf, "saves", false);
+	sf__buf_printf(buf, "%" PRIu64, prop->saves);
+	key(buf, "cachelines", false);
+	sf__buf_printf(buf, "%" PRIu64, prop->cachelines);
+	key(buf, "crossings", false);
+	sf__buf_printf(buf, "%" PRIu32, prop->crossings);
+	key(buf, "moved", false);
+	sf__buf_printf(buf, "%" PRIu32, prop->moved);
+	key(buf, "optimal", false);
+	sf__buf_json_string(buf, sf_optimality_name(prop->optimal));
+	key(buf, "moves_optimal", false);
+	sf__buf_json_string(buf, sf_optimality_name(prop->moves_optimal));
+	key(buf, "reason", false);
+	sf__buf_json_string(buf, prop->reason == SF_REASON_NONE ? NULL : sf_reorder_reason_text(prop->reason));
+	sf__buf_putc(buf, '}');
+}
+
+static void struct_json(sf_buf *buf, const sf_report_entry *e, const sf_proposal *prop)
 {
 	const sf_struct *s = e->def;
 	const sf_struct_layout *l = e->layout;
@@ -141,14 +171,20 @@ static void struct_json(sf_buf *buf, const sf_report_entry *e)
 		sf__buf_printf(buf, "%" PRIu32, other->file_index);
 		sf__buf_putc(buf, '}');
 	}
-	sf__buf_puts(buf, "]}");
+	sf__buf_putc(buf, ']');
+	if (prop)
+		proposal(buf, prop);
+	sf__buf_putc(buf, '}');
 }
 
 int sf_emit_json(sf_buf *buf, const sf_report *report, const sf_emit_options *opts)
 {
 	size_t file_count = sf_model_file_count(report->model);
+	const sf_plan *plan = NULL;
 
-	(void)opts;
+	/* A plan made from another report would index other structs. */
+	if (opts && opts->version >= 2 && opts->plan && sf_plan_count(opts->plan) == report->count)
+		plan = opts->plan;
 	sf__buf_puts(buf, "{\"tool\": \"structfit\", \"version\": ");
 	sf__buf_json_string(buf, sf_version());
 	sf__buf_printf(buf, ", \"cacheline\": %u,\n\"files\": [", report->cacheline);
@@ -168,7 +204,7 @@ int sf_emit_json(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 	sf__buf_puts(buf, file_count ? "\n],\n\"structs\": [" : "],\n\"structs\": [");
 	for (size_t i = 0; i < report->count; i++) {
 		sf__buf_puts(buf, i ? ",\n" : "\n");
-		struct_json(buf, &report->entries[i]);
+		struct_json(buf, &report->entries[i], plan ? sf_plan_proposal(plan, i) : NULL);
 	}
 	sf__buf_puts(buf, report->count ? "\n]}\n" : "]}\n");
 	if (buf->failed)

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "layout/analysis.h"
 #include "model/structs.h"
 
 /*
@@ -19,6 +20,20 @@ void sf__declarator_rest(sf_buf *buf, const char *type_name, size_t base_len, co
 
 /* Appends "file.c:12" (basename of decl_file; "?" when unknown, no line when 0). */
 void sf__emit_decl_site(sf_buf *buf, const sf_struct *s);
+
+/*
+ * Appends one definition pahole-style (header, members with holes and
+ * cache-line marks, summary comments, closing line) from its analysis:
+ * a report's layout or a proposal's.  Sets buf->failed on ENOMEM.
+ */
+void sf__emit_struct_layout(sf_buf *buf, const sf_struct_layout *layout, int color);
+
+/*
+ * Appends proposal `index` of `plan` as text: the proposed definition and
+ * its saving and moves, or one line with the reason it is unchanged.
+ * Sets buf->failed on ENOMEM.
+ */
+void sf__emit_proposal_text(sf_buf *buf, const sf_plan *plan, size_t index, int color);
 
 /* The one-row-per-struct table used by sf_emit_text() in summary mode. */
 int sf__emit_summary(sf_buf *buf, const sf_report *report, const sf_emit_options *opts);

@@ -302,14 +302,13 @@ static void conflict_line(printer *p, const sf_report_entry *e)
 	sf__buf_putc(p->buf, '\n');
 }
 
-static void struct_text(printer *p, const sf_report_entry *e)
+/* The definition itself, from its opening line to its closing one. */
+static void definition_text(printer *p, const sf_struct_layout *l)
 {
-	const sf_struct_layout *l = e->layout;
-	const sf_struct *s = e->def;
+	const sf_struct *s = l->def;
 
 	p->comment_column = s->kind == SF_UNION ? UNION_COMMENT_COLUMN : COMMENT_COLUMN;
 	p->blank = false;
-	conflict_line(p, e);
 	if (s->name)
 		sf__buf_printf(p->buf, "%s %s {\n", kind_keyword(s->kind), s->name);
 	else if (s->typedef_name)
@@ -328,9 +327,30 @@ static void struct_text(printer *p, const sf_report_entry *e)
 	sf__buf_puts(p->buf, ";\n");
 }
 
+static void struct_text(printer *p, const sf_report_entry *e)
+{
+	p->blank = false;
+	conflict_line(p, e);
+	definition_text(p, e->layout);
+}
+
+void sf__emit_struct_layout(sf_buf *buf, const sf_struct_layout *layout, int color)
+{
+	printer p = { 0 };
+
+	p.buf = buf;
+	p.color = color != 0;
+	p.cacheline = layout->cacheline;
+	definition_text(&p, layout);
+	if (p.line.failed)
+		buf->failed = 1;
+	sf_buf_free(&p.line);
+}
+
 int sf_emit_text(sf_buf *buf, const sf_report *report, const sf_emit_options *opts)
 {
 	static const sf_emit_options defaults = SF_EMIT_OPTIONS_INIT;
+	const sf_plan *plan = NULL;
 	printer p = { 0 };
 	int error = 0;
 
@@ -341,8 +361,14 @@ int sf_emit_text(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 	p.buf = buf;
 	p.color = opts->color != 0;
 	p.cacheline = report->cacheline;
-	for (size_t i = 0; i < report->count; i++)
+	/* A plan made from another report would index other structs. */
+	if (opts->version >= 2 && opts->plan && sf_plan_count(opts->plan) == report->count)
+		plan = opts->plan;
+	for (size_t i = 0; i < report->count; i++) {
 		struct_text(&p, &report->entries[i]);
+		if (plan)
+			sf__emit_proposal_text(buf, plan, i, p.color);
+	}
 	if (p.line.failed)
 		buf->failed = 1;
 	sf_buf_free(&p.line);

@@ -109,20 +109,49 @@ int sf__model_add_file(sf_model *model, const sf_file_info *info)
 
 /* ---- identity ---- */
 
+/*
+ * Every definition of every unit is hashed once when merged (millions for
+ * a kernel), so this mixes a word per step instead of a byte like
+ * sf__hash_bytes().  The value only has to be consistent within a run.
+ */
+static inline uint64_t mix(uint64_t h, uint64_t v)
+{
+	h = (h ^ v) * UINT64_C(0x9e3779b97f4a7c15);
+	return h ^ (h >> 29);
+}
+
+static uint64_t mix_str(uint64_t h, const char *s)
+{
+	size_t len;
+	uint64_t word;
+
+	if (!s)
+		return mix(h, UINT64_C(0x51ed270b27d7a3c1));
+	len = strlen(s);
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&word, s, 8);
+		h = mix(h, word);
+	}
+	word = 0;
+	memcpy(&word, s, len);
+	/* The length byte keeps ("ab","c") apart from ("a","bc"). */
+	return mix(h, word ^ ((uint64_t)(len + 1) << 56));
+}
+
 static uint64_t hash_struct(uint64_t h, const sf_struct *s, unsigned depth)
 {
-	h = sf__hash_u64(h, (uint64_t)s->kind);
-	h = sf__hash_str(h, s->name ? s->name : s->typedef_name);
-	h = sf__hash_u64(h, s->size);
-	h = sf__hash_u64(h, s->align);
-	h = sf__hash_u64(h, s->member_count);
+	h = mix(h, (uint64_t)s->kind);
+	h = mix_str(h, s->name ? s->name : s->typedef_name);
+	h = mix(h, s->size);
+	h = mix(h, s->align);
+	h = mix(h, s->member_count);
 	for (uint32_t i = 0; i < s->member_count; i++) {
 		const sf_member *m = &s->members[i];
-		h = sf__hash_str(h, m->name);
-		h = sf__hash_str(h, m->type_name);
-		h = sf__hash_u64(h, m->offset);
-		h = sf__hash_u64(h, m->bit_offset);
-		h = sf__hash_u64(h, m->bit_size);
+		h = mix_str(h, m->name);
+		h = mix_str(h, m->type_name);
+		h = mix(h, m->offset);
+		h = mix(h, m->bit_offset);
+		h = mix(h, m->bit_size);
 		if ((m->flags & SF_MEMBER_ANONYMOUS) && m->nested && depth < 64)
 			h = hash_struct(h, m->nested, depth + 1);
 	}

@@ -3,17 +3,27 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Thread-local so that units loaded on several threads never race. */
 static _Thread_local char last_message[512];
 
 int sf__fail(int code, const char *fmt, ...)
 {
+	char message[sizeof(last_message)];
 	va_list ap;
 
+	/* Formatted aside first: callers may pass sf_error_last() as an argument. */
 	va_start(ap, fmt);
-	vsnprintf(last_message, sizeof(last_message), fmt, ap);
+	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
+	/* Names and libdwarf texts come from the input: a control character
+	 * in them must not break the one-line message. */
+	for (char *c = message; *c != '\0'; c++) {
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	}
+	memcpy(last_message, message, sizeof(last_message));
 	return code;
 }
 

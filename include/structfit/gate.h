@@ -1,0 +1,163 @@
+/* Layout baselines, the regression gate, two-build comparison and assertion headers. */
+#ifndef STRUCTFIT_GATE_H
+#define STRUCTFIT_GATE_H
+
+#include <structfit/emit.h>
+#include <structfit/report.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * The layouts of a set of structs: taken from a report (a build) or read
+ * back from a baseline file written by sf_emit_snapshot().  Sorted by kind
+ * and name, independent of the model once built.
+ */
+typedef struct sf_snapshot sf_snapshot;
+
+/* Copies the layouts of `report`.  Caller frees.  Returns 0 or SF_ENOMEM. */
+int sf_snapshot_from_report(sf_snapshot **out, const sf_report *report);
+
+/*
+ * Reads a baseline (`len` bytes of JSON, see docs/json-schema.md).  `name`
+ * prefixes messages: "layout.json:3:14: struct 'foo': missing key 'size'".
+ * Returns 0, SF_EINVALID (not a baseline) or SF_ENOMEM.
+ */
+int sf_snapshot_parse(sf_snapshot **out, const char *text, size_t len, const char *name);
+void sf_snapshot_free(sf_snapshot *snap);
+
+/* Keeps only the structs whose name matches one of the shell globs (none keeps all). */
+void sf_snapshot_select(sf_snapshot *snap, const char *const *globs, size_t glob_count);
+
+/* Number of structs. */
+size_t sf_snapshot_count(const sf_snapshot *snap);
+
+/* What changed or which rule broke; the rule id is sf_finding_rule(kind). */
+typedef enum sf_finding_kind {
+	SF_FINDING_STRUCT_GREW,
+	SF_FINDING_STRUCT_SHRANK,
+	SF_FINDING_STRUCT_REMOVED,
+	SF_FINDING_STRUCT_ADDED,
+	SF_FINDING_ALIGN_CHANGED,
+	SF_FINDING_MEMBER_MOVED,
+	SF_FINDING_MEMBER_ADDED,
+	SF_FINDING_MEMBER_REMOVED,
+	SF_FINDING_MEMBER_RETYPED,
+	SF_FINDING_HOLES_GREW,
+	SF_FINDING_HOLES_SHRANK,
+	SF_FINDING_PADDING_GREW,
+	SF_FINDING_PADDING_SHRANK,
+	SF_FINDING_NEW_HOLE,
+	SF_FINDING_MAX_PADDING,
+	SF_FINDING_MAX_SIZE,
+	SF_FINDING_MAX_CACHELINES,
+	SF_FINDING_BUDGET_UNMATCHED,
+	SF_FINDING_KIND_COUNT
+} sf_finding_kind;
+
+/*
+ * One finding.  Strings are borrowed from the findings object.  `old_value`
+ * and `new_value` are the numbers compared (sizes, offsets, bytes; the
+ * budget is `new_value`'s limit in `limit`); `decl_file`/`decl_line` locate
+ * the struct's declaration (in the newer build when it has one).
+ */
+typedef struct sf_finding {
+	sf_finding_kind kind;
+	int violation;            /* 1 fails the gate; 0 is information */
+	const char *struct_kind;  /* "struct", "union" or "class" */
+	const char *struct_name;  /* tag, else typedef name */
+	const char *decl_file;    /* NULL when unknown */
+	unsigned decl_line;       /* 0 when unknown */
+	const char *member;       /* member path ("a", "inner.b"), or NULL */
+	uint64_t old_value;
+	uint64_t new_value;
+	uint64_t limit;
+	const char *detail;       /* the message without the struct's name */
+} sf_finding;
+
+typedef struct sf_findings sf_findings;
+
+/* Stable rule id ("struct-grew"), one per kind. */
+const char *sf_finding_rule(sf_finding_kind kind);
+/* One sentence describing the rule, for SARIF and help texts. */
+const char *sf_finding_rule_text(sf_finding_kind kind);
+
+size_t sf_findings_count(const sf_findings *findings);
+size_t sf_findings_violations(const sf_findings *findings);
+const sf_finding *sf_findings_get(const sf_findings *findings, size_t index);
+void sf_findings_free(sf_findings *findings);
+
+/* `STRUCT=N` budget; `pattern` is a shell glob on the struct name. */
+typedef struct sf_gate_budget {
+	const char *pattern;
+	uint64_t limit;
+} sf_gate_budget;
+
+typedef struct sf_gate_options {
+	unsigned version;
+	int has_max_padding;
+	uint64_t max_padding;              /* holes + tail padding per struct, bytes */
+	const sf_gate_budget *max_size;
+	size_t max_size_count;
+	const sf_gate_budget *max_cachelines;
+	size_t max_cachelines_count;
+	int no_new_holes;                  /* any hole not in the baseline, new structs included */
+} sf_gate_options;
+
+#define SF_GATE_OPTIONS_VERSION 1
+#define SF_GATE_OPTIONS_INIT { SF_GATE_OPTIONS_VERSION, 0, 0, NULL, 0, NULL, 0, 0 }
+
+/*
+ * Compares `current` with `baseline` under the gate's rules (docs in
+ * README.md) and the budgets of `opts` (NULL for none).  Caller frees.
+ * Returns 0 or SF_ENOMEM; violations are findings, not errors.
+ */
+int sf_gate_check(sf_findings **out, const sf_snapshot *baseline, const sf_snapshot *current,
+		  const sf_gate_options *opts);
+
+/* Every difference between two builds, each finding a change.  0 or SF_ENOMEM. */
+int sf_gate_diff(sf_findings **out, const sf_snapshot *old_build, const sf_snapshot *new_build);
+
+/* The baseline document: stable, sorted, one struct per line. */
+int sf_emit_snapshot(sf_buf *buf, const sf_snapshot *snap);
+
+typedef enum sf_findings_format {
+	SF_FINDINGS_TEXT,    /* check: "file:line: error: struct foo: ... [rule]" */
+	SF_FINDINGS_JSON,
+	SF_FINDINGS_SARIF,   /* SARIF 2.1.0 */
+	SF_FINDINGS_DIFF     /* diff: grouped by struct, for people */
+} sf_findings_format;
+
+/*
+ * Appends the findings in `format`.  `source_root` (may be NULL) is removed
+ * from the front of declaration paths in SARIF, whose consumers expect
+ * paths relative to the repository.  0, SF_EUSAGE (bad format) or SF_ENOMEM.
+ */
+int sf_emit_findings(sf_buf *buf, const sf_findings *findings, sf_findings_format format,
+		     const char *source_root);
+
+typedef struct sf_assert_options {
+	unsigned version;
+	int offsets;           /* offsetof() of every named non-bitfield member */
+	int align;             /* _Alignof() of each struct */
+	const char *guard;     /* include guard macro; NULL for STRUCTFIT_LAYOUT_ASSERTS_H */
+} sf_assert_options;
+
+#define SF_ASSERT_OPTIONS_VERSION 1
+#define SF_ASSERT_OPTIONS_INIT { SF_ASSERT_OPTIONS_VERSION, 0, 0, NULL }
+
+/*
+ * A C/C++ header of static assertions stating the layouts of `snap`,
+ * guarded to the target they were measured on.  0, SF_EUSAGE (bad guard
+ * name) or SF_ENOMEM.
+ */
+int sf_emit_asserts(sf_buf *buf, const sf_snapshot *snap, const sf_assert_options *opts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

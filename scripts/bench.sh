@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Benchmark of `structfit report` against `pahole -F dwarf` on big real inputs:
+# wall time, peak RSS, -j scaling, and a per-struct agreement check.
+#
+# Usage: scripts/bench.sh [FILE...]
+#   Without FILE: the Debian cloud kernel's vmlinux (linux-image-*-cloud-amd64-dbg),
+#   libc's and python3.11's debug files, downloaded with apt-get download and
+#   unpacked with dpkg -x into $STRUCTFIT_BENCH_CACHE (default
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/structfit-bench) unless already there.
+# Environment: STRUCTFIT_BIN (default build/structfit), RUNS (default 3),
+#   JOBS (default: online CPUs), STRUCTFIT_BENCH_CACHE.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+sf=${STRUCTFIT_BIN:-$repo/build/structfit}
+runs=${RUNS:-3}
+jobs=${JOBS:-$(nproc)}
+cache=${STRUCTFIT_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/structfit-bench}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+die() { echo "bench.sh: $*" >&2; exit 1; }
+[ -x "$sf" ] || die "no structfit binary at $sf (build it, or set STRUCTFIT_BIN)"
+command -v pahole >/dev/null || die "pahole not installed (Debian package dwarves)"
+[ -x /usr/bin/time ] || die "/usr/bin/time missing (Debian package time)"
+
+# Downloads Debian package $1 into the cache and unpacks it (once).
+fetch() {
+	local pkg=$1 dir=$cache/$1
+	if [ ! -d "$dir" ]; then
+		mkdir -p "$cache"
+		(cd "$cache" && apt-get download "$pkg" >&2) || die "apt-get download $pkg failed"
+		dpkg -x "$cache/${pkg}"_*.deb "$dir.partial" && mv "$dir.partial" "$dir"
+		rm -f "$cache/${pkg}"_*.deb
+	fi
+	printf '%s\n' "$dir"
+}
+
+# Debug file of an installed binary by build-id, from /usr/lib/debug or
+# from the -dbg package $2 unpacked in the cache.
+debug_file_of() {
+	local binary=$1 pkg=$2 id dir
+	id=$(readelf -n "$binary" 2>/dev/null | awk '/Build ID/ { print $3; exit }')
+	[ -n "$id" ] || return 1
+	if [ -f "/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug" ]; then
+		printf '%s\n' "/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug"
+		return 0
+	fi
+	dir=$(fetch "$pkg") || return 1
+	[ -f "$dir/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug" ] || return 1
+	printf '%s\n' "$dir/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug"
+}
+
+default_inputs() {
+	local pkg dir file
+	# The newest cloud kernel debug package apt knows, reused if already unpacked.
+	file=$(ls "$cache"/linux-image-*-cloud-amd64-dbg/usr/lib/debug/boot/vmlinux-* 2>/dev/null | tail -n 1 || true)
+	if [ -z "$file" ]; then
+		pkg=$(apt-cache search --names-only '^linux-image-[0-9.]+-[0-9]+-cloud-amd64-dbg$' |
+		      awk '{ print $1 }' | sort -V | tail -n 1)
+		[ -n "$pkg" ] || die "apt-cache knows no linux-image-*-cloud-amd64-dbg (apt-get update?)"
+		dir=$(fetch "$pkg")
+		file=$(ls "$dir"/usr/lib/debug/boot/vmlinux-* | head -n 1)
+	fi
+	printf '%s\n' "$file"
+	debug_file_of "$(readlink -f /lib/x86_64-linux-gnu/libc.so.6)" libc6-dbg ||
+		echo "bench.sh: skipping libc (no debug file)" >&2
+	if command -v python3.11 >/dev/null; then
+		debug_file_of "$(readlink -f "$(command -v python3.11)")" python3.11-dbg ||
+			echo "bench.sh: skipping python3.11 (no debug file)" >&2
+	fi
+}
+
+# Runs a command once; prints "seconds peak_kb" and keeps stdout in $tmp/out.
+measure() {
+	local start end
+	start=$EPOCHREALTIME
+	/usr/bin/time -f '%M' -o "$tmp/rss" "$@" >"$tmp/out" 2>"$tmp/err" || {
+		echo "bench.sh: failed: $*" >&2
+		cat "$tmp/err" >&2
+		return 1
+	}
+	end=$EPOCHREALTIME
+	printf '%s %s\n' "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", b - a }')" "$(tail -n 1 "$tmp/rss")"
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
+
+# Alternates the two commands $runs times; prints "sf_s sf_kb pa_s pa_kb" medians.
+compare() {
+	local -a sf_cmd pa_cmd
+	local i line
+	local label=$1
+	shift
+	sf_cmd=()
+	while [ "$1" != "--" ]; do sf_cmd+=("$1"); shift; done
+	shift
+	pa_cmd=("$@")
+	: >"$tmp/sf.t"; : >"$tmp/pa.t"
+	for ((i = 0; i < runs; i++)); do
+		measure "${sf_cmd[@]}" >>"$tmp/sf.t"
+		measure "${pa_cmd[@]}" >>"$tmp/pa.t"
+	done
+	line="$(cut -d' ' -f1 "$tmp/sf.t" | median) $(cut -d' ' -f2 "$tmp/sf.t" | median)"
+	line="$line $(cut -d' ' -f1 "$tmp/pa.t" | median) $(cut -d' ' -f2 "$tmp/pa.t" | median)"
+	set -- $line
+	printf '%-28s structfit %8.3f s %9d KB | pahole %8.3f s %9d KB | time x%s  rss x%s\n' \
+		"$label" "$1" "$2" "$3" "$4" "$(ratio "$1" "$3")" "$(ratio "$2" "$4")"
+}
+
+if [ $# -eq 0 ]; then
+	mapfile -t inputs < <(default_inputs)
+else
+	inputs=("$@")
+fi
+
+echo "structfit: $sf ($("$sf" --version 2>/dev/null | head -n 1)); $(pahole --version); runs=$runs jobs=$jobs cpus=$(nproc)"
+for file in "${inputs[@]}"; do
+	[ -f "$file" ] || die "$file: not found"
+	echo
+	echo "== $file ($(du -h "$file" | cut -f1))"
+	compare "all structs (default -j)" "$sf" report "$file" -- pahole -F dwarf "$file"
+	compare "all structs, -j1" "$sf" report -j1 "$file" -- pahole -F dwarf "$file"
+
+	: >"$tmp/j1.t"; : >"$tmp/jn.t"
+	for ((i = 0; i < runs; i++)); do
+		measure "$sf" report -j1 "$file" >>"$tmp/j1.t"; cp "$tmp/out" "$tmp/j1.out"
+		measure "$sf" report -j"$jobs" "$file" >>"$tmp/jn.t"; cp "$tmp/out" "$tmp/jn.out"
+	done
+	t1=$(cut -d' ' -f1 "$tmp/j1.t" | median)
+	tn=$(cut -d' ' -f1 "$tmp/jn.t" | median)
+	same=identical
+	cmp -s "$tmp/j1.out" "$tmp/jn.out" || same=DIFFERENT
+	printf '%-28s -j1 %8.3f s  -j%s %8.3f s  speedup x%s  output %s\n' "scaling" "$t1" "$jobs" "$tn" \
+		"$(ratio "$t1" "$tn")" "$same"
+
+	case $(basename "$file") in
+	vmlinux*)
+		compare "-C task_struct" "$sf" report -C task_struct "$file" -- pahole -F dwarf -C task_struct "$file"
+		;;
+	esac
+
+	echo "-- agreement with pahole (tests/pahole_agreement.py):"
+	python3 "$repo/tests/pahole_agreement.py" --examples 3 --structfit "$sf" "$file" 2>&1 | sed 's/^/   /' | head -n 25
+done

@@ -1,0 +1,248 @@
+/* The `check` command: the layout regression gate of a build against its baseline. */
+#include "cli_commands.h"
+#include "cli_exit.h"
+#include "cli_gate.h"
+#include "cli_output.h"
+
+#include <structfit/structfit.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	OPT_BASELINE = CLI_KEY_LONG_ONLY,
+	OPT_MAX_PADDING,
+	OPT_MAX_SIZE,
+	OPT_MAX_CACHELINES,
+	OPT_NO_NEW_HOLES,
+	OPT_FORMAT,
+	OPT_SOURCE_ROOT
+};
+
+const cli_option cli_check_options[] = {
+	CLI_GATE_INPUT_OPTIONS,
+	{ "baseline", OPT_BASELINE, "FILE", "the layouts to hold, from 'structfit snapshot'\n(required)" },
+	{ "max-padding", OPT_MAX_PADDING, "N", "fail when a struct wastes more than N bytes in\nholes and tail padding" },
+	{ "max-size", OPT_MAX_SIZE, "STRUCT=N", "fail when STRUCT (a glob) is larger than N bytes\n(repeatable)" },
+	{ "max-cachelines", OPT_MAX_CACHELINES, "STRUCT=N", "fail when STRUCT spans more than N cache lines\n(repeatable)" },
+	{ "no-new-holes", OPT_NO_NEW_HOLES, NULL, "fail on any hole the baseline does not have, also\nin structs it does not list" },
+	{ "format", OPT_FORMAT, "FMT", "text (default), json or sarif (SARIF 2.1.0)" },
+	{ "source-root", OPT_SOURCE_ROOT, "DIR", "SARIF: make declaration paths under DIR relative" },
+	{ "output", 'o', "FILE", "write to FILE (replaced atomically), not stdout" },
+	{ "help", 'h', NULL, "show this help and exit" },
+	{ NULL, 0, NULL, NULL }
+};
+
+const char cli_check_description[] =
+	"Compares the struct layouts of the FILEs with a baseline and exits 1 when a\n"
+	"rule is broken: a struct grew, changed alignment or disappeared; a member\n"
+	"moved, was added, removed or retyped; its holes or its tail padding grew;\n"
+	"or a budget is exceeded.  Shrinking and structs missing from the baseline\n"
+	"are reported as notes and do not fail.  Each message names the struct and\n"
+	"its declaration as file:line.  Without -C every struct of the baseline and\n"
+	"of the build takes part.";
+
+static const char *const format_names[] = { "text", "json", "sarif", NULL };
+static const sf_findings_format format_values[] = { SF_FINDINGS_TEXT, SF_FINDINGS_JSON,
+						    SF_FINDINGS_SARIF };
+
+/* "name=N" -> budget; the name may itself hold '=' in theory, so split at the last one. */
+static int parse_budget(const char *text, sf_gate_budget *out)
+{
+	const char *eq = strrchr(text, '=');
+	char *end;
+	unsigned long long value;
+	size_t n;
+	char *pattern;
+
+	if (!eq || eq == text || !eq[1] || eq[1] == '-')
+		return -1;
+	value = strtoull(eq + 1, &end, 10);
+	if (*end || value == ULLONG_MAX)
+		return -1;
+	n = (size_t)(eq - text);
+	pattern = malloc(n + 1);
+	if (!pattern)
+		return -1;
+	memcpy(pattern, text, n);
+	pattern[n] = '\0';
+	out->pattern = pattern;
+	out->limit = value;
+	return 0;
+}
+
+static int parse_u64(const char *text, uint64_t *out)
+{
+	char *end;
+	unsigned long long value;
+
+	if (!*text || *text == '-')
+		return -1;
+	value = strtoull(text, &end, 10);
+	if (*end || value == ULLONG_MAX)
+		return -1;
+	*out = value;
+	return 0;
+}
+
+static int load_baseline(const cli_gate_inputs *in, const char *path, sf_snapshot **out)
+{
+	char *one[1] = { (char *)path };
+	int code = cli_gate_snapshot(in, one, 1, out);
+
+	if (*out && sf_snapshot_count(*out) == 0 && in->glob_count == 0)
+		cli_error("%s: the baseline lists no structs", path);
+	return code;
+}
+
+/* The last line of the text format: the verdict, for people reading a build log. */
+static void print_summary(FILE *out, const sf_findings *findings, const sf_snapshot *current,
+			  const char *baseline_path)
+{
+	size_t violations = sf_findings_violations(findings);
+	size_t structs = sf_snapshot_count(current);
+
+	if (violations)
+		fprintf(out, "structfit check: FAILED, %zu violation%s of the layout baseline %s\n",
+			violations, violations == 1 ? "" : "s", baseline_path);
+	else
+		fprintf(out, "structfit check: passed, %zu struct%s checked against %s\n", structs,
+			structs == 1 ? "" : "s", baseline_path);
+	fflush(out);
+}
+
+int cli_check_run(const cli_command *self, int argc, char **argv)
+{
+	sf_gate_options gopts = SF_GATE_OPTIONS_INIT;
+	cli_gate_inputs in;
+	sf_snapshot *baseline = NULL, *current = NULL;
+	sf_findings *findings = NULL;
+	sf_gate_budget *sizes = NULL, *lines = NULL;
+	sf_buf buf = SF_BUF_INIT;
+	const char *baseline_path = NULL, *output = NULL, *source_root = NULL;
+	int format = 0;
+	cli_getopt g;
+	int code;
+	int rc;
+	int c;
+
+	code = cli_gate_inputs_init(&in, self->name, argc);
+	sizes = calloc((size_t)argc + 1, sizeof(*sizes));
+	lines = calloc((size_t)argc + 1, sizeof(*lines));
+	if (code == CLI_EXIT_OK && (!sizes || !lines)) {
+		cli_error("out of memory");
+		code = CLI_EXIT_INTERNAL;
+	}
+	if (code != CLI_EXIT_OK)
+		goto done;
+	gopts.max_size = sizes;
+	gopts.max_cachelines = lines;
+	cli_getopt_build(&g, self->options, 0);
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
+		int handled = cli_gate_option(&in, c, optarg);
+		if (handled == 1)
+			continue;
+		if (handled != 0) {
+			code = handled;
+			goto done;
+		}
+		switch (c) {
+		case 'h':
+			cli_command_help(stdout, self);
+			goto done;
+		case 'o':
+			output = optarg;
+			break;
+		case OPT_BASELINE:
+			baseline_path = optarg;
+			break;
+		case OPT_MAX_PADDING:
+			if (parse_u64(optarg, &gopts.max_padding) != 0) {
+				code = cli_gate_usage_error(&in, "max-padding", optarg, "a byte count");
+				goto done;
+			}
+			gopts.has_max_padding = 1;
+			break;
+		case OPT_MAX_SIZE:
+			if (parse_budget(optarg, &sizes[gopts.max_size_count]) != 0) {
+				code = cli_gate_usage_error(&in, "max-size", optarg, "STRUCT=BYTES");
+				goto done;
+			}
+			gopts.max_size_count++;
+			break;
+		case OPT_MAX_CACHELINES:
+			if (parse_budget(optarg, &lines[gopts.max_cachelines_count]) != 0) {
+				code = cli_gate_usage_error(&in, "max-cachelines", optarg, "STRUCT=LINES");
+				goto done;
+			}
+			gopts.max_cachelines_count++;
+			break;
+		case OPT_NO_NEW_HOLES:
+			gopts.no_new_holes = 1;
+			break;
+		case OPT_FORMAT:
+			format = cli_parse_choice(optarg, format_names);
+			if (format < 0) {
+				code = cli_gate_usage_error(&in, "format", optarg, "text, json or sarif");
+				goto done;
+			}
+			break;
+		case OPT_SOURCE_ROOT:
+			source_root = optarg;
+			break;
+		default:
+			code = cli_option_error(self, c, argv, self->options);
+			goto done;
+		}
+	}
+	if (!baseline_path) {
+		cli_error("--baseline=FILE is required (see structfit check --help)");
+		code = CLI_EXIT_USAGE;
+		goto done;
+	}
+	if (optind >= argc) {
+		cli_error("no input files (see structfit check --help)");
+		code = CLI_EXIT_USAGE;
+		goto done;
+	}
+	code = load_baseline(&in, baseline_path, &baseline);
+	if (!baseline)
+		goto done;
+	code = cli_exit_worst(code, cli_gate_snapshot(&in, argv + optind, (size_t)(argc - optind),
+						      &current));
+	if (!current)
+		goto done;
+	/* A partial build would report structs of the failed inputs as removed. */
+	if (code >= CLI_EXIT_USAGE)
+		goto done;
+	rc = sf_gate_check(&findings, baseline, current, &gopts);
+	if (rc == 0)
+		rc = sf_emit_findings(&buf, findings, format_values[format], source_root);
+	if (rc != 0) {
+		cli_error("%s", sf_error_last());
+		code = cli_exit_worst(code, cli_exit_from_error(rc));
+		goto done;
+	}
+	code = cli_exit_worst(code, cli_gate_write(&buf, output));
+	if (format_values[format] == SF_FINDINGS_TEXT)
+		print_summary(output ? stderr : stdout, findings, current, baseline_path);
+	if (sf_findings_violations(findings))
+		code = cli_exit_worst(code, CLI_EXIT_FINDINGS);
+done:
+	for (size_t i = 0; sizes && i < gopts.max_size_count; i++)
+		free((char *)sizes[i].pattern);
+	for (size_t i = 0; lines && i < gopts.max_cachelines_count; i++)
+		free((char *)lines[i].pattern);
+	free(sizes);
+	free(lines);
+	sf_buf_free(&buf);
+	sf_findings_free(findings);
+	sf_snapshot_free(current);
+	sf_snapshot_free(baseline);
+	cli_gate_inputs_release(&in);
+	return code;
+}

@@ -1,0 +1,187 @@
+/* Our own DWARF 2-5 reader over section bytes: unit tables, abbreviations, attribute forms. */
+#ifndef SF_DWARF_DIE_READER_H
+#define SF_DWARF_DIE_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dwarf/input.h"
+#include "util/arena.h"
+#include "util/hash.h"
+
+/*
+ * libdwarf allocates and registers every DIE and attribute it hands out
+ * and keeps global state, which made it both the hot spot of a vmlinux
+ * load and unusable from several threads.  This reader decodes the bytes
+ * directly: an sf_dw_image is built once per image and is read-only
+ * afterwards, so any number of threads may share it; everything mutable
+ * (decoded abbreviation tables) lives in an sf_dw_cursor per thread.
+ * Every read is bounded by the end of its unit or section.
+ */
+
+/* Where a DIE lives: the image's .debug_info, its .debug_types, or the
+ * .debug_info of its dwz supplementary file. */
+enum sf_dw_space {
+	SF_DW_INFO = 0,
+	SF_DW_TYPES = 1,
+	SF_DW_ALT = 2,
+	SF_DW_SPACES = 3
+};
+
+/* One unit header.  Invariants: offset < die_offset <= end <= section size. */
+typedef struct sf_dw_unit {
+	uint64_t offset;            /* of the header */
+	uint64_t end;               /* one past the unit's last byte */
+	uint64_t die_offset;        /* root DIE */
+	uint64_t abbrev_offset;
+	uint64_t str_offsets_base;  /* default of DW_AT_str_offsets_base; the root DIE's wins */
+	uint64_t signature;         /* type units */
+	uint64_t type_offset;       /* type units: section offset of the type DIE */
+	uint8_t version;
+	uint8_t offset_size;        /* 4 or 8 */
+	uint8_t address_size;
+	uint8_t unit_type;          /* DW_UT_*; DWARF 4 type units say DW_UT_type */
+	uint8_t space;              /* enum sf_dw_space */
+} sf_dw_unit;
+
+typedef struct sf_dw_section_set {
+	const sf_dwarf_sections *bytes;
+	bool big_endian;
+} sf_dw_section_set;
+
+typedef struct sf_dw_space_units {
+	const uint8_t *data;        /* the section holding the units */
+	uint64_t size;
+	const sf_dwarf_sections *sections; /* abbrev, str... of the same file */
+	sf_dw_unit *units;          /* sorted by offset */
+	size_t count;
+} sf_dw_space_units;
+
+typedef struct sf_dw_signature {
+	uint64_t signature;
+	uint64_t die_offset;
+	uint8_t space;
+} sf_dw_signature;
+
+typedef struct sf_dw_image {
+	const char *name;           /* for messages */
+	bool big_endian;
+	sf_dw_space_units spaces[SF_DW_SPACES];
+	sf_dw_signature *signatures; /* sorted by signature */
+	size_t signature_count;
+	const char *alt_str;        /* dwz .debug_str for DW_FORM_GNU_strp_alt */
+	uint64_t alt_str_size;
+} sf_dw_image;
+
+/* Lists every unit of the image (and of its dwz file); of .debug_info only
+ * those starting before `info_limit`.  Returns 0, SF_EINVALID (corrupt
+ * header) or SF_ENOMEM. */
+int sf__dw_image_open(sf_dw_image *out, const sf_debug_image *image, uint64_t info_limit);
+void sf__dw_image_close(sf_dw_image *image);
+
+/* Whether every unit of the image's .debug_info is a split-DWARF skeleton
+ * (its types live in a .dwo).  Reads headers only up to the first unit
+ * with content.  Returns 0 or SF_ENOMEM. */
+int sf__dw_only_skeletons(const sf_debug_image *image, bool *yes);
+
+/* The unit of `space` containing section offset `offset`, or NULL. */
+const sf_dw_unit *sf__dw_unit_at(const sf_dw_image *image, unsigned space, uint64_t offset);
+/* The type DIE of a type unit by signature; false when unknown. */
+bool sf__dw_signature_find(const sf_dw_image *image, uint64_t signature, unsigned *space,
+			   uint64_t *die_offset);
+
+typedef struct sf_dw_spec {
+	uint16_t name;
+	uint16_t form;
+	int32_t fixed_offset;       /* from the first attribute byte; -1 after a variable-size form */
+	int64_t implicit_const;
+} sf_dw_spec;
+
+typedef struct sf_dw_abbrev {
+	uint64_t code;
+	uint16_t tag;
+	bool has_children;
+	int32_t fixed_size;         /* bytes of all attributes, -1 when variable */
+	uint32_t spec_count;
+	const sf_dw_spec *specs;
+} sf_dw_abbrev;
+
+/* One abbreviation table decoded for one unit shape (form sizes depend on
+ * the unit's offset size, address size and version). */
+typedef struct sf_dw_abbrevs {
+	uint64_t offset;
+	uint8_t space_file;         /* 0 main file, 1 dwz file */
+	uint8_t offset_size, address_size, version;
+	sf_dw_abbrev *dense;        /* indexed by code when codes are small */
+	size_t dense_count;
+	sf_dw_abbrev *sparse;       /* the rest, in table order */
+	size_t sparse_count;
+} sf_dw_abbrevs;
+
+/* Per-thread decoding state: decoded abbreviation tables, in an arena. */
+typedef struct sf_dw_cursor {
+	const sf_dw_image *image;
+	sf_arena *arena;
+	sf_hashmap abbrevs;         /* offset/shape hash -> sf_dw_abbrevs */
+	const sf_dw_abbrevs *last;  /* most units use one table for all their DIEs */
+	const sf_dw_unit *base_unit; /* unit whose str_offsets base is cached */
+	uint64_t base_value;
+} sf_dw_cursor;
+
+int sf__dw_cursor_init(sf_dw_cursor *cursor, const sf_dw_image *image);
+void sf__dw_cursor_release(sf_dw_cursor *cursor);
+
+/*
+ * A decoded DIE header: its abbreviation and where its attributes start.
+ * `abbrev` is NULL for the null entry that ends a sibling list.
+ */
+typedef struct sf_dw_die {
+	const sf_dw_unit *unit;
+	const sf_dw_abbrev *abbrev;
+	const uint8_t *attrs;
+	uint64_t offset;
+} sf_dw_die;
+
+/* Decodes the DIE at section offset `offset` of `unit`.  0 or SF_EINVALID
+ * (message set, naming the offset). */
+int sf__dw_die_at(sf_dw_cursor *cursor, const sf_dw_unit *unit, uint64_t offset, sf_dw_die *out);
+/* Section offset just past the DIE's attributes (its first child, if any). */
+int sf__dw_die_attrs_end(const sf_dw_cursor *cursor, const sf_dw_die *die, uint64_t *out);
+/* Offset of the next sibling, skipping the children (via DW_AT_sibling
+ * when present).  *out is the offset of a null entry at the list's end. */
+int sf__dw_die_sibling_offset(sf_dw_cursor *cursor, const sf_dw_die *die, uint64_t *out);
+
+/* A decoded attribute value. */
+typedef struct sf_dw_value {
+	uint16_t form;
+	uint64_t u;                 /* constants, offsets, references (see below) */
+	int64_t s;                  /* sdata / implicit_const */
+	const uint8_t *block;       /* blocks and exprloc */
+	uint64_t block_len;
+	const uint8_t *where;       /* first byte of the value */
+} sf_dw_value;
+
+/* 1 with *out filled when the DIE has attribute `name`, 0 when not, <0. */
+int sf__dw_attr(const sf_dw_cursor *cursor, const sf_dw_die *die, uint16_t name, sf_dw_value *out);
+
+/* Strings: 1 with *out set, SF_EINVALID on a bad offset; forms that are
+ * not strings give SF_EINVALID too. */
+int sf__dw_string(sf_dw_cursor *cursor, const sf_dw_die *die, const sf_dw_value *value,
+		  const char **out);
+
+/*
+ * A reference as (space, section offset): unit-relative forms are made
+ * absolute, ref_addr stays in the DIE's file, GNU_ref_alt/ref_sup go to
+ * the dwz file.  ref_sig8 is not handled here.  0 or SF_EINVALID.
+ */
+int sf__dw_reference(const sf_dw_die *die, const sf_dw_value *value, unsigned *space,
+		     uint64_t *offset);
+
+/* Little helpers for the line-table reader. */
+uint64_t sf__dw_read_uint(const uint8_t *p, unsigned size, bool big_endian);
+/* LEB128 within [*p, end); false when truncated or too long. */
+bool sf__dw_uleb(const uint8_t **p, const uint8_t *end, uint64_t *out);
+bool sf__dw_sleb(const uint8_t **p, const uint8_t *end, int64_t *out);
+
+#endif

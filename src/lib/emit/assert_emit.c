@@ -1,0 +1,232 @@
+/* Static-assertion headers: the sizes, alignments and offsets of a build, checked by the compiler. */
+#include <structfit/gate.h>
+#include <structfit/structfit.h>
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "layout/snapshot.h"
+#include "util/buf.h"
+#include "util/fail.h"
+
+/*
+ * Predefined macros that identify each architecture the model names, with
+ * gcc and clang alike.  Pointer size and byte order are checked separately,
+ * which is what tells x32 from x86-64 and s390 from s390x.
+ */
+static const struct {
+	const char *arch;
+	const char *macro;
+} arch_macros[] = {
+	{ "x86_64", "__x86_64__" }, { "x32", "__x86_64__" }, { "i386", "__i386__" },
+	{ "arm", "__arm__" }, { "armeb", "__arm__" },
+	{ "aarch64", "__aarch64__" }, { "aarch64_be", "__aarch64__" },
+	{ "s390x", "__s390__" }, { "s390", "__s390__" },
+	{ "ppc64", "__powerpc64__" }, { "ppc64le", "__powerpc64__" },
+	{ "riscv64", "__riscv" }, { "riscv32", "__riscv" },
+};
+
+static const char *arch_macro(const char *arch)
+{
+	for (size_t i = 0; i < sizeof(arch_macros) / sizeof(arch_macros[0]); i++) {
+		if (strcmp(arch_macros[i].arch, arch) == 0)
+			return arch_macros[i].macro;
+	}
+	return NULL;
+}
+
+static bool is_identifier(const char *s)
+{
+	if (!s || !*s || (*s >= '0' && *s <= '9'))
+		return false;
+	for (; *s; s++) {
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_'))
+			return false;
+	}
+	return true;
+}
+
+/* A member path usable in offsetof: identifiers joined by dots. */
+static bool is_member_path(const char *s)
+{
+	const char *start = s;
+
+	if (!s)
+		return false;
+	for (;; s++) {
+		if (*s == '.' || *s == '\0') {
+			char part[256];
+			size_t n = (size_t)(s - start);
+			if (n == 0 || n >= sizeof(part))
+				return false;
+			memcpy(part, start, n);
+			part[n] = '\0';
+			if (!is_identifier(part))
+				return false;
+			if (*s == '\0')
+				return true;
+			start = s + 1;
+		}
+	}
+}
+
+/* How the header spells the type: `struct tag`, `union tag`, or the typedef name. */
+static void type_spelling(sf_buf *buf, const sf_snap_struct *s)
+{
+	if (s->name)
+		sf__buf_printf(buf, "%s %s", strcmp(s->kind, "union") == 0 ? "union" : "struct", s->name);
+	else
+		sf__buf_puts(buf, s->typedef_name);
+}
+
+/* Comments must not be closed early by a file name. */
+static void comment_text(sf_buf *buf, const char *s)
+{
+	for (; s && *s; s++) {
+		if (s[0] == '*' && s[1] == '/')
+			sf__buf_puts(buf, "*\\");
+		else if (*s == '\n')
+			sf__buf_putc(buf, ' ');
+		else
+			sf__buf_putc(buf, *s);
+	}
+}
+
+static void one_struct(sf_buf *buf, const sf_snap_struct *s, const sf_assert_options *opts)
+{
+	sf_buf type = SF_BUF_INIT;
+	const char *label = sf__snap_name(s);
+
+	sf__buf_printf(buf, "\n/* %s %s", s->kind, label);
+	if (s->decl_file) {
+		sf__buf_puts(buf, ", ");
+		comment_text(buf, s->decl_file);
+		if (s->decl_line)
+			sf__buf_printf(buf, ":%u", s->decl_line);
+	}
+	if (s->conflicting) {
+		sf__buf_puts(buf, ": skipped, the inputs define it with different layouts */\n");
+		return;
+	}
+	if (!is_identifier(label)) {
+		sf__buf_puts(buf, ": skipped, the name cannot be spelled in C */\n");
+		return;
+	}
+	sf__buf_puts(buf, " */\n");
+	type_spelling(&type, s);
+	if (type.failed) {
+		buf->failed = 1;
+		return;
+	}
+	/* C++ classes have no C spelling; their checks are compiled as C++ only. */
+	if (strcmp(s->kind, "class") == 0)
+		sf__buf_puts(buf, "#ifdef __cplusplus\n");
+	sf__buf_printf(buf, "STRUCTFIT_ASSERT_(sizeof(%s) == %" PRIu64
+		       ", \"%s %s: size is %" PRIu64 " bytes in the reference build\");\n",
+		       type.data, s->size, s->kind, label, s->size);
+	if (opts->align && s->align)
+		sf__buf_printf(buf, "STRUCTFIT_ASSERT_(STRUCTFIT_ALIGNOF_(%s) == %" PRIu32
+			       ", \"%s %s: alignment is %" PRIu32 " in the reference build\");\n",
+			       type.data, s->align, s->kind, label, s->align);
+	if (opts->offsets && strcmp(s->kind, "class") != 0) {
+		for (uint32_t i = 0; i < s->member_count; i++) {
+			const sf_snap_member *m = &s->members[i];
+			/* Bitfields have no address; anonymous members are reached through their fields. */
+			if (m->bit_size || !is_member_path(m->path))
+				continue;
+			sf__buf_printf(buf, "STRUCTFIT_ASSERT_(offsetof(%s, %s) == %" PRIu64
+				       ", \"%s %s: member %s is at offset %" PRIu64
+				       " in the reference build\");\n",
+				       type.data, m->path, m->offset, s->kind, label, m->path, m->offset);
+		}
+	}
+	if (strcmp(s->kind, "class") == 0)
+		sf__buf_puts(buf, "#endif\n");
+	sf_buf_free(&type);
+}
+
+/* The single target of the snapshot's inputs; SF_EUSAGE when they disagree. */
+static int common_target(const sf_snapshot *snap, const sf_snap_file **out)
+{
+	*out = snap->file_count ? &snap->files[0] : NULL;
+	for (size_t i = 1; i < snap->file_count; i++) {
+		const sf_snap_file *a = &snap->files[0], *b = &snap->files[i];
+		if (strcmp(a->arch, b->arch) != 0 || a->address_size != b->address_size ||
+		    a->big_endian != b->big_endian)
+			return sf__fail(SF_EUSAGE, "inputs are built for different targets (%s and %s): "
+					"write one assertion header per target", a->arch, b->arch);
+	}
+	return 0;
+}
+
+static void target_condition(sf_buf *buf, const sf_snap_file *t)
+{
+	const char *macro = arch_macro(t->arch);
+
+	sf__buf_puts(buf, "#if ");
+	if (macro)
+		sf__buf_printf(buf, "defined(%s) && ", macro);
+	sf__buf_printf(buf, "defined(__SIZEOF_POINTER__) && __SIZEOF_POINTER__ == %u && \\\n"
+		       "    defined(__BYTE_ORDER__) && __BYTE_ORDER__ == %s\n", t->address_size,
+		       t->big_endian ? "__ORDER_BIG_ENDIAN__" : "__ORDER_LITTLE_ENDIAN__");
+}
+
+int sf_emit_asserts(sf_buf *buf, const sf_snapshot *snap, const sf_assert_options *opts)
+{
+	static const sf_assert_options defaults = SF_ASSERT_OPTIONS_INIT;
+	const char *guard;
+	const sf_snap_file *target = NULL;
+	int error;
+
+	if (!opts)
+		opts = &defaults;
+	guard = opts->guard ? opts->guard : "STRUCTFIT_LAYOUT_ASSERTS_H";
+	if (!is_identifier(guard))
+		return sf__fail(SF_EUSAGE, "'%s' is not a valid include guard name", guard);
+	error = common_target(snap, &target);
+	if (error)
+		return error;
+
+	sf__buf_printf(buf, "/* Generated by structfit %s: the struct layouts of a reference build,\n"
+		       " * checked at compile time.  Do not edit; regenerate with structfit assert.\n",
+		       sf_version());
+	if (target) {
+		sf__buf_puts(buf, " * Reference build: ");
+		for (size_t i = 0; i < snap->file_count && i < 8; i++) {
+			sf__buf_puts(buf, i ? ", " : "");
+			comment_text(buf, snap->files[i].path);
+		}
+		if (snap->file_count > 8)
+			sf__buf_printf(buf, " and %zu more", snap->file_count - 8);
+		sf__buf_printf(buf, "\n * Target: %s, %u-byte pointers, %s-endian%s.\n", target->arch,
+			       target->address_size, target->big_endian ? "big" : "little",
+			       arch_macro(target->arch) ? "" : " (architecture macro unknown: "
+			       "only pointer size and byte order are checked)");
+		sf__buf_puts(buf, " * On any other target the assertions are skipped; define\n"
+			     " * STRUCTFIT_REQUIRE_TARGET to make that an error instead.\n");
+	} else {
+		sf__buf_puts(buf, " * Target unknown (the baseline lists no inputs): the assertions\n"
+			     " * apply wherever this header is included.\n");
+	}
+	sf__buf_printf(buf, " */\n#ifndef %s\n#define %s\n\n#include <stddef.h>\n\n", guard, guard);
+	if (target)
+		target_condition(buf, target);
+	sf__buf_puts(buf, "#ifdef __cplusplus\n#define STRUCTFIT_ASSERT_ static_assert\n"
+		     "#define STRUCTFIT_ALIGNOF_ alignof\n#else\n#define STRUCTFIT_ASSERT_ _Static_assert\n"
+		     "#define STRUCTFIT_ALIGNOF_ _Alignof\n#endif\n");
+	for (size_t i = 0; i < snap->count; i++)
+		one_struct(buf, &snap->structs[i], opts);
+	sf__buf_puts(buf, "\n#undef STRUCTFIT_ASSERT_\n#undef STRUCTFIT_ALIGNOF_\n");
+	if (target) {
+		sf__buf_printf(buf, "#elif defined(STRUCTFIT_REQUIRE_TARGET)\n#error \"%s: layout assertions "
+			       "for %s with %u-byte pointers, %s-endian, included on another target\"\n"
+			       "#endif\n", guard, target->arch, target->address_size,
+			       target->big_endian ? "big" : "little");
+	}
+	sf__buf_printf(buf, "\n#endif /* %s */\n", guard);
+	if (buf->failed)
+		return sf__fail(SF_ENOMEM, "out of memory while writing assertions");
+	return 0;
+}

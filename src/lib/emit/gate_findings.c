@@ -1,0 +1,130 @@
+/* Rendering gate findings and build differences as compiler-style text, grouped text or JSON. */
+#include <structfit/gate.h>
+#include <structfit/structfit.h>
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "emit/sarif_emit.h"
+#include "layout/snapshot.h"
+#include "util/buf.h"
+#include "util/fail.h"
+
+/* "struct foo: " or "" for findings about no struct (unmatched budgets). */
+static void subject(sf_buf *buf, const sf_finding *f)
+{
+	if (f->struct_kind)
+		sf__buf_printf(buf, "%s %s: ", f->struct_kind, f->struct_name);
+}
+
+/* Compiler-style, so editors and CI logs link to the declaration. */
+static void text(sf_buf *buf, const sf_findings *findings)
+{
+	for (size_t i = 0; i < sf_findings_count(findings); i++) {
+		const sf_finding *f = sf_findings_get(findings, i);
+
+		if (f->decl_file && f->decl_line)
+			sf__buf_printf(buf, "%s:%u: ", f->decl_file, f->decl_line);
+		else if (f->decl_file)
+			sf__buf_printf(buf, "%s: ", f->decl_file);
+		sf__buf_puts(buf, f->violation ? "error: " : "note: ");
+		subject(buf, f);
+		sf__buf_printf(buf, "%s [%s]\n", f->detail, sf_finding_rule(f->kind));
+	}
+}
+
+static bool same_struct(const sf_finding *a, const sf_finding *b)
+{
+	if (!a->struct_kind || !b->struct_kind)
+		return false;
+	return strcmp(a->struct_kind, b->struct_kind) == 0 && strcmp(a->struct_name, b->struct_name) == 0 &&
+	       a->decl_line == b->decl_line &&
+	       (a->decl_file == b->decl_file || (a->decl_file && b->decl_file &&
+						 strcmp(a->decl_file, b->decl_file) == 0));
+}
+
+/* One heading per struct, its changes indented below. */
+static void grouped(sf_buf *buf, const sf_findings *findings)
+{
+	const sf_finding *prev = NULL;
+
+	for (size_t i = 0; i < sf_findings_count(findings); i++) {
+		const sf_finding *f = sf_findings_get(findings, i);
+
+		if (!prev || !same_struct(prev, f)) {
+			if (f->struct_kind)
+				sf__buf_printf(buf, "%s %s", f->struct_kind, f->struct_name);
+			if (f->decl_file && f->decl_line)
+				sf__buf_printf(buf, " (%s:%u)", f->decl_file, f->decl_line);
+			else if (f->decl_file)
+				sf__buf_printf(buf, " (%s)", f->decl_file);
+			sf__buf_puts(buf, ":\n");
+		}
+		sf__buf_printf(buf, "  %s\n", f->detail);
+		prev = f;
+	}
+}
+
+static void json(sf_buf *buf, const sf_findings *findings)
+{
+	bool diff = findings->diff;
+	size_t count = sf_findings_count(findings);
+
+	sf__buf_puts(buf, "{\"tool\": \"structfit\", \"version\": ");
+	sf__buf_json_string(buf, sf_version());
+	sf__buf_printf(buf, ", \"document\": \"%s\", \"violations\": %zu, \"findings\": [",
+		       diff ? "diff" : "check", sf_findings_violations(findings));
+	for (size_t i = 0; i < count; i++) {
+		const sf_finding *f = sf_findings_get(findings, i);
+		sf_buf message = SF_BUF_INIT;
+
+		subject(&message, f);
+		sf__buf_puts(&message, f->detail);
+		if (message.failed)
+			buf->failed = 1;
+		sf__buf_printf(buf, "%s{\"rule\": \"%s\", \"level\": \"%s\", \"kind\": ", i ? ",\n" : "\n",
+			       sf_finding_rule(f->kind), f->violation ? "error" : "note");
+		sf__buf_json_string(buf, f->struct_kind);
+		sf__buf_puts(buf, ", \"name\": ");
+		sf__buf_json_string(buf, f->struct_name);
+		sf__buf_puts(buf, ", \"decl_file\": ");
+		sf__buf_json_string(buf, f->decl_file);
+		if (f->decl_line)
+			sf__buf_printf(buf, ", \"decl_line\": %u", f->decl_line);
+		else
+			sf__buf_puts(buf, ", \"decl_line\": null");
+		sf__buf_puts(buf, ", \"member\": ");
+		sf__buf_json_string(buf, f->member);
+		sf__buf_printf(buf, ", \"old\": %" PRIu64 ", \"new\": %" PRIu64 ", \"message\": ",
+			       f->old_value, f->new_value);
+		sf__buf_json_string(buf, message.data ? message.data : "");
+		sf__buf_putc(buf, '}');
+		sf_buf_free(&message);
+	}
+	sf__buf_puts(buf, count ? "\n]}\n" : "]}\n");
+}
+
+int sf_emit_findings(sf_buf *buf, const sf_findings *findings, sf_findings_format format,
+		     const char *source_root)
+{
+	switch (format) {
+	case SF_FINDINGS_TEXT:
+		text(buf, findings);
+		break;
+	case SF_FINDINGS_DIFF:
+		grouped(buf, findings);
+		break;
+	case SF_FINDINGS_JSON:
+		json(buf, findings);
+		break;
+	case SF_FINDINGS_SARIF:
+		sf__emit_sarif(buf, findings, source_root);
+		break;
+	default:
+		return sf__fail(SF_EUSAGE, "unknown findings format %d", (int)format);
+	}
+	if (buf->failed)
+		return sf__fail(SF_ENOMEM, "out of memory while writing findings");
+	return 0;
+}

@@ -1,0 +1,258 @@
+#!/usr/bin/env python3
+"""Corrupt-input corpus: builds each recipe of fixtures/corrupt/recipes.txt and checks structfit fails cleanly.
+
+usage: corrupt_inputs.py [--only NAME]... [--keep DIR]
+
+For each recipe the input is compiled, patched, then given to
+`structfit report` (text and JSON).  A run passes when it exits with one of
+the recipe's codes within the time limit, and stderr holds only
+`structfit: FILE: ...` lines (no sanitizer report, no signal).  Recipes
+marked `xfail:` are known bugs: their failure is printed, not counted.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import corrupt_dwarf as cd  # noqa: E402
+
+SKIP = 77
+TIME_LIMIT = int(os.environ.get("STRUCTFIT_CORRUPT_TIMEOUT", "60"))
+
+
+def source_dir():
+    return os.environ.get("STRUCTFIT_SOURCE_DIR") or os.path.dirname(
+        os.path.dirname(os.path.abspath(__file__)))
+
+
+def generated_source(kind):
+    """Valid C whose DWARF is deep or wide; exercises recursion and work bounds."""
+    lines = []
+    if kind == "deep_typedefs":
+        lines.append("typedef int t0;")
+        lines += ["typedef t%d t%d;" % (i - 1, i) for i in range(1, 20000)]
+        lines.append("struct deep { t19999 v; char c; } g_deep;")
+    elif kind == "deep_pointers":
+        lines.append("typedef int *p0;")
+        lines += ["typedef p%d *p%d;" % (i - 1, i) for i in range(1, 10000)]
+        lines.append("struct deep { p9999 v; char c; } g_deep;")
+    elif kind == "deep_structs":
+        lines.append("struct s0 { char c; int i; };")
+        lines += ["struct s%d { char c; struct s%d in; };" % (i, i - 1) for i in range(1, 5000)]
+        lines.append("struct s4999 g_deep;")
+    elif kind == "many_members":
+        lines.append("struct wide {")
+        lines += ["\tchar c%d; int i%d;" % (i, i) for i in range(50000)]
+        lines.append("} g_wide;")
+    elif kind == "many_structs":
+        for i in range(20000):
+            lines.append("struct m%d { char c; long l%d; } g_m%d;" % (i, i, i))
+    else:
+        raise ValueError("unknown generator " + kind)
+    return "\n".join(lines) + "\n"
+
+
+def build(kind, workdir, name):
+    src = os.path.join(source_dir(), "fixtures", "corrupt", "guards.c")
+    out = os.path.join(workdir, name + (".o" if kind == "o" or kind.startswith("gen:") else ".so"))
+    if kind.startswith("gen:"):
+        src = os.path.join(workdir, name + ".c")
+        with open(src, "w") as f:
+            f.write(generated_source(kind[4:]))
+        cmd = ["gcc", "-g", "-O0", "-w", "-c", src, "-o", out]
+    elif kind == "o":
+        cmd = ["gcc", "-g", "-O0", "-w", "-c", src, "-o", out]
+    elif kind == "ar":
+        obj = os.path.join(workdir, name + ".o")
+        subprocess.run(["gcc", "-g", "-O0", "-w", "-c", src, "-o", obj], check=True)
+        out = os.path.join(workdir, name + ".a")
+        if os.path.exists(out):
+            os.unlink(out)
+        cmd = ["ar", "rc", out, obj]
+    elif kind in ("so", "so4"):
+        cmd = ["gcc", "-g", "-O0", "-w", "-shared", "-nostdlib", "-fPIC", src, "-o", out]
+        if kind == "so4":
+            cmd.insert(1, "-gdwarf-4")
+    else:
+        raise ValueError("unknown build " + kind)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return out
+
+
+DIE_SPEC = re.compile(r"^(DW_TAG_\w+)(?::([\w]+))?(?:#(\d+))?$")
+
+
+def find(elf, spec):
+    m = DIE_SPEC.match(spec)
+    if not m:
+        raise ValueError("bad DIE spec " + spec)
+    return cd.find_die(elf, m.group(1), m.group(2), int(m.group(3) or 0))
+
+
+def value_of(elf, text, die=None):
+    """A patch value: number, `self`, `@DIE[+N]`, `filesize+N`, `strsize-N`."""
+    text = text.strip()
+    m = re.match(r"^(self|@[\w:#]+|filesize|strsize)?\s*([+-]\s*(?:0x[0-9a-fA-F]+|\d+))?$", text)
+    if m and m.group(1):
+        base_name = m.group(1)
+        if base_name == "self":
+            base = die.offset - die.unit
+        elif base_name.startswith("@"):
+            other = find(elf, base_name[1:])
+            base = other.offset - other.unit
+        elif base_name == "filesize":
+            base = len(elf.data)
+        else:
+            base = elf.section(".debug_str")[1]
+        return base + (int(m.group(2).replace(" ", ""), 0) if m.group(2) else 0)
+    return int(text, 0)
+
+
+def apply_patch(data, patch):
+    words = patch.split()
+    op = words[0]
+    if op == "raw":
+        _, offset, width, eq, value = words
+        cd.put(data, int(offset, 0), int(width), int(value, 0))
+        return
+    elf = cd.Elf(data)
+    if op == "sname":
+        _, section, index, eq, value = words
+        strtab = elf.header(elf.shstrndx)["offset"]
+        name_pos = strtab + elf.header(elf.names[section])["name"]
+        cd.put(data, name_pos + int(index, 0), 1, int(value, 0))
+    elif op == "attr":
+        _, spec, attr, eq, *rest = words
+        assert eq == "="
+        die = find(elf, spec)
+        if cd.ATTRS[attr] not in die.attrs:
+            raise LookupError("%s has no %s" % (spec, attr))
+        form, pos, size = die.attrs[cd.ATTRS[attr]]
+        if size == 0 or form in cd.ULEB_FORMS or form == cd.FORM_STRING:
+            raise ValueError("%s %s: form 0x%x cannot be patched in place" % (spec, attr, form))
+        cd.put(data, pos, size, value_of(elf, " ".join(rest), die))
+    elif op == "code":
+        _, spec, eq, value = words
+        die = find(elf, spec)
+        code = int(value, 0)
+        encoded = bytearray()
+        for i in range(die.code_len):   # same width: pad the ULEB with continuation bytes
+            byte = (code >> (7 * i)) & 0x7f
+            encoded.append(byte | (0x80 if i + 1 < die.code_len else 0))
+        data[die.code_pos:die.code_pos + die.code_len] = encoded
+    elif op == "shdr":
+        _, section, field, eq, *rest = words
+        pos, size = elf.field_location(section, field)
+        cd.put(data, pos, size, value_of(elf, " ".join(rest)))
+    elif op == "bytes":
+        _, section, offset, width, eq, *rest = words
+        base = 0 if section == "ELF" else elf.section(section)[0]
+        cd.put(data, base + int(offset, 0), int(width), value_of(elf, " ".join(rest)))
+    elif op == "truncate":
+        _, section, amount = words
+        del data[elf.section(section)[0] + int(amount, 0):]
+    else:
+        raise ValueError("unknown patch " + op)
+
+
+def parse_recipes(path):
+    recipes = []
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            fields = [x.strip() for x in line.split("|")]
+            if len(fields) != 4:
+                raise ValueError("%s:%d: expected 4 fields" % (path, number))
+            name, kind, patches, expect = fields
+            xfail = expect.startswith("xfail:")
+            codes = {int(c) for c in expect.replace("xfail:", "").split(",")}
+            patch_list = [] if patches == "-" else [p.strip() for p in patches.split(";")]
+            recipes.append((name, kind, patch_list, codes, xfail))
+    return recipes
+
+
+STDERR_LINE = re.compile(r"^structfit: .+")
+
+
+def check_run(binary, path, extra, codes):
+    """None when the run is clean, else what went wrong."""
+    try:
+        proc = subprocess.run([binary, "report"] + extra + [path], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, timeout=TIME_LIMIT)
+    except subprocess.TimeoutExpired:
+        return "no answer within %d s (hang?)" % TIME_LIMIT
+    err = proc.stderr.decode("utf-8", "replace")
+    if proc.returncode < 0 or proc.returncode >= 128:
+        return "killed by signal (%d): %s" % (proc.returncode, err[-600:])
+    lines = err.splitlines()
+    bad = [line for line in lines if not STDERR_LINE.match(line)]
+    if bad:
+        return "stderr is not one-line errors: %s" % err[-800:]
+    if proc.returncode not in codes:
+        return "exit %d, expected %s; stderr: %s" % (
+            proc.returncode, ",".join(map(str, sorted(codes))), err.strip()[:300])
+    if proc.returncode != 0 and not lines:
+        return "exit %d without a message" % proc.returncode
+    return None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", action="append", default=[])
+    parser.add_argument("--keep", help="directory to keep the built inputs in")
+    args = parser.parse_args()
+
+    binary = os.environ.get("STRUCTFIT_BIN") or os.path.join(source_dir(), "build", "structfit")
+    if not os.access(binary, os.X_OK):
+        print("FAIL: structfit binary not found at %s (set STRUCTFIT_BIN)" % binary)
+        return 1
+    if shutil.which("gcc") is None:
+        print("SKIP: gcc is needed to build the corrupt inputs")
+        return SKIP
+    workdir = args.keep or os.environ.get("STRUCTFIT_SCRATCH_DIR") or tempfile.mkdtemp()
+    os.makedirs(workdir, exist_ok=True)
+    recipes = parse_recipes(os.path.join(source_dir(), "fixtures", "corrupt", "recipes.txt"))
+    failures = xfails = runs = 0
+    for name, kind, patches, codes, xfail in recipes:
+        if args.only and name not in args.only:
+            continue
+        try:
+            path = build(kind, workdir, name)
+            data = bytearray(open(path, "rb").read())
+            for patch in patches:
+                apply_patch(data, patch)
+            with open(path, "wb") as f:
+                f.write(data)
+        except (subprocess.CalledProcessError, LookupError, ValueError) as e:
+            # A recipe that no longer finds its bytes must be fixed, not skipped.
+            print("FAIL: %s: recipe does not apply: %s" % (name, e))
+            failures += 1
+            continue
+        problems = []
+        for extra in ([], ["--format=json"]):
+            runs += 1
+            problem = check_run(binary, path, extra, codes)
+            if problem:
+                problems.append("%s%s" % (" ".join(extra) + ": " if extra else "", problem))
+        if not problems:
+            print("ok: %s" % name)
+        elif xfail:
+            xfails += 1
+            print("XFAIL: %s (known bug): %s" % (name, problems[0]))
+        else:
+            failures += 1
+            for p in problems:
+                print("FAIL: %s: %s" % (name, p))
+    print("corrupt_inputs: %d runs, %d failures, %d known bugs" % (runs, failures, xfails))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,210 @@
+/* Parallel loading: the model and the report are the same for every -j. */
+#include <criterion/criterion.h>
+
+#include <structfit/structfit.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "model/structs.h"
+
+/* More units than one loader batch holds (64), so several workers and the
+ * ordered merge really take part. */
+#define UNIT_COUNT 150
+
+static char scratch[4096];
+static char combined[4200];   /* all units in one relocatable object */
+static char archive[4200];    /* the same objects as a static archive */
+
+static int run(const char *cmd)
+{
+	int status = system(cmd);
+	return status == -1 ? -1 : WEXITSTATUS(status);
+}
+
+/* Unit i shares `common`, has its own `only_i`, and one of three layouts
+ * of `conflict`, so dedup, first-seen order and conflict chains all
+ * depend on the order units are merged in. */
+static void write_unit(const char *dir, int i)
+{
+	char path[4400];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/u%03d.c", dir, i);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "struct common { int a; long b; char c; };\n"
+		   "struct conflict { char x[%d]; int y; };\n"
+		   "typedef struct { short s%d; double d; } anon%d_t;\n"
+		   "struct only_%d { struct common c; struct conflict k; anon%d_t a; union { int i; float f; } u; };\n"
+		   "struct only_%d g_only_%d;\n"
+		   "int f_%d(void) { struct local_%d { char q; long r; } l = { 1, 2 }; return l.q + g_only_%d.c.a; }\n",
+		i % 3 + 1, i % 2, i, i, i, i, i, i, i, i);
+	fclose(f);
+}
+
+static void build_inputs(void)
+{
+	const char *dir = getenv("STRUCTFIT_SCRATCH_DIR");
+	char cmd[8192];
+
+	if (dir)
+		snprintf(scratch, sizeof(scratch), "%s/parallel", dir);
+	else
+		snprintf(scratch, sizeof(scratch), "/tmp/structfit-parallel-%ld", (long)getpid());
+	snprintf(combined, sizeof(combined), "%s/all.o", scratch);
+	snprintf(archive, sizeof(archive), "%s/libunits.a", scratch);
+	if (access(combined, R_OK) == 0 && access(archive, R_OK) == 0)
+		return;
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", scratch);
+	cr_assert_eq(run(cmd), 0);
+	for (int i = 0; i < UNIT_COUNT; i++)
+		write_unit(scratch, i);
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && cc -g -O0 -c u*.c && ld -r -o all.o u*.o && rm -f libunits.a && ar rcs libunits.a u*.o",
+		 scratch);
+	cr_assert_eq(run(cmd), 0, "compiling the multi-unit fixture failed");
+}
+
+static char *report_json(const char *path, unsigned jobs, int local_types)
+{
+	sf_load_options opts = SF_LOAD_OPTIONS_INIT;
+	sf_report_options ropts = SF_REPORT_OPTIONS_INIT;
+	sf_emit_options eopts = SF_EMIT_OPTIONS_INIT;
+	sf_buf buf = SF_BUF_INIT;
+	sf_model *model = NULL;
+	sf_report *report = NULL;
+
+	opts.jobs = jobs;
+	opts.local_types = local_types;
+	cr_assert_eq(sf_model_new(&model), 0);
+	cr_assert_eq(sf_model_load(model, path, &opts), 0, "%s", sf_error_last());
+	cr_assert_eq(sf_report_build(&report, model, &ropts), 0);
+	cr_assert_eq(sf_emit_json(&buf, report, &eopts), 0);
+	sf_report_free(report);
+	sf_model_free(model);
+	return buf.data;
+}
+
+/* Walks both models' canonical lists: same definitions, same order, same
+ * conflict chains. */
+static void assert_same_model(const char *path, unsigned jobs)
+{
+	sf_load_options one = SF_LOAD_OPTIONS_INIT, many = SF_LOAD_OPTIONS_INIT;
+	sf_model *a = NULL, *b = NULL;
+
+	one.jobs = 1;
+	many.jobs = jobs;
+	cr_assert_eq(sf_model_new(&a), 0);
+	cr_assert_eq(sf_model_new(&b), 0);
+	cr_assert_eq(sf_model_load(a, path, &one), 0, "%s", sf_error_last());
+	cr_assert_eq(sf_model_load(b, path, &many), 0, "%s", sf_error_last());
+	cr_assert_eq(a->structs.count, b->structs.count);
+	cr_assert_gt(a->structs.count, UNIT_COUNT, "every only_N struct should be there");
+	for (size_t i = 0; i < a->structs.count; i++) {
+		const sf_struct *x = a->structs.items[i], *y = b->structs.items[i];
+		const sf_struct *cx = x->conflict, *cy = y->conflict;
+		cr_assert(sf__struct_same(x, y), "struct %zu differs with -j%u", i, jobs);
+		cr_assert_eq(x->is_conflicting, y->is_conflicting);
+		while (cx && cy) {
+			cr_assert(sf__struct_same(cx, cy));
+			cx = cx->conflict;
+			cy = cy->conflict;
+		}
+		cr_assert(cx == NULL && cy == NULL, "conflict chains differ in length");
+	}
+	sf_model_free(a);
+	sf_model_free(b);
+}
+
+Test(parallel_load, same_model_for_every_job_count)
+{
+	build_inputs();
+	assert_same_model(combined, 2);
+	assert_same_model(combined, 3);
+	assert_same_model(combined, 8);
+	assert_same_model(archive, 4);
+}
+
+Test(parallel_load, same_json_report_for_every_job_count)
+{
+	char *base;
+
+	build_inputs();
+	base = report_json(combined, 1, 0);
+	cr_assert_not_null(base);
+	cr_assert_not_null(strstr(base, "\"conflict\""));
+	for (unsigned jobs = 2; jobs <= 5; jobs++) {
+		char *other = report_json(combined, jobs, 0);
+		cr_assert_str_eq(base, other, "-j%u changes the report", jobs);
+		free(other);
+	}
+	free(base);
+}
+
+Test(parallel_load, local_types_only_on_request)
+{
+	char *plain, *local, *local2;
+
+	build_inputs();
+	plain = report_json(combined, 2, 0);
+	local = report_json(combined, 1, 1);
+	local2 = report_json(combined, 2, 1);
+	cr_assert_null(strstr(plain, "local_7"), "function-local types are off by default, as in pahole");
+	cr_assert_not_null(strstr(local, "\"local_7\""));
+	cr_assert_str_eq(local, local2);
+	free(plain);
+	free(local);
+	free(local2);
+}
+
+Test(parallel_load, name_filter_stops_at_first_definition)
+{
+	sf_load_options opts = SF_LOAD_OPTIONS_INIT;
+	const char *names[] = { "conflict" };
+	sf_model *all = NULL, *first = NULL;
+	size_t conflicts_all = 0, conflicts_first = 0;
+
+	build_inputs();
+	cr_assert_eq(sf_model_new(&all), 0);
+	cr_assert_eq(sf_model_new(&first), 0);
+	opts.jobs = 2;
+	opts.only_names = names;
+	opts.only_name_count = 1;
+	cr_assert_eq(sf_model_load(all, combined, &opts), 0, "%s", sf_error_last());
+	opts.first_match_only = 1;
+	cr_assert_eq(sf_model_load(first, combined, &opts), 0, "%s", sf_error_last());
+	for (size_t i = 0; i < all->structs.count; i++)
+		conflicts_all += all->structs.items[i]->name &&
+				 strcmp(all->structs.items[i]->name, "conflict") == 0;
+	for (size_t i = 0; i < first->structs.count; i++)
+		conflicts_first += first->structs.items[i]->name &&
+				   strcmp(first->structs.items[i]->name, "conflict") == 0;
+	cr_assert_eq(conflicts_all, 3, "three layouts of struct conflict exist");
+	cr_assert_eq(conflicts_first, 1, "the first definition is enough");
+	/* The first one found is the first unit's. */
+	for (size_t i = 0; i < first->structs.count; i++)
+		if (first->structs.items[i]->name && strcmp(first->structs.items[i]->name, "conflict") == 0)
+			cr_assert_eq(first->structs.items[i]->size, 8);
+	sf_model_free(all);
+	sf_model_free(first);
+}
+
+/* The command line: byte-identical text for -j1 and -j2 on a multi-unit input. */
+Test(parallel_load, cli_report_identical_for_j1_and_j2)
+{
+	const char *bin = getenv("STRUCTFIT_BIN");
+	char cmd[16384];
+
+	if (!bin)
+		cr_skip_test("STRUCTFIT_BIN not set");
+	build_inputs();
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && '%s' report -j1 all.o > j1.txt && '%s' report -j2 all.o > j2.txt && "
+		 "'%s' report -j1 libunits.a > a1.txt && '%s' report -j2 libunits.a > a2.txt && "
+		 "cmp -s j1.txt j2.txt && cmp -s a1.txt a2.txt && test -s j1.txt && test -s a1.txt",
+		 scratch, bin, bin, bin, bin);
+	cr_assert_eq(run(cmd), 0, "report output differs between -j1 and -j2");
+}
