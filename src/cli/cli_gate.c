@@ -1,8 +1,7 @@
-/* Shared option handling and input loading of the gate commands. */
+/* Snapshots for the gate commands: from ELF inputs or from a JSON baseline. */
 #include "cli_gate.h"
 
 #include "cli_exit.h"
-#include "cli_load.h"
 #include "cli_output.h"
 
 #include <errno.h>
@@ -13,66 +12,6 @@
 
 /* Baselines beyond this are refused rather than read into memory. */
 #define MAX_BASELINE_BYTES (512u << 20)
-
-int cli_gate_inputs_init(cli_gate_inputs *in, const char *command, int argc)
-{
-	static const sf_load_options load = SF_LOAD_OPTIONS_INIT;
-	static const sf_report_options report = SF_REPORT_OPTIONS_INIT;
-
-	memset(in, 0, sizeof(*in));
-	in->command = command;
-	in->load = load;
-	in->report = report;
-	in->globs = calloc((size_t)argc + 1, sizeof(*in->globs));
-	in->debug_dirs = calloc((size_t)argc + 1, sizeof(*in->debug_dirs));
-	if (!in->globs || !in->debug_dirs) {
-		cli_error("out of memory");
-		return CLI_EXIT_INTERNAL;
-	}
-	return CLI_EXIT_OK;
-}
-
-void cli_gate_inputs_release(cli_gate_inputs *in)
-{
-	free(in->globs);
-	free(in->debug_dirs);
-	in->globs = NULL;
-	in->debug_dirs = NULL;
-}
-
-int cli_gate_usage_error(const cli_gate_inputs *in, const char *option, const char *value,
-			 const char *expected)
-{
-	cli_error("invalid value '%s' for --%s: expected %s (see structfit %s --help)", value, option,
-		  expected, in->command);
-	return CLI_EXIT_USAGE;
-}
-
-int cli_gate_option(cli_gate_inputs *in, int key, const char *arg)
-{
-	unsigned value;
-
-	switch (key) {
-	case 'C':
-		in->globs[in->glob_count++] = arg;
-		return 1;
-	case CLI_GATE_CACHELINE:
-		if (cli_parse_uint(arg, 8, 1u << 20, &value) != 0 || (value & (value - 1)) != 0)
-			return cli_gate_usage_error(in, "cacheline", arg, "a power of two >= 8");
-		in->report.cacheline = value;
-		return 1;
-	case 'j':
-		if (cli_parse_uint(arg, 0, 4096, &value) != 0)
-			return cli_gate_usage_error(in, "jobs", arg, "a thread count (0 for one per CPU)");
-		in->load.jobs = value;
-		return 1;
-	case CLI_GATE_DEBUG_DIR:
-		in->debug_dirs[in->debug_dir_count++] = arg;
-		return 1;
-	default:
-		return 0;
-	}
-}
 
 /* Reads a whole file; returns an exit code after printing why on failure. */
 static int read_file(const char *path, char **data, size_t *len)
@@ -142,7 +81,7 @@ static int is_json_file(const char *path)
 	return c == '{';
 }
 
-static int snapshot_from_json(const cli_gate_inputs *in, const char *path, sf_snapshot **out)
+static int snapshot_from_json(const cli_inputs *in, const char *path, sf_snapshot **out)
 {
 	char *data = NULL;
 	size_t len = 0;
@@ -161,43 +100,32 @@ static int snapshot_from_json(const cli_gate_inputs *in, const char *path, sf_sn
 	return CLI_EXIT_OK;
 }
 
-static int snapshot_from_elf(const cli_gate_inputs *in, char *const *files, size_t count,
+static int snapshot_from_elf(const cli_inputs *in, char *const *files, size_t count,
 			     sf_snapshot **out)
 {
-	sf_load_options load = in->load;
-	sf_report_options report = in->report;
+	cli_inputs side = *in;
 	sf_model *model = NULL;
-	sf_report *rep = NULL;
-	int loaded = 0;
+	sf_report *report = NULL;
 	int code;
 	int rc;
 
-	load.debug_dirs = in->debug_dirs;
-	load.debug_dir_count = in->debug_dir_count;
-	report.name_globs = in->globs;
-	report.name_glob_count = in->glob_count;
-	rc = sf_model_new(&model);
-	if (rc != 0) {
-		cli_error("%s", sf_error_last());
-		return cli_exit_from_error(rc);
-	}
-	code = cli_load_files(model, files, count, &load, &loaded);
-	if (!loaded && sf_model_file_count(model) == 0)
-		goto done;
-	rc = sf_report_build(&rep, model, &report);
-	if (rc == 0)
-		rc = sf_snapshot_from_report(out, rep);
+	side.files = (char **)files;
+	side.file_count = count;
+	/* Every definition matters to a gate, not just the first. */
+	code = cli_inputs_load(&side, 0, &model, &report);
+	if (!report)
+		return code;
+	rc = sf_snapshot_from_report(out, report);
 	if (rc != 0) {
 		cli_error("%s", sf_error_last());
 		code = cli_exit_worst(code, cli_exit_from_error(rc));
 	}
-done:
-	sf_report_free(rep);
+	sf_report_free(report);
 	sf_model_free(model);
 	return code;
 }
 
-int cli_gate_snapshot(const cli_gate_inputs *in, char *const *files, size_t count,
+int cli_gate_snapshot(const cli_inputs *in, char *const *files, size_t count,
 		      sf_snapshot **out)
 {
 	size_t json = 0;
@@ -218,11 +146,4 @@ int cli_gate_snapshot(const cli_gate_inputs *in, char *const *files, size_t coun
 		code = cli_exit_worst(code, CLI_EXIT_FINDINGS);
 	}
 	return code;
-}
-
-int cli_gate_write(const sf_buf *buf, const char *output)
-{
-	if (output)
-		return cli_write_file(output, buf->data ? buf->data : "", buf->len);
-	return cli_write_stdout(buf->data ? buf->data : "", buf->len);
 }

@@ -88,6 +88,13 @@ done:
 	return code;
 }
 
+static void on_units(void *ctx, size_t done, size_t total)
+{
+	load_state *state = ctx;
+
+	cli_progress_units(&state->progress, done, total);
+}
+
 int cli_load_files(sf_model *model, char *const *files, size_t count, const sf_load_options *opts,
 		   int *loaded)
 {
@@ -96,6 +103,10 @@ int cli_load_files(sf_model *model, char *const *files, size_t count, const sf_l
 
 	load.on_error = on_member_error;
 	load.on_error_ctx = &state;
+	if (!load.on_progress && isatty(STDERR_FILENO)) {
+		load.on_progress = on_units;
+		load.on_progress_ctx = &state;
+	}
 	cli_progress_start(&state.progress, count);
 	for (size_t i = 0; i < count; i++) {
 		cli_progress_update(&state.progress, i + 1);

@@ -154,19 +154,43 @@ static double seconds_since(const struct timespec *start)
 
 void cli_progress_start(cli_progress *progress, size_t total)
 {
-	progress->enabled = total > 1 && isatty(STDERR_FILENO);
+	progress->tty = isatty(STDERR_FILENO);
 	progress->shown = 0;
 	progress->total = total;
+	progress->done = 0;
+	progress->units_done = progress->units_total = 0;
 	clock_gettime(CLOCK_MONOTONIC, &progress->start);
+}
+
+static void progress_show(cli_progress *progress)
+{
+	double elapsed = seconds_since(&progress->start);
+
+	if (!progress->tty || elapsed < 1.0)
+		return;
+	fputs("\rstructfit: loading", stderr);
+	if (progress->total > 1)
+		fprintf(stderr, " file %zu/%zu", progress->done, progress->total);
+	if (progress->units_total > 0)
+		fprintf(stderr, "%s units %zu/%zu", progress->total > 1 ? "," : "",
+			progress->units_done, progress->units_total);
+	fprintf(stderr, ", %.0f s\033[K", elapsed);
+	fflush(stderr);
+	progress->shown = 1;
 }
 
 void cli_progress_update(cli_progress *progress, size_t done)
 {
-	if (!progress->enabled || seconds_since(&progress->start) < 1.0)
-		return;
-	fprintf(stderr, "\rstructfit: loading %zu/%zu files...", done, progress->total);
-	fflush(stderr);
-	progress->shown = 1;
+	progress->done = done;
+	progress->units_done = progress->units_total = 0;
+	progress_show(progress);
+}
+
+void cli_progress_units(cli_progress *progress, size_t done, size_t total)
+{
+	progress->units_done = done;
+	progress->units_total = done >= total ? 0 : total;
+	progress_show(progress);
 }
 
 void cli_progress_clear(cli_progress *progress)

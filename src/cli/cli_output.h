@@ -20,18 +20,23 @@ int cli_write_stdout(const char *data, size_t len);
 int cli_write_file(const char *path, const char *data, size_t len);
 
 /*
- * "loading N/M files" on stderr, only when stderr is a terminal, there are
- * several inputs and loading has taken more than a second.
+ * "loading file N/M, units U/V, S s" on stderr, only when stderr is a
+ * terminal and loading has taken more than a second.
  */
 typedef struct cli_progress {
-	int enabled;
+	int tty;     /* stderr is a terminal */
 	int shown;   /* a progress line is on screen and must be erased before other output */
 	size_t total;
+	size_t done;
+	size_t units_done;   /* compilation units of the current file, when known */
+	size_t units_total;
 	struct timespec start;
 } cli_progress;
 
 void cli_progress_start(cli_progress *progress, size_t total);
 void cli_progress_update(cli_progress *progress, size_t done);
+/* Units of the file being loaded; a big single input shows progress too. */
+void cli_progress_units(cli_progress *progress, size_t done, size_t total);
 void cli_progress_clear(cli_progress *progress);
 
 /*

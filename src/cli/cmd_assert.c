@@ -16,12 +16,12 @@ enum {
 };
 
 const cli_option cli_assert_options[] = {
-	CLI_GATE_INPUT_OPTIONS,
+	CLI_INPUT_OPTIONS,
 	{ "offsets", OPT_OFFSETS, NULL, "also assert offsetof() of every named member\n(bitfields have none)" },
 	{ "align", OPT_ALIGN, NULL, "also assert _Alignof() of each struct" },
 	{ "guard", OPT_GUARD, "NAME", "include guard macro (default: from the -o file name)" },
-	{ "output", 'o', "FILE", "write to FILE (replaced atomically), not stdout" },
-	{ "help", 'h', NULL, "show this help and exit" },
+	CLI_OPTION_OUTPUT,
+	CLI_OPTION_HELP,
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -51,64 +51,51 @@ static void guard_from_path(char *guard, size_t cap, const char *path)
 	guard[n] = '\0';
 }
 
+static int assert_option(void *ctx, cli_inputs *in, int key, const char *arg)
+{
+	sf_assert_options *aopts = ctx;
+
+	(void)in;
+	switch (key) {
+	case OPT_OFFSETS:
+		aopts->offsets = 1;
+		return 1;
+	case OPT_ALIGN:
+		aopts->align = 1;
+		return 1;
+	case OPT_GUARD:
+		aopts->guard = arg;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int cli_assert_run(const cli_command *self, int argc, char **argv)
 {
 	sf_assert_options aopts = SF_ASSERT_OPTIONS_INIT;
-	cli_gate_inputs in;
+	cli_inputs in;
 	sf_snapshot *snap = NULL;
 	sf_buf buf = SF_BUF_INIT;
-	const char *output = NULL;
 	char guard[256];
-	cli_getopt g;
 	int code;
 	int rc;
-	int c;
 
-	code = cli_gate_inputs_init(&in, self->name, argc);
-	if (code != CLI_EXIT_OK)
-		goto done;
-	cli_getopt_build(&g, self->options, 0);
-	opterr = 0;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
-		int handled = cli_gate_option(&in, c, optarg);
-		if (handled == 1)
-			continue;
-		if (handled != 0) {
-			code = handled;
-			goto done;
-		}
-		switch (c) {
-		case 'h':
-			cli_command_help(stdout, self);
-			goto done;
-		case 'o':
-			output = optarg;
-			break;
-		case OPT_OFFSETS:
-			aopts.offsets = 1;
-			break;
-		case OPT_ALIGN:
-			aopts.align = 1;
-			break;
-		case OPT_GUARD:
-			aopts.guard = optarg;
-			break;
-		default:
-			code = cli_option_error(self, c, argv, self->options);
-			goto done;
-		}
-	}
-	if (optind >= argc) {
-		cli_error("no input files (see structfit assert --help)");
-		code = CLI_EXIT_USAGE;
+	code = cli_inputs_init(&in, self->name, argc);
+	if (code == CLI_EXIT_OK)
+		code = cli_inputs_parse(&in, self, argc, argv, assert_option, &aopts);
+	if (code == CLI_EXIT_OK)
+		code = cli_inputs_require_files(&in);
+	if (code != CLI_EXIT_OK) {
+		if (code == CLI_EXIT_HELP)
+			code = CLI_EXIT_OK;
 		goto done;
 	}
-	if (!aopts.guard && output) {
-		guard_from_path(guard, sizeof(guard), output);
+	if (!aopts.guard && in.output) {
+		guard_from_path(guard, sizeof(guard), in.output);
 		aopts.guard = guard;
 	}
-	code = cli_gate_snapshot(&in, argv + optind, (size_t)(argc - optind), &snap);
+	code = cli_gate_snapshot(&in, in.files, in.file_count, &snap);
 	if (!snap)
 		goto done;
 	rc = sf_emit_asserts(&buf, snap, &aopts);
@@ -122,10 +109,10 @@ int cli_assert_run(const cli_command *self, int argc, char **argv)
 		cli_error("header not written because an input failed");
 		goto done;
 	}
-	code = cli_exit_worst(code, cli_gate_write(&buf, output));
+	code = cli_exit_worst(code, cli_inputs_write(&in, &buf));
 done:
 	sf_buf_free(&buf);
 	sf_snapshot_free(snap);
-	cli_gate_inputs_release(&in);
+	cli_inputs_release(&in);
 	return code;
 }

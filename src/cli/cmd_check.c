@@ -22,7 +22,7 @@ enum {
 };
 
 const cli_option cli_check_options[] = {
-	CLI_GATE_INPUT_OPTIONS,
+	CLI_INPUT_OPTIONS,
 	{ "baseline", OPT_BASELINE, "FILE", "the layouts to hold, from 'structfit snapshot'\n(required)" },
 	{ "max-padding", OPT_MAX_PADDING, "N", "fail when a struct wastes more than N bytes in\nholes and tail padding" },
 	{ "max-size", OPT_MAX_SIZE, "STRUCT=N", "fail when STRUCT (a glob) is larger than N bytes\n(repeatable)" },
@@ -30,8 +30,8 @@ const cli_option cli_check_options[] = {
 	{ "no-new-holes", OPT_NO_NEW_HOLES, NULL, "fail on any hole the baseline does not have, also\nin structs it does not list" },
 	{ "format", OPT_FORMAT, "FMT", "text (default), json or sarif (SARIF 2.1.0)" },
 	{ "source-root", OPT_SOURCE_ROOT, "DIR", "SARIF: make declaration paths under DIR relative" },
-	{ "output", 'o', "FILE", "write to FILE (replaced atomically), not stdout" },
-	{ "help", 'h', NULL, "show this help and exit" },
+	CLI_OPTION_OUTPUT,
+	CLI_OPTION_HELP,
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -87,7 +87,7 @@ static int parse_u64(const char *text, uint64_t *out)
 	return 0;
 }
 
-static int load_baseline(const cli_gate_inputs *in, const char *path, sf_snapshot **out)
+static int load_baseline(const cli_inputs *in, const char *path, sf_snapshot **out)
 {
 	char *one[1] = { (char *)path };
 	int code = cli_gate_snapshot(in, one, 1, out);
@@ -113,136 +113,122 @@ static void print_summary(FILE *out, const sf_findings *findings, const sf_snaps
 	fflush(out);
 }
 
+typedef struct check_args {
+	sf_gate_options gate;
+	sf_gate_budget *sizes;
+	sf_gate_budget *lines;
+	const char *baseline_path;
+	const char *source_root;
+	int format;
+} check_args;
+
+static int check_option(void *ctx, cli_inputs *in, int key, const char *arg)
+{
+	check_args *args = ctx;
+
+	switch (key) {
+	case OPT_BASELINE:
+		args->baseline_path = arg;
+		return 1;
+	case OPT_MAX_PADDING:
+		if (parse_u64(arg, &args->gate.max_padding) != 0)
+			return cli_inputs_usage_error(in, "max-padding", arg, "a byte count");
+		args->gate.has_max_padding = 1;
+		return 1;
+	case OPT_MAX_SIZE:
+		if (parse_budget(arg, &args->sizes[args->gate.max_size_count]) != 0)
+			return cli_inputs_usage_error(in, "max-size", arg, "STRUCT=BYTES");
+		args->gate.max_size_count++;
+		return 1;
+	case OPT_MAX_CACHELINES:
+		if (parse_budget(arg, &args->lines[args->gate.max_cachelines_count]) != 0)
+			return cli_inputs_usage_error(in, "max-cachelines", arg, "STRUCT=LINES");
+		args->gate.max_cachelines_count++;
+		return 1;
+	case OPT_NO_NEW_HOLES:
+		args->gate.no_new_holes = 1;
+		return 1;
+	case OPT_FORMAT:
+		args->format = cli_parse_choice(arg, format_names);
+		if (args->format < 0)
+			return cli_inputs_usage_error(in, "format", arg, "text, json or sarif");
+		return 1;
+	case OPT_SOURCE_ROOT:
+		args->source_root = arg;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int cli_check_run(const cli_command *self, int argc, char **argv)
 {
-	sf_gate_options gopts = SF_GATE_OPTIONS_INIT;
-	cli_gate_inputs in;
+	check_args args = { .gate = SF_GATE_OPTIONS_INIT };
+	cli_inputs in;
 	sf_snapshot *baseline = NULL, *current = NULL;
 	sf_findings *findings = NULL;
-	sf_gate_budget *sizes = NULL, *lines = NULL;
 	sf_buf buf = SF_BUF_INIT;
-	const char *baseline_path = NULL, *output = NULL, *source_root = NULL;
-	int format = 0;
-	cli_getopt g;
+	sf_findings_format format;
 	int code;
 	int rc;
-	int c;
 
-	code = cli_gate_inputs_init(&in, self->name, argc);
-	sizes = calloc((size_t)argc + 1, sizeof(*sizes));
-	lines = calloc((size_t)argc + 1, sizeof(*lines));
-	if (code == CLI_EXIT_OK && (!sizes || !lines)) {
+	code = cli_inputs_init(&in, self->name, argc);
+	args.sizes = calloc((size_t)argc + 1, sizeof(*args.sizes));
+	args.lines = calloc((size_t)argc + 1, sizeof(*args.lines));
+	if (code == CLI_EXIT_OK && (!args.sizes || !args.lines)) {
 		cli_error("out of memory");
 		code = CLI_EXIT_INTERNAL;
 	}
 	if (code != CLI_EXIT_OK)
 		goto done;
-	gopts.max_size = sizes;
-	gopts.max_cachelines = lines;
-	cli_getopt_build(&g, self->options, 0);
-	opterr = 0;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
-		int handled = cli_gate_option(&in, c, optarg);
-		if (handled == 1)
-			continue;
-		if (handled != 0) {
-			code = handled;
-			goto done;
-		}
-		switch (c) {
-		case 'h':
-			cli_command_help(stdout, self);
-			goto done;
-		case 'o':
-			output = optarg;
-			break;
-		case OPT_BASELINE:
-			baseline_path = optarg;
-			break;
-		case OPT_MAX_PADDING:
-			if (parse_u64(optarg, &gopts.max_padding) != 0) {
-				code = cli_gate_usage_error(&in, "max-padding", optarg, "a byte count");
-				goto done;
-			}
-			gopts.has_max_padding = 1;
-			break;
-		case OPT_MAX_SIZE:
-			if (parse_budget(optarg, &sizes[gopts.max_size_count]) != 0) {
-				code = cli_gate_usage_error(&in, "max-size", optarg, "STRUCT=BYTES");
-				goto done;
-			}
-			gopts.max_size_count++;
-			break;
-		case OPT_MAX_CACHELINES:
-			if (parse_budget(optarg, &lines[gopts.max_cachelines_count]) != 0) {
-				code = cli_gate_usage_error(&in, "max-cachelines", optarg, "STRUCT=LINES");
-				goto done;
-			}
-			gopts.max_cachelines_count++;
-			break;
-		case OPT_NO_NEW_HOLES:
-			gopts.no_new_holes = 1;
-			break;
-		case OPT_FORMAT:
-			format = cli_parse_choice(optarg, format_names);
-			if (format < 0) {
-				code = cli_gate_usage_error(&in, "format", optarg, "text, json or sarif");
-				goto done;
-			}
-			break;
-		case OPT_SOURCE_ROOT:
-			source_root = optarg;
-			break;
-		default:
-			code = cli_option_error(self, c, argv, self->options);
-			goto done;
-		}
-	}
-	if (!baseline_path) {
+	args.gate.max_size = args.sizes;
+	args.gate.max_cachelines = args.lines;
+	code = cli_inputs_parse(&in, self, argc, argv, check_option, &args);
+	if (code == CLI_EXIT_OK && !args.baseline_path) {
 		cli_error("--baseline=FILE is required (see structfit check --help)");
 		code = CLI_EXIT_USAGE;
+	}
+	if (code == CLI_EXIT_OK)
+		code = cli_inputs_require_files(&in);
+	if (code != CLI_EXIT_OK) {
+		if (code == CLI_EXIT_HELP)
+			code = CLI_EXIT_OK;
 		goto done;
 	}
-	if (optind >= argc) {
-		cli_error("no input files (see structfit check --help)");
-		code = CLI_EXIT_USAGE;
-		goto done;
-	}
-	code = load_baseline(&in, baseline_path, &baseline);
+	format = format_values[args.format];
+	code = load_baseline(&in, args.baseline_path, &baseline);
 	if (!baseline)
 		goto done;
-	code = cli_exit_worst(code, cli_gate_snapshot(&in, argv + optind, (size_t)(argc - optind),
-						      &current));
+	code = cli_exit_worst(code, cli_gate_snapshot(&in, in.files, in.file_count, &current));
 	if (!current)
 		goto done;
 	/* A partial build would report structs of the failed inputs as removed. */
 	if (code >= CLI_EXIT_USAGE)
 		goto done;
-	rc = sf_gate_check(&findings, baseline, current, &gopts);
+	rc = sf_gate_check(&findings, baseline, current, &args.gate);
 	if (rc == 0)
-		rc = sf_emit_findings(&buf, findings, format_values[format], source_root);
+		rc = sf_emit_findings(&buf, findings, format, args.source_root);
 	if (rc != 0) {
 		cli_error("%s", sf_error_last());
 		code = cli_exit_worst(code, cli_exit_from_error(rc));
 		goto done;
 	}
-	code = cli_exit_worst(code, cli_gate_write(&buf, output));
-	if (format_values[format] == SF_FINDINGS_TEXT)
-		print_summary(output ? stderr : stdout, findings, current, baseline_path);
+	code = cli_exit_worst(code, cli_inputs_write(&in, &buf));
+	if (format == SF_FINDINGS_TEXT)
+		print_summary(in.output ? stderr : stdout, findings, current, args.baseline_path);
 	if (sf_findings_violations(findings))
 		code = cli_exit_worst(code, CLI_EXIT_FINDINGS);
 done:
-	for (size_t i = 0; sizes && i < gopts.max_size_count; i++)
-		free((char *)sizes[i].pattern);
-	for (size_t i = 0; lines && i < gopts.max_cachelines_count; i++)
-		free((char *)lines[i].pattern);
-	free(sizes);
-	free(lines);
+	for (size_t i = 0; args.sizes && i < args.gate.max_size_count; i++)
+		free((char *)args.sizes[i].pattern);
+	for (size_t i = 0; args.lines && i < args.gate.max_cachelines_count; i++)
+		free((char *)args.lines[i].pattern);
+	free(args.sizes);
+	free(args.lines);
 	sf_buf_free(&buf);
 	sf_findings_free(findings);
 	sf_snapshot_free(current);
 	sf_snapshot_free(baseline);
-	cli_gate_inputs_release(&in);
+	cli_inputs_release(&in);
 	return code;
 }

@@ -13,10 +13,10 @@ enum {
 };
 
 const cli_option cli_diff_options[] = {
-	CLI_GATE_INPUT_OPTIONS,
+	CLI_INPUT_OPTIONS,
 	{ "format", OPT_FORMAT, "FMT", "text (default) or json" },
-	{ "output", 'o', "FILE", "write to FILE (replaced atomically), not stdout" },
-	{ "help", 'h', NULL, "show this help and exit" },
+	CLI_OPTION_OUTPUT,
+	CLI_OPTION_HELP,
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -30,59 +30,43 @@ const char cli_diff_description[] =
 
 static const char *const format_names[] = { "text", "json", NULL };
 
+static int diff_option(void *ctx, cli_inputs *in, int key, const char *arg)
+{
+	int *format = ctx;
+
+	if (key != OPT_FORMAT)
+		return 0;
+	*format = cli_parse_choice(arg, format_names);
+	if (*format < 0)
+		return cli_inputs_usage_error(in, "format", arg, "text or json");
+	return 1;
+}
+
 int cli_diff_run(const cli_command *self, int argc, char **argv)
 {
-	cli_gate_inputs in;
+	cli_inputs in;
 	sf_snapshot *old_build = NULL, *new_build = NULL;
 	sf_findings *changes = NULL;
 	sf_buf buf = SF_BUF_INIT;
-	const char *output = NULL;
 	int format = 0;
-	cli_getopt g;
 	int code;
 	int rc;
-	int c;
 
-	code = cli_gate_inputs_init(&in, self->name, argc);
-	if (code != CLI_EXIT_OK)
+	code = cli_inputs_init(&in, self->name, argc);
+	if (code == CLI_EXIT_OK)
+		code = cli_inputs_parse(&in, self, argc, argv, diff_option, &format);
+	if (code != CLI_EXIT_OK) {
+		if (code == CLI_EXIT_HELP)
+			code = CLI_EXIT_OK;
 		goto done;
-	cli_getopt_build(&g, self->options, 0);
-	opterr = 0;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
-		int handled = cli_gate_option(&in, c, optarg);
-		if (handled == 1)
-			continue;
-		if (handled != 0) {
-			code = handled;
-			goto done;
-		}
-		switch (c) {
-		case 'h':
-			cli_command_help(stdout, self);
-			goto done;
-		case 'o':
-			output = optarg;
-			break;
-		case OPT_FORMAT:
-			format = cli_parse_choice(optarg, format_names);
-			if (format < 0) {
-				code = cli_gate_usage_error(&in, "format", optarg, "text or json");
-				goto done;
-			}
-			break;
-		default:
-			code = cli_option_error(self, c, argv, self->options);
-			goto done;
-		}
 	}
-	if (argc - optind != 2) {
+	if (in.file_count != 2) {
 		cli_error("diff takes two inputs, OLD and NEW (see structfit diff --help)");
 		code = CLI_EXIT_USAGE;
 		goto done;
 	}
-	code = cli_gate_snapshot(&in, argv + optind, 1, &old_build);
-	code = cli_exit_worst(code, cli_gate_snapshot(&in, argv + optind + 1, 1, &new_build));
+	code = cli_gate_snapshot(&in, in.files, 1, &old_build);
+	code = cli_exit_worst(code, cli_gate_snapshot(&in, in.files + 1, 1, &new_build));
 	if (!old_build || !new_build || code >= CLI_EXIT_USAGE)
 		goto done;
 	rc = sf_gate_diff(&changes, old_build, new_build);
@@ -93,9 +77,9 @@ int cli_diff_run(const cli_command *self, int argc, char **argv)
 		code = cli_exit_worst(code, cli_exit_from_error(rc));
 		goto done;
 	}
-	code = cli_exit_worst(code, cli_gate_write(&buf, output));
+	code = cli_exit_worst(code, cli_inputs_write(&in, &buf));
 	if (format == 0 && sf_findings_count(changes) == 0)
-		fprintf(output ? stderr : stdout, "no layout changes (%zu structs compared)\n",
+		fprintf(in.output ? stderr : stdout, "no layout changes (%zu structs compared)\n",
 			sf_snapshot_count(new_build));
 	if (sf_findings_count(changes))
 		code = cli_exit_worst(code, CLI_EXIT_FINDINGS);
@@ -104,6 +88,6 @@ done:
 	sf_findings_free(changes);
 	sf_snapshot_free(old_build);
 	sf_snapshot_free(new_build);
-	cli_gate_inputs_release(&in);
+	cli_inputs_release(&in);
 	return code;
 }

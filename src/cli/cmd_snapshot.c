@@ -7,9 +7,9 @@
 #include <structfit/structfit.h>
 
 const cli_option cli_snapshot_options[] = {
-	CLI_GATE_INPUT_OPTIONS,
-	{ "output", 'o', "FILE", "write to FILE (replaced atomically), not stdout" },
-	{ "help", 'h', NULL, "show this help and exit" },
+	CLI_INPUT_OPTIONS,
+	CLI_OPTION_OUTPUT,
+	CLI_OPTION_HELP,
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -23,45 +23,22 @@ const char cli_snapshot_description[] =
 
 int cli_snapshot_run(const cli_command *self, int argc, char **argv)
 {
-	cli_gate_inputs in;
+	cli_inputs in;
 	sf_snapshot *snap = NULL;
 	sf_buf buf = SF_BUF_INIT;
-	const char *output = NULL;
-	cli_getopt g;
 	int code;
-	int c;
 
-	code = cli_gate_inputs_init(&in, self->name, argc);
-	if (code != CLI_EXIT_OK)
-		goto done;
-	cli_getopt_build(&g, self->options, 0);
-	opterr = 0;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
-		int handled = cli_gate_option(&in, c, optarg);
-		if (handled == 1)
-			continue;
-		if (handled != 0) {
-			code = handled;
-			goto done;
-		}
-		if (c == 'h') {
-			cli_command_help(stdout, self);
-			goto done;
-		}
-		if (c == 'o') {
-			output = optarg;
-			continue;
-		}
-		code = cli_option_error(self, c, argv, self->options);
+	code = cli_inputs_init(&in, self->name, argc);
+	if (code == CLI_EXIT_OK)
+		code = cli_inputs_parse(&in, self, argc, argv, NULL, NULL);
+	if (code == CLI_EXIT_OK)
+		code = cli_inputs_require_files(&in);
+	if (code != CLI_EXIT_OK) {
+		if (code == CLI_EXIT_HELP)
+			code = CLI_EXIT_OK;
 		goto done;
 	}
-	if (optind >= argc) {
-		cli_error("no input files (see structfit snapshot --help)");
-		code = CLI_EXIT_USAGE;
-		goto done;
-	}
-	code = cli_gate_snapshot(&in, argv + optind, (size_t)(argc - optind), &snap);
+	code = cli_gate_snapshot(&in, in.files, in.file_count, &snap);
 	if (!snap)
 		goto done;
 	if (sf_emit_snapshot(&buf, snap) != 0) {
@@ -74,10 +51,10 @@ int cli_snapshot_run(const cli_command *self, int argc, char **argv)
 		cli_error("baseline not written because an input failed");
 		goto done;
 	}
-	code = cli_exit_worst(code, cli_gate_write(&buf, output));
+	code = cli_exit_worst(code, cli_inputs_write(&in, &buf));
 done:
 	sf_buf_free(&buf);
 	sf_snapshot_free(snap);
-	cli_gate_inputs_release(&in);
+	cli_inputs_release(&in);
 	return code;
 }
