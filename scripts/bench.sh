@@ -2,14 +2,23 @@
 # Benchmark of `structfit report` against `pahole -F dwarf` on big real inputs:
 # wall time, peak RSS, -j scaling, and a per-struct agreement check.
 #
-# Usage: scripts/bench.sh [FILE...]
+# Usage: scripts/bench.sh [-n] [FILE...]
 #   Without FILE: the Debian cloud kernel's vmlinux (linux-image-*-cloud-amd64-dbg),
 #   libc's and python3.11's debug files, downloaded with apt-get download and
 #   unpacked with dpkg -x into $STRUCTFIT_BENCH_CACHE (default
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/structfit-bench) unless already there.
+#   -n: only print the inputs that would be used and what would be downloaded.
+# Times are wall-clock medians; "cpu" is user+sys, which a loaded machine
+# disturbs less (the load average is printed before and after).
 # Environment: STRUCTFIT_BIN (default build/structfit), RUNS (default 3),
 #   JOBS (default: online CPUs), STRUCTFIT_BENCH_CACHE.
 set -euo pipefail
+
+dry_run=0
+if [ "${1:-}" = "-n" ] || [ "${1:-}" = "--dry-run" ]; then
+	dry_run=1
+	shift
+fi
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 sf=${STRUCTFIT_BIN:-$repo/build/structfit}
@@ -20,13 +29,24 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 die() { echo "bench.sh: $*" >&2; exit 1; }
-[ -x "$sf" ] || die "no structfit binary at $sf (build it, or set STRUCTFIT_BIN)"
-command -v pahole >/dev/null || die "pahole not installed (Debian package dwarves)"
-[ -x /usr/bin/time ] || die "/usr/bin/time missing (Debian package time)"
+if [ $dry_run -eq 0 ]; then
+	[ -x "$sf" ] || die "no structfit binary at $sf (build it, or set STRUCTFIT_BIN)"
+	command -v pahole >/dev/null || die "pahole not installed (Debian package dwarves)"
+	[ -x /usr/bin/time ] || die "/usr/bin/time missing (Debian package time)"
+fi
 
 # Downloads Debian package $1 into the cache and unpacks it (once).
 fetch() {
 	local pkg=$1 dir=$cache/$1
+	if [ $dry_run -eq 1 ]; then
+		if [ -d "$dir" ]; then
+			echo "bench.sh: reusing $dir" >&2
+		else
+			echo "bench.sh: would download $pkg (apt-get download) and unpack it into $dir" >&2
+		fi
+		printf '%s\n' "$dir"
+		return 0
+	fi
 	if [ ! -d "$dir" ]; then
 		mkdir -p "$cache"
 		(cd "$cache" && apt-get download "$pkg" >&2) || die "apt-get download $pkg failed"
@@ -43,11 +63,12 @@ debug_file_of() {
 	id=$(readelf -n "$binary" 2>/dev/null | awk '/Build ID/ { print $3; exit }')
 	[ -n "$id" ] || return 1
 	if [ -f "/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug" ]; then
+		echo "bench.sh: using the installed /usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug" >&2
 		printf '%s\n' "/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug"
 		return 0
 	fi
 	dir=$(fetch "$pkg") || return 1
-	[ -f "$dir/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug" ] || return 1
+	[ $dry_run -eq 1 ] || [ -f "$dir/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug" ] || return 1
 	printf '%s\n' "$dir/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug"
 }
 
@@ -55,33 +76,38 @@ default_inputs() {
 	local pkg dir file
 	# The newest cloud kernel debug package apt knows, reused if already unpacked.
 	file=$(ls "$cache"/linux-image-*-cloud-amd64-dbg/usr/lib/debug/boot/vmlinux-* 2>/dev/null | tail -n 1 || true)
-	if [ -z "$file" ]; then
+	if [ -n "$file" ]; then
+		echo "bench.sh: reusing $file" >&2
+	else
 		pkg=$(apt-cache search --names-only '^linux-image-[0-9.]+-[0-9]+-cloud-amd64-dbg$' |
 		      awk '{ print $1 }' | sort -V | tail -n 1)
 		[ -n "$pkg" ] || die "apt-cache knows no linux-image-*-cloud-amd64-dbg (apt-get update?)"
 		dir=$(fetch "$pkg")
-		file=$(ls "$dir"/usr/lib/debug/boot/vmlinux-* | head -n 1)
+		file=$(ls "$dir"/usr/lib/debug/boot/vmlinux-* 2>/dev/null | head -n 1 ||
+		       echo "$dir/usr/lib/debug/boot/vmlinux-*")
 	fi
 	printf '%s\n' "$file"
 	debug_file_of "$(readlink -f /lib/x86_64-linux-gnu/libc.so.6)" libc6-dbg ||
 		echo "bench.sh: skipping libc (no debug file)" >&2
-	if command -v python3.11 >/dev/null; then
-		debug_file_of "$(readlink -f "$(command -v python3.11)")" python3.11-dbg ||
+	# Debian's interpreter, which python3.11-dbg matches (not a pyenv shim).
+	if [ -x /usr/bin/python3.11 ]; then
+		debug_file_of "$(readlink -f /usr/bin/python3.11)" python3.11-dbg ||
 			echo "bench.sh: skipping python3.11 (no debug file)" >&2
 	fi
 }
 
-# Runs a command once; prints "seconds peak_kb" and keeps stdout in $tmp/out.
+# Runs a command once; prints "seconds peak_kb cpu_seconds" and keeps stdout in $tmp/out.
 measure() {
 	local start end
 	start=$EPOCHREALTIME
-	/usr/bin/time -f '%M' -o "$tmp/rss" "$@" >"$tmp/out" 2>"$tmp/err" || {
+	/usr/bin/time -f '%M %U %S' -o "$tmp/rss" "$@" >"$tmp/out" 2>"$tmp/err" || {
 		echo "bench.sh: failed: $*" >&2
 		cat "$tmp/err" >&2
 		return 1
 	}
 	end=$EPOCHREALTIME
-	printf '%s %s\n' "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", b - a }')" "$(tail -n 1 "$tmp/rss")"
+	printf '%s %s\n' "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", b - a }')" \
+		"$(tail -n 1 "$tmp/rss" | awk '{ printf "%s %.2f", $1, $2 + $3 }')"
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -104,9 +130,10 @@ compare() {
 	done
 	line="$(cut -d' ' -f1 "$tmp/sf.t" | median) $(cut -d' ' -f2 "$tmp/sf.t" | median)"
 	line="$line $(cut -d' ' -f1 "$tmp/pa.t" | median) $(cut -d' ' -f2 "$tmp/pa.t" | median)"
+	line="$line $(cut -d' ' -f3 "$tmp/sf.t" | median) $(cut -d' ' -f3 "$tmp/pa.t" | median)"
 	set -- $line
-	printf '%-28s structfit %8.3f s %9d KB | pahole %8.3f s %9d KB | time x%s  rss x%s\n' \
-		"$label" "$1" "$2" "$3" "$4" "$(ratio "$1" "$3")" "$(ratio "$2" "$4")"
+	printf '%-28s structfit %8.3f s %9d KB | pahole %8.3f s %9d KB | time x%s  rss x%s  (cpu %ss vs %ss, x%s)\n' \
+		"$label" "$1" "$2" "$3" "$4" "$(ratio "$1" "$3")" "$(ratio "$2" "$4")" "$5" "$6" "$(ratio "$5" "$6")"
 }
 
 if [ $# -eq 0 ]; then
@@ -114,8 +141,13 @@ if [ $# -eq 0 ]; then
 else
 	inputs=("$@")
 fi
+if [ $dry_run -eq 1 ]; then
+	printf 'would benchmark: %s\n' "${inputs[@]}"
+	exit 0
+fi
 
 echo "structfit: $sf ($("$sf" --version 2>/dev/null | head -n 1)); $(pahole --version); runs=$runs jobs=$jobs cpus=$(nproc)"
+echo "load before: $(uptime | sed 's/.*load average/load average/')"
 for file in "${inputs[@]}"; do
 	[ -f "$file" ] || die "$file: not found"
 	echo
@@ -130,10 +162,12 @@ for file in "${inputs[@]}"; do
 	done
 	t1=$(cut -d' ' -f1 "$tmp/j1.t" | median)
 	tn=$(cut -d' ' -f1 "$tmp/jn.t" | median)
+	c1=$(cut -d' ' -f3 "$tmp/j1.t" | median)
+	cn=$(cut -d' ' -f3 "$tmp/jn.t" | median)
 	same=identical
 	cmp -s "$tmp/j1.out" "$tmp/jn.out" || same=DIFFERENT
-	printf '%-28s -j1 %8.3f s  -j%s %8.3f s  speedup x%s  output %s\n' "scaling" "$t1" "$jobs" "$tn" \
-		"$(ratio "$t1" "$tn")" "$same"
+	printf '%-28s -j1 %8.3f s  -j%s %8.3f s  speedup x%s  output %s  (cpu %ss vs %ss)\n' "scaling" "$t1" "$jobs" "$tn" \
+		"$(ratio "$t1" "$tn")" "$same" "$c1" "$cn"
 
 	case $(basename "$file") in
 	vmlinux*)
@@ -144,3 +178,5 @@ for file in "${inputs[@]}"; do
 	echo "-- agreement with pahole (tests/pahole_agreement.py):"
 	python3 "$repo/tests/pahole_agreement.py" --examples 3 --structfit "$sf" "$file" 2>&1 | sed 's/^/   /' | head -n 25
 done
+echo
+echo "load after: $(uptime | sed 's/.*load average/load average/')"

@@ -213,3 +213,88 @@ def find_die(elf, tag, name=None, nth=0):
 def put(data, pos, size, value):
     """Writes `value` (truncated to `size` bytes) little-endian at `pos`."""
     data[pos:pos + size] = (value & ((1 << (8 * size)) - 1)).to_bytes(size, "little")
+
+
+def write_elf(sections, machine=62):
+    """A minimal little-endian ELF64 relocatable file holding `sections`
+    ([(name, bytes)]), for DWARF crafted byte by byte."""
+    names = b"\0" + b"".join(n.encode() + b"\0" for n, _ in sections) + b".shstrtab\0"
+    body = bytearray(b"\0" * 64)
+    offsets = []
+    for _, data in sections + [(".shstrtab", names)]:
+        offsets.append(len(body))
+        body += data
+    while len(body) % 8:
+        body.append(0)
+    shoff = len(body)
+    count = len(sections) + 2
+    header = struct.pack("<4sBBBBB7xHHIQQQIHHHHHH", b"\x7fELF", 2, 1, 1, 0, 0, 1, machine, 1,
+                         0, 0, shoff, 0, 64, 0, 0, 64, count, count - 1)
+    body[0:64] = header
+    body += b"\0" * 64                  # the null section
+    name_pos = 1
+    for (name, data), off in zip(sections + [(".shstrtab", names)], offsets):
+        kind = 3 if name == ".shstrtab" else 1
+        body += struct.pack("<IIQQQQIIQQ", name_pos, kind, 0, 0, off, len(data), 0, 0, 1, 0)
+        name_pos += len(name) + 1
+    return bytes(body)
+
+
+def uleb_bytes(value):
+    out = bytearray()
+    while True:
+        byte = value & 0x7f
+        value >>= 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def crafted_unit(abbrevs, dies):
+    """(.debug_abbrev, .debug_info) of one DWARF 4 unit.  `abbrevs` maps
+    code -> (tag, has_children, [(attr, form)]); `dies` is the raw DIE bytes."""
+    abbrev = bytearray()
+    for code, (tag, children, specs) in sorted(abbrevs.items()):
+        abbrev += uleb_bytes(code) + uleb_bytes(tag) + bytes([children])
+        for attr, form in specs:
+            abbrev += uleb_bytes(attr) + uleb_bytes(form)
+        abbrev += b"\0\0"
+    abbrev += b"\0"
+    body = struct.pack("<HIB", 4, 0, 8) + dies
+    return bytes(abbrev), struct.pack("<I", len(body)) + body
+
+
+def line_file_entries(elf):
+    """DWARF 5 line table of the first unit: (directory count, [{content type:
+    (form, file offset, size)}] per file entry)."""
+    data = elf.data
+    pos, _ = elf.section(".debug_line")
+    version, = struct.unpack_from("<H", data, pos + 4)
+    if version < 5:
+        raise ValueError("line table version %d has no entry formats" % version)
+    address_size = data[pos + 6]
+    opcode_base = data[pos + 17]
+    pos += 18 + opcode_base - 1
+
+    def entries(pos):
+        count = data[pos]
+        pos += 1
+        fmt = []
+        for _ in range(count):
+            ctype, pos = uleb(data, pos)
+            form, pos = uleb(data, pos)
+            fmt.append((ctype, form))
+        n, pos = uleb(data, pos)
+        out = []
+        for _ in range(n):
+            entry = {}
+            for ctype, form in fmt:
+                size = value_size(data, pos, form, 5, address_size)
+                entry[ctype] = (form, pos, size)
+                pos += size
+            out.append(entry)
+        return out, pos
+
+    dirs, pos = entries(pos)
+    files, _ = entries(pos)
+    return len(dirs), files

@@ -61,7 +61,8 @@ vg fixtures_summary report --summary -j 4 $objects
 if command -v python3 >/dev/null 2>&1; then
 	STRUCTFIT_SCRATCH_DIR=$scratch/corrupt python3 "$src/tests/corrupt_inputs.py" --keep "$scratch/corrupt" \
 		--only typedef_cycle --only bounds_overflow --only bad_abbrev_code \
-		--only name_strp_out_of_range --only truncated_info --only type_ref_mid_die >/dev/null 2>&1
+		--only name_strp_out_of_range --only truncated_info --only type_ref_mid_die \
+		--only line_dir_index_past_end --only line_dir_index_far >/dev/null 2>&1
 	for f in "$scratch"/corrupt/*.so; do
 		[ -f "$f" ] && vg "corrupt_$(basename "$f" .so)" report "$f"
 	done

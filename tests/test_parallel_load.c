@@ -208,3 +208,64 @@ Test(parallel_load, cli_report_identical_for_j1_and_j2)
 		 scratch, bin, bin, bin, bin);
 	cr_assert_eq(run(cmd), 0, "report output differs between -j1 and -j2");
 }
+
+/* Reusing a definition by its DWARF digest (die_digest.c) must leave the
+ * model exactly as building it again would: same JSON for every -j with
+ * reuse on and off, for C units with conflicts and for C++ with type units,
+ * where unnamed classes, typedef names and type-unit stand-ins abound. */
+static char *report_json_reuse(const char *path, unsigned jobs, bool reuse)
+{
+	char *json;
+	if (!reuse)
+		setenv("STRUCTFIT_NO_REUSE", "1", 1);
+	json = report_json(path, jobs, 0);
+	unsetenv("STRUCTFIT_NO_REUSE");
+	return json;
+}
+
+static void assert_reuse_changes_nothing(const char *path)
+{
+	char *base = report_json_reuse(path, 1, false);
+
+	for (unsigned jobs = 1; jobs <= 3; jobs++) {
+		char *with = report_json_reuse(path, jobs, true);
+		char *without = report_json_reuse(path, jobs, false);
+		cr_assert_str_eq(base, with, "%s: reuse changes the report with -j%u", path, jobs);
+		cr_assert_str_eq(base, without, "%s: -j%u changes the report", path, jobs);
+		free(with);
+		free(without);
+	}
+	free(base);
+}
+
+Test(parallel_load, reusing_definitions_changes_nothing)
+{
+	char path[4400], cmd[16384];
+	FILE *f;
+
+	build_inputs();
+	assert_reuse_changes_nothing(combined);
+	assert_reuse_changes_nothing(archive);
+	snprintf(path, sizeof(path), "%s/cxx.cc", scratch);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	/* The second object has the same types under other global names. */
+	fputs("#include <map>\n#include <string>\n#include <vector>\n"
+	      "struct Base { virtual ~Base(); int b; };\n"
+	      "struct D : Base { std::string s; std::vector<int> v; char c; struct Inner { long x; char y; } in; };\n"
+	      "template <class T> struct Box { T t; char tag; };\n"
+	      "#ifdef OTHER\nnamespace other {\n#else\nBase::~Base() {}\n#endif\n"
+	      "D d; Box<double> bd; Box<D> bD; std::map<int, std::string> m;\n"
+	      "#ifdef OTHER\n}\n#endif\n", f);
+	fclose(f);
+	if (run("command -v c++ >/dev/null 2>&1") != 0)
+		cr_skip_test("no C++ compiler");
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && c++ -g -gdwarf-4 -fdebug-types-section -c cxx.cc -o cxx_tu.o && "
+		 "c++ -g -DOTHER -c cxx.cc -o cxx2.o && ld -r -o cxx_all.o cxx_tu.o cxx2.o", scratch);
+	cr_assert_eq(run(cmd), 0, "compiling the C++ fixture failed");
+	snprintf(path, sizeof(path), "%s/cxx_tu.o", scratch);
+	assert_reuse_changes_nothing(path);
+	snprintf(path, sizeof(path), "%s/cxx_all.o", scratch);
+	assert_reuse_changes_nothing(path);
+}

@@ -55,10 +55,17 @@ typedef struct sf_load_options {
 	/* Unit-level progress; NULL for none. */
 	sf_load_progress_fn on_progress;
 	void *on_progress_ctx;
+	/* Since version 3. */
+	/* Work out which structs are reachable from the input's exported
+	 * functions and variables (.dynsym), for sf_struct's abi_visible and
+	 * the JSON "abi_visible" field.  Costs a walk of the functions'
+	 * parameter lists when the input exports functions; 0 skips it and
+	 * leaves every struct not visible.  Older versions behave as 1. */
+	int want_abi;
 } sf_load_options;
 
-#define SF_LOAD_OPTIONS_VERSION 2
-#define SF_LOAD_OPTIONS_INIT { SF_LOAD_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0, NULL, NULL }
+#define SF_LOAD_OPTIONS_VERSION 3
+#define SF_LOAD_OPTIONS_INIT { SF_LOAD_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, 1 }
 
 /* Creates an empty model.  Caller frees it with sf_model_free(). */
 int sf_model_new(sf_model **out);

@@ -10,6 +10,7 @@
 #include <structfit/emit.h>
 #include <structfit/reorder.h>
 #include <structfit/gate.h>
+#include <structfit/fix.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -24,4 +24,9 @@ extern const cli_option cli_reorder_options[];
 extern const char cli_reorder_description[];
 int cli_reorder_run(const cli_command *self, int argc, char **argv);
 
+/* `structfit fix`: the proposals applied to the sources as a diff, in place or in a copy. */
+extern const cli_option cli_fix_options[];
+extern const char cli_fix_description[];
+int cli_fix_run(const cli_command *self, int argc, char **argv);
+
 #endif

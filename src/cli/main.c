@@ -20,6 +20,8 @@ static const cli_command commands[] = {
 	  "[options] FILE...", cli_report_description, cli_report_options },
 	{ "reorder", cli_reorder_run, "propose member orders that make structs smaller",
 	  "[options] FILE...", cli_reorder_description, cli_reorder_options },
+	{ "fix", cli_fix_run, "rewrite struct definitions in the sources in the proposed order",
+	  "[--diff | --in-place | --output-dir DIR] [options] FILE...", cli_fix_description, cli_fix_options },
 	{ "snapshot", cli_snapshot_run, "write a layout baseline for check",
 	  "[options] FILE...", cli_snapshot_description, cli_snapshot_options },
 	{ "check", cli_check_run, "fail when layouts drift from a baseline or exceed budgets",

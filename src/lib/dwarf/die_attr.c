@@ -46,6 +46,12 @@ void sf__die_ctx_release(sf_die_ctx *ctx)
 	ctx->pending = NULL;
 	free(ctx->alt_imports);
 	ctx->alt_imports = NULL;
+	free(ctx->fresh);
+	ctx->fresh = NULL;
+	free(ctx->file_digests);
+	ctx->file_digests = NULL;
+	free(ctx->file_digest_state);
+	ctx->file_digest_state = NULL;
 }
 
 static unsigned space_of(bool alt, bool is_info)

@@ -67,6 +67,11 @@ typedef enum sf_declarator {
  * ABI alignment, the struct behind typedefs/qualifiers (`nested`) and the
  * element struct of arrays (`element`).  The *_busy flags catch cycles.
  */
+/* 128-bit digest of the DWARF a definition is built from (die_digest.c). */
+typedef struct sf_die_digest {
+	uint64_t lo, hi;
+} sf_die_digest;
+
 typedef struct sf_die_type {
 	uint64_t key;
 	const char *prefix;
@@ -82,6 +87,12 @@ typedef struct sf_die_type {
 	uint32_t align;
 	uint32_t explicit_align;  /* DW_AT_alignment on a typedef in the chain */
 	uint32_t flags;           /* SF_MEMBER_FLEXIBLE / ZERO_LENGTH / UNKNOWN_TYPE */
+	/* Digests (die_digest.c): `layout` covers everything a member of
+	 * this type takes from it, `name` only what its spelling needs. */
+	uint8_t layout_digest_state;  /* 0 not yet, 1 busy, 2 done, 3 impossible */
+	uint8_t name_digest_state;
+	sf_die_digest layout_digest;
+	sf_die_digest name_digest;
 	sf_struct *built;         /* for struct/union/class DIEs: the definition */
 	sf_struct *nested;
 	sf_struct *element;
@@ -93,6 +104,44 @@ typedef struct sf_die_filter {
 	size_t name_count;
 	bool local_types;           /* enter function bodies for their local types */
 } sf_die_filter;
+
+/*
+ * Definitions a worker has built, by the digest of the DWARF they
+ * were built from (kind, name, size, alignment, declaration site, and every
+ * layout member with the full type graph its name and layout depend on,
+ * under the unit's ABI rules).  Equal digests mean equal inputs to
+ * sf__die_build_struct(), so a later unit reuses the definition instead of
+ * building and merging a copy.  The entries point into the worker's model,
+ * which outlives every unit of the image.
+ */
+typedef struct sf_die_known_entry {
+	sf_die_digest digest;
+	const sf_struct *s;
+} sf_die_known_entry;
+
+/* A string's content digest by its address in the mapped sections. */
+typedef struct sf_die_string_slot {
+	const char *s;
+	sf_die_digest digest;
+} sf_die_string_slot;
+
+#define SF_DIE_STRING_SLOTS 8192u
+
+typedef struct sf_die_known {
+	sf_arena *arena;
+	sf_hashmap by_digest;       /* digest.lo -> sf_die_known_entry */
+	/* Direct-mapped cache: member and type names repeat in every unit,
+	 * and the sections stay mapped while the image loads.  NULL until
+	 * first used. */
+	sf_die_string_slot *strings;
+} sf_die_known;
+
+/* A definition built in this unit whose digest goes into the table once
+ * the unit is merged (its canonical copy only exists then). */
+typedef struct sf_die_fresh {
+	sf_die_digest digest;
+	sf_struct *s;
+} sf_die_fresh;
 
 /*
  * Per-unit walk state.  Nothing here outlives the unit: cached structs and
@@ -119,6 +168,17 @@ typedef struct sf_die_ctx {
 	uint64_t *pending;
 	size_t pending_count;
 	size_t pending_capacity;
+	/* Digests of decl_file values of `file_digest_unit`, by value
+	 * (die_digest.c); file_digest_state[i]: 0 unknown, 1 known. */
+	const sf_dw_unit *file_digest_unit;
+	sf_die_digest *file_digests;
+	unsigned char *file_digest_state;
+	size_t file_digest_capacity;
+	/* Worker-level reuse of definitions; NULL builds everything. */
+	sf_die_known *known;
+	sf_die_fresh *fresh;
+	size_t fresh_count;
+	size_t fresh_capacity;
 	/* Offsets of dwz-file partial units this unit imports; the image
 	 * loader walks each of them once after the image's own units. */
 	uint64_t *alt_imports;
@@ -195,6 +255,22 @@ int sf__die_type_layout(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const 
  */
 int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_name,
 			 bool nested_body, unsigned depth, sf_struct **out);
+
+/* ---- die_digest.c ---- */
+
+/*
+ * Digest of the definition at `d` built as sf__die_build_struct() would
+ * with this typedef name (NULL for named structs) and nesting: true with
+ * *out set, false when it cannot be had (a declaration, cycles, anything
+ * odd), in which case the caller just builds.  Never fails the load.
+ */
+bool sf__die_struct_digest(sf_die_ctx *ctx, const sf_die *d, const char *typedef_name, bool nested_body,
+			   sf_die_digest *out);
+/* A known definition with that digest and kind/name/size, or NULL. */
+const sf_struct *sf__die_known_find(const sf_die_known *known, const sf_die_digest *digest);
+/* Records the canonical definition of a digest; 0 or SF_ENOMEM. */
+int sf__die_known_add(sf_die_known *known, const sf_die_digest *digest, const sf_struct *s);
+void sf__die_known_release(sf_die_known *known);
 
 /* ---- die_walk.c ---- */
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dwarf/die_abi.h"
 #include "dwarf/die_ctx.h"
 #include "util/fail.h"
 
@@ -13,12 +14,16 @@
  * Units are grouped into batches of consecutive units (about BATCH_BYTES
  * of DWARF each; the grouping depends on the file only, never on the
  * thread count).  Workers take batches in order, walk each unit and merge
- * it into the batch's own staging model; the calling thread merges the
- * batch models strictly in batch order into the image's staging model.
- * Merging is first-seen-wins deduplication, so merging unit by unit or
- * batch by batch in the same order gives the same model: output does not
- * depend on -j.  Workers run at most WINDOW_PER_JOB batches per thread
- * ahead of the merge, which bounds memory to a few batches' unique types.
+ * it into the worker's own model, which lives for the whole image; a batch
+ * reports the definitions that were new to its worker, in merge order.
+ * The calling thread merges those reports strictly in batch order into the
+ * image's staging model.  Merging is first-seen-wins deduplication and a
+ * worker takes batches in increasing order, so the first definition of
+ * every layout is reported by the batch holding it, in its unit order:
+ * the result is the sequential one and does not depend on -j.  A type a
+ * worker has seen is reported once, not once per batch, so the serial
+ * part of the work shrinks to the unique types.  Workers run at most
+ * WINDOW_PER_JOB batches per thread ahead of the merge.
  */
 #define BATCH_BYTES (UINT64_C(1) << 20)
 #define BATCH_MAX_UNITS 64
@@ -61,7 +66,8 @@ typedef struct load_job {
 
 /* Walks one unit and merges its definitions into `staging`. */
 static int load_unit(sf_model *staging, const load_job *job, sf_dw_cursor *cursor,
-		     const sf_dw_unit *u, offset_list *alt_imports, unsigned char *hits)
+		     const sf_dw_unit *u, offset_list *alt_imports, unsigned char *hits,
+		     sf_die_known *known)
 {
 	sf_die_ctx ctx;
 	sf_unit unit;
@@ -73,6 +79,7 @@ static int load_unit(sf_model *staging, const load_job *job, sf_dw_cursor *curso
 		return sf__fail(SF_ENOMEM, "out of memory");
 	sf__die_ctx_init(&ctx, job->image, job->dw, cursor, &job->filter, &unit);
 	ctx.hits = hits;
+	ctx.known = known;
 	res = sf__die_open(&ctx, u->space == SF_DW_ALT, u->die_offset, u->space != SF_DW_TYPES, &root);
 	if (res < 0)
 		goto done;
@@ -84,6 +91,8 @@ static int load_unit(sf_model *staging, const load_job *job, sf_dw_cursor *curso
 		res = offset_push(alt_imports, ctx.alt_imports[i]);
 	if (res >= 0)
 		res = sf__model_merge_unit(staging, &unit);
+	for (size_t i = 0; i < ctx.fresh_count && res >= 0; i++)
+		res = sf__die_known_add(known, &ctx.fresh[i].digest, ctx.fresh[i].s->canonical);
 done:
 	sf__die_ctx_release(&ctx);
 	sf__unit_release(&unit);
@@ -99,10 +108,21 @@ typedef struct work_batch {
 	bool done;
 	int res;
 	char *message;           /* the worker's error message, when res < 0 */
-	sf_model *staging;
+	unsigned slot;           /* worker that ran it */
+	sf_struct_list fresh;    /* definitions new to that worker, in merge order */
 	offset_list alt_imports;
 	unsigned char *hits;     /* one per filter glob */
 } work_batch;
+
+/*
+ * One worker's state.  `known` is written only by the worker; `map`
+ * (its structs -> the image staging model's) only by the merging thread.
+ */
+typedef struct worker_slot {
+	sf_model *known;
+	sf_die_known digests;       /* definitions of `known` by DWARF digest */
+	sf_hashmap map;
+} worker_slot;
 
 typedef struct loader {
 	const load_job *job;
@@ -117,6 +137,10 @@ typedef struct loader {
 	size_t next;             /* next batch to hand out */
 	size_t merged;           /* batches merged so far */
 	bool stop;
+	worker_slot *slots;
+	unsigned slot_count;
+	bool reuse;              /* reuse definitions by digest (STRUCTFIT_NO_REUSE=1 turns it off) */
+	unsigned slots_taken;
 } loader;
 
 static bool first_match_only(const sf_load_options *opts)
@@ -134,33 +158,47 @@ static bool all_hit(const unsigned char *hits, size_t count)
 
 static void batch_release(work_batch *b)
 {
-	sf_model_free(b->staging);
+	sf__struct_list_free(&b->fresh);
 	free(b->alt_imports.items);
 	free(b->hits);
 	free(b->message);
-	b->staging = NULL;
 	b->alt_imports = (offset_list){ 0 };
 	b->hits = NULL;
 	b->message = NULL;
 }
 
-static void run_batch(loader *l, work_batch *b, sf_dw_cursor *cursor)
+static int slot_open(worker_slot *slot)
+{
+	if (slot->known)
+		return 0;
+	if (sf_model_new(&slot->known) < 0)
+		return SF_ENOMEM;
+	slot->known->skip_conflicts = true;
+	return 0;
+}
+
+static void run_batch(loader *l, work_batch *b, sf_dw_cursor *cursor, unsigned slot)
 {
 	size_t glob_count = l->job->filter.name_count;
-	int res = sf_model_new(&b->staging);
+	sf_model *known = l->slots[slot].known;
+	int res = 0;
 
-	if (res >= 0 && glob_count && !(b->hits = calloc(glob_count, 1)))
+	b->slot = slot;
+	known->added = &b->fresh;
+	if (glob_count && !(b->hits = calloc(glob_count, 1)))
 		res = sf__fail(SF_ENOMEM, "out of memory");
 	for (size_t i = 0; i < b->count && res >= 0; i++) {
 		/* Results past the point where the load stops are dropped. */
 		if (__atomic_load_n(&l->stop, __ATOMIC_RELAXED))
 			break;
-		res = load_unit(b->staging, l->job, cursor, l->work[b->first + i], &b->alt_imports, b->hits);
+		res = load_unit(known, l->job, cursor, l->work[b->first + i], &b->alt_imports, b->hits,
+				l->reuse ? &l->slots[slot].digests : NULL);
 		/* Later units cannot change which definitions come first; the
 		 * batch grouping is fixed, so this stays independent of -j. */
 		if (res >= 0 && glob_count && first_match_only(l->opts) && all_hit(b->hits, glob_count))
 			break;
 	}
+	known->added = NULL;
 	b->res = res < 0 ? res : 0;
 	if (res < 0)
 		b->message = strdup(sf_error_last());
@@ -170,7 +208,13 @@ static void *worker_main(void *arg)
 {
 	loader *l = arg;
 	sf_dw_cursor cursor;
+	unsigned slot = __atomic_fetch_add(&l->slots_taken, 1, __ATOMIC_RELAXED);
 	bool have_cursor = sf__dw_cursor_init(&cursor, l->job->dw) == 0;
+
+	if (have_cursor && slot_open(&l->slots[slot]) < 0) {
+		sf__dw_cursor_release(&cursor);
+		have_cursor = false;
+	}
 
 	for (;;) {
 		work_batch *b;
@@ -184,7 +228,7 @@ static void *worker_main(void *arg)
 		b = &l->batches[l->next++];
 		pthread_mutex_unlock(&l->lock);
 		if (have_cursor) {
-			run_batch(l, b, &cursor);
+			run_batch(l, b, &cursor, slot);
 		} else {
 			b->res = SF_ENOMEM;
 			b->message = strdup("out of memory");
@@ -253,14 +297,17 @@ static int merge_batches(loader *l, sf_model *staging, offset_list *alt_units, b
 			while (!b->done)
 				pthread_cond_wait(&l->changed, &l->lock);
 			pthread_mutex_unlock(&l->lock);
+		} else if (slot_open(&l->slots[0]) < 0) {
+			b->res = SF_ENOMEM;
 		} else {
-			run_batch(l, b, cursor);
+			run_batch(l, b, cursor, 0);
 		}
 		res = b->res;
 		if (res < 0)
 			res = sf__fail(res, "%s", b->message ? b->message : "out of memory");
 		if (res >= 0)
-			res = merge_model(staging, b->staging, job->file_index);
+			res = sf__model_merge_foreign(staging, &b->fresh, &l->slots[b->slot].map,
+						      job->file_index);
 		for (size_t i = 0; i < b->alt_imports.count && res >= 0; i++)
 			res = offset_push(alt_units, b->alt_imports.items[i]);
 		for (size_t i = 0; i < glob_count && b->hits; i++)
@@ -395,6 +442,113 @@ static int publish(sf_model *model, sf_model *staging, uint32_t file_index)
 	return res;
 }
 
+static bool want_abi(const sf_load_options *opts)
+{
+	return opts->version < 3 || opts->want_abi;
+}
+
+/* A struct and what it holds by value. */
+static void mark_visible(sf_struct *s, unsigned depth)
+{
+	if (!s || depth > SF_DIE_MAX_DEPTH)
+		return;
+	s->abi_visible = true;
+	for (uint32_t i = 0; i < s->member_count; i++) {
+		mark_visible((sf_struct *)s->members[i].nested, depth + 1);
+		mark_visible((sf_struct *)s->members[i].element, depth + 1);
+	}
+}
+
+static int abi_unit(sf_model *staging, const load_job *job, const sf_dw_image *dw, sf_dw_cursor *cursor,
+		    const sf_dw_unit *u, const sf_abi_exports *exports, sf_abi_marks *marks)
+{
+	sf_die_ctx ctx;
+	sf_unit unit;
+	sf_die root;
+	int res = sf__unit_init(&unit, job->file_index);
+
+	if (res < 0)
+		return sf__fail(SF_ENOMEM, "out of memory");
+	sf__die_ctx_init(&ctx, job->image, dw, cursor, NULL, &unit);
+	marks->structs.count = 0;
+	res = sf__die_open(&ctx, false, u->die_offset, true, &root);
+	if (res >= 0) {
+		apply_producer_quirks(&ctx, &root);
+		res = sf__abi_walk_unit(&ctx, &root, exports, marks);
+	}
+	/* Built the same way as in the load, so the layouts match the
+	 * merged definitions exactly. */
+	for (size_t i = 0; i < marks->structs.count && res >= 0; i++) {
+		sf_struct *found = sf__model_find(staging, marks->structs.items[i]);
+		if (found)
+			found->abi_visible = true;
+	}
+	sf__die_ctx_release(&ctx);
+	sf__unit_release(&unit);
+	return res;
+}
+
+/*
+ * Marks the staging model's structs reachable from the image's exports
+ * (see sf_struct.abi_visible).  Runs on the calling thread after the
+ * load, over the compile units only, and only when .dynsym exports
+ * something: vmlinux and objects pay nothing.
+ */
+static int abi_pass(sf_model *staging, const load_job *job, uint64_t info_limit)
+{
+	sf_abi_exports exports;
+	sf_abi_marks marks = { 0 };
+	sf_dw_image full;
+	sf_dw_cursor cursor = { 0 };
+	bool opened = false, have_cursor = false;
+	const sf_dw_image *dw = job->dw;
+	int res = sf__abi_exports_read(&exports, job->image);
+
+	if (res < 0 || exports.count == 0)
+		goto done;
+	/* A -C probe listed only the first units; exports may be anywhere. */
+	if (info_limit != UINT64_MAX) {
+		res = sf__dw_image_open(&full, job->image, UINT64_MAX);
+		if (res < 0)
+			goto done;
+		opened = true;
+		dw = &full;
+	}
+	res = sf__dw_cursor_init(&cursor, dw);
+	if (res < 0)
+		goto done;
+	have_cursor = true;
+	if (sf__arena_new(&marks.arena) < 0) {
+		res = sf__fail(SF_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < dw->spaces[SF_DW_INFO].count && res >= 0; i++) {
+		const sf_dw_unit *u = &dw->spaces[SF_DW_INFO].units[i];
+		if (u->die_offset < u->end)
+			res = abi_unit(staging, job, dw, &cursor, u, &exports, &marks);
+	}
+	for (const sf_abi_name *n = marks.names; n && res >= 0; n = n->next) {
+		for (size_t i = 0; i < staging->structs.count; i++) {
+			sf_struct *s = staging->structs.items[i];
+			if (s->name && (s->kind == SF_UNION) == n->is_union && strcmp(s->name, n->name) == 0)
+				mark_visible(s, 0);
+		}
+	}
+	/* What visible structs hold by value is part of the same ABI. */
+	for (size_t i = 0; i < staging->structs.count && res >= 0; i++)
+		if (staging->structs.items[i]->abi_visible)
+			mark_visible(staging->structs.items[i], 0);
+done:
+	if (have_cursor)
+		sf__dw_cursor_release(&cursor);
+	if (opened)
+		sf__dw_image_close(&full);
+	sf__struct_list_free(&marks.structs);
+	sf__arena_free(marks.arena);
+	sf__abi_exports_release(&exports);
+	return res;
+}
+
 /*
  * One load of the image.  With `info_limit` below the section size only
  * the units starting before it are listed and walked (a probe for -C):
@@ -426,6 +580,11 @@ static int load_pass(sf_model *model, const sf_debug_image *image, uint32_t file
 	}
 	l.job = &job;
 	l.opts = opts;
+	{
+		/* A switch for checking that reuse changes nothing. */
+		const char *off = getenv("STRUCTFIT_NO_REUSE");
+		l.reuse = !(off && off[0] == '1');
+	}
 	res = sf_model_new(&staging);
 	if (res >= 0)
 		res = sf__dw_cursor_init(&cursor, &dw);
@@ -445,6 +604,12 @@ static int load_pass(sf_model *model, const sf_debug_image *image, uint32_t file
 	if (res < 0)
 		goto done;
 	jobs = job_count(opts, l.batch_count);
+	l.slot_count = jobs;
+	l.slots = calloc(jobs, sizeof(*l.slots));
+	if (!l.slots) {
+		res = sf__fail(SF_ENOMEM, "out of memory");
+		goto done;
+	}
 	if (jobs > 1) {
 		l.window = (size_t)jobs * WINDOW_PER_JOB;
 		threads = calloc(jobs, sizeof(*threads));
@@ -471,10 +636,8 @@ static int load_pass(sf_model *model, const sf_debug_image *image, uint32_t file
 		threads = NULL;
 	}
 	res = merge_batches(&l, staging, &alt_units, threads != NULL, &cursor, opts, &satisfied);
-	if (info_limit != UINT64_MAX && (res < 0 || !satisfied)) {
-		res = 1;
-		goto done;
-	}
+	/* Workers are stopped and joined before anything they use is freed,
+	 * also when a -C probe gives up. */
 	if (threads) {
 		pthread_mutex_lock(&l.lock);
 		__atomic_store_n(&l.stop, true, __ATOMIC_RELAXED);
@@ -485,6 +648,10 @@ static int load_pass(sf_model *model, const sf_debug_image *image, uint32_t file
 		pthread_cond_destroy(&l.changed);
 		pthread_mutex_destroy(&l.lock);
 		free(threads);
+	}
+	if (info_limit != UINT64_MAX && (res < 0 || !satisfied)) {
+		res = 1;
+		goto done;
 	}
 	if (res < 0)
 		goto done;
@@ -509,7 +676,7 @@ static int load_pass(sf_model *model, const sf_debug_image *image, uint32_t file
 			offset_list more = { 0 };
 			res = sf_model_new(&one);
 			if (res >= 0)
-				res = load_unit(one, &job, &cursor, u, &more, NULL);
+				res = load_unit(one, &job, &cursor, u, &more, NULL, NULL);
 			if (res >= 0)
 				res = merge_model(staging, one, file_index);
 			for (size_t j = 0; j < more.count && res >= 0; j++)
@@ -518,9 +685,17 @@ static int load_pass(sf_model *model, const sf_debug_image *image, uint32_t file
 			sf_model_free(one);
 		}
 	}
+	if (res >= 0 && want_abi(opts))
+		res = abi_pass(staging, &job, info_limit);
 	if (res >= 0)
 		res = publish(model, staging, file_index);
 done:
+	for (unsigned k = 0; l.slots && k < l.slot_count; k++) {
+		sf_model_free(l.slots[k].known);
+		sf__die_known_release(&l.slots[k].digests);
+		sf__hashmap_free(&l.slots[k].map);
+	}
+	free(l.slots);
 	for (size_t k = 0; k < l.batch_count; k++)
 		batch_release(&l.batches[k]);
 	free(l.batches);

@@ -2,6 +2,7 @@
 #include "dwarf/die_reader.h"
 
 #include <dwarf.h>
+#include <endian.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -547,18 +548,20 @@ static bool same_shape(const sf_dw_abbrevs *t, const sf_dw_unit *u)
 
 static int abbrevs_for(sf_dw_cursor *cursor, const sf_dw_unit *unit, const sf_dw_abbrevs **out)
 {
-	uint64_t hash = sf__hash_u64(sf__hash_u64(SF_HASH_SEED, unit->abbrev_offset),
-				     ((uint64_t)(unit->space == SF_DW_ALT) << 24) |
-				     ((uint64_t)unit->offset_size << 16) |
-				     ((uint64_t)unit->address_size << 8) | unit->version);
+	uint64_t hash;
 	size_t cursor_pos = 0;
 	sf_dw_abbrevs *t;
 	int res;
 
+	/* Every DIE decode comes here: the common case must not hash. */
 	if (cursor->last && same_shape(cursor->last, unit)) {
 		*out = cursor->last;
 		return 0;
 	}
+	hash = sf__hash_u64(sf__hash_u64(SF_HASH_SEED, unit->abbrev_offset),
+			    ((uint64_t)(unit->space == SF_DW_ALT) << 24) |
+			    ((uint64_t)unit->offset_size << 16) |
+			    ((uint64_t)unit->address_size << 8) | unit->version);
 	while ((t = sf__hashmap_next(&cursor->abbrevs, hash, &cursor_pos))) {
 		if (same_shape(t, unit)) {
 			cursor->last = t;
@@ -659,6 +662,37 @@ static bool read_value(const sf_dw_image *image, const sf_dw_unit *unit, uint16_
 	v->s = 0;
 	v->block = NULL;
 	v->block_len = 0;
+	/* The forms nearly every DIE uses, decoded without form_size(). */
+	if (!be) {
+		unsigned width = 0;
+		switch (form) {
+		case DW_FORM_data1: case DW_FORM_ref1: case DW_FORM_flag: width = 1; break;
+		case DW_FORM_data2: case DW_FORM_ref2: width = 2; break;
+		case DW_FORM_data4: case DW_FORM_ref4: width = 4; break;
+		case DW_FORM_strp: case DW_FORM_line_strp: case DW_FORM_sec_offset:
+			width = unit->offset_size;
+			break;
+		default:
+			break;
+		}
+		if (width) {
+			if ((size_t)(end - q) < width)
+				return false;
+			if (width == 1) {
+				v->u = q[0];
+			} else if (width == 2) {
+				v->u = (uint64_t)q[0] | (uint64_t)q[1] << 8;
+			} else if (width == 4) {
+				uint32_t w;
+				memcpy(&w, q, 4);
+				v->u = le32toh(w);
+			} else {
+				v->u = sf__dw_read_uint(q, width, false);
+			}
+			*p = q + width;
+			return true;
+		}
+	}
 	switch (form) {
 	case DW_FORM_implicit_const:
 		v->s = implicit;
@@ -763,12 +797,31 @@ int sf__dw_die_attrs_end(const sf_dw_cursor *cursor, const sf_dw_die *die, uint6
 	return 0;
 }
 
+/* Where a DW_AT_sibling link of a DIE with children points, if usable:
+ * 1 with *out set, 0 without one, <0. */
+static int sibling_link(sf_dw_cursor *cursor, const sf_dw_die *die, uint64_t *out)
+{
+	sf_dw_value v;
+	int res = sf__dw_attr(cursor, die, DW_AT_sibling, &v);
+
+	if (res <= 0)
+		return res;
+	if (v.form != DW_FORM_ref_addr && v.form != DW_FORM_GNU_ref_alt && v.form != DW_FORM_ref_sig8 &&
+	    v.form != DW_FORM_ref_sup4 && v.form != DW_FORM_ref_sup8) {
+		uint64_t target = die->unit->offset + v.u;
+		if (target > die->offset && target < die->unit->end) {
+			*out = target;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 int sf__dw_die_sibling_offset(sf_dw_cursor *cursor, const sf_dw_die *die, uint64_t *out)
 {
 	const sf_dw_image *image = cursor->image;
 	uint64_t pos = 0;
-	unsigned depth = 0;
-	sf_dw_value v;
+	uint64_t depth = 0;
 	int res;
 
 	if (!die->abbrev) {
@@ -776,27 +829,24 @@ int sf__dw_die_sibling_offset(sf_dw_cursor *cursor, const sf_dw_die *die, uint64
 		return 0;
 	}
 	if (die->abbrev->has_children) {
-		res = sf__dw_attr(cursor, die, DW_AT_sibling, &v);
-		if (res < 0)
-			return res;
-		if (res > 0 && v.form != DW_FORM_ref_addr && v.form != DW_FORM_GNU_ref_alt &&
-		    v.form != DW_FORM_ref_sig8 && v.form != DW_FORM_ref_sup4 && v.form != DW_FORM_ref_sup8) {
-			uint64_t target = die->unit->offset + v.u;
-			if (target > die->offset && target < die->unit->end) {
-				*out = target;
-				return 0;
-			}
-		}
+		res = sibling_link(cursor, die, out);
+		if (res != 0)
+			return res < 0 ? res : 0;
 	}
 	res = sf__dw_die_attrs_end(cursor, die, &pos);
 	if (res < 0 || !die->abbrev->has_children) {
 		*out = pos;
 		return res;
 	}
-	/* Skip the subtree: every nested list ends with a null entry. */
+	/*
+	 * Skip the subtree: every nested list ends with a null entry.  A loop
+	 * with a depth count, not recursion: corrupt input can nest DIEs a
+	 * million deep.  `pos` only moves forward, so it ends.
+	 */
 	depth = 1;
 	while (depth > 0) {
 		sf_dw_die child;
+		uint64_t next = 0;
 		if (pos >= die->unit->end)
 			return corrupt_die(image, die->unit, die->offset, "children run past the unit");
 		res = sf__dw_die_at(cursor, die->unit, pos, &child);
@@ -809,12 +859,14 @@ int sf__dw_die_sibling_offset(sf_dw_cursor *cursor, const sf_dw_die *die, uint64
 		}
 		if (child.abbrev->has_children) {
 			/* A sibling link skips the grandchildren in one step. */
-			uint64_t next = 0;
-			res = sf__dw_die_sibling_offset(cursor, &child, &next);
+			res = sibling_link(cursor, &child, &next);
 			if (res < 0)
 				return res;
-			pos = next;
-			continue;
+			if (res > 0) {
+				pos = next;
+				continue;
+			}
+			depth++;
 		}
 		res = sf__dw_die_attrs_end(cursor, &child, &pos);
 		if (res < 0)
@@ -848,6 +900,32 @@ int sf__dw_attr(const sf_dw_cursor *cursor, const sf_dw_die *die, uint16_t name,
 			return 1;
 	}
 	return 0;
+}
+
+void sf__dw_attr_iter_init(const sf_dw_cursor *cursor, const sf_dw_die *die, sf_dw_attr_iter *it)
+{
+	it->die = die;
+	it->p = die->attrs;
+	it->end = die->abbrev ? unit_end(cursor->image, die->unit) : die->attrs;
+	it->index = 0;
+}
+
+int sf__dw_attr_iter_next(const sf_dw_cursor *cursor, sf_dw_attr_iter *it, uint16_t *name,
+			  sf_dw_value *out)
+{
+	const sf_dw_abbrev *a = it->die->abbrev;
+	const sf_dw_spec *spec;
+
+	if (!a || it->index >= a->spec_count)
+		return 0;
+	spec = &a->specs[it->index++];
+	if (spec->fixed_offset >= 0)
+		it->p = it->die->attrs + spec->fixed_offset;
+	if (!read_value(cursor->image, it->die->unit, spec->form, spec->implicit_const, &it->p, it->end,
+			out, 0))
+		return corrupt_die(cursor->image, it->die->unit, it->die->offset, "attribute beyond the unit");
+	*name = spec->name;
+	return 1;
 }
 
 static int section_string(const sf_dw_cursor *cursor, const sf_dw_die *die, const char *data,

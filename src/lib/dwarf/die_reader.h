@@ -165,6 +165,19 @@ typedef struct sf_dw_value {
 /* 1 with *out filled when the DIE has attribute `name`, 0 when not, <0. */
 int sf__dw_attr(const sf_dw_cursor *cursor, const sf_dw_die *die, uint16_t name, sf_dw_value *out);
 
+/* Every attribute of a DIE in abbreviation order, each decoded once. */
+typedef struct sf_dw_attr_iter {
+	const sf_dw_die *die;
+	const uint8_t *p;
+	const uint8_t *end;
+	uint32_t index;
+} sf_dw_attr_iter;
+
+void sf__dw_attr_iter_init(const sf_dw_cursor *cursor, const sf_dw_die *die, sf_dw_attr_iter *it);
+/* 1 with the attribute's name and value, 0 after the last, or SF_EINVALID. */
+int sf__dw_attr_iter_next(const sf_dw_cursor *cursor, sf_dw_attr_iter *it, uint16_t *name,
+			  sf_dw_value *out);
+
 /* Strings: 1 with *out set, SF_EINVALID on a bad offset; forms that are
  * not strings give SF_EINVALID too. */
 int sf__dw_string(sf_dw_cursor *cursor, const sf_dw_die *die, const sf_dw_value *value,

@@ -233,6 +233,25 @@ done:
 	return res;
 }
 
+static bool same_name(const char *a, const char *b)
+{
+	return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+static int remember_fresh(sf_die_ctx *ctx, const sf_die_digest *digest, sf_struct *s)
+{
+	if (ctx->fresh_count == ctx->fresh_capacity) {
+		size_t capacity = ctx->fresh_capacity ? ctx->fresh_capacity * 2 : 64;
+		sf_die_fresh *items = realloc(ctx->fresh, capacity * sizeof(*items));
+		if (!items)
+			return sf__fail(SF_ENOMEM, "out of memory");
+		ctx->fresh = items;
+		ctx->fresh_capacity = capacity;
+	}
+	ctx->fresh[ctx->fresh_count++] = (sf_die_fresh){ *digest, s };
+	return 0;
+}
+
 static sf_struct_kind kind_of(Dwarf_Half tag)
 {
 	return tag == DW_TAG_union_type ? SF_UNION : tag == DW_TAG_class_type ? SF_CLASS : SF_STRUCT;
@@ -260,7 +279,8 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 	sf_die_type *t = sf__die_type_slot(ctx, d);
 	const char *name = NULL, *file = NULL;
 	uint64_t size = 0, line = 0;
-	bool declaration = false;
+	bool declaration = false, have_digest = false;
+	sf_die_digest digest = { 0, 0 };
 	Dwarf_Half tag = 0;
 	sf_struct *s = NULL;
 	int res;
@@ -288,6 +308,23 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 	res = sf__die_tag(ctx, d, &tag);
 	if (res >= 0)
 		res = sf__die_string(ctx, d, DW_AT_name, &name);
+	/* A definition this worker built before from the same DWARF, under
+	 * the same typedef name and nesting, is reused as it is (see
+	 * die_digest.c). */
+	if (res >= 0 && ctx->known) {
+		const char *as_typedef = name ? NULL : typedef_name;
+		bool as_body = nested_body && !name && !typedef_name;
+		have_digest = sf__die_struct_digest(ctx, d, as_typedef, as_body, &digest);
+		if (have_digest) {
+			const sf_struct *known = sf__die_known_find(ctx->known, &digest);
+			if (known && known->kind == kind_of(tag) && same_name(known->name, name) &&
+			    same_name(known->typedef_name, as_typedef) && known->is_nested_body == as_body) {
+				t->built = (sf_struct *)known;
+				*out = t->built;
+				goto done;
+			}
+		}
+	}
 	if (res >= 0)
 		res = sf__die_udata(ctx, d, DW_AT_byte_size, &size);
 	if (res >= 0)
@@ -332,6 +369,11 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 	if (sf__struct_list_push(&ctx->unit->structs, s) < 0) {
 		res = sf__fail(SF_ENOMEM, "out of memory");
 		goto done;
+	}
+	if (have_digest) {
+		res = remember_fresh(ctx, &digest, s);
+		if (res < 0)
+			goto done;
 	}
 	t->built = s;
 	*out = s;

@@ -94,6 +94,29 @@ static void comment_text(sf_buf *buf, const char *s)
 	}
 }
 
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+/* gcc records its predefined types (x86-64's struct __va_list_tag) as
+ * declared in "<built-in>", joined to the compilation directory. */
+static bool is_builtin(const sf_snap_struct *s)
+{
+	return s->decl_file && base_name(s->decl_file)[0] == '<';
+}
+
+static bool in_c_file(const sf_snap_struct *s)
+{
+	static const char *const exts[] = { ".c", ".cc", ".cpp", ".cxx", NULL };
+	const char *dot = s->decl_file ? strrchr(base_name(s->decl_file), '.') : NULL;
+	for (size_t i = 0; dot && exts[i]; i++)
+		if (strcmp(dot, exts[i]) == 0)
+			return true;
+	return false;
+}
+
 static void one_struct(sf_buf *buf, const sf_snap_struct *s, const sf_assert_options *opts)
 {
 	sf_buf type = SF_BUF_INIT;
@@ -114,6 +137,16 @@ static void one_struct(sf_buf *buf, const sf_snap_struct *s, const sf_assert_opt
 		sf__buf_puts(buf, ": skipped, the name cannot be spelled in C */\n");
 		return;
 	}
+	/* Its size is the compiler's, and no C source can complete the type. */
+	if (is_builtin(s)) {
+		sf__buf_puts(buf, ": skipped, a compiler built-in type */\n");
+		return;
+	}
+	/* Only the file's own translation unit can name it: say so where a
+	 * compile error would otherwise point, without guarding it away. */
+	if (in_c_file(s))
+		sf__buf_puts(buf, ": declared in a .c file, so only a translation unit that\n"
+			     " * includes that file can name it; elsewhere leave it out with -C");
 	sf__buf_puts(buf, " */\n");
 	type_spelling(&type, s);
 	if (type.failed) {

@@ -159,6 +159,8 @@ static void struct_json(sf_buf *buf, const sf_report_entry *e, const sf_proposal
 	key(buf, "bit_padding", false);
 	sf__buf_printf(buf, "%" PRIu64, l->bit_padding);
 	members(buf, l);
+	key(buf, "abi_visible", false);
+	sf__buf_puts(buf, s->abi_visible ? "true" : "false");
 	key(buf, "conflicts", false);
 	sf__buf_putc(buf, '[');
 	for (size_t i = 0; i < e->conflict_count; i++) {

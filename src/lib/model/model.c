@@ -109,6 +109,13 @@ int sf__model_add_file(sf_model *model, const sf_file_info *info)
 
 /* ---- identity ---- */
 
+/* Pointer keys: one multiply, looked up for every member pointing at a struct. */
+static inline uint64_t hash_ptr(const void *p)
+{
+	uint64_t h = (uint64_t)(uintptr_t)p * UINT64_C(0x9e3779b97f4a7c15);
+	return h ^ (h >> 31);
+}
+
 /*
  * Every definition of every unit is hashed once when merged (millions for
  * a kernel), so this mixes a word per step instead of a byte like
@@ -211,7 +218,33 @@ static const sf_struct *resolve(const sf_struct *s)
 	return s && s->canonical ? s->canonical : s;
 }
 
-static sf_struct *copy_into_model(sf_model *model, const sf_struct *src)
+/* Pointer of another model -> its canonical copy here, or NULL. */
+static sf_struct *map_find(const sf_hashmap *map, const sf_struct *s)
+{
+	uint64_t hash = hash_ptr(s);
+	size_t cursor = 0;
+	sf_struct **pair;
+
+	while ((pair = sf__hashmap_next(map, hash, &cursor)))
+		if (pair[0] == s)
+			return pair[1];
+	return NULL;
+}
+
+/* Member pointers of `src` as this model's canonical structs: through the
+ * foreign map when given, else through the per-unit `canonical` links. */
+static const sf_struct *translate(const sf_hashmap *map, const sf_struct *s)
+{
+	if (!s)
+		return NULL;
+	if (map) {
+		const sf_struct *found = map_find(map, s);
+		return found ? found : s;
+	}
+	return resolve(s);
+}
+
+static sf_struct *copy_into_model(sf_model *model, const sf_struct *src, const sf_hashmap *map)
 {
 	sf_arena *arena = model->arena;
 	sf_struct *dst = sf__arena_alloc(arena, sizeof(*dst));
@@ -242,8 +275,8 @@ static sf_struct *copy_into_model(sf_model *model, const sf_struct *src)
 			return NULL;
 		/* Units list structs in dependency order, so whatever a member
 		 * points at has been merged already. */
-		dm->nested = resolve(sm->nested);
-		dm->element = resolve(sm->element);
+		dm->nested = translate(map, sm->nested);
+		dm->element = translate(map, sm->element);
 	}
 	return dst;
 }
@@ -254,7 +287,7 @@ static void note_conflict(sf_model *model, sf_struct *fresh)
 	uint64_t key = name_key(fresh);
 	sf_struct *first;
 
-	if (!fresh->name && !fresh->typedef_name)
+	if ((!fresh->name && !fresh->typedef_name) || model->skip_conflicts)
 		return;
 	while ((first = sf__hashmap_next(&model->by_name, key, &cursor))) {
 		const char *a = first->name ? first->name : first->typedef_name;
@@ -273,40 +306,84 @@ static void note_conflict(sf_model *model, sf_struct *fresh)
 	sf__hashmap_insert(&model->by_name, key, fresh);
 }
 
+/* Canonical definition equal to `s` already in the model, or NULL. */
+static sf_struct *find_same(const sf_model *model, const sf_struct *s, uint64_t hash)
+{
+	size_t cursor = 0;
+	sf_struct *candidate;
+
+	while ((candidate = sf__hashmap_next(&model->by_hash, hash, &cursor)))
+		if (candidate->is_nested_body == s->is_nested_body && sf__struct_same(candidate, s))
+			return candidate;
+	return NULL;
+}
+
+/* Copies `s` in as a new canonical definition. */
+static sf_struct *add_new(sf_model *model, const sf_struct *s, uint64_t hash, uint32_t file_index,
+			  const sf_hashmap *map)
+{
+	sf_struct *found = copy_into_model(model, s, map);
+	if (!found)
+		return NULL;
+	found->hash = hash;
+	found->file_index = file_index;
+	if (sf__hashmap_insert(&model->by_hash, hash, found) < 0)
+		return NULL;
+	if (model->added && sf__struct_list_push(model->added, found) < 0)
+		return NULL;
+	if (!found->is_nested_body) {
+		if (sf__struct_list_push(&model->structs, found) < 0)
+			return NULL;
+		note_conflict(model, found);
+	}
+	return found;
+}
+
+sf_struct *sf__model_find(const sf_model *model, const sf_struct *s)
+{
+	return find_same(model, s, s->hash ? s->hash : sf__struct_hash(s));
+}
+
 int sf__model_merge_unit(sf_model *model, sf_unit *unit)
 {
 	for (size_t i = 0; i < unit->structs.count; i++) {
 		sf_struct *s = unit->structs.items[i];
-		sf_struct *found = NULL, *candidate;
-		size_t cursor = 0;
-		uint64_t hash;
-
 		/* Member pointers must refer to canonical structs before hashing
 		 * and comparing, which only look at names and numbers anyway. */
-		hash = s->hash ? s->hash : sf__struct_hash(s);
-		while ((candidate = sf__hashmap_next(&model->by_hash, hash, &cursor))) {
-			if (candidate->is_nested_body == s->is_nested_body && sf__struct_same(candidate, s)) {
-				found = candidate;
-				break;
-			}
-		}
+		uint64_t hash = s->hash ? s->hash : sf__struct_hash(s);
+		sf_struct *found = find_same(model, s, hash);
+
 		if (found) {
+			found->abi_visible |= s->abi_visible;
 			s->canonical = found;
 			continue;
 		}
-		found = copy_into_model(model, s);
+		found = add_new(model, s, hash, unit->file_index, NULL);
 		if (!found)
 			return sf__fail(SF_ENOMEM, "out of memory while merging types");
-		found->hash = hash;
-		found->file_index = unit->file_index;
 		s->canonical = found;
-		if (sf__hashmap_insert(&model->by_hash, hash, found) < 0)
+	}
+	return 0;
+}
+
+int sf__model_merge_foreign(sf_model *model, const sf_struct_list *list, sf_hashmap *map,
+			    uint32_t file_index)
+{
+	for (size_t i = 0; i < list->count; i++) {
+		const sf_struct *s = list->items[i];
+		uint64_t hash = s->hash ? s->hash : sf__struct_hash(s);
+		sf_struct *found = find_same(model, s, hash);
+		sf_struct **pair;
+
+		if (found)
+			found->abi_visible |= s->abi_visible;
+		else if (!(found = add_new(model, s, hash, file_index, map)))
 			return sf__fail(SF_ENOMEM, "out of memory while merging types");
-		if (!found->is_nested_body) {
-			if (sf__struct_list_push(&model->structs, found) < 0)
-				return sf__fail(SF_ENOMEM, "out of memory while merging types");
-			note_conflict(model, found);
-		}
+		pair = sf__arena_alloc(model->arena, 2 * sizeof(*pair));
+		if (!pair || sf__hashmap_insert(map, hash_ptr(s), pair) < 0)
+			return sf__fail(SF_ENOMEM, "out of memory while merging types");
+		pair[0] = (sf_struct *)s;
+		pair[1] = found;
 	}
 	return 0;
 }

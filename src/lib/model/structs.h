@@ -86,6 +86,24 @@ typedef struct sf_struct {
 	const struct sf_struct *conflict;  /* next definition with the same kind+name but another layout */
 	bool is_conflicting;               /* some other definition shares kind+name */
 	bool is_nested_body;               /* body of an anonymous member, not listed on its own */
+	/*
+	 * Reachable from an exported symbol of the input it came from: a
+	 * defined, not hidden, global/weak STT_FUNC in .dynsym whose
+	 * external DW_TAG_subprogram (matched by DW_AT_linkage_name or
+	 * DW_AT_name) takes or returns it, or an STT_OBJECT in .dynsym of
+	 * its type; directly or through typedefs, qualifiers, pointers,
+	 * references and arrays, and through the members (by value or
+	 * pointer) of a struct that is visible itself, since callers reach
+	 * those too.  A struct only declared where an export reaches it makes
+	 * every definition of that kind and name visible.  Only inputs with a
+	 * .dynsym can make anything visible: relocatable objects, static
+	 * executables and separate debug files given alone (their .dynsym is
+	 * NOBITS) never do.  On canonical definitions it is the OR over every
+	 * definition merged into them; it is not part of the layout identity
+	 * (sf__struct_hash/sf__struct_same).  Only set when
+	 * sf_load_options.want_abi asks for it (the default).
+	 */
+	bool abi_visible;
 } sf_struct;
 
 /* Growable list of struct pointers. */
@@ -120,6 +138,12 @@ struct sf_model {
 	sf_struct_list structs;     /* canonical top-level definitions, first-seen order */
 	sf_hashmap by_hash;         /* layout hash -> canonical struct (nested bodies too) */
 	sf_hashmap by_name;         /* kind+name hash -> first definition with that name */
+	/* Loader bookkeeping: when set, every definition copied into this
+	 * model (nested bodies too) is also appended here, in merge order. */
+	sf_struct_list *added;
+	/* A loader's private per-thread model skips the same-name bookkeeping
+	 * (conflicts are found when the image's model is built). */
+	bool skip_conflicts;
 };
 
 /* Layout identity: kind, name, size, align and every member's name, type
@@ -144,6 +168,21 @@ int sf__model_add_file(sf_model *model, const sf_file_info *info);
  * The unit may be released afterwards.  Returns 0 or SF_ENOMEM.
  */
 int sf__model_merge_unit(sf_model *model, sf_unit *unit);
+
+/*
+ * Merges structs of another model (`list`, each after every struct its
+ * members point at, as sf_model.added collects them) into `model` without
+ * writing to them: `map` (pointer -> canonical in `model`) is filled for
+ * each and used to translate member pointers, and persists across calls
+ * so later lists may point at structs of earlier ones.  Returns 0 or
+ * SF_ENOMEM.
+ */
+int sf__model_merge_foreign(sf_model *model, const sf_struct_list *list, sf_hashmap *map,
+			    uint32_t file_index);
+
+/* The canonical definition with the layout of `s` (a struct of another
+ * model or unit, its nested bodies compared by content), or NULL. */
+sf_struct *sf__model_find(const sf_model *model, const sf_struct *s);
 
 /* Canonical definitions, for the analysis stages. */
 static inline const sf_struct_list *sf__model_structs(const sf_model *model)

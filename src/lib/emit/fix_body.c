@@ -1,0 +1,539 @@
+/* Locating a struct's body in its source and mapping each member declaration to the debug info. */
+#include "emit/fix_body.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/fail.h"
+
+/*
+ * The check is deliberately strict: a declaration the scanner does not
+ * understand, a line it would have to split or a member it cannot find
+ * is a reason to leave the struct alone, never a guess.  Only names,
+ * order, source lines and bitfield widths are compared; a type edited
+ * since the build with names kept is not seen (the recompile is the
+ * final check).
+ */
+
+typedef enum item_kind { ITEM_DECL, ITEM_MACRO } item_kind;
+
+typedef struct segment {
+	size_t name_start;     /* name_len == 0: no name found */
+	size_t name_len;
+	bool anonymous_body;   /* `struct { ... };` without declarator */
+	bool has_colon;
+	long width;            /* literal bitfield width, -1 when not a plain number */
+} segment;
+
+typedef struct item {
+	item_kind kind;
+	size_t first_tok;      /* token indices, inclusive */
+	size_t last_tok;
+	uint32_t first_line;
+	uint32_t last_line;
+	segment *segs;
+	uint32_t seg_count;
+	uint32_t used;         /* members mapped so far */
+	uint32_t member_first;
+} item;
+
+static const char *const non_names[] = {
+	"void", "char", "short", "int", "long", "float", "double", "signed", "unsigned", "_Bool",
+	"bool", "_Complex", "_Imaginary", "const", "volatile", "restrict", "__restrict",
+	"__restrict__", "_Atomic", "static", "extern", "register", "auto", "inline", "typedef",
+	"__extension__", "__const", "__const__", "__volatile", "__volatile__", "__signed",
+	"__signed__", "__int128", "_Float16", "_Float32", "_Float64", "_Float128", "__float128",
+	"_Float32x", "_Float64x", "__unsigned", NULL
+};
+
+/* Keywords followed by a parenthesised argument that is not a declarator. */
+static const char *const paren_words[] = {
+	"__attribute__", "__attribute", "__declspec", "_Alignas", "alignas", "__typeof__",
+	"__typeof", "typeof", "_Atomic", "__asm__", "__asm", "asm", "__aligned", NULL
+};
+
+static bool word_in(const char *text, const sf_fix_token *t, const char *const *words)
+{
+	for (size_t i = 0; words[i]; i++)
+		if (sf__fix_is_word(text, t, words[i]))
+			return true;
+	return false;
+}
+
+/* Index of the next token after `i` that is not a comment, or `limit`. */
+static size_t next_code(const sf_fix_tokens *toks, size_t i, size_t limit)
+{
+	for (i++; i < limit; i++)
+		if (toks->items[i].kind != SF_FIX_COMMENT)
+			return i;
+	return limit;
+}
+
+/* The token closing the bracket opened at `i`, or `limit` when unbalanced. */
+static size_t matching(const char *text, const sf_fix_tokens *toks, size_t i, size_t limit)
+{
+	int depth = 0;
+	for (; i < limit; i++) {
+		const sf_fix_token *t = &toks->items[i];
+		if (t->kind != SF_FIX_PUNCT)
+			continue;
+		char c = text[t->start];
+		if (c == '(' || c == '[' || c == '{')
+			depth++;
+		else if (c == ')' || c == ']' || c == '}') {
+			if (--depth == 0)
+				return i;
+			if (depth < 0)
+				return limit;
+		}
+	}
+	return limit;
+}
+
+/* Name, bitfield width and shape of the declarator in tokens [a, b]. */
+static void read_declarator(const char *text, const sf_fix_tokens *toks, size_t a, size_t b,
+			    segment *seg)
+{
+	memset(seg, 0, sizeof(*seg));
+	seg->width = -1;
+	for (size_t i = a; i <= b; i++) {
+		const sf_fix_token *t = &toks->items[i];
+		size_t n;
+		if (t->kind == SF_FIX_COMMENT)
+			continue;
+		if (t->kind == SF_FIX_IDENT) {
+			n = next_code(toks, i, b + 1);
+			if (word_in(text, t, paren_words) && n <= b && sf__fix_is_punct(text, &toks->items[n], '(')) {
+				i = matching(text, toks, n, b + 1);
+				continue;
+			}
+			if (sf__fix_is_word(text, t, "struct") || sf__fix_is_word(text, t, "union") ||
+			    sf__fix_is_word(text, t, "enum")) {
+				if (n <= b && toks->items[n].kind == SF_FIX_IDENT)
+					i = n;
+				continue;
+			}
+			if (word_in(text, t, non_names))
+				continue;
+			seg->name_start = t->start;
+			seg->name_len = t->end - t->start;
+			continue;
+		}
+		if (t->kind != SF_FIX_PUNCT)
+			continue;
+		if (sf__fix_is_punct(text, t, '[') || sf__fix_is_punct(text, t, '{')) {
+			i = matching(text, toks, i, b + 1);
+		} else if (sf__fix_is_punct(text, t, '(')) {
+			n = next_code(toks, i, b + 1);
+			/* `(*name)` groups a declarator; anything else is a parameter list. */
+			if (n <= b && (sf__fix_is_punct(text, &toks->items[n], '*') ||
+				       sf__fix_is_punct(text, &toks->items[n], '^') ||
+				       sf__fix_is_punct(text, &toks->items[n], '(')))
+				continue;
+			i = matching(text, toks, i, b + 1);
+		} else if (sf__fix_is_punct(text, t, ':')) {
+			seg->has_colon = true;
+			n = next_code(toks, i, b + 1);
+			if (n <= b && toks->items[n].kind == SF_FIX_NUMBER && next_code(toks, n, b + 1) > b) {
+				char digits[32];
+				size_t len = toks->items[n].end - toks->items[n].start;
+				char *end;
+				if (len < sizeof(digits)) {
+					memcpy(digits, text + toks->items[n].start, len);
+					digits[len] = '\0';
+					long w = strtol(digits, &end, 0);
+					if (*end == '\0')
+						seg->width = w;
+				}
+			}
+			return;
+		}
+	}
+}
+
+/* Splits a declaration item into its declarators. */
+static int read_segments(const char *text, const sf_fix_tokens *toks, item *it)
+{
+	size_t a = it->first_tok, b = it->last_tok; /* b is the ';' */
+	size_t first = a;
+	uint32_t cap = 4;
+	bool braces = false;
+
+	it->segs = calloc(cap, sizeof(*it->segs));
+	if (!it->segs)
+		return sf__fail(SF_ENOMEM, "out of memory while reading sources");
+	for (size_t i = a; i < b; i++) {
+		if (sf__fix_is_punct(text, &toks->items[i], '{')) {
+			i = matching(text, toks, i, b);
+			first = i + 1;
+			braces = true;
+			break;
+		}
+	}
+	if (braces && next_code(toks, first - 1, b) >= b) {
+		it->segs[0] = (segment){ .anonymous_body = true, .width = -1 };
+		it->seg_count = 1;
+		return 0;
+	}
+	for (size_t i = first; i <= b; i++) {
+		const sf_fix_token *t = &toks->items[i];
+		if (i < b && t->kind == SF_FIX_PUNCT && strchr("([{", text[t->start])) {
+			i = matching(text, toks, i, b);
+			continue;
+		}
+		if (i == b || sf__fix_is_punct(text, t, ',')) {
+			if (it->seg_count == cap) {
+				segment *more = realloc(it->segs, 2 * cap * sizeof(*more));
+				if (!more)
+					return sf__fail(SF_ENOMEM, "out of memory while reading sources");
+				it->segs = more;
+				cap *= 2;
+			}
+			if (i > first)
+				read_declarator(text, toks, first, i - 1, &it->segs[it->seg_count]);
+			else
+				it->segs[it->seg_count] = (segment){ .width = -1 };
+			it->seg_count++;
+			first = i + 1;
+		}
+	}
+	return 0;
+}
+
+static uint32_t member_line(const sf_member *m)
+{
+	/* GCC gives anonymous members no line; their body's line is theirs. */
+	if (m->decl_line == 0 && !m->name && m->nested)
+		return m->nested->decl_line;
+	return m->decl_line;
+}
+
+static bool seg_matches(const char *text, const segment *seg, const sf_member *m)
+{
+	if (seg->anonymous_body)
+		return m->name == NULL;
+	if (!m->name || seg->name_len != strlen(m->name) ||
+	    memcmp(text + seg->name_start, m->name, seg->name_len) != 0)
+		return false;
+	if (seg->has_colon != ((m->flags & SF_MEMBER_BITFIELD) != 0))
+		return false;
+	return !seg->has_colon || seg->width < 0 || (uint64_t)seg->width == m->bit_size;
+}
+
+/* Offset of the start of line `line` (1-based), scanning from a known line start. */
+static size_t line_start(const char *text, size_t len, size_t from, uint32_t from_line, uint32_t line)
+{
+	while (from_line < line && from < len) {
+		const char *nl = memchr(text + from, '\n', len - from);
+		if (!nl)
+			return len;
+		from = (size_t)(nl - text) + 1;
+		from_line++;
+	}
+	return from;
+}
+
+static size_t line_end(const char *text, size_t len, size_t at)
+{
+	const char *nl = memchr(text + at, '\n', len - at);
+	return nl ? (size_t)(nl - text) + 1 : len;
+}
+
+/* The `{` token of the definition on `line`, or `limit`; sets *found_keyword. */
+static size_t find_open(const char *text, const sf_fix_tokens *toks, uint32_t line, const sf_struct *def,
+			bool *found_keyword)
+{
+	const char *keyword = def->kind == SF_UNION ? "union" : def->kind == SF_CLASS ? "class" : "struct";
+	size_t limit = toks->count;
+
+	*found_keyword = false;
+	for (size_t i = 0; i < limit; i++) {
+		const sf_fix_token *t = &toks->items[i];
+		size_t j;
+		bool named = false;
+		if (t->line < line)
+			continue;
+		if (t->line > line)
+			break;
+		if (!sf__fix_is_word(text, t, keyword))
+			continue;
+		*found_keyword = true;
+		for (j = next_code(toks, i, limit); j < limit; j = next_code(toks, j, limit)) {
+			const sf_fix_token *u = &toks->items[j];
+			if (u->kind == SF_FIX_IDENT) {
+				size_t n = next_code(toks, j, limit);
+				if (word_in(text, u, paren_words) && n < limit &&
+				    sf__fix_is_punct(text, &toks->items[n], '(')) {
+					j = matching(text, toks, n, limit);
+					continue;
+				}
+				if (def->name && sf__fix_is_word(text, u, def->name))
+					named = true;
+				continue;
+			}
+			if (sf__fix_is_punct(text, u, '{')) {
+				if (def->name ? named : true)
+					return j;
+				break;
+			}
+			if (u->kind != SF_FIX_DIRECTIVE)
+				break;
+		}
+	}
+	return limit;
+}
+
+static int skip(char *why, size_t why_size, const char *fmt, unsigned line)
+{
+	snprintf(why, why_size, fmt, line);
+	return 1;
+}
+
+int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_fix_tokens *toks,
+		      const sf_struct *def, char *why, size_t why_size)
+{
+	item *items = NULL;
+	size_t item_count = 0, item_cap = 0;
+	size_t open, close, i;
+	bool keyword;
+	uint32_t line = def->decl_line;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (line == 0)
+		return skip(why, why_size, "debug info gives no source line%.0u", 0);
+	open = find_open(text, toks, line, def, &keyword);
+	if (open >= toks->count)
+		return skip(why, why_size, keyword ? "no definition with this name at line %u"
+				    : "no struct keyword at line %u (defined by a macro, or edited since the build?)",
+			    line);
+	close = matching(text, toks, open, toks->count);
+	if (close >= toks->count)
+		return skip(why, why_size, "unbalanced braces after line %u", line);
+
+	for (i = open + 1; i < close; i++) {
+		const sf_fix_token *t = &toks->items[i];
+		if (t->kind == SF_FIX_DIRECTIVE)
+			return skip(why, why_size, "preprocessor directive inside the body (line %u)", t->line);
+		if (t->kind != SF_FIX_COMMENT && t->line == toks->items[open].line)
+			return skip(why, why_size, "a member shares line %u with the opening brace", t->line);
+		if (t->kind == SF_FIX_COMMENT && t->line == toks->items[open].line &&
+		    t->end_line != t->line)
+			return skip(why, why_size, "comment after the opening brace spans lines (line %u)", t->line);
+	}
+	if (close > open + 1 && toks->items[close - 1].end_line == toks->items[close].line)
+		return skip(why, why_size, "the body shares line %u with the closing brace",
+			    toks->items[close].line);
+
+	/* Items: declarations up to ';', or a macro alone on its line. */
+	for (i = next_code(toks, open, close); i < close; i = next_code(toks, i, close)) {
+		const sf_fix_token *t = &toks->items[i];
+		item it = { .first_tok = i, .first_line = t->line };
+		size_t v = i, w;
+
+		if (item_count == item_cap) {
+			size_t grown = item_cap ? item_cap * 2 : 16;
+			item *more = realloc(items, grown * sizeof(*more));
+			if (!more) {
+				rc = sf__fail(SF_ENOMEM, "out of memory while reading sources");
+				goto done;
+			}
+			items = more;
+			item_cap = grown;
+		}
+		if (t->kind == SF_FIX_IDENT && !word_in(text, t, non_names) &&
+		    !word_in(text, t, paren_words) && !sf__fix_is_word(text, t, "struct") &&
+		    !sf__fix_is_word(text, t, "union") && !sf__fix_is_word(text, t, "enum")) {
+			w = next_code(toks, i, close);
+			if (w < close && sf__fix_is_punct(text, &toks->items[w], '(')) {
+				v = matching(text, toks, w, close);
+				w = next_code(toks, v, close);
+			}
+			if (v < close && (w >= close || toks->items[w].line > toks->items[v].end_line ||
+					  sf__fix_is_punct(text, &toks->items[w], ';'))) {
+				it.kind = ITEM_MACRO;
+				it.last_tok = w < close && sf__fix_is_punct(text, &toks->items[w], ';') ? w : v;
+			}
+		}
+		if (it.kind != ITEM_MACRO) {
+			for (w = i; w < close; w = next_code(toks, w, close)) {
+				const sf_fix_token *u = &toks->items[w];
+				if (u->kind == SF_FIX_PUNCT && strchr("([{", text[u->start]))
+					w = matching(text, toks, w, close);
+				else if (sf__fix_is_punct(text, u, ';'))
+					break;
+			}
+			if (w >= close) {
+				rc = skip(why, why_size, "declaration without ';' at line %u", t->line);
+				goto done;
+			}
+			it.kind = ITEM_DECL;
+			it.last_tok = w;
+		}
+		it.last_line = toks->items[it.last_tok].end_line;
+		items[item_count++] = it;
+		if (it.kind == ITEM_DECL) {
+			rc = read_segments(text, toks, &items[item_count - 1]);
+			if (rc < 0)
+				goto done;
+			for (uint32_t s = 0; s < items[item_count - 1].seg_count; s++) {
+				const segment *seg = &items[item_count - 1].segs[s];
+				if (seg->has_colon && seg->name_len == 0) {
+					rc = skip(why, why_size, "unnamed bitfield at line %u (not in the debug info)",
+						  t->line);
+					goto done;
+				}
+			}
+		}
+		i = it.last_tok;
+	}
+
+	/* Members to items, in order: each member on a line its item covers. */
+	{
+		size_t j = 0;
+		for (uint32_t m = 0; m < def->member_count; m++) {
+			const sf_member *mem = &def->members[m];
+			uint32_t ml = member_line(mem);
+			if (ml == 0) {
+				rc = skip(why, why_size, "a member has no source line in the debug info%.0u", 0);
+				goto done;
+			}
+			while (j < item_count) {
+				item *it = &items[j];
+				bool room = it->kind == ITEM_MACRO || it->used < it->seg_count;
+				if (ml >= it->first_line && ml <= it->last_line && room)
+					break;
+				if (it->used == 0 || (it->kind == ITEM_DECL && it->used < it->seg_count)) {
+					rc = skip(why, why_size,
+						  "declaration at line %u does not match the debug info (edited since the build?)",
+						  it->first_line);
+					goto done;
+				}
+				j++;
+			}
+			if (j >= item_count) {
+				rc = skip(why, why_size, "member declared at line %u not found in the body", ml);
+				goto done;
+			}
+			if (items[j].used == 0)
+				items[j].member_first = m;
+			if (items[j].kind == ITEM_DECL && !seg_matches(text, &items[j].segs[items[j].used], mem)) {
+				rc = skip(why, why_size,
+					  "declaration at line %u does not match the debug info (edited since the build?)",
+					  items[j].first_line);
+				goto done;
+			}
+			items[j].used++;
+		}
+		if (item_count == 0 || j != item_count - 1 ||
+		    (items[j].kind == ITEM_DECL && items[j].used < items[j].seg_count)) {
+			rc = skip(why, why_size, "the body declares members the debug info lacks (line %u)",
+				  item_count ? items[item_count - 1].first_line : line);
+			goto done;
+		}
+	}
+
+	/* Items to units: items sharing a line, trailing comments, leading comment lines. */
+	out->units = calloc(item_count + 1, sizeof(*out->units));
+	out->unit_of = calloc(def->member_count + 1, sizeof(*out->unit_of));
+	if (!out->units || !out->unit_of) {
+		rc = sf__fail(SF_ENOMEM, "out of memory while reading sources");
+		goto done;
+	}
+	{
+		size_t anchor = line_start(text, len, 0, 1, toks->items[open].line);
+		uint32_t anchor_line = toks->items[open].line;
+		uint32_t prev_last = toks->items[open].line;  /* last line of the previous unit */
+		size_t prev_tok = open;                       /* last token of the previous unit */
+		uint32_t unit_last = 0;
+		sf_fix_unit *u = NULL;
+
+		for (size_t k = 0; k < item_count; k++) {
+			item *it = &items[k];
+			size_t t;
+			uint32_t last = it->last_line;
+			/* Comments starting on the item's last line belong to it. */
+			for (t = it->last_tok + 1; t < close && toks->items[t].kind == SF_FIX_COMMENT &&
+			     toks->items[t].line <= last; t++)
+				last = toks->items[t].end_line > last ? toks->items[t].end_line : last;
+			if (u && it->first_line <= unit_last) {
+				u->member_count += it->used;
+				unit_last = last > unit_last ? last : unit_last;
+			} else {
+				uint32_t first = it->first_line;
+				if (u) {
+					u->end = line_end(text, len, line_start(text, len, anchor, anchor_line, unit_last));
+					prev_last = unit_last;
+				}
+				/* Comment lines between the previous unit and this item lead this item. */
+				for (t = prev_tok + 1; t < it->first_tok; t++) {
+					if (toks->items[t].kind == SF_FIX_COMMENT && toks->items[t].line > prev_last) {
+						first = toks->items[t].line;
+						break;
+					}
+				}
+				u = &out->units[out->unit_count++];
+				u->first_line = first;
+				u->start = line_start(text, len, anchor, anchor_line, first);
+				anchor = u->start;
+				anchor_line = first;
+				u->member_first = it->member_first;
+				u->member_count = it->used;
+				unit_last = last;
+			}
+			prev_tok = it->last_tok;
+			for (t = it->last_tok + 1; t < close && toks->items[t].kind == SF_FIX_COMMENT &&
+			     toks->items[t].line <= unit_last; t++)
+				prev_tok = t;
+		}
+		if (u) {
+			u->end = line_end(text, len, line_start(text, len, anchor, anchor_line, unit_last));
+			if (unit_last >= toks->items[close].line) {
+				rc = skip(why, why_size, "the body shares line %u with the closing brace", unit_last);
+				goto done;
+			}
+		}
+	}
+	for (uint32_t k = 0; k < out->unit_count; k++)
+		for (uint32_t m = 0; m < out->units[k].member_count; m++)
+			out->unit_of[out->units[k].member_first + m] = k;
+	out->open = toks->items[open].start;
+	out->close = toks->items[close].start;
+done:
+	for (size_t k = 0; k < item_count; k++)
+		free(items[k].segs);
+	free(items);
+	if (rc != 0)
+		sf__fix_body_free(out);
+	return rc;
+}
+
+void sf__fix_body_free(sf_fix_body *body)
+{
+	free(body->units);
+	free(body->unit_of);
+	memset(body, 0, sizeof(*body));
+}
+
+int sf__fix_body_unit_order(const sf_fix_body *body, const uint32_t *order, uint32_t member_count,
+			    uint32_t *units_out)
+{
+	uint32_t n = 0;
+	for (uint32_t p = 0; p < member_count;) {
+		uint32_t m = order[p];
+		const sf_fix_unit *u;
+		if (m >= member_count)
+			return 0;
+		u = &body->units[body->unit_of[m]];
+		if (m != u->member_first || p + u->member_count > member_count)
+			return 0;
+		for (uint32_t k = 1; k < u->member_count; k++)
+			if (order[p + k] != u->member_first + k)
+				return 0;
+		units_out[n++] = body->unit_of[m];
+		p += u->member_count;
+	}
+	return n == body->unit_count;
+}

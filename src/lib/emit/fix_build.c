@@ -1,0 +1,738 @@
+/* Building a fix: sources found and checked, initializers scanned, struct bodies rewritten in memory. */
+/* realpath, opendir and lstat are POSIX, hidden by a bare -std=c17. */
+#ifndef _GNU_SOURCE
+#define _XOPEN_SOURCE 700
+#endif
+
+#include "emit/fix_result.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "emit/fix_body.h"
+#include "emit/fix_inits.h"
+#include "layout/selection.h"
+#include "reorder/constraints.h"
+#include "reorder/plan.h"
+#include "util/fail.h"
+
+/* A struct that passed the source checks, waiting for the initializer scan. */
+typedef struct candidate {
+	size_t record;         /* index in fix->structs */
+	size_t source;
+	sf_fix_body body;
+	uint32_t *unit_order;
+	const sf_struct *def;
+	/* Reachable from an exported symbol and not allowed to change: kept
+	 * as a candidate only so the reason reported last is the whole truth
+	 * (a struct that could not be patched anyway is not blamed on ABI). */
+	bool abi_blocked;
+} candidate;
+
+typedef struct builder {
+	sf_fix *fix;
+	const sf_plan *plan;
+	const sf_fix_options *opts;
+	char root[PATH_MAX];
+	candidate *cands;
+	size_t cand_count;
+	sf_search_ws ws;
+	struct sf_arena *arena;
+} builder;
+
+static char *keep(sf_fix *fix, char *s)
+{
+	char **more;
+	if (!s)
+		return NULL;
+	more = realloc(fix->strings, (fix->string_count + 1) * sizeof(*more));
+	if (!more) {
+		free(s);
+		return NULL;
+	}
+	fix->strings = more;
+	fix->strings[fix->string_count++] = s;
+	return s;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static char *format(sf_fix *fix, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	int n;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	s = malloc((size_t)n + 1);
+	if (!s)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return keep(fix, s);
+}
+
+static int read_whole(const char *path, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *data = NULL;
+	size_t cap = 0, n = 0;
+	if (!f)
+		return -1;
+	for (;;) {
+		if (n == cap) {
+			size_t grown = cap ? cap * 2 : 65536;
+			char *more = realloc(data, grown + 1);
+			if (!more) {
+				free(data);
+				fclose(f);
+				return SF_ENOMEM;
+			}
+			data = more;
+			cap = grown;
+		}
+		size_t got = fread(data + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		free(data);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	data[n] = '\0';
+	*out = data;
+	*len = n;
+	return 0;
+}
+
+/* The recorded path after prefix maps, joined to the root when relative. */
+static char *mapped_path(const builder *b, const char *recorded)
+{
+	const sf_fix_options *o = b->opts;
+	const char *rest = recorded, *prefix = NULL;
+	char *s;
+	size_t n;
+
+	for (size_t i = 0; i < o->prefix_count; i++) {
+		size_t l = strlen(o->prefix_old[i]);
+		if (strncmp(recorded, o->prefix_old[i], l) == 0 && (recorded[l] == '/' || recorded[l] == '\0' ||
+								     (l && o->prefix_old[i][l - 1] == '/'))) {
+			prefix = o->prefix_new[i];
+			rest = recorded + l;
+			break;
+		}
+	}
+	if (!prefix && recorded[0] != '/')
+		prefix = b->root;
+	if (!prefix)
+		return strdup(recorded);
+	while (*rest == '/')
+		rest++;
+	n = strlen(prefix) + strlen(rest) + 2;
+	s = malloc(n);
+	if (s)
+		snprintf(s, n, "%s%s%s", prefix, *prefix && prefix[strlen(prefix) - 1] != '/' && *rest ? "/" : "", rest);
+	return s;
+}
+
+/* Finds or reads the source; returns its index, -1 with *why set, or SF_ENOMEM. */
+static long source_for(builder *b, const char *recorded, const char **why)
+{
+	sf_fix *fix = b->fix;
+	char real[PATH_MAX];
+	char *path = mapped_path(b, recorded);
+	size_t rl = strlen(b->root);
+	sf_fix_source *src, *more;
+	int rc;
+
+	if (!path)
+		return SF_ENOMEM;
+	if (!realpath(path, real)) {
+		*why = format(fix, "source file not found: %s", path);
+		free(path);
+		return *why ? -1 : SF_ENOMEM;
+	}
+	if (strncmp(real, b->root, rl) != 0 || (real[rl] != '/' && strcmp(b->root, "/") != 0)) {
+		*why = format(fix, "outside the source root: %s", path);
+		free(path);
+		return *why ? -1 : SF_ENOMEM;
+	}
+	for (size_t i = 0; i < fix->source_count; i++) {
+		if (strcmp(fix->sources[i].real, real) == 0) {
+			free(path);
+			return (long)i;
+		}
+	}
+	more = realloc(fix->sources, (fix->source_count + 1) * sizeof(*more));
+	if (!more) {
+		free(path);
+		return SF_ENOMEM;
+	}
+	fix->sources = more;
+	src = &fix->sources[fix->source_count];
+	memset(src, 0, sizeof(*src));
+	src->path = path;
+	src->real = strdup(real);
+	src->rel = strdup(real + rl + (strcmp(b->root, "/") != 0));
+	rc = read_whole(path, &src->text, &src->len);
+	if (!src->real || !src->rel || rc == SF_ENOMEM) {
+		fix->source_count++;
+		return SF_ENOMEM;
+	}
+	fix->source_count++;
+	if (rc < 0) {
+		*why = format(fix, "cannot read %s: %s", path, strerror(errno));
+		return *why ? -1 : SF_ENOMEM;
+	}
+	rc = sf__fix_lex(&src->tokens, src->text, src->len);
+	if (rc < 0)
+		return rc;
+	return (long)(fix->source_count - 1);
+}
+
+/* Same definition recorded with another layout (an #ifdef-dependent body). */
+static bool defined_twice(const sf_report_entry *e)
+{
+	const sf_struct *def = e->def;
+	for (size_t i = 0; i < e->conflict_count; i++) {
+		const sf_struct *c = e->conflicts[i];
+		if (c->decl_line == def->decl_line && c->decl_file && def->decl_file &&
+		    strcmp(c->decl_file, def->decl_file) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Plans `def` again with a group rule for each unit holding several
+ * members, so a line is never split.  Fills order/size; returns 1 when
+ * no such order saves anything, 0, or a negative code.
+ */
+static int replan_grouped(builder *b, const sf_struct *def, const sf_fix_body *body, uint32_t **order,
+			  uint64_t *size)
+{
+	sf_reorder_options opts = SF_REORDER_OPTIONS_INIT;
+	const sf_constraints *user = NULL;
+	sf_constraints local;
+	sf_plan_entry entry;
+	size_t rule_count = 0;
+	const char *name = sf__report_struct_name(def);
+	int rc;
+
+	if (b->opts->reorder)
+		opts = *b->opts->reorder;
+	user = opts.constraints;
+	memset(&local, 0, sizeof(local));
+	local.file = "(declarations sharing a line)";
+	local.rules = sf__arena_calloc(b->arena, (user ? user->count : 0) + body->unit_count + 1, sizeof(sf_rule));
+	if (!local.rules)
+		return SF_ENOMEM;
+	for (size_t i = 0; user && i < user->count; i++)
+		local.rules[rule_count++] = user->rules[i];
+	for (uint32_t u = 0; u < body->unit_count; u++) {
+		const sf_fix_unit *unit = &body->units[u];
+		sf_rule *r;
+		if (unit->member_count < 2)
+			continue;
+		if (!name)
+			return 1;
+		r = &local.rules[rule_count++];
+		r->kind = SF_RULE_GROUP;
+		r->struct_name = name;
+		r->line = unit->first_line;
+		r->member_count = unit->member_count;
+		r->members = sf__arena_calloc(b->arena, unit->member_count, sizeof(*r->members));
+		if (!r->members)
+			return SF_ENOMEM;
+		for (uint32_t k = 0; k < unit->member_count; k++) {
+			const char *mname = def->members[unit->member_first + k].name;
+			if (!mname)
+				return 1; /* groups name members; anonymous ones cannot be named */
+			r->members[k] = mname;
+		}
+	}
+	local.count = local.capacity = rule_count;
+	opts.constraints = &local;
+	rc = sf__reorder_struct(&entry, def, NULL, &opts, b->plan->cacheline, &b->ws, b->arena);
+	sf__layout_free(entry.owned_layout);
+	if (rc == SF_EUSAGE)
+		return 1; /* the user's rules contradict the groups */
+	if (rc < 0)
+		return rc;
+	if (entry.proposal.reason != SF_REASON_NONE)
+		return 1;
+	*order = (uint32_t *)entry.proposal.order;
+	*size = entry.proposal.size;
+	return 0;
+}
+
+static int add_record(sf_fix *fix, const sf_proposal *prop, const sf_struct *def, size_t *index)
+{
+	sf_fix_struct *more = realloc(fix->structs, (fix->struct_count + 1) * sizeof(*more));
+	sf_fix_struct *r;
+	if (!more)
+		return SF_ENOMEM;
+	fix->structs = more;
+	r = &fix->structs[fix->struct_count];
+	memset(r, 0, sizeof(*r));
+	r->name = prop->name ? prop->name : "(anonymous)";
+	r->file = def->decl_file;
+	r->line = def->decl_line;
+	r->original_size = prop->original_size;
+	r->size = prop->size;
+	r->saves = prop->saves;
+	*index = fix->struct_count++;
+	return 0;
+}
+
+static bool overlaps(const builder *b, size_t source, const sf_fix_body *body)
+{
+	for (size_t i = 0; i < b->cand_count; i++) {
+		const candidate *c = &b->cands[i];
+		if (!c->abi_blocked && c->source == source && c->body.open < body->close && body->open < c->body.close)
+			return true;
+	}
+	return false;
+}
+
+/* Source checks for plan entry `index`; adds a candidate or records why not. */
+static int consider(builder *b, size_t index)
+{
+	sf_fix *fix = b->fix;
+	const sf_plan_entry *pe = &b->plan->entries[index];
+	const sf_proposal *prop = &pe->proposal;
+	const sf_struct *def = pe->def;
+	const sf_report_entry *re = &b->plan->report->entries[index];
+	sf_fix_struct *r;
+	sf_fix_source *src;
+	sf_fix_body body;
+	const uint32_t *order = prop->order;
+	uint32_t *units = NULL;
+	const char *why = NULL;
+	char reason[256];
+	size_t record;
+	long source;
+	int rc;
+
+	if (prop->reason != SF_REASON_NONE)
+		return 0;
+	rc = add_record(fix, prop, def, &record);
+	if (rc < 0)
+		return rc;
+	r = &fix->structs[record];
+	if (def->kind == SF_CLASS) {
+		r->skip_reason = "C++ class";
+		return 0;
+	}
+	if (defined_twice(re)) {
+		r->skip_reason = "the inputs hold several layouts of this definition";
+		return 0;
+	}
+	if (!def->decl_file) {
+		r->skip_reason = "debug info gives no source file";
+		return 0;
+	}
+	source = source_for(b, def->decl_file, &why);
+	if (source == SF_ENOMEM)
+		return SF_ENOMEM;
+	r = &fix->structs[record];
+	if (source < 0) {
+		r->skip_reason = why;
+		return 0;
+	}
+	src = &fix->sources[source];
+	r->file = src->rel;
+	rc = sf__fix_body_find(&body, src->text, src->len, &src->tokens, def, reason, sizeof(reason));
+	if (rc < 0)
+		return rc;
+	if (rc > 0) {
+		r->skip_reason = format(fix, "%s", reason);
+		return r->skip_reason ? 0 : SF_ENOMEM;
+	}
+	units = calloc(body.unit_count + 1, sizeof(*units));
+	if (!units) {
+		sf__fix_body_free(&body);
+		return SF_ENOMEM;
+	}
+	if (!sf__fix_body_unit_order(&body, order, def->member_count, units)) {
+		uint32_t *grouped = NULL;
+		uint64_t size = 0;
+		rc = replan_grouped(b, def, &body, &grouped, &size);
+		if (rc == 0 && !sf__fix_body_unit_order(&body, grouped, def->member_count, units))
+			rc = 1;
+		if (rc != 0) {
+			free(units);
+			sf__fix_body_free(&body);
+			if (rc < 0)
+				return rc;
+			r->skip_reason = "the proposal splits members declared on one line, and no order "
+					 "keeping them together saves bytes";
+			return 0;
+		}
+		r->size = size;
+		r->saves = r->original_size - size;
+	}
+	if (overlaps(b, (size_t)source, &body)) {
+		free(units);
+		sf__fix_body_free(&body);
+		r->skip_reason = "nested inside another struct being patched";
+		return 0;
+	}
+	{
+		candidate *more = realloc(b->cands, (b->cand_count + 1) * sizeof(*more));
+		if (!more) {
+			free(units);
+			sf__fix_body_free(&body);
+			return SF_ENOMEM;
+		}
+		b->cands = more;
+		b->cands[b->cand_count++] = (candidate){ record, (size_t)source, body, units, def,
+							 def->abi_visible && !b->opts->allow_abi_change };
+	}
+	return 0;
+}
+
+static bool is_c_source(const char *name)
+{
+	static const char *const exts[] = { ".c", ".h", ".inc", ".def", ".cc", ".cpp", ".cxx", ".hh",
+					    ".hpp", NULL };
+	const char *dot = strrchr(name, '.');
+	if (!dot)
+		return false;
+	for (size_t i = 0; exts[i]; i++)
+		if (strcmp(dot, exts[i]) == 0)
+			return true;
+	return false;
+}
+
+typedef struct path_list {
+	char **items;
+	size_t count;
+} path_list;
+
+/* C files below `dir`, not following symlinked directories or hidden ones. */
+static int list_sources(path_list *list, const char *dir, unsigned depth)
+{
+	DIR *d;
+	struct dirent *e;
+	int rc = 0;
+
+	if (depth > 64)
+		return 0;
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		struct stat st;
+		size_t n;
+		char *path;
+		if (e->d_name[0] == '.')
+			continue;
+		n = strlen(dir) + strlen(e->d_name) + 2;
+		path = malloc(n);
+		if (!path) {
+			rc = SF_ENOMEM;
+			break;
+		}
+		snprintf(path, n, "%s/%s", dir, e->d_name);
+		if (lstat(path, &st) != 0) {
+			free(path);
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			rc = list_sources(list, path, depth + 1);
+			free(path);
+		} else if (S_ISREG(st.st_mode) && is_c_source(e->d_name)) {
+			char **more = realloc(list->items, (list->count + 1) * sizeof(*more));
+			if (!more) {
+				free(path);
+				rc = SF_ENOMEM;
+				break;
+			}
+			list->items = more;
+			list->items[list->count++] = path;
+		} else {
+			free(path);
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+/* Two passes over the tree: typedef names first, then initializers. */
+static int scan_initializers(builder *b)
+{
+	sf_fix *fix = b->fix;
+	sf_fix_target *targets;
+	path_list files = { NULL, 0 };
+	size_t rl = strlen(b->root);
+	int rc = 0;
+
+	targets = calloc(b->cand_count + 1, sizeof(*targets));
+	if (!targets)
+		return SF_ENOMEM;
+	for (size_t i = 0; i < b->cand_count; i++) {
+		const sf_struct *def = b->cands[i].def;
+		targets[i].tag = def->name;
+		targets[i].is_union = def->kind == SF_UNION;
+		if (def->typedef_name) {
+			targets[i].aliases = malloc(sizeof(char *));
+			if (!targets[i].aliases || !(targets[i].aliases[0] = strdup(def->typedef_name))) {
+				rc = SF_ENOMEM;
+				goto done;
+			}
+			targets[i].alias_count = 1;
+		}
+	}
+	rc = list_sources(&files, b->root, 0);
+	for (int pass = 0; rc == 0 && pass < 2; pass++) {
+		for (size_t f = 0; rc == 0 && f < files.count; f++) {
+			char *text = NULL;
+			size_t len = 0;
+			sf_fix_tokens toks;
+			int r = read_whole(files.items[f], &text, &len);
+			if (r == SF_ENOMEM) {
+				rc = r;
+				break;
+			}
+			if (r < 0)
+				continue;
+			rc = sf__fix_lex(&toks, text, len);
+			if (rc == 0) {
+				if (pass == 0)
+					rc = sf__fix_inits_aliases(targets, b->cand_count, text, &toks);
+				else
+					rc = sf__fix_inits_scan(targets, b->cand_count, files.items[f] + rl + 1, text, &toks);
+				sf__fix_tokens_free(&toks);
+			}
+			free(text);
+		}
+	}
+	for (size_t i = 0; rc == 0 && i < b->cand_count; i++) {
+		if (targets[i].hit) {
+			sf_fix_struct *r = &fix->structs[b->cands[i].record];
+			r->skip_reason = format(fix, "positional initializer at %s (--force patches anyway)",
+						targets[i].hit);
+			if (!r->skip_reason)
+				rc = SF_ENOMEM;
+		}
+	}
+done:
+	for (size_t i = 0; i < b->cand_count; i++)
+		sf__fix_target_release(&targets[i]);
+	free(targets);
+	for (size_t f = 0; f < files.count; f++)
+		free(files.items[f]);
+	free(files.items);
+	return rc;
+}
+
+/* Last check, so the reason names every override the struct needs. */
+static int block_abi(sf_fix *fix, const candidate *c)
+{
+	sf_fix_struct *r = &fix->structs[c->record];
+
+	if (!c->abi_blocked)
+		return 0;
+	if (r->skip_reason)
+		r->skip_reason = format(fix, "ABI-visible: reachable from an exported symbol (needs "
+					     "--allow-abi-change); also %s", r->skip_reason);
+	else
+		r->skip_reason = "ABI-visible: reachable from an exported symbol (--allow-abi-change "
+				 "patches anyway)";
+	return r->skip_reason ? 0 : SF_ENOMEM;
+}
+
+/*
+ * The body with its units in the new order.  Each unit keeps the blank
+ * lines that preceded it (a commented group stays set apart), except the
+ * one that comes first.
+ */
+static int rewrite(sf_fix *fix, const candidate *c)
+{
+	sf_fix_source *src = &fix->sources[c->source];
+	const sf_fix_body *body = &c->body;
+	size_t start = body->units[0].start, end = body->units[body->unit_count - 1].end;
+	char *text = malloc(end - start + 1);
+	/* Gaps only shrink (the first unit's is dropped), so the size bounds the text. */
+	sf_fix_edit *more;
+	size_t n = 0;
+
+	if (!text)
+		return SF_ENOMEM;
+	for (uint32_t k = 0; k < body->unit_count; k++) {
+		const sf_fix_unit *u = &body->units[c->unit_order[k]];
+		uint32_t o = c->unit_order[k];
+		if (k > 0 && o > 0) {
+			size_t gap = body->units[o].start - body->units[o - 1].end;
+			memcpy(text + n, src->text + body->units[o - 1].end, gap);
+			n += gap;
+		}
+		memcpy(text + n, src->text + u->start, u->end - u->start);
+		n += u->end - u->start;
+	}
+	more = realloc(src->edits, (src->edit_count + 1) * sizeof(*more));
+	if (!more) {
+		free(text);
+		return SF_ENOMEM;
+	}
+	src->edits = more;
+	src->edits[src->edit_count++] = (sf_fix_edit){ start, end, text, n };
+	return 0;
+}
+
+static int compare_edits(const void *a, const void *b)
+{
+	const sf_fix_edit *x = a, *y = b;
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+static int apply_edits(sf_fix *fix)
+{
+	for (size_t s = 0; s < fix->source_count; s++) {
+		sf_fix_source *src = &fix->sources[s];
+		size_t at = 0, n = 0, cap = src->len + 1;
+		if (src->edit_count == 0)
+			continue;
+		qsort(src->edits, src->edit_count, sizeof(*src->edits), compare_edits);
+		for (size_t e = 0; e < src->edit_count; e++)
+			cap += src->edits[e].len;
+		src->patched = malloc(cap);
+		if (!src->patched)
+			return SF_ENOMEM;
+		for (size_t e = 0; e < src->edit_count; e++) {
+			const sf_fix_edit *ed = &src->edits[e];
+			memcpy(src->patched + n, src->text + at, ed->start - at);
+			n += ed->start - at;
+			memcpy(src->patched + n, ed->text, ed->len);
+			n += ed->len;
+			at = ed->end;
+		}
+		memcpy(src->patched + n, src->text + at, src->len - at);
+		n += src->len - at;
+		src->patched_len = n;
+	}
+	fix->files = calloc(fix->source_count + 1, sizeof(*fix->files));
+	fix->file_source = calloc(fix->source_count + 1, sizeof(*fix->file_source));
+	if (!fix->files || !fix->file_source)
+		return SF_ENOMEM;
+	for (size_t s = 0; s < fix->source_count; s++) {
+		const sf_fix_source *src = &fix->sources[s];
+		if (!src->patched)
+			continue;
+		fix->file_source[fix->file_count] = s;
+		fix->files[fix->file_count++] = (sf_fix_file){ src->path, src->rel, src->text, src->len,
+							       src->patched, src->patched_len };
+	}
+	return 0;
+}
+
+int sf_fix_build(sf_fix **out, const sf_plan *plan, const sf_fix_options *opts)
+{
+	sf_fix_options defaults = SF_FIX_OPTIONS_INIT;
+	builder b;
+	int rc = 0;
+
+	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	if (opts->version != SF_FIX_OPTIONS_VERSION)
+		return sf__fail(SF_EUSAGE, "unknown fix options version %u", opts->version);
+	memset(&b, 0, sizeof(b));
+	b.plan = plan;
+	b.opts = opts;
+	if (!realpath(opts->source_root ? opts->source_root : ".", b.root))
+		return sf__fail(SF_ENOTFOUND, "%s: source root not found: %s",
+				opts->source_root ? opts->source_root : ".", strerror(errno));
+	b.fix = calloc(1, sizeof(*b.fix));
+	if (!b.fix || sf__arena_new(&b.arena) < 0) {
+		rc = SF_ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; rc == 0 && i < plan->count; i++)
+		rc = consider(&b, i);
+	if (rc == 0 && b.cand_count > 0 && !opts->force)
+		rc = scan_initializers(&b);
+	for (size_t i = 0; rc == 0 && i < b.cand_count; i++)
+		rc = block_abi(b.fix, &b.cands[i]);
+	for (size_t i = 0; rc == 0 && i < b.cand_count; i++) {
+		if (!b.fix->structs[b.cands[i].record].skip_reason)
+			rc = rewrite(b.fix, &b.cands[i]);
+	}
+	if (rc == 0)
+		rc = apply_edits(b.fix);
+done:
+	for (size_t i = 0; i < b.cand_count; i++) {
+		sf__fix_body_free(&b.cands[i].body);
+		free(b.cands[i].unit_order);
+	}
+	free(b.cands);
+	sf__search_ws_free(&b.ws);
+	sf__arena_free(b.arena);
+	if (rc < 0) {
+		sf_fix_free(b.fix);
+		return rc == SF_ENOMEM ? sf__fail(SF_ENOMEM, "out of memory while building the fix") : rc;
+	}
+	*out = b.fix;
+	return 0;
+}
+
+void sf_fix_free(sf_fix *fix)
+{
+	if (!fix)
+		return;
+	for (size_t s = 0; s < fix->source_count; s++) {
+		sf_fix_source *src = &fix->sources[s];
+		free(src->path);
+		free(src->real);
+		free(src->rel);
+		free(src->text);
+		sf__fix_tokens_free(&src->tokens);
+		for (size_t e = 0; e < src->edit_count; e++)
+			free(src->edits[e].text);
+		free(src->edits);
+		free(src->patched);
+	}
+	free(fix->sources);
+	free(fix->structs);
+	free(fix->files);
+	free(fix->file_source);
+	for (size_t i = 0; i < fix->string_count; i++)
+		free(fix->strings[i]);
+	free(fix->strings);
+	free(fix);
+}
+
+size_t sf_fix_struct_count(const sf_fix *fix)
+{
+	return fix->struct_count;
+}
+
+const sf_fix_struct *sf_fix_struct_at(const sf_fix *fix, size_t index)
+{
+	return index < fix->struct_count ? &fix->structs[index] : NULL;
+}
+
+size_t sf_fix_file_count(const sf_fix *fix)
+{
+	return fix->file_count;
+}
+
+const sf_fix_file *sf_fix_file_at(const sf_fix *fix, size_t index)
+{
+	return index < fix->file_count ? &fix->files[index] : NULL;
+}

@@ -1,0 +1,137 @@
+/* Unit tests of the fix source scanner: body mapping, refusals and unit grouping. */
+#include <criterion/criterion.h>
+
+#include <string.h>
+
+#include "emit/fix_body.h"
+#include "emit/fix_lex.h"
+
+typedef struct scanned {
+	sf_fix_tokens toks;
+	sf_fix_body body;
+	char why[256];
+	int rc;
+} scanned;
+
+/* A definition with members named `names` declared on `lines`, tag "s" at line 1. */
+static void scan(scanned *out, const char *text, const char *const *names, const uint32_t *lines,
+		 uint32_t count, sf_member *members)
+{
+	sf_struct def;
+	memset(&def, 0, sizeof(def));
+	memset(members, 0, count * sizeof(*members));
+	for (uint32_t i = 0; i < count; i++) {
+		members[i].name = names[i];
+		members[i].decl_line = lines[i];
+	}
+	def.kind = SF_STRUCT;
+	def.name = "s";
+	def.decl_line = 1;
+	def.member_count = count;
+	def.members = members;
+	cr_assert_eq(sf__fix_lex(&out->toks, text, strlen(text)), 0);
+	out->why[0] = '\0';
+	out->rc = sf__fix_body_find(&out->body, text, strlen(text), &out->toks, &def, out->why, sizeof(out->why));
+}
+
+static void release(scanned *s)
+{
+	sf__fix_body_free(&s->body);
+	sf__fix_tokens_free(&s->toks);
+}
+
+Test(fix, comments_and_shared_lines_form_units)
+{
+	const char *text = "struct s {\n\tchar a, b; /* ab */\n\n\t/* lead */\n\tlong c;\n\tchar d; char e;\n};\n";
+	const char *names[] = { "a", "b", "c", "d", "e" };
+	const uint32_t lines[] = { 2, 2, 5, 6, 6 };
+	sf_member members[5];
+	scanned s;
+
+	scan(&s, text, names, lines, 5, members);
+	cr_assert_eq(s.rc, 0, "%s", s.why);
+	cr_assert_eq(s.body.unit_count, 3);
+	cr_assert_eq(s.body.units[0].member_count, 2);
+	cr_assert_eq(s.body.units[1].first_line, 4, "the leading comment moves with c");
+	cr_assert_eq(s.body.units[2].member_count, 2);
+	{
+		const uint32_t split[] = { 2, 0, 3, 1, 4 };
+		const uint32_t whole[] = { 2, 3, 4, 0, 1 };
+		uint32_t units[3];
+		cr_assert_not(sf__fix_body_unit_order(&s.body, split, 5, units));
+		cr_assert(sf__fix_body_unit_order(&s.body, whole, 5, units));
+		cr_assert_eq(units[0], 1);
+		cr_assert_eq(units[1], 2);
+		cr_assert_eq(units[2], 0);
+	}
+	release(&s);
+}
+
+Test(fix, directive_in_body_is_refused)
+{
+	const char *text = "struct s {\n\tchar a;\n#ifdef X\n\tlong b;\n#endif\n};\n";
+	const char *names[] = { "a", "b" };
+	const uint32_t lines[] = { 2, 4 };
+	sf_member members[2];
+	scanned s;
+
+	scan(&s, text, names, lines, 2, members);
+	cr_assert_eq(s.rc, 1);
+	cr_assert(strstr(s.why, "preprocessor") != NULL, "%s", s.why);
+	release(&s);
+}
+
+Test(fix, renamed_member_is_refused)
+{
+	const char *text = "struct s {\n\tchar a;\n\tlong renamed;\n};\n";
+	const char *names[] = { "a", "b" };
+	const uint32_t lines[] = { 2, 3 };
+	sf_member members[2];
+	scanned s;
+
+	scan(&s, text, names, lines, 2, members);
+	cr_assert_eq(s.rc, 1);
+	cr_assert(strstr(s.why, "does not match") != NULL, "%s", s.why);
+	release(&s);
+}
+
+Test(fix, unnamed_bitfield_is_refused)
+{
+	const char *text = "struct s {\n\tchar a;\n\tint : 3;\n\tlong b;\n};\n";
+	const char *names[] = { "a", "b" };
+	const uint32_t lines[] = { 2, 4 };
+	sf_member members[2];
+	scanned s;
+
+	scan(&s, text, names, lines, 2, members);
+	cr_assert_eq(s.rc, 1);
+	cr_assert(strstr(s.why, "unnamed bitfield") != NULL, "%s", s.why);
+	release(&s);
+}
+
+Test(fix, body_on_the_brace_line_is_refused)
+{
+	const char *text = "struct s { char a; long b; };\n";
+	const char *names[] = { "a", "b" };
+	const uint32_t lines[] = { 1, 1 };
+	sf_member members[2];
+	scanned s;
+
+	scan(&s, text, names, lines, 2, members);
+	cr_assert_eq(s.rc, 1);
+	release(&s);
+}
+
+Test(fix, function_pointer_and_array_names_are_read)
+{
+	const char *text = "struct s {\n\tint (*fn)(int x);\n\tchar buf[16];\n\tvoid *p;\n};\n";
+	const char *names[] = { "fn", "buf", "p" };
+	const uint32_t lines[] = { 2, 3, 4 };
+	sf_member members[3];
+	scanned s;
+
+	scan(&s, text, names, lines, 3, members);
+	cr_assert_eq(s.rc, 0, "%s", s.why);
+	cr_assert_eq(s.body.unit_count, 3);
+	release(&s);
+}
