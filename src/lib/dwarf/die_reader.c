@@ -318,7 +318,9 @@ int sf__dw_image_open(sf_dw_image *out, const sf_debug_image *image, uint64_t in
 					 &sig_capacity);
 	if (res < 0)
 		goto fail;
-	qsort(out->signatures, out->signature_count, sizeof(*out->signatures), cmp_signature);
+	/* qsort with a NULL base is undefined even for zero elements. */
+	if (out->signature_count > 1)
+		qsort(out->signatures, out->signature_count, sizeof(*out->signatures), cmp_signature);
 	return 0;
 fail:
 	sf__dw_image_close(out);
@@ -510,8 +512,9 @@ static int decode_abbrevs(sf_dw_cursor *cursor, const sf_dw_unit *unit, sf_dw_ab
 			}
 			memcpy(all, specs.items, specs.count * sizeof(*all));
 		}
+		/* specs held indexes until now; no attribute at all leaves `all` NULL. */
 		for (size_t i = 0; i < decls.count; i++)
-			list[i].specs = all + (size_t)(uintptr_t)list[i].specs;
+			list[i].specs = all ? all + (size_t)(uintptr_t)list[i].specs : NULL;
 		if (max_code < DENSE_CODE_LIMIT && max_code <= 4 * decls.count + 64) {
 			table->dense = sf__arena_calloc(cursor->arena, (size_t)max_code + 1, sizeof(sf_dw_abbrev));
 			if (!table->dense) {
@@ -780,8 +783,12 @@ static const uint8_t *skip_attrs(const sf_dw_image *image, const sf_dw_die *die)
 		return (size_t)(end - p) >= (size_t)a->fixed_size ? p + a->fixed_size : NULL;
 	for (uint32_t i = 0; i < a->spec_count; i++) {
 		const sf_dw_spec *spec = &a->specs[i];
-		if (spec->fixed_offset >= 0)
+		if (spec->fixed_offset >= 0) {
+			/* A DIE near the unit end may not hold the abbreviation's fixed part. */
+			if (spec->fixed_offset > end - die->attrs)
+				return NULL;
 			p = die->attrs + spec->fixed_offset;
+		}
 		if (!read_value(image, die->unit, spec->form, spec->implicit_const, &p, end, &v, 0))
 			return NULL;
 	}
@@ -888,8 +895,11 @@ int sf__dw_attr(const sf_dw_cursor *cursor, const sf_dw_die *die, uint16_t name,
 	for (uint32_t i = 0; i < a->spec_count; i++) {
 		const sf_dw_spec *spec = &a->specs[i];
 		bool wanted = spec->name == name;
-		if (spec->fixed_offset >= 0)
+		if (spec->fixed_offset >= 0) {
+			if (spec->fixed_offset > end - die->attrs)
+				return corrupt_die(cursor->image, die->unit, die->offset, "attribute beyond the unit");
 			p = die->attrs + spec->fixed_offset;
+		}
 		/* No need to decode what we skip when the next spec's position is known. */
 		if (!wanted && i + 1 < a->spec_count && a->specs[i + 1].fixed_offset >= 0)
 			continue;
@@ -919,8 +929,11 @@ int sf__dw_attr_iter_next(const sf_dw_cursor *cursor, sf_dw_attr_iter *it, uint1
 	if (!a || it->index >= a->spec_count)
 		return 0;
 	spec = &a->specs[it->index++];
-	if (spec->fixed_offset >= 0)
+	if (spec->fixed_offset >= 0) {
+		if (spec->fixed_offset > it->end - it->die->attrs)
+			return corrupt_die(cursor->image, it->die->unit, it->die->offset, "attribute beyond the unit");
 		it->p = it->die->attrs + spec->fixed_offset;
+	}
 	if (!read_value(cursor->image, it->die->unit, spec->form, spec->implicit_const, &it->p, it->end,
 			out, 0))
 		return corrupt_die(cursor->image, it->die->unit, it->die->offset, "attribute beyond the unit");
