@@ -10,6 +10,16 @@ STRUCTFIT_PACKAGES=(
 	dwarves dwz binutils python3 file time
 )
 
+# Only the test suite needs these: patch/git apply fix's diffs, valgrind and
+# clang's sanitizer runtime check memory, and other languages' compilers
+# feed the non-C producer test.
+if [[ -n ${STRUCTFIT_DEPS_FOR_TESTS:-} ]]; then
+	STRUCTFIT_PACKAGES+=(
+		git patch valgrind libclang-rt-dev
+		g++ gfortran gnat golang-go rustc
+	)
+fi
+
 # Targets the tests compile fixtures for; Debian's clang has every backend built in.
 STRUCTFIT_CLANG_TARGETS=(
 	x86_64-linux-gnu i386-linux-gnu armv7-linux-gnueabihf aarch64-linux-gnu

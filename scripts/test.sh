@@ -4,6 +4,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STRUCTFIT_DEPS_FOR_TESTS=1
 # shellcheck source=scripts/deps.sh
 source "$root/scripts/deps.sh"
 
