@@ -125,7 +125,7 @@ typedef struct sf_die_string_slot {
 	sf_die_digest digest;
 } sf_die_string_slot;
 
-#define SF_DIE_STRING_SLOTS 8192u
+#define SF_DIE_STRING_SLOTS 16384u
 
 typedef struct sf_die_known {
 	sf_arena *arena;
