@@ -365,6 +365,13 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 	res = build_members(ctx, d, s, depth);
 	if (res < 0)
 		goto done;
+	{
+		char why[256];
+		if (!sf__struct_members_fit(s, why, sizeof(why))) {
+			res = sf__die_corrupt(ctx, d, why);
+			goto done;
+		}
+	}
 	sf__struct_infer_alignment(s);
 	if (sf__struct_list_push(&ctx->unit->structs, s) < 0) {
 		res = sf__fail(SF_ENOMEM, "out of memory");

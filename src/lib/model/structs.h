@@ -158,6 +158,12 @@ bool sf__struct_same(const sf_struct *a, const sf_struct *b);
  */
 void sf__struct_infer_alignment(sf_struct *s);
 
+/*
+ * False when a member lies (partly) outside the struct, which no compiler
+ * produces; `why` then holds a one-line description.
+ */
+bool sf__struct_members_fit(const sf_struct *s, char *why, size_t why_size);
+
 /* Registers an input; returns its index or -1 on ENOMEM. Strings are copied. */
 int sf__model_add_file(sf_model *model, const sf_file_info *info);
 
