@@ -11,7 +11,7 @@ build="$root/build"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # Quiet on success; the full log when configuring or building fails.
-if ! { cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
+if ! { cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release &&
        cmake --build "$build" --parallel "$(nproc)"; } >"$log" 2>&1; then
 	cat "$log" >&2
 	echo "structfit: build failed" >&2
