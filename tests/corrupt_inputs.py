@@ -11,6 +11,7 @@ marked `xfail:` are known bugs: their failure is printed, not counted.
 """
 
 import argparse
+import base64
 import os
 import re
 import shutil
@@ -107,6 +108,14 @@ def crafted(kind):
 
 def build(kind, workdir, name):
     src = os.path.join(source_dir(), "fixtures", "corrupt", "guards.c")
+    if kind == "found":
+        # A fuzzer find, kept as base64 text (fixtures/corrupt/found/NAME.b64).
+        out = os.path.join(workdir, name + ".o")
+        with open(os.path.join(source_dir(), "fixtures", "corrupt", "found", name + ".b64")) as f:
+            data = base64.b64decode(f.read())
+        with open(out, "wb") as f:
+            f.write(data)
+        return out
     if kind.startswith("craft:"):
         out = os.path.join(workdir, name + ".o")
         with open(out, "wb") as f:

@@ -623,14 +623,17 @@ static int corrupt_die(const sf_dw_image *image, const sf_dw_unit *unit, uint64_
 int sf__dw_die_at(sf_dw_cursor *cursor, const sf_dw_unit *unit, uint64_t offset, sf_dw_die *out)
 {
 	const sf_dw_space_units *s = &cursor->image->spaces[unit->space];
-	const uint8_t *p = s->data + offset, *end = s->data + unit->end;
+	const uint8_t *p, *end;
 	const sf_dw_abbrevs *table = NULL;
 	uint64_t code = 0;
 	int res;
 
 	memset(out, 0, sizeof(*out));
+	/* Check before forming the pointer: a wild offset must not even be added. */
 	if (offset < unit->die_offset || offset >= unit->end)
 		return corrupt_die(cursor->image, unit, offset, "DIE offset outside its unit");
+	p = s->data + offset;
+	end = s->data + unit->end;
 	if (!sf__dw_uleb(&p, end, &code))
 		return corrupt_die(cursor->image, unit, offset, "truncated DIE");
 	out->unit = unit;
