@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Manual (network) check of fix and assert/check on a real project, zlib from
-# Debian sources: build with -g, fix, git apply, rebuild, run zlib's own tests,
-# compare every patched struct's new size with the prediction; then assert
-# headers compiled against zlib's own headers and the check gate after a
-# member is added.  Not part of ctest: it downloads with `apt-get source`.
-# Usage: scripts/realworld.sh [STRUCTFIT [WORKDIR]]  (needs deb-src, gcc, git)
+# Manual (network) check of fix and assert/check on real projects from Debian
+# sources.  zlib (a shared library): build with -g, fix, git apply, rebuild,
+# run zlib's own tests, compare every patched struct's new size with the
+# prediction; then assert headers compiled against zlib's own headers and the
+# check gate after a member is added.  gawk (an executable): fix without
+# --allow-abi-change patches internal structs (libc's FILE, reached through
+# copy-relocated stdout, is not ABI-visible), gawk's own test suite passes
+# before and after, every patched size is the predicted one.  Not part of
+# ctest: it downloads with `apt-get source`.
+# Usage: [PROJECT=zlib|gawk|all] scripts/realworld.sh [STRUCTFIT [WORKDIR]]
+# (needs deb-src, gcc, git, python3; gawk also localedef for its locale tests)
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -euo pipefail
 
@@ -14,7 +19,28 @@ work=${2:-/tmp/structfit-realworld}
 step() { printf '\n== %s\n' "$*"; }
 die() { echo "FAIL: $*" >&2; exit 1; }
 
-rm -rf "$work" && mkdir -p "$work" && cd "$work"
+project=${PROJECT:-all}
+case $project in zlib | gawk | all) ;; *) die "PROJECT must be zlib, gawk or all" ;; esac
+
+# Every "patched NAME ... -> N bytes" line of summary $1 against report $2.
+check_sizes() {
+	local summary=$1 json=$2 name want got
+	sed -n 's/^patched  \([^ ]*\) .*-> \([0-9]*\) bytes.*/\1 \2/p' "$summary" |
+		while read -r name want; do
+			got=$(python3 -c '
+import json, sys
+for s in json.load(open(sys.argv[1]))["structs"]:
+    if sys.argv[2] in (s.get("name"), s.get("typedef_name")):
+        print(s["size"]); break' "$json" "$name")
+			[[ $got == "$want" ]] || die "$name is ${got:-missing} bytes after the patch, predicted $want"
+			echo "$name: $got bytes, as predicted"
+		done
+}
+
+rm -rf "$work" && mkdir -p "$work"
+
+run_zlib() {
+cd "$work"
 step "download zlib sources"
 apt-get source zlib >/dev/null 2>&1 || die "apt-get source zlib (is deb-src configured?)"
 src=$(find "$work" -maxdepth 1 -type d -name 'zlib-*' | head -1)
@@ -50,16 +76,7 @@ make test >/dev/null 2>&1 || die "zlib's tests fail after the patch"
 
 step "every patched struct has its predicted size"
 "$sf" report --format json "$(so)" >"$work/after.json"
-sed -n 's/^patched  \([^ ]*\) .*-> \([0-9]*\) bytes.*/\1 \2/p' "$work/fix.sum" |
-	while read -r name want; do
-		got=$(python3 -c '
-import json, sys
-for s in json.load(open(sys.argv[1]))["structs"]:
-    if sys.argv[2] in (s.get("name"), s.get("typedef")):
-        print(s["size"]); break' "$work/after.json" "$name")
-		[[ $got == "$want" ]] || die "$name is ${got:-missing} bytes after the patch, predicted $want"
-		echo "$name: $got bytes, as predicted"
-	done
+check_sizes "$work/fix.sum" "$work/after.json"
 
 step "assert: header compiled against zlib's own headers"
 git checkout -q -- . && build >/dev/null
@@ -89,4 +106,63 @@ rc=$?
 set -e
 [[ $rc == 1 ]] || die "check exited $rc, want 1"
 echo "check exited 1"
+}
+
+# gawk: an executable with its own test suite (test/Makefile: make check).
+# The Debian source lacks the non-free manual, so `make` stops in doc/:
+# build the parts the tests need.  gawk's locale tests want en_US.UTF-8,
+# generated into the work directory (LOCPATH) when the system lacks it.
+run_gawk() {
+cd "$work"
+step "download gawk sources"
+apt-get source gawk >/dev/null 2>&1 || die "apt-get source gawk (is deb-src configured?)"
+local src
+src=$(find "$work" -maxdepth 1 -type d -name 'gawk-*' | head -1)
+cd "$src"
+git init -q . && git add -A && git -c user.email=sf@localhost -c user.name=structfit commit -qm base
+gbuild() {
+	make -C support -j"$(nproc)" >/dev/null && make gawk -j"$(nproc)" >/dev/null &&
+		make -C extension -j"$(nproc)" >/dev/null
+}
+gcheck() {
+	LOCPATH="$work/locale" make -C test check >"$work/gawk-$1.log" 2>&1 ||
+		{ grep -E 'TESTS FAILED|^=====' "$work/gawk-$1.log"; return 1; }
+	grep -E 'ALL TESTS PASSED' "$work/gawk-$1.log"
+}
+mkdir -p "$work/locale"
+localedef -i en_US -f UTF-8 "$work/locale/en_US.UTF-8" 2>/dev/null ||
+	echo "note: no en_US.UTF-8 locale: gawk's locale tests will fail before and after"
+
+step "gawk: build with -g -O0, gawk's own tests"
+CFLAGS="-g -O0" ./configure >/dev/null && gbuild || die "gawk does not build"
+gcheck before || die "gawk's tests fail before the fix"
+
+step "gawk: libc's FILE is not ABI-visible (stdout is a copy relocation)"
+"$sf" report --format json gawk >"$work/gawk-before.json"
+python3 - "$work/gawk-before.json" <<'EOF' || die "copy-relocated libc variables make FILE ABI-visible"
+import json, sys
+structs = json.load(open(sys.argv[1]))["structs"]
+file = [s for s in structs if s.get("name") == "_IO_FILE"]
+sys.exit(1 if not file or file[0]["abi_visible"] else 0)
+EOF
+echo "_IO_FILE: abi_visible false"
+
+step "gawk: fix without --allow-abi-change"
+"$sf" fix --diff --source-root . gawk >"$work/gawk.diff" 2>"$work/gawk.sum" || die "fix failed"
+cat "$work/gawk.sum"
+grep -q '^patched' "$work/gawk.sum" || die "no internal struct of gawk was patched"
+git apply --check "$work/gawk.diff" && git apply "$work/gawk.diff" || die "git apply rejected the diff"
+git diff --stat
+
+step "gawk: rebuild, gawk's own tests"
+gbuild || die "patched gawk does not compile"
+gcheck after || die "gawk's tests fail after the patch"
+
+step "gawk: every patched struct has its predicted size"
+"$sf" report --format json gawk >"$work/gawk-after.json"
+check_sizes "$work/gawk.sum" "$work/gawk-after.json"
+}
+
+if [[ $project == zlib || $project == all ]]; then run_zlib; fi
+if [[ $project == gawk || $project == all ]]; then run_gawk; fi
 step "all good"

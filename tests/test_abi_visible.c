@@ -1,4 +1,4 @@
-/* ABI visibility: structs reachable from a shared library's exported functions and variables. */
+/* ABI visibility: structs reachable from the exported functions and variables of shared libraries and executables. */
 #include <criterion/criterion.h>
 
 #include <structfit/structfit.h>
@@ -13,6 +13,8 @@
 static char scratch[4096];
 static char library[4200];
 static char object[4200];
+static char program[4200];
+static char exported_program[4200];
 
 static int run(const char *cmd)
 {
@@ -42,6 +44,52 @@ static const char source[] =
 	"anon_t *anon_fn(void) { static anon_t a; return &a; }\n"
 	"union pub_u union_fn(int x) { union pub_u u; u.i = x; return u; }\n"
 	"int call_hidden(void) { return hid_fn(0) + (unused_ptr != 0); }\n";
+
+/* A program using libc variables: the executable gets copy relocations
+ * for them and defines them in its .dynsym. */
+static const char program_source[] =
+	"#include <stdio.h>\n"
+	"#include <unistd.h>\n"
+	"extern char **environ;\n"
+	"struct api { char a; long b; };\n"
+	"struct internal { char c; double d; };\n"
+	"struct internal state;\n"
+	"int plugin_hook(struct api *p) { return p->a; }\n"
+	"int main(int argc, char **argv)\n"
+	"{\n"
+	"\tstruct api x = { 0 };\n"
+	"\tint c = getopt(argc, argv, \"o:\");\n"
+	"\tfprintf(stdout, \"%d %s\\n\", c, optarg ? optarg : \"\");\n"
+	"\tfputs(environ[0] ? \"\" : \"-\", stderr);\n"
+	"\treturn plugin_hook(&x) + state.c + (getc(stdin) == 0);\n"
+	"}\n";
+
+static void build_programs(void)
+{
+	const char *dir = getenv("STRUCTFIT_SCRATCH_DIR");
+	char cmd[16384];
+	FILE *f;
+
+	if (dir)
+		snprintf(scratch, sizeof(scratch), "%s/abi-exe", dir);
+	else
+		snprintf(scratch, sizeof(scratch), "/tmp/structfit-abi-exe-%ld", (long)getpid());
+	snprintf(program, sizeof(program), "%s/prog", scratch);
+	snprintf(exported_program, sizeof(exported_program), "%s/prog-rdynamic", scratch);
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", scratch);
+	cr_assert_eq(run(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "%s/prog.c", scratch);
+	f = fopen(cmd, "w");
+	cr_assert_not_null(f);
+	fputs(program_source, f);
+	fclose(f);
+	/* Non-PIE too: copy relocations are certain there, and usual in PIE. */
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && cc -g -O0 -no-pie prog.c -o prog && cc -g -O0 -rdynamic prog.c -o prog-rdynamic"
+		 " && readelf -rW prog | grep -q '_COPY.*stdout'",
+		 scratch);
+	cr_assert_eq(run(cmd), 0, "compiling the executable fixtures failed (or no copy relocation)");
+}
 
 static void build_inputs(void)
 {
@@ -160,5 +208,31 @@ Test(abi_visible, json_report_carries_the_flag)
 	cr_expect_eq(strncmp(strstr(priv, "\"abi_visible\""), "\"abi_visible\": false", 20), 0);
 	free(buf.data);
 	sf_report_free(report);
+	sf_model_free(model);
+}
+
+Test(abi_visible, copy_relocated_libc_variables_expose_nothing)
+{
+	sf_model *model;
+
+	build_programs();
+	model = load(program, 1, 1);
+	/* stdout, stdin, stderr, optarg, environ are defined objects of the
+	 * executable's .dynsym, but only as targets of copy relocations. */
+	cr_expect_not(find(model, "_IO_FILE")->abi_visible, "FILE reached only through copied stdout");
+	cr_expect_not(find(model, "api")->abi_visible, "no -rdynamic: main's helpers are not exported");
+	cr_expect_not(find(model, "internal")->abi_visible, "global of a program without -rdynamic");
+	sf_model_free(model);
+}
+
+Test(abi_visible, rdynamic_program_exports_its_functions)
+{
+	sf_model *model;
+
+	build_programs();
+	model = load(exported_program, 1, 1);
+	cr_expect(find(model, "api")->abi_visible, "parameter of a function exported with -rdynamic");
+	cr_expect(find(model, "internal")->abi_visible, "variable exported with -rdynamic");
+	cr_expect_not(find(model, "_IO_FILE")->abi_visible, "still only copied from libc");
 	sf_model_free(model);
 }

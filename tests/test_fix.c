@@ -91,7 +91,77 @@ Test(fix, renamed_member_is_refused)
 
 	scan(&s, text, names, lines, 2, members);
 	cr_assert_eq(s.rc, 1);
-	cr_assert(strstr(s.why, "does not match") != NULL, "%s", s.why);
+	cr_assert(strstr(s.why, "line 3 does not match the debug info: member 'renamed' there is 'b'") != NULL, "%s", s.why);
+	release(&s);
+}
+
+/* gawk's dfa.c: `#define calloc pma_calloc` renames a member; the reason says so. */
+Test(fix, macro_renamed_member_names_both_spellings)
+{
+	const char *text = "struct s {\n\tchar *classes;\n\tlong calloc;\n\tchar c;\n};\n";
+	const char *names[] = { "classes", "pma_calloc", "c" };
+	const uint32_t lines[] = { 2, 3, 4 };
+	sf_member members[3];
+	scanned s;
+
+	scan(&s, text, names, lines, 3, members);
+	cr_assert_eq(s.rc, 1);
+	cr_assert(strstr(s.why, "member 'calloc' there is 'pma_calloc'") != NULL, "%s", s.why);
+	cr_assert(strstr(s.why, "macro") != NULL, "%s", s.why);
+	release(&s);
+}
+
+/* gawk's cmd.h and debug.c: flag values and accessors #defined under a member. */
+Test(fix, define_lines_move_with_the_member_above)
+{
+	const char *text = "struct s {\n\tchar a;\n\tunion { long l; char *p; } v;\n"
+			   "#define s_long v.l\t/* the long */\n#define s_ptr \\\n\tv.p\n\n\tint n;\n};\n";
+	const char *names[] = { "a", "v", "n" };
+	const uint32_t lines[] = { 2, 3, 8 };
+	sf_member members[3];
+	scanned s;
+
+	scan(&s, text, names, lines, 3, members);
+	cr_assert_eq(s.rc, 0, "%s", s.why);
+	cr_assert_eq(s.body.unit_count, 3);
+	cr_assert_eq(s.body.units[1].member_first, 1);
+	cr_assert_eq(strncmp(text + s.body.units[1].start, "\tunion", 6), 0);
+	cr_assert_eq(strncmp(text + s.body.units[1].end, "\n\tint n;", 8), 0,
+		     "both #defines, continuation included, end v's unit");
+	cr_assert_eq(s.body.units[2].first_line, 8);
+	release(&s);
+}
+
+Test(fix, define_used_in_the_body_is_refused)
+{
+	const char *text = "struct s {\n\tchar a;\n#define N 4\n\tlong b[N];\n};\n";
+	const char *names[] = { "a", "b" };
+	const uint32_t lines[] = { 2, 4 };
+	sf_member members[2];
+	scanned s;
+
+	scan(&s, text, names, lines, 2, members);
+	cr_assert_eq(s.rc, 1);
+	cr_assert(strstr(s.why, "used inside the body") != NULL, "%s", s.why);
+	release(&s);
+}
+
+Test(fix, define_before_the_first_member_or_undef_is_refused)
+{
+	const char *first = "struct s {\n#define K 1\n\tchar a;\n\tlong b;\n};\n";
+	const char *undef = "struct s {\n\tchar a;\n#undef K\n\tlong b;\n};\n";
+	const char *names[] = { "a", "b" };
+	const uint32_t first_lines[] = { 3, 4 }, undef_lines[] = { 2, 4 };
+	sf_member members[2];
+	scanned s;
+
+	scan(&s, first, names, first_lines, 2, members);
+	cr_assert_eq(s.rc, 1);
+	cr_assert(strstr(s.why, "before the first member") != NULL, "%s", s.why);
+	release(&s);
+	scan(&s, undef, names, undef_lines, 2, members);
+	cr_assert_eq(s.rc, 1);
+	cr_assert(strstr(s.why, "preprocessor directive inside the body (line 3)") != NULL, "%s", s.why);
 	release(&s);
 }
 

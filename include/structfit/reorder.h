@@ -89,7 +89,9 @@ typedef enum sf_reorder_reason {
 	SF_REASON_CONSTRAINED,      /* "constraints allow no smaller order" */
 	SF_REASON_NO_GAIN,          /* "no smaller order found" (heuristic search) */
 	SF_REASON_BELOW_MINIMUM,    /* "saves less than the minimum" */
-	SF_REASON_EMPTY             /* "fewer than two members" */
+	SF_REASON_EMPTY,            /* "fewer than two members" */
+	SF_REASON_COMPILER_REORDERS,/* "compiler reorders fields (Rust)" */
+	SF_REASON_VARIANT_PART      /* "variant part" (Rust enum, Ada variant record) */
 } sf_reorder_reason;
 
 /*

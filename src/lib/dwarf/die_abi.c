@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,7 +16,35 @@
  * NOBITS, so the symbols come from the image with the code (the input the
  * user named), opened again here: the input layer keeps no symbol tables.
  * Relocatable objects have no .dynsym, so nothing in them is exported.
+ *
+ * An executable's .dynsym also holds, as defined objects, the library
+ * variables it uses (stdin, stdout, environ, optarg): the linker reserves
+ * room for them in the executable's .bss and a copy relocation fills it at
+ * load time.  They belong to the library's interface, not the program's,
+ * so the targets of copy relocations are not exports.  What an executable
+ * really exports (with -rdynamic, or a symbol a linked library refers to)
+ * stays under the "defined in .dynsym" rule, PIE or not.
  */
+
+/* The copy relocation of the machine, or 0 where there is none. */
+static unsigned copy_reloc_type(unsigned machine)
+{
+	switch (machine) {
+	case EM_X86_64: return R_X86_64_COPY;
+	case EM_386: return R_386_COPY;
+	case EM_ARM: return R_ARM_COPY;
+	case EM_AARCH64: return R_AARCH64_COPY;
+	case EM_S390: return R_390_COPY;
+	case EM_PPC64: return R_PPC64_COPY;
+	case EM_PPC: return R_PPC_COPY;
+	case EM_RISCV: return R_RISCV_COPY;
+	case EM_SPARC:
+	case EM_SPARC32PLUS:
+	case EM_SPARCV9: return R_SPARC_COPY;
+	case EM_MIPS: return R_MIPS_COPY;
+	default: return 0;
+	}
+}
 
 static uint64_t name_hash(const char *name)
 {
@@ -33,6 +62,54 @@ static int add_export(sf_abi_exports *exports, const char *name, unsigned kind)
 	return 0;
 }
 
+/*
+ * Sets copied[i] for each symbol i of the dynamic symbol table (section
+ * index `dynsym`, `count` symbols) that a copy relocation targets.  The
+ * relocation sections linked to it (.rela.dyn, .rel.dyn) are read
+ * entry by entry through libelf, which checks their bounds; indexes out of
+ * the table are ignored.
+ */
+static void mark_copied(Elf *elf, size_t dynsym, size_t count, bool *copied)
+{
+	GElf_Ehdr ehdr;
+	unsigned copy;
+	Elf_Scn *scn = NULL;
+
+	if (!gelf_getehdr(elf, &ehdr) || (copy = copy_reloc_type(ehdr.e_machine)) == 0)
+		return;
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr shdr;
+		Elf_Data *data;
+		size_t entries;
+
+		if (!gelf_getshdr(scn, &shdr) || (shdr.sh_type != SHT_RELA && shdr.sh_type != SHT_REL) ||
+		    shdr.sh_link != dynsym || shdr.sh_entsize == 0)
+			continue;
+		data = elf_getdata(scn, NULL);
+		if (!data || !data->d_buf)
+			continue;
+		entries = data->d_size / shdr.sh_entsize;
+		for (size_t i = 0; i < entries && i <= INT_MAX; i++) {
+			GElf_Rela rela;
+			GElf_Rel rel;
+			uint64_t info;
+
+			if (shdr.sh_type == SHT_RELA) {
+				if (!gelf_getrela(data, (int)i, &rela))
+					break;
+				info = rela.r_info;
+			} else {
+				if (!gelf_getrel(data, (int)i, &rel))
+					break;
+				info = rel.r_info;
+			}
+			/* gelf_* widen ELF32 r_info to the ELF64 layout. */
+			if (GELF_R_TYPE(info) == copy && GELF_R_SYM(info) < count)
+				copied[GELF_R_SYM(info)] = true;
+		}
+	}
+}
+
 static int read_dynsym(sf_abi_exports *exports, Elf *elf)
 {
 	Elf_Scn *scn = NULL;
@@ -42,6 +119,7 @@ static int read_dynsym(sf_abi_exports *exports, Elf *elf)
 		GElf_Shdr shdr;
 		Elf_Data *data;
 		size_t count;
+		bool *copied;
 
 		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_DYNSYM || shdr.sh_entsize == 0)
 			continue;
@@ -49,6 +127,14 @@ static int read_dynsym(sf_abi_exports *exports, Elf *elf)
 		if (!data || !data->d_buf)
 			continue;
 		count = data->d_size / shdr.sh_entsize;
+		if (count < 2)
+			continue;
+		if (count > INT_MAX)
+			count = INT_MAX;
+		copied = sf__arena_calloc(exports->arena, count, sizeof(*copied));
+		if (!copied)
+			return sf__fail(SF_ENOMEM, "out of memory");
+		mark_copied(elf, elf_ndxscn(scn), count, copied);
 		for (size_t i = 1; i < count && res >= 0; i++) {
 			GElf_Sym sym;
 			const char *name;
@@ -59,7 +145,7 @@ static int read_dynsym(sf_abi_exports *exports, Elf *elf)
 			type = GELF_ST_TYPE(sym.st_info);
 			bind = GELF_ST_BIND(sym.st_info);
 			vis = GELF_ST_VISIBILITY(sym.st_other);
-			if (sym.st_shndx == SHN_UNDEF || (bind != STB_GLOBAL && bind != STB_WEAK &&
+			if (copied[i] || sym.st_shndx == SHN_UNDEF || (bind != STB_GLOBAL && bind != STB_WEAK &&
 							  bind != STB_GNU_UNIQUE) ||
 			    vis == STV_HIDDEN || vis == STV_INTERNAL)
 				continue;

@@ -87,6 +87,11 @@ typedef struct sf_die_type {
 	uint32_t align;
 	uint32_t explicit_align;  /* DW_AT_alignment on a typedef in the chain */
 	uint32_t flags;           /* SF_MEMBER_FLEXIBLE / ZERO_LENGTH / UNKNOWN_TYPE */
+	/* An array whose storage is elsewhere or sized at run time (Fortran
+	 * allocatables: DW_AT_data_location; bounds that are expressions
+	 * in non-C languages): what the struct holds is a descriptor whose
+	 * size DWARF does not state; the member builder sizes it. */
+	bool descriptor;
 	/* Digests (die_digest.c): `layout` covers everything a member of
 	 * this type takes from it, `name` only what its spelling needs. */
 	uint8_t layout_digest_state;  /* 0 not yet, 1 busy, 2 done, 3 impossible */
@@ -128,12 +133,19 @@ typedef struct sf_die_string_slot {
 #define SF_DIE_STRING_SLOTS 16384u
 
 typedef struct sf_die_known {
-	sf_arena *arena;
-	sf_hashmap by_digest;       /* digest.lo -> sf_die_known_entry */
+	/* Open addressing by digest.lo, the entries themselves in the
+	 * table (a lookup per struct per unit: one cache miss, not three);
+	 * s == NULL marks a free slot.  Capacity is 0 or a power of two. */
+	sf_die_known_entry *entries;
+	size_t count;
+	size_t capacity;
 	/* Direct-mapped cache: member and type names repeat in every unit,
 	 * and the sections stay mapped while the image loads.  NULL until
 	 * first used. */
 	sf_die_string_slot *strings;
+	/* The main file's .debug_str holds every text once
+	 * (sf__dw_strings_distinct): its strings go in by offset. */
+	bool str_distinct;
 } sf_die_known;
 
 /* A definition built in this unit whose digest goes into the table once
@@ -179,6 +191,9 @@ typedef struct sf_die_ctx {
 	sf_die_fresh *fresh;
 	size_t fresh_count;
 	size_t fresh_capacity;
+	/* DW_AT_language of the unit's root DIE, 0 when absent: it decides
+	 * array lower bounds and whether the compiler orders the fields. */
+	uint64_t language;
 	/* Offsets of dwz-file partial units this unit imports; the image
 	 * loader walks each of them once after the image's own units. */
 	uint64_t *alt_imports;
@@ -189,6 +204,34 @@ typedef struct sf_die_ctx {
 void sf__die_ctx_init(sf_die_ctx *ctx, const sf_debug_image *image, const sf_dw_image *dw,
 		      sf_dw_cursor *cursor, const sf_die_filter *filter, sf_unit *unit);
 void sf__die_ctx_release(sf_die_ctx *ctx);
+
+/*
+ * DWARF 5 section 7.12: a subrange without DW_AT_lower_bound starts at 1
+ * in these languages (Fortran18, Ada2005 and Ada2012 are the codes the
+ * DWARF committee added after version 5), at 0 in all others.
+ */
+static inline int64_t sf__die_default_lower_bound(uint64_t language)
+{
+	switch (language) {
+	case DW_LANG_Ada83: case DW_LANG_Ada95: case 0x2e: case 0x2f:
+	case DW_LANG_Cobol74: case DW_LANG_Cobol85:
+	case DW_LANG_Fortran77: case DW_LANG_Fortran90: case DW_LANG_Fortran95:
+	case DW_LANG_Fortran03: case DW_LANG_Fortran08: case 0x2d:
+	case DW_LANG_Pascal83: case DW_LANG_Modula2: case DW_LANG_Modula3:
+	case DW_LANG_PLI: case DW_LANG_Julia:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* rustc picks the field order of every struct not marked repr(C), and
+ * DWARF does not say which ones are: every Rust struct counts as laid
+ * out by the compiler, so no source reorder is proposed for any. */
+static inline bool sf__die_language_reorders(uint64_t language)
+{
+	return language == DW_LANG_Rust;
+}
 
 /* ---- die_attr.c: attribute access with libdwarf's protocol translated ---- */
 

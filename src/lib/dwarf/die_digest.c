@@ -27,8 +27,10 @@
  *   stand-in without one, its definition's name digest), as die_name.c
  *   spells it, so pointer cycles end there;
  * - references by what they point to, decl_file by the file name, strings
- *   by content, DW_AT_sibling not at all;
- * - the unit's ABI rules (after producer quirks) and DWARF version.
+ *   by content (or by offset where .debug_str holds each text once),
+ *   DW_AT_sibling not at all;
+ * - the unit's ABI rules (after producer quirks), DWARF version and
+ *   DW_AT_language.
  * Anything unusual (cycles, corrupt or unknown forms, depth) gives no
  * digest and the struct is simply built, which reports real corruption.
  * Two 64-bit lanes with different multipliers make a 128-bit digest;
@@ -178,8 +180,29 @@ static void string_digest(sf_die_ctx *ctx, const char *s, sf_die_digest *out)
 	sf_die_string_slot *slot = NULL;
 	sf_die_digest h = { 0, 0 };
 
-	if (ctx->known && !ctx->known->strings)
-		ctx->known->strings = calloc(SF_DIE_STRING_SLOTS, sizeof(*ctx->known->strings));
+	if (ctx->known && ctx->known->str_distinct) {
+		/* Equal offsets are equal text, and equal text has one
+		 * offset: the same classes as by content, without reading it. */
+		const sf_dwarf_bytes *str = &ctx->image->sections.str;
+		if ((const unsigned char *)s >= str->data && (const unsigned char *)s < str->data + str->size) {
+			out->lo = (uint64_t)((const unsigned char *)s - str->data);
+			out->hi = UINT64_C(0x7374726f66667365);
+			return;
+		}
+		/* The rest are mostly short DW_FORM_string names, one copy
+		 * per unit: caching them by address would only miss. */
+		mix_bytes(&h, (const uint8_t *)s, strlen(s));
+		*out = h;
+		return;
+	}
+	if (ctx->known && !ctx->known->strings) {
+		/* Cleared by writing, not calloc's fresh zero pages: reading
+		 * those first makes every first store a copy-on-write fault
+		 * with a TLB flush on all threads, which showed in -C runs. */
+		ctx->known->strings = malloc(SF_DIE_STRING_SLOTS * sizeof(*ctx->known->strings));
+		if (ctx->known->strings)
+			memset(ctx->known->strings, 0, SF_DIE_STRING_SLOTS * sizeof(*ctx->known->strings));
+	}
 	if (ctx->known && ctx->known->strings) {
 		slot = &ctx->known->strings[((at >> 3) ^ (at >> 17)) & (SF_DIE_STRING_SLOTS - 1)];
 		if (slot->s == s) {
@@ -255,6 +278,17 @@ typedef struct attr_facts {
 	sf_dw_value deferred[MAX_DEFERRED];
 } attr_facts;
 
+/* Not `= { 0 }`: clearing the deferred values for every member DIE was a
+ * measurable part of a vmlinux load, and only the first count are read. */
+static inline void facts_init(attr_facts *facts, bool defer)
+{
+	facts->external = false;
+	facts->declaration = false;
+	facts->defer = defer;
+	facts->end = NULL;
+	facts->deferred_count = 0;
+}
+
 /*
  * Every attribute of `d`.  References by the name digest of their target
  * when `by_name`; otherwise DW_AT_type and DW_AT_signature (what the
@@ -268,6 +302,8 @@ static bool mix_attrs(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsigned d
 	sf_dw_value v;
 	uint16_t name = 0;
 	int res;
+	/* In registers across the loop, not stored back per attribute. */
+	sf_die_digest acc = *h;
 
 	sf__dw_attr_iter_init(ctx->cursor, &d->raw, &it);
 	facts->end = it.p;
@@ -275,7 +311,7 @@ static bool mix_attrs(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsigned d
 		facts->end = it.p;
 		if (name == DW_AT_sibling)
 			continue;
-		mix(h, ((uint64_t)name << 16) | v.form);
+		mix(&acc, ((uint64_t)name << 16) | v.form);
 		if (name == DW_AT_external && v.u)
 			facts->external = true;
 		else if (name == DW_AT_declaration && v.u)
@@ -284,7 +320,7 @@ static bool mix_attrs(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsigned d
 			sf_die_digest file;
 			if (!file_digest(ctx, d, v.u, &file))
 				return false;
-			mix_digest(h, &file);
+			mix_digest(&acc, &file);
 		} else if (v.form == DW_FORM_string || is_section_string(v.form)) {
 			/* By content: `ld -r` (kernel modules) keeps one copy of
 			 * each string per object, so addresses differ. */
@@ -293,7 +329,7 @@ static bool mix_attrs(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsigned d
 			if (sf__dw_string(ctx->cursor, &d->raw, &v, &s) < 0 || !s)
 				return false;
 			string_digest(ctx, s, &content);
-			mix_digest(h, &content);
+			mix_digest(&acc, &content);
 		} else if (is_reference(v.form) && facts->defer) {
 			/* Static members are not laid out: only once every flag
 			 * is known can the member's type be followed rightly. */
@@ -307,14 +343,17 @@ static bool mix_attrs(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsigned d
 			bool layout = !by_name && (name == DW_AT_type || name == DW_AT_signature);
 			if (!reference_digest(ctx, d, &v, layout, depth, &sub, &key))
 				return false;
-			mix_digest(h, &sub);
+			mix_digest(&acc, &sub);
 		} else if (v.block) {
-			mix_bytes(h, v.block, (size_t)v.block_len);
+			sf_die_digest block = acc;
+			mix_bytes(&block, v.block, (size_t)v.block_len);
+			acc = block;
 		} else {
 			/* Signed forms keep their value in `u` as well. */
-			mix(h, v.u);
+			mix(&acc, v.u);
 		}
 	}
+	*h = acc;
 	return res == 0;
 }
 
@@ -355,8 +394,12 @@ static bool mix_children(sf_die_ctx *ctx, const sf_die *d, bool by_name, bool me
 
 	while (res > 0) {
 		Dwarf_Half tag = child.raw.abbrev->tag;
+		/* The builder reads variant parts its own way: no digest. */
+		if (members && tag == DW_TAG_variant_part)
+			return false;
 		if (!members || tag == DW_TAG_member || tag == DW_TAG_inheritance) {
-			attr_facts facts = { .defer = members };
+			attr_facts facts;
+			facts_init(&facts, members);
 			mix(h, UINT64_C(0xc0de0000) | tag);
 			if (!mix_attrs(ctx, &child, by_name, depth, h, &facts))
 				return false;
@@ -432,7 +475,7 @@ static bool type_digest(sf_die_ctx *ctx, const sf_die *d, bool layout, unsigned 
 	sf_die_type *t = sf__die_type_slot(ctx, d);
 	Dwarf_Half tag;
 	uint8_t *state;
-	attr_facts facts = { .defer = false };
+	attr_facts facts;
 	sf_die_digest h = { UINT64_C(0x243f6a8885a308d3), UINT64_C(0x13198a2e03707344) };
 	bool ok;
 
@@ -457,7 +500,7 @@ static bool type_digest(sf_die_ctx *ctx, const sf_die *d, bool layout, unsigned 
 	mix(&h, d->raw.abbrev->has_children);
 	/* A struct's references are followed for its layout only when it
 	 * is a declaration standing for a type unit's definition. */
-	facts.defer = layout && is_struct_tag(tag);
+	facts_init(&facts, layout && is_struct_tag(tag));
 	ok = mix_attrs(ctx, d, !layout || !layout_follows(tag), depth, &h, &facts);
 	for (unsigned i = 0; ok && i < facts.deferred_count; i++) {
 		sf_die_digest sub;
@@ -509,43 +552,69 @@ bool sf__die_struct_digest(sf_die_ctx *ctx, const sf_die *d, const char *typedef
 	/* The same DWARF lays out differently under other ABI rules. */
 	mix(&h, (uint64_t)(uintptr_t)ctx->target);
 	mix(&h, d->raw.unit->version);
+	/* Array lower bounds and field order depend on the language. */
+	mix(&h, ctx->language);
 	mix(&h, ((uint64_t)ctx->image->address_size << 1) | ctx->image->big_endian);
 	*out = h;
 	return true;
 }
 
+static size_t known_home(const sf_die_known *known, const sf_die_digest *digest)
+{
+	return (size_t)(digest->lo ^ (digest->lo >> 32)) & (known->capacity - 1);
+}
+
 const sf_struct *sf__die_known_find(const sf_die_known *known, const sf_die_digest *digest)
 {
-	size_t cursor = 0;
-	const sf_die_known_entry *e;
-
-	while ((e = sf__hashmap_next(&known->by_digest, digest->lo, &cursor)))
+	if (!known->capacity)
+		return NULL;
+	for (size_t i = known_home(known, digest);; i = (i + 1) & (known->capacity - 1)) {
+		const sf_die_known_entry *e = &known->entries[i];
+		if (!e->s)
+			return NULL;
 		if (e->digest.lo == digest->lo && e->digest.hi == digest->hi)
 			return e->s;
-	return NULL;
+	}
 }
 
 int sf__die_known_add(sf_die_known *known, const sf_die_digest *digest, const sf_struct *s)
 {
-	sf_die_known_entry *e;
+	size_t i;
 
-	if (!known->arena && sf__arena_new(&known->arena) < 0)
-		return sf__fail(SF_ENOMEM, "out of memory");
-	if (sf__die_known_find(known, digest))
+	if (!s || sf__die_known_find(known, digest))
 		return 0;
-	e = sf__arena_alloc(known->arena, sizeof(*e));
-	if (!e || sf__hashmap_insert(&known->by_digest, digest->lo, e) < 0)
-		return sf__fail(SF_ENOMEM, "out of memory");
-	e->digest = *digest;
-	e->s = s;
+	/* At most half full: probes stay short and a free slot always ends them. */
+	if ((known->count + 1) * 2 > known->capacity) {
+		sf_die_known old = *known;
+		size_t capacity = known->capacity ? known->capacity * 2 : 1024;
+		sf_die_known_entry *entries = calloc(capacity, sizeof(*entries));
+		if (!entries)
+			return sf__fail(SF_ENOMEM, "out of memory");
+		known->entries = entries;
+		known->capacity = capacity;
+		for (size_t k = 0; k < old.capacity; k++) {
+			if (!old.entries[k].s)
+				continue;
+			for (i = known_home(known, &old.entries[k].digest); entries[i].s; i = (i + 1) & (capacity - 1))
+				;
+			entries[i] = old.entries[k];
+		}
+		free(old.entries);
+	}
+	for (i = known_home(known, digest); known->entries[i].s; i = (i + 1) & (known->capacity - 1))
+		;
+	known->entries[i].digest = *digest;
+	known->entries[i].s = s;
+	known->count++;
 	return 0;
 }
 
 void sf__die_known_release(sf_die_known *known)
 {
-	sf__hashmap_free(&known->by_digest);
-	sf__arena_free(known->arena);
-	known->arena = NULL;
+	free(known->entries);
+	known->entries = NULL;
+	known->count = 0;
+	known->capacity = 0;
 	free(known->strings);
 	known->strings = NULL;
 }

@@ -49,12 +49,16 @@ static int offset_push(offset_list *list, uint64_t value)
 	return 0;
 }
 
-/* Layouts follow the compiler that made them, ABI deviations included. */
+/* Layouts follow the compiler that made them, ABI deviations included,
+ * and the rules of the language it compiled. */
 static void apply_producer_quirks(sf_die_ctx *ctx, const sf_die *root)
 {
 	const char *producer = NULL;
+	uint64_t language = 0;
 	if (sf__die_string(ctx, root, DW_AT_producer, &producer) > 0 && producer)
 		ctx->target = sf__target_for_producer(ctx->target, producer);
+	if (sf__die_udata(ctx, root, DW_AT_language, &language) > 0)
+		ctx->language = language;
 }
 
 typedef struct load_job {
@@ -609,6 +613,13 @@ static int load_pass(sf_model *model, const sf_debug_image *image, uint32_t file
 	if (!l.slots) {
 		res = sf__fail(SF_ENOMEM, "out of memory");
 		goto done;
+	}
+	/* Checking costs a pass over .debug_str, which only pays off when
+	 * many units reuse definitions. */
+	if (l.reuse && l.batch_count > 1 && !(first_match_only(opts) && job.filter.name_count)) {
+		bool distinct = sf__dw_strings_distinct(image->sections.str.data, image->sections.str.size);
+		for (unsigned k = 0; k < jobs; k++)
+			l.slots[k].digests.str_distinct = distinct;
 	}
 	if (jobs > 1) {
 		l.window = (size_t)jobs * WINDOW_PER_JOB;

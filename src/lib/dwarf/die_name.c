@@ -153,10 +153,13 @@ static int array_dimensions(sf_die_ctx *ctx, const sf_die *d, const char **out)
 				res = has_count < 0 ? has_count : has_upper;
 				break;
 			}
-			if (has_upper && sf__die_sdata(ctx, &child, DW_AT_lower_bound, &lower) < 0) {
+			int has_lower = has_upper ? sf__die_sdata(ctx, &child, DW_AT_lower_bound, &lower) : 0;
+			if (has_lower < 0) {
 				res = SF_EINVALID;
 				break;
 			}
+			if (has_lower == 0)
+				lower = sf__die_default_lower_bound(ctx->language);
 			if (has_upper) {
 				count = upper - lower + 1;
 				has_count = upper >= lower - 1;
@@ -203,6 +206,10 @@ static int name_tagged(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, const c
 			return set_name(ctx, t, def->prefix, def->suffix, def->declarator);
 		}
 	}
+	/* Go has no struct keyword, and its names ("[]int32", "main.T")
+	 * are the types as Go spells them. */
+	if (name && ctx->language == DW_LANG_Go)
+		return set_name(ctx, t, concat(ctx, name, "", ""), "", SF_DECL_PLAIN);
 	if (name)
 		return set_name(ctx, t, concat(ctx, keyword, " ", name), "", SF_DECL_PLAIN);
 	return set_name(ctx, t, concat(ctx, keyword, " {...}", ""), "", SF_DECL_PLAIN);
@@ -298,8 +305,13 @@ int sf__die_type_name(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf
 	*out = t;
 	if (t->named)
 		return 0;
-	if (t->name_busy || depth > SF_DIE_MAX_DEPTH)
+	if (t->name_busy)
 		return sf__die_corrupt(ctx, d, "type refers to itself");
+	if (depth > SF_DIE_MAX_DEPTH) {
+		char what[64];
+		snprintf(what, sizeof(what), "type chain deeper than %u", SF_DIE_MAX_DEPTH);
+		return sf__die_corrupt(ctx, d, what);
+	}
 	t->name_busy = true;
 	res = sf__die_tag(ctx, d, &tag);
 	if (res < 0)

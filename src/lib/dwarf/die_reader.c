@@ -110,6 +110,28 @@ static int form_size(uint16_t form, unsigned offset_size, unsigned address_size,
 	}
 }
 
+/* sf_dw_spec.fast_width: the little-endian forms whose value is just
+ * their bytes (or nothing), which is what nearly every DIE uses. */
+static int8_t fast_width(uint16_t form, unsigned offset_size)
+{
+	switch (form) {
+	case DW_FORM_data1: case DW_FORM_ref1: case DW_FORM_flag:
+		return 1;
+	case DW_FORM_data2: case DW_FORM_ref2:
+		return 2;
+	case DW_FORM_data4: case DW_FORM_ref4:
+		return 4;
+	case DW_FORM_data8: case DW_FORM_ref8:
+		return 8;
+	case DW_FORM_strp: case DW_FORM_line_strp: case DW_FORM_sec_offset:
+		return offset_size == 8 ? 8 : 4;
+	case DW_FORM_flag_present: case DW_FORM_implicit_const:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 static bool form_known(uint16_t form)
 {
 	switch (form) {
@@ -486,6 +508,7 @@ static int decode_abbrevs(sf_dw_cursor *cursor, const sf_dw_unit *unit, sf_dw_ab
 			spec->name = (uint16_t)name;
 			spec->form = (uint16_t)form;
 			spec->implicit_const = implicit;
+			spec->fast_width = fast_width((uint16_t)form, unit->offset_size);
 			spec->fixed_offset = fixed >= 0 && fixed < INT32_MAX ? (int32_t)fixed : -1;
 			if (fixed >= 0) {
 				int size = form_size((uint16_t)form, unit->offset_size, unit->address_size,
@@ -906,6 +929,8 @@ int sf__dw_attr(const sf_dw_cursor *cursor, const sf_dw_die *die, uint16_t name,
 		/* No need to decode what we skip when the next spec's position is known. */
 		if (!wanted && i + 1 < a->spec_count && a->specs[i + 1].fixed_offset >= 0)
 			continue;
+		if (wanted && sf__dw_value_fast(spec, p, end, cursor->image->big_endian, out) >= 0)
+			return 1;
 		if (!read_value(cursor->image, die->unit, spec->form, spec->implicit_const, &p, end,
 				wanted ? out : &skip, 0))
 			return corrupt_die(cursor->image, die->unit, die->offset, "attribute beyond the unit");
@@ -921,9 +946,10 @@ void sf__dw_attr_iter_init(const sf_dw_cursor *cursor, const sf_dw_die *die, sf_
 	it->p = die->attrs;
 	it->end = die->abbrev ? unit_end(cursor->image, die->unit) : die->attrs;
 	it->index = 0;
+	it->big_endian = cursor->image->big_endian;
 }
 
-int sf__dw_attr_iter_next(const sf_dw_cursor *cursor, sf_dw_attr_iter *it, uint16_t *name,
+int sf__dw_attr_iter_slow(const sf_dw_cursor *cursor, sf_dw_attr_iter *it, uint16_t *name,
 			  sf_dw_value *out)
 {
 	const sf_dw_abbrev *a = it->die->abbrev;
@@ -1000,6 +1026,62 @@ int sf__dw_string(sf_dw_cursor *cursor, const sf_dw_die *die, const sf_dw_value 
 	default:
 		return corrupt_die(cursor->image, unit, die->offset, "string attribute of a non-string form");
 	}
+}
+
+static uint64_t string_hash(const uint8_t *p, size_t len)
+{
+	uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ len, word;
+
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&word, p, 8);
+		h = (h ^ word) * UINT64_C(0xff51afd7ed558ccd);
+		h ^= h >> 32;
+	}
+	word = 0;
+	memcpy(&word, p, len);
+	h = (h ^ word) * UINT64_C(0xc4ceb9fe1a85ec53);
+	return h ^ (h >> 29);
+}
+
+bool sf__dw_strings_distinct(const uint8_t *data, uint64_t size)
+{
+	/* Open addressing over (offset + 1, hash bits); 0 is an empty slot. */
+	typedef struct seen {
+		uint32_t at;
+		uint32_t check;
+	} seen;
+	seen *table = NULL;
+	size_t count = 0, capacity = 64, mask;
+	const uint8_t *p, *end = data + size;
+	bool distinct = false;
+
+	if (!data || size == 0 || size >= UINT32_MAX || data[size - 1] != 0)
+		return false;
+	for (p = data; p < end; p = (const uint8_t *)memchr(p, 0, (size_t)(end - p)) + 1)
+		count++;
+	while (capacity < 2 * count)
+		capacity *= 2;
+	table = calloc(capacity, sizeof(*table));
+	if (!table)
+		return false;
+	mask = capacity - 1;
+	for (p = data; p < end;) {
+		size_t len = strlen((const char *)p);
+		uint64_t h = string_hash(p, len);
+		size_t i = (size_t)h & mask;
+		for (; table[i].at; i = (i + 1) & mask) {
+			const uint8_t *other = data + table[i].at - 1;
+			if (table[i].check == (uint32_t)(h >> 32) && memcmp(other, p, len + 1) == 0)
+				goto done;
+		}
+		table[i].at = (uint32_t)(p - data) + 1;
+		table[i].check = (uint32_t)(h >> 32);
+		p += len + 1;
+	}
+	distinct = true;
+done:
+	free(table);
+	return distinct;
 }
 
 int sf__dw_reference(const sf_dw_die *die, const sf_dw_value *value, unsigned *space, uint64_t *offset)

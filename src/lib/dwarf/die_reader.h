@@ -2,9 +2,11 @@
 #ifndef SF_DWARF_DIE_READER_H
 #define SF_DWARF_DIE_READER_H
 
+#include <dwarf.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "dwarf/input.h"
 #include "util/arena.h"
@@ -96,6 +98,9 @@ typedef struct sf_dw_spec {
 	uint16_t form;
 	int32_t fixed_offset;       /* from the first attribute byte; -1 after a variable-size form */
 	int64_t implicit_const;
+	/* Bytes of a form sf__dw_value_fast() decodes (0, 1, 2, 4, 8),
+	 * else -1. */
+	int8_t fast_width;
 } sf_dw_spec;
 
 typedef struct sf_dw_abbrev {
@@ -162,6 +167,52 @@ typedef struct sf_dw_value {
 	const uint8_t *where;       /* first byte of the value */
 } sf_dw_value;
 
+/*
+ * The fixed-size little-endian forms nearly every DIE uses, decoded
+ * in line at `q` (the value's first byte, [q, end) readable): the bytes
+ * taken, with *v filled as the full decoder would, or -1 to leave the
+ * form to it (other forms, big-endian images, or too few bytes, which
+ * it reports).
+ */
+static inline int sf__dw_value_fast(const sf_dw_spec *spec, const uint8_t *q, const uint8_t *end,
+				    bool big_endian, sf_dw_value *v)
+{
+	/* By width, not by form: a switch over forms was a mispredicted
+	 * indirect jump per attribute. */
+	static const uint64_t masks[9] = {
+		0, 0xff, 0xffff, 0, 0xffffffff, 0, 0, 0, ~(uint64_t)0
+	};
+	int width = spec->fast_width;
+	uint64_t word;
+
+	if (width < 0 || big_endian)
+		return -1;
+	v->form = spec->form;
+	v->where = q;
+	v->s = 0;
+	v->block = NULL;
+	v->block_len = 0;
+	if (end - q >= 8) {
+		memcpy(&word, q, 8);
+		v->u = word & masks[width];
+	} else if (end - q >= width) {
+		word = 0;
+		memcpy(&word, q, (size_t)width);
+		v->u = word;
+	} else {
+		return -1;
+	}
+	if (width == 0) {
+		if (spec->form == DW_FORM_flag_present) {
+			v->u = 1;
+		} else {
+			v->s = spec->implicit_const;
+			v->u = (uint64_t)spec->implicit_const;
+		}
+	}
+	return width;
+}
+
 /* 1 with *out filled when the DIE has attribute `name`, 0 when not, <0. */
 int sf__dw_attr(const sf_dw_cursor *cursor, const sf_dw_die *die, uint16_t name, sf_dw_value *out);
 
@@ -171,17 +222,55 @@ typedef struct sf_dw_attr_iter {
 	const uint8_t *p;
 	const uint8_t *end;
 	uint32_t index;
+	bool big_endian;
 } sf_dw_attr_iter;
 
 void sf__dw_attr_iter_init(const sf_dw_cursor *cursor, const sf_dw_die *die, sf_dw_attr_iter *it);
-/* 1 with the attribute's name and value, 0 after the last, or SF_EINVALID. */
-int sf__dw_attr_iter_next(const sf_dw_cursor *cursor, sf_dw_attr_iter *it, uint16_t *name,
+/* The out-of-line part of sf__dw_attr_iter_next(): same contract. */
+int sf__dw_attr_iter_slow(const sf_dw_cursor *cursor, sf_dw_attr_iter *it, uint16_t *name,
 			  sf_dw_value *out);
+/* 1 with the attribute's name and value, 0 after the last, or SF_EINVALID.
+ * In line: it runs for every attribute a digest reads. */
+static inline int sf__dw_attr_iter_next(const sf_dw_cursor *cursor, sf_dw_attr_iter *it, uint16_t *name,
+					sf_dw_value *out)
+{
+	const sf_dw_abbrev *a = it->die->abbrev;
+	const sf_dw_spec *spec;
+	const uint8_t *q;
+	int width;
+
+	if (!a || it->index >= a->spec_count)
+		return 0;
+	spec = &a->specs[it->index];
+	if (spec->fixed_offset >= 0) {
+		if (spec->fixed_offset > it->end - it->die->attrs)
+			return sf__dw_attr_iter_slow(cursor, it, name, out);
+		q = it->die->attrs + spec->fixed_offset;
+	} else {
+		q = it->p;
+	}
+	width = sf__dw_value_fast(spec, q, it->end, it->big_endian, out);
+	if (width < 0)
+		return sf__dw_attr_iter_slow(cursor, it, name, out);
+	it->index++;
+	it->p = q + width;
+	*name = spec->name;
+	return 1;
+}
 
 /* Strings: 1 with *out set, SF_EINVALID on a bad offset; forms that are
  * not strings give SF_EINVALID too. */
 int sf__dw_string(sf_dw_cursor *cursor, const sf_dw_die *die, const sf_dw_value *value,
 		  const char **out);
+
+/*
+ * Whether no string of a string section (.debug_str) occurs twice: then
+ * two string attributes of the image hold equal text exactly when they
+ * point at the same byte, which final links give (the linker merges
+ * SHF_MERGE strings) and `ld -r` objects do not.  False for an absent,
+ * unterminated or oversized section.
+ */
+bool sf__dw_strings_distinct(const uint8_t *data, uint64_t size);
 
 /*
  * A reference as (space, section offset): unit-relative forms are made

@@ -87,7 +87,7 @@ static int place_bitfield(sf_die_ctx *ctx, const sf_die *m, uint64_t type_size, 
 }
 
 static int build_member(sf_die_ctx *ctx, const sf_struct *parent, const sf_die *m, Dwarf_Half tag,
-			unsigned depth, sf_member *out)
+			unsigned depth, sf_member *out, bool *descriptor)
 {
 	const sf_die_type *layout = NULL, *spelling = NULL;
 	const char *name = NULL;
@@ -119,6 +119,16 @@ static int build_member(sf_die_ctx *ctx, const sf_struct *parent, const sf_die *
 
 	out->name = copy_string(ctx, name, &res);
 	out->type_name = spelling->full;
+	*descriptor = layout->descriptor;
+	if (layout->descriptor) {
+		/* Sized by build_members() once every offset is known. */
+		char *spelled = sf__arena_alloc(ctx->unit->arena, strlen(spelling->full) + sizeof(" (allocatable)"));
+		if (!spelled)
+			return sf__fail(SF_ENOMEM, "out of memory");
+		strcpy(spelled, spelling->full);
+		strcat(spelled, " (allocatable)");
+		out->type_name = spelled;
+	}
 	out->size = layout->size;
 	out->type_align = layout->align ? layout->align : 1;
 	out->explicit_align = align ? align : layout->explicit_align;
@@ -184,29 +194,135 @@ static int is_layout_member(const sf_die_ctx *ctx, const sf_die *m, Dwarf_Half t
 	return 0;
 }
 
+/*
+ * Lowest DW_AT_data_member_location among the members of a variant part
+ * (the discriminant, when it is inside, and the members of each
+ * DW_TAG_variant): *found false when none states one.
+ */
+static int variant_part_start(sf_die_ctx *ctx, const sf_die *part, unsigned level, uint64_t *start,
+			      bool *found)
+{
+	sf_die child;
+	int res = sf__die_first_child(ctx, part, &child);
+
+	while (res > 0) {
+		Dwarf_Half tag = 0;
+		res = sf__die_tag(ctx, &child, &tag);
+		if (res >= 0 && tag == DW_TAG_member) {
+			uint64_t location = 0;
+			bool known = true;
+			res = sf__die_member_location(ctx, &child, &location, &known);
+			if (res > 0 && known && (!*found || location < *start)) {
+				*start = location;
+				*found = true;
+			}
+		} else if (res >= 0 && tag == DW_TAG_variant && level == 0) {
+			res = variant_part_start(ctx, &child, level + 1, start, found);
+		}
+		if (res < 0)
+			break;
+		res = sf__die_next_sibling(ctx, &child);
+	}
+	if (res < 0)
+		sf__die_release(&child);
+	return res < 0 ? res : 0;
+}
+
+/*
+ * A variant part (Rust enum payloads, Ada variant records) overlays its
+ * variants from its first member on; the model has no overlapping
+ * alternatives inside a struct, so one opaque member stands for it and
+ * keeps its bytes from being counted as holes or padding.
+ */
+static int add_variant_part(sf_die_ctx *ctx, const sf_die *part, sf_struct *s, const member_list *list,
+			    sf_member *out)
+{
+	uint64_t start = 0;
+	bool found = false;
+	int res = variant_part_start(ctx, part, 0, &start, &found);
+
+	if (res < 0)
+		return res;
+	if (!found) {
+		/* Nothing placed: it begins after the members before it. */
+		for (size_t i = 0; i < list->count; i++) {
+			uint64_t end = list->items[i].offset + list->items[i].size;
+			if (end > start)
+				start = end;
+		}
+	}
+	if (start > s->size)
+		return sf__die_corrupt(ctx, part, "variant part beyond the struct");
+	out->type_name = "<variant part>";
+	out->offset = start;
+	out->bit_offset = start * 8;
+	out->type_align = 1;
+	out->flags = SF_MEMBER_UNKNOWN_TYPE | SF_MEMBER_VARIANT_PART;
+	s->has_variant_part = true;
+	return 0;
+}
+
+/* Members DWARF gives no size for (descriptors, variant parts) reach up
+ * to the next member that starts after them, or to the struct's end. */
+static void size_open_members(sf_struct *s, sf_member *members, size_t count, const unsigned char *open)
+{
+	for (size_t i = 0; i < count; i++) {
+		uint64_t end = s->size;
+		if (!open[i])
+			continue;
+		if (s->kind != SF_UNION) {
+			for (size_t j = 0; j < count; j++) {
+				if (members[j].offset > members[i].offset && members[j].offset < end)
+					end = members[j].offset;
+			}
+		}
+		members[i].size = end > members[i].offset ? end - members[i].offset : 0;
+	}
+}
+
 static int build_members(sf_die_ctx *ctx, const sf_die *d, sf_struct *s, unsigned depth)
 {
 	member_list list = { 0 };
+	unsigned char *open = NULL;
+	size_t open_capacity = 0;
+	bool any_open = false;
 	sf_die child;
 	int res = sf__die_first_child(ctx, d, &child);
 
 	while (res > 0) {
 		Dwarf_Half tag = 0;
-		bool wanted = false;
+		bool wanted = false, unsized = false;
 		res = sf__die_tag(ctx, &child, &tag);
 		if (res >= 0)
 			res = is_layout_member(ctx, &child, tag, &wanted);
 		if (res < 0)
 			break;
-		if (wanted) {
+		if (wanted || tag == DW_TAG_variant_part) {
 			sf_member *m = member_push(&list);
 			if (!m) {
 				res = sf__fail(SF_ENOMEM, "out of memory");
 				break;
 			}
-			res = build_member(ctx, s, &child, tag, depth, m);
+			if (tag == DW_TAG_variant_part) {
+				res = add_variant_part(ctx, &child, s, &list, m);
+				unsized = true;
+			} else {
+				res = build_member(ctx, s, &child, tag, depth, m, &unsized);
+			}
 			if (res < 0)
 				break;
+			if (open_capacity < list.capacity) {
+				unsigned char *grown = realloc(open, list.capacity);
+				if (!grown) {
+					res = sf__fail(SF_ENOMEM, "out of memory");
+					break;
+				}
+				memset(grown + open_capacity, 0, list.capacity - open_capacity);
+				open = grown;
+				open_capacity = list.capacity;
+			}
+			open[list.count - 1] = unsized;
+			any_open |= unsized;
 		}
 		res = sf__die_next_sibling(ctx, &child);
 	}
@@ -214,6 +330,8 @@ static int build_members(sf_die_ctx *ctx, const sf_die *d, sf_struct *s, unsigne
 		sf__die_release(&child);
 		goto done;
 	}
+	if (any_open)
+		size_open_members(s, list.items, list.count, open);
 	if (list.count > UINT32_MAX) {
 		res = sf__die_corrupt(ctx, d, "too many members");
 		goto done;
@@ -230,6 +348,7 @@ static int build_members(sf_die_ctx *ctx, const sf_die *d, sf_struct *s, unsigne
 	res = 0;
 done:
 	free(list.items);
+	free(open);
 	return res;
 }
 
@@ -344,6 +463,7 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 	}
 	s->kind = kind_of(tag);
 	s->size = size;
+	s->compiler_reorders = s->kind != SF_UNION && sf__die_language_reorders(ctx->language);
 	s->decl_line = line > UINT32_MAX ? 0 : (uint32_t)line;
 	s->file_index = ctx->unit->file_index;
 	s->is_nested_body = nested_body && !name && !typedef_name;

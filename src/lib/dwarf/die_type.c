@@ -1,6 +1,9 @@
 /* Sizes and ABI alignments of DWARF types, cached per unit by DIE. */
 #include "dwarf/die_ctx.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "util/checked.h"
 #include "util/fail.h"
 
@@ -99,6 +102,7 @@ static int explicit_alignment(const sf_die_ctx *ctx, const sf_die *d, uint32_t *
 
 static void copy_layout(sf_die_type *t, const sf_die_type *from)
 {
+	t->descriptor = from->descriptor;
 	t->size = from->size;
 	t->align = from->align;
 	t->explicit_align = from->explicit_align;
@@ -196,16 +200,52 @@ static int layout_pointer(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t)
 	return 0;
 }
 
-/* Number of elements of one subrange; *known false for `x[]`. */
-static int subrange_count(sf_die_ctx *ctx, const sf_die *sub, uint64_t *count, bool *known)
+/* C and its relatives write a bound as an expression only for VLAs,
+ * which stay flexible as before; elsewhere it is a run-time size. */
+static bool c_family(uint64_t language)
 {
-	int64_t value = 0, lower = 0;
+	switch (language) {
+	case 0:
+	case DW_LANG_C89: case DW_LANG_C: case DW_LANG_C99: case DW_LANG_C11:
+	case DW_LANG_C_plus_plus: case DW_LANG_C_plus_plus_03: case DW_LANG_C_plus_plus_11:
+	case DW_LANG_C_plus_plus_14: case DW_LANG_ObjC: case DW_LANG_ObjC_plus_plus:
+	case DW_LANG_UPC: case DW_LANG_OpenCL: case DW_LANG_Mips_Assembler:
+	case 0x2a: case 0x2b: case 0x2c:  /* C++17, C++20, C17 */
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Present, but not a constant (an expression or a DIE reference). */
+static bool non_constant(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at)
+{
+	sf_dw_value v;
+	int64_t value = 0;
+
+	if (sf__dw_attr(ctx->cursor, &d->raw, at, &v) <= 0)
+		return false;
+	return sf__die_sdata(ctx, d, at, &value) == 0;
+}
+
+/* Number of elements of one subrange; *known false for `x[]`, and
+ * *run_time set for bounds only known at run time outside C. */
+static int subrange_count(sf_die_ctx *ctx, const sf_die *sub, uint64_t *count, bool *known,
+			  bool *run_time)
+{
+	int64_t value = 0, lower = sf__die_default_lower_bound(ctx->language);
 	int res = sf__die_sdata(ctx, sub, DW_AT_count, &value);
 
 	*known = false;
 	*count = 0;
 	if (res < 0)
 		return res;
+	if (res == 0 && !c_family(ctx->language) &&
+	    (non_constant(ctx, sub, DW_AT_count) || non_constant(ctx, sub, DW_AT_upper_bound) ||
+	     non_constant(ctx, sub, DW_AT_lower_bound))) {
+		*run_time = true;
+		return 0;
+	}
 	if (res > 0) {
 		if (value < 0)
 			return 0;   /* clang spells `x[]` as count -1 */
@@ -216,8 +256,14 @@ static int subrange_count(sf_die_ctx *ctx, const sf_die *sub, uint64_t *count, b
 	res = sf__die_sdata(ctx, sub, DW_AT_upper_bound, &value);
 	if (res <= 0)
 		return res;
-	if (sf__die_sdata(ctx, sub, DW_AT_lower_bound, &lower) < 0)
-		return SF_EINVALID;
+	{
+		int64_t stated = 0;
+		res = sf__die_sdata(ctx, sub, DW_AT_lower_bound, &stated);
+		if (res < 0)
+			return SF_EINVALID;
+		if (res > 0)
+			lower = stated;
+	}
 	/* gcc spells `x[0]` as upper bound -1 (or 0xffffffff in data4). */
 	if (value == lower - 1) {
 		*known = true;
@@ -234,14 +280,18 @@ static int layout_array(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsign
 {
 	const sf_die_type *of = NULL;
 	uint64_t total = 1;
-	bool flexible = false, vector = false;
+	bool flexible = false, vector = false, run_time = false;
+	sf_dw_value location;
 	sf_die child;
 	int res = sf__die_target_layout(ctx, d, depth, &of);
 
 	if (res >= 0)
 		res = sf__die_flag(ctx, d, DW_AT_GNU_vector, &vector);
+	if (res >= 0)
+		res = sf__dw_attr(ctx->cursor, &d->raw, DW_AT_data_location, &location);
 	if (res < 0)
 		return res;
+	run_time = res > 0;
 	res = sf__die_first_child(ctx, d, &child);
 	while (res > 0) {
 		Dwarf_Half tag = 0;
@@ -251,7 +301,7 @@ static int layout_array(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsign
 		if (tag == DW_TAG_subrange_type || tag == DW_TAG_enumeration_type) {
 			uint64_t count = 0;
 			bool known = false;
-			res = subrange_count(ctx, &child, &count, &known);
+			res = subrange_count(ctx, &child, &count, &known, &run_time);
 			if (res < 0)
 				break;
 			if (!known)
@@ -268,6 +318,15 @@ static int layout_array(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsign
 	t->align = of->align;
 	t->explicit_align = of->explicit_align;
 	t->element = of->nested;
+	if (run_time && !vector) {
+		/* Neither a flexible array (nothing at the end) nor zero
+		 * bytes: a descriptor or run-time-sized data of unknown size. */
+		t->size = 0;
+		t->flags = SF_MEMBER_UNKNOWN_TYPE;
+		t->descriptor = true;
+		t->element = NULL;
+		return 0;
+	}
 	if (flexible) {
 		t->size = 0;
 		t->flags = SF_MEMBER_FLEXIBLE;
@@ -316,6 +375,91 @@ static int layout_struct(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsig
 	return 0;
 }
 
+/* Longest typedef/qualifier chain laid out; only corrupt DWARF goes on. */
+#define MAX_CHAIN (1u << 20)
+
+static bool is_chain_tag(Dwarf_Half tag)
+{
+	switch (tag) {
+	case DW_TAG_typedef:
+	case DW_TAG_const_type:
+	case DW_TAG_volatile_type:
+	case DW_TAG_restrict_type:
+	case DW_TAG_atomic_type:
+	case DW_TAG_immutable_type:
+	case DW_TAG_packed_type:
+	case DW_TAG_shared_type:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int too_deep(const sf_die_ctx *ctx, const sf_die *d, unsigned limit)
+{
+	char what[64];
+	snprintf(what, sizeof(what), "type chain deeper than %u", limit);
+	return sf__die_corrupt(ctx, d, what);
+}
+
+/*
+ * Typedef and qualifier chains are as long as a program likes (20,000
+ * generated typedefs are valid C, and clang keeps them all), which
+ * recursion bounded by SF_DIE_MAX_DEPTH cannot follow.  The chain behind
+ * `d` is collected in a loop and laid out from its far end, so every link
+ * finds its target done and recursion stays one level deep.  The links
+ * are marked busy while collected, so a cycle is still caught.
+ */
+static int layout_chain_of(sf_die_ctx *ctx, const sf_die *d, unsigned depth)
+{
+	sf_die *chain = NULL, cur;
+	size_t count = 0, capacity = 0;
+	int res = sf__die_ref(ctx, d, DW_AT_type, &cur);
+
+	while (res > 0) {
+		sf_die_type *t = sf__die_type_slot(ctx, &cur);
+		Dwarf_Half tag = 0;
+		if (!t) {
+			res = SF_ENOMEM;
+			break;
+		}
+		if (t->laid_out)
+			break;
+		if (t->layout_busy) {
+			res = sf__die_corrupt(ctx, &cur, "type contains itself");
+			break;
+		}
+		res = sf__die_tag(ctx, &cur, &tag);
+		if (res < 0 || !is_chain_tag(tag))
+			break;
+		if (count == MAX_CHAIN) {
+			res = too_deep(ctx, d, MAX_CHAIN);
+			break;
+		}
+		if (count == capacity) {
+			size_t grown = capacity ? capacity * 2 : 256;
+			sf_die *bigger = realloc(chain, grown * sizeof(*bigger));
+			if (!bigger) {
+				res = sf__fail(SF_ENOMEM, "out of memory");
+				break;
+			}
+			chain = bigger;
+			capacity = grown;
+		}
+		chain[count++] = cur;
+		t->layout_busy = true;
+		res = sf__die_ref(ctx, &chain[count - 1], DW_AT_type, &cur);
+	}
+	for (size_t i = 0; i < count; i++)
+		sf__die_type_find(ctx, sf__die_key(&chain[i]))->layout_busy = false;
+	for (size_t i = count; res >= 0 && i-- > 0;) {
+		const sf_die_type *done = NULL;
+		res = sf__die_type_layout(ctx, &chain[i], depth + 1, &done);
+	}
+	free(chain);
+	return res < 0 ? res : 0;
+}
+
 int sf__die_type_layout(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out)
 {
 	sf_die_type *t;
@@ -332,11 +476,15 @@ int sf__die_type_layout(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const 
 	*out = t;
 	if (t->laid_out)
 		return 0;
-	if (t->layout_busy || depth > SF_DIE_MAX_DEPTH)
+	if (t->layout_busy)
 		return sf__die_corrupt(ctx, d, "type contains itself");
+	if (depth > SF_DIE_MAX_DEPTH)
+		return too_deep(ctx, d, SF_DIE_MAX_DEPTH);
 	t->layout_busy = true;
 	t->align = 1;
 	res = sf__die_tag(ctx, d, &tag);
+	if (res >= 0 && depth >= SF_DIE_MAX_DEPTH / 2 && is_chain_tag(tag))
+		res = layout_chain_of(ctx, d, depth);
 	if (res < 0)
 		goto done;
 	switch (tag) {

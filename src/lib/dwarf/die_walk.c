@@ -123,13 +123,25 @@ static int visit(sf_die_ctx *ctx, const sf_die *d, Dwarf_Half tag, unsigned dept
 	return 0;
 }
 
-static int walk_children(sf_die_ctx *ctx, const sf_die *parent, unsigned depth)
+static bool is_function_body(Dwarf_Half tag)
+{
+	return tag == DW_TAG_subprogram || tag == DW_TAG_lexical_block ||
+	       tag == DW_TAG_inlined_subroutine;
+}
+
+/*
+ * Blocks nest as deep as the code does (generated code reaches thousands
+ * of levels): below the depth bound a function body's local types are
+ * left out, the rest of the file still loads.  Namespaces and types that
+ * deep only come from corrupt DWARF.
+ */
+static int walk_children(sf_die_ctx *ctx, const sf_die *parent, unsigned depth, bool in_function)
 {
 	sf_die child;
 	int res;
 
 	if (depth > SF_DIE_MAX_DEPTH)
-		return sf__die_corrupt(ctx, parent, "DIE tree too deep");
+		return in_function ? 0 : sf__die_corrupt(ctx, parent, "DIE tree too deep");
 	res = sf__die_first_child(ctx, parent, &child);
 	while (res > 0) {
 		Dwarf_Half tag = 0;
@@ -137,7 +149,7 @@ static int walk_children(sf_die_ctx *ctx, const sf_die *parent, unsigned depth)
 		if (res >= 0)
 			res = visit(ctx, &child, tag, depth);
 		if (res >= 0 && may_hold_types(ctx, tag))
-			res = walk_children(ctx, &child, depth + 1);
+			res = walk_children(ctx, &child, depth + 1, in_function || is_function_body(tag));
 		if (res < 0)
 			break;
 		res = sf__die_next_sibling(ctx, &child);
@@ -173,7 +185,7 @@ static int build_pending(sf_die_ctx *ctx)
 
 int sf__die_walk_unit(sf_die_ctx *ctx, const sf_die *cu)
 {
-	int res = walk_children(ctx, cu, 0);
+	int res = walk_children(ctx, cu, 0, false);
 	if (res >= 0)
 		res = build_pending(ctx);
 	return res;

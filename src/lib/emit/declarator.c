@@ -2,16 +2,33 @@
 #include "emit/text_common.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "util/buf.h"
 
+/* True when `s` is nothing but C array dimensions: "[4]", "[][2]". */
+static bool only_dimensions(const char *s)
+{
+	while (*s == '[') {
+		s += 1 + strspn(s + 1, "0123456789");
+		if (*s++ != ']')
+			return false;
+	}
+	return *s == '\0';
+}
+
 /* Start of the part that wraps the name: "(*" of a function or array
- * pointer, else the first '[' of an array, else the end. */
+ * pointer, else the '[' where trailing array dimensions begin, else the
+ * end.  Brackets followed by anything else belong to the name of a type
+ * of another language (Go's "[]int32", "map[string]int"). */
 static const char *declarator_start(const char *type_name)
 {
 	const char *paren = strstr(type_name, "(*");
 	const char *bracket = strchr(type_name, '[');
+
+	while (bracket && !only_dimensions(bracket))
+		bracket = strchr(bracket + 1, '[');
 
 	if (paren && (!bracket || paren < bracket))
 		return paren;

@@ -291,6 +291,61 @@ static int skip(char *why, size_t why_size, const char *fmt, unsigned line)
 	return 1;
 }
 
+/*
+ * A `#define` among the members (flag values under their field, accessor
+ * shorthands like `#define a_int value.lval`) moves with the member above
+ * it.  That is safe when no declaration of the body uses the macro: its
+ * position inside the braces then changes nothing the compiler sees, and
+ * everything after the struct still follows it.  Conditionals, #undef,
+ * #include and the rest can change which members exist: those skip.
+ * Returns NULL when directive `d` may move, else the reason's format.
+ */
+static const char *define_refusal(const char *text, const sf_fix_tokens *toks, size_t open, size_t close,
+				  size_t d, bool after_member)
+{
+	const sf_fix_token *t = &toks->items[d];
+	size_t p = t->start + 1, name, name_len;
+	const char *last_open, *cursor;
+
+	while (p < t->end && (text[p] == ' ' || text[p] == '\t'))
+		p++;
+	if (t->end - p < 6 || memcmp(text + p, "define", 6) != 0 ||
+	    (text[p + 6] != ' ' && text[p + 6] != '\t'))
+		return "preprocessor directive inside the body (line %u)";
+	if (!after_member)
+		return "#define before the first member (line %u)";
+	for (p += 6; p < t->end && (text[p] == ' ' || text[p] == '\t'); p++)
+		;
+	for (name = p; p < t->end && (text[p] == '_' || (text[p] >= 'a' && text[p] <= 'z') ||
+				      (text[p] >= 'A' && text[p] <= 'Z') || (text[p] >= '0' && text[p] <= '9'));
+	     p++)
+		;
+	name_len = p - name;
+	if (name_len == 0)
+		return "preprocessor directive inside the body (line %u)";
+	/* A block comment opened on the line and closed on a later one
+	 * would be cut in two by the move. */
+	last_open = NULL;
+	for (cursor = text + t->start; (size_t)(cursor - text) + 1 < t->end; cursor++)
+		if (cursor[0] == '/' && cursor[1] == '*')
+			last_open = cursor;
+	if (last_open) {
+		bool closed = false;
+		for (cursor = last_open + 2; (size_t)(cursor - text) + 1 < t->end; cursor++)
+			if (cursor[0] == '*' && cursor[1] == '/')
+				closed = true;
+		if (!closed)
+			return "a comment in the #define at line %u runs past its line";
+	}
+	for (size_t i = open + 1; i < close; i++) {
+		const sf_fix_token *u = &toks->items[i];
+		if (u->kind == SF_FIX_IDENT && u->end - u->start == name_len &&
+		    memcmp(text + u->start, text + name, name_len) == 0)
+			return "the macro defined at line %u is used inside the body";
+	}
+	return NULL;
+}
+
 int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_fix_tokens *toks,
 		      const sf_struct *def, char *why, size_t why_size)
 {
@@ -313,10 +368,17 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 	if (close >= toks->count)
 		return skip(why, why_size, "unbalanced braces after line %u", line);
 
+	bool after_member = false;
 	for (i = open + 1; i < close; i++) {
 		const sf_fix_token *t = &toks->items[i];
-		if (t->kind == SF_FIX_DIRECTIVE)
-			return skip(why, why_size, "preprocessor directive inside the body (line %u)", t->line);
+		if (t->kind == SF_FIX_DIRECTIVE) {
+			const char *refusal = define_refusal(text, toks, open, close, i, after_member);
+			if (refusal)
+				return skip(why, why_size, refusal, t->line);
+			continue;
+		}
+		if (t->kind != SF_FIX_COMMENT)
+			after_member = true;
 		if (t->kind != SF_FIX_COMMENT && t->line == toks->items[open].line)
 			return skip(why, why_size, "a member shares line %u with the opening brace", t->line);
 		if (t->kind == SF_FIX_COMMENT && t->line == toks->items[open].line &&
@@ -333,6 +395,9 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 		item it = { .first_tok = i, .first_line = t->line };
 		size_t v = i, w;
 
+		/* Movable #defines (checked above) join the unit above them. */
+		if (t->kind == SF_FIX_DIRECTIVE)
+			continue;
 		if (item_count == item_cap) {
 			size_t grown = item_cap ? item_cap * 2 : 16;
 			item *more = realloc(items, grown * sizeof(*more));
@@ -371,6 +436,13 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 			}
 			it.kind = ITEM_DECL;
 			it.last_tok = w;
+		}
+		for (w = it.first_tok; w < it.last_tok; w++) {
+			if (toks->items[w].kind == SF_FIX_DIRECTIVE) {
+				rc = skip(why, why_size, "preprocessor directive inside a declaration (line %u)",
+					  toks->items[w].line);
+				goto done;
+			}
 		}
 		it.last_line = toks->items[it.last_tok].end_line;
 		items[item_count++] = it;
@@ -420,6 +492,18 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 			if (items[j].used == 0)
 				items[j].member_first = m;
 			if (items[j].kind == ITEM_DECL && !seg_matches(text, &items[j].segs[items[j].used], mem)) {
+				const segment *seg = &items[j].segs[items[j].used];
+				/* A macro such as `#define calloc pma_calloc` renames a
+				 * member the debug info then knows by the other name. */
+				if (seg->name_len && mem->name && (seg->name_len != strlen(mem->name) ||
+				    memcmp(text + seg->name_start, mem->name, seg->name_len) != 0)) {
+					snprintf(why, why_size,
+						 "declaration at line %u does not match the debug info: member '%.*s' there is '%.64s' (edited since the build, or renamed by a macro?)",
+						 items[j].first_line, (int)(seg->name_len > 64 ? 64 : seg->name_len),
+						 text + seg->name_start, mem->name);
+					rc = 1;
+					goto done;
+				}
 				rc = skip(why, why_size,
 					  "declaration at line %u does not match the debug info (edited since the build?)",
 					  items[j].first_line);
@@ -458,6 +542,9 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 			for (t = it->last_tok + 1; t < close && toks->items[t].kind == SF_FIX_COMMENT &&
 			     toks->items[t].line <= last; t++)
 				last = toks->items[t].end_line > last ? toks->items[t].end_line : last;
+			/* So do the #define lines right below it. */
+			for (; t < close && toks->items[t].kind == SF_FIX_DIRECTIVE; t++)
+				last = toks->items[t].end_line > last ? toks->items[t].end_line : last;
 			if (u && it->first_line <= unit_last) {
 				u->member_count += it->used;
 				unit_last = last > unit_last ? last : unit_last;
@@ -484,7 +571,8 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 				unit_last = last;
 			}
 			prev_tok = it->last_tok;
-			for (t = it->last_tok + 1; t < close && toks->items[t].kind == SF_FIX_COMMENT &&
+			for (t = it->last_tok + 1; t < close && (toks->items[t].kind == SF_FIX_COMMENT ||
+							      toks->items[t].kind == SF_FIX_DIRECTIVE) &&
 			     toks->items[t].line <= unit_last; t++)
 				prev_tok = t;
 		}

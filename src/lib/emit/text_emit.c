@@ -202,7 +202,9 @@ static void body(printer *p, const sf_struct_layout *l, unsigned depth)
 				l->leading_hole, plural(l->leading_hole));
 		blank_line(p);
 	}
-	for (uint32_t i = 0; i < l->member_count; i++) {
+	/* In memory order, which is where the holes are. */
+	for (uint32_t k = 0; k < l->member_count; k++) {
+		uint32_t i = l->order ? l->order[k] : k;
 		const sf_member_layout *ml = &l->members[i];
 
 		if (ml->combined_with_previous) {
@@ -221,7 +223,10 @@ static void body(printer *p, const sf_struct_layout *l, unsigned depth)
 				comment(p, depth, NULL, "--- cacheline %" PRIu64 " boundary (%" PRIu64
 					" bytes) ---", ml->cacheline_before, at);
 		}
-		if (ml->nested) {
+		if (ml->member->flags & SF_MEMBER_VARIANT_PART) {
+			comment(p, depth, COLOR_WARN, "structfit: variant part not modelled: offsets %"
+				PRIu64 "..%" PRIu64, ml->offset, ml->offset + ml->member->size);
+		} else if (ml->nested) {
 			expanded_member(p, depth, ml);
 		} else {
 			member_line(p, depth, ml);

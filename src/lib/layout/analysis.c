@@ -1,6 +1,7 @@
 /* Computing holes, bit holes, padding and cache-line facts of one struct. */
 #include "layout/analysis.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/arena.h"
@@ -179,6 +180,58 @@ static uint64_t finish(const cursor *c, uint64_t size, uint64_t *bit_padding)
 	return max_u64(stop, c->bit_end);
 }
 
+/* Where a member starts, in bits: what memory order sorts by. */
+static uint64_t start_bit_of(const sf_member *m)
+{
+	return is_bitfield(m) ? m->bit_offset : mul8_sat(m->offset);
+}
+
+static bool in_memory_order(const sf_struct *s)
+{
+	if (s->kind == SF_UNION)
+		return true;
+	for (uint32_t i = 1; i < s->member_count; i++) {
+		if (start_bit_of(&s->members[i]) < start_bit_of(&s->members[i - 1]))
+			return false;
+	}
+	return true;
+}
+
+typedef struct order_key {
+	uint64_t bit;
+	uint32_t index;
+} order_key;
+
+static int compare_keys(const void *a, const void *b)
+{
+	const order_key *x = a, *y = b;
+	if (x->bit != y->bit)
+		return x->bit < y->bit ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * Fills `order` (member_count entries) with the indices of the members of
+ * `s` by first bit, ties in declaration order.  Compilers that choose the
+ * field order (rustc) record fields in declaration order with offsets
+ * out of order.  Returns false when out of memory.
+ */
+static bool sort_members(const sf_struct *s, uint32_t *order)
+{
+	uint32_t n = s->member_count;
+	order_key *keys = malloc((size_t)n * sizeof(*keys));
+
+	if (!keys)
+		return false;
+	for (uint32_t i = 0; i < n; i++)
+		keys[i] = (order_key){ start_bit_of(&s->members[i]), i };
+	qsort(keys, n, sizeof(*keys), compare_keys);
+	for (uint32_t i = 0; i < n; i++)
+		order[i] = keys[i].index;
+	free(keys);
+	return true;
+}
+
 static uint64_t union_extent(const sf_struct *s)
 {
 	uint64_t end = 0;
@@ -195,10 +248,20 @@ uint64_t sf__layout_tail_padding(const sf_struct *s)
 	cursor c = { 0 };
 	uint64_t bit_padding;
 
+	uint32_t *order = NULL;
+
 	if (s->kind == SF_UNION)
 		return sub_floor(s->size, union_extent(s));
-	for (uint32_t i = 0; i < s->member_count; i++)
-		advance(&c, &s->members[i], s->size);
+	if (!in_memory_order(s)) {
+		order = malloc((size_t)s->member_count * sizeof(*order));
+		if (order && !sort_members(s, order)) {
+			free(order);
+			order = NULL;
+		}
+	}
+	for (uint32_t k = 0; k < s->member_count; k++)
+		advance(&c, &s->members[order ? order[k] : k], s->size);
+	free(order);
 	return sub_floor(s->size, finish(&c, s->size, &bit_padding) / 8);
 }
 
@@ -288,7 +351,8 @@ static void note_boundary(walk_ctx *w, sf_member_layout *ml)
 	}
 }
 
-static int analyze_member(walk_ctx *w, sf_struct_layout *l, uint32_t i, const step *st)
+/* `prev` is the member before `i` in memory order, or SF_LAYOUT_NO_MEMBER. */
+static int analyze_member(walk_ctx *w, sf_struct_layout *l, uint32_t i, uint32_t prev, const step *st)
 {
 	const sf_member *m = &l->def->members[i];
 	sf_member_layout *ml = &l->members[i];
@@ -323,8 +387,8 @@ static int analyze_member(walk_ctx *w, sf_struct_layout *l, uint32_t i, const st
 			l->forced_holes++;
 			l->sum_forced_holes = add_sat(l->sum_forced_holes, st->hole);
 		}
-		if (i > 0)
-			l->members[i - 1].hole_after = st->hole;
+		if (prev != SF_LAYOUT_NO_MEMBER)
+			l->members[prev].hole_after = st->hole;
 		else
 			l->leading_hole = st->hole;
 	}
@@ -332,23 +396,23 @@ static int analyze_member(walk_ctx *w, sf_struct_layout *l, uint32_t i, const st
 		sf_bit_hole *bh = &l->bit_holes[l->bit_hole_count++];
 		bh->bit_offset = add_sat(mul8_sat(l->base_offset), st->bit_hole_offset);
 		bh->bits = st->bit_hole;
-		bh->after = i > 0 ? i - 1 : SF_LAYOUT_NO_MEMBER;
+		bh->after = prev;
 		l->sum_bit_holes = add_sat(l->sum_bit_holes, st->bit_hole);
-		if (i > 0)
-			l->members[i - 1].bit_hole_after = st->bit_hole;
+		if (prev != SF_LAYOUT_NO_MEMBER)
+			l->members[prev].bit_hole_after = st->bit_hole;
 		else
 			l->leading_bit_hole = st->bit_hole;
 	}
-	if (st && st->inside_previous && i > 0) {
+	if (st && st->inside_previous && prev != SF_LAYOUT_NO_MEMBER) {
 		/* pahole's notes on storage sharing: a unit that begins before
 		 * the previous member "combines with previous fields"; a member
 		 * (or another unit) that begins inside the previous bitfield's
 		 * unit makes that bitfield "combined with next fields". */
-		const sf_member *prev = &l->def->members[i - 1];
-		if (bitfield && (!is_bitfield(prev) || m->offset < prev->offset))
+		const sf_member *before = &l->def->members[prev];
+		if (bitfield && (!is_bitfield(before) || m->offset < before->offset))
 			ml->combined_with_previous = true;
-		else if (is_bitfield(prev) && (!bitfield || m->offset > prev->offset))
-			l->members[i - 1].combined_with_next = true;
+		else if (is_bitfield(before) && (!bitfield || m->offset > before->offset))
+			l->members[prev].combined_with_next = true;
 	}
 
 	note_boundary(w, ml);
@@ -393,22 +457,29 @@ static int analyze_body(walk_ctx *w, const sf_struct *s, uint64_t base, unsigned
 			return sf__fail(SF_ENOMEM, "out of memory while analysing layouts");
 	}
 
-	for (uint32_t i = 0; i < n; i++) {
+	if (n && !in_memory_order(s)) {
+		l->order = sf__arena_calloc(w->arena, n, sizeof(*l->order));
+		if (!l->order || !sort_members(s, l->order))
+			return sf__fail(SF_ENOMEM, "out of memory while analysing layouts");
+	}
+	for (uint32_t k = 0, prev = SF_LAYOUT_NO_MEMBER; k < n; k++) {
+		uint32_t i = l->order ? l->order[k] : k;
 		step st;
 		if (s->kind == SF_UNION) {
 			/* Every union member starts over at the union's offset, so
 			 * boundaries inside one are announced again in the next. */
 			w->last_line = base / w->cacheline;
-			error = analyze_member(w, l, i, NULL);
+			error = analyze_member(w, l, i, prev, NULL);
 		} else {
 			/* A gap in front of the first member is a hole too:
 			 * unnamed bitfields (`long :42;`) leave no member
 			 * in DWARF but take the first bits. */
 			st = advance(&c, &s->members[i], s->size);
-			error = analyze_member(w, l, i, &st);
+			error = analyze_member(w, l, i, prev, &st);
 		}
 		if (error)
 			return error;
+		prev = i;
 	}
 
 	if (s->kind == SF_UNION) {

@@ -18,7 +18,7 @@
 typedef struct sf_hole {
 	uint64_t offset;       /* first unused byte */
 	uint64_t size;         /* > 0 */
-	uint32_t before;       /* index of the member that follows the hole */
+	uint32_t before;       /* index of the member that follows the hole in memory */
 	bool forced;           /* that member has an explicit alignment */
 } sf_hole;
 
@@ -70,7 +70,13 @@ typedef struct sf_struct_layout {
 	unsigned depth;               /* 0 for the outermost struct */
 
 	uint32_t member_count;
-	sf_member_layout *members;
+	sf_member_layout *members;    /* declaration order, like the struct's */
+	/* Member indices in memory order, by first bit, ties in declaration
+	 * order; NULL when that is the declaration order (always in C).
+	 * Holes, padding and cache-line boundaries are found walking this
+	 * order, and hole_after / bit_hole_after / combined_with_* refer to
+	 * the neighbours in it. */
+	uint32_t *order;
 
 	/* Gap in front of the first member (also in holes / bit_holes):
 	 * unnamed bitfields leave no member but use the first bits. */

@@ -22,7 +22,11 @@ enum sf_member_flags {
 	SF_MEMBER_FLEXIBLE = 1u << 2,   /* array without bounds (`int x[]`) */
 	SF_MEMBER_ZERO_LENGTH = 1u << 3,/* `int x[0]` (GNU) */
 	SF_MEMBER_BASE_CLASS = 1u << 4, /* C++ base class subobject (DW_TAG_inheritance) */
-	SF_MEMBER_UNKNOWN_TYPE = 1u << 5/* type the model could not resolve; size from DWARF or 0 */
+	SF_MEMBER_UNKNOWN_TYPE = 1u << 5,/* type the model could not resolve; size from DWARF or 0 */
+	/* Opaque stand-in (also UNKNOWN_TYPE, type_name "<variant part>")
+	 * for a DW_TAG_variant_part (Rust enum payloads, Ada variant
+	 * records): its bytes are occupied, what lies there is not modelled. */
+	SF_MEMBER_VARIANT_PART = 1u << 6
 };
 
 struct sf_struct;
@@ -62,6 +66,8 @@ typedef struct sf_member {
 /*
  * One definition.  Invariants:
  * - members are in declaration order (DWARF order), member_count of them;
+ *   that need not be memory order (rustc reorders fields), see
+ *   compiler_reorders;
  * - align is a power of two >= 1;
  * - canonical definitions live in the model's arena and never change after
  *   merge; per-unit copies point `canonical` at the model's copy.
@@ -75,6 +81,13 @@ typedef struct sf_struct {
 	uint32_t explicit_align;    /* DW_AT_alignment on the type, 0 if none */
 	bool packed;                /* inferred: offsets or size violate natural alignment */
 	bool over_aligned;          /* inferred alignment larger than any member's */
+	/* The producer's language lets the compiler choose the field order
+	 * (Rust without repr(C)): declaration order means nothing for the
+	 * layout and reordering the source changes nothing.  Not part of
+	 * the layout identity. */
+	bool compiler_reorders;
+	/* Some member is an SF_MEMBER_VARIANT_PART stand-in. */
+	bool has_variant_part;
 	const char *decl_file;      /* as the producer recorded it; NULL when unknown */
 	uint32_t decl_line;
 	uint32_t file_index;        /* first input it was found in */

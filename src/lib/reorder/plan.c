@@ -40,6 +40,10 @@ const char *sf_reorder_reason_text(sf_reorder_reason reason)
 		return "saves less than the minimum";
 	case SF_REASON_EMPTY:
 		return "fewer than two members";
+	case SF_REASON_COMPILER_REORDERS:
+		return "compiler reorders fields (Rust)";
+	case SF_REASON_VARIANT_PART:
+		return "variant part";
 	}
 	return "";
 }
@@ -196,6 +200,16 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 	prop->optimal = SF_OPTIMAL_PROVEN;
 	prop->moves_optimal = SF_OPTIMAL_PROVEN;
 
+	/* The source order means nothing to such a compiler, and the
+	 * variants of a variant part overlay each other. */
+	if (def->compiler_reorders) {
+		reason = SF_REASON_COMPILER_REORDERS;
+		goto identity_result;
+	}
+	if (def->has_variant_part) {
+		reason = SF_REASON_VARIANT_PART;
+		goto identity_result;
+	}
 	verdict = sf__place_check(def, NULL);
 	if (verdict != SF_PLACE_OK) {
 		reason = verdict_reason(verdict);

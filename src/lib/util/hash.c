@@ -37,19 +37,18 @@ static uint64_t nonzero(uint64_t hash)
 
 void sf__hashmap_free(sf_hashmap *map)
 {
-	free(map->hashes);
-	free(map->values);
+	free(map->slots);
 	memset(map, 0, sizeof(*map));
 }
 
-static void place(uint64_t *hashes, void **values, size_t capacity, uint64_t hash, void *value)
+static void place(sf_hashmap_slot *slots, size_t capacity, uint64_t hash, void *value)
 {
 	size_t mask = capacity - 1;
 	size_t i = (size_t)(hash ^ (hash >> 29)) & mask;
-	while (hashes[i])
+	while (slots[i].hash)
 		i = (i + 1) & mask;
-	hashes[i] = hash;
-	values[i] = value;
+	slots[i].hash = hash;
+	slots[i].value = value;
 }
 
 int sf__hashmap_insert(sf_hashmap *map, uint64_t hash, void *value)
@@ -57,23 +56,17 @@ int sf__hashmap_insert(sf_hashmap *map, uint64_t hash, void *value)
 	hash = nonzero(hash);
 	if ((map->count + 1) * 4 > map->capacity * 3) {
 		size_t capacity = map->capacity ? map->capacity * 2 : 64;
-		uint64_t *hashes = calloc(capacity, sizeof(*hashes));
-		void **values = calloc(capacity, sizeof(*values));
-		if (!hashes || !values) {
-			free(hashes);
-			free(values);
+		sf_hashmap_slot *slots = calloc(capacity, sizeof(*slots));
+		if (!slots)
 			return -1;
-		}
 		for (size_t i = 0; i < map->capacity; i++)
-			if (map->hashes[i])
-				place(hashes, values, capacity, map->hashes[i], map->values[i]);
-		free(map->hashes);
-		free(map->values);
-		map->hashes = hashes;
-		map->values = values;
+			if (map->slots[i].hash)
+				place(slots, capacity, map->slots[i].hash, map->slots[i].value);
+		free(map->slots);
+		map->slots = slots;
 		map->capacity = capacity;
 	}
-	place(map->hashes, map->values, map->capacity, hash, value);
+	place(map->slots, map->capacity, hash, value);
 	map->count++;
 	return 0;
 }
@@ -89,10 +82,10 @@ void *sf__hashmap_next(const sf_hashmap *map, uint64_t hash, size_t *cursor)
 	/* cursor counts probes already taken from the home slot. */
 	for (;;) {
 		i = ((size_t)(hash ^ (hash >> 29)) + *cursor) & mask;
-		if (!map->hashes[i] || *cursor > mask)
+		if (!map->slots[i].hash || *cursor > mask)
 			return NULL;
 		(*cursor)++;
-		if (map->hashes[i] == hash)
-			return map->values[i];
+		if (map->slots[i].hash == hash)
+			return map->slots[i].value;
 	}
 }

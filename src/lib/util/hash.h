@@ -16,9 +16,14 @@ uint64_t sf__hash_u64(uint64_t seed, uint64_t value);
  * Multimap from hash to pointer.  Lookups walk every entry with the same
  * hash (sf__hashmap_next) so callers compare the real keys themselves.
  */
+typedef struct sf_hashmap_slot {
+	uint64_t hash;    /* 0 marks an empty slot; real hashes are forced non-zero */
+	void *value;
+} sf_hashmap_slot;
+
 typedef struct sf_hashmap {
-	uint64_t *hashes; /* 0 marks an empty slot; real hashes are forced non-zero */
-	void **values;
+	/* Hash and value side by side: a probe touches one cache line. */
+	sf_hashmap_slot *slots;
 	size_t count;
 	size_t capacity;  /* power of two */
 } sf_hashmap;
