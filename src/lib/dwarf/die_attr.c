@@ -59,16 +59,18 @@ static unsigned space_of(bool alt, bool is_info)
 	return alt ? SF_DW_ALT : is_info ? SF_DW_INFO : SF_DW_TYPES;
 }
 
-/* Wraps a decoded DIE; 0 for the null entry ending a list. */
-static int wrap(const sf_dw_die *raw, sf_die *out)
+/* Completes a DIE decoded into out->raw; 0 for the null entry ending a
+ * list.  Decoding in place, not copying a decoded sf_dw_die over: the
+ * copy's wide loads of just-made narrow stores stalled every child step. */
+static int wrap(sf_die *out)
 {
-	memset(out, 0, sizeof(*out));
-	if (!raw->abbrev)
+	if (!out->raw.abbrev) {
+		memset(out, 0, sizeof(*out));
 		return 0;
-	out->raw = *raw;
-	out->offset = raw->offset;
-	out->alt = raw->unit->space == SF_DW_ALT;
-	out->is_info = raw->unit->space != SF_DW_TYPES;
+	}
+	out->offset = out->raw.offset;
+	out->alt = out->raw.unit->space == SF_DW_ALT;
+	out->is_info = out->raw.unit->space != SF_DW_TYPES;
 	return 1;
 }
 
@@ -76,17 +78,18 @@ int sf__die_open(const sf_die_ctx *ctx, bool alt, Dwarf_Off offset, bool is_info
 {
 	unsigned space = space_of(alt, is_info);
 	const sf_dw_unit *unit = sf__dw_unit_at(ctx->dw, space, offset);
-	sf_dw_die raw;
 	int res;
 
 	memset(out, 0, sizeof(*out));
 	if (!unit || offset < unit->die_offset)
 		return sf__fail(SF_EINVALID, "%s: corrupt DWARF: reference to missing DIE 0x%llx",
 				file_of(ctx), (unsigned long long)offset);
-	res = sf__dw_die_at(ctx->cursor, unit, offset, &raw);
-	if (res < 0)
+	res = sf__dw_die_at(ctx->cursor, unit, offset, &out->raw);
+	if (res < 0) {
+		memset(out, 0, sizeof(*out));
 		return res;
-	if (wrap(&raw, out) == 0)
+	}
+	if (wrap(out) == 0)
 		return sf__fail(SF_EINVALID, "%s: corrupt DWARF: reference to missing DIE 0x%llx",
 				file_of(ctx), (unsigned long long)offset);
 	return 0;
@@ -400,7 +403,6 @@ int sf__die_decl_file(sf_die_ctx *ctx, const sf_die *d, const char **out)
 int sf__die_first_child(const sf_die_ctx *ctx, const sf_die *d, sf_die *out)
 {
 	uint64_t at = 0;
-	sf_dw_die raw;
 	int res;
 
 	memset(out, 0, sizeof(*out));
@@ -411,26 +413,28 @@ int sf__die_first_child(const sf_die_ctx *ctx, const sf_die *d, sf_die *out)
 		return res;
 	if (at >= d->raw.unit->end)
 		return 0;   /* some producers drop the null entry ending the last list */
-	res = sf__dw_die_at(ctx->cursor, d->raw.unit, at, &raw);
-	if (res < 0)
+	res = sf__dw_die_at(ctx->cursor, d->raw.unit, at, &out->raw);
+	if (res < 0) {
+		memset(out, 0, sizeof(*out));
 		return res;
-	return wrap(&raw, out);
+	}
+	return wrap(out);
 }
 
 int sf__die_next_sibling(const sf_die_ctx *ctx, sf_die *cur)
 {
 	uint64_t at = 0;
-	sf_dw_die raw;
-	sf_die was = *cur;
+	const sf_dw_unit *unit = cur->raw.unit;
 	int res = sf__dw_die_sibling_offset(ctx->cursor, &cur->raw, &at);
 
-	memset(cur, 0, sizeof(*cur));
-	if (res < 0)
+	if (res < 0 || at >= unit->end) {
+		memset(cur, 0, sizeof(*cur));
+		return res < 0 ? res : 0;
+	}
+	res = sf__dw_die_at(ctx->cursor, unit, at, &cur->raw);
+	if (res < 0) {
+		memset(cur, 0, sizeof(*cur));
 		return res;
-	if (at >= was.raw.unit->end)
-		return 0;
-	res = sf__dw_die_at(ctx->cursor, was.raw.unit, at, &raw);
-	if (res < 0)
-		return res;
-	return wrap(&raw, cur);
+	}
+	return wrap(cur);
 }

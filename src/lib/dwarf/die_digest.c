@@ -196,12 +196,10 @@ static void string_digest(sf_die_ctx *ctx, const char *s, sf_die_digest *out)
 		return;
 	}
 	if (ctx->known && !ctx->known->strings) {
-		/* Cleared by writing, not calloc's fresh zero pages: reading
-		 * those first makes every first store a copy-on-write fault
-		 * with a TLB flush on all threads, which showed in -C runs. */
-		ctx->known->strings = malloc(SF_DIE_STRING_SLOTS * sizeof(*ctx->known->strings));
-		if (ctx->known->strings)
-			memset(ctx->known->strings, 0, SF_DIE_STRING_SLOTS * sizeof(*ctx->known->strings));
+		/* Not calloc: reading its fresh zero pages first makes every
+		 * first store a copy-on-write fault with a TLB flush on all
+		 * threads, which showed in -C runs. */
+		ctx->known->strings = sf__alloc_cleared(SF_DIE_STRING_SLOTS, sizeof(*ctx->known->strings));
 	}
 	if (ctx->known && ctx->known->strings) {
 		slot = &ctx->known->strings[((at >> 3) ^ (at >> 17)) & (SF_DIE_STRING_SLOTS - 1)];
@@ -305,13 +303,22 @@ static bool mix_attrs(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsigned d
 	/* In registers across the loop, not stored back per attribute. */
 	sf_die_digest acc = *h;
 
+	/* The (name, form) list once per DIE, by the abbreviation's hash of
+	 * it, then only values; DW_FORM_indirect puts forms in the DIE. */
+	bool per_attribute = d->raw.abbrev->has_indirect;
+
+	if (!per_attribute) {
+		mix(&acc, d->raw.abbrev->list_lo);
+		mix(&acc, d->raw.abbrev->list_hi);
+	}
 	sf__dw_attr_iter_init(ctx->cursor, &d->raw, &it);
 	facts->end = it.p;
 	while ((res = sf__dw_attr_iter_next(ctx->cursor, &it, &name, &v)) > 0) {
 		facts->end = it.p;
 		if (name == DW_AT_sibling)
 			continue;
-		mix(&acc, ((uint64_t)name << 16) | v.form);
+		if (per_attribute)
+			mix(&acc, ((uint64_t)name << 16) | v.form);
 		if (name == DW_AT_external && v.u)
 			facts->external = true;
 		else if (name == DW_AT_declaration && v.u)
@@ -363,18 +370,17 @@ static int next_after(sf_die_ctx *ctx, sf_die *cur, const uint8_t *end)
 {
 	const sf_dw_unit *unit = cur->raw.unit;
 	uint64_t at = (uint64_t)(end - ctx->dw->spaces[unit->space].data);
-	sf_dw_die raw;
 	int res;
 
 	if (at >= unit->end)
 		return 0;
-	res = sf__dw_die_at(ctx->cursor, unit, at, &raw);
+	/* In place: the list ends (and `cur` is dropped) on 0 and <0. */
+	res = sf__dw_die_at(ctx->cursor, unit, at, &cur->raw);
 	if (res < 0)
 		return res;
-	if (!raw.abbrev)
+	if (!cur->raw.abbrev)
 		return 0;
-	cur->raw = raw;
-	cur->offset = raw.offset;
+	cur->offset = cur->raw.offset;
 	return 1;
 }
 
@@ -587,7 +593,7 @@ int sf__die_known_add(sf_die_known *known, const sf_die_digest *digest, const sf
 	if ((known->count + 1) * 2 > known->capacity) {
 		sf_die_known old = *known;
 		size_t capacity = known->capacity ? known->capacity * 2 : 1024;
-		sf_die_known_entry *entries = calloc(capacity, sizeof(*entries));
+		sf_die_known_entry *entries = sf__alloc_cleared(capacity, sizeof(*entries));
 		if (!entries)
 			return sf__fail(SF_ENOMEM, "out of memory");
 		known->entries = entries;

@@ -482,6 +482,9 @@ static int decode_abbrevs(sf_dw_cursor *cursor, const sf_dw_unit *unit, sf_dw_ab
 		a->code = code;
 		a->tag = (uint16_t)tag;
 		a->has_children = *p++ != 0;
+		a->list_lo = UINT64_C(0x452821e638d01377);
+		a->list_hi = UINT64_C(0xbe5466cf34e90c6c);
+		a->has_indirect = false;
 		for (;;) {
 			uint64_t name = 0, form = 0;
 			int64_t implicit = 0;
@@ -509,7 +512,16 @@ static int decode_abbrevs(sf_dw_cursor *cursor, const sf_dw_unit *unit, sf_dw_ab
 			spec->form = (uint16_t)form;
 			spec->implicit_const = implicit;
 			spec->fast_width = fast_width((uint16_t)form, unit->offset_size);
-			spec->fixed_offset = fixed >= 0 && fixed < INT32_MAX ? (int32_t)fixed : -1;
+			if (form == DW_FORM_indirect)
+				a->has_indirect = true;
+			if (name != DW_AT_sibling) {
+				uint64_t word = name << 16 | form;
+				a->list_lo = (a->list_lo ^ word) * UINT64_C(0x9e3779b97f4a7c15);
+				a->list_lo ^= a->list_lo >> 29;
+				a->list_hi = ((a->list_hi ^ word) * UINT64_C(0xc4ceb9fe1a85ec53)) + UINT64_C(0x52dce729);
+				a->list_hi ^= a->list_hi >> 31;
+			}
+			spec->fixed_offset = fixed >= 0 && fixed <= SF_DW_FIXED_LIMIT ? (int)fixed : -1;
 			if (fixed >= 0) {
 				int size = form_size((uint16_t)form, unit->offset_size, unit->address_size,
 						     unit->version);
@@ -651,7 +663,12 @@ int sf__dw_die_at(sf_dw_cursor *cursor, const sf_dw_unit *unit, uint64_t offset,
 	uint64_t code = 0;
 	int res;
 
-	memset(out, 0, sizeof(*out));
+	/* Field by field, not memset: callers copy the result right away,
+	 * and wide loads of narrow stores stall. */
+	out->unit = unit;
+	out->abbrev = NULL;
+	out->attrs = NULL;
+	out->offset = offset;
 	/* Check before forming the pointer: a wild offset must not even be added. */
 	if (offset < unit->die_offset || offset >= unit->end)
 		return corrupt_die(cursor->image, unit, offset, "DIE offset outside its unit");
@@ -1061,7 +1078,7 @@ bool sf__dw_strings_distinct(const uint8_t *data, uint64_t size)
 		count++;
 	while (capacity < 2 * count)
 		capacity *= 2;
-	table = calloc(capacity, sizeof(*table));
+	table = sf__alloc_cleared(capacity, sizeof(*table));
 	if (!table)
 		return false;
 	mask = capacity - 1;

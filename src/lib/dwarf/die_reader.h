@@ -96,20 +96,32 @@ bool sf__dw_signature_find(const sf_dw_image *image, uint64_t signature, unsigne
 typedef struct sf_dw_spec {
 	uint16_t name;
 	uint16_t form;
-	int32_t fixed_offset;       /* from the first attribute byte; -1 after a variable-size form */
-	int64_t implicit_const;
+	/* From the first attribute byte; -1 after a variable-size form (or
+	 * past SF_DW_FIXED_LIMIT).  Bit-fields: a vmlinux load keeps every
+	 * unit's table, and a wider spec showed in peak RSS. */
+	signed int fixed_offset : 24;
 	/* Bytes of a form sf__dw_value_fast() decodes (0, 1, 2, 4, 8),
 	 * else -1. */
-	int8_t fast_width;
+	signed int fast_width : 8;
+	int64_t implicit_const;
 } sf_dw_spec;
+
+/* Largest fixed_offset kept; no real abbreviation comes near it. */
+#define SF_DW_FIXED_LIMIT ((1 << 23) - 1)
 
 typedef struct sf_dw_abbrev {
 	uint64_t code;
 	uint16_t tag;
 	bool has_children;
+	bool has_indirect;          /* a DW_FORM_indirect spec (see list_lo) */
 	int32_t fixed_size;         /* bytes of all attributes, -1 when variable */
 	uint32_t spec_count;
 	const sf_dw_spec *specs;
+	/* 128-bit hash of the (name, form) list without DW_AT_sibling, which
+	 * only links the tree: DIEs whose lists match hash alike, so a digest
+	 * can take the list in once and then only the values.  Meaningless
+	 * when has_indirect (the real forms are in the DIE). */
+	uint64_t list_lo, list_hi;
 } sf_dw_abbrev;
 
 /* One abbreviation table decoded for one unit shape (form sizes depend on

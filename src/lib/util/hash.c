@@ -1,6 +1,7 @@
 /* Hashing and the pointer multimap. */
 #include "util/hash.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,26 @@ void sf__hashmap_free(sf_hashmap *map)
 	memset(map, 0, sizeof(*map));
 }
 
+/*
+ * calloc hands big tables out as fresh zero pages, and probing reads a
+ * slot before writing it, so every page took a second, copy-on-write
+ * fault whose TLB flush interrupts every other thread.  The empty asm
+ * keeps the compiler from folding malloc + memset back into calloc.
+ */
+void *sf__alloc_cleared(size_t count, size_t size)
+{
+	void *p;
+
+	if (size && count > SIZE_MAX / size)
+		return NULL;
+	p = malloc(count * size);
+	if (p) {
+		__asm__ volatile("" : : "r"(p) : "memory");
+		memset(p, 0, count * size);
+	}
+	return p;
+}
+
 static void place(sf_hashmap_slot *slots, size_t capacity, uint64_t hash, void *value)
 {
 	size_t mask = capacity - 1;
@@ -56,7 +77,7 @@ int sf__hashmap_insert(sf_hashmap *map, uint64_t hash, void *value)
 	hash = nonzero(hash);
 	if ((map->count + 1) * 4 > map->capacity * 3) {
 		size_t capacity = map->capacity ? map->capacity * 2 : 64;
-		sf_hashmap_slot *slots = calloc(capacity, sizeof(*slots));
+		sf_hashmap_slot *slots = sf__alloc_cleared(capacity, sizeof(*slots));
 		if (!slots)
 			return -1;
 		for (size_t i = 0; i < map->capacity; i++)

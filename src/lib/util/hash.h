@@ -28,6 +28,10 @@ typedef struct sf_hashmap {
 	size_t capacity;  /* power of two */
 } sf_hashmap;
 
+/* calloc for tables probed before written: zeroed by writing, so their
+ * pages are not first mapped to the shared zero page.  NULL on ENOMEM. */
+void *sf__alloc_cleared(size_t count, size_t size);
+
 void sf__hashmap_free(sf_hashmap *map);
 int sf__hashmap_insert(sf_hashmap *map, uint64_t hash, void *value); /* 0 or -1 (ENOMEM) */
 /* Iterates values stored under `hash`: start with *cursor = 0. NULL at end. */
