@@ -11,11 +11,12 @@ STRUCTFIT_PACKAGES=(
 )
 
 # Only the test suite needs these: patch/git apply fix's diffs, valgrind and
-# clang's sanitizer runtime check memory, and other languages' compilers
+# clang's sanitizer runtime check memory, libc6-dbg lets the separate
+# debug-file lookup be tested on the real libc, and other languages' compilers
 # feed the non-C producer test.
 if [[ -n ${STRUCTFIT_DEPS_FOR_TESTS:-} ]]; then
 	STRUCTFIT_PACKAGES+=(
-		git patch valgrind libclang-rt-dev
+		git patch valgrind libclang-rt-dev libc6-dbg
 		g++ gfortran gnat golang-go rustc
 	)
 fi
