@@ -108,7 +108,7 @@ static const char *dup(flattener *f, const char *s)
 	return copy;
 }
 
-static const char *join_path(sf_arena *arena, const char *prefix, const char *name)
+const char *sf__snap_member_path(sf_arena *arena, const char *prefix, const char *name)
 {
 	size_t a, b;
 	char *s;
@@ -143,7 +143,7 @@ static int flatten(flattener *f, const sf_struct_layout *l, const char *prefix, 
 		sf_snap_member *sm = &out->members[at];
 
 		sm->name = dup(f, m->name);
-		sm->path = sm->name ? join_path(f->arena, prefix, sm->name) : NULL;
+		sm->path = sm->name ? sf__snap_member_path(f->arena, prefix, sm->name) : NULL;
 		if ((m->name && !sm->path) || f->failed)
 			return sf__fail(SF_ENOMEM, "out of memory while taking a snapshot");
 		sm->type = dup(f, m->type_name);

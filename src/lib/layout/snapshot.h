@@ -88,6 +88,12 @@ struct sf_snapshot {
 	size_t count;
 };
 
+/*
+ * "prefix.name", the path of a member inside anonymous bodies, in `arena`;
+ * `name` itself when there is no prefix.  NULL when out of memory.
+ */
+const char *sf__snap_member_path(sf_arena *arena, const char *prefix, const char *name);
+
 /* The name a struct is known by: tag, else typedef name. */
 const char *sf__snap_name(const sf_snap_struct *s);
 

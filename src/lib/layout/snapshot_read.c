@@ -149,24 +149,6 @@ static int read_holes(const reader *r, const sf_json_value *holes, const sf_json
 	return error;
 }
 
-static const char *join(sf_arena *arena, const char *prefix, const char *name)
-{
-	size_t a, b;
-	char *p;
-
-	if (!prefix)
-		return name;
-	a = strlen(prefix);
-	b = strlen(name);
-	p = sf__arena_alloc(arena, a + b + 2);
-	if (!p)
-		return NULL;
-	memcpy(p, prefix, a);
-	p[a] = '.';
-	memcpy(p + a + 1, name, b + 1);
-	return p;
-}
-
 static int read_members(const reader *r, const sf_json_value *members, const char *prefix,
 			uint32_t depth, sf_snap_struct *s)
 {
@@ -199,7 +181,7 @@ static int read_members(const reader *r, const sf_json_value *members, const cha
 		sm->align = (uint32_t)align;
 		sm->bit_size = (uint32_t)bit_size;
 		if (sm->name) {
-			sm->path = join(r->snap->arena, prefix, sm->name);
+			sm->path = sf__snap_member_path(r->snap->arena, prefix, sm->name);
 			if (!sm->path)
 				return sf__fail(SF_ENOMEM, "%s: out of memory", r->name);
 		}
