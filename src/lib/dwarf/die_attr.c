@@ -1,6 +1,7 @@
 /* Reading DIE attributes through our reader, with its failures turned into our error codes. */
 #include "dwarf/die_ctx.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,13 @@ int sf__die_corrupt(const sf_die_ctx *ctx, const sf_die *d, const char *what)
 	return sf__fail(SF_EINVALID, "%s: corrupt DWARF: %s at DIE 0x%llx%s", file_of(ctx), what,
 			(unsigned long long)d->offset,
 			d->alt ? " of the dwz file" : (d->is_info ? "" : " in .debug_types"));
+}
+
+int sf__die_too_deep(const sf_die_ctx *ctx, const sf_die *d, unsigned limit)
+{
+	char what[64];
+	snprintf(what, sizeof(what), "type chain deeper than %u", limit);
+	return sf__die_corrupt(ctx, d, what);
 }
 
 void sf__die_ctx_init(sf_die_ctx *ctx, const sf_debug_image *image, const sf_dw_image *dw,

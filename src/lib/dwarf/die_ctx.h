@@ -237,6 +237,8 @@ static inline bool sf__die_language_reorders(uint64_t language)
 
 /* "FILE: corrupt DWARF: <what> at DIE 0x..." */
 int sf__die_corrupt(const sf_die_ctx *ctx, const sf_die *d, const char *what);
+/* SF_EINVALID: a type chain longer than `limit` (not a cycle; those say so). */
+int sf__die_too_deep(const sf_die_ctx *ctx, const sf_die *d, unsigned limit);
 
 /* Opens the DIE at a section offset of the main file's .debug_info
  * (is_info) or .debug_types, or of the dwz file's .debug_info (alt). */

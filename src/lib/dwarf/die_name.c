@@ -307,11 +307,8 @@ int sf__die_type_name(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf
 		return 0;
 	if (t->name_busy)
 		return sf__die_corrupt(ctx, d, "type refers to itself");
-	if (depth > SF_DIE_MAX_DEPTH) {
-		char what[64];
-		snprintf(what, sizeof(what), "type chain deeper than %u", SF_DIE_MAX_DEPTH);
-		return sf__die_corrupt(ctx, d, what);
-	}
+	if (depth > SF_DIE_MAX_DEPTH)
+		return sf__die_too_deep(ctx, d, SF_DIE_MAX_DEPTH);
 	t->name_busy = true;
 	res = sf__die_tag(ctx, d, &tag);
 	if (res < 0)

@@ -1,7 +1,6 @@
 /* Sizes and ABI alignments of DWARF types, cached per unit by DIE. */
 #include "dwarf/die_ctx.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "util/checked.h"
@@ -395,13 +394,6 @@ static bool is_chain_tag(Dwarf_Half tag)
 	}
 }
 
-static int too_deep(const sf_die_ctx *ctx, const sf_die *d, unsigned limit)
-{
-	char what[64];
-	snprintf(what, sizeof(what), "type chain deeper than %u", limit);
-	return sf__die_corrupt(ctx, d, what);
-}
-
 /*
  * Typedef and qualifier chains are as long as a program likes (20,000
  * generated typedefs are valid C, and clang keeps them all), which
@@ -433,7 +425,7 @@ static int layout_chain_of(sf_die_ctx *ctx, const sf_die *d, unsigned depth)
 		if (res < 0 || !is_chain_tag(tag))
 			break;
 		if (count == MAX_CHAIN) {
-			res = too_deep(ctx, d, MAX_CHAIN);
+			res = sf__die_too_deep(ctx, d, MAX_CHAIN);
 			break;
 		}
 		if (count == capacity) {
@@ -479,7 +471,7 @@ int sf__die_type_layout(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const 
 	if (t->layout_busy)
 		return sf__die_corrupt(ctx, d, "type contains itself");
 	if (depth > SF_DIE_MAX_DEPTH)
-		return too_deep(ctx, d, SF_DIE_MAX_DEPTH);
+		return sf__die_too_deep(ctx, d, SF_DIE_MAX_DEPTH);
 	t->layout_busy = true;
 	t->align = 1;
 	res = sf__die_tag(ctx, d, &tag);
