@@ -10,10 +10,11 @@
  *                    type <spelling> <tag-or-typedef> <flags>
  *                    member <spelling> <member>      (named, not a bitfield)
  *                    bitfield <spelling> <member> <bool|int>
- *                  flags is a comma list of packed, align_unknown (packing
- *                  or an unnamed bitfield somewhere inside hides the
- *                  alignment from DWARF: unnamed bitfields have no DIE, yet
- *                  they raise alignment on AArch64/ARM and size elsewhere),
+ *                  flags is a comma list of packed, align_unknown (an
+ *                  unnamed bitfield somewhere inside hides the alignment
+ *                  from DWARF: unnamed bitfields have no DIE, yet they
+ *                  raise alignment on AArch64/ARM and size elsewhere;
+ *                  packing alone is for the tool to see through),
  *                  over_aligned (aligned attribute or _Alignas somewhere
  *                  inside: only DW_AT_alignment reveals it), fam, union
  *                  ("-" when empty);
@@ -225,8 +226,7 @@ attrs:
 	}
 	declare(g->c_out, spelling, name, dims);
 	if (allow_attrs && chance(g, 7)) {
-		/* packed, sometimes re-raised to 2: both hide the member's
-		 * real alignment from DWARF. */
+		/* packed, sometimes re-raised to 2. */
 		if (chance(g, 30)) {
 			/* Bounds stay conservative: _Alignas beats packed. */
 			fputs(" __attribute__((packed, aligned(2)))", g->c_out);
@@ -236,7 +236,6 @@ attrs:
 		} else {
 			fputs(" __attribute__((packed))", g->c_out);
 		}
-		plan.align_unknown = true;
 	}
 	fputs(";\n", g->c_out);
 	return plan;
@@ -421,7 +420,7 @@ static void generate_type(gen_state *g, unsigned index)
 	if (aligned > t->align_bound)
 		t->align_bound = aligned;
 	t->size_bound = body.size_bound + 16 + t->align_bound;
-	t->align_unknown = t->packed || body.align_unknown;
+	t->align_unknown = body.align_unknown;
 	t->over_aligned = aligned != 0 || body.over_aligned;
 	t->nestable = !t->has_fam;
 	manifest_type(g, t);

@@ -132,6 +132,9 @@ static int build_member(sf_die_ctx *ctx, const sf_struct *parent, const sf_die *
 	out->size = layout->size;
 	out->type_align = layout->align ? layout->align : 1;
 	out->explicit_align = align ? align : layout->explicit_align;
+	/* clang repeats an over-aligned type's alignment on the member, where
+	 * packing drops it; only another figure is surely the member's own. */
+	out->align_on_member = align != 0 && align != layout->explicit_align && align != layout->align;
 	out->decl_line = line > UINT32_MAX ? 0 : (uint32_t)line;
 	out->flags = layout->flags;
 	out->nested = layout->nested;

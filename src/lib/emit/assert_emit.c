@@ -159,7 +159,10 @@ static void one_struct(sf_buf *buf, const sf_snap_struct *s, const sf_assert_opt
 	sf__buf_printf(buf, "STRUCTFIT_ASSERT_(sizeof(%s) == %" PRIu64
 		       ", \"%s %s: size is %" PRIu64 " bytes in the reference build\");\n",
 		       type.data, s->size, s->kind, label, s->size);
-	if (opts->align && s->align)
+	if (opts->align && s->align && !s->align_certain)
+		sf__buf_printf(buf, "/* alignment %" PRIu32 " not asserted: the debug info cannot tell "
+			       "a packed layout from an unpacked one */\n", s->align);
+	else if (opts->align && s->align)
 		sf__buf_printf(buf, "STRUCTFIT_ASSERT_(STRUCTFIT_ALIGNOF_(%s) == %" PRIu32
 			       ", \"%s %s: alignment is %" PRIu32 " in the reference build\");\n",
 			       type.data, s->align, s->kind, label, s->align);

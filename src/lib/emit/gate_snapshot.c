@@ -94,8 +94,9 @@ static void one_struct(sf_buf *buf, const sf_snap_struct *s)
 	sf__buf_json_string(buf, s->name);
 	key(buf, "typedef_name", false);
 	sf__buf_json_string(buf, s->typedef_name);
-	sf__buf_printf(buf, ", \"size\": %" PRIu64 ", \"align\": %" PRIu32 ", \"packed\": %s",
-		       s->size, s->align, s->packed ? "true" : "false");
+	sf__buf_printf(buf, ", \"size\": %" PRIu64 ", \"align\": %" PRIu32 ", \"align_certain\": %s"
+		       ", \"packed\": %s", s->size, s->align, s->align_certain ? "true" : "false",
+		       s->packed ? "true" : "false");
 	key(buf, "decl_file", false);
 	sf__buf_json_string(buf, s->decl_file);
 	key(buf, "decl_line", false);

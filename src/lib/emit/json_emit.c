@@ -144,6 +144,8 @@ static void struct_json(sf_buf *buf, const sf_report_entry *e, const sf_proposal
 	sf__buf_printf(buf, "%" PRIu64, s->size);
 	key(buf, "align", false);
 	sf__buf_printf(buf, "%" PRIu32, s->align);
+	key(buf, "align_certain", false);
+	sf__buf_puts(buf, s->align_certain ? "true" : "false");
 	key(buf, "packed", false);
 	sf__buf_puts(buf, s->packed ? "true" : "false");
 	site(buf, s, false);

@@ -289,49 +289,6 @@ static uint32_t aligned_attribute(const sf_struct *s)
 	return s->align > natural ? s->align : 0;
 }
 
-static uint64_t roundup_sat(uint64_t value, uint64_t align)
-{
-	uint64_t r;
-	return align && sf__roundup_u64(value, align, &r) ? r : UINT64_MAX;
-}
-
-/*
- * Lays the members out again as the compilers do for a packed struct (each
- * member right after the previous one, bitfields bit by bit, explicit
- * alignments kept) and compares.  The model's `packed` only says some
- * natural alignment is violated, which one member's own packed attribute
- * also does; printing the struct as packed must compile back to it.
- */
-static bool packing_reproduces(const sf_struct *s)
-{
-	uint64_t next_bit = 0, extent = 0;
-	uint64_t align = s->explicit_align ? s->explicit_align : 1;
-
-	for (uint32_t i = 0; i < s->member_count; i++) {
-		const sf_member *m = &s->members[i];
-		uint64_t member_align = m->explicit_align;
-		uint64_t bits = is_bitfield(m) ? m->bit_size : mul8_sat(m->size);
-		uint64_t start;
-
-		if (member_align > align)
-			align = member_align;
-		if (s->kind == SF_UNION) {
-			if (m->offset != 0 || (is_bitfield(m) && m->bit_offset != 0))
-				return false;
-			extent = max_u64(extent, bits);
-			continue;
-		}
-		start = is_bitfield(m) ? next_bit : roundup_sat(next_bit, 8);
-		if (member_align)
-			start = roundup_sat(start, mul8_sat(member_align));
-		if ((is_bitfield(m) ? m->bit_offset : mul8_sat(m->offset)) != start)
-			return false;
-		next_bit = add_sat(start, bits);
-		extent = next_bit;
-	}
-	return roundup_sat(roundup_sat(extent, 8) / 8, align) == s->size;
-}
-
 typedef struct walk_ctx {
 	sf_arena *arena;
 	unsigned cacheline;
@@ -492,7 +449,7 @@ static int analyze_body(walk_ctx *w, const sf_struct *s, uint64_t base, unsigned
 	l->cachelines = s->size / w->cacheline + (s->size % w->cacheline != 0);
 	l->last_cacheline = s->size % w->cacheline;
 	l->aligned_attribute = aligned_attribute(s);
-	l->packed_attribute = s->packed && packing_reproduces(s);
+	l->packed_attribute = s->packed && sf__struct_packing_reproduces(s);
 	*out = l;
 	return 0;
 }

@@ -238,6 +238,7 @@ int sf__place_struct(const sf_struct *s, const uint32_t *order, uint32_t count,
 	placed->align = align;
 	placed->explicit_align = s->explicit_align;
 	placed->over_aligned = s->over_aligned;
+	placed->align_certain = s->align_certain;
 	placed->decl_file = s->decl_file;
 	placed->decl_line = s->decl_line;
 	placed->file_index = s->file_index;

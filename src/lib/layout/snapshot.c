@@ -182,6 +182,7 @@ static int copy_entry(sf_snapshot *snap, const sf_report_entry *e, sf_snap_struc
 	out->typedef_name = s->name ? NULL : dup(&f, s->typedef_name);
 	out->size = s->size;
 	out->align = s->align;
+	out->align_certain = s->align_certain;
 	out->packed = s->packed;
 	out->decl_file = dup(&f, s->decl_file);
 	out->decl_line = s->decl_line;

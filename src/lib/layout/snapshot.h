@@ -57,6 +57,7 @@ typedef struct sf_snap_struct {
 	const char *typedef_name;
 	uint64_t size;
 	uint32_t align;
+	bool align_certain;      /* false: DWARF allows another alignment (see sf_struct) */
 	bool packed;
 	const char *decl_file;
 	uint32_t decl_line;

@@ -210,7 +210,7 @@ static int read_members(const reader *r, const sf_json_value *members, const cha
 static int read_struct(reader *r, const sf_json_value *obj, sf_snap_struct *s)
 {
 	char where[160];
-	const sf_json_value *members, *holes, *bits, *packed;
+	const sf_json_value *members, *holes, *bits, *packed, *align_certain;
 	size_t member_count = 0, hole_count = 0, bit_hole_count = 0;
 	uint64_t align = 1, line = 0;
 	int error;
@@ -238,6 +238,8 @@ static int read_struct(reader *r, const sf_json_value *obj, sf_snap_struct *s)
 	if (!error)
 		error = maybe(r, obj, "packed", SF_JSON_BOOL, &packed);
 	if (!error)
+		error = maybe(r, obj, "align_certain", SF_JSON_BOOL, &align_certain);
+	if (!error)
 		error = get_string(r, obj, "decl_file", false, &s->decl_file);
 	if (!error)
 		error = get_u64(r, obj, "decl_line", false, UINT32_MAX, &line);
@@ -257,6 +259,8 @@ static int read_struct(reader *r, const sf_json_value *obj, sf_snap_struct *s)
 		return error;
 	s->align = (uint32_t)align;
 	s->packed = packed && packed->boolean;
+	/* Baselines from before the key existed made no such distinction. */
+	s->align_certain = !align_certain || align_certain->boolean;
 	s->decl_line = (uint32_t)line;
 	/* Recomputed rather than read: the baseline may use another cache-line size. */
 	s->cachelines = s->size / r->snap->cacheline + (s->size % r->snap->cacheline != 0);

@@ -1,12 +1,22 @@
 /* Inferring struct alignment and packing from what DWARF records. */
 #include "model/structs.h"
 
+#include "util/checked.h"
+
 /*
  * DWARF gives sizes and offsets but not the alignment the compiler used
  * (except DW_AT_alignment for explicit requests).  We derive it: a struct
  * is as aligned as its most aligned member unless its offsets or size prove
  * that some members lost their alignment (packed) or that the whole struct
  * was given more (aligned(N) without DW_AT_alignment, as older producers do).
+ *
+ * Two layouts DWARF cannot tell apart decide what "certain" means here:
+ * a struct declared __packed__ as a whole whose members happen to sit at
+ * their natural offsets looks exactly like the unpacked struct, and a
+ * packed struct looks like one whose misaligned members carry their own
+ * packed attribute.  We assume members at naturally aligned offsets kept
+ * their alignment unless the whole struct packs (the common idioms) and
+ * record in align_certain whether the other reading was ruled out.
  */
 
 static uint32_t member_natural(const sf_member *m)
@@ -15,6 +25,18 @@ static uint32_t member_natural(const sf_member *m)
 	if (m->explicit_align > align)
 		align = m->explicit_align;
 	return align;
+}
+
+/* Whether the member's type alignment is known rather than assumed. */
+static bool member_align_certain(const sf_member *m)
+{
+	if (m->explicit_align && m->explicit_align >= m->type_align)
+		return true;
+	if (m->nested)
+		return m->nested->align_certain;
+	if (m->element)
+		return m->element->align_certain;
+	return true;
 }
 
 /* True when a bitfield crosses a boundary its declared type may not cross. */
@@ -34,11 +56,206 @@ static bool bitfield_straddles(const sf_member *m, uint32_t align)
 	return last >= window_start + size_bits;
 }
 
+static bool is_bitfield(const sf_member *m)
+{
+	return (m->flags & SF_MEMBER_BITFIELD) && m->bit_size > 0;
+}
+
+/* The member sits where its own natural alignment allows. */
+static bool member_aligned(const sf_member *m, uint32_t align)
+{
+	if (is_bitfield(m))
+		return !bitfield_straddles(m, align);
+	return m->offset % align == 0;
+}
+
 static uint64_t member_end(const sf_member *m)
 {
 	if (m->flags & SF_MEMBER_BITFIELD)
 		return (m->bit_offset + m->bit_size + 7) / 8;
 	return m->offset + m->size;
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+	return sf__add_u64(a, b, &r) ? r : UINT64_MAX;
+}
+
+static uint64_t mul8_sat(uint64_t a)
+{
+	uint64_t r;
+	return sf__mul_u64(a, 8, &r) ? r : UINT64_MAX;
+}
+
+static uint64_t roundup_sat(uint64_t value, uint64_t align)
+{
+	uint64_t r;
+	return align && sf__roundup_u64(value, align, &r) ? r : UINT64_MAX;
+}
+
+bool sf__struct_packing_reproduces(const sf_struct *s)
+{
+	uint64_t next_bit = 0, extent = 0;
+	uint64_t align = s->explicit_align ? s->explicit_align : 1;
+
+	for (uint32_t i = 0; i < s->member_count; i++) {
+		const sf_member *m = &s->members[i];
+		uint64_t member_align = m->align_on_member ? m->explicit_align : 0;
+		uint64_t bits = is_bitfield(m) ? m->bit_size : mul8_sat(m->size);
+		uint64_t start;
+
+		if (member_align > align)
+			align = member_align;
+		if (s->kind == SF_UNION) {
+			if (m->offset != 0 || (is_bitfield(m) && m->bit_offset != 0))
+				return false;
+			extent = extent > bits ? extent : bits;
+			continue;
+		}
+		start = is_bitfield(m) ? next_bit : roundup_sat(next_bit, 8);
+		if (member_align)
+			start = roundup_sat(start, mul8_sat(member_align));
+		if ((is_bitfield(m) ? m->bit_offset : mul8_sat(m->offset)) != start)
+			return false;
+		next_bit = add_sat(start, bits);
+		extent = next_bit;
+	}
+	return roundup_sat(roundup_sat(extent, 8) / 8, align) == s->size;
+}
+
+/* Largest alignment requested on a member itself: what packing keeps. */
+static uint32_t max_member_explicit(const sf_struct *s)
+{
+	uint32_t align = 1;
+	for (uint32_t i = 0; i < s->member_count; i++) {
+		if (s->members[i].align_on_member && s->members[i].explicit_align > align)
+			align = s->members[i].explicit_align;
+	}
+	return align;
+}
+
+/*
+ * The alignment of a struct whose members sit at their natural offsets
+ * keep it (the others carried their own packed attribute): the most
+ * aligned such member's, as far as the size allows.  *certain is false
+ * when that member's own alignment is only assumed or the size forced a
+ * smaller figure.
+ */
+static uint32_t kept_alignment(const sf_struct *s, bool *certain)
+{
+	uint32_t align = 1;
+	bool known = true;
+
+	for (uint32_t i = 0; i < s->member_count; i++) {
+		const sf_member *m = &s->members[i];
+		uint32_t a = member_natural(m);
+		if (!member_aligned(m, a))
+			continue;
+		if (a > align) {
+			align = a;
+			known = member_align_certain(m);
+		} else if (a == align && member_align_certain(m)) {
+			known = true;
+		}
+	}
+	while (align > 1 && s->size % align != 0) {
+		align /= 2;
+		known = false;
+	}
+	*certain = known;
+	return align;
+}
+
+/*
+ * A struct known to be packed somewhere: packed as a whole when the
+ * members follow one another, then only explicit alignments survive (the
+ * struct's own aligned(N) included); otherwise some members carried their
+ * own packed attribute and the others kept their alignment.
+ */
+static void infer_packed(sf_struct *s)
+{
+	bool kept_certain;
+	uint32_t kept = kept_alignment(s, &kept_certain);
+	uint32_t floor = max_member_explicit(s);
+
+	if (s->explicit_align > floor)
+		floor = s->explicit_align;
+	if (sf__struct_packing_reproduces(s)) {
+		/* Certain only when no member could have kept an alignment of
+		 * its own instead. */
+		s->align = floor;
+		s->align_certain = kept <= floor;
+	} else {
+		s->align = kept > floor ? kept : floor;
+		s->align_certain = false;
+	}
+}
+
+/* Smallest power of two p (up to limit) with value rounded up to p == target. */
+static uint32_t smallest_rounding(uint64_t value, uint64_t target, uint32_t limit)
+{
+	for (uint32_t p = 1; p <= limit; p *= 2) {
+		if (roundup_sat(value, p) == target)
+			return p;
+		if (p == (1u << 30))
+			break;
+	}
+	return limit;
+}
+
+/*
+ * The least alignment the layout proves: a hole before a member is only
+ * there because the member is aligned (at least to the smallest power of
+ * two that skips the hole), and tail padding only because the struct is.
+ */
+static uint32_t proven_alignment(const sf_struct *s, uint64_t end, uint32_t limit)
+{
+	uint32_t proven = smallest_rounding(end, s->size, limit);
+	uint64_t used = 0;
+
+	for (uint32_t i = 0; i < s->member_count && s->kind != SF_UNION; i++) {
+		const sf_member *m = &s->members[i];
+		uint32_t p;
+		if (is_bitfield(m)) {
+			used = (m->bit_offset + m->bit_size + 7) / 8;
+			continue;
+		}
+		if (m->offset > used) {
+			p = smallest_rounding(used, m->offset, limit);
+			if (p > proven)
+				proven = p;
+		}
+		used = m->offset + m->size;
+	}
+	return proven;
+}
+
+static void infer_natural(sf_struct *s, uint32_t natural, uint64_t end)
+{
+	/* Over-alignment shows as tail padding larger than the natural
+	 * alignment can explain. */
+	uint32_t a = natural;
+	uint64_t rounded = end % a ? end + (a - end % a) : end;
+
+	while (rounded < s->size && a < (1u << 30) && s->size % ((uint64_t)a * 2) == 0) {
+		a *= 2;
+		rounded = end % a ? end + (a - end % a) : end;
+	}
+	if (rounded == s->size && a > natural) {
+		/* Any larger power of two that rounds to the same size would
+		 * explain the padding as well. */
+		uint64_t twice = (uint64_t)a * 2;
+		s->align = a;
+		s->over_aligned = true;
+		s->align_certain = s->size % twice != 0 || roundup_sat(end, twice) != s->size;
+		return;
+	}
+	/* A member's packed attribute, or the whole struct's when nothing
+	 * is padded, would leave the same offsets with less alignment than
+	 * the members ask for: only what the padding proves is certain. */
+	s->align = natural;
+	s->align_certain = proven_alignment(s, end, natural) == natural;
 }
 
 void sf__struct_infer_alignment(sf_struct *s)
@@ -55,59 +272,32 @@ void sf__struct_infer_alignment(sf_struct *s)
 			natural = a;
 		if (e > end)
 			end = e;
-		if (m->flags & SF_MEMBER_BITFIELD) {
-			if (bitfield_straddles(m, a))
-				misaligned = true;
-		} else if (m->offset % a != 0) {
+		if (!member_aligned(m, a))
 			misaligned = true;
-		}
 	}
-	if (s->explicit_align > natural && s->explicit_align <= (1u << 30))
-		natural = s->explicit_align;
-
-	s->packed = misaligned || (s->size % natural != 0);
+	/* aligned(N) never lowers an alignment: below the members' natural
+	 * one it can only sit on a packed struct. */
+	s->packed = misaligned || (s->size % natural != 0) ||
+		    (s->explicit_align && s->explicit_align < natural);
 	s->over_aligned = false;
-	if (s->explicit_align && s->packed) {
-		/* packed+aligned(N): the attribute sets the final alignment. */
-		s->align = s->explicit_align;
+	s->align_certain = true;
+	if (s->packed) {
+		infer_packed(s);
 	} else if (s->explicit_align) {
 		/* aligned(N) only ever raises alignment. */
-		s->align = natural;
-	} else if (s->packed) {
-		/* Keep the largest power of two that the size and every member
-		 * that is still aligned agree with: packing one member of a
-		 * struct of ints leaves the struct int-aligned. */
-		uint32_t a = natural;
-		while (a > 1 && s->size % a != 0)
-			a /= 2;
-		s->align = a;
+		s->align = natural > s->explicit_align ? natural : s->explicit_align;
 	} else {
-		/* Over-alignment shows as tail padding larger than the natural
-		 * alignment can explain. */
-		uint32_t a = natural;
-		uint64_t rounded = end % a ? end + (a - end % a) : end;
-		while (rounded < s->size && a < (1u << 30) && s->size % ((uint64_t)a * 2) == 0) {
-			a *= 2;
-			rounded = end % a ? end + (a - end % a) : end;
-		}
-		if (rounded == s->size && a > natural) {
-			s->align = a;
-			s->over_aligned = true;
-		} else {
-			s->align = natural;
-		}
+		infer_natural(s, natural, end);
 	}
 	for (uint32_t i = 0; i < s->member_count; i++) {
 		sf_member *m = &s->members[i];
 		uint32_t a = member_natural(m);
-		if (!s->packed || m->explicit_align) {
+		if (!s->packed || m->align_on_member) {
 			m->align = a;
-		} else if (m->flags & SF_MEMBER_BITFIELD) {
-			m->align = bitfield_straddles(m, a) ? 1 : (a <= s->align ? a : 1);
 		} else {
 			/* In a packed struct, a member keeps its alignment only when
 			 * its offset and the struct's alignment both allow it. */
-			m->align = (m->offset % a == 0 && a <= s->align) ? a : 1;
+			m->align = (member_aligned(m, a) && a <= s->align) ? a : 1;
 		}
 	}
 }

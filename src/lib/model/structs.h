@@ -53,6 +53,9 @@ typedef struct sf_member {
 	uint32_t bit_size;          /* 0 unless a bitfield */
 	uint32_t type_align;        /* ABI alignment of the declared type inside a struct on this target */
 	uint32_t explicit_align;    /* DW_AT_alignment of the member (or its typedef), 0 if none */
+	/* explicit_align is the member's own attribute, which survives
+	 * packing of the enclosing struct; a type's aligned(N) does not. */
+	bool align_on_member;
 	uint32_t align;             /* effective alignment here: 1 for members of an inferred packed struct */
 	uint32_t decl_line;         /* 0 when unknown */
 	uint32_t flags;             /* sf_member_flags */
@@ -81,6 +84,11 @@ typedef struct sf_struct {
 	uint32_t explicit_align;    /* DW_AT_alignment on the type, 0 if none */
 	bool packed;                /* inferred: offsets or size violate natural alignment */
 	bool over_aligned;          /* inferred alignment larger than any member's */
+	/* False when DWARF allows another alignment than `align`: a packed
+	 * struct whose members sit at their natural offsets looks unpacked,
+	 * see sf__struct_infer_alignment().  Derived, not part of the layout
+	 * identity. */
+	bool align_certain;
 	/* The producer's language lets the compiler choose the field order
 	 * (Rust without repr(C)): declaration order means nothing for the
 	 * layout and reordering the source changes nothing.  Not part of
@@ -170,6 +178,13 @@ bool sf__struct_same(const sf_struct *a, const sf_struct *b);
  * C ABI's rules.  Call once all members are set; nested bodies first.
  */
 void sf__struct_infer_alignment(sf_struct *s);
+
+/*
+ * True when laying the members out as a packed struct does (each right
+ * after the previous one, bitfields bit by bit, explicit alignments kept)
+ * gives exactly their offsets and the size.
+ */
+bool sf__struct_packing_reproduces(const sf_struct *s);
 
 /*
  * False when a member lies (partly) outside the struct, which no compiler
