@@ -64,6 +64,7 @@ static inline sf_struct *mb_add(sf_unit *unit, sf_struct_kind kind, const char *
 		m->size = rows[i].size;
 		m->type_align = rows[i].type_align;
 		m->explicit_align = rows[i].explicit_align;
+		m->align_on_member = rows[i].explicit_align != 0;
 		m->bit_offset = rows[i].bit_offset;
 		m->bit_size = rows[i].bit_size;
 		m->flags = rows[i].flags;

@@ -128,7 +128,7 @@ def write_assert_source(path, c_file, doc, specs, has_dw_alignment):
             continue
         lines.append('_Static_assert(sizeof(%s) == %d, "%s: size %d");'
                      % (spelling, js["size"], spelling, js["size"]))
-        if "align_unknown" not in spec.flags and ("over_aligned" not in spec.flags or has_dw_alignment):
+        if not spec.flags & {"align_unknown", "blind"} and ("over_aligned" not in spec.flags or has_dw_alignment):
             lines.append('_Static_assert(_Alignof(%s) == %d, "%s: align %d");'
                          % (spelling, js["align"], spelling, js["align"]))
         known_bitfields = {name for name, _ in spec.bitfields}
@@ -172,8 +172,9 @@ def check(cfg, debug_flags):
     # Only the generator knows of unnamed bitfields (no DIE at all), which
     # can pad or align a struct invisibly: those are DWARF's blind spot.
     for spec in specs:
-        if "align_unknown" in spec.flags:
+        if "hidden_bitfield" in spec.flags:
             spec.flags.add("blind")
+        spec.flags.discard("align_unknown")
         if spec.spelling in index and not index[spec.spelling].get("align_certain", False):
             spec.flags.add("align_unknown")
 

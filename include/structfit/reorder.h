@@ -74,8 +74,17 @@ typedef struct sf_reorder_options {
 /* How much a proposal's number can be trusted. */
 typedef enum sf_optimality {
 	SF_OPTIMAL_PROVEN = 0,   /* no order is better (search exhausted or lower bound reached) */
-	SF_OPTIMAL_HEURISTIC = 1 /* best found; a better one may exist */
+	SF_OPTIMAL_HEURISTIC = 1,/* best found; a better one may exist */
+	/* No order is better under the rules in force (keep_first, the
+	 * constraints), but one without them is: see `bound_by`. */
+	SF_OPTIMAL_CONSTRAINED = 2
 } sf_optimality;
+
+/* Optional rules that kept a proposal from the unconstrained minimum. */
+enum sf_reorder_rule {
+	SF_RULE_BOUND_KEEP_FIRST = 1u << 0,  /* the leading struct member stayed first */
+	SF_RULE_BOUND_CONSTRAINTS = 1u << 1  /* the constraints file's rules for the struct */
+};
 
 /* Why a proposal is the identity (or SF_REASON_NONE when it is not). */
 typedef enum sf_reorder_reason {
@@ -91,7 +100,9 @@ typedef enum sf_reorder_reason {
 	SF_REASON_BELOW_MINIMUM,    /* "saves less than the minimum" */
 	SF_REASON_EMPTY,            /* "fewer than two members" */
 	SF_REASON_COMPILER_REORDERS,/* "compiler reorders fields (Rust)" */
-	SF_REASON_VARIANT_PART      /* "variant part" (Rust enum, Ada variant record) */
+	SF_REASON_VARIANT_PART,     /* "variant part" (Rust enum, Ada variant record) */
+	SF_REASON_KEEP_FIRST,       /* "minimal with the leading struct member kept first" */
+	SF_REASON_MAYBE_PACKED      /* "may be packed: the debug info cannot tell" */
 } sf_reorder_reason;
 
 /*
@@ -116,6 +127,11 @@ typedef struct sf_proposal {
 	sf_optimality optimal;      /* of `size` */
 	sf_optimality moves_optimal;/* of `moved` among orders of that size */
 	sf_reorder_reason reason;
+	/* With optimal == SF_OPTIMAL_CONSTRAINED: the smallest size found
+	 * without the rules of `bound_by` (sf_reorder_rule bits); otherwise
+	 * `size` and 0. */
+	uint64_t unconstrained_size;
+	unsigned bound_by;
 } sf_proposal;
 
 /* Proposals for every struct of a report, index-aligned with it. */
@@ -137,7 +153,7 @@ size_t sf_plan_count(const sf_plan *plan);
 /* Proposal `index` (same index as the report entry).  Borrowed from the plan. */
 const sf_proposal *sf_plan_proposal(const sf_plan *plan, size_t index);
 
-/* "proven" or "heuristic". */
+/* "proven", "heuristic" or "constrained". */
 const char *sf_optimality_name(sf_optimality optimal);
 
 /* The reason as a phrase for output ("already minimal"); "" for SF_REASON_NONE. */

@@ -10,11 +10,12 @@
  *                    type <spelling> <tag-or-typedef> <flags>
  *                    member <spelling> <member>      (named, not a bitfield)
  *                    bitfield <spelling> <member> <bool|int>
- *                  flags is a comma list of packed, align_unknown (an
- *                  unnamed bitfield somewhere inside hides the alignment
- *                  from DWARF: unnamed bitfields have no DIE, yet they
- *                  raise alignment on AArch64/ARM and size elsewhere;
- *                  packing alone is for the tool to see through),
+ *                  flags is a comma list of packed, align_unknown (packing
+ *                  or an unnamed bitfield somewhere inside hides the
+ *                  alignment from DWARF: unnamed bitfields have no DIE, yet
+ *                  they raise alignment on AArch64/ARM and size elsewhere),
+ *                  hidden_bitfield (an unnamed bitfield somewhere inside:
+ *                  only that, not packing, is invisible to a DWARF reader),
  *                  over_aligned (aligned attribute or _Alignas somewhere
  *                  inside: only DW_AT_alignment reveals it), fam, union
  *                  ("-" when empty);
@@ -82,6 +83,7 @@ typedef struct gen_type {
 	bool nestable;       /* no flexible array member */
 	bool packed;
 	bool align_unknown;  /* alignment cannot be recovered from DWARF */
+	bool hidden_bitfield;/* an unnamed bitfield inside: no DIE at all */
 	bool over_aligned;   /* explicit alignment somewhere inside */
 	bool is_union;
 	bool has_fam;
@@ -154,6 +156,7 @@ typedef struct member_plan {
 	unsigned align_bound;
 	uint64_t size_bound;
 	bool align_unknown;
+	bool hidden_bitfield;
 	bool over_aligned;
 } member_plan;
 
@@ -185,7 +188,7 @@ static unsigned power_at_least(gen_state *g, unsigned bound)
  * inherits: an alignment bound and whether alignment became opaque. */
 static member_plan emit_value_member(gen_state *g, const char *name, bool allow_attrs)
 {
-	member_plan plan = { 1, 16, false, false };
+	member_plan plan = { 1, 16, false, false, false };
 	char dims[32] = "";
 	const char *spelling;
 	unsigned r = pick(g, 100);
@@ -198,6 +201,7 @@ static member_plan emit_value_member(gen_state *g, const char *name, bool allow_
 			spelling = t->spelling;
 			plan.align_bound = t->align_bound;
 			plan.align_unknown = t->align_unknown;
+			plan.hidden_bitfield = t->hidden_bitfield;
 			plan.over_aligned = t->over_aligned;
 			plan.size_bound = t->size_bound;
 			if (t->size_bound <= 256 && chance(g, 20))
@@ -226,7 +230,8 @@ attrs:
 	}
 	declare(g->c_out, spelling, name, dims);
 	if (allow_attrs && chance(g, 7)) {
-		/* packed, sometimes re-raised to 2. */
+		/* packed, sometimes re-raised to 2: both hide the member's
+		 * real alignment from DWARF. */
 		if (chance(g, 30)) {
 			/* Bounds stay conservative: _Alignas beats packed. */
 			fputs(" __attribute__((packed, aligned(2)))", g->c_out);
@@ -236,6 +241,7 @@ attrs:
 		} else {
 			fputs(" __attribute__((packed))", g->c_out);
 		}
+		plan.align_unknown = true;
 	}
 	fputs(";\n", g->c_out);
 	return plan;
@@ -254,6 +260,7 @@ typedef struct struct_body {
 	unsigned align_bound;
 	uint64_t size_bound;
 	bool align_unknown;
+	bool hidden_bitfield;
 	bool over_aligned;
 	unsigned named;
 } struct_body;
@@ -274,12 +281,14 @@ static unsigned emit_bitfields(gen_state *g, struct_body *body, unsigned *next_n
 		if (r < 6) {
 			fprintf(g->c_out, "\t%s :0;\n", strcmp(s->spelling, "_Bool") ? s->spelling : "int");
 			body->align_unknown = true;
+			body->hidden_bitfield = true;
 			continue;
 		}
 		unsigned width = 1 + pick(g, limit);
 		if (r < 14) {
 			fprintf(g->c_out, "\t%s :%u;\n", s->spelling, width);
 			body->align_unknown = true;
+			body->hidden_bitfield = true;
 			continue;
 		}
 		bitfield_note *note = &body->bitfields[body->bitfield_count++];
@@ -305,6 +314,7 @@ static void emit_anonymous_member(gen_state *g, struct_body *body, unsigned *nex
 			body->align_bound = plan.align_bound;
 		body->size_bound += plan.size_bound + plan.align_bound;
 		body->align_unknown |= plan.align_unknown;
+		body->hidden_bitfield |= plan.hidden_bitfield;
 		body->over_aligned |= plan.over_aligned;
 	}
 	fputs("\t};\n", g->c_out);
@@ -313,11 +323,13 @@ static void emit_anonymous_member(gen_state *g, struct_body *body, unsigned *nex
 
 static void manifest_type(gen_state *g, const gen_type *t)
 {
-	char flags[64] = "";
+	char flags[96] = "";
 	if (t->packed)
 		strcat(flags, ",packed");
 	if (t->align_unknown)
 		strcat(flags, ",align_unknown");
+	if (t->hidden_bitfield)
+		strcat(flags, ",hidden_bitfield");
 	if (t->over_aligned)
 		strcat(flags, ",over_aligned");
 	if (t->has_fam)
@@ -386,6 +398,7 @@ static void generate_type(gen_state *g, unsigned index)
 				body.align_bound = plan.align_bound;
 			body.size_bound += plan.size_bound + plan.align_bound;
 			body.align_unknown |= plan.align_unknown;
+			body.hidden_bitfield |= plan.hidden_bitfield;
 			body.over_aligned |= plan.over_aligned;
 			body.named++;
 		}
@@ -420,7 +433,8 @@ static void generate_type(gen_state *g, unsigned index)
 	if (aligned > t->align_bound)
 		t->align_bound = aligned;
 	t->size_bound = body.size_bound + 16 + t->align_bound;
-	t->align_unknown = body.align_unknown;
+	t->align_unknown = t->packed || body.align_unknown;
+	t->hidden_bitfield = body.hidden_bitfield;
 	t->over_aligned = aligned != 0 || body.over_aligned;
 	t->nestable = !t->has_fam;
 	manifest_type(g, t);

@@ -125,6 +125,12 @@ static void proposal(sf_buf *buf, const sf_proposal *prop)
 	sf__buf_json_string(buf, sf_optimality_name(prop->moves_optimal));
 	key(buf, "reason", false);
 	sf__buf_json_string(buf, prop->reason == SF_REASON_NONE ? NULL : sf_reorder_reason_text(prop->reason));
+	key(buf, "unconstrained_size", false);
+	sf__buf_printf(buf, "%" PRIu64, prop->unconstrained_size);
+	key(buf, "bound_by", false);
+	sf__buf_printf(buf, "[%s%s%s]", (prop->bound_by & SF_RULE_BOUND_KEEP_FIRST) ? "\"keep_first\"" : "",
+		       prop->bound_by == (SF_RULE_BOUND_KEEP_FIRST | SF_RULE_BOUND_CONSTRAINTS) ? ", " : "",
+		       (prop->bound_by & SF_RULE_BOUND_CONSTRAINTS) ? "\"constraints\"" : "");
 	sf__buf_putc(buf, '}');
 }
 

@@ -125,6 +125,19 @@ static void moved_line(sf_buf *buf, const sf_struct *def, const sf_proposal *pro
 	free(kept);
 }
 
+/* "; 32 bytes without it (--no-keep-first)" for a proposal a rule bound. */
+static void unconstrained_note(sf_buf *buf, const sf_proposal *prop)
+{
+	bool first = prop->bound_by & SF_RULE_BOUND_KEEP_FIRST;
+	bool rules = prop->bound_by & SF_RULE_BOUND_CONSTRAINTS;
+
+	if (prop->optimal != SF_OPTIMAL_CONSTRAINED)
+		return;
+	sf__buf_printf(buf, "; %" PRIu64 " bytes%s%s%s", prop->unconstrained_size,
+		       first ? " with --no-keep-first" : "", first && rules ? " and" : "",
+		       rules ? " without the constraints" : "");
+}
+
 static void saving_line(sf_buf *buf, const sf_proposal *prop)
 {
 	sf__buf_printf(buf, "/* size %" PRIu64 " -> %" PRIu64 " (saves %" PRIu64 " byte%s, ",
@@ -138,6 +151,7 @@ static void saving_line(sf_buf *buf, const sf_proposal *prop)
 		sf__buf_puts(buf, "; heuristic: a smaller order may exist");
 	else if (prop->moves_optimal == SF_OPTIMAL_HEURISTIC)
 		sf__buf_puts(buf, "; fewer moves may exist");
+	unconstrained_note(buf, prop);
 	sf__buf_puts(buf, " */\n");
 }
 
@@ -145,8 +159,10 @@ static void unchanged_line(sf_buf *buf, const sf_plan_entry *e)
 {
 	sf__buf_puts(buf, "/* ");
 	struct_name(buf, e->def);
-	sf__buf_printf(buf, ": %" PRIu64 " bytes, unchanged: %s */\n", e->def->size,
+	sf__buf_printf(buf, ": %" PRIu64 " bytes, unchanged: %s", e->def->size,
 		       sf_reorder_reason_text(e->proposal.reason));
+	unconstrained_note(buf, &e->proposal);
+	sf__buf_puts(buf, " */\n");
 }
 
 static void proposal_text(sf_buf *buf, const sf_plan *plan, size_t index, int color, bool labelled)

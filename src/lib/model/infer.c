@@ -275,17 +275,26 @@ void sf__struct_infer_alignment(sf_struct *s)
 		if (!member_aligned(m, a))
 			misaligned = true;
 	}
+	s->packed = misaligned || (s->size % natural != 0);
 	/* aligned(N) never lowers an alignment: below the members' natural
-	 * one it can only sit on a packed struct. */
-	s->packed = misaligned || (s->size % natural != 0) ||
-		    (s->explicit_align && s->explicit_align < natural);
+	 * one it either sits on a packed struct or does nothing.  When the
+	 * members could follow one another unpadded both readings fit; the
+	 * packed one is the safe one to plan with. */
+	if (!s->packed && s->explicit_align && s->explicit_align < natural &&
+	    sf__struct_packing_reproduces(s))
+		s->packed = true;
+	s->maybe_packed = s->packed && !misaligned && s->size % natural == 0;
 	s->over_aligned = false;
 	s->align_certain = true;
 	if (s->packed) {
 		infer_packed(s);
+		if (s->maybe_packed)
+			s->align_certain = false;
 	} else if (s->explicit_align) {
 		/* aligned(N) only ever raises alignment. */
 		s->align = natural > s->explicit_align ? natural : s->explicit_align;
+		s->align_certain = s->align == s->explicit_align ||
+				   proven_alignment(s, end, s->align) == s->align;
 	} else {
 		infer_natural(s, natural, end);
 	}

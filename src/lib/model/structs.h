@@ -83,6 +83,9 @@ typedef struct sf_struct {
 	uint32_t align;             /* explicit, or inferred from members and size */
 	uint32_t explicit_align;    /* DW_AT_alignment on the type, 0 if none */
 	bool packed;                /* inferred: offsets or size violate natural alignment */
+	/* packed is a guess: an aligned(N) below the members' alignment on
+	 * a layout packing reproduces, which an unpacked struct has too. */
+	bool maybe_packed;
 	bool over_aligned;          /* inferred alignment larger than any member's */
 	/* False when DWARF allows another alignment than `align`: a packed
 	 * struct whose members sit at their natural offsets looks unpacked,

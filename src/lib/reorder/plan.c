@@ -12,7 +12,14 @@
 
 const char *sf_optimality_name(sf_optimality optimal)
 {
-	return optimal == SF_OPTIMAL_PROVEN ? "proven" : "heuristic";
+	switch (optimal) {
+	case SF_OPTIMAL_PROVEN:
+		return "proven";
+	case SF_OPTIMAL_CONSTRAINED:
+		return "constrained";
+	default:
+		return "heuristic";
+	}
 }
 
 const char *sf_reorder_reason_text(sf_reorder_reason reason)
@@ -44,6 +51,10 @@ const char *sf_reorder_reason_text(sf_reorder_reason reason)
 		return "compiler reorders fields (Rust)";
 	case SF_REASON_VARIANT_PART:
 		return "variant part";
+	case SF_REASON_KEEP_FIRST:
+		return "minimal with the leading struct member kept first";
+	case SF_REASON_MAYBE_PACKED:
+		return "may be packed: the debug info cannot tell";
 	}
 	return "";
 }
@@ -166,6 +177,99 @@ static int choose_order(const sf_rproblem *p, const sf_reorder_options *opts, sf
 	return 0;
 }
 
+/* The optional rules that apply to `def` under `opts`. */
+static unsigned rules_in_force(const sf_struct *def, const sf_reorder_options *opts, bool has_rules)
+{
+	unsigned rules = has_rules ? SF_RULE_BOUND_CONSTRAINTS : 0;
+	const sf_member *first = def->member_count ? &def->members[0] : NULL;
+
+	/* As automatic_pin() decides: only a leading struct or union that is
+	 * not a base class is kept first by the option. */
+	if (opts->keep_first && first && first->nested &&
+	    !(first->flags & (SF_MEMBER_BASE_CLASS | SF_MEMBER_FLEXIBLE | SF_MEMBER_ZERO_LENGTH)))
+		rules |= SF_RULE_BOUND_KEEP_FIRST;
+	return rules;
+}
+
+/* The size of the best order under `opts`, def->size when none is smaller. */
+static int best_size(const sf_struct *def, const sf_reorder_options *opts, unsigned cacheline,
+		     sf_search_ws *ws, uint64_t *size)
+{
+	sf_arena *scratch = NULL;
+	sf_rproblem problem;
+	sf_reorder_reason reason = SF_REASON_NONE;
+	sf_optimality optimal, moves_optimal;
+	uint32_t *items, *members;
+	uint64_t predicted = def->size;
+	bool skipped = false;
+	int err;
+
+	*size = def->size;
+	if (sf__arena_new(&scratch) < 0)
+		return sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
+	err = sf__rproblem_build(&problem, def, opts, cacheline, scratch, &skipped);
+	if (err < 0 || skipped)
+		goto done;
+	items = sf__arena_calloc(scratch, problem.item_count + 1, sizeof(*items));
+	members = sf__arena_calloc(scratch, def->member_count + 1, sizeof(*members));
+	if (!items || !members) {
+		err = sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
+		goto done;
+	}
+	err = choose_order(&problem, opts, ws, items, members, &reason, &optimal, &moves_optimal,
+			   &predicted, scratch);
+	if (err == 0 && reason == SF_REASON_NONE && predicted < def->size)
+		*size = predicted;
+done:
+	sf__arena_free(scratch);
+	return err;
+}
+
+/*
+ * "Minimal" is only a proof about the rules in force: when dropping
+ * keep_first or the constraints gives a smaller order, the proposal says
+ * which of them bound it and how small the struct could be without.
+ */
+static int find_binding_rules(sf_proposal *prop, const sf_struct *def, const sf_reorder_options *opts,
+			      unsigned cacheline, sf_search_ws *ws, bool has_rules)
+{
+	unsigned in_force = rules_in_force(def, opts, has_rules), bound = 0;
+	sf_reorder_options relaxed = *opts;
+	uint64_t free_size, size;
+	int err;
+
+	prop->unconstrained_size = prop->size;
+	if (!in_force || prop->optimal != SF_OPTIMAL_PROVEN)
+		return 0;
+	relaxed.keep_first = 0;
+	relaxed.constraints = NULL;
+	relaxed.min_savings = 0;
+	err = best_size(def, &relaxed, cacheline, ws, &free_size);
+	if (err < 0 || free_size >= prop->size)
+		return err;
+	if (in_force == (SF_RULE_BOUND_KEEP_FIRST | SF_RULE_BOUND_CONSTRAINTS)) {
+		/* Name each rule that binds alone; both when only together. */
+		relaxed.constraints = opts->constraints;
+		err = best_size(def, &relaxed, cacheline, ws, &size);
+		if (err < 0)
+			return err;
+		bound |= size < prop->size ? SF_RULE_BOUND_KEEP_FIRST : 0;
+		relaxed.constraints = NULL;
+		relaxed.keep_first = opts->keep_first;
+		err = best_size(def, &relaxed, cacheline, ws, &size);
+		if (err < 0)
+			return err;
+		bound |= size < prop->size ? SF_RULE_BOUND_CONSTRAINTS : 0;
+	}
+	prop->bound_by = bound ? bound : in_force;
+	prop->unconstrained_size = free_size;
+	prop->optimal = SF_OPTIMAL_CONSTRAINED;
+	if (prop->reason == SF_REASON_MINIMAL)
+		prop->reason = (prop->bound_by & SF_RULE_BOUND_CONSTRAINTS) ? SF_REASON_CONSTRAINED
+									    : SF_REASON_KEEP_FIRST;
+	return 0;
+}
+
 int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_struct_layout *report_layout,
 		       const sf_reorder_options *opts, unsigned cacheline, sf_search_ws *ws,
 		       sf_arena *arena)
@@ -179,7 +283,7 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 	sf_reorder_reason reason = SF_REASON_NONE;
 	sf_optimality optimal = SF_OPTIMAL_PROVEN, moves_optimal = SF_OPTIMAL_PROVEN;
 	sf_struct *placed = NULL;
-	bool skipped = false;
+	bool skipped = false, has_rules = false;
 	uint64_t predicted = 0;
 	int err = 0;
 
@@ -212,7 +316,8 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 	}
 	verdict = sf__place_check(def, NULL);
 	if (verdict != SF_PLACE_OK) {
-		reason = verdict_reason(verdict);
+		reason = verdict == SF_PLACE_PACKED && def->maybe_packed ? SF_REASON_MAYBE_PACKED
+									 : verdict_reason(verdict);
 		goto identity_result;
 	}
 	if (n < 2) {
@@ -227,6 +332,7 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 	err = sf__rproblem_build(&problem, def, opts, cacheline, scratch, &skipped);
 	if (err < 0)
 		goto done;
+	has_rules = skipped || problem.has_rules;
 	if (skipped) {
 		reason = SF_REASON_SKIPPED;
 		goto identity_result;
@@ -277,10 +383,16 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 	prop->crossings = crossings_of(placed, cacheline);
 	prop->moved = sf__search_moved(members, n);
 	prop->reason = SF_REASON_NONE;
+	err = find_binding_rules(prop, def, opts, cacheline, ws, has_rules);
 	goto done;
 
 identity_result:
 	prop->reason = reason;
+	prop->unconstrained_size = prop->size;
+	if (reason == SF_REASON_MINIMAL || reason == SF_REASON_CONSTRAINED || reason == SF_REASON_SKIPPED)
+		err = find_binding_rules(prop, def, opts, cacheline, ws, has_rules);
+	if (err < 0)
+		goto done;
 	if (report_layout) {
 		entry->layout = report_layout;
 	} else {
