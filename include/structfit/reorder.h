@@ -91,7 +91,8 @@ typedef enum sf_reorder_reason {
 	SF_REASON_BELOW_MINIMUM,    /* "saves less than the minimum" */
 	SF_REASON_EMPTY,            /* "fewer than two members" */
 	SF_REASON_COMPILER_REORDERS,/* "compiler reorders fields (Rust)" */
-	SF_REASON_VARIANT_PART      /* "variant part" (Rust enum, Ada variant record) */
+	SF_REASON_VARIANT_PART,     /* "variant part" (Rust enum, Ada variant record) */
+	SF_REASON_UNSIZED           /* "unsized: size known only at run time" (Rust [T], str, dyn) */
 } sf_reorder_reason;
 
 /*

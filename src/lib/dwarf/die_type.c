@@ -386,6 +386,8 @@ static int layout_struct(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsig
 	t->size = s->size;
 	t->align = s->align;
 	t->nested = s;
+	if (s->unsized)
+		t->flags = SF_MEMBER_UNSIZED;
 	return 0;
 }
 
