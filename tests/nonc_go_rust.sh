@@ -253,6 +253,9 @@ pub struct Plain { pub a: u8, pub b: u64, pub c: u16, pub d: u32 }
 pub struct WithFn { pub tag: u8, pub f: fn(u32) -> u32, pub n: u16 }
 pub struct Gen<T: ?Sized> { pub a: u8, pub t: T }
 pub struct Holder { pub g: Box<Gen<[u32]>>, pub s: String, pub p: std::path::PathBuf, pub w: WithFn }
+// Its variants' structs are views of its 72 bytes: Small's unused bytes
+// hold Big's payload, they are no padding of Small.
+pub enum Sizes { Big([u64; 8]), Small(u8) }
 
 // Offset of a field from a struct's start, without offset_of! (1.77).
 macro_rules! field {
@@ -295,7 +298,9 @@ fn main() {
     println!("struct\tGen<[u32]>\t{}\tunsized", size_of_val(&*empty));
     println!("field\tGen<[u32]>\ta\t{}\t1", &h.g.a as *const u8 as usize - base);
     println!("field\tGen<[u32]>\tt\t{}\t0\t[u32] (unsized)", h.g.t.as_ptr() as usize - base);
-    println!("# {} {} {}", h.g.t.len() + empty.t.len(), h.s, (h.w.f)(u32::from(h.w.n)) + h.w.tag as u32);
+    let sizes = [Sizes::Big([1; 8]), Sizes::Small(2)];
+    println!("# {} {} {} {}", h.g.t.len() + empty.t.len(), h.s, (h.w.f)(u32::from(h.w.n)) + h.w.tag as u32,
+             size_of_val(&sizes));
 }
 EOF
 	if "$rustc" -g -C opt-level=0 rs.rs -o rs 2>rs.cc.err; then
@@ -303,6 +308,13 @@ EOF
 		./rs | grep -v '^#' >rust.probe
 		if report rust rs; then
 			compare rust rust.probe
+			# No waste in enum variant views: --sort=waste ranks real gaps.
+			if grep -q '^struct Small .* 0  *0  *0  *[0-9]*  *[^ ]*$' rust.summary &&
+			   grep -q '^struct Big .* 0  *0  *0  *[0-9]*  *[^ ]*$' rust.summary; then
+				echo "ok: rust: the variants of enum Sizes have no holes, padding or waste"
+			else
+				fail "rust: enum variants in the summary: $(grep '^struct \(Small\|Big\) ' rust.summary | tr -s ' ')"
+			fi
 			if grep -q 'structfit: unsized: its size is only known at run time' rust.text; then
 				echo "ok: rust: the text report marks unsized members"
 			else

@@ -245,3 +245,26 @@ Test(nonc, no_reorder_of_unsized_structs)
 	cr_assert_str_eq(sf_reorder_reason_text(p->reason), "unsized: size known only at run time");
 	cr_assert_eq(p->size, 8);
 }
+
+/* The struct of variant `Small(u8)` of `enum Sizes { Big([u64; 8]), Small(u8) }`:
+ * the tag at 0, its field at 1, Big's payload in the rest. */
+Test(nonc, enum_variant_view_has_no_holes_or_padding)
+{
+	mb_member rows[] = { MB_PLAIN("__0", "u8", 1, 1, 1) };
+	sf_struct *s = mb_add(&unit, SF_STRUCT, "Small", 72, rows, MB_COUNT(rows));
+	const sf_struct_layout *l;
+	sf_buf buf = { 0 };
+
+	cr_assert_not_null(s);
+	s->variant_view = true;
+	l = analyze(s);
+	cr_assert_eq(l->hole_count, 0);
+	cr_assert_eq(l->leading_hole, 0);
+	cr_assert_eq(l->padding, 0);
+	cr_assert_eq(sf__layout_tail_padding(s), 0);
+	sf__emit_struct_layout(&buf, l, 0);
+	cr_assert_not_null(buf.data);
+	cr_assert_not_null(strstr(buf.data, "structfit: variant of a Rust enum"), "%s", buf.data);
+	cr_assert_null(strstr(buf.data, "XXX"), "%s", buf.data);
+	sf_buf_free(&buf);
+}

@@ -186,6 +186,9 @@ typedef struct sf_die_ctx {
 	sf_die_digest *file_digests;
 	unsigned char *file_digest_state;
 	size_t file_digest_capacity;
+	/* DIE key of the Rust enum variant struct being built from the walk
+	 * (sf_struct.variant_view), 0 when none. */
+	uint64_t variant_view_key;
 	/* Worker-level reuse of definitions; NULL builds everything. */
 	sf_die_known *known;
 	sf_die_fresh *fresh;

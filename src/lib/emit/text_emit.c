@@ -257,6 +257,9 @@ static void summary_lines(printer *p, const sf_struct_layout *l)
 	if (s->unsized)
 		comment(p, 1, NULL, "structfit: unsized: the size is the statically known part,"
 			" no tail padding");
+	if (s->variant_view)
+		comment(p, 1, NULL, "structfit: variant of a Rust enum: the bytes outside its fields"
+			" hold the tag or other variants, not holes or padding");
 	if (l->hole_count || l->bit_hole_count) {
 		if (l->hole_count)
 			comment(p, 1, NULL, "sum members: %" PRIu64 ", holes: %" PRIu32

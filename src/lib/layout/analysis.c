@@ -252,7 +252,7 @@ uint64_t sf__layout_tail_padding(const sf_struct *s)
 
 	/* A dynamically sized struct ends where its run-time-sized member
 	 * does: the bytes after its static size are not padding. */
-	if (s->unsized)
+	if (s->unsized || s->variant_view)
 		return 0;
 	if (s->kind == SF_UNION)
 		return sub_floor(s->size, union_extent(s));
@@ -479,14 +479,14 @@ static int analyze_body(walk_ctx *w, const sf_struct *s, uint64_t base, unsigned
 			 * unnamed bitfields (`long :42;`) leave no member
 			 * in DWARF but take the first bits. */
 			st = advance(&c, &s->members[i], s->size);
-			error = analyze_member(w, l, i, prev, &st);
+			error = analyze_member(w, l, i, prev, s->variant_view ? NULL : &st);
 		}
 		if (error)
 			return error;
 		prev = i;
 	}
 
-	if (s->unsized) {
+	if (s->unsized || s->variant_view) {
 		l->padding = 0;   /* see sf__layout_tail_padding() */
 	} else if (s->kind == SF_UNION) {
 		l->padding = sub_floor(s->size, union_extent(s));

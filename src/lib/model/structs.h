@@ -96,6 +96,11 @@ typedef struct sf_struct {
 	 * is a Rust trait object type.  `size` covers the statically known
 	 * part only; there is no tail padding to speak of. */
 	bool unsized;
+	/* The struct of one variant of a Rust enum (rustc nests them in the
+	 * enum's DIE, next to its variant part): a view of the enum's bytes,
+	 * where those outside its fields hold the tag or other variants'
+	 * fields, so they are neither holes nor padding. */
+	bool variant_view;
 	const char *decl_file;      /* as the producer recorded it; NULL when unknown */
 	uint32_t decl_line;
 	uint32_t file_index;        /* first input it was found in */
