@@ -1,7 +1,6 @@
 /* Building struct, union and class definitions and their members from DIEs. */
 #include "dwarf/die_ctx.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,76 +86,6 @@ static int place_bitfield(sf_die_ctx *ctx, const sf_die *m, uint64_t type_size, 
 	return 0;
 }
 
-/* A dynamically sized member takes no bytes of the static layout; its
- * DWARF type is the element ([T] and str are described by theirs), so
- * `inner: [u8]` is spelt "[u8] (unsized)". */
-static int mark_unsized(sf_die_ctx *ctx, sf_member *out)
-{
-	char *spelled = sf__arena_alloc(ctx->unit->arena, strlen(out->type_name) + sizeof("[] (unsized)"));
-
-	if (!spelled)
-		return sf__fail(SF_ENOMEM, "out of memory");
-	strcpy(spelled, "[");
-	strcat(spelled, out->type_name);
-	strcat(spelled, "] (unsized)");
-	out->type_name = spelled;
-	out->size = 0;
-	out->flags |= SF_MEMBER_UNSIZED;
-	return 0;
-}
-
-/*
- * Members that take no bytes of the static layout although their DWARF
- * type has a size.  LLVM marks them with DW_AT_bit_size 0 (its member
- * size, 0 bits, differs from the type's); rustc 1.63 emits that for
- * dynamically sized last fields and for zero-sized fn items, which it
- * describes as fn pointers.  Newer rustc writes no mark: the member then
- * reaches past the end of its struct, whose size is the statically known
- * part, which in Rust nothing else does.  A fn item is always spelt as a
- * pointer (and aligned to 1); a slice's element only in slices of
- * pointers, which are then taken for zero-sized (rare, and offsets and
- * sizes stay right).  A slice keeps its element's alignment.
- */
-static bool takes_no_bytes(const sf_die_ctx *ctx, const sf_struct *parent, uint64_t location,
-			   bool zero_bits, uint64_t bit_size, const sf_member *out)
-{
-	if (zero_bits)
-		return true;
-	return ctx->language == DW_LANG_Rust && parent->kind != SF_UNION && !bit_size &&
-	       location <= parent->size && out->size > parent->size - location;
-}
-
-static int zero_size_member(sf_die_ctx *ctx, const sf_die_type *spelling, sf_member *out)
-{
-	if (spelling->declarator == SF_DECL_POINTER) {
-		out->size = 0;
-		out->type_align = 1;
-		return 0;
-	}
-	return mark_unsized(ctx, out);
-}
-
-/* An unsized member comes after every other one (rustc puts it last,
- * whatever it reorders): otherwise the DWARF is corrupt. */
-static int check_unsized_last(const sf_die_ctx *ctx, const sf_die *d, const sf_struct *s)
-{
-	for (uint32_t i = 0; i < s->member_count; i++) {
-		const sf_member *tail = &s->members[i];
-		if (!(tail->flags & SF_MEMBER_UNSIZED) || s->kind == SF_UNION)
-			continue;
-		for (uint32_t j = 0; j < s->member_count; j++) {
-			const sf_member *m = &s->members[j];
-			if (j != i && m->size && m->offset + m->size > tail->offset) {
-				char why[200];
-				snprintf(why, sizeof(why), "unsized member '%s' is not the last",
-					 tail->name ? tail->name : "(anonymous)");
-				return sf__die_corrupt(ctx, d, why);
-			}
-		}
-	}
-	return 0;
-}
-
 static int build_member(sf_die_ctx *ctx, const sf_struct *parent, const sf_die *m, Dwarf_Half tag,
 			unsigned depth, sf_member *out, bool *descriptor)
 {
@@ -218,8 +147,8 @@ static int build_member(sf_die_ctx *ctx, const sf_struct *parent, const sf_die *
 		location = 0;
 	if (location > SF_DIE_MAX_OFFSET)
 		return sf__die_corrupt(ctx, m, "member offset beyond 1 TiB");
-	if (known && takes_no_bytes(ctx, parent, location, zero_bits, bit_size, out)) {
-		res = zero_size_member(ctx, spelling, out);
+	if (known) {
+		res = sf__die_sizeless_member(ctx, parent, location, zero_bits, bit_size, spelling, out);
 		if (res < 0)
 			return res;
 	}
@@ -429,14 +358,6 @@ done:
 	return res;
 }
 
-/* rustc describes `dyn Trait` as an empty 0-byte struct of that name:
- * a field of that type has the size of the value behind it. */
-static bool is_trait_object(const sf_die_ctx *ctx, const sf_struct *s)
-{
-	return ctx->language == DW_LANG_Rust && s->name && strncmp(s->name, "dyn ", 4) == 0 &&
-	       s->size == 0 && s->member_count == 0;
-}
-
 static bool same_name(const char *a, const char *b)
 {
 	return a && b ? strcmp(a, b) == 0 : a == b;
@@ -570,7 +491,7 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 	}
 	res = build_members(ctx, d, s, depth);
 	if (res >= 0)
-		res = check_unsized_last(ctx, d, s);
+		res = sf__die_mark_unsized(ctx, d, s);
 	if (res < 0)
 		goto done;
 	{
@@ -580,9 +501,6 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 			goto done;
 		}
 	}
-	s->unsized = is_trait_object(ctx, s);
-	for (uint32_t i = 0; i < s->member_count; i++)
-		s->unsized |= (s->members[i].flags & SF_MEMBER_UNSIZED) != 0;
 	sf__struct_infer_alignment(s);
 	if (sf__struct_list_push(&ctx->unit->structs, s) < 0) {
 		res = sf__fail(SF_ENOMEM, "out of memory");
