@@ -854,18 +854,18 @@ Test(emit, json_is_valid_and_follows_the_schema)
 	cr_assert(strncmp(json, head, strlen(head)) == 0, "%s", json);
 	cr_assert(strstr(json, "\"files\": [\n{\"path\": \"test.o\", \"arch\": \"x86_64\", \"byte_order\": \"little\", \"address_size\": 8}\n]"), "%s", json);
 	cr_assert(strstr(json, "{\"kind\": \"struct\", \"name\": \"bits\", \"typedef_name\": null, \"size\": 24, \"align\": 8, "
-			       "\"align_certain\": true, \"packed\": false, \"decl_file\": \"test.c\", \"decl_line\": 1, \"file\": 0, \"cachelines\": 1, "
+			       "\"align_certain\": true, \"packed\": false, \"unsized\": false, \"decl_file\": \"test.c\", \"decl_line\": 1, \"file\": 0, \"cachelines\": 1, "
 			       "\"sum_members\": 5, \"holes\": [], \"bit_holes\": [{\"bit_offset\": 8, \"bits\": 24}, "
 			       "{\"bit_offset\": 67, \"bits\": 5}, {\"bit_offset\": 120, \"bits\": 8}], \"padding\": 0, "
 			       "\"bit_padding\": 34, \"members\": [{\"index\": 0, \"name\": \"a\", \"type\": \"unsigned int\", "
 			       "\"offset\": 0, \"size\": 4, \"align\": 4, \"bit_offset\": 0, \"bit_size\": 3, \"decl_line\": 2, "
-			       "\"crosses_cacheline\": false}"), "%s", json);
+			       "\"crosses_cacheline\": false, \"unsized\": false}"), "%s", json);
 	cr_assert(strstr(json, "{\"index\": 2, \"name\": \"c\", \"type\": \"int\", \"offset\": 4, \"size\": 4, \"align\": 4, "
 			       "\"bit_offset\": null, \"bit_size\": null"), "%s", json);
 	/* Anonymous members carry their body with absolute offsets and its holes. */
 	cr_assert(strstr(json, "{\"index\": 3, \"name\": null, \"type\": null, \"offset\": 24, \"size\": 16, \"align\": 8, "
 			       "\"bit_offset\": null, \"bit_size\": null, \"decl_line\": 5, \"crosses_cacheline\": false, "
-			       "\"kind\": \"struct\", \"members\": [{\"index\": 0, \"name\": \"f\", \"type\": \"char\", \"offset\": 24,"), "%s", json);
+			       "\"unsized\": false, \"kind\": \"struct\", \"members\": [{\"index\": 0, \"name\": \"f\", \"type\": \"char\", \"offset\": 24,"), "%s", json);
 	cr_assert(strstr(json, "\"holes\": [{\"offset\": 25, \"size\": 7}], \"bit_holes\": []}"), "%s", json);
 	cr_assert(strstr(json, "\"name\": \"pk\", \"typedef_name\": null, \"size\": 13, \"align\": 1, \"align_certain\": true, \"packed\": true"), "%s", json);
 	cr_assert(strstr(json, "\"conflicts\": []}"), "%s", json);

@@ -1,4 +1,4 @@
-/* Layouts of non-C producers on hand-built models: fields out of declaration order, variant parts, compiler-ordered structs. */
+/* Layouts of non-C producers on hand-built models: fields out of declaration order, variant parts, compiler-ordered and unsized structs. */
 #include <criterion/criterion.h>
 
 #include <string.h>
@@ -173,4 +173,98 @@ Test(nonc, no_reorder_of_variant_records)
 
 	cr_assert_eq(p->reason, SF_REASON_VARIANT_PART);
 	cr_assert_str_eq(sf_reorder_reason_text(p->reason), "variant part");
+}
+
+/* rustc's `struct Tail { a: u32, b: u8, data: [u8] }`: the static part
+ * is 8 bytes, data starts at 5 and runs as far as the value does. */
+static sf_struct *rust_unsized_tail(void)
+{
+	mb_member rows[] = {
+		MB_PLAIN("a", "u32", 0, 4, 4),
+		MB_PLAIN("b", "u8", 4, 1, 1),
+		MB_PLAIN("data", "[u8] (unsized)", 5, 0, 1),
+	};
+	sf_struct *s;
+
+	rows[2].flags = SF_MEMBER_UNSIZED;
+	s = mb_add(&unit, SF_STRUCT, "Tail", 8, rows, MB_COUNT(rows));
+	cr_assert_not_null(s);
+	s->unsized = true;
+	s->compiler_reorders = true;
+	return s;
+}
+
+Test(nonc, unsized_struct_has_no_tail_padding)
+{
+	sf_struct *tail = rust_unsized_tail();
+	const sf_struct_layout *l = analyze(tail);
+
+	cr_assert_eq(l->padding, 0, "the unsized member reaches the end");
+	cr_assert_eq(l->hole_count, 0);
+	cr_assert_eq(sf__layout_tail_padding(tail), 0);
+}
+
+Test(nonc, struct_ending_in_an_unsized_struct_has_no_padding_from_it)
+{
+	sf_struct *tail = rust_unsized_tail();
+	mb_member rows[] = { MB_STRUCT("inner", "struct Tail", 0, tail) };
+	sf_struct *outer;
+	const sf_struct_layout *l;
+
+	rows[0].flags = SF_MEMBER_UNSIZED;
+	outer = mb_add(&unit, SF_STRUCT, "Outer", 8, rows, MB_COUNT(rows));
+	cr_assert_not_null(outer);
+	outer->unsized = true;
+	l = analyze(outer);
+	cr_assert_eq(l->members[0].nested_padding, 0);
+	cr_assert_eq(l->paddings, 0);
+	cr_assert_eq(l->padding, 0);
+}
+
+Test(nonc, unsized_member_and_struct_are_marked_in_text)
+{
+	sf_buf buf = { 0 };
+	const sf_struct_layout *l = analyze(rust_unsized_tail());
+
+	sf__emit_struct_layout(&buf, l, 0);
+	cr_assert_not_null(buf.data);
+	cr_assert_not_null(strstr(buf.data, "data;"), "%s", buf.data);
+	cr_assert_not_null(strstr(buf.data, "/* structfit: unsized: its size is only known at run time */"),
+			   "%s", buf.data);
+	cr_assert_not_null(strstr(buf.data, "/* structfit: unsized: the size is the statically known part"),
+			   "%s", buf.data);
+	cr_assert_null(strstr(buf.data, "/* padding:"), "%s", buf.data);
+	sf_buf_free(&buf);
+}
+
+Test(nonc, no_reorder_of_unsized_structs)
+{
+	const sf_proposal *p = plan(rust_unsized_tail());
+
+	cr_assert_eq(p->reason, SF_REASON_UNSIZED, "named before the compiler's own order");
+	cr_assert_str_eq(sf_reorder_reason_text(p->reason), "unsized: size known only at run time");
+	cr_assert_eq(p->size, 8);
+}
+
+/* The struct of variant `Small(u8)` of `enum Sizes { Big([u64; 8]), Small(u8) }`:
+ * the tag at 0, its field at 1, Big's payload in the rest. */
+Test(nonc, enum_variant_view_has_no_holes_or_padding)
+{
+	mb_member rows[] = { MB_PLAIN("__0", "u8", 1, 1, 1) };
+	sf_struct *s = mb_add(&unit, SF_STRUCT, "Small", 72, rows, MB_COUNT(rows));
+	const sf_struct_layout *l;
+	sf_buf buf = { 0 };
+
+	cr_assert_not_null(s);
+	s->variant_view = true;
+	l = analyze(s);
+	cr_assert_eq(l->hole_count, 0);
+	cr_assert_eq(l->leading_hole, 0);
+	cr_assert_eq(l->padding, 0);
+	cr_assert_eq(sf__layout_tail_padding(s), 0);
+	sf__emit_struct_layout(&buf, l, 0);
+	cr_assert_not_null(buf.data);
+	cr_assert_not_null(strstr(buf.data, "structfit: variant of a Rust enum"), "%s", buf.data);
+	cr_assert_null(strstr(buf.data, "XXX"), "%s", buf.data);
+	sf_buf_free(&buf);
 }

@@ -102,7 +102,8 @@ typedef enum sf_reorder_reason {
 	SF_REASON_COMPILER_REORDERS,/* "compiler reorders fields (Rust)" */
 	SF_REASON_VARIANT_PART,     /* "variant part" (Rust enum, Ada variant record) */
 	SF_REASON_KEEP_FIRST,       /* "minimal with the leading struct member kept first" */
-	SF_REASON_MAYBE_PACKED      /* "may be packed: the debug info cannot tell" */
+	SF_REASON_MAYBE_PACKED,     /* "may be packed: the debug info cannot tell" */
+	SF_REASON_UNSIZED           /* "unsized: size known only at run time" (Rust [T], str, dyn) */
 } sf_reorder_reason;
 
 /*

@@ -186,6 +186,9 @@ typedef struct sf_die_ctx {
 	sf_die_digest *file_digests;
 	unsigned char *file_digest_state;
 	size_t file_digest_capacity;
+	/* DIE key of the Rust enum variant struct being built from the walk
+	 * (sf_struct.variant_view), 0 when none. */
+	uint64_t variant_view_key;
 	/* Worker-level reuse of definitions; NULL builds everything. */
 	sf_die_known *known;
 	sf_die_fresh *fresh;
@@ -300,6 +303,20 @@ int sf__die_type_layout(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const 
  */
 int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_name,
 			 bool nested_body, unsigned depth, sf_struct **out);
+
+/* ---- die_unsized.c ---- */
+
+/*
+ * Makes `out` (built at `location` in `parent`) a member without bytes of
+ * its own when the DWARF says so (DW_AT_bit_size 0: `zero_bits`) or, in
+ * Rust, when it reaches past the struct's end: size 0, and marked
+ * SF_MEMBER_UNSIZED unless it is a zero-sized fn item.  0 or SF_ENOMEM.
+ */
+int sf__die_sizeless_member(sf_die_ctx *ctx, const sf_struct *parent, uint64_t location, bool zero_bits,
+			    uint64_t bit_size, const sf_die_type *spelling, sf_member *out);
+/* Sets s->unsized once its members are built; SF_EINVALID when an unsized
+ * member is not the last one. */
+int sf__die_mark_unsized(const sf_die_ctx *ctx, const sf_die *d, sf_struct *s);
 
 /* ---- die_digest.c ---- */
 

@@ -560,6 +560,7 @@ bool sf__die_struct_digest(sf_die_ctx *ctx, const sf_die *d, const char *typedef
 	mix(&h, d->raw.unit->version);
 	/* Array lower bounds and field order depend on the language. */
 	mix(&h, ctx->language);
+	mix(&h, ctx->variant_view_key == sf__die_key(d));
 	mix(&h, ((uint64_t)ctx->image->address_size << 1) | ctx->image->big_endian);
 	*out = h;
 	return true;

@@ -288,6 +288,27 @@ static int name_function(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsig
 	return set_name(ctx, t, ret->prefix, concat(ctx, params, ret->suffix, ""), SF_DECL_FUNCTION);
 }
 
+/*
+ * Go names its pointer, array and func types as Go writes them
+ * ("*main.T", "unsafe.Pointer", "[3]main.Inner", "func(int) bool"); the
+ * C spelling of the same DWARF ("void *", "main.Inner[3]") would be wrong
+ * for Go.  1 when `d` was spelled so, 0 when it has no name.
+ */
+static int go_spelling(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, Dwarf_Half tag)
+{
+	const char *name = NULL;
+	int res;
+
+	if (ctx->language != DW_LANG_Go ||
+	    (tag != DW_TAG_pointer_type && tag != DW_TAG_array_type && tag != DW_TAG_subroutine_type))
+		return 0;
+	res = sf__die_string(ctx, d, DW_AT_name, &name);
+	if (res <= 0 || !name)
+		return res < 0 ? res : 0;
+	res = set_name(ctx, t, concat(ctx, name, "", ""), "", SF_DECL_PLAIN);
+	return res < 0 ? res : 1;
+}
+
 int sf__die_type_name(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out)
 {
 	sf_die_type *t;
@@ -311,8 +332,12 @@ int sf__die_type_name(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf
 		return sf__die_too_deep(ctx, d, SF_DIE_MAX_DEPTH);
 	t->name_busy = true;
 	res = sf__die_tag(ctx, d, &tag);
-	if (res < 0)
+	if (res >= 0)
+		res = go_spelling(ctx, d, t, tag);
+	if (res != 0) {
+		res = res < 0 ? res : 0;
 		goto done;
+	}
 	if ((keyword = tag_keyword(tag))) {
 		res = name_tagged(ctx, d, t, keyword, depth);
 	} else if ((keyword = qualifier_keyword(tag))) {

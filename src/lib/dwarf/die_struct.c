@@ -93,7 +93,7 @@ static int build_member(sf_die_ctx *ctx, const sf_struct *parent, const sf_die *
 	const char *name = NULL;
 	uint64_t location = 0, bit_size = 0, line = 0, end = 0;
 	uint32_t align = 0;
-	bool known = true;
+	bool known = true, zero_bits = false;
 	int res;
 
 	res = sf__die_target_layout(ctx, m, depth, &layout);
@@ -105,6 +105,7 @@ static int build_member(sf_die_ctx *ctx, const sf_struct *parent, const sf_die *
 		res = sf__die_member_location(ctx, m, &location, &known);
 	if (res >= 0)
 		res = sf__die_udata(ctx, m, DW_AT_bit_size, &bit_size);
+	zero_bits = res > 0 && bit_size == 0;
 	if (res >= 0)
 		res = sf__die_udata(ctx, m, DW_AT_decl_line, &line);
 	if (res >= 0) {
@@ -149,6 +150,11 @@ static int build_member(sf_die_ctx *ctx, const sf_struct *parent, const sf_die *
 		location = 0;
 	if (location > SF_DIE_MAX_OFFSET)
 		return sf__die_corrupt(ctx, m, "member offset beyond 1 TiB");
+	if (known) {
+		res = sf__die_sizeless_member(ctx, parent, location, zero_bits, bit_size, spelling, out);
+		if (res < 0)
+			return res;
+	}
 
 	if (bit_size) {
 		uint64_t bit_offset = 0;
@@ -467,6 +473,7 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 	s->kind = kind_of(tag);
 	s->size = size;
 	s->compiler_reorders = s->kind != SF_UNION && sf__die_language_reorders(ctx->language);
+	s->variant_view = ctx->variant_view_key == sf__die_key(d);
 	s->decl_line = line > UINT32_MAX ? 0 : (uint32_t)line;
 	s->file_index = ctx->unit->file_index;
 	s->is_nested_body = nested_body && !name && !typedef_name;
@@ -486,6 +493,8 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 		s->explicit_align = (uint32_t)align;
 	}
 	res = build_members(ctx, d, s, depth);
+	if (res >= 0)
+		res = sf__die_mark_unsized(ctx, d, s);
 	if (res < 0)
 		goto done;
 	{

@@ -199,6 +199,21 @@ static int layout_pointer(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t)
 	return 0;
 }
 
+/*
+ * A C function type has no size (members only hold pointers to it), but
+ * Go describes its func values themselves as DW_TAG_subroutine_type with
+ * DW_AT_byte_size: a pointer to a closure, aligned like one.
+ */
+static int layout_function_value(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t)
+{
+	uint64_t size = 0;
+	int res = sf__die_udata(ctx, d, DW_AT_byte_size, &size);
+
+	if (res <= 0)
+		return res;
+	return layout_pointer(ctx, d, t);
+}
+
 /* C and its relatives write a bound as an expression only for VLAs,
  * which stay flexible as before; elsewhere it is a run-time size. */
 static bool c_family(uint64_t language)
@@ -371,6 +386,8 @@ static int layout_struct(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsig
 	t->size = s->size;
 	t->align = s->align;
 	t->nested = s;
+	if (s->unsized)
+		t->flags = SF_MEMBER_UNSIZED;
 	return 0;
 }
 
@@ -518,7 +535,7 @@ int sf__die_type_layout(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const 
 		res = layout_struct(ctx, d, t, depth);
 		break;
 	case DW_TAG_subroutine_type:
-		t->size = 0;
+		res = layout_function_value(ctx, d, t);
 		break;
 	case DW_TAG_unspecified_type:
 		res = sf__die_udata(ctx, d, DW_AT_byte_size, &t->size);

@@ -88,7 +88,33 @@ static int remember_import(sf_die_ctx *ctx, const sf_die *d)
 	return res;
 }
 
-static int visit(sf_die_ctx *ctx, const sf_die *d, Dwarf_Half tag, unsigned depth)
+/* A Rust struct with a variant part is an enum; the structs rustc nests
+ * in it are its variants. */
+static int is_rust_enum(sf_die_ctx *ctx, const sf_die *d, bool *yes)
+{
+	Dwarf_Half tag = 0;
+	sf_die child;
+	int res;
+
+	*yes = false;
+	if (ctx->language != DW_LANG_Rust)
+		return 0;
+	res = sf__die_tag(ctx, d, &tag);
+	if (res < 0 || tag != DW_TAG_structure_type)
+		return res < 0 ? res : 0;
+	res = sf__die_first_child(ctx, d, &child);
+	while (res > 0 && !*yes) {
+		res = sf__die_tag(ctx, &child, &tag);
+		if (res >= 0)
+			*yes = tag == DW_TAG_variant_part;
+		if (res >= 0 && !*yes)
+			res = sf__die_next_sibling(ctx, &child);
+	}
+	sf__die_release(&child);
+	return res < 0 ? res : 0;
+}
+
+static int visit(sf_die_ctx *ctx, const sf_die *d, Dwarf_Half tag, unsigned depth, bool in_enum)
 {
 	if (tag == DW_TAG_structure_type || tag == DW_TAG_union_type || tag == DW_TAG_class_type) {
 		const char *name = NULL;
@@ -106,7 +132,11 @@ static int visit(sf_die_ctx *ctx, const sf_die *d, Dwarf_Half tag, unsigned dept
 			return wanted_name(ctx, NULL) ? remember_pending(ctx, sf__die_key(d)) : 0;
 		if (!wanted_name(ctx, name))
 			return 0;
-		return sf__die_build_struct(ctx, d, NULL, false, depth, &s);
+		if (in_enum)
+			ctx->variant_view_key = sf__die_key(d);
+		res = sf__die_build_struct(ctx, d, NULL, false, depth, &s);
+		ctx->variant_view_key = 0;
+		return res;
 	}
 	if (tag == DW_TAG_imported_unit)
 		return remember_import(ctx, d);
@@ -138,16 +168,19 @@ static bool is_function_body(Dwarf_Half tag)
 static int walk_children(sf_die_ctx *ctx, const sf_die *parent, unsigned depth, bool in_function)
 {
 	sf_die child;
+	bool in_enum = false;
 	int res;
 
 	if (depth > SF_DIE_MAX_DEPTH)
 		return in_function ? 0 : sf__die_corrupt(ctx, parent, "DIE tree too deep");
-	res = sf__die_first_child(ctx, parent, &child);
+	res = is_rust_enum(ctx, parent, &in_enum);
+	if (res >= 0)
+		res = sf__die_first_child(ctx, parent, &child);
 	while (res > 0) {
 		Dwarf_Half tag = 0;
 		res = sf__die_tag(ctx, &child, &tag);
 		if (res >= 0)
-			res = visit(ctx, &child, tag, depth);
+			res = visit(ctx, &child, tag, depth, in_enum);
 		if (res >= 0 && may_hold_types(ctx, tag))
 			res = walk_children(ctx, &child, depth + 1, in_function || is_function_body(tag));
 		if (res < 0)

@@ -80,6 +80,8 @@ static void members(sf_buf *buf, const sf_struct_layout *l)
 		u64_or_null(buf, m->decl_line, m->decl_line != 0);
 		key(buf, "crosses_cacheline", false);
 		sf__buf_puts(buf, ml->crosses_cacheline ? "true" : "false");
+		key(buf, "unsized", false);
+		sf__buf_puts(buf, m->flags & SF_MEMBER_UNSIZED ? "true" : "false");
 		if (ml->nested) {
 			key(buf, "kind", false);
 			sf__buf_json_string(buf, kind_name(ml->nested->def->kind));
@@ -154,6 +156,8 @@ static void struct_json(sf_buf *buf, const sf_report_entry *e, const sf_proposal
 	sf__buf_puts(buf, s->align_certain ? "true" : "false");
 	key(buf, "packed", false);
 	sf__buf_puts(buf, s->packed ? "true" : "false");
+	key(buf, "unsized", false);
+	sf__buf_puts(buf, s->unsized ? "true" : "false");
 	site(buf, s, false);
 	key(buf, "file", false);
 	sf__buf_printf(buf, "%" PRIu32, s->file_index);

@@ -233,6 +233,8 @@ static void body(printer *p, const sf_struct_layout *l, unsigned depth)
 			if (ml->crosses_cacheline)
 				comment(p, depth, COLOR_WARN,
 					"structfit: member crosses cacheline boundary");
+			if (ml->member->flags & SF_MEMBER_UNSIZED)
+				comment(p, depth, NULL, "structfit: unsized: its size is only known at run time");
 		}
 		gap_after(p, l, i, depth);
 	}
@@ -252,6 +254,12 @@ static void summary_lines(printer *p, const sf_struct_layout *l)
 	blank_line(p);
 	comment(p, 1, NULL, "size: %" PRIu64 ", cachelines: %" PRIu64 ", members: %" PRIu32,
 		s->size, l->cachelines, s->member_count);
+	if (s->unsized)
+		comment(p, 1, NULL, "structfit: unsized: the size is the statically known part,"
+			" no tail padding");
+	if (s->variant_view)
+		comment(p, 1, NULL, "structfit: variant of a Rust enum: the bytes outside its fields"
+			" hold the tag or other variants, not holes or padding");
 	if (l->hole_count || l->bit_hole_count) {
 		if (l->hole_count)
 			comment(p, 1, NULL, "sum members: %" PRIu64 ", holes: %" PRIu32

@@ -250,6 +250,10 @@ uint64_t sf__layout_tail_padding(const sf_struct *s)
 
 	uint32_t *order = NULL;
 
+	/* A dynamically sized struct ends where its run-time-sized member
+	 * does: the bytes after its static size are not padding. */
+	if (s->unsized || s->variant_view)
+		return 0;
 	if (s->kind == SF_UNION)
 		return sub_floor(s->size, union_extent(s));
 	if (!in_memory_order(s)) {
@@ -432,14 +436,16 @@ static int analyze_body(walk_ctx *w, const sf_struct *s, uint64_t base, unsigned
 			 * unnamed bitfields (`long :42;`) leave no member
 			 * in DWARF but take the first bits. */
 			st = advance(&c, &s->members[i], s->size);
-			error = analyze_member(w, l, i, prev, &st);
+			error = analyze_member(w, l, i, prev, s->variant_view ? NULL : &st);
 		}
 		if (error)
 			return error;
 		prev = i;
 	}
 
-	if (s->kind == SF_UNION) {
+	if (s->unsized || s->variant_view) {
+		l->padding = 0;   /* see sf__layout_tail_padding() */
+	} else if (s->kind == SF_UNION) {
 		l->padding = sub_floor(s->size, union_extent(s));
 	} else if (n) {
 		l->padding = sub_floor(s->size, finish(&c, s->size, &l->bit_padding) / 8);

@@ -26,7 +26,11 @@ enum sf_member_flags {
 	/* Opaque stand-in (also UNKNOWN_TYPE, type_name "<variant part>")
 	 * for a DW_TAG_variant_part (Rust enum payloads, Ada variant
 	 * records): its bytes are occupied, what lies there is not modelled. */
-	SF_MEMBER_VARIANT_PART = 1u << 6
+	SF_MEMBER_VARIANT_PART = 1u << 6,
+	/* Dynamically sized (a Rust struct's last field of type [T], str or
+	 * dyn Trait, or a struct ending in one): `size` is 0 and the real
+	 * size is only known at run time, so no hole or padding comes from it. */
+	SF_MEMBER_UNSIZED = 1u << 7
 };
 
 struct sf_struct;
@@ -99,6 +103,15 @@ typedef struct sf_struct {
 	bool compiler_reorders;
 	/* Some member is an SF_MEMBER_VARIANT_PART stand-in. */
 	bool has_variant_part;
+	/* A dynamically sized type: some member is SF_MEMBER_UNSIZED, or it
+	 * is a Rust trait object type.  `size` covers the statically known
+	 * part only; there is no tail padding to speak of. */
+	bool unsized;
+	/* The struct of one variant of a Rust enum (rustc nests them in the
+	 * enum's DIE, next to its variant part): a view of the enum's bytes,
+	 * where those outside its fields hold the tag or other variants'
+	 * fields, so they are neither holes nor padding. */
+	bool variant_view;
 	const char *decl_file;      /* as the producer recorded it; NULL when unknown */
 	uint32_t decl_line;
 	uint32_t file_index;        /* first input it was found in */

@@ -55,6 +55,8 @@ const char *sf_reorder_reason_text(sf_reorder_reason reason)
 		return "minimal with the leading struct member kept first";
 	case SF_REASON_MAYBE_PACKED:
 		return "may be packed: the debug info cannot tell";
+	case SF_REASON_UNSIZED:
+		return "unsized: size known only at run time";
 	}
 	return "";
 }
@@ -304,8 +306,13 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 	prop->optimal = SF_OPTIMAL_PROVEN;
 	prop->moves_optimal = SF_OPTIMAL_PROVEN;
 
-	/* The source order means nothing to such a compiler, and the
-	 * variants of a variant part overlay each other. */
+	/* A dynamically sized member must stay last and its size is not
+	 * known; the source order means nothing to a compiler that picks its
+	 * own, and the variants of a variant part overlay each other. */
+	if (def->unsized) {
+		reason = SF_REASON_UNSIZED;
+		goto identity_result;
+	}
 	if (def->compiler_reorders) {
 		reason = SF_REASON_COMPILER_REORDERS;
 		goto identity_result;
