@@ -19,7 +19,7 @@ for target in x86_64-linux-gnu i386-linux-gnu s390x-linux-gnu; do
 	mkdir -p "$dir"
 	cc="clang --target=$target -std=c11 -w"
 	$cc -g -c "$src" -o "$dir/ref.o" || { fail "$target: cannot compile the fixture"; continue; }
-	"$STRUCTFIT_BIN" assert --offsets --align -C 'gate_*' -o "$dir/asserts.h" "$dir/ref.o" ||
+	"$STRUCTFIT_BIN" assert --offsets --align --include-local -C 'gate_*' -o "$dir/asserts.h" "$dir/ref.o" ||
 		{ fail "$target: structfit assert failed"; continue; }
 	grep -q "_Static_assert" "$dir/asserts.h" || fail "$target: no _Static_assert in the header"
 	grep -q 'sizeof(struct gate_mixed) == ' "$dir/asserts.h" || fail "$target: no size assertion"
@@ -57,7 +57,7 @@ done
 # gcc as well, native build.
 if command -v gcc >/dev/null 2>&1; then
 	gcc -g -std=c11 -w -c "$src" -o "$work/gcc.o" &&
-		"$STRUCTFIT_BIN" assert --offsets --align -C 'gate_*' -o "$work/asserts.h" "$work/gcc.o" &&
+		"$STRUCTFIT_BIN" assert --offsets --align --include-local -C 'gate_*' -o "$work/asserts.h" "$work/gcc.o" &&
 		gcc -std=c11 -fsyntax-only -Wall -Wextra -pedantic -Wno-pedantic "$work/use.c" ||
 		fail "gcc: header does not compile against its own source"
 	gcc -std=c11 -w -fsyntax-only -DGATE_RETYPE "$work/use.c" 2>/dev/null && fail "gcc: header compiles after retype"
@@ -74,7 +74,7 @@ grep -q "different targets" "$work/mixed.err" || fail "no message for mixed targ
 if command -v gcc >/dev/null 2>&1; then
 	printf '#include <stdarg.h>\nstruct va_user { int n; va_list ap; } va_user_g;\n' >"$work/va.c"
 	gcc -g -c "$work/va.c" -o "$work/va.o" &&
-		"$STRUCTFIT_BIN" assert --offsets --align -o "$work/va_asserts.h" "$work/va.o" ||
+		"$STRUCTFIT_BIN" assert --offsets --align --include-local -o "$work/va_asserts.h" "$work/va.o" ||
 		fail "assert on a va_list user failed"
 	grep -q '__va_list_tag.*skipped, a compiler built-in type' "$work/va_asserts.h" ||
 		fail "built-in struct __va_list_tag not skipped: $(grep -n va_list_tag "$work/va_asserts.h")"

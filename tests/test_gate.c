@@ -148,7 +148,7 @@ Test(snapshot, survives_mutated_baselines)
 			sf_assert_options aopts = SF_ASSERT_OPTIONS_INIT;
 			aopts.offsets = 1;
 			cr_assert_eq(sf_emit_snapshot(&out, snap), 0);
-			cr_assert_eq(sf_emit_asserts(&out, snap, &aopts), 0);
+			cr_assert_eq(sf_emit_asserts(&out, snap, &aopts, NULL), 0);
 			sf_buf_free(&out);
 		}
 		sf_snapshot_free(snap);

@@ -120,7 +120,7 @@ def check(label, compiler, scratch):
 
     # assert --align: the header compiles with the fixture.
     header = os.path.join(scratch, "asserts.h")
-    tool("assert", "--align", "--offsets", "-o", header, obj)
+    tool("assert", "--align", "--offsets", "--include-local", "-o", header, obj)
     with open(header) as f:
         text = f.read()
     if "alignment 4 not asserted" not in text:

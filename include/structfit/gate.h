@@ -145,17 +145,34 @@ typedef struct sf_assert_options {
 	int offsets;           /* offsetof() of every named non-bitfield member */
 	int align;             /* _Alignof() of each struct */
 	const char *guard;     /* include guard macro; NULL for STRUCTFIT_LAYOUT_ASSERTS_H */
+	/* Version 2: also structs declared in .c/.cc files, which only the
+	 * translation unit including that file can name. */
+	int include_local;
 } sf_assert_options;
 
-#define SF_ASSERT_OPTIONS_VERSION 1
-#define SF_ASSERT_OPTIONS_INIT { SF_ASSERT_OPTIONS_VERSION, 0, 0, NULL }
+#define SF_ASSERT_OPTIONS_VERSION 2
+#define SF_ASSERT_OPTIONS_INIT { SF_ASSERT_OPTIONS_VERSION, 0, 0, NULL, 0 }
+
+/* What a header states and what it had to leave out (each with a comment). */
+typedef struct sf_assert_stats {
+	size_t asserted;       /* structs with at least their size asserted */
+	size_t conflicting;    /* defined with several layouts by the inputs */
+	size_t local;          /* declared in a .c/.cc file (include_local off) */
+	size_t unnamed;        /* no name C can spell, or a compiler built-in */
+	size_t align_unknown;  /* size asserted, alignment left out (align_certain false) */
+} sf_assert_stats;
 
 /*
  * A C/C++ header of static assertions stating the layouts of `snap`,
- * guarded to the target they were measured on.  0, SF_EUSAGE (bad guard
- * name) or SF_ENOMEM.
+ * guarded to the target they were measured on.  It compiles in every
+ * dialect: _Static_assert (C11), static_assert (C++11), else a typedef of
+ * a negative-size array whose name carries the struct and the figure
+ * (C89/C99/C++98), so a failure names what changed everywhere.  `stats`
+ * (may be NULL) receives the counts.  0, SF_EUSAGE (bad guard name or
+ * options version) or SF_ENOMEM.
  */
-int sf_emit_asserts(sf_buf *buf, const sf_snapshot *snap, const sf_assert_options *opts);
+int sf_emit_asserts(sf_buf *buf, const sf_snapshot *snap, const sf_assert_options *opts,
+		    sf_assert_stats *stats);
 
 #ifdef __cplusplus
 }

@@ -129,7 +129,6 @@ int cli_gate_snapshot(const cli_inputs *in, char *const *files, size_t count,
 		      sf_snapshot **out)
 {
 	size_t json = 0;
-	int code;
 
 	*out = NULL;
 	for (size_t i = 0; i < count; i++)
@@ -139,11 +138,19 @@ int cli_gate_snapshot(const cli_inputs *in, char *const *files, size_t count,
 			  in->command);
 		return CLI_EXIT_USAGE;
 	}
-	code = json ? snapshot_from_json(in, files[0], out) : snapshot_from_elf(in, files, count, out);
-	if (*out && in->glob_count && sf_snapshot_count(*out) == 0) {
-		for (size_t i = 0; i < in->glob_count; i++)
-			cli_error("no struct matches '%s'", in->globs[i]);
-		code = cli_exit_worst(code, CLI_EXIT_FINDINGS);
+	return json ? snapshot_from_json(in, files[0], out) : snapshot_from_elf(in, files, count, out);
+}
+
+int cli_gate_require_structs(const cli_inputs *in, const sf_snapshot *a, const sf_snapshot *b,
+			     const char *what)
+{
+	if ((a && sf_snapshot_count(a)) || (b && sf_snapshot_count(b)))
+		return CLI_EXIT_OK;
+	if (in->glob_count == 0) {
+		cli_error("%s: the input%s hold%s no struct", what, b ? "s" : "", b ? "" : "s");
+		return CLI_EXIT_FINDINGS;
 	}
-	return code;
+	for (size_t i = 0; i < in->glob_count; i++)
+		cli_error("no struct matches '%s'", in->globs[i]);
+	return CLI_EXIT_FINDINGS;
 }

@@ -17,4 +17,13 @@
 int cli_gate_snapshot(const cli_inputs *in, char *const *files, size_t count,
 		      sf_snapshot **out);
 
+/*
+ * One verdict for a selection that is empty on every side given (`b` may
+ * be NULL): names each -C pattern, or says `what` failed when there was
+ * none, and returns CLI_EXIT_FINDINGS; CLI_EXIT_OK when some side has a
+ * struct.  A gate that compared nothing must never pass.
+ */
+int cli_gate_require_structs(const cli_inputs *in, const sf_snapshot *a, const sf_snapshot *b,
+			     const char *what);
+
 #endif

@@ -212,8 +212,13 @@ int cli_inputs_color(const cli_inputs *in, int text_output)
 	return !in->output && isatty(STDOUT_FILENO);
 }
 
-int cli_inputs_write(const cli_inputs *in, const sf_buf *buf)
+int cli_inputs_write(const cli_inputs *in, const sf_buf *buf, int code)
 {
+	/* A failed run never replaces what the user already has. */
+	if (in->output && code != CLI_EXIT_OK) {
+		cli_note("%s not written because the command failed", in->output);
+		return code;
+	}
 	if (in->output)
 		return cli_write_file(in->output, buf->data ? buf->data : "", buf->len);
 	return cli_write_stdout(buf->data ? buf->data : "", buf->len);

@@ -90,7 +90,11 @@ int cli_inputs_check_globs(const cli_inputs *in, const sf_model *model, const sf
 /* Whether to colour text output: --color, NO_COLOR and a terminal on stdout. */
 int cli_inputs_color(const cli_inputs *in, int text_output);
 
-/* Writes `buf` to in->output (atomically) or stdout; returns an exit code. */
-int cli_inputs_write(const cli_inputs *in, const sf_buf *buf);
+/*
+ * Writes `buf` to in->output (atomically) or stdout; returns an exit code.
+ * `code` is the run's verdict so far: unless it is CLI_EXIT_OK an output
+ * file is left as it was (stdout still gets what there is).
+ */
+int cli_inputs_write(const cli_inputs *in, const sf_buf *buf, int code);
 
 #endif

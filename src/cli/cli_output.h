@@ -8,6 +8,9 @@
 /* Prints "structfit: <message>" on stderr: the one error-printing path. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Prints "structfit: note: <message>" on stderr: something left out, not an error. */
+void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Writes `len` bytes to stdout.  Returns an exit code, after printing why on failure. */
 int cli_write_stdout(const char *data, size_t len);
 

@@ -92,8 +92,11 @@ static int load_baseline(const cli_inputs *in, const char *path, sf_snapshot **o
 	char *one[1] = { (char *)path };
 	int code = cli_gate_snapshot(in, one, 1, out);
 
-	if (*out && sf_snapshot_count(*out) == 0 && in->glob_count == 0)
+	/* Checking against nothing proves nothing. */
+	if (*out && sf_snapshot_count(*out) == 0 && in->glob_count == 0) {
 		cli_error("%s: the baseline lists no structs", path);
+		code = cli_exit_worst(code, CLI_EXIT_FINDINGS);
+	}
 	return code;
 }
 
@@ -197,13 +200,16 @@ int cli_check_run(const cli_command *self, int argc, char **argv)
 	}
 	format = format_values[args.format];
 	code = load_baseline(&in, args.baseline_path, &baseline);
-	if (!baseline)
+	if (!baseline || code != CLI_EXIT_OK)
 		goto done;
 	code = cli_exit_worst(code, cli_gate_snapshot(&in, in.files, in.file_count, &current));
 	if (!current)
 		goto done;
 	/* A partial build would report structs of the failed inputs as removed. */
 	if (code >= CLI_EXIT_USAGE)
+		goto done;
+	code = cli_exit_worst(code, cli_gate_require_structs(&in, baseline, current, "nothing to check"));
+	if (code != CLI_EXIT_OK)
 		goto done;
 	rc = sf_gate_check(&findings, baseline, current, &args.gate);
 	if (rc == 0)
@@ -213,7 +219,7 @@ int cli_check_run(const cli_command *self, int argc, char **argv)
 		code = cli_exit_worst(code, cli_exit_from_error(rc));
 		goto done;
 	}
-	code = cli_exit_worst(code, cli_inputs_write(&in, &buf));
+	code = cli_exit_worst(code, cli_inputs_write(&in, &buf, code));
 	if (format == SF_FINDINGS_TEXT)
 		print_summary(in.output ? stderr : stdout, findings, current, args.baseline_path);
 	if (sf_findings_violations(findings))

@@ -69,6 +69,9 @@ int cli_diff_run(const cli_command *self, int argc, char **argv)
 	code = cli_exit_worst(code, cli_gate_snapshot(&in, in.files + 1, 1, &new_build));
 	if (!old_build || !new_build || code >= CLI_EXIT_USAGE)
 		goto done;
+	code = cli_exit_worst(code, cli_gate_require_structs(&in, old_build, new_build, "nothing to compare"));
+	if (code != CLI_EXIT_OK)
+		goto done;
 	rc = sf_gate_diff(&changes, old_build, new_build);
 	if (rc == 0)
 		rc = sf_emit_findings(&buf, changes, format == 1 ? SF_FINDINGS_JSON : SF_FINDINGS_DIFF, NULL);
@@ -77,7 +80,7 @@ int cli_diff_run(const cli_command *self, int argc, char **argv)
 		code = cli_exit_worst(code, cli_exit_from_error(rc));
 		goto done;
 	}
-	code = cli_exit_worst(code, cli_inputs_write(&in, &buf));
+	code = cli_exit_worst(code, cli_inputs_write(&in, &buf, code));
 	if (format == 0 && sf_findings_count(changes) == 0)
 		fprintf(in.output ? stderr : stdout, "no layout changes (%zu structs compared)\n",
 			sf_snapshot_count(new_build));

@@ -376,6 +376,10 @@ int cli_fix_run(const cli_command *self, int argc, char **argv)
 	code = cli_inputs_load(&in, 0, &model, &report);
 	if (!report)
 		goto done;
+	/* Patching nothing because a name was mistyped is not a success. */
+	code = cli_exit_worst(code, cli_inputs_check_globs(&in, model, report));
+	if (code == CLI_EXIT_FINDINGS)
+		goto done;
 	rc = sf_reorder_plan(&plan, report, &args.reorder);
 	if (rc == 0)
 		rc = sf_fix_build(&fix, plan, &args.fix);

@@ -95,7 +95,7 @@ static int reorder_option(void *ctx, cli_inputs *in, int key, const char *arg)
 }
 
 static int emit(const cli_inputs *in, const sf_report *report, const sf_plan *plan,
-		const reorder_args *args)
+		const reorder_args *args, int code_so_far)
 {
 	sf_emit_options eopts = SF_EMIT_OPTIONS_INIT;
 	sf_buf buf = SF_BUF_INIT;
@@ -115,7 +115,7 @@ static int emit(const cli_inputs *in, const sf_report *report, const sf_plan *pl
 		code = CLI_EXIT_INTERNAL;
 		goto done;
 	}
-	code = cli_inputs_write(in, &buf);
+	code = cli_inputs_write(in, &buf, code_so_far);
 done:
 	sf_buf_free(&buf);
 	return code;
@@ -164,8 +164,8 @@ int cli_reorder_run(const cli_command *self, int argc, char **argv)
 		code = cli_exit_worst(code, cli_exit_from_error(rc));
 		goto done;
 	}
-	code = cli_exit_worst(code, emit(&in, report, plan, &args));
 	code = cli_exit_worst(code, cli_inputs_check_globs(&in, model, report));
+	code = cli_exit_worst(code, emit(&in, report, plan, &args, code));
 done:
 	sf_plan_free(plan);
 	sf_report_free(report);

@@ -96,7 +96,7 @@ static int report_option(void *ctx, cli_inputs *in, int key, const char *arg)
 	}
 }
 
-static int emit(const cli_inputs *in, const sf_report *report, const report_args *args)
+static int emit(const cli_inputs *in, const sf_report *report, const report_args *args, int code_so_far)
 {
 	sf_emit_options eopts = SF_EMIT_OPTIONS_INIT;
 	sf_buf buf = SF_BUF_INIT;
@@ -124,7 +124,7 @@ static int emit(const cli_inputs *in, const sf_report *report, const report_args
 		code = CLI_EXIT_INTERNAL;
 		goto done;
 	}
-	code = cli_inputs_write(in, &buf);
+	code = cli_inputs_write(in, &buf, code_so_far);
 done:
 	sf_buf_free(&buf);
 	sf_plan_free(plan);
@@ -156,8 +156,8 @@ int cli_report_run(const cli_command *self, int argc, char **argv)
 	code = cli_inputs_load(&in, 1, &model, &report);
 	if (!report)
 		goto done;
-	code = cli_exit_worst(code, emit(&in, report, &args));
 	code = cli_exit_worst(code, cli_inputs_check_globs(&in, model, report));
+	code = cli_exit_worst(code, emit(&in, report, &args, code));
 done:
 	sf_report_free(report);
 	sf_model_free(model);

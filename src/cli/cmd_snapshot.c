@@ -41,6 +41,8 @@ int cli_snapshot_run(const cli_command *self, int argc, char **argv)
 	code = cli_gate_snapshot(&in, in.files, in.file_count, &snap);
 	if (!snap)
 		goto done;
+	/* An empty baseline would let every later check pass. */
+	code = cli_exit_worst(code, cli_gate_require_structs(&in, snap, NULL, "no baseline written"));
 	if (sf_emit_snapshot(&buf, snap) != 0) {
 		cli_error("%s", sf_error_last());
 		code = cli_exit_worst(code, CLI_EXIT_INTERNAL);
@@ -51,7 +53,7 @@ int cli_snapshot_run(const cli_command *self, int argc, char **argv)
 		cli_error("baseline not written because an input failed");
 		goto done;
 	}
-	code = cli_exit_worst(code, cli_inputs_write(&in, &buf));
+	code = cli_exit_worst(code, cli_inputs_write(&in, &buf, code));
 done:
 	sf_buf_free(&buf);
 	sf_snapshot_free(snap);

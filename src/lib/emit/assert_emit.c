@@ -36,13 +36,17 @@ static const char *arch_macro(const char *arch)
 	return NULL;
 }
 
+static bool ident_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
 static bool is_identifier(const char *s)
 {
 	if (!s || !*s || (*s >= '0' && *s <= '9'))
 		return false;
 	for (; *s; s++) {
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		      *s == '_'))
+		if (!ident_char(*s))
 			return false;
 	}
 	return true;
@@ -117,10 +121,73 @@ static bool in_c_file(const sf_snap_struct *s)
 	return false;
 }
 
-static void one_struct(sf_buf *buf, const sf_snap_struct *s, const sf_assert_options *opts)
+/*
+ * A C identifier naming one assertion, for dialects without static
+ * assertions: the compiler's error then quotes it ("structfit_size_of_
+ * struct_conn_is_24"), so the failure names the struct and the figure.
+ */
+static void assertion_name(sf_buf *buf, const char *what, const sf_snap_struct *s, const char *member,
+			   uint64_t figure)
 {
-	sf_buf type = SF_BUF_INIT;
+	const char *parts[3] = { s->name ? s->kind : NULL, sf__snap_name(s), member };
+
+	sf__buf_printf(buf, "structfit_%s", what);
+	for (size_t i = 0; i < 3; i++) {
+		if (!parts[i])
+			continue;
+		sf__buf_putc(buf, '_');
+		for (const char *c = parts[i]; *c; c++)
+			sf__buf_putc(buf, ident_char(*c) ? *c : '_');
+	}
+	sf__buf_printf(buf, "_is_%" PRIu64, figure);
+}
+
+/* One assertion: `cond` must hold; `msg` is what C11/C++11 print when not. */
+static void assertion(sf_buf *buf, const sf_buf *cond, const sf_buf *msg, const char *what,
+		      const sf_snap_struct *s, const char *member, uint64_t figure)
+{
+	if (cond->failed || msg->failed) {
+		buf->failed = 1;
+		return;
+	}
+	sf__buf_printf(buf, "STRUCTFIT_ASSERT_(%s, \"%s\", ", cond->data, msg->data);
+	assertion_name(buf, what, s, member, figure);
+	sf__buf_puts(buf, ");\n");
+}
+
+/* Why `s` gets no assertions (a comment says so), or NULL. */
+static const char *skip_reason(const sf_snap_struct *s, const sf_assert_options *opts,
+			       sf_assert_stats *stats)
+{
+	if (s->conflicting) {
+		stats->conflicting++;
+		return "skipped, the inputs define it with different layouts";
+	}
+	if (!is_identifier(sf__snap_name(s))) {
+		stats->unnamed++;
+		return "skipped, the name cannot be spelled in C";
+	}
+	/* Its size is the compiler's, and no C source can complete the type. */
+	if (is_builtin(s)) {
+		stats->unnamed++;
+		return "skipped, a compiler built-in type";
+	}
+	/* Only the file's own translation unit can name it. */
+	if (in_c_file(s) && !opts->include_local) {
+		stats->local++;
+		return "skipped, declared in a .c file that other files cannot include "
+		       "(--include-local keeps it)";
+	}
+	return NULL;
+}
+
+static void one_struct(sf_buf *buf, const sf_snap_struct *s, const sf_assert_options *opts,
+		       sf_assert_stats *stats)
+{
+	sf_buf type = SF_BUF_INIT, cond = SF_BUF_INIT, msg = SF_BUF_INIT;
 	const char *label = sf__snap_name(s);
+	const char *skipped = skip_reason(s, opts, stats);
+	bool cxx_only = strcmp(s->kind, "class") == 0;
 
 	sf__buf_printf(buf, "\n/* %s %s", s->kind, label);
 	if (s->decl_file) {
@@ -129,57 +196,59 @@ static void one_struct(sf_buf *buf, const sf_snap_struct *s, const sf_assert_opt
 		if (s->decl_line)
 			sf__buf_printf(buf, ":%u", s->decl_line);
 	}
-	if (s->conflicting) {
-		sf__buf_puts(buf, ": skipped, the inputs define it with different layouts */\n");
+	if (skipped) {
+		sf__buf_printf(buf, ": %s */\n", skipped);
 		return;
 	}
-	if (!is_identifier(label)) {
-		sf__buf_puts(buf, ": skipped, the name cannot be spelled in C */\n");
-		return;
-	}
-	/* Its size is the compiler's, and no C source can complete the type. */
-	if (is_builtin(s)) {
-		sf__buf_puts(buf, ": skipped, a compiler built-in type */\n");
-		return;
-	}
-	/* Only the file's own translation unit can name it: say so where a
-	 * compile error would otherwise point, without guarding it away. */
 	if (in_c_file(s))
 		sf__buf_puts(buf, ": declared in a .c file, so only a translation unit that\n"
-			     " * includes that file can name it; elsewhere leave it out with -C");
+			     " * includes that file can name it");
 	sf__buf_puts(buf, " */\n");
 	type_spelling(&type, s);
 	if (type.failed) {
 		buf->failed = 1;
 		return;
 	}
+	stats->asserted++;
 	/* C++ classes have no C spelling; their checks are compiled as C++ only. */
-	if (strcmp(s->kind, "class") == 0)
+	if (cxx_only)
 		sf__buf_puts(buf, "#ifdef __cplusplus\n");
-	sf__buf_printf(buf, "STRUCTFIT_ASSERT_(sizeof(%s) == %" PRIu64
-		       ", \"%s %s: size is %" PRIu64 " bytes in the reference build\");\n",
-		       type.data, s->size, s->kind, label, s->size);
-	if (opts->align && s->align && !s->align_certain)
+	sf__buf_printf(&cond, "sizeof(%s) == %" PRIu64, type.data, s->size);
+	sf__buf_printf(&msg, "%s %s: size is %" PRIu64 " bytes in the reference build", s->kind, label, s->size);
+	assertion(buf, &cond, &msg, "size_of", s, NULL, s->size);
+	if (opts->align && s->align && !s->align_certain) {
+		stats->align_unknown++;
 		sf__buf_printf(buf, "/* alignment %" PRIu32 " not asserted: the debug info cannot tell "
 			       "a packed layout from an unpacked one */\n", s->align);
-	else if (opts->align && s->align)
-		sf__buf_printf(buf, "STRUCTFIT_ASSERT_(STRUCTFIT_ALIGNOF_(%s) == %" PRIu32
-			       ", \"%s %s: alignment is %" PRIu32 " in the reference build\");\n",
-			       type.data, s->align, s->kind, label, s->align);
-	if (opts->offsets && strcmp(s->kind, "class") != 0) {
+	} else if (opts->align && s->align) {
+		sf_buf_free(&cond);
+		sf_buf_free(&msg);
+		sf__buf_printf(&cond, "STRUCTFIT_ALIGNOF_(%s) == %" PRIu32, type.data, s->align);
+		sf__buf_printf(&msg, "%s %s: alignment is %" PRIu32 " in the reference build", s->kind, label,
+			       s->align);
+		/* Pre-C11 compilers that are not GNU-compatible cannot ask. */
+		sf__buf_puts(buf, "#ifdef STRUCTFIT_ALIGNOF_\n");
+		assertion(buf, &cond, &msg, "align_of", s, NULL, s->align);
+		sf__buf_puts(buf, "#endif\n");
+	}
+	if (opts->offsets && !cxx_only) {
 		for (uint32_t i = 0; i < s->member_count; i++) {
 			const sf_snap_member *m = &s->members[i];
 			/* Bitfields have no address; anonymous members are reached through their fields. */
 			if (m->bit_size || !is_member_path(m->path))
 				continue;
-			sf__buf_printf(buf, "STRUCTFIT_ASSERT_(offsetof(%s, %s) == %" PRIu64
-				       ", \"%s %s: member %s is at offset %" PRIu64
-				       " in the reference build\");\n",
-				       type.data, m->path, m->offset, s->kind, label, m->path, m->offset);
+			sf_buf_free(&cond);
+			sf_buf_free(&msg);
+			sf__buf_printf(&cond, "offsetof(%s, %s) == %" PRIu64, type.data, m->path, m->offset);
+			sf__buf_printf(&msg, "%s %s: member %s is at offset %" PRIu64 " in the reference build",
+				       s->kind, label, m->path, m->offset);
+			assertion(buf, &cond, &msg, "offset_of", s, m->path, m->offset);
 		}
 	}
-	if (strcmp(s->kind, "class") == 0)
+	if (cxx_only)
 		sf__buf_puts(buf, "#endif\n");
+	sf_buf_free(&cond);
+	sf_buf_free(&msg);
 	sf_buf_free(&type);
 }
 
@@ -209,15 +278,49 @@ static void target_condition(sf_buf *buf, const sf_snap_file *t)
 		       t->big_endian ? "__ORDER_BIG_ENDIAN__" : "__ORDER_LITTLE_ENDIAN__");
 }
 
-int sf_emit_asserts(sf_buf *buf, const sf_snapshot *snap, const sf_assert_options *opts)
+/*
+ * The assertion and alignment macros for every dialect: C11 and C++11
+ * have static assertions; older ones get a typedef whose array size is
+ * negative when the condition fails (file-scope typedefs draw no warning
+ * under -pedantic), and __alignof__ where the compiler is GNU-compatible.
+ */
+static const char dialect_macros[] =
+	"#if defined(__cplusplus) && __cplusplus >= 201103L\n"
+	"#define STRUCTFIT_ASSERT_(cond, msg, name) static_assert(cond, msg)\n"
+	"#define STRUCTFIT_ALIGNOF_(type) alignof(type)\n"
+	"#elif !defined(__cplusplus) && defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L\n"
+	"#define STRUCTFIT_ASSERT_(cond, msg, name) _Static_assert(cond, msg)\n"
+	"#define STRUCTFIT_ALIGNOF_(type) _Alignof(type)\n"
+	"#else\n"
+	"#define STRUCTFIT_ASSERT_(cond, msg, name) typedef char name[(cond) ? 1 : -1]\n"
+	"#if defined(__GNUC__)\n"
+	"#define STRUCTFIT_ALIGNOF_(type) __alignof__(type)\n"
+	"#endif\n"
+	"#endif\n";
+
+int sf_emit_asserts(sf_buf *buf, const sf_snapshot *snap, const sf_assert_options *opts,
+		    sf_assert_stats *stats)
 {
 	static const sf_assert_options defaults = SF_ASSERT_OPTIONS_INIT;
+	sf_assert_options o = defaults;
+	sf_assert_stats ignored;
 	const char *guard;
 	const sf_snap_file *target = NULL;
 	int error;
 
-	if (!opts)
-		opts = &defaults;
+	if (!stats)
+		stats = &ignored;
+	memset(stats, 0, sizeof(*stats));
+	if (opts && (opts->version < 1 || opts->version > SF_ASSERT_OPTIONS_VERSION))
+		return sf__fail(SF_EUSAGE, "unknown assert options version %u", opts->version);
+	/* Version 1 callers' structs end before include_local. */
+	if (opts) {
+		o.offsets = opts->offsets;
+		o.align = opts->align;
+		o.guard = opts->guard;
+		o.include_local = opts->version >= 2 ? opts->include_local : 0;
+	}
+	opts = &o;
 	guard = opts->guard ? opts->guard : "STRUCTFIT_LAYOUT_ASSERTS_H";
 	if (!is_identifier(guard))
 		return sf__fail(SF_EUSAGE, "'%s' is not a valid include guard name", guard);
@@ -249,11 +352,9 @@ int sf_emit_asserts(sf_buf *buf, const sf_snapshot *snap, const sf_assert_option
 	sf__buf_printf(buf, " */\n#ifndef %s\n#define %s\n\n#include <stddef.h>\n\n", guard, guard);
 	if (target)
 		target_condition(buf, target);
-	sf__buf_puts(buf, "#ifdef __cplusplus\n#define STRUCTFIT_ASSERT_ static_assert\n"
-		     "#define STRUCTFIT_ALIGNOF_ alignof\n#else\n#define STRUCTFIT_ASSERT_ _Static_assert\n"
-		     "#define STRUCTFIT_ALIGNOF_ _Alignof\n#endif\n");
+	sf__buf_puts(buf, dialect_macros);
 	for (size_t i = 0; i < snap->count; i++)
-		one_struct(buf, &snap->structs[i], opts);
+		one_struct(buf, &snap->structs[i], opts, stats);
 	sf__buf_puts(buf, "\n#undef STRUCTFIT_ASSERT_\n#undef STRUCTFIT_ALIGNOF_\n");
 	if (target) {
 		sf__buf_printf(buf, "#elif defined(STRUCTFIT_REQUIRE_TARGET)\n#error \"%s: layout assertions "
