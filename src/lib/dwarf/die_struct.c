@@ -136,10 +136,17 @@ static int build_member(sf_die_ctx *ctx, const sf_struct *parent, const sf_die *
 	out->flags = layout->flags;
 	out->nested = layout->nested;
 	out->element = layout->element;
-	if (!known)
-		out->flags |= SF_MEMBER_UNKNOWN_TYPE;   /* offset unknown: see sf__die_member_location */
-	if (tag == DW_TAG_inheritance)
+	if (!known)   /* see sf__die_member_location */
+		out->flags |= SF_MEMBER_UNKNOWN_TYPE | SF_MEMBER_OFFSET_UNKNOWN;
+	if (tag == DW_TAG_inheritance) {
+		uint64_t virtuality = 0;
 		out->flags |= SF_MEMBER_BASE_CLASS;
+		res = sf__die_udata(ctx, m, DW_AT_virtuality, &virtuality);
+		if (res < 0)
+			return res;
+		if (virtuality != DW_VIRTUALITY_none)
+			out->flags |= SF_MEMBER_VIRTUAL_BASE;
+	}
 	else if (!name && out->nested && !bit_size)
 		out->flags |= SF_MEMBER_ANONYMOUS;
 	if (parent->kind == SF_UNION && !known)

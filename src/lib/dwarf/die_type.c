@@ -362,10 +362,11 @@ static int layout_struct(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsig
 	if (res < 0)
 		return res;
 	if (!s) {
-		/* A declaration with no definition in reach. */
+		/* A declaration with no definition in reach; the model may
+		 * find one elsewhere in the load (sf__model_resolve_declared). */
 		t->size = 0;
 		t->align = 1;
-		t->flags = SF_MEMBER_UNKNOWN_TYPE;
+		t->flags = SF_MEMBER_UNKNOWN_TYPE | SF_MEMBER_DECL_ONLY;
 		return 0;
 	}
 	t->size = s->size;

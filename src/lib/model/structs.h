@@ -26,7 +26,20 @@ enum sf_member_flags {
 	/* Opaque stand-in (also UNKNOWN_TYPE, type_name "<variant part>")
 	 * for a DW_TAG_variant_part (Rust enum payloads, Ada variant
 	 * records): its bytes are occupied, what lies there is not modelled. */
-	SF_MEMBER_VARIANT_PART = 1u << 6
+	SF_MEMBER_VARIANT_PART = 1u << 6,
+	/* The member's type is a struct, union or class only declared where
+	 * it was built (`struct Base;`, or a C++ class whose key function is
+	 * in another unit) and no definition of that name was found in the
+	 * load: size 0, contents unknown.  Its bytes reach up to the next
+	 * member (or the end), and are neither a hole nor padding. */
+	SF_MEMBER_DECL_ONLY = 1u << 7,
+	/* DW_AT_data_member_location was an expression (C++ virtual base:
+	 * read from the vtable at run time) and the offset within the
+	 * complete object could not be proven: `offset` is 0 and means
+	 * nothing; the member takes no part in hole or padding counts. */
+	SF_MEMBER_OFFSET_UNKNOWN = 1u << 8,
+	/* C++ virtual base (DW_AT_virtuality on DW_TAG_inheritance). */
+	SF_MEMBER_VIRTUAL_BASE = 1u << 9
 };
 
 struct sf_struct;
