@@ -719,11 +719,15 @@ Test(layout, conflicts_link_every_other_definition)
 	cr_assert_eq(report->entries[1].conflicts[1]->size, 2);
 }
 
-Test(layout, struct_without_members_is_all_padding)
+/* glibc's __SOCKADDR_ARG: a transparent union DWARF lists no member of. */
+Test(layout, struct_without_members_has_unknown_contents_not_padding)
 {
 	const sf_struct_layout *l = analyze(mb_add(&unit, SF_STRUCT, "opaque", 16, NULL, 0));
-	cr_assert_eq(l->padding, 16);
+	cr_assert_eq(l->padding, 0);
+	cr_assert_eq(l->sum_holes, 0);
+	cr_assert_not(l->contents_known);
 	cr_assert_eq(l->cachelines, 1);
+	cr_assert_eq(sf__layout_tail_padding(l->def), 0);
 }
 
 Test(layout, union_members_restart_the_cacheline_cursor)

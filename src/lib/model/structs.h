@@ -170,6 +170,9 @@ struct sf_model {
 	/* A loader's private per-thread model skips the same-name bookkeeping
 	 * (conflicts are found when the image's model is built). */
 	bool skip_conflicts;
+	/* Canonical top-level definitions with an SF_MEMBER_DECL_ONLY member
+	 * of size 0, for sf__model_resolve_declared(). */
+	sf_struct_list declared;
 };
 
 /* Layout identity: kind, name, size, align and every member's name, type
@@ -215,6 +218,29 @@ int sf__model_merge_foreign(sf_model *model, const sf_struct_list *list, sf_hash
 /* The canonical definition with the layout of `s` (a struct of another
  * model or unit, its nested bodies compared by content), or NULL. */
 sf_struct *sf__model_find(const sf_model *model, const sf_struct *s);
+
+/* "const struct ns::Base" -> "ns::Base" (a pointer into the argument)
+ * with *is_union; NULL when the spelling is not a plain tagged name. */
+const char *sf__declared_name(const char *type_name, bool *is_union);
+
+/* True when a member of `s` is SF_MEMBER_DECL_ONLY and still unsized. */
+bool sf__struct_has_declared(const sf_struct *s);
+
+/* First canonical top-level definition named `name` (struct and class
+ * alike, or union), whose `conflict` chain holds the other layouts. */
+const sf_struct *sf__model_first_named(const sf_model *model, const char *name, bool is_union);
+
+/*
+ * Gives SF_MEMBER_DECL_ONLY members of the model's definitions the
+ * definition of their type the model now has (see resolve.c), merging
+ * definitions that thereby become equal.  The loader calls it after each
+ * input; changed definitions keep their place.  0 or SF_ENOMEM.
+ */
+int sf__model_resolve_declared(sf_model *model);
+
+/* Removes definitions whose `canonical` was pointed at an equal one,
+ * redirecting every member to it and rebuilding the indexes. */
+int sf__model_drop_collapsed(sf_model *model);
 
 /* Canonical definitions, for the analysis stages. */
 static inline const sf_struct_list *sf__model_structs(const sf_model *model)
