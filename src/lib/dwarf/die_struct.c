@@ -434,6 +434,8 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 	res = sf__die_tag(ctx, d, &tag);
 	if (res >= 0)
 		res = sf__die_string(ctx, d, DW_AT_name, &name);
+	if (res >= 0)
+		res = sf__die_qualified_name(ctx, d, name, &name);
 	/* A definition this worker built before from the same DWARF, under
 	 * the same typedef name and nesting, is reused as it is (see
 	 * die_digest.c). */

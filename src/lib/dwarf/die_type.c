@@ -131,6 +131,8 @@ static int layout_typedef(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsi
 				sf_struct *s = NULL;
 				res = sf__die_string(ctx, d, DW_AT_name, &own);
 				if (res >= 0)
+					res = sf__die_qualified_name(ctx, d, own, &own);
+				if (res >= 0)
 					res = sf__die_build_struct(ctx, &target, own, false, depth + 1, &s);
 			}
 		}

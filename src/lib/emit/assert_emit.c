@@ -48,6 +48,43 @@ static bool is_identifier(const char *s)
 	return true;
 }
 
+/* A C++ qualified name: identifiers joined by "::" (`a::S`, `Outer::Inner`).
+ * Anonymous namespaces and template arguments cannot be spelled from
+ * another translation unit this simply. */
+static bool is_qualified_name(const char *s)
+{
+	char part[256];
+	const char *sep;
+	bool any = false;
+
+	if (!s)
+		return false;
+	while ((sep = strstr(s, "::"))) {
+		size_t n = (size_t)(sep - s);
+		if (n == 0 || n >= sizeof(part))
+			return false;
+		memcpy(part, s, n);
+		part[n] = '\0';
+		if (!is_identifier(part))
+			return false;
+		s = sep + 2;
+		any = true;
+	}
+	return any && is_identifier(s);
+}
+
+/* C++ layouts offsetof() may not be applied to (-Winvalid-offsetof): with
+ * a base class (unnamed, no body) or a vtable pointer. */
+static bool has_bases_or_vptr(const sf_snap_struct *s)
+{
+	for (uint32_t i = 0; i < s->member_count; i++) {
+		const sf_snap_member *m = &s->members[i];
+		if ((!m->name && !m->body) || (m->name && strncmp(m->name, "_vptr.", 6) == 0))
+			return true;
+	}
+	return false;
+}
+
 /* A member path usable in offsetof: identifiers joined by dots. */
 static bool is_member_path(const char *s)
 {
@@ -72,10 +109,13 @@ static bool is_member_path(const char *s)
 	}
 }
 
-/* How the header spells the type: `struct tag`, `union tag`, or the typedef name. */
+/* How the header spells the type: `struct tag`, `union tag`, or the typedef
+ * name; C++ qualified names as they are. */
 static void type_spelling(sf_buf *buf, const sf_snap_struct *s)
 {
-	if (s->name)
+	if (is_qualified_name(sf__snap_name(s)))
+		sf__buf_puts(buf, sf__snap_name(s));
+	else if (s->name)
 		sf__buf_printf(buf, "%s %s", strcmp(s->kind, "union") == 0 ? "union" : "struct", s->name);
 	else
 		sf__buf_puts(buf, s->typedef_name);
@@ -121,6 +161,9 @@ static void one_struct(sf_buf *buf, const sf_snap_struct *s, const sf_assert_opt
 {
 	sf_buf type = SF_BUF_INIT;
 	const char *label = sf__snap_name(s);
+	bool qualified = is_qualified_name(label);
+	bool cxx_only = qualified || strcmp(s->kind, "class") == 0;
+	bool offsets = opts->offsets && !(cxx_only && has_bases_or_vptr(s)) && strcmp(s->kind, "class") != 0;
 
 	sf__buf_printf(buf, "\n/* %s %s", s->kind, label);
 	if (s->decl_file) {
@@ -133,7 +176,7 @@ static void one_struct(sf_buf *buf, const sf_snap_struct *s, const sf_assert_opt
 		sf__buf_puts(buf, ": skipped, the inputs define it with different layouts */\n");
 		return;
 	}
-	if (!is_identifier(label)) {
+	if (!is_identifier(label) && !qualified) {
 		sf__buf_puts(buf, ": skipped, the name cannot be spelled in C */\n");
 		return;
 	}
@@ -153,8 +196,9 @@ static void one_struct(sf_buf *buf, const sf_snap_struct *s, const sf_assert_opt
 		buf->failed = 1;
 		return;
 	}
-	/* C++ classes have no C spelling; their checks are compiled as C++ only. */
-	if (strcmp(s->kind, "class") == 0)
+	/* C++ classes and names in namespaces or classes have no C spelling;
+	 * their checks are compiled as C++ only. */
+	if (cxx_only)
 		sf__buf_puts(buf, "#ifdef __cplusplus\n");
 	sf__buf_printf(buf, "STRUCTFIT_ASSERT_(sizeof(%s) == %" PRIu64
 		       ", \"%s %s: size is %" PRIu64 " bytes in the reference build\");\n",
@@ -163,7 +207,9 @@ static void one_struct(sf_buf *buf, const sf_snap_struct *s, const sf_assert_opt
 		sf__buf_printf(buf, "STRUCTFIT_ASSERT_(STRUCTFIT_ALIGNOF_(%s) == %" PRIu32
 			       ", \"%s %s: alignment is %" PRIu32 " in the reference build\");\n",
 			       type.data, s->align, s->kind, label, s->align);
-	if (opts->offsets && strcmp(s->kind, "class") != 0) {
+	if (opts->offsets && !offsets)
+		sf__buf_puts(buf, "/* offsets not asserted: a C++ class with bases or virtual functions */\n");
+	if (offsets) {
 		for (uint32_t i = 0; i < s->member_count; i++) {
 			const sf_snap_member *m = &s->members[i];
 			/* Bitfields have no address; anonymous members are reached through their fields. */
@@ -175,7 +221,7 @@ static void one_struct(sf_buf *buf, const sf_snap_struct *s, const sf_assert_opt
 				       type.data, m->path, m->offset, s->kind, label, m->path, m->offset);
 		}
 	}
-	if (strcmp(s->kind, "class") == 0)
+	if (cxx_only)
 		sf__buf_puts(buf, "#endif\n");
 	sf_buf_free(&type);
 }
