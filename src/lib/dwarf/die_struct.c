@@ -501,6 +501,10 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 			goto done;
 		}
 	}
+	if (sf__struct_place_virtual_bases(s, ctx->unit->arena) < 0) {
+		res = sf__fail(SF_ENOMEM, "out of memory");
+		goto done;
+	}
 	sf__struct_infer_alignment(s);
 	if (sf__struct_list_push(&ctx->unit->structs, s) < 0) {
 		res = sf__fail(SF_ENOMEM, "out of memory");

@@ -127,6 +127,7 @@ int sf__model_resolve_declared(sf_model *model)
 			model->declared.items[kept++] = s;
 			continue;
 		}
+		sf__struct_fit_bases(s);
 		sf__struct_infer_alignment(s);
 		s->hash = sf__struct_hash(s);
 		same = sf__model_find(model, s);

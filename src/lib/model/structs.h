@@ -39,7 +39,11 @@ enum sf_member_flags {
 	 * nothing; the member takes no part in hole or padding counts. */
 	SF_MEMBER_OFFSET_UNKNOWN = 1u << 8,
 	/* C++ virtual base (DW_AT_virtuality on DW_TAG_inheritance). */
-	SF_MEMBER_VIRTUAL_BASE = 1u << 9
+	SF_MEMBER_VIRTUAL_BASE = 1u << 9,
+	/* A virtual base of a base, which DWARF does not list in the class
+	 * itself; added by sf__struct_place_virtual_bases(), with
+	 * BASE_CLASS and VIRTUAL_BASE, after the members DWARF lists. */
+	SF_MEMBER_INDIRECT_VBASE = 1u << 10
 };
 
 struct sf_struct;
@@ -222,6 +226,23 @@ sf_struct *sf__model_find(const sf_model *model, const sf_struct *s);
 /* "const struct ns::Base" -> "ns::Base" (a pointer into the argument)
  * with *is_union; NULL when the spelling is not a plain tagged name. */
 const char *sf__declared_name(const char *type_name, bool *is_union);
+
+/*
+ * C++ classes with virtual bases (vbase.c): gives the direct virtual
+ * bases their offset in the complete object and appends the indirect
+ * ones, when the Itanium ABI's placement reproduces the DWARF size;
+ * otherwise they stay SF_MEMBER_OFFSET_UNKNOWN.  Non-virtual bases with
+ * virtual bases of their own get their non-virtual size.  Call once the
+ * members and the structs they point at are built, before
+ * sf__struct_infer_alignment(); new member arrays come from `arena`.
+ * 0 or SF_ENOMEM.
+ */
+int sf__struct_place_virtual_bases(sf_struct *s, sf_arena *arena);
+
+/* Gives C++ base class members the bytes they really take in `s`: their
+ * non-virtual size when they have virtual bases or when `s` keeps members
+ * in their tail padding (vbase.c).  No-op for structs without bases. */
+void sf__struct_fit_bases(sf_struct *s);
 
 /* True when a member of `s` is SF_MEMBER_DECL_ONLY and still unsized. */
 bool sf__struct_has_declared(const sf_struct *s);
