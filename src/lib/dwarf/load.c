@@ -121,10 +121,16 @@ int sf_model_load(sf_model *model, const char *path, const sf_load_options *opts
 	/* Also after a failed input: what the others brought is complete. */
 	int resolved = sf__model_resolve_declared(model);
 
-	if (resolved >= 0 && res >= 0 && to.opts->only_name_count && model->declared.count) {
+	/* A base's definition may wait on its own bases: a few rounds, while
+	 * they make progress. */
+	for (unsigned round = 0; round < 4 && resolved >= 0 && res >= 0 && to.opts->only_name_count &&
+	     model->declared.count; round++) {
+		size_t before = model->structs.count;
 		resolved = load_declared(model, path, to.opts, first_file);
 		if (resolved >= 0)
 			resolved = sf__model_resolve_declared(model);
+		if (model->structs.count == before)
+			break;
 	}
 	return res < 0 ? res : resolved < 0 ? resolved : res;
 }

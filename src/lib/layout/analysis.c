@@ -414,6 +414,8 @@ static int analyze_member(walk_ctx *w, sf_struct_layout *l, uint32_t i, uint32_t
 		ml->crosses_cacheline = crosses(ml->offset, add_sat(ml->offset, m->size), w->cacheline);
 		l->sum_members = add_sat(l->sum_members, m->size);
 	}
+	if (offset_unknown(m))
+		ml->crosses_cacheline = false;
 	if (ml->crosses_cacheline)
 		l->crossing_count++;
 	if (m->explicit_align)
@@ -458,7 +460,8 @@ static int analyze_member(walk_ctx *w, sf_struct_layout *l, uint32_t i, uint32_t
 			l->members[prev].combined_with_next = true;
 	}
 
-	note_boundary(w, ml);
+	if (!offset_unknown(m))
+		note_boundary(w, ml);
 
 	if (m->nested) {
 		/* pahole reports the padding of struct members only; a union's

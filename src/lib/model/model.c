@@ -336,7 +336,7 @@ static sf_struct *add_new(sf_model *model, const sf_struct *s, uint64_t hash, ui
 		if (sf__struct_list_push(&model->structs, found) < 0)
 			return NULL;
 		note_conflict(model, found);
-		if (!model->skip_conflicts && sf__struct_has_declared(found) &&
+		if (!model->skip_conflicts && sf__struct_needs_resolution(found) &&
 		    sf__struct_list_push(&model->declared, found) < 0)
 			return NULL;
 	}

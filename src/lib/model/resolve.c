@@ -106,48 +106,87 @@ static bool resolve_members(const sf_model *model, sf_struct *s)
 		m->flags &= ~(uint32_t)(SF_MEMBER_DECL_ONLY | SF_MEMBER_UNKNOWN_TYPE);
 		changed = true;
 	}
+	if (changed)
+		sf__struct_fit_bases(s);
 	return changed;
 }
 
+static bool vbase_unplaced(const sf_struct *s)
+{
+	for (uint32_t i = 0; i < s->member_count; i++)
+		if ((s->members[i].flags & (SF_MEMBER_VIRTUAL_BASE | SF_MEMBER_OFFSET_UNKNOWN)) ==
+		    (SF_MEMBER_VIRTUAL_BASE | SF_MEMBER_OFFSET_UNKNOWN))
+			return true;
+	return false;
+}
+
+bool sf__struct_needs_resolution(const sf_struct *s)
+{
+	return sf__struct_has_declared(s) || vbase_unplaced(s);
+}
+
+/* Re-places virtual bases (their bases may have been resolved); true
+ * when one got its offset. */
+static int place_again(sf_model *model, sf_struct *s, bool *changed)
+{
+	if (!vbase_unplaced(s))
+		return 0;
+	if (sf__struct_place_virtual_bases(s, model->arena) < 0)
+		return sf__fail(SF_ENOMEM, "out of memory while resolving declarations");
+	*changed = !vbase_unplaced(s);
+	return 0;
+}
+
+/* Rehashes a changed definition, or folds it into an equal one. */
+static int reindex(sf_model *model, sf_struct *s, bool *collapsed)
+{
+	sf_struct *same;
+
+	sf__struct_infer_alignment(s);
+	s->hash = sf__struct_hash(s);
+	same = sf__model_find(model, s);
+	if (same && same != s) {
+		/* Now the same layout as a definition the model has: one
+		 * canonical copy, like a merge would have made. */
+		same->abi_visible |= s->abi_visible;
+		s->canonical = same;
+		*collapsed = true;
+		return 0;
+	}
+	if (sf__hashmap_insert(&model->by_hash, s->hash, s) < 0)
+		return sf__fail(SF_ENOMEM, "out of memory while resolving declarations");
+	return 0;
+}
+
+/* Passes until nothing changes: a class may wait on its bases. */
+#define MAX_ROUNDS 8
+
 int sf__model_resolve_declared(sf_model *model)
 {
-	size_t kept = 0;
-	bool collapsed = false;
+	bool collapsed = false, progress = true;
 	int res = 0;
 
-	for (size_t i = 0; i < model->declared.count; i++) {
-		sf_struct *s = model->declared.items[i];
-		sf_struct *same;
+	for (unsigned round = 0; progress && round < MAX_ROUNDS && res == 0; round++) {
+		size_t kept = 0;
+		progress = false;
+		for (size_t i = 0; i < model->declared.count && res == 0; i++) {
+			sf_struct *s = model->declared.items[i];
+			bool changed = resolve_members(model, s);
 
-		if (s->canonical) {
-			/* Collapsed into another definition earlier. */
-			continue;
+			/* Collapsed ones are dropped from the list. */
+			if (s->canonical)
+				continue;
+			res = place_again(model, s, &changed);
+			if (res == 0 && changed)
+				res = reindex(model, s, &collapsed);
+			progress |= changed;
+			if (!s->canonical && sf__struct_needs_resolution(s))
+				model->declared.items[kept++] = s;
 		}
-		if (!resolve_members(model, s)) {
-			model->declared.items[kept++] = s;
-			continue;
-		}
-		sf__struct_fit_bases(s);
-		sf__struct_infer_alignment(s);
-		s->hash = sf__struct_hash(s);
-		same = sf__model_find(model, s);
-		if (same && same != s) {
-			/* Now the same layout as a definition the model has:
-			 * one canonical copy, like a merge would have made. */
-			same->abi_visible |= s->abi_visible;
-			s->canonical = same;
-			collapsed = true;
-		} else if (sf__hashmap_insert(&model->by_hash, s->hash, s) < 0) {
-			res = sf__fail(SF_ENOMEM, "out of memory while resolving declarations");
-			break;
-		}
-		if (sf__struct_has_declared(s) && !s->canonical)
-			model->declared.items[kept++] = s;
+		if (res == 0)
+			model->declared.count = kept;
 	}
-	if (res == 0) {
-		model->declared.count = kept;
-		if (collapsed)
-			res = sf__model_drop_collapsed(model);
-	}
+	if (res == 0 && collapsed)
+		res = sf__model_drop_collapsed(model);
 	return res;
 }

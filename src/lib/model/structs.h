@@ -174,8 +174,8 @@ struct sf_model {
 	/* A loader's private per-thread model skips the same-name bookkeeping
 	 * (conflicts are found when the image's model is built). */
 	bool skip_conflicts;
-	/* Canonical top-level definitions with an SF_MEMBER_DECL_ONLY member
-	 * of size 0, for sf__model_resolve_declared(). */
+	/* Canonical top-level definitions sf__model_resolve_declared() may
+	 * complete (sf__struct_needs_resolution()). */
 	sf_struct_list declared;
 };
 
@@ -246,6 +246,8 @@ void sf__struct_fit_bases(sf_struct *s);
 
 /* True when a member of `s` is SF_MEMBER_DECL_ONLY and still unsized. */
 bool sf__struct_has_declared(const sf_struct *s);
+/* That, or a virtual base not placed yet (its bases may be resolved). */
+bool sf__struct_needs_resolution(const sf_struct *s);
 
 /* First canonical top-level definition named `name` (struct and class
  * alike, or union), whose `conflict` chain holds the other layouts. */
