@@ -348,6 +348,19 @@ sf_struct *sf__model_find(const sf_model *model, const sf_struct *s)
 	return find_same(model, s, s->hash ? s->hash : sf__struct_hash(s));
 }
 
+sf_struct *sf__model_find_other(const sf_model *model, const sf_struct *s)
+{
+	size_t cursor = 0;
+	sf_struct *candidate;
+	uint64_t hash = s->hash ? s->hash : sf__struct_hash(s);
+
+	while ((candidate = sf__hashmap_next(&model->by_hash, hash, &cursor)))
+		if (candidate != s && !candidate->canonical && candidate->is_nested_body == s->is_nested_body &&
+		    sf__struct_same(candidate, s))
+			return candidate;
+	return NULL;
+}
+
 int sf__model_merge_unit(sf_model *model, sf_unit *unit)
 {
 	for (size_t i = 0; i < unit->structs.count; i++) {

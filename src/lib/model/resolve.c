@@ -144,8 +144,8 @@ static int reindex(sf_model *model, sf_struct *s, bool *collapsed)
 
 	sf__struct_infer_alignment(s);
 	s->hash = sf__struct_hash(s);
-	same = sf__model_find(model, s);
-	if (same && same != s) {
+	same = sf__model_find_other(model, s);
+	if (same) {
 		/* Now the same layout as a definition the model has: one
 		 * canonical copy, like a merge would have made. */
 		same->abi_visible |= s->abi_visible;

@@ -265,6 +265,10 @@ int sf__model_resolve_declared(sf_model *model);
  * redirecting every member to it and rebuilding the indexes. */
 int sf__model_drop_collapsed(sf_model *model);
 
+/* Like sf__model_find() for a canonical `s` that changed: another
+ * canonical definition with its layout, or NULL. */
+sf_struct *sf__model_find_other(const sf_model *model, const sf_struct *s);
+
 /* Canonical definitions, for the analysis stages. */
 static inline const sf_struct_list *sf__model_structs(const sf_model *model)
 {
