@@ -104,6 +104,7 @@ static int load_declared(sf_model *model, const char *path, const sf_load_option
 		again.only_name_count = count;
 		again.first_match_only = 0;
 		again.on_progress = NULL;
+		again.on_error = NULL;   /* said once, by the first pass */
 		res = sf__input_each_image(path, &again, load_image, &to);
 	}
 	for (size_t i = 0; i < count; i++)
