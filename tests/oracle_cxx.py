@@ -135,6 +135,7 @@ def declared_bases(cxx, work):
         holes = {n: [(h["offset"], h["size"]) for h in structs[n]["holes"]] for n in names if n in structs}
         expect(holes == {"Der": [], "Der2": [], "Holder": [(1, 7)]} or "-C" in args and
                holes == {"Der": [], "Der2": []}, "%s %s: holes %s" % (cxx, what, holes))
+    compile_asserts(cxx, work, "decl", ["declbase_use.o", "declbase_key.o"], "declbase_use.cc")
     # Alone, the use unit may have no definition of Base (gcc): then its
     # bytes are unknown, never a hole.
     alone = report(work, "declbase_use.o")
@@ -175,20 +176,25 @@ def scopes(cxx, work):
     expect(types == ["struct Outer::Inner", "struct a::S"], "%s: Outer's member types %s" % (cxx, types))
     one = report(work, "-C", "a::S", "scopes.o")
     expect(list(one) == ["a::S"], "%s: -C a::S selected %s" % (cxx, sorted(one)))
-    # The assertion header compiles as C++ next to the definitions.
-    header = run([oc.structfit_bin(), "assert", "--offsets", "--align", "scopes.o"], work).stdout
+    header = compile_asserts(cxx, work, "scopes", ["scopes.o"], "scopes.cc")
     expect("sizeof(a::S) == 4" in header and "offsetof(a::inner::T, i)" in header,
            "%s: assert header lacks the qualified checks" % cxx)
-    with open(os.path.join(work, "scopes-asserts.h"), "w") as f:
+
+
+def compile_asserts(cxx, work, tag, objects, fixture):
+    """The assertion header of `objects` compiles as C++ next to the definitions."""
+    header = run([oc.structfit_bin(), "assert", "--offsets", "--align"] + objects, work).stdout
+    with open(os.path.join(work, "%s-asserts.h" % tag), "w") as f:
         f.write(header)
-    with open(os.path.join(work, "scopes-check.cc"), "w") as f:
-        f.write('#include "%s"\n#include "scopes-asserts.h"\n' % os.path.join(FIXTURES, "scopes.cc"))
+    with open(os.path.join(work, "%s-check.cc" % tag), "w") as f:
+        f.write('#include "%s"\n#include "%s-asserts.h"\n' % (os.path.join(FIXTURES, fixture), tag))
     for compiler in ("g++", "clang++"):
         if shutil.which(compiler):
-            p = run([compiler, "-std=c++11", "-Wall", "-Werror", "-Wno-unused-variable", "-c",
-                     "scopes-check.cc", "-o", "/dev/null"], work, check=False)
-            expect(p.returncode == 0, "%s: assert header does not compile with %s: %s"
-                   % (cxx, compiler, p.stderr[:400]))
+            p = run([compiler, "-std=c++11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-variable",
+                     "-I", FIXTURES, "-c", "%s-check.cc" % tag, "-o", "/dev/null"], work, check=False)
+            expect(p.returncode == 0, "%s: %s assert header does not compile with %s: %s"
+                   % (cxx, tag, compiler, p.stderr[:400]))
+    return header
 
 
 def memberless(cxx, work):

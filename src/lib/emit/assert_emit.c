@@ -163,7 +163,7 @@ static void one_struct(sf_buf *buf, const sf_snap_struct *s, const sf_assert_opt
 	const char *label = sf__snap_name(s);
 	bool qualified = is_qualified_name(label);
 	bool cxx_only = qualified || strcmp(s->kind, "class") == 0;
-	bool offsets = opts->offsets && !(cxx_only && has_bases_or_vptr(s)) && strcmp(s->kind, "class") != 0;
+	bool offsets = opts->offsets && !has_bases_or_vptr(s) && strcmp(s->kind, "class") != 0;
 
 	sf__buf_printf(buf, "\n/* %s %s", s->kind, label);
 	if (s->decl_file) {
@@ -292,12 +292,17 @@ int sf_emit_asserts(sf_buf *buf, const sf_snapshot *snap, const sf_assert_option
 	sf__buf_printf(buf, " */\n#ifndef %s\n#define %s\n\n#include <stddef.h>\n\n", guard, guard);
 	if (target)
 		target_condition(buf, target);
+	/* A struct holding a C++ class with a vtable is not standard-layout;
+	 * g++ and clang++ still give offsetof() of its members, but warn. */
 	sf__buf_puts(buf, "#ifdef __cplusplus\n#define STRUCTFIT_ASSERT_ static_assert\n"
-		     "#define STRUCTFIT_ALIGNOF_ alignof\n#else\n#define STRUCTFIT_ASSERT_ _Static_assert\n"
+		     "#define STRUCTFIT_ALIGNOF_ alignof\n#pragma GCC diagnostic push\n"
+		     "#pragma GCC diagnostic ignored \"-Winvalid-offsetof\"\n#else\n"
+		     "#define STRUCTFIT_ASSERT_ _Static_assert\n"
 		     "#define STRUCTFIT_ALIGNOF_ _Alignof\n#endif\n");
 	for (size_t i = 0; i < snap->count; i++)
 		one_struct(buf, &snap->structs[i], opts);
-	sf__buf_puts(buf, "\n#undef STRUCTFIT_ASSERT_\n#undef STRUCTFIT_ALIGNOF_\n");
+	sf__buf_puts(buf, "\n#undef STRUCTFIT_ASSERT_\n#undef STRUCTFIT_ALIGNOF_\n"
+		     "#ifdef __cplusplus\n#pragma GCC diagnostic pop\n#endif\n");
 	if (target) {
 		sf__buf_printf(buf, "#elif defined(STRUCTFIT_REQUIRE_TARGET)\n#error \"%s: layout assertions "
 			       "for %s with %u-byte pointers, %s-endian, included on another target\"\n"
