@@ -56,8 +56,9 @@ void sf__die_ctx_release(sf_die_ctx *ctx)
 	ctx->alt_imports = NULL;
 	free(ctx->scoped_units);
 	ctx->scoped_units = NULL;
+	free(ctx->scope_roots);
+	ctx->scope_roots = NULL;
 	ctx->scoped_unit_count = 0;
-	sf__hashmap_free(&ctx->scopes);
 	free(ctx->fresh);
 	ctx->fresh = NULL;
 	free(ctx->file_digests);

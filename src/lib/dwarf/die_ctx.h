@@ -199,11 +199,11 @@ typedef struct sf_die_ctx {
 	uint64_t *alt_imports;
 	size_t alt_import_count;
 	size_t alt_import_capacity;
-	/* C++ only (die_scope.c): units whose namespaces and classes were
-	 * scanned, and die key -> scope prefix of the type DIEs in them. */
+	/* C++ only (die_scope.c): the units asked about and the root of
+	 * each one's lazily listed tree of scopes (in unit->arena). */
 	const sf_dw_unit **scoped_units;
+	struct sf_scope_node **scope_roots;
 	size_t scoped_unit_count;
-	sf_hashmap scopes;
 } sf_die_ctx;
 
 void sf__die_ctx_init(sf_die_ctx *ctx, const sf_debug_image *image, const sf_dw_image *dw,

@@ -8,17 +8,29 @@
 
 /*
  * Types are reached through references as often as by the walk, and a DIE
- * does not know its parent, so the first question about a unit scans its
- * tree once, entering only namespaces and classes (function bodies and
- * everything else are skipped by sibling links), and remembers the scope
- * prefix ("a::Outer::") of every type DIE that has one.  C units, and any
- * language without C++'s namespaces, never get here.
+ * does not know its parent.  The parent is found from the unit's root
+ * down: each level's children are listed once (offsets and tags, skipping
+ * subtrees by sibling links), the child whose range holds the DIE is
+ * found by binary search, and only namespaces and classes on the way are
+ * entered.  So a unit pays for the levels its named types sit in, not for
+ * every member function of every class.  C units, and any language
+ * without C++'s namespaces, never get here.
  */
 
-typedef struct scope_entry {
-	uint64_t key;
-	const char *prefix;
-} scope_entry;
+typedef struct scope_child {
+	uint64_t offset;
+	uint16_t tag;
+	struct sf_scope_node *node;   /* entered scope, NULL until needed */
+} scope_child;
+
+struct sf_scope_node {
+	const char *prefix;           /* of its children: "a::Outer::", NULL at file scope */
+	uint64_t offset;              /* of the DIE */
+	uint64_t end;                 /* just past its subtree */
+	scope_child *children;        /* in DIE order, listed on first use */
+	size_t count;
+	bool listed;
+};
 
 bool sf__die_language_scoped(uint64_t language)
 {
@@ -42,22 +54,45 @@ static bool is_scope_tag(Dwarf_Half tag)
 	       tag == DW_TAG_union_type;
 }
 
-static bool is_named_type_tag(Dwarf_Half tag)
+static int open_at(sf_die_ctx *ctx, const sf_dw_unit *unit, uint64_t offset, sf_die *out)
 {
-	return tag == DW_TAG_structure_type || tag == DW_TAG_class_type || tag == DW_TAG_union_type ||
-	       tag == DW_TAG_enumeration_type || tag == DW_TAG_typedef;
+	memset(out, 0, sizeof(*out));
+	out->offset = offset;
+	out->alt = unit->space == SF_DW_ALT;
+	out->is_info = unit->space != SF_DW_TYPES;
+	if (sf__dw_die_at(ctx->cursor, unit, offset, &out->raw) < 0)
+		return SF_EINVALID;
+	return out->raw.abbrev ? 0 : sf__die_corrupt(ctx, out, "scope is a null entry");
 }
 
-static int remember(sf_die_ctx *ctx, const sf_die *d, const char *prefix)
+static int list_children(sf_die_ctx *ctx, const sf_dw_unit *unit, struct sf_scope_node *node)
 {
-	scope_entry *e = sf__arena_alloc(ctx->unit->arena, sizeof(*e));
-	if (!e)
-		return sf__fail(SF_ENOMEM, "out of memory");
-	e->key = sf__die_key(d);
-	e->prefix = prefix;
-	if (sf__hashmap_insert(&ctx->scopes, sf__die_key_hash(e->key), e) < 0)
-		return sf__fail(SF_ENOMEM, "out of memory");
-	return 0;
+	size_t capacity = 0;
+	sf_die d, child;
+	int res = open_at(ctx, unit, node->offset, &d);
+
+	if (res >= 0)
+		res = sf__die_first_child(ctx, &d, &child);
+	while (res > 0) {
+		if (node->count == capacity) {
+			size_t grown = capacity ? capacity * 2 : 32;
+			scope_child *items = sf__arena_alloc(ctx->unit->arena, grown * sizeof(*items));
+			if (!items) {
+				res = sf__fail(SF_ENOMEM, "out of memory");
+				break;
+			}
+			if (node->count)
+				memcpy(items, node->children, node->count * sizeof(*items));
+			node->children = items;
+			capacity = grown;
+		}
+		node->children[node->count++] = (scope_child){ child.offset, child.raw.abbrev->tag, NULL };
+		res = sf__die_next_sibling(ctx, &child);
+	}
+	if (res < 0)
+		sf__die_release(&child);
+	node->listed = true;
+	return res < 0 ? res : 0;
 }
 
 /* "a::" + "b" + "::" in the unit's arena. */
@@ -73,86 +108,108 @@ static const char *extend(sf_die_ctx *ctx, const char *prefix, const char *name)
 	return s;
 }
 
-static int scan(sf_die_ctx *ctx, const sf_die *parent, const char *prefix, unsigned depth)
+static struct sf_scope_node *new_node(sf_die_ctx *ctx, const char *prefix, uint64_t offset, uint64_t end)
 {
-	sf_die child;
-	int res;
-
-	if (depth > SF_DIE_MAX_DEPTH)
-		return sf__die_corrupt(ctx, parent, "DIE tree too deep");
-	res = sf__die_first_child(ctx, parent, &child);
-	while (res > 0) {
-		Dwarf_Half tag = child.raw.abbrev->tag;
-		if (prefix && is_named_type_tag(tag))
-			res = remember(ctx, &child, prefix);
-		if (res >= 0 && is_scope_tag(tag) && child.raw.abbrev->has_children) {
-			const char *name = NULL;
-			const char *inner = prefix;
-			res = sf__die_string(ctx, &child, DW_AT_name, &name);
-			/* An unnamed class adds nothing anyone could spell. */
-			if (res >= 0 && (name || tag == DW_TAG_namespace)) {
-				inner = extend(ctx, prefix, name ? name : "(anonymous namespace)");
-				if (!inner)
-					res = sf__fail(SF_ENOMEM, "out of memory");
-			}
-			if (res >= 0)
-				res = scan(ctx, &child, inner, depth + 1);
-		}
-		if (res < 0)
-			break;
-		res = sf__die_next_sibling(ctx, &child);
+	struct sf_scope_node *node = sf__arena_calloc(ctx->unit->arena, 1, sizeof(*node));
+	if (node) {
+		node->prefix = prefix;
+		node->offset = offset;
+		node->end = end;
 	}
-	if (res < 0)
-		sf__die_release(&child);
-	return res < 0 ? res : 0;
+	return node;
 }
 
-static int scan_unit(sf_die_ctx *ctx, const sf_dw_unit *unit)
+/* Enters the scope `c` of `parent`, which ends at `end`. */
+static int enter(sf_die_ctx *ctx, const sf_dw_unit *unit, struct sf_scope_node *parent, scope_child *c,
+		 uint64_t end)
 {
-	const sf_dw_unit **grown;
-	sf_die root;
-	int res;
+	const char *name = NULL, *prefix = parent->prefix;
+	sf_die d;
+	int res = open_at(ctx, unit, c->offset, &d);
 
-	grown = realloc(ctx->scoped_units, (ctx->scoped_unit_count + 1) * sizeof(*grown));
-	if (!grown)
-		return sf__fail(SF_ENOMEM, "out of memory");
-	ctx->scoped_units = grown;
-	ctx->scoped_units[ctx->scoped_unit_count++] = unit;
-	res = sf__die_open(ctx, unit->space == SF_DW_ALT, unit->die_offset, unit->space != SF_DW_TYPES, &root);
+	if (res >= 0)
+		res = sf__die_string(ctx, &d, DW_AT_name, &name);
 	if (res < 0)
 		return res;
-	res = scan(ctx, &root, NULL, 0);
-	sf__die_release(&root);
-	return res;
+	/* An unnamed class adds nothing anyone could spell. */
+	if (name || c->tag == DW_TAG_namespace) {
+		prefix = extend(ctx, prefix, name ? name : "(anonymous namespace)");
+		if (!prefix)
+			return sf__fail(SF_ENOMEM, "out of memory");
+	}
+	c->node = new_node(ctx, prefix, c->offset, end);
+	return c->node ? 0 : sf__fail(SF_ENOMEM, "out of memory");
+}
+
+static struct sf_scope_node *root_of(sf_die_ctx *ctx, const sf_dw_unit *unit)
+{
+	struct sf_scope_node **roots;
+
+	for (size_t i = ctx->scoped_unit_count; i-- > 0;)
+		if (ctx->scoped_units[i] == unit)
+			return ctx->scope_roots[i];
+	if (!(roots = realloc(ctx->scope_roots, (ctx->scoped_unit_count + 1) * sizeof(*roots))))
+		return NULL;
+	ctx->scope_roots = roots;
+	{
+		const sf_dw_unit **units = realloc(ctx->scoped_units, (ctx->scoped_unit_count + 1) * sizeof(*units));
+		if (!units)
+			return NULL;
+		ctx->scoped_units = units;
+	}
+	roots[ctx->scoped_unit_count] = new_node(ctx, NULL, unit->die_offset, unit->end);
+	if (!roots[ctx->scoped_unit_count])
+		return NULL;
+	ctx->scoped_units[ctx->scoped_unit_count] = unit;
+	return roots[ctx->scoped_unit_count++];
 }
 
 int sf__die_scope(sf_die_ctx *ctx, const sf_die *d, const char **prefix)
 {
 	const sf_dw_unit *unit = d->raw.unit;
-	uint64_t key;
-	size_t cursor = 0;
-	const scope_entry *e;
-	bool scanned = false;
+	struct sf_scope_node *node;
+	uint64_t at = d->raw.offset;
 
 	*prefix = NULL;
 	if (!sf__die_language_scoped(ctx->language) || !unit)
 		return 0;
-	/* Most questions are about the unit scanned last. */
-	for (size_t i = ctx->scoped_unit_count; i-- > 0 && !scanned;)
-		scanned = ctx->scoped_units[i] == unit;
-	if (!scanned) {
-		int res = scan_unit(ctx, unit);
-		if (res < 0)
+	if (!(node = root_of(ctx, unit)))
+		return sf__fail(SF_ENOMEM, "out of memory");
+	for (unsigned depth = 0; depth <= SF_DIE_MAX_DEPTH; depth++) {
+		size_t lo = 0, hi;
+		uint64_t end;
+		scope_child *c;
+		int res;
+
+		if (!node->listed && (res = list_children(ctx, unit, node)) < 0)
 			return res;
-	}
-	key = sf__die_key(d);
-	while ((e = sf__hashmap_next(&ctx->scopes, sf__die_key_hash(key), &cursor))) {
-		if (e->key == key) {
-			*prefix = e->prefix;
-			break;
+		/* The last child starting at or before `at`. */
+		hi = node->count;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (node->children[mid].offset <= at)
+				lo = mid + 1;
+			else
+				hi = mid;
 		}
+		if (lo == 0)
+			return 0;
+		c = &node->children[lo - 1];
+		end = lo < node->count ? node->children[lo].offset : node->end;
+		if (at >= end)
+			return 0;
+		if (c->offset == at) {
+			*prefix = node->prefix;
+			return 0;
+		}
+		/* Inside a function or anything else that is no scope. */
+		if (!is_scope_tag(c->tag))
+			return 0;
+		if (!c->node && (res = enter(ctx, unit, node, c, end)) < 0)
+			return res;
+		node = c->node;
 	}
-	return 0;
+	return sf__die_too_deep(ctx, d, SF_DIE_MAX_DEPTH);
 }
 
 int sf__die_qualified_name(sf_die_ctx *ctx, const sf_die *d, const char *name, const char **out)
