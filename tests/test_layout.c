@@ -773,6 +773,13 @@ Test(layout, trailing_declared_only_member_is_not_padding)
 	cr_expect_eq(l->sum_holes, 7);
 	cr_expect_eq(l->padding, 0);
 	cr_expect_eq(sf__layout_tail_padding(l->def), 0);
+	/* A declared member in front leaves the tail known. */
+	mb_member front[] = {
+		{ "b", "struct Base", 0, 0, 1, 0, 0, SF_MEMBER_DECL_ONLY | SF_MEMBER_UNKNOWN_TYPE, NULL, 0 },
+		MB_PLAIN("c", "char", 16, 1, 1),
+	};
+	const sf_struct *s = mb_add(&unit, SF_STRUCT, "Front", 24, front, MB_COUNT(front));
+	cr_expect_eq(sf__layout_tail_padding(s), 7);
 }
 
 /* A virtual base whose offset is not known is listed but has no neighbours. */

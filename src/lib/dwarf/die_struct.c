@@ -146,8 +146,7 @@ static int build_member(sf_die_ctx *ctx, const sf_struct *parent, const sf_die *
 			return res;
 		if (virtuality != DW_VIRTUALITY_none)
 			out->flags |= SF_MEMBER_VIRTUAL_BASE;
-	}
-	else if (!name && out->nested && !bit_size)
+	} else if (!name && out->nested && !bit_size)
 		out->flags |= SF_MEMBER_ANONYMOUS;
 	if (parent->kind == SF_UNION && !known)
 		location = 0;

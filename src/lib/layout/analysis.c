@@ -67,6 +67,15 @@ bool sf__layout_contents_known(const sf_struct *s)
 	return true;
 }
 
+/* Whether what lies past the known members is described: not for a
+ * memberless type, a union with a member of unknown size, or a class
+ * whose virtual bases were not placed (they sit in the tail). */
+static bool padding_unknown(const sf_struct *s)
+{
+	return !sf__layout_contents_known(s) &&
+	       (s->member_count == 0 || s->kind == SF_UNION || placed_count(s) < s->member_count);
+}
+
 bool sf__layout_member_expands(const sf_member *m)
 {
 	if (!m->nested)
@@ -291,7 +300,7 @@ uint64_t sf__layout_tail_padding(const sf_struct *s)
 
 	uint32_t *order = NULL;
 
-	if (!sf__layout_contents_known(s))
+	if (padding_unknown(s))
 		return 0;
 	if (s->kind == SF_UNION)
 		return sub_floor(s->size, union_extent(s));
@@ -535,9 +544,7 @@ static int analyze_body(walk_ctx *w, const sf_struct *s, uint64_t base, unsigned
 	}
 
 	l->contents_known = sf__layout_contents_known(s);
-	if (!l->contents_known && (n == 0 || s->kind == SF_UNION || placed_count(s) < n)) {
-		/* Whatever lies past the known members is not described:
-		 * a memberless type, or virtual bases not placed. */
+	if (padding_unknown(s)) {
 		l->padding = 0;
 	} else if (s->kind == SF_UNION) {
 		l->padding = sub_floor(s->size, union_extent(s));
