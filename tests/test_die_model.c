@@ -371,7 +371,9 @@ Test(die_model, cxx_base_classes_and_static_members)
 	cr_expect_eq(s->members[0].nested, find(model, "Base"));
 	cr_expect(s->members[1].flags & SF_MEMBER_BASE_CLASS);
 	cr_expect_eq(s->members[1].offset, 12);
-	cr_expect_eq(member(s, "in")->nested, find(model, "Inner"));
+	/* Nested classes go by their qualified name. */
+	cr_expect_eq(member(s, "in")->nested, find(model, "Derived::Inner"));
+	cr_expect_str_eq(member(s, "in")->type_name, "struct Derived::Inner");
 	sf_model_free(model);
 }
 

@@ -857,7 +857,7 @@ Test(emit, json_is_valid_and_follows_the_schema)
 			       "\"align_certain\": true, \"packed\": false, \"unsized\": false, \"decl_file\": \"test.c\", \"decl_line\": 1, \"file\": 0, \"cachelines\": 1, "
 			       "\"sum_members\": 5, \"holes\": [], \"bit_holes\": [{\"bit_offset\": 8, \"bits\": 24}, "
 			       "{\"bit_offset\": 67, \"bits\": 5}, {\"bit_offset\": 120, \"bits\": 8}], \"padding\": 0, "
-			       "\"bit_padding\": 34, \"members\": [{\"index\": 0, \"name\": \"a\", \"type\": \"unsigned int\", "
+			       "\"bit_padding\": 34, \"contents_known\": true, \"members\": [{\"index\": 0, \"name\": \"a\", \"type\": \"unsigned int\", "
 			       "\"offset\": 0, \"size\": 4, \"align\": 4, \"bit_offset\": 0, \"bit_size\": 3, \"decl_line\": 2, "
 			       "\"crosses_cacheline\": false, \"unsized\": false}"), "%s", json);
 	cr_assert(strstr(json, "{\"index\": 2, \"name\": \"c\", \"type\": \"int\", \"offset\": 4, \"size\": 4, \"align\": 4, "

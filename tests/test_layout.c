@@ -719,11 +719,15 @@ Test(layout, conflicts_link_every_other_definition)
 	cr_assert_eq(report->entries[1].conflicts[1]->size, 2);
 }
 
-Test(layout, struct_without_members_is_all_padding)
+/* glibc's __SOCKADDR_ARG: a transparent union DWARF lists no member of. */
+Test(layout, struct_without_members_has_unknown_contents_not_padding)
 {
 	const sf_struct_layout *l = analyze(mb_add(&unit, SF_STRUCT, "opaque", 16, NULL, 0));
-	cr_assert_eq(l->padding, 16);
+	cr_assert_eq(l->padding, 0);
+	cr_assert_eq(l->sum_holes, 0);
+	cr_assert_not(l->contents_known);
 	cr_assert_eq(l->cachelines, 1);
+	cr_assert_eq(sf__layout_tail_padding(l->def), 0);
 }
 
 Test(layout, union_members_restart_the_cacheline_cursor)
@@ -741,4 +745,114 @@ Test(layout, union_members_restart_the_cacheline_cursor)
 
 	cr_assert_eq(l->members[0].nested->members[1].cacheline_before, 1);
 	cr_assert_eq(l->members[1].nested->members[1].cacheline_before, 1);
+}
+
+/* A base class only declared in the unit (gcc, key function elsewhere):
+ * 0 bytes in the model, but its bytes are not a hole. */
+Test(layout, declared_only_member_is_not_a_hole)
+{
+	mb_member rows[] = {
+		{ NULL, "struct Base", 0, 0, 1, 0, 0, SF_MEMBER_BASE_CLASS | SF_MEMBER_DECL_ONLY | SF_MEMBER_UNKNOWN_TYPE,
+		  NULL, 0 },
+		MB_PLAIN("y", "int", 16, 4, 4),
+	};
+	const sf_struct_layout *l = analyze(mb_add(&unit, SF_STRUCT, "Der", 24, rows, MB_COUNT(rows)));
+	cr_expect_eq(l->hole_count, 0);
+	cr_expect_eq(l->sum_holes, 0);
+	cr_expect_eq(l->padding, 4);
+	cr_expect_not(l->contents_known);
+}
+
+Test(layout, trailing_declared_only_member_is_not_padding)
+{
+	mb_member rows[] = {
+		MB_PLAIN("c", "char", 0, 1, 1),
+		{ "b", "struct Base", 8, 0, 1, 64, 0, SF_MEMBER_DECL_ONLY | SF_MEMBER_UNKNOWN_TYPE, NULL, 0 },
+	};
+	const sf_struct_layout *l = analyze(mb_add(&unit, SF_STRUCT, "Holder", 24, rows, MB_COUNT(rows)));
+	cr_expect_eq(l->sum_holes, 7);
+	cr_expect_eq(l->padding, 0);
+	cr_expect_eq(sf__layout_tail_padding(l->def), 0);
+	/* A declared member in front leaves the tail known. */
+	mb_member front[] = {
+		{ "b", "struct Base", 0, 0, 1, 0, 0, SF_MEMBER_DECL_ONLY | SF_MEMBER_UNKNOWN_TYPE, NULL, 0 },
+		MB_PLAIN("c", "char", 16, 1, 1),
+	};
+	const sf_struct *s = mb_add(&unit, SF_STRUCT, "Front", 24, front, MB_COUNT(front));
+	cr_expect_eq(sf__layout_tail_padding(s), 7);
+}
+
+/* A virtual base whose offset is not known is listed but has no neighbours. */
+Test(layout, virtual_base_without_offset_is_left_out_of_holes)
+{
+	sf_struct *vb = mb_add(&unit, SF_STRUCT, "VB", 4, (mb_member[]){ MB_PLAIN("vb", "int", 0, 4, 4) }, 1);
+	mb_member rows[] = {
+		{ NULL, "struct VB", 0, 4, 4, 0, 0,
+		  SF_MEMBER_BASE_CLASS | SF_MEMBER_VIRTUAL_BASE | SF_MEMBER_OFFSET_UNKNOWN | SF_MEMBER_UNKNOWN_TYPE,
+		  vb, 0 },
+		MB_PLAIN("_vptr.V1", "int (**)(...)", 0, 8, 8),
+		MB_PLAIN("v1", "char", 8, 1, 1),
+	};
+	const sf_struct_layout *l = analyze(mb_add(&unit, SF_STRUCT, "V1", 16, rows, MB_COUNT(rows)));
+	cr_expect_eq(l->hole_count, 0);
+	cr_expect_eq(l->padding, 0, "the tail holds the virtual base");
+	cr_expect_not(l->contents_known);
+	cr_expect_not(l->members[0].crosses_cacheline);
+}
+
+/* The Itanium placement: after the non-virtual part, at the base's alignment. */
+Test(layout, virtual_base_is_placed_when_the_size_proves_it)
+{
+	sf_struct *vb = mb_add(&unit, SF_STRUCT, "VB", 4, (mb_member[]){ MB_PLAIN("vb", "int", 0, 4, 4) }, 1);
+	mb_member rows[] = {
+		{ NULL, "struct VB", 0, 4, 4, 0, 0,
+		  SF_MEMBER_BASE_CLASS | SF_MEMBER_VIRTUAL_BASE | SF_MEMBER_OFFSET_UNKNOWN | SF_MEMBER_UNKNOWN_TYPE,
+		  vb, 0 },
+		MB_PLAIN("_vptr.V1", "int (**)(...)", 0, 8, 8),
+		MB_PLAIN("v1", "char", 8, 1, 1),
+	};
+	sf_struct *v1 = mb_add(&unit, SF_STRUCT, "V1", 16, rows, MB_COUNT(rows));
+	cr_assert_eq(sf__struct_place_virtual_bases(v1, unit.arena), 0);
+	cr_expect_eq(v1->members[0].offset, 12);
+	cr_expect_not(v1->members[0].flags & SF_MEMBER_OFFSET_UNKNOWN);
+	/* A size the placement does not reproduce leaves it unknown. */
+	sf_struct *odd = mb_add(&unit, SF_STRUCT, "Odd", 24, rows, MB_COUNT(rows));
+	cr_assert_eq(sf__struct_place_virtual_bases(odd, unit.arena), 0);
+	cr_expect(odd->members[0].flags & SF_MEMBER_OFFSET_UNKNOWN);
+}
+
+/* Merged with a unit that defines Base, the declared base gets its size. */
+Test(layout, declared_base_is_resolved_from_another_unit)
+{
+	mb_member base_rows[] = { MB_PLAIN("_vptr.Base", "int (**)(...)", 0, 8, 8), MB_PLAIN("x", "long", 8, 8, 8) };
+	mb_member der_rows[] = {
+		{ NULL, "struct Base", 0, 0, 1, 0, 0, SF_MEMBER_BASE_CLASS | SF_MEMBER_DECL_ONLY | SF_MEMBER_UNKNOWN_TYPE,
+		  NULL, 0 },
+		MB_PLAIN("y", "int", 16, 4, 4),
+	};
+	sf_unit other;
+	cr_assert_not_null(mb_add(&unit, SF_STRUCT, "Der", 24, der_rows, MB_COUNT(der_rows)));
+	cr_assert_eq(sf__model_merge_unit(model, &unit), 0);
+	cr_assert_eq(sf__model_resolve_declared(model), 0);
+	cr_expect_eq(sf__model_structs(model)->items[0]->members[0].size, 0, "no definition yet");
+	cr_assert_eq(sf__unit_init(&other, 0), 0);
+	sf_struct *base = mb_add(&other, SF_STRUCT, "Base", 16, base_rows, MB_COUNT(base_rows));
+	cr_assert_not_null(base);
+	/* That unit's Der has the definition: another layout until resolved. */
+	mb_member full_rows[] = { MB_STRUCT(NULL, "struct Base", 0, base), MB_PLAIN("y", "int", 16, 4, 4) };
+	full_rows[0].flags = SF_MEMBER_BASE_CLASS;
+	cr_assert_not_null(mb_add(&other, SF_STRUCT, "Der", 24, full_rows, MB_COUNT(full_rows)));
+	cr_assert_eq(sf__model_merge_unit(model, &other), 0);
+	sf__unit_release(&other);
+	cr_assert_eq(sf__model_resolve_declared(model), 0);
+	const sf_struct_list *list = sf__model_structs(model);
+	cr_assert_eq(list->count, 2, "one Der (the two collapsed), one Base");
+	bool der_first = strcmp(list->items[0]->name, "Der") == 0;
+	const sf_struct *der = list->items[der_first ? 0 : 1];
+	cr_expect_str_eq(der->name, "Der");
+	cr_expect_eq(der->members[0].size, 16);
+	cr_expect_eq(der->members[0].nested, list->items[der_first ? 1 : 0]);
+	cr_expect_not(der->members[0].flags & SF_MEMBER_DECL_ONLY);
+	cr_expect_not(der->is_conflicting);
+	cr_expect(sf__layout_contents_known(der));
 }

@@ -261,6 +261,12 @@ static int mark_struct(abi_walk *w, const sf_die *d, unsigned depth)
 		Dwarf_Half tag = 0;
 		sf__die_tag(w->ctx, d, &tag);
 		res = sf__die_string(w->ctx, d, DW_AT_name, &name);
+		/* Definitions go by their qualified name (`ns::S`). */
+		if (res > 0 && name) {
+			int qualified = sf__die_qualified_name(w->ctx, d, name, &name);
+			if (qualified < 0)
+				return qualified;
+		}
 		if (res > 0 && name) {
 			sf_abi_name *n = sf__arena_alloc(w->marks->arena, sizeof(*n));
 			if (!n || !(n->name = sf__arena_strdup(w->marks->arena, name)))

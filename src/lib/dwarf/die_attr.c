@@ -54,6 +54,11 @@ void sf__die_ctx_release(sf_die_ctx *ctx)
 	ctx->pending = NULL;
 	free(ctx->alt_imports);
 	ctx->alt_imports = NULL;
+	free(ctx->scoped_units);
+	ctx->scoped_units = NULL;
+	free(ctx->scope_roots);
+	ctx->scope_roots = NULL;
+	ctx->scoped_unit_count = 0;
 	free(ctx->fresh);
 	ctx->fresh = NULL;
 	free(ctx->file_digests);

@@ -202,6 +202,11 @@ typedef struct sf_die_ctx {
 	uint64_t *alt_imports;
 	size_t alt_import_count;
 	size_t alt_import_capacity;
+	/* C++ only (die_scope.c): the units asked about and the root of
+	 * each one's lazily listed tree of scopes (in unit->arena). */
+	const sf_dw_unit **scoped_units;
+	struct sf_scope_node **scope_roots;
+	size_t scoped_unit_count;
 } sf_die_ctx;
 
 void sf__die_ctx_init(sf_die_ctx *ctx, const sf_debug_image *image, const sf_dw_image *dw,
@@ -292,6 +297,18 @@ int sf__die_target_layout(sf_die_ctx *ctx, const sf_die *d, unsigned depth, cons
 int sf__die_type_name(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out);
 /* Fills the layout part, building struct definitions it reaches. */
 int sf__die_type_layout(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out);
+
+/* ---- die_scope.c ---- */
+
+/* Languages whose type names live in namespaces and classes (C++). */
+bool sf__die_language_scoped(uint64_t language);
+/* "a::Outer::" for a type DIE declared inside namespace a and class
+ * Outer, "(anonymous namespace)::" for an unnamed namespace; NULL at file
+ * scope and for every unit whose language has no scopes.  0 or <0. */
+int sf__die_scope(sf_die_ctx *ctx, const sf_die *d, const char **prefix);
+/* `name` with the scope prefix of `d` in front (in the unit's arena), or
+ * `name` itself; NULL stays NULL.  0 or <0. */
+int sf__die_qualified_name(sf_die_ctx *ctx, const sf_die *d, const char *name, const char **out);
 
 /* ---- die_struct.c ---- */
 

@@ -496,6 +496,19 @@ static bool type_digest(sf_die_ctx *ctx, const sf_die *d, bool layout, unsigned 
 		return false;
 	*state = DIGEST_BUSY;
 	tag = d->raw.abbrev->tag;
+	if (sf__die_language_scoped(ctx->language) &&
+	    (is_struct_tag(tag) || tag == DW_TAG_enumeration_type || tag == DW_TAG_typedef)) {
+		/* die_scope.c's prefix is part of the name (`a::S`). */
+		const char *prefix = NULL;
+		if (sf__die_scope(ctx, d, &prefix) < 0) {
+			ok = false;
+			goto done;
+		}
+		if (prefix)
+			mix_bytes(&h, (const uint8_t *)prefix, strlen(prefix));
+		else
+			mix(&h, UINT64_C(0x676c6f62616c));
+	}
 	if (!layout && (is_struct_tag(tag) || tag == DW_TAG_enumeration_type)) {
 		/* Spelled as keyword and name (die_name.c's name_tagged()),
 		 * or as the type unit's definition: read nothing else. */

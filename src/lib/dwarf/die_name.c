@@ -190,6 +190,8 @@ static int name_tagged(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, const c
 	const char *name = NULL;
 	sf_die definition;
 	int res = sf__die_string(ctx, d, DW_AT_name, &name);
+	if (res >= 0)
+		res = sf__die_qualified_name(ctx, d, name, &name);
 	if (res < 0)
 		return res;
 	/* clang's stand-in for a type-unit type may carry only the signature. */
@@ -349,6 +351,8 @@ int sf__die_type_name(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf
 		case DW_TAG_unspecified_type: {
 			const char *name = NULL;
 			res = sf__die_string(ctx, d, DW_AT_name, &name);
+			if (res >= 0 && tag == DW_TAG_typedef)
+				res = sf__die_qualified_name(ctx, d, name, &name);
 			if (res >= 0)
 				res = set_name(ctx, t, concat(ctx, name ? name : "<unnamed>", "", ""), "",
 					       SF_DECL_PLAIN);

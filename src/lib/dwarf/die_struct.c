@@ -140,11 +140,17 @@ static int build_member(sf_die_ctx *ctx, const sf_struct *parent, const sf_die *
 	out->flags = layout->flags;
 	out->nested = layout->nested;
 	out->element = layout->element;
-	if (!known)
-		out->flags |= SF_MEMBER_UNKNOWN_TYPE;   /* offset unknown: see sf__die_member_location */
-	if (tag == DW_TAG_inheritance)
+	if (!known)   /* see sf__die_member_location */
+		out->flags |= SF_MEMBER_UNKNOWN_TYPE | SF_MEMBER_OFFSET_UNKNOWN;
+	if (tag == DW_TAG_inheritance) {
+		uint64_t virtuality = 0;
 		out->flags |= SF_MEMBER_BASE_CLASS;
-	else if (!name && out->nested && !bit_size)
+		res = sf__die_udata(ctx, m, DW_AT_virtuality, &virtuality);
+		if (res < 0)
+			return res;
+		if (virtuality != DW_VIRTUALITY_none)
+			out->flags |= SF_MEMBER_VIRTUAL_BASE;
+	} else if (!name && out->nested && !bit_size)
 		out->flags |= SF_MEMBER_ANONYMOUS;
 	if (parent->kind == SF_UNION && !known)
 		location = 0;
@@ -436,6 +442,8 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 	res = sf__die_tag(ctx, d, &tag);
 	if (res >= 0)
 		res = sf__die_string(ctx, d, DW_AT_name, &name);
+	if (res >= 0)
+		res = sf__die_qualified_name(ctx, d, name, &name);
 	/* A definition this worker built before from the same DWARF, under
 	 * the same typedef name and nesting, is reused as it is (see
 	 * die_digest.c). */
@@ -503,6 +511,10 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 			res = sf__die_corrupt(ctx, d, why);
 			goto done;
 		}
+	}
+	if (sf__struct_place_virtual_bases(s, ctx->unit->arena) < 0) {
+		res = sf__fail(SF_ENOMEM, "out of memory");
+		goto done;
 	}
 	sf__struct_infer_alignment(s);
 	if (sf__struct_list_push(&ctx->unit->structs, s) < 0) {

@@ -131,6 +131,8 @@ static int layout_typedef(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsi
 				sf_struct *s = NULL;
 				res = sf__die_string(ctx, d, DW_AT_name, &own);
 				if (res >= 0)
+					res = sf__die_qualified_name(ctx, d, own, &own);
+				if (res >= 0)
 					res = sf__die_build_struct(ctx, &target, own, false, depth + 1, &s);
 			}
 		}
@@ -377,10 +379,11 @@ static int layout_struct(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsig
 	if (res < 0)
 		return res;
 	if (!s) {
-		/* A declaration with no definition in reach. */
+		/* A declaration with no definition in reach; the model may
+		 * find one elsewhere in the load (sf__model_resolve_declared). */
 		t->size = 0;
 		t->align = 1;
-		t->flags = SF_MEMBER_UNKNOWN_TYPE;
+		t->flags = SF_MEMBER_UNKNOWN_TYPE | SF_MEMBER_DECL_ONLY;
 		return 0;
 	}
 	t->size = s->size;

@@ -123,6 +123,9 @@ static int visit(sf_die_ctx *ctx, const sf_die *d, Dwarf_Half tag, unsigned dept
 		int res = sf__die_flag(ctx, d, DW_AT_declaration, &declaration);
 		if (res >= 0 && !declaration)
 			res = sf__die_string(ctx, d, DW_AT_name, &name);
+		/* -C matches the name as reported: `a::S`. */
+		if (res >= 0 && !declaration && ctx->filter && ctx->filter->name_count)
+			res = sf__die_qualified_name(ctx, d, name, &name);
 		if (res < 0 || declaration)
 			return res;
 		/* Unnamed ones wait: a member or typedef seen later may claim
@@ -145,6 +148,8 @@ static int visit(sf_die_ctx *ctx, const sf_die *d, Dwarf_Half tag, unsigned dept
 		if (ctx->filter && ctx->filter->name_count) {
 			const char *name = NULL;
 			int res = sf__die_string(ctx, d, DW_AT_name, &name);
+			if (res >= 0)
+				res = sf__die_qualified_name(ctx, d, name, &name);
 			if (res < 0 || !wanted_name(ctx, name))
 				return res < 0 ? res : 0;
 		}

@@ -1,6 +1,9 @@
 /* sf_model_load(): every image of an input file into the model. */
 #include <structfit/model.h>
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "dwarf/die_load.h"
 #include "dwarf/input.h"
 #include "model/structs.h"
@@ -10,11 +13,15 @@
 typedef struct load_target {
 	sf_model *model;
 	const sf_load_options *opts;
+	/* A second pass over the same input reuses its file entries, which
+	 * start here; -1 on the first pass. */
+	long reuse_from;
+	size_t image_index;
 } load_target;
 
 static int load_image(void *ctx, const sf_debug_image *image)
 {
-	const load_target *to = ctx;
+	load_target *to = ctx;
 	sf_model *model = to->model;
 	const sf_target *target = sf__target_lookup(image->machine, image->address_size, image->big_endian);
 	sf_file_info info = {
@@ -24,9 +31,17 @@ static int load_image(void *ctx, const sf_debug_image *image)
 		.big_endian = image->big_endian ? 1 : 0,
 		.address_size = image->address_size,
 	};
-	int index = sf__model_add_file(model, &info);
+	int index;
 	int res;
 
+	if (to->reuse_from >= 0) {
+		size_t again = (size_t)to->reuse_from + to->image_index++;
+		/* An image that failed the first time is not listed. */
+		if (again >= model->file_count)
+			return 0;
+		return sf__die_load_image(model, image, (uint32_t)again, to->opts);
+	}
+	index = sf__model_add_file(model, &info);
 	if (index < 0)
 		return sf__fail(SF_ENOMEM, "out of memory");
 	res = sf__die_load_image(model, image, (uint32_t)index, to->opts);
@@ -38,9 +53,85 @@ static int load_image(void *ctx, const sf_debug_image *image)
 	return res;
 }
 
+/* `name` as a glob matching only itself (C++ names hold `*` and `[`). */
+static char *literal_glob(const char *name)
+{
+	char *out = malloc(strlen(name) * 2 + 1), *q = out;
+
+	if (!out)
+		return NULL;
+	for (const char *p = name; *p; p++) {
+		if (strchr("*?[\\", *p))
+			*q++ = '\\';
+		*q++ = *p;
+	}
+	*q = '\0';
+	return out;
+}
+
+/*
+ * With -C, only the named structs are built, so the definition of a base
+ * class their units only declare was skipped: load the same input once
+ * more for exactly the declared names still waiting.
+ */
+static int load_declared(sf_model *model, const char *path, const sf_load_options *opts, size_t first_file)
+{
+	sf_load_options again = *opts;
+	load_target to = { model, &again, (long)first_file, 0 };
+	char **names = NULL;
+	size_t count = 0;
+	int res = 0;
+
+	if (!model->declared.count)
+		return 0;
+	names = calloc(model->declared.count * 4 + 1, sizeof(*names));
+	if (!names)
+		return sf__fail(SF_ENOMEM, "out of memory");
+	for (size_t i = 0; i < model->declared.count && res == 0; i++) {
+		const sf_struct *s = model->declared.items[i];
+		for (uint32_t k = 0; k < s->member_count && count < model->declared.count * 4; k++) {
+			const sf_member *m = &s->members[k];
+			bool is_union = false;
+			const char *name = sf__declared_name(m->type_name, &is_union);
+			if (!(m->flags & SF_MEMBER_DECL_ONLY) || m->size || !name)
+				continue;
+			if (!(names[count++] = literal_glob(name)))
+				res = sf__fail(SF_ENOMEM, "out of memory");
+		}
+	}
+	if (res == 0 && count) {
+		again.only_names = (const char *const *)names;
+		again.only_name_count = count;
+		again.first_match_only = 0;
+		again.on_progress = NULL;
+		again.on_error = NULL;   /* said once, by the first pass */
+		res = sf__input_each_image(path, &again, load_image, &to);
+	}
+	for (size_t i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+	return res;
+}
+
 int sf_model_load(sf_model *model, const char *path, const sf_load_options *opts)
 {
 	static const sf_load_options defaults = SF_LOAD_OPTIONS_INIT;
-	load_target to = { model, opts ? opts : &defaults };
-	return sf__input_each_image(path, to.opts, load_image, &to);
+	load_target to = { model, opts ? opts : &defaults, -1, 0 };
+	size_t first_file = model->file_count;
+	int res = sf__input_each_image(path, to.opts, load_image, &to);
+	/* Also after a failed input: what the others brought is complete. */
+	int resolved = sf__model_resolve_declared(model);
+
+	/* A base's definition may wait on its own bases: a few rounds, while
+	 * they make progress. */
+	for (unsigned round = 0; round < 4 && resolved >= 0 && res >= 0 && to.opts->only_name_count &&
+	     model->declared.count; round++) {
+		size_t before = model->structs.count;
+		resolved = load_declared(model, path, to.opts, first_file);
+		if (resolved >= 0)
+			resolved = sf__model_resolve_declared(model);
+		if (model->structs.count == before)
+			break;
+	}
+	return res < 0 ? res : resolved < 0 ? resolved : res;
 }

@@ -52,6 +52,43 @@ static bool is_identifier(const char *s)
 	return true;
 }
 
+/* A C++ qualified name: identifiers joined by "::" (`a::S`, `Outer::Inner`).
+ * Anonymous namespaces and template arguments cannot be spelled from
+ * another translation unit this simply. */
+static bool is_qualified_name(const char *s)
+{
+	char part[256];
+	const char *sep;
+	bool any = false;
+
+	if (!s)
+		return false;
+	while ((sep = strstr(s, "::"))) {
+		size_t n = (size_t)(sep - s);
+		if (n == 0 || n >= sizeof(part))
+			return false;
+		memcpy(part, s, n);
+		part[n] = '\0';
+		if (!is_identifier(part))
+			return false;
+		s = sep + 2;
+		any = true;
+	}
+	return any && is_identifier(s);
+}
+
+/* C++ layouts offsetof() may not be applied to (-Winvalid-offsetof): with
+ * a base class (unnamed, no body) or a vtable pointer. */
+static bool has_bases_or_vptr(const sf_snap_struct *s)
+{
+	for (uint32_t i = 0; i < s->member_count; i++) {
+		const sf_snap_member *m = &s->members[i];
+		if ((!m->name && !m->body) || (m->name && strncmp(m->name, "_vptr.", 6) == 0))
+			return true;
+	}
+	return false;
+}
+
 /* A member path usable in offsetof: identifiers joined by dots. */
 static bool is_member_path(const char *s)
 {
@@ -76,10 +113,13 @@ static bool is_member_path(const char *s)
 	}
 }
 
-/* How the header spells the type: `struct tag`, `union tag`, or the typedef name. */
+/* How the header spells the type: `struct tag`, `union tag`, or the typedef
+ * name; C++ qualified names as they are. */
 static void type_spelling(sf_buf *buf, const sf_snap_struct *s)
 {
-	if (s->name)
+	if (is_qualified_name(sf__snap_name(s)))
+		sf__buf_puts(buf, sf__snap_name(s));
+	else if (s->name)
 		sf__buf_printf(buf, "%s %s", strcmp(s->kind, "union") == 0 ? "union" : "struct", s->name);
 	else
 		sf__buf_puts(buf, s->typedef_name);
@@ -163,7 +203,7 @@ static const char *skip_reason(const sf_snap_struct *s, const sf_assert_options 
 		stats->conflicting++;
 		return "skipped, the inputs define it with different layouts";
 	}
-	if (!is_identifier(sf__snap_name(s))) {
+	if (!is_identifier(sf__snap_name(s)) && !is_qualified_name(sf__snap_name(s))) {
 		stats->unnamed++;
 		return "skipped, the name cannot be spelled in C";
 	}
@@ -187,7 +227,10 @@ static void one_struct(sf_buf *buf, const sf_snap_struct *s, const sf_assert_opt
 	sf_buf type = SF_BUF_INIT, cond = SF_BUF_INIT, msg = SF_BUF_INIT;
 	const char *label = sf__snap_name(s);
 	const char *skipped = skip_reason(s, opts, stats);
-	bool cxx_only = strcmp(s->kind, "class") == 0;
+	/* C++ classes and names in namespaces or classes have no C spelling;
+	 * their checks are compiled as C++ only. */
+	bool cxx_only = is_qualified_name(label) || strcmp(s->kind, "class") == 0;
+	bool offsets = opts->offsets && !has_bases_or_vptr(s) && strcmp(s->kind, "class") != 0;
 
 	sf__buf_printf(buf, "\n/* %s %s", s->kind, label);
 	if (s->decl_file) {
@@ -210,7 +253,6 @@ static void one_struct(sf_buf *buf, const sf_snap_struct *s, const sf_assert_opt
 		return;
 	}
 	stats->asserted++;
-	/* C++ classes have no C spelling; their checks are compiled as C++ only. */
 	if (cxx_only)
 		sf__buf_puts(buf, "#ifdef __cplusplus\n");
 	sf__buf_printf(&cond, "sizeof(%s) == %" PRIu64, type.data, s->size);
@@ -231,7 +273,9 @@ static void one_struct(sf_buf *buf, const sf_snap_struct *s, const sf_assert_opt
 		assertion(buf, &cond, &msg, "align_of", s, NULL, s->align);
 		sf__buf_puts(buf, "#endif\n");
 	}
-	if (opts->offsets && !cxx_only) {
+	if (opts->offsets && !offsets)
+		sf__buf_puts(buf, "/* offsets not asserted: a C++ class with bases or virtual functions */\n");
+	if (offsets) {
 		for (uint32_t i = 0; i < s->member_count; i++) {
 			const sf_snap_member *m = &s->members[i];
 			/* Bitfields have no address; anonymous members are reached through their fields. */
@@ -296,6 +340,12 @@ static const char dialect_macros[] =
 	"#if defined(__GNUC__)\n"
 	"#define STRUCTFIT_ALIGNOF_(type) __alignof__(type)\n"
 	"#endif\n"
+	"#endif\n"
+	/* A struct holding a C++ class with a vtable is not standard-layout;
+	 * g++ and clang++ still give offsetof() of its members, but warn. */
+	"#ifdef __cplusplus\n"
+	"#pragma GCC diagnostic push\n"
+	"#pragma GCC diagnostic ignored \"-Winvalid-offsetof\"\n"
 	"#endif\n";
 
 int sf_emit_asserts(sf_buf *buf, const sf_snapshot *snap, const sf_assert_options *opts,
@@ -355,7 +405,8 @@ int sf_emit_asserts(sf_buf *buf, const sf_snapshot *snap, const sf_assert_option
 	sf__buf_puts(buf, dialect_macros);
 	for (size_t i = 0; i < snap->count; i++)
 		one_struct(buf, &snap->structs[i], opts, stats);
-	sf__buf_puts(buf, "\n#undef STRUCTFIT_ASSERT_\n#undef STRUCTFIT_ALIGNOF_\n");
+	sf__buf_puts(buf, "\n#undef STRUCTFIT_ASSERT_\n#undef STRUCTFIT_ALIGNOF_\n"
+		     "#ifdef __cplusplus\n#pragma GCC diagnostic pop\n#endif\n");
 	if (target) {
 		sf__buf_printf(buf, "#elif defined(STRUCTFIT_REQUIRE_TARGET)\n#error \"%s: layout assertions "
 			       "for %s with %u-byte pointers, %s-endian, included on another target\"\n"

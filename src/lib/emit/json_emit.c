@@ -82,6 +82,19 @@ static void members(sf_buf *buf, const sf_struct_layout *l)
 		sf__buf_puts(buf, ml->crosses_cacheline ? "true" : "false");
 		key(buf, "unsized", false);
 		sf__buf_puts(buf, m->flags & SF_MEMBER_UNSIZED ? "true" : "false");
+		/* Only where they are false, so C reports keep their shape. */
+		if (m->flags & SF_MEMBER_OFFSET_UNKNOWN) {
+			key(buf, "offset_known", false);
+			sf__buf_puts(buf, "false");
+		}
+		if ((m->flags & SF_MEMBER_DECL_ONLY) && m->size == 0) {
+			key(buf, "size_known", false);
+			sf__buf_puts(buf, "false");
+		}
+		if (m->flags & SF_MEMBER_VIRTUAL_BASE) {
+			key(buf, "virtual_base", false);
+			sf__buf_puts(buf, "true");
+		}
 		if (ml->nested) {
 			key(buf, "kind", false);
 			sf__buf_json_string(buf, kind_name(ml->nested->def->kind));
@@ -170,6 +183,8 @@ static void struct_json(sf_buf *buf, const sf_report_entry *e, const sf_proposal
 	sf__buf_printf(buf, "%" PRIu64, l->padding);
 	key(buf, "bit_padding", false);
 	sf__buf_printf(buf, "%" PRIu64, l->bit_padding);
+	key(buf, "contents_known", false);
+	sf__buf_puts(buf, l->contents_known ? "true" : "false");
 	members(buf, l);
 	key(buf, "abi_visible", false);
 	sf__buf_puts(buf, s->abi_visible ? "true" : "false");

@@ -98,6 +98,8 @@ static void member_offsets(char *out, size_t size, const sf_member_layout *ml)
 		uint64_t unit_bit = ml->offset * 8;
 		uint64_t within = ml->bit_offset > unit_bit ? ml->bit_offset - unit_bit : 0;
 		snprintf(out, size, "%5" PRIu64 ":%2" PRIu64 " %2" PRIu64, ml->offset, within, m->size);
+	} else if (m->flags & SF_MEMBER_OFFSET_UNKNOWN) {
+		snprintf(out, size, "%5s %5" PRIu64, "?", m->size);
 	} else {
 		snprintf(out, size, "%5" PRIu64 " %5" PRIu64, ml->offset, m->size);
 	}
@@ -235,9 +237,23 @@ static void body(printer *p, const sf_struct_layout *l, unsigned depth)
 					"structfit: member crosses cacheline boundary");
 			if (ml->member->flags & SF_MEMBER_UNSIZED)
 				comment(p, depth, NULL, "structfit: unsized: its size is only known at run time");
+			if (ml->member->flags & SF_MEMBER_OFFSET_UNKNOWN)
+				comment(p, depth, COLOR_WARN,
+					"structfit: virtual base: offset not known");
+			if ((ml->member->flags & SF_MEMBER_DECL_ONLY) && !ml->member->size)
+				comment(p, depth, COLOR_WARN,
+					"structfit: size unknown: declaration only");
 		}
 		gap_after(p, l, i, depth);
 	}
+}
+
+static void contents_note(printer *p, const sf_struct_layout *l)
+{
+	if (!l->contents_known)
+		comment(p, 1, COLOR_WARN, "structfit: contents not fully known: %s",
+			l->def->member_count ? "unknown bytes are not counted as holes or padding"
+					     : "no members described, padding not counted");
 }
 
 static void summary_lines(printer *p, const sf_struct_layout *l)
@@ -249,6 +265,7 @@ static void summary_lines(printer *p, const sf_struct_layout *l)
 		 * no blank line, so the output minus our lines is pahole's. */
 		comment(p, 1, NULL, "structfit: size: %" PRIu64 ", cachelines: %" PRIu64
 			", members: %" PRIu32, s->size, l->cachelines, s->member_count);
+		contents_note(p, l);
 		return;
 	}
 	blank_line(p);
@@ -290,6 +307,7 @@ static void summary_lines(printer *p, const sf_struct_layout *l)
 		comment(p, 1, NULL, "forced alignments: %" PRIu32, l->forced_alignments);
 	if (l->last_cacheline)
 		comment(p, 1, NULL, "last cacheline: %" PRIu64 " bytes", l->last_cacheline);
+	contents_note(p, l);
 }
 
 static void conflict_line(printer *p, const sf_report_entry *e)

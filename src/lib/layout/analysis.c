@@ -34,6 +34,48 @@ static bool is_bitfield(const sf_member *m)
 	return (m->flags & SF_MEMBER_BITFIELD) && m->bit_size > 0;
 }
 
+/* A member only declared: its bytes run up to the next member. */
+static bool extent_unknown(const sf_member *m)
+{
+	return (m->flags & SF_MEMBER_DECL_ONLY) && m->size == 0;
+}
+
+/* A virtual base whose place was not proven takes no part in the walk. */
+static bool offset_unknown(const sf_member *m)
+{
+	return (m->flags & SF_MEMBER_OFFSET_UNKNOWN) != 0;
+}
+
+static uint32_t placed_count(const sf_struct *s)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < s->member_count; i++)
+		n += !offset_unknown(&s->members[i]);
+	return n;
+}
+
+bool sf__layout_contents_known(const sf_struct *s)
+{
+	/* Memberless with a size: an opaque type (a GNU transparent union
+	 * DWARF lists no members of, a C++ class described elsewhere). */
+	if (s->member_count == 0)
+		return s->size == 0;
+	for (uint32_t i = 0; i < s->member_count; i++) {
+		if (offset_unknown(&s->members[i]) || extent_unknown(&s->members[i]))
+			return false;
+	}
+	return true;
+}
+
+/* Whether what lies past the known members is described: not for a
+ * memberless type, a union with a member of unknown size, or a class
+ * whose virtual bases were not placed (they sit in the tail). */
+static bool padding_unknown(const sf_struct *s)
+{
+	return !sf__layout_contents_known(s) &&
+	       (s->member_count == 0 || s->kind == SF_UNION || placed_count(s) < s->member_count);
+}
+
 bool sf__layout_member_expands(const sf_member *m)
 {
 	if (!m->nested)
@@ -68,6 +110,9 @@ typedef struct cursor {
 	 * inside the previous bitfield's unit ends that storage. */
 	uint64_t storage_end;
 	bool prev_bitfield;
+	/* The previous member is of unknown extent (extent_unknown): it
+	 * covers everything up to the next one. */
+	bool open;
 } cursor;
 
 typedef struct step {
@@ -127,6 +172,9 @@ static step advance(cursor *c, const sf_member *m, uint64_t limit)
 				    : mul8_sat(add_sat(m->offset, m->size));
 	uint64_t used = c->bit_end;
 
+	if (c->open)
+		used = max_u64(used, min_u64(start_bit, limit_bits));
+	c->open = extent_unknown(m);
 	track_storage(c, m, &st);
 
 	/* The rest of the run's storage in front of this member. */
@@ -173,6 +221,8 @@ static uint64_t finish(const cursor *c, uint64_t size, uint64_t *bit_padding)
 	uint64_t size_bits = mul8_sat(size);
 
 	*bit_padding = 0;
+	if (c->open)
+		return size_bits;
 	if (!c->in_run)
 		return c->bit_end;
 	uint64_t stop = min_u64(size_bits, c->run_end);
@@ -251,8 +301,9 @@ uint64_t sf__layout_tail_padding(const sf_struct *s)
 	uint32_t *order = NULL;
 
 	/* A dynamically sized struct ends where its run-time-sized member
-	 * does: the bytes after its static size are not padding. */
-	if (s->unsized || s->variant_view)
+	 * does, a variant view shares the enum's bytes, and unknown contents
+	 * are not padding. */
+	if (s->unsized || s->variant_view || padding_unknown(s))
 		return 0;
 	if (s->kind == SF_UNION)
 		return sub_floor(s->size, union_extent(s));
@@ -332,6 +383,8 @@ static int analyze_member(walk_ctx *w, sf_struct_layout *l, uint32_t i, uint32_t
 		ml->crosses_cacheline = crosses(ml->offset, add_sat(ml->offset, m->size), w->cacheline);
 		l->sum_members = add_sat(l->sum_members, m->size);
 	}
+	if (offset_unknown(m))
+		ml->crosses_cacheline = false;
 	if (ml->crosses_cacheline)
 		l->crossing_count++;
 	if (m->explicit_align)
@@ -376,7 +429,8 @@ static int analyze_member(walk_ctx *w, sf_struct_layout *l, uint32_t i, uint32_t
 			l->members[prev].combined_with_next = true;
 	}
 
-	note_boundary(w, ml);
+	if (!offset_unknown(m))
+		note_boundary(w, ml);
 
 	if (m->nested) {
 		/* pahole reports the padding of struct members only; a union's
@@ -431,6 +485,12 @@ static int analyze_body(walk_ctx *w, const sf_struct *s, uint64_t base, unsigned
 			 * boundaries inside one are announced again in the next. */
 			w->last_line = base / w->cacheline;
 			error = analyze_member(w, l, i, prev, NULL);
+		} else if (offset_unknown(&s->members[i])) {
+			/* Listed, but not a neighbour of anything. */
+			error = analyze_member(w, l, i, prev, NULL);
+			if (error)
+				return error;
+			continue;
 		} else {
 			/* A gap in front of the first member is a hole too:
 			 * unnamed bitfields (`long :42;`) leave no member
@@ -443,7 +503,8 @@ static int analyze_body(walk_ctx *w, const sf_struct *s, uint64_t base, unsigned
 		prev = i;
 	}
 
-	if (s->unsized || s->variant_view) {
+	l->contents_known = sf__layout_contents_known(s);
+	if (s->unsized || s->variant_view || padding_unknown(s)) {
 		l->padding = 0;   /* see sf__layout_tail_padding() */
 	} else if (s->kind == SF_UNION) {
 		l->padding = sub_floor(s->size, union_extent(s));

@@ -108,6 +108,12 @@ typedef struct sf_struct_layout {
 	 * the explicit alignments) gives back every offset and the size.
 	 * False for structs whose members were packed one by one. */
 	bool packed_attribute;
+	/* False when part of the struct is not described: it has no members
+	 * but a size (opaque), a member's type is only declared
+	 * (SF_MEMBER_DECL_ONLY), or a virtual base has no proven offset
+	 * (SF_MEMBER_OFFSET_UNKNOWN).  Those bytes count as neither holes
+	 * nor padding. */
+	bool contents_known;
 
 	struct sf_arena *arena;       /* owns everything; set on the outermost layout only */
 } sf_struct_layout;
@@ -124,6 +130,9 @@ void sf__layout_free(sf_struct_layout *layout);
 
 /* Tail padding of `s` alone, as shown by "last struct has N bytes of padding". */
 uint64_t sf__layout_tail_padding(const sf_struct *s);
+
+/* See sf_struct_layout.contents_known. */
+bool sf__layout_contents_known(const sf_struct *s);
 
 /* True when a member's body is printed inline (anonymous member or unnamed type). */
 bool sf__layout_member_expands(const sf_member *m);

@@ -59,6 +59,7 @@ void sf_model_free(sf_model *model)
 	sf__arena_free(model->arena);
 	free(model->files);
 	sf__struct_list_free(&model->structs);
+	sf__struct_list_free(&model->declared);
 	sf__hashmap_free(&model->by_hash);
 	sf__hashmap_free(&model->by_name);
 	free(model);
@@ -335,6 +336,9 @@ static sf_struct *add_new(sf_model *model, const sf_struct *s, uint64_t hash, ui
 		if (sf__struct_list_push(&model->structs, found) < 0)
 			return NULL;
 		note_conflict(model, found);
+		if (!model->skip_conflicts && sf__struct_needs_resolution(found) &&
+		    sf__struct_list_push(&model->declared, found) < 0)
+			return NULL;
 	}
 	return found;
 }
@@ -342,6 +346,19 @@ static sf_struct *add_new(sf_model *model, const sf_struct *s, uint64_t hash, ui
 sf_struct *sf__model_find(const sf_model *model, const sf_struct *s)
 {
 	return find_same(model, s, s->hash ? s->hash : sf__struct_hash(s));
+}
+
+sf_struct *sf__model_find_other(const sf_model *model, const sf_struct *s)
+{
+	size_t cursor = 0;
+	sf_struct *candidate;
+	uint64_t hash = s->hash ? s->hash : sf__struct_hash(s);
+
+	while ((candidate = sf__hashmap_next(&model->by_hash, hash, &cursor)))
+		if (candidate != s && !candidate->canonical && candidate->is_nested_body == s->is_nested_body &&
+		    sf__struct_same(candidate, s))
+			return candidate;
+	return NULL;
 }
 
 int sf__model_merge_unit(sf_model *model, sf_unit *unit)
@@ -384,6 +401,78 @@ int sf__model_merge_foreign(sf_model *model, const sf_struct_list *list, sf_hash
 			return sf__fail(SF_ENOMEM, "out of memory while merging types");
 		pair[0] = (sf_struct *)s;
 		pair[1] = found;
+	}
+	return 0;
+}
+
+const sf_struct *sf__model_first_named(const sf_model *model, const char *name, bool is_union)
+{
+	uint64_t key = sf__hash_str(sf__hash_u64(SF_HASH_SEED, is_union), name);
+	size_t cursor = 0;
+	const sf_struct *first;
+
+	while ((first = sf__hashmap_next(&model->by_name, key, &cursor))) {
+		const char *n = first->name ? first->name : first->typedef_name;
+		if ((first->kind == SF_UNION) == is_union && str_eq(n, name))
+			return first;
+	}
+	return NULL;
+}
+
+static const sf_struct *live(const sf_struct *s)
+{
+	while (s && s->canonical)
+		s = s->canonical;
+	return s;
+}
+
+/* by_hash holds the nested bodies too, reached through members. */
+static int index_bodies(sf_model *model, sf_struct *s, unsigned depth)
+{
+	if (sf__hashmap_insert(&model->by_hash, s->hash ? s->hash : sf__struct_hash(s), s) < 0)
+		return -1;
+	for (uint32_t i = 0; i < s->member_count && depth < 64; i++) {
+		sf_struct *body = (sf_struct *)s->members[i].nested;
+		if (body && body->is_nested_body && (s->members[i].flags & SF_MEMBER_ANONYMOUS) &&
+		    index_bodies(model, body, depth + 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void redirect(sf_struct *s, unsigned depth)
+{
+	for (uint32_t k = 0; k < s->member_count; k++) {
+		sf_member *m = &s->members[k];
+		m->nested = live(m->nested);
+		m->element = live(m->element);
+		if (m->nested && m->nested->is_nested_body && (m->flags & SF_MEMBER_ANONYMOUS) && depth < 64)
+			redirect((sf_struct *)m->nested, depth + 1);
+	}
+}
+
+int sf__model_drop_collapsed(sf_model *model)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < model->structs.count; i++) {
+		sf_struct *s = model->structs.items[i];
+		redirect(s, 0);
+		if (!s->canonical)
+			model->structs.items[kept++] = s;
+	}
+	model->structs.count = kept;
+	sf__hashmap_free(&model->by_hash);
+	sf__hashmap_free(&model->by_name);
+	for (size_t i = 0; i < model->structs.count; i++) {
+		sf_struct *s = model->structs.items[i];
+		s->conflict = NULL;
+		s->is_conflicting = false;
+	}
+	for (size_t i = 0; i < model->structs.count; i++) {
+		if (index_bodies(model, model->structs.items[i], 0) < 0)
+			return sf__fail(SF_ENOMEM, "out of memory while resolving declarations");
+		note_conflict(model, model->structs.items[i]);
 	}
 	return 0;
 }

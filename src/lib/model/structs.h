@@ -27,10 +27,27 @@ enum sf_member_flags {
 	 * for a DW_TAG_variant_part (Rust enum payloads, Ada variant
 	 * records): its bytes are occupied, what lies there is not modelled. */
 	SF_MEMBER_VARIANT_PART = 1u << 6,
+	/* The member's type is a struct, union or class only declared where
+	 * it was built (`struct Base;`, or a C++ class whose key function is
+	 * in another unit) and no definition of that name was found in the
+	 * load: size 0, contents unknown.  Its bytes reach up to the next
+	 * member (or the end), and are neither a hole nor padding. */
+	SF_MEMBER_DECL_ONLY = 1u << 7,
+	/* DW_AT_data_member_location was an expression (C++ virtual base:
+	 * read from the vtable at run time) and the offset within the
+	 * complete object could not be proven: `offset` is 0 and means
+	 * nothing; the member takes no part in hole or padding counts. */
+	SF_MEMBER_OFFSET_UNKNOWN = 1u << 8,
+	/* C++ virtual base (DW_AT_virtuality on DW_TAG_inheritance). */
+	SF_MEMBER_VIRTUAL_BASE = 1u << 9,
+	/* A virtual base of a base, which DWARF does not list in the class
+	 * itself; added by sf__struct_place_virtual_bases(), with
+	 * BASE_CLASS and VIRTUAL_BASE, after the members DWARF lists. */
+	SF_MEMBER_INDIRECT_VBASE = 1u << 10,
 	/* Dynamically sized (a Rust struct's last field of type [T], str or
 	 * dyn Trait, or a struct ending in one): `size` is 0 and the real
 	 * size is only known at run time, so no hole or padding comes from it. */
-	SF_MEMBER_UNSIZED = 1u << 7
+	SF_MEMBER_UNSIZED = 1u << 11
 };
 
 struct sf_struct;
@@ -181,6 +198,9 @@ struct sf_model {
 	/* A loader's private per-thread model skips the same-name bookkeeping
 	 * (conflicts are found when the image's model is built). */
 	bool skip_conflicts;
+	/* Canonical top-level definitions sf__model_resolve_declared() may
+	 * complete (sf__struct_needs_resolution()). */
+	sf_struct_list declared;
 };
 
 /* Layout identity: kind, name, size, align and every member's name, type
@@ -233,6 +253,52 @@ int sf__model_merge_foreign(sf_model *model, const sf_struct_list *list, sf_hash
 /* The canonical definition with the layout of `s` (a struct of another
  * model or unit, its nested bodies compared by content), or NULL. */
 sf_struct *sf__model_find(const sf_model *model, const sf_struct *s);
+
+/* "const struct ns::Base" -> "ns::Base" (a pointer into the argument)
+ * with *is_union; NULL when the spelling is not a plain tagged name. */
+const char *sf__declared_name(const char *type_name, bool *is_union);
+
+/*
+ * C++ classes with virtual bases (vbase.c): gives the direct virtual
+ * bases their offset in the complete object and appends the indirect
+ * ones, when the Itanium ABI's placement reproduces the DWARF size;
+ * otherwise they stay SF_MEMBER_OFFSET_UNKNOWN.  Non-virtual bases with
+ * virtual bases of their own get their non-virtual size.  Call once the
+ * members and the structs they point at are built, before
+ * sf__struct_infer_alignment(); new member arrays come from `arena`.
+ * 0 or SF_ENOMEM.
+ */
+int sf__struct_place_virtual_bases(sf_struct *s, sf_arena *arena);
+
+/* Gives C++ base class members the bytes they really take in `s`: their
+ * non-virtual size when they have virtual bases or when `s` keeps members
+ * in their tail padding (vbase.c).  No-op for structs without bases. */
+void sf__struct_fit_bases(sf_struct *s);
+
+/* True when a member of `s` is SF_MEMBER_DECL_ONLY and still unsized. */
+bool sf__struct_has_declared(const sf_struct *s);
+/* That, or a virtual base not placed yet (its bases may be resolved). */
+bool sf__struct_needs_resolution(const sf_struct *s);
+
+/* First canonical top-level definition named `name` (struct and class
+ * alike, or union), whose `conflict` chain holds the other layouts. */
+const sf_struct *sf__model_first_named(const sf_model *model, const char *name, bool is_union);
+
+/*
+ * Gives SF_MEMBER_DECL_ONLY members of the model's definitions the
+ * definition of their type the model now has (see resolve.c), merging
+ * definitions that thereby become equal.  The loader calls it after each
+ * input; changed definitions keep their place.  0 or SF_ENOMEM.
+ */
+int sf__model_resolve_declared(sf_model *model);
+
+/* Removes definitions whose `canonical` was pointed at an equal one,
+ * redirecting every member to it and rebuilding the indexes. */
+int sf__model_drop_collapsed(sf_model *model);
+
+/* Like sf__model_find() for a canonical `s` that changed: another
+ * canonical definition with its layout, or NULL. */
+sf_struct *sf__model_find_other(const sf_model *model, const sf_struct *s);
 
 /* Canonical definitions, for the analysis stages. */
 static inline const sf_struct_list *sf__model_structs(const sf_model *model)
