@@ -91,7 +91,12 @@ typedef enum sf_reorder_reason {
 	SF_REASON_BELOW_MINIMUM,    /* "saves less than the minimum" */
 	SF_REASON_EMPTY,            /* "fewer than two members" */
 	SF_REASON_COMPILER_REORDERS,/* "compiler reorders fields (Rust)" */
-	SF_REASON_VARIANT_PART      /* "variant part" (Rust enum, Ada variant record) */
+	SF_REASON_VARIANT_PART,     /* "variant part" (Rust enum, Ada variant record) */
+	SF_REASON_VIRTUAL_BASE,     /* "virtual base" (C++: its offset is not a constant) */
+	/* "C++ layout ambiguous in debug info": whether a base is POD for the
+	 * purpose of layout (or a member [[no_unique_address]]) decides the
+	 * size of every smaller order, and DWARF does not say. */
+	SF_REASON_CXX_AMBIGUOUS
 } sf_reorder_reason;
 
 /*

@@ -464,6 +464,7 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 	s->kind = kind_of(tag);
 	s->size = size;
 	s->compiler_reorders = s->kind != SF_UNION && sf__die_language_reorders(ctx->language);
+	s->cxx = sf__die_language_cxx(ctx->language);
 	s->decl_line = line > UINT32_MAX ? 0 : (uint32_t)line;
 	s->file_index = ctx->unit->file_index;
 	s->is_nested_body = nested_body && !name && !typedef_name;

@@ -88,6 +88,10 @@ typedef struct sf_struct {
 	bool compiler_reorders;
 	/* Some member is an SF_MEMBER_VARIANT_PART stand-in. */
 	bool has_variant_part;
+	/* Defined in C++ (any DW_LANG_C_plus_plus*): the Itanium C++ ABI
+	 * places it (bases, empty subobjects, tail padding reuse), see
+	 * layout/place_cxx.h.  Not part of the layout identity. */
+	bool cxx;
 	const char *decl_file;      /* as the producer recorded it; NULL when unknown */
 	uint32_t decl_line;
 	uint32_t file_index;        /* first input it was found in */

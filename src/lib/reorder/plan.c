@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "layout/place.h"
+#include "layout/place_cxx.h"
 #include "reorder/problem.h"
 #include "util/arena.h"
 #include "util/checked.h"
@@ -44,6 +45,10 @@ const char *sf_reorder_reason_text(sf_reorder_reason reason)
 		return "compiler reorders fields (Rust)";
 	case SF_REASON_VARIANT_PART:
 		return "variant part";
+	case SF_REASON_VIRTUAL_BASE:
+		return "virtual base";
+	case SF_REASON_CXX_AMBIGUOUS:
+		return "C++ layout ambiguous in debug info";
 	}
 	return "";
 }
@@ -77,6 +82,20 @@ static bool is_identity(const uint32_t *order, uint32_t n)
 	return true;
 }
 
+/* Whether role hypothesis `h` lays `order` out exactly like `placed`. */
+static bool same_placement(const sf_place_cxx *h, const uint32_t *order, uint32_t n, const sf_struct *placed,
+			   sf_arena *scratch)
+{
+	sf_struct *other = NULL;
+	if (sf__place_cxx_struct(h, order, n, scratch, &other) < 0 || other->size != placed->size)
+		return false;
+	for (uint32_t i = 0; i < n; i++) {
+		if (other->members[i].bit_offset != placed->members[i].bit_offset)
+			return false;
+	}
+	return true;
+}
+
 static sf_reorder_reason verdict_reason(sf_place_verdict v)
 {
 	switch (v) {
@@ -86,6 +105,8 @@ static sf_reorder_reason verdict_reason(sf_place_verdict v)
 		return SF_REASON_UNION;
 	case SF_PLACE_UNPLACEABLE:
 		return SF_REASON_UNPLACEABLE;
+	case SF_PLACE_VIRTUAL_BASE:
+		return SF_REASON_VIRTUAL_BASE;
 	default:
 		return SF_REASON_NOT_REPRODUCIBLE;
 	}
@@ -139,7 +160,7 @@ static int choose_order(const sf_rproblem *p, const sf_reorder_options *opts, sf
 			*optimal = SF_OPTIMAL_HEURISTIC;
 			return 0;
 		}
-		size = (end + p->align_bits - 1) / p->align_bits * p->align_bits / 8;
+		size = sf__rproblem_size_bits(p, end) / 8;
 		*optimal = size <= p->lower_bound ? SF_OPTIMAL_PROVEN : SF_OPTIMAL_HEURISTIC;
 		*moves_optimal = SF_OPTIMAL_HEURISTIC;
 		*predicted = size;
@@ -179,7 +200,9 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 	sf_reorder_reason reason = SF_REASON_NONE;
 	sf_optimality optimal = SF_OPTIMAL_PROVEN, moves_optimal = SF_OPTIMAL_PROVEN;
 	sf_struct *placed = NULL;
-	bool skipped = false;
+	sf_place_cxx *hyps = NULL;
+	uint32_t hyp_count = 0;
+	bool skipped = false, ambiguous = false;
 	uint64_t predicted = 0;
 	int err = 0;
 
@@ -210,7 +233,15 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 		reason = SF_REASON_VARIANT_PART;
 		goto identity_result;
 	}
-	verdict = sf__place_check(def, NULL);
+	err = sf__arena_new(&scratch);
+	if (err < 0) {
+		err = sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
+		goto done;
+	}
+	if (sf__place_cxx_applies(def))
+		verdict = sf__place_cxx_infer(def, scratch, &hyps, &hyp_count, NULL);
+	else
+		verdict = sf__place_check(def, NULL);
 	if (verdict != SF_PLACE_OK) {
 		reason = verdict_reason(verdict);
 		goto identity_result;
@@ -219,43 +250,76 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 		reason = SF_REASON_EMPTY;
 		goto identity_result;
 	}
-	err = sf__arena_new(&scratch);
-	if (err < 0) {
-		err = sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
-		goto done;
-	}
-	err = sf__rproblem_build(&problem, def, opts, cacheline, scratch, &skipped);
-	if (err < 0)
-		goto done;
-	if (skipped) {
-		reason = SF_REASON_SKIPPED;
-		goto identity_result;
-	}
-	items = sf__arena_calloc(scratch, problem.item_count + 1, sizeof(*items));
+	items = NULL;
 	members = sf__arena_calloc(arena, n + 1, sizeof(*members));
-	if (!items || !members) {
+	if (!members) {
 		err = sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
 		goto done;
 	}
-	err = choose_order(&problem, opts, ws, items, members, &reason, &optimal, &moves_optimal,
-			   &predicted, scratch);
-	if (err < 0)
-		goto done;
+	/* C: one pass under the C rules.  C++: one pass per role hypothesis
+	 * that reproduces DWARF; an order is proposed only when every such
+	 * hypothesis gives it the same layout, so the prediction holds
+	 * whatever DWARF left open. */
+	for (uint32_t k = 0; k < (hyps ? hyp_count : 1); k++) {
+		const sf_place_cxx *h = hyps ? &hyps[k] : NULL;
+		sf_reorder_reason why = SF_REASON_NONE;
+		bool agree = true;
+		err = sf__rproblem_build(&problem, def, h, opts, cacheline, scratch, &skipped);
+		if (err < 0)
+			goto done;
+		if (skipped) {
+			reason = SF_REASON_SKIPPED;
+			goto identity_result;
+		}
+		items = sf__arena_calloc(scratch, problem.item_count + 1, sizeof(*items));
+		if (!items) {
+			err = sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
+			goto done;
+		}
+		err = choose_order(&problem, opts, ws, items, members, &why, &optimal, &moves_optimal,
+				   &predicted, scratch);
+		if (err < 0)
+			goto done;
+		if (why != SF_REASON_NONE) {
+			if (k == 0)
+				reason = why;
+			continue;
+		}
+		/* The proposal is what the placement engine makes of the order,
+		 * not what the search believed. */
+		err = h ? sf__place_cxx_struct(h, members, n, arena, &placed)
+			: sf__place_struct(def, members, n, arena, &placed);
+		if (err < 0)
+			goto done;
+		if (h && placed->size != predicted) {
+			/* Empty subobjects of one type collided: the search does
+			 * not model that, so this order is not proposed. */
+			ambiguous = true;
+			placed = NULL;
+			continue;
+		}
+		if (placed->size != predicted) {
+			err = sf__fail(SF_EINVALID, "%s: internal error: search predicted %llu bytes, placement gives %llu",
+				       prop->name ? prop->name : "(anonymous)",
+				       (unsigned long long)predicted, (unsigned long long)placed->size);
+			goto done;
+		}
+		for (uint32_t j = 0; h && j < hyp_count && agree; j++)
+			agree = j == k || same_placement(&hyps[j], members, n, placed, scratch);
+		if (!agree) {
+			ambiguous = true;
+			placed = NULL;
+			continue;
+		}
+		reason = SF_REASON_NONE;
+		break;
+	}
 	prop->optimal = optimal;
 	prop->moves_optimal = moves_optimal;
-	if (reason != SF_REASON_NONE)
+	if (!placed) {
+		if (ambiguous)
+			reason = SF_REASON_CXX_AMBIGUOUS;
 		goto identity_result;
-
-	/* The proposal is what the placement engine makes of the order, not
-	 * what the search believed. */
-	err = sf__place_struct(def, members, n, arena, &placed);
-	if (err < 0)
-		goto done;
-	if (placed->size != predicted) {
-		err = sf__fail(SF_EINVALID, "%s: internal error: search predicted %llu bytes, placement gives %llu",
-			       prop->name ? prop->name : "(anonymous)",
-			       (unsigned long long)predicted, (unsigned long long)placed->size);
-		goto done;
 	}
 	if (placed->size >= def->size && !(placed->size == def->size && problem.has_rules)) {
 		reason = SF_REASON_NO_GAIN;

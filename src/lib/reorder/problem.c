@@ -15,7 +15,8 @@ uint64_t sf__ritem_place(const sf_rproblem *p, const sf_ritem *it, uint64_t pos,
 {
 	for (uint32_t k = 0; k < it->count && pos != SF_PLACE_NONE; k++) {
 		const sf_member *m = &p->def->members[it->members[k]];
-		uint64_t first = 0, end = sf__place_member(m, pos, &first);
+		uint64_t first = 0, end = p->cxx ? sf__place_cxx_member(p->cxx, it->members[k], pos, &first)
+			: sf__place_member(m, pos, &first);
 		if (crossings && end != SF_PLACE_NONE && end > first &&
 		    first / p->cacheline_bits != (end - 1) / p->cacheline_bits)
 			(*crossings)++;
@@ -27,7 +28,8 @@ uint64_t sf__ritem_place(const sf_rproblem *p, const sf_ritem *it, uint64_t pos,
 uint64_t sf__ritem_latest(const sf_rproblem *p, const sf_ritem *it, uint64_t bound)
 {
 	for (uint32_t k = it->count; k-- > 0 && bound != SF_PLACE_NONE;)
-		bound = sf__place_member_latest(&p->def->members[it->members[k]], bound);
+		bound = p->cxx ? sf__place_cxx_member_latest(p->cxx, it->members[k], bound)
+			: sf__place_member_latest(&p->def->members[it->members[k]], bound);
 	return bound;
 }
 
@@ -111,8 +113,8 @@ static bool same_class(const sf_rproblem *p, const sf_ritem *a, const sf_ritem *
 	       x->explicit_align == y->explicit_align && x->bit_size == y->bit_size;
 }
 
-int sf__rproblem_build(sf_rproblem *p, const sf_struct *s, const sf_reorder_options *opts,
-		       unsigned cacheline, sf_arena *arena, bool *skipped)
+int sf__rproblem_build(sf_rproblem *p, const sf_struct *s, const sf_place_cxx *cxx,
+		       const sf_reorder_options *opts, unsigned cacheline, sf_arena *arena, bool *skipped)
 {
 	const sf_constraints *cs = opts->constraints;
 	const char *name = sf__report_struct_name(s);
@@ -125,6 +127,7 @@ int sf__rproblem_build(sf_rproblem *p, const sf_struct *s, const sf_reorder_opti
 	memset(p, 0, sizeof(*p));
 	*skipped = false;
 	p->def = s;
+	p->cxx = cxx;
 	p->member_count = n;
 	p->cacheline_bits = (uint64_t)(cacheline ? cacheline : 64) * 8;
 	p->align_bits = (uint64_t)sf__place_struct_align(s) * 8;
@@ -304,10 +307,20 @@ int sf__rproblem_build(sf_rproblem *p, const sf_struct *s, const sf_reorder_opti
 
 	for (uint32_t i = 0; i < n; i++) {
 		const sf_member *m = &s->members[i];
-		bits += (m->flags & SF_MEMBER_BITFIELD) ? m->bit_size : m->size * 8;
+		if (cxx && i < cxx->prefix_count)
+			continue;
+		if (cxx && cxx->role[i] == SF_ROLE_EMPTY)
+			continue;
+		if (cxx && cxx->role[i] == SF_ROLE_TAIL)
+			bits += cxx->data_bytes[i] * 8;
+		else
+			bits += (m->flags & SF_MEMBER_BITFIELD) ? m->bit_size : m->size * 8;
 	}
+	/* C++: the members start after the bases and the vptr. */
+	if (cxx)
+		bits += cxx->prefix_bits;
 	bits = (bits + 7) / 8 * 8;
-	bits = (bits + p->align_bits - 1) / p->align_bits * p->align_bits;
+	bits = sf__rproblem_size_bits(p, bits);
 	p->lower_bound = bits / 8;
 	return 0;
 }
