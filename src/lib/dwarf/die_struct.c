@@ -280,6 +280,29 @@ static void size_open_members(sf_struct *s, sf_member *members, size_t count, co
 	}
 }
 
+/* What may make a C++ class non-POD for the purpose of layout without
+ * showing in its layout: a member function the user declared (a
+ * constructor, say) or a data member that is not public. */
+static int note_nonpod_hint(const sf_die_ctx *ctx, const sf_die *child, Dwarf_Half tag, bool data_member,
+			    sf_struct *s)
+{
+	uint64_t access = 0;
+	bool artificial = false;
+	int res = 0;
+
+	if (tag == DW_TAG_subprogram) {
+		res = sf__die_flag(ctx, child, DW_AT_artificial, &artificial);
+		if (res >= 0 && !artificial)
+			s->cxx_nonpod_hint = true;
+	} else if (tag == DW_TAG_member && data_member) {
+		res = sf__die_udata(ctx, child, DW_AT_accessibility, &access);
+		/* Members of a `class` are private unless DWARF says otherwise. */
+		if (res > 0 ? access != DW_ACCESS_public : (res == 0 && s->kind == SF_CLASS))
+			s->cxx_nonpod_hint = true;
+	}
+	return res < 0 ? res : 0;
+}
+
 static int build_members(sf_die_ctx *ctx, const sf_die *d, sf_struct *s, unsigned depth)
 {
 	member_list list = { 0 };
@@ -295,6 +318,8 @@ static int build_members(sf_die_ctx *ctx, const sf_die *d, sf_struct *s, unsigne
 		res = sf__die_tag(ctx, &child, &tag);
 		if (res >= 0)
 			res = is_layout_member(ctx, &child, tag, &wanted);
+		if (res >= 0 && sf__die_language_cxx(ctx->language) && !s->cxx_nonpod_hint)
+			res = note_nonpod_hint(ctx, &child, tag, wanted, s);
 		if (res < 0)
 			break;
 		if (wanted || tag == DW_TAG_variant_part) {

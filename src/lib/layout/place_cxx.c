@@ -73,6 +73,25 @@ static bool known_nonpod(const sf_struct *t, unsigned depth)
 	return false;
 }
 
+/* Surely POD for the purpose of layout in gcc's and clang's sense: no
+ * base, no vptr, no user-declared member function, every data member
+ * public and of such a type. */
+static bool surely_pod(const sf_struct *t, unsigned depth)
+{
+	if (!t || depth > MAX_DEPTH)
+		return false;
+	if (!t->cxx)
+		return true;
+	if (t->cxx_nonpod_hint)
+		return false;
+	for (uint32_t i = 0; i < t->member_count; i++) {
+		const sf_member *m = &t->members[i];
+		if (is_base(m) || is_vptr(m) || (class_of(m) && !surely_pod(m->nested, depth + 1)))
+			return false;
+	}
+	return true;
+}
+
 /* Two subobjects are of one type: the model merged them, or the names agree. */
 static bool same_type(const sf_struct *a, const sf_struct *b)
 {
@@ -363,7 +382,7 @@ bool sf__place_cxx_applies(const sf_struct *s)
 		const sf_struct *t = class_of(m);
 		if (is_base(m) || is_vptr(m))
 			return true;
-		if (t && (is_empty_class(t, 0) || known_nonpod(t, 0) || data_end(t) < t->size))
+		if (t && (is_empty_class(t, 0) || !surely_pod(t, 0)))
 			return true;
 	}
 	return false;
@@ -389,14 +408,13 @@ static void add_choice(choices *c, sf_place_role role, uint64_t data)
 }
 
 /*
- * A base may be POD (full size) or not (its data size): DWARF says which
- * only through what the class around it does.  A member of class type is
- * [[no_unique_address]] only when the plain reading (`members_plain`)
- * fails: a compiler never shows the attribute, and assuming it where the
- * layout does not prove it would make every POD-struct member ambiguous.
+ * A base may be POD (full size) or not (its data size); a member of class
+ * type may be [[no_unique_address]] or not.  DWARF says neither: only a
+ * base or member the class itself shows to be surely POD, or a base with
+ * a base or vptr of its own, has one reading; the others are decided by
+ * what the recorded layout rules out.
  */
-static void component_choices(const sf_struct *s, uint32_t i, unsigned depth, bool members_plain,
-			      sf_arena *arena, choices *c)
+static void component_choices(const sf_struct *s, uint32_t i, unsigned depth, sf_arena *arena, choices *c)
 {
 	const sf_member *m = &s->members[i];
 	const sf_struct *t = class_of(m);
@@ -413,7 +431,7 @@ static void component_choices(const sf_struct *s, uint32_t i, unsigned depth, bo
 			add_choice(c, SF_ROLE_EMPTY, 0);
 			return;
 		}
-		n = data_sizes(t, depth, arena, sizes);
+		n = surely_pod(t, 0) ? 0 : data_sizes(t, depth, arena, sizes);
 		for (uint32_t k = 0; k < n; k++) {
 			if (sizes[k] < t->size)
 				add_choice(c, SF_ROLE_TAIL, sizes[k]);
@@ -423,12 +441,12 @@ static void component_choices(const sf_struct *s, uint32_t i, unsigned depth, bo
 		return;
 	}
 	add_choice(c, SF_ROLE_ORDINARY, 0);
-	if (members_plain)
-		return;
 	if (is_empty_class(t, 0)) {
 		add_choice(c, SF_ROLE_EMPTY, 0);
 		return;
 	}
+	if (surely_pod(t, 0))
+		return;
 	n = data_sizes(t, depth, arena, sizes);
 	for (uint32_t k = 0; k < n; k++) {
 		if (sizes[k] < t->size)
@@ -586,18 +604,10 @@ static sf_place_verdict infer(const sf_struct *s, unsigned depth, sf_arena *aren
 	v = SF_PLACE_MISMATCH;
 	for (uint32_t i = 0; i < n; i++)
 		identity[i] = i;
-	/* Plain members first; [[no_unique_address]] only when that fails. */
-	for (int tier = 0; tier < 2 && *count == 0; tier++) {
-		bool more = false;
-		for (uint32_t i = 0; i < n; i++) {
-			component_choices(s, i, depth, tier == 0, arena, &c[i]);
-			more |= i >= h.prefix_count && c[i].n > 1;
-		}
-		if (tier == 1 && !more)
-			break;
-		if (!try_all(s, c, &h, st, identity, first, arena, out, count, tier == 0 ? member : NULL))
-			v = SF_PLACE_UNPLACEABLE;
-	}
+	for (uint32_t i = 0; i < n; i++)
+		component_choices(s, i, depth, arena, &c[i]);
+	if (!try_all(s, c, &h, st, identity, first, arena, out, count, member))
+		v = SF_PLACE_UNPLACEABLE;
 	if (*count) {
 		*hyps = out;
 		v = SF_PLACE_OK;

@@ -92,6 +92,10 @@ typedef struct sf_struct {
 	 * places it (bases, empty subobjects, tail padding reuse), see
 	 * layout/place_cxx.h.  Not part of the layout identity. */
 	bool cxx;
+	/* C++: DWARF lists a user-declared member function or a non-public
+	 * data member, so the class may not be POD for the purpose of
+	 * layout even without bases or a vptr.  Not part of the identity. */
+	bool cxx_nonpod_hint;
 	const char *decl_file;      /* as the producer recorded it; NULL when unknown */
 	uint32_t decl_line;
 	uint32_t file_index;        /* first input it was found in */

@@ -2,6 +2,7 @@
 #include "reorder/plan.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "layout/place.h"
@@ -280,6 +281,11 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 				   &predicted, scratch);
 		if (err < 0)
 			goto done;
+		if (getenv("SF_DEBUG")) {
+			fprintf(stderr, "%s hyp %u/%u why %d predicted %llu roles", def->name, k, hyp_count, why, (unsigned long long)predicted);
+			for (uint32_t j = 0; h && j < n; j++) fprintf(stderr, " %d:%llu", h->role[j], (unsigned long long)h->data_bytes[j]);
+			fprintf(stderr, "\n");
+		}
 		if (why != SF_REASON_NONE) {
 			if (k == 0)
 				reason = why;

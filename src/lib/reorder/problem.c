@@ -107,6 +107,9 @@ static bool same_class(const sf_rproblem *p, const sf_ritem *a, const sf_ritem *
 {
 	const sf_member *x = &p->def->members[a->members[0]];
 	const sf_member *y = &p->def->members[b->members[0]];
+	if (p->cxx && (p->cxx->role[a->members[0]] != p->cxx->role[b->members[0]] ||
+		       p->cxx->data_bytes[a->members[0]] != p->cxx->data_bytes[b->members[0]]))
+		return false;
 	return a->hot == b->hot &&
 	       (x->flags & SF_MEMBER_BITFIELD) == (y->flags & SF_MEMBER_BITFIELD) &&
 	       x->size == y->size && x->type_align == y->type_align &&
