@@ -519,11 +519,14 @@ static bool reproduces(sf_place_cxx *h, cxx_state *st, const uint32_t *identity,
 		return false;
 	}
 	h->dsize_bytes = (st->dsize_bits + 7) / 8;
+	/* Empty members usually sit at offset 0, inside any size; where a
+	 * type conflict moves one, the order decides where, which the final
+	 * placement (sf__place_cxx_struct) sees and the searches do not. */
 	h->floor_bytes = prefix_size;
 	for (uint32_t i = h->prefix_count; i < s->member_count; i++) {
 		const sf_member *m = &s->members[i];
-		if (h->role[i] == SF_ROLE_EMPTY && m->offset + m->size > h->floor_bytes)
-			h->floor_bytes = m->offset + m->size;
+		if (h->role[i] == SF_ROLE_EMPTY && m->offset == 0 && m->size > h->floor_bytes)
+			h->floor_bytes = m->size;
 	}
 	return true;
 }

@@ -2,7 +2,6 @@
 #include "reorder/plan.h"
 
 #include <stdlib.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "layout/place.h"
@@ -281,11 +280,6 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 				   &predicted, scratch);
 		if (err < 0)
 			goto done;
-		if (getenv("SF_DEBUG")) {
-			fprintf(stderr, "%s hyp %u/%u why %d predicted %llu roles", def->name, k, hyp_count, why, (unsigned long long)predicted);
-			for (uint32_t j = 0; h && j < n; j++) fprintf(stderr, " %d:%llu", h->role[j], (unsigned long long)h->data_bytes[j]);
-			fprintf(stderr, "\n");
-		}
 		if (why != SF_REASON_NONE) {
 			if (k == 0)
 				reason = why;
@@ -298,11 +292,11 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 		if (err < 0)
 			goto done;
 		if (h && placed->size != predicted) {
-			/* Empty subobjects of one type collided: the search does
-			 * not model that, so this order is not proposed. */
-			ambiguous = true;
-			placed = NULL;
-			continue;
+			/* Empty subobjects of one type collided, which the search
+			 * does not model: the engine's layout is the proposal,
+			 * with no claim of optimality. */
+			predicted = placed->size;
+			optimal = SF_OPTIMAL_HEURISTIC;
 		}
 		if (placed->size != predicted) {
 			err = sf__fail(SF_EINVALID, "%s: internal error: search predicted %llu bytes, placement gives %llu",
