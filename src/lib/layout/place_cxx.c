@@ -10,7 +10,8 @@
 #define MAX_DEPTH 8            /* class nesting followed for empties and data sizes */
 #define MAX_EMPTIES 1024       /* empty subobjects tracked per class */
 #define MAX_HYPOTHESES 256     /* role combinations tried per class */
-#define MAX_CHOICES 4          /* roles one component may have */
+#define MAX_CHOICES 5          /* roles one component may have */
+#define MAX_DATA_SIZES 4       /* data sizes one class may have */
 
 static bool is_vptr(const sf_member *m)
 {
@@ -350,8 +351,9 @@ static uint64_t data_end(const sf_struct *t)
 }
 
 /* Data size of a class where it is a base or a [[no_unique_address]]
- * member: the distinct values its reproducing hypotheses give (at most 2). */
-static uint32_t data_sizes(const sf_struct *t, unsigned depth, sf_arena *arena, uint64_t out[2])
+ * member: the distinct values its reproducing hypotheses give, the most
+ * plain reading first (at most MAX_DATA_SIZES). */
+static uint32_t data_sizes(const sf_struct *t, unsigned depth, sf_arena *arena, uint64_t out[MAX_DATA_SIZES])
 {
 	sf_place_cxx *hyps = NULL;
 	uint32_t count = 0, n = 0;
@@ -364,8 +366,11 @@ static uint32_t data_sizes(const sf_struct *t, unsigned depth, sf_arena *arena, 
 	}
 	if (infer(t, depth + 1, arena, &hyps, &count, NULL) != SF_PLACE_OK)
 		return 0;
-	for (uint32_t k = 0; k < count && n < 2; k++) {
-		if (n == 0 || out[0] != hyps[k].dsize_bytes)
+	for (uint32_t k = 0; k < count && n < MAX_DATA_SIZES; k++) {
+		bool seen = false;
+		for (uint32_t j = 0; j < n; j++)
+			seen |= out[j] == hyps[k].dsize_bytes;
+		if (!seen)
 			out[n++] = hyps[k].dsize_bytes;
 	}
 	return n;
@@ -418,7 +423,7 @@ static void component_choices(const sf_struct *s, uint32_t i, unsigned depth, sf
 {
 	const sf_member *m = &s->members[i];
 	const sf_struct *t = class_of(m);
-	uint64_t sizes[2];
+	uint64_t sizes[MAX_DATA_SIZES];
 	uint32_t n;
 
 	c->n = 0;
@@ -431,10 +436,14 @@ static void component_choices(const sf_struct *s, uint32_t i, unsigned depth, sf
 			add_choice(c, SF_ROLE_EMPTY, 0);
 			return;
 		}
+		/* A data size that is the full size reads as an ordinary base
+		 * (a non-POD class may have no tail padding). */
 		n = surely_pod(t, 0) ? 0 : data_sizes(t, depth, arena, sizes);
 		for (uint32_t k = 0; k < n; k++) {
 			if (sizes[k] < t->size)
 				add_choice(c, SF_ROLE_TAIL, sizes[k]);
+			else
+				add_choice(c, SF_ROLE_ORDINARY, 0);
 		}
 		if (c->n == 0 || !known_nonpod(t, 0))
 			add_choice(c, SF_ROLE_ORDINARY, 0);
