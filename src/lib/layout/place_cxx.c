@@ -61,11 +61,14 @@ static bool is_dynamic(const sf_struct *t, unsigned depth)
 }
 
 /* What DWARF shows for sure makes a class non-POD for the purpose of
- * layout (C++03 POD): a base, a vptr, or a member of such a class. */
+ * layout (C++03 POD): a base, a vptr, what the loader noted
+ * (cxx_nonpod), or a member of such a class. */
 static bool known_nonpod(const sf_struct *t, unsigned depth)
 {
 	if (!t || depth > MAX_DEPTH)
 		return false;
+	if (t->cxx_nonpod)
+		return true;
 	for (uint32_t i = 0; i < t->member_count; i++) {
 		const sf_member *m = &t->members[i];
 		if (is_base(m) || is_vptr(m) || (class_of(m) && known_nonpod(m->nested, depth + 1)))
@@ -83,7 +86,7 @@ static bool surely_pod(const sf_struct *t, unsigned depth)
 		return false;
 	if (!t->cxx)
 		return true;
-	if (t->cxx_nonpod_hint)
+	if (t->cxx_nonpod || t->cxx_nonpod_hint)
 		return false;
 	for (uint32_t i = 0; i < t->member_count; i++) {
 		const sf_member *m = &t->members[i];

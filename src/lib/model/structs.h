@@ -92,9 +92,12 @@ typedef struct sf_struct {
 	 * places it (bases, empty subobjects, tail padding reuse), see
 	 * layout/place_cxx.h.  Not part of the layout identity. */
 	bool cxx;
-	/* C++: DWARF lists a user-declared member function or a non-public
-	 * data member, so the class may not be POD for the purpose of
-	 * layout even without bases or a vptr.  Not part of the identity. */
+	/* C++: not POD for the purpose of layout (C++03 POD) by what DWARF
+	 * lists besides bases and a vptr: a non-public data member or a
+	 * user-declared constructor, destructor or copy assignment.  The
+	 * hint: such a member declared `= default`, which may or may not
+	 * count.  Neither is part of the layout identity. */
+	bool cxx_nonpod;
 	bool cxx_nonpod_hint;
 	const char *decl_file;      /* as the producer recorded it; NULL when unknown */
 	uint32_t decl_line;
