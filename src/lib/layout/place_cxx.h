@@ -52,6 +52,9 @@ typedef struct sf_place_cxx {
 	uint64_t prefix_bits;        /* dsize after the prefix */
 	uint64_t floor_bytes;        /* sizeof after the prefix and the empty members as recorded */
 	uint64_t dsize_bytes;        /* data size of the recorded layout */
+	/* Planning only (NULL from sf__place_cxx_infer): pin_at[i] is 1 +
+	 * the position member i must take in an order, 0 when it is free. */
+	uint32_t *pin_at;
 } sf_place_cxx;
 
 /* Whether `s` is placed by the C++ rules here (C++ with a base, a vptr, or

@@ -82,18 +82,78 @@ static bool is_identity(const uint32_t *order, uint32_t n)
 	return true;
 }
 
-/* Whether role hypothesis `h` lays `order` out exactly like `placed`. */
-static bool same_placement(const sf_place_cxx *h, const uint32_t *order, uint32_t n, const sf_struct *placed,
-			   sf_arena *scratch)
+/*
+ * Whether role hypothesis `h` gives `order` the size of `placed`.  The
+ * size is the claim a proposal makes; where the hypotheses put a member
+ * differently (a char in a base's tail padding or just after it) the
+ * offsets shown are those of the hypothesis planned under.
+ */
+static bool same_size(const sf_place_cxx *h, const uint32_t *order, uint32_t n, const sf_struct *placed,
+		      sf_arena *scratch)
 {
 	sf_struct *other = NULL;
-	if (sf__place_cxx_struct(h, order, n, scratch, &other) < 0 || other->size != placed->size)
-		return false;
-	for (uint32_t i = 0; i < n; i++) {
-		if (other->members[i].bit_offset != placed->members[i].bit_offset)
-			return false;
+	return sf__place_cxx_struct(h, order, n, scratch, &other) == 0 && other->size == placed->size;
+}
+
+static bool roles_differ(const sf_place_cxx *hyps, uint32_t count, uint32_t i)
+{
+	for (uint32_t k = 1; k < count; k++) {
+		if (hyps[k].role[i] != hyps[0].role[i] || hyps[k].data_bytes[i] != hyps[0].data_bytes[i])
+			return true;
 	}
-	return true;
+	return false;
+}
+
+/*
+ * Hypothesis 0 with pins that make most orders look alike under every
+ * hypothesis: the members they read differently go last (nothing follows
+ * them, so whether their tail padding is reused cannot matter), and when
+ * they disagree on where the bases end, the most aligned member goes first
+ * (it starts at the same aligned offset either way).  *out is NULL when
+ * the hypotheses agree on all of that.
+ */
+static int conservative(const sf_place_cxx **out, const sf_place_cxx *hyps, uint32_t count,
+			const sf_reorder_options *opts, sf_arena *scratch)
+{
+	const sf_struct *def = hyps[0].def;
+	uint32_t n = def->member_count, prefix = hyps[0].prefix_count, late = 0, first = UINT32_MAX;
+	bool prefix_differs = false;
+	sf_place_cxx *c;
+
+	*out = NULL;
+	c = sf__arena_alloc(scratch, sizeof(*c));
+	if (!c)
+		return sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
+	*c = hyps[0];
+	c->pin_at = sf__arena_calloc(scratch, n + 1, sizeof(*c->pin_at));
+	if (!c->pin_at)
+		return sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
+	for (uint32_t k = 1; k < count; k++)
+		prefix_differs |= hyps[k].prefix_bits != hyps[0].prefix_bits;
+	for (uint32_t i = prefix; i < n; i++) {
+		/* keep-first already holds member 0 in place. */
+		if (i == 0 && opts->keep_first && def->members[0].nested)
+			continue;
+		if (roles_differ(hyps, count, i))
+			late++;
+	}
+	if (!late && !prefix_differs)
+		return 0;
+	for (uint32_t i = prefix, pos = n - late; i < n; i++) {
+		if (!(i == 0 && opts->keep_first && def->members[0].nested) && roles_differ(hyps, count, i))
+			c->pin_at[i] = ++pos;
+	}
+	for (uint32_t i = prefix; prefix_differs && prefix > 0 && i < n; i++) {
+		const sf_member *m = &def->members[i];
+		if (c->pin_at[i] || c->role[i] == SF_ROLE_EMPTY || (m->flags & SF_MEMBER_BITFIELD))
+			continue;
+		if (first == UINT32_MAX || sf__place_member_align(m) > sf__place_member_align(&def->members[first]))
+			first = i;
+	}
+	if (first != UINT32_MAX && prefix < n - late)
+		c->pin_at[first] = prefix + 1;
+	*out = c;
+	return 0;
 }
 
 static sf_reorder_reason verdict_reason(sf_place_verdict v)
@@ -260,10 +320,21 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 	 * that reproduces DWARF; an order is proposed only when every such
 	 * hypothesis gives it the same layout, so the prediction holds
 	 * whatever DWARF left open. */
-	for (uint32_t k = 0; k < (hyps ? hyp_count : 1); k++) {
-		const sf_place_cxx *h = hyps ? &hyps[k] : NULL;
+	for (uint32_t k = 0; k < (hyps ? hyp_count + 1 : 1); k++) {
+		const sf_place_cxx *h = hyps && k < hyp_count ? &hyps[k] : NULL;
 		sf_reorder_reason why = SF_REASON_NONE;
 		bool agree = true;
+		if (hyps && k == hyp_count) {
+			/* Last resort when the hypotheses disagreed: orders that
+			 * keep their differences out of the layout. */
+			if (!ambiguous)
+				break;
+			err = conservative(&h, hyps, hyp_count, opts, scratch);
+			if (err < 0)
+				goto done;
+			if (!h)
+				break;
+		}
 		err = sf__rproblem_build(&problem, def, h, opts, cacheline, scratch, &skipped);
 		if (err < 0)
 			goto done;
@@ -305,7 +376,9 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 			goto done;
 		}
 		for (uint32_t j = 0; h && j < hyp_count && agree; j++)
-			agree = j == k || same_placement(&hyps[j], members, n, placed, scratch);
+			agree = j == k || same_size(&hyps[j], members, n, placed, scratch);
+		if (h && k == hyp_count && placed->size >= def->size)
+			agree = false;   /* the last resort found nothing smaller */
 		if (!agree) {
 			ambiguous = true;
 			placed = NULL;

@@ -71,7 +71,8 @@ static bool starts_with(const char *s, const char *prefix)
 }
 
 /* Positions the ABI or the language fixes whatever the rules say. */
-static uint32_t automatic_pin(const sf_struct *s, uint32_t i, const sf_reorder_options *opts)
+static uint32_t automatic_pin(const sf_struct *s, const sf_place_cxx *cxx, uint32_t i,
+			      const sf_reorder_options *opts)
 {
 	const sf_member *m = &s->members[i];
 	bool zero_size_array = (m->flags & (SF_MEMBER_FLEXIBLE | SF_MEMBER_ZERO_LENGTH)) != 0;
@@ -87,6 +88,8 @@ static uint32_t automatic_pin(const sf_struct *s, uint32_t i, const sf_reorder_o
 		return i;
 	if (i == 0 && opts->keep_first && m->nested)
 		return 0;
+	if (cxx && cxx->pin_at && cxx->pin_at[i])
+		return cxx->pin_at[i] - 1;
 	return SF_RITEM_FREE;
 }
 
@@ -151,7 +154,7 @@ int sf__rproblem_build(sf_rproblem *p, const sf_struct *s, const sf_place_cxx *c
 		return sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
 
 	for (uint32_t i = 0; i < n; i++) {
-		pin[i] = automatic_pin(s, i, opts);
+		pin[i] = automatic_pin(s, cxx, i, opts);
 		group_of[i] = NO_GROUP;
 	}
 
