@@ -34,6 +34,7 @@ import oracle_common as oc  # noqa: E402
 SCALARS = [("char", 6), ("short", 3), ("int", 5), ("long long", 3), ("double", 2), ("bool", 2),
            ("char[3]", 1), ("short[3]", 1)]
 NUA = "[[no_unique_address]] "
+CLASS_MEMBER_RE = re.compile(r"^(\[\[no_unique_address\]\] )?[LD]\d+ @$")
 LEAF_KINDS = ["pod", "ctor", "virt", "empty", "priv", "pod", "ctor"]
 MAX_REPORTED = 25
 
@@ -56,10 +57,13 @@ class Cls:
         self.members = []         # (text without name, name)
         self.tested = False
 
-    def twin(self):
-        t = Cls(self.name + "_twin", self.kind)
+    def twin(self, i):
+        """The class with [[no_unique_address]] toggled on member i."""
+        t = Cls("%s_twin%d" % (self.name, i), self.kind)
         t.bases, t.virtual, t.ctor, t.private = self.bases, self.virtual, False, self.private
-        t.members = [(text.replace(NUA, ""), name) for text, name in self.members]
+        t.members = list(self.members)
+        text, name = t.members[i]
+        t.members[i] = (text[len(NUA):] if text.startswith(NUA) else NUA + text, name)
         return t
 
     def member_lines(self, order):
@@ -209,16 +213,19 @@ def run_one(run, classes, scratch, failures):
             probe.append("\t\t__builtin_offsetof(%s, %s)," % (c.name, name))
     probe += ["\t\t0};", "}"]
     # (2) every distinct order of the own members of the tested classes,
-    # and of their twins without [[no_unique_address]]: where a twin has the
-    # same layout, DWARF cannot tell the two apart.
+    # and of their twins with [[no_unique_address]] toggled on one member
+    # of class type: where a twin has the same layout, DWARF cannot tell
+    # the two apart.
     perms, twins = [], []
     for c in classes:
         if not c.tested:
             continue
         for k, order in enumerate(distinct_orders([t for t, _n in c.members])):
             perms.append((c, order, "%s_p%d" % (c.name, k)))
-        if any(NUA in t for t, _n in c.members):
-            twin = c.twin()
+        for i, (text, _n) in enumerate(c.members):
+            if not CLASS_MEMBER_RE.match(text):
+                continue
+            twin = c.twin(i)
             twins.append((c, twin))
             for k, order in enumerate(distinct_orders([t for t, _n in twin.members])):
                 perms.append((twin, order, "%s_p%d" % (twin.name, k)))
@@ -278,18 +285,18 @@ def run_one(run, classes, scratch, failures):
     twin_layout = {}
     for c, twin in twins:
         n = len(twin.members)
-        twin_layout[c.name] = offs[oi:oi + n + 2]
+        twin_layout[twin.name] = offs[oi:oi + n + 2]
         oi += n + 2
     pi = 0
     for c in classes:
         if not c.tested:
             continue
-        mine, twin_sizes = [], []
+        mine, twin_sizes = [], {}
         while pi < len(perms) and perms[pi][0] is c:
             mine.append((perms[pi][1], perm_sizes[pi]))
             pi += 1
-        while pi < len(perms) and perms[pi][0].name == c.name + "_twin":
-            twin_sizes.append(perm_sizes[pi])
+        while pi < len(perms) and perms[pi][0].name.startswith(c.name + "_twin"):
+            twin_sizes.setdefault(perms[pi][0].name, []).append(perm_sizes[pi])
             pi += 1
         js = by_class.get(c.name)
         if js is None:
@@ -303,12 +310,12 @@ def run_one(run, classes, scratch, failures):
         names = [js["members"][i]["name"] for i in prop["order"]]
         own = [n for n in names if n and re.match(r"^m\d+$", n)]
         reason = prop["reason"]
-        # Same size and offsets without [[no_unique_address]] but another
-        # best size: no tool reading DWARF can know which one it has.
-        tl = twin_layout.get(c.name)
-        undecidable = (tl is not None and tl[0] == js["size"] and tl[2:] == [
+        # A twin with the same size and offsets but another best size: no
+        # tool reading DWARF can know which of the two it has.
+        recorded = [js["size"], 0x7fffffff] + [
             next(m["offset"] for m in js["members"] if m["name"] == name) for _t, name in c.members]
-            and min(twin_sizes) != best)
+        undecidable = any(twin_layout[twin] == recorded and min(sizes_of) != best
+                          for twin, sizes_of in twin_sizes.items())
         if best < original and undecidable:
             run.undecidable += 1
         elif best < original:

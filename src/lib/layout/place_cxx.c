@@ -7,7 +7,7 @@
 #include "util/checked.h"
 #include "util/fail.h"
 
-#define MAX_DEPTH 8            /* class nesting followed for empties and data sizes */
+#define MAX_DEPTH 24           /* class nesting followed for empties and data sizes */
 #define MAX_EMPTIES 1024       /* empty subobjects tracked per class */
 #define MAX_HYPOTHESES 256     /* role combinations tried per class */
 #define MAX_CHOICES 5          /* roles one component may have */
@@ -336,7 +336,22 @@ uint64_t sf__place_cxx_member_latest(const sf_place_cxx *h, uint32_t index, uint
 
 /* ---- inference ---- */
 
-static sf_place_verdict infer(const sf_struct *s, unsigned depth, sf_arena *arena, sf_place_cxx **hyps,
+/* Data sizes already inferred during one top-level inference: type
+ * graphs share classes, and each would otherwise be inferred once per
+ * path to it. */
+typedef struct dsize_memo {
+	const sf_struct *type;
+	uint32_t n;
+	uint64_t sizes[MAX_DATA_SIZES];
+	struct dsize_memo *next;
+} dsize_memo;
+
+typedef struct infer_ctx {
+	sf_arena *arena;
+	dsize_memo *memo;
+} infer_ctx;
+
+static sf_place_verdict infer(const sf_struct *s, unsigned depth, infer_ctx *ctx, sf_place_cxx **hyps,
 			      uint32_t *count, uint32_t *member);
 
 /* Bytes up to the end of the last member: the data size of a class the C
@@ -356,9 +371,10 @@ static uint64_t data_end(const sf_struct *t)
 /* Data size of a class where it is a base or a [[no_unique_address]]
  * member: the distinct values its reproducing hypotheses give, the most
  * plain reading first (at most MAX_DATA_SIZES). */
-static uint32_t data_sizes(const sf_struct *t, unsigned depth, sf_arena *arena, uint64_t out[MAX_DATA_SIZES])
+static uint32_t data_sizes(const sf_struct *t, unsigned depth, infer_ctx *ctx, uint64_t out[MAX_DATA_SIZES])
 {
 	sf_place_cxx *hyps = NULL;
+	dsize_memo *memo;
 	uint32_t count = 0, n = 0;
 
 	if (depth > MAX_DEPTH)
@@ -367,14 +383,28 @@ static uint32_t data_sizes(const sf_struct *t, unsigned depth, sf_arena *arena, 
 		out[0] = data_end(t);
 		return 1;
 	}
-	if (infer(t, depth + 1, arena, &hyps, &count, NULL) != SF_PLACE_OK)
-		return 0;
-	for (uint32_t k = 0; k < count && n < MAX_DATA_SIZES; k++) {
-		bool seen = false;
-		for (uint32_t j = 0; j < n; j++)
-			seen |= out[j] == hyps[k].dsize_bytes;
-		if (!seen)
-			out[n++] = hyps[k].dsize_bytes;
+	for (memo = ctx->memo; memo; memo = memo->next) {
+		if (memo->type == t) {
+			memcpy(out, memo->sizes, sizeof(memo->sizes));
+			return memo->n;
+		}
+	}
+	if (infer(t, depth + 1, ctx, &hyps, &count, NULL) == SF_PLACE_OK) {
+		for (uint32_t k = 0; k < count && n < MAX_DATA_SIZES; k++) {
+			bool seen = false;
+			for (uint32_t j = 0; j < n; j++)
+				seen |= out[j] == hyps[k].dsize_bytes;
+			if (!seen)
+				out[n++] = hyps[k].dsize_bytes;
+		}
+	}
+	memo = sf__arena_calloc(ctx->arena, 1, sizeof(*memo));
+	if (memo) {
+		memo->type = t;
+		memo->n = n;
+		memcpy(memo->sizes, out, n * sizeof(*out));
+		memo->next = ctx->memo;
+		ctx->memo = memo;
 	}
 	return n;
 }
@@ -422,7 +452,7 @@ static void add_choice(choices *c, sf_place_role role, uint64_t data)
  * a base or vptr of its own, has one reading; the others are decided by
  * what the recorded layout rules out.
  */
-static void component_choices(const sf_struct *s, uint32_t i, unsigned depth, sf_arena *arena, choices *c)
+static void component_choices(const sf_struct *s, uint32_t i, unsigned depth, infer_ctx *ctx, choices *c)
 {
 	const sf_member *m = &s->members[i];
 	const sf_struct *t = class_of(m);
@@ -441,7 +471,7 @@ static void component_choices(const sf_struct *s, uint32_t i, unsigned depth, sf
 		}
 		/* A data size that is the full size reads as an ordinary base
 		 * (a non-POD class may have no tail padding). */
-		n = surely_pod(t, 0) ? 0 : data_sizes(t, depth, arena, sizes);
+		n = surely_pod(t, 0) ? 0 : data_sizes(t, depth, ctx, sizes);
 		for (uint32_t k = 0; k < n; k++) {
 			if (sizes[k] < t->size)
 				add_choice(c, SF_ROLE_TAIL, sizes[k]);
@@ -459,7 +489,7 @@ static void component_choices(const sf_struct *s, uint32_t i, unsigned depth, sf
 	}
 	if (surely_pod(t, 0))
 		return;
-	n = data_sizes(t, depth, arena, sizes);
+	n = data_sizes(t, depth, ctx, sizes);
 	for (uint32_t k = 0; k < n; k++) {
 		if (sizes[k] < t->size)
 			add_choice(c, SF_ROLE_TAIL, sizes[k]);
@@ -582,9 +612,10 @@ static bool try_all(const sf_struct *s, const choices *c, sf_place_cxx *h, cxx_s
 	return true;
 }
 
-static sf_place_verdict infer(const sf_struct *s, unsigned depth, sf_arena *arena, sf_place_cxx **hyps,
+static sf_place_verdict infer(const sf_struct *s, unsigned depth, infer_ctx *ctx, sf_place_cxx **hyps,
 			      uint32_t *count, uint32_t *member)
 {
+	sf_arena *arena = ctx->arena;
 	uint32_t n = s->member_count;
 	sf_place_verdict v = SF_PLACE_MISMATCH;
 	sf_place_cxx h, *out = NULL;
@@ -620,7 +651,7 @@ static sf_place_verdict infer(const sf_struct *s, unsigned depth, sf_arena *aren
 	for (uint32_t i = 0; i < n; i++)
 		identity[i] = i;
 	for (uint32_t i = 0; i < n; i++)
-		component_choices(s, i, depth, arena, &c[i]);
+		component_choices(s, i, depth, ctx, &c[i]);
 	if (!try_all(s, c, &h, st, identity, first, arena, out, count, member))
 		v = SF_PLACE_UNPLACEABLE;
 	if (*count) {
@@ -640,7 +671,8 @@ sf_place_verdict sf__place_cxx_infer(const sf_struct *s, sf_arena *arena, sf_pla
 {
 	if (member)
 		*member = 0;
-	return infer(s, 0, arena, hyps, count, member);
+	infer_ctx ctx = { arena, NULL };
+	return infer(s, 0, &ctx, hyps, count, member);
 }
 
 int sf__place_cxx_struct(const sf_place_cxx *h, const uint32_t *order, uint32_t count,
