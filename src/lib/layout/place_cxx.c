@@ -156,6 +156,7 @@ static uint64_t roundup_bits(uint64_t pos, uint64_t align)
 typedef struct cxx_state {
 	uint64_t dsize_bits;
 	uint64_t size_bytes;
+	uint32_t prefix_empties;     /* placed[0, prefix_empties) belong to the prefix */
 	empties placed;
 	empties scratch;
 } cxx_state;
@@ -261,11 +262,13 @@ static bool layout(const sf_place_cxx *h, const uint32_t *order, cxx_state *st, 
 		if (k + 1 == h->prefix_count) {
 			*prefix_bits = st->dsize_bits;
 			*prefix_size = st->size_bytes;
+			st->prefix_empties = st->placed.count;
 		}
 	}
 	if (h->prefix_count == 0) {
 		*prefix_bits = 0;
 		*prefix_size = 0;
+		st->prefix_empties = 0;
 	}
 	size = roundup_bits(st->dsize_bits, 8);
 	if (size == SF_PLACE_NONE)
@@ -277,6 +280,38 @@ static bool layout(const sf_place_cxx *h, const uint32_t *order, cxx_state *st, 
 		return false;
 	*size_bits = size == 0 ? (uint64_t)sf__place_struct_align(s) * 8 : size;
 	return true;
+}
+
+/* Whether member `index` at byte `offset` puts an empty subobject where
+ * the prefix has one of the same type. */
+static bool clashes_with_prefix(const sf_place_cxx *h, uint32_t index, uint64_t offset)
+{
+	for (uint32_t e = h->member_empty_start[index]; e < h->member_empty_start[index + 1]; e++) {
+		for (uint32_t p = 0; p < h->prefix_empty_count; p++) {
+			if (h->prefix_empty_offset[p] == offset + h->member_empty_offset[e] &&
+			    same_type(h->prefix_empty_type[p], h->member_empty_type[e]))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* First start (bits) at or after `start`, in steps of the alignment,
+ * where member `index` clashes with no empty subobject of the prefix;
+ * downward (the latest at or before `start`) when `down`. */
+static uint64_t skip_prefix_clashes(const sf_place_cxx *h, uint32_t index, uint64_t start, uint64_t align_bits,
+				    bool down)
+{
+	if (!h->member_empty_start || start == SF_PLACE_NONE)
+		return start;
+	for (uint32_t tries = 0; tries <= MAX_EMPTIES; tries++) {
+		if (!clashes_with_prefix(h, index, start / 8))
+			return start;
+		if (down ? start < align_bits : start + align_bits >= SF_PLACE_MAX_BITS)
+			return SF_PLACE_NONE;
+		start = down ? start - align_bits : start + align_bits;
+	}
+	return SF_PLACE_NONE;
 }
 
 uint64_t sf__place_cxx_member(const sf_place_cxx *h, uint32_t index, uint64_t pos, uint64_t *first)
@@ -299,6 +334,7 @@ uint64_t sf__place_cxx_member(const sf_place_cxx *h, uint32_t index, uint64_t po
 	case SF_ROLE_TAIL:
 		align_bits = (uint64_t)sf__place_member_align(m) * 8;
 		start = roundup_bits(roundup_bits(pos, 8), align_bits);
+		start = skip_prefix_clashes(h, index, start, align_bits, false);
 		if (start == SF_PLACE_NONE || start + h->data_bytes[index] * 8 >= SF_PLACE_MAX_BITS)
 			return SF_PLACE_NONE;
 		if (first)
@@ -306,7 +342,16 @@ uint64_t sf__place_cxx_member(const sf_place_cxx *h, uint32_t index, uint64_t po
 		return start + h->data_bytes[index] * 8;
 	case SF_ROLE_ORDINARY:
 	default:
-		return sf__place_member(m, pos, first);
+		if (!class_of(m))
+			return sf__place_member(m, pos, first);
+		align_bits = (uint64_t)sf__place_member_align(m) * 8;
+		start = roundup_bits(roundup_bits(pos, 8), align_bits);
+		start = skip_prefix_clashes(h, index, start, align_bits, false);
+		if (start == SF_PLACE_NONE || start + m->size * 8 >= SF_PLACE_MAX_BITS)
+			return SF_PLACE_NONE;
+		if (first)
+			*first = start;
+		return start + m->size * 8;
 	}
 }
 
@@ -323,14 +368,15 @@ uint64_t sf__place_cxx_member_latest(const sf_place_cxx *h, uint32_t index, uint
 	case SF_ROLE_EMPTY:
 		return bound;
 	case SF_ROLE_TAIL:
-		bits = h->data_bytes[index] * 8;
+	case SF_ROLE_ORDINARY:
+	default:
+		if (h->role[index] != SF_ROLE_TAIL && !class_of(m))
+			return sf__place_member_latest(m, bound);
+		bits = h->role[index] == SF_ROLE_TAIL ? h->data_bytes[index] * 8 : m->size * 8;
 		align_bits = (uint64_t)sf__place_member_align(m) * 8;
 		if (bound < bits)
 			return SF_PLACE_NONE;
-		return (bound - bits) / align_bits * align_bits;
-	case SF_ROLE_ORDINARY:
-	default:
-		return sf__place_member_latest(m, bound);
+		return skip_prefix_clashes(h, index, (bound - bits) / align_bits * align_bits, align_bits, true);
 	}
 }
 
@@ -573,6 +619,52 @@ static bool reproduces(sf_place_cxx *h, cxx_state *st, const uint32_t *identity,
 	return true;
 }
 
+/* Copies the prefix's empty subobjects (the first ones `st` placed) and
+ * each member type's own into `h`. */
+static bool keep_empties(sf_place_cxx *h, cxx_state *st, sf_arena *arena)
+{
+	const sf_struct *s = h->def;
+	uint32_t n = s->member_count, total = 0;
+
+	h->prefix_empty_count = st->prefix_empties;
+	h->prefix_empty_type = sf__arena_calloc(arena, st->prefix_empties, sizeof(*h->prefix_empty_type));
+	h->prefix_empty_offset = sf__arena_calloc(arena, st->prefix_empties, sizeof(*h->prefix_empty_offset));
+	h->member_empty_start = sf__arena_calloc(arena, n + 2, sizeof(*h->member_empty_start));
+	if (!h->prefix_empty_type || !h->prefix_empty_offset || !h->member_empty_start)
+		return false;
+	memcpy(h->prefix_empty_type, st->placed.type, st->prefix_empties * sizeof(*h->prefix_empty_type));
+	memcpy(h->prefix_empty_offset, st->placed.offset, st->prefix_empties * sizeof(*h->prefix_empty_offset));
+	for (uint32_t pass = 0; pass < 2; pass++) {
+		total = 0;
+		for (uint32_t i = 0; i < n; i++) {
+			const sf_struct *t = class_of(&s->members[i]);
+			h->member_empty_start[i] = total;
+			if (!t || i < h->prefix_count)
+				continue;
+			st->scratch.count = 0;
+			st->scratch.overflow = false;
+			collect(&st->scratch, t, 0, 0);
+			if (st->scratch.overflow)
+				return false;
+			if (pass == 1) {
+				memcpy(h->member_empty_type + total, st->scratch.type,
+				       st->scratch.count * sizeof(*h->member_empty_type));
+				memcpy(h->member_empty_offset + total, st->scratch.offset,
+				       st->scratch.count * sizeof(*h->member_empty_offset));
+			}
+			total += st->scratch.count;
+		}
+		h->member_empty_start[n] = total;
+		if (pass == 0) {
+			h->member_empty_type = sf__arena_calloc(arena, total + 1, sizeof(*h->member_empty_type));
+			h->member_empty_offset = sf__arena_calloc(arena, total + 1, sizeof(*h->member_empty_offset));
+			if (!h->member_empty_type || !h->member_empty_offset)
+				return false;
+		}
+	}
+	return true;
+}
+
 /* Tries every combination of `c` (at most MAX_HYPOTHESES); appends the
  * reproducing ones to out[*count]. */
 static bool try_all(const sf_struct *s, const choices *c, sf_place_cxx *h, cxx_state *st, const uint32_t *identity,
@@ -607,6 +699,8 @@ static bool try_all(const sf_struct *s, const choices *c, sf_place_cxx *h, cxx_s
 			return false;
 		memcpy(out[*count].role, h->role, n);
 		memcpy(out[*count].data_bytes, h->data_bytes, n * sizeof(uint64_t));
+		if (st->prefix_empties && !keep_empties(&out[*count], st, arena))
+			return false;
 		(*count)++;
 	}
 	return true;

@@ -52,6 +52,16 @@ typedef struct sf_place_cxx {
 	uint64_t prefix_bits;        /* dsize after the prefix */
 	uint64_t floor_bytes;        /* sizeof after the prefix and the empty members as recorded */
 	uint64_t dsize_bytes;        /* data size of the recorded layout */
+	/* Empty subobjects of the prefix, and of each member's type relative
+	 * to the member ([member_empty_start[i], member_empty_start[i + 1])),
+	 * so searches keep members off their types' addresses; all NULL when
+	 * the prefix has none. */
+	uint32_t prefix_empty_count;
+	const sf_struct **prefix_empty_type;
+	uint64_t *prefix_empty_offset;
+	uint32_t *member_empty_start;
+	const sf_struct **member_empty_type;
+	uint64_t *member_empty_offset;
 	/* Planning only (NULL from sf__place_cxx_infer): pin_at[i] is 1 +
 	 * the position member i must take in an order, 0 when it is free. */
 	uint32_t *pin_at;
