@@ -57,13 +57,14 @@ class Cls:
         self.members = []         # (text without name, name)
         self.tested = False
 
-    def twin(self, i):
-        """The class with [[no_unique_address]] toggled on member i."""
-        t = Cls("%s_twin%d" % (self.name, i), self.kind)
+    def twin(self, toggled, k):
+        """The class with [[no_unique_address]] toggled on the members `toggled`."""
+        t = Cls("%s_twin%d" % (self.name, k), self.kind)
         t.bases, t.virtual, t.ctor, t.private = self.bases, self.virtual, False, self.private
         t.members = list(self.members)
-        text, name = t.members[i]
-        t.members[i] = (text[len(NUA):] if text.startswith(NUA) else NUA + text, name)
+        for i in toggled:
+            text, name = t.members[i]
+            t.members[i] = (text[len(NUA):] if text.startswith(NUA) else NUA + text, name)
         return t
 
     def member_lines(self, order):
@@ -213,19 +214,18 @@ def run_one(run, classes, scratch, failures):
             probe.append("\t\t__builtin_offsetof(%s, %s)," % (c.name, name))
     probe += ["\t\t0};", "}"]
     # (2) every distinct order of the own members of the tested classes,
-    # and of their twins with [[no_unique_address]] toggled on one member
-    # of class type: where a twin has the same layout, DWARF cannot tell
-    # the two apart.
+    # and of their twins with [[no_unique_address]] toggled on some of
+    # their members of class type: where a twin has the same layout, DWARF
+    # cannot tell the two apart.
     perms, twins = [], []
     for c in classes:
         if not c.tested:
             continue
         for k, order in enumerate(distinct_orders([t for t, _n in c.members])):
             perms.append((c, order, "%s_p%d" % (c.name, k)))
-        for i, (text, _n) in enumerate(c.members):
-            if not CLASS_MEMBER_RE.match(text):
-                continue
-            twin = c.twin(i)
+        candidates = [i for i, (text, _n) in enumerate(c.members) if CLASS_MEMBER_RE.match(text)][:3]
+        for k in range(1, 1 << len(candidates)):
+            twin = c.twin([i for b, i in enumerate(candidates) if k & (1 << b)], k)
             twins.append((c, twin))
             for k, order in enumerate(distinct_orders([t for t, _n in twin.members])):
                 perms.append((twin, order, "%s_p%d" % (twin.name, k)))
@@ -349,7 +349,7 @@ def pct(a, b):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=int(os.environ.get("STRUCTFIT_ORACLE_SEED", "20261206")))
-    ap.add_argument("--count", type=int, default=70, help="derived classes per compiler")
+    ap.add_argument("--count", type=int, default=100, help="derived classes per compiler")
     args = ap.parse_args()
 
     compilers = []
