@@ -247,23 +247,115 @@ static int choose_order(const sf_rproblem *p, const sf_reorder_options *opts, sf
 	return 0;
 }
 
+/* A placed order, or the reason there is none. */
+typedef struct plan_result {
+	sf_struct *placed;
+	sf_reorder_reason reason;
+	sf_optimality optimal;
+	sf_optimality moves_optimal;
+	bool has_rules;
+} plan_result;
+
+/*
+ * Searches an order for `def` into `members` and places it.  C: one pass
+ * under the C rules (`hyps` NULL).  C++: one pass per role hypothesis that
+ * reproduces DWARF, then a conservative one; an order is proposed only
+ * when every hypothesis gives it the same size, so the prediction holds
+ * whatever DWARF left open.
+ */
+static int plan_orders(const sf_struct *def, const sf_place_cxx *hyps, uint32_t hyp_count,
+		       const sf_reorder_options *opts, unsigned cacheline, sf_search_ws *ws, sf_arena *arena,
+		       sf_arena *scratch, uint32_t *members, plan_result *r)
+{
+	uint32_t n = def->member_count, *items;
+	sf_rproblem problem;
+	uint64_t predicted = 0;
+	bool skipped = false, ambiguous = false;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->optimal = SF_OPTIMAL_PROVEN;
+	r->moves_optimal = SF_OPTIMAL_PROVEN;
+	for (uint32_t k = 0; k < (hyps ? hyp_count + 1 : 1); k++) {
+		const sf_place_cxx *h = hyps && k < hyp_count ? &hyps[k] : NULL;
+		sf_reorder_reason why = SF_REASON_NONE;
+		bool agree = true;
+		if (hyps && k == hyp_count) {
+			/* Last resort when the hypotheses disagreed: orders that
+			 * keep their differences out of the layout. */
+			if (!ambiguous)
+				break;
+			err = conservative(&h, hyps, hyp_count, opts, scratch);
+			if (err < 0 || !h)
+				return err;
+		}
+		err = sf__rproblem_build(&problem, def, h, opts, cacheline, scratch, &skipped);
+		if (err < 0)
+			return err;
+		if (skipped) {
+			r->reason = SF_REASON_SKIPPED;
+			return 0;
+		}
+		r->has_rules = problem.has_rules;
+		items = sf__arena_calloc(scratch, problem.item_count + 1, sizeof(*items));
+		if (!items)
+			return sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
+		err = choose_order(&problem, opts, ws, items, members, &why, &r->optimal, &r->moves_optimal,
+				   &predicted, scratch);
+		if (err < 0)
+			return err;
+		if (why != SF_REASON_NONE) {
+			if (k == 0)
+				r->reason = why;
+			continue;
+		}
+		/* The proposal is what the placement engine makes of the order,
+		 * not what the search believed. */
+		err = h ? sf__place_cxx_struct(h, members, n, arena, &r->placed)
+			: sf__place_struct(def, members, n, arena, &r->placed);
+		if (err < 0)
+			return err;
+		if (h && r->placed->size != predicted) {
+			/* Empty subobjects of one type collided, which the search
+			 * does not model: the engine's layout is the proposal,
+			 * with no claim of optimality. */
+			predicted = r->placed->size;
+			r->optimal = SF_OPTIMAL_HEURISTIC;
+		}
+		if (r->placed->size != predicted)
+			return sf__fail(SF_EINVALID, "%s: internal error: search predicted %llu bytes, placement gives %llu",
+					def->name ? def->name : def->typedef_name ? def->typedef_name : "(anonymous)",
+					(unsigned long long)predicted, (unsigned long long)r->placed->size);
+		for (uint32_t j = 0; h && j < hyp_count && agree; j++)
+			agree = j == k || same_size(&hyps[j], members, n, r->placed, scratch);
+		if (h && k == hyp_count && r->placed->size >= def->size)
+			agree = false;   /* the last resort found nothing smaller */
+		if (agree) {
+			r->reason = SF_REASON_NONE;
+			return 0;
+		}
+		ambiguous = true;
+		r->placed = NULL;
+	}
+	if (ambiguous)
+		r->reason = SF_REASON_CXX_AMBIGUOUS;
+	return 0;
+}
+
 int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_struct_layout *report_layout,
 		       const sf_reorder_options *opts, unsigned cacheline, sf_search_ws *ws,
 		       sf_arena *arena)
 {
 	sf_proposal *prop = &entry->proposal;
 	uint32_t n = def->member_count;
-	uint32_t *identity, *members = NULL, *items = NULL;
+	uint32_t *identity, *members = NULL;
 	sf_arena *scratch = NULL;
-	sf_rproblem problem;
 	sf_place_verdict verdict;
 	sf_reorder_reason reason = SF_REASON_NONE;
-	sf_optimality optimal = SF_OPTIMAL_PROVEN, moves_optimal = SF_OPTIMAL_PROVEN;
 	sf_struct *placed = NULL;
 	sf_place_cxx *hyps = NULL;
 	uint32_t hyp_count = 0;
-	bool skipped = false, ambiguous = false;
-	uint64_t predicted = 0;
+	plan_result result;
 	int err = 0;
 
 	memset(entry, 0, sizeof(*entry));
@@ -310,91 +402,21 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 		reason = SF_REASON_EMPTY;
 		goto identity_result;
 	}
-	items = NULL;
 	members = sf__arena_calloc(arena, n + 1, sizeof(*members));
 	if (!members) {
 		err = sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
 		goto done;
 	}
-	/* C: one pass under the C rules.  C++: one pass per role hypothesis
-	 * that reproduces DWARF; an order is proposed only when every such
-	 * hypothesis gives it the same layout, so the prediction holds
-	 * whatever DWARF left open. */
-	for (uint32_t k = 0; k < (hyps ? hyp_count + 1 : 1); k++) {
-		const sf_place_cxx *h = hyps && k < hyp_count ? &hyps[k] : NULL;
-		sf_reorder_reason why = SF_REASON_NONE;
-		bool agree = true;
-		if (hyps && k == hyp_count) {
-			/* Last resort when the hypotheses disagreed: orders that
-			 * keep their differences out of the layout. */
-			if (!ambiguous)
-				break;
-			err = conservative(&h, hyps, hyp_count, opts, scratch);
-			if (err < 0)
-				goto done;
-			if (!h)
-				break;
-		}
-		err = sf__rproblem_build(&problem, def, h, opts, cacheline, scratch, &skipped);
-		if (err < 0)
-			goto done;
-		if (skipped) {
-			reason = SF_REASON_SKIPPED;
-			goto identity_result;
-		}
-		items = sf__arena_calloc(scratch, problem.item_count + 1, sizeof(*items));
-		if (!items) {
-			err = sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
-			goto done;
-		}
-		err = choose_order(&problem, opts, ws, items, members, &why, &optimal, &moves_optimal,
-				   &predicted, scratch);
-		if (err < 0)
-			goto done;
-		if (why != SF_REASON_NONE) {
-			if (k == 0)
-				reason = why;
-			continue;
-		}
-		/* The proposal is what the placement engine makes of the order,
-		 * not what the search believed. */
-		err = h ? sf__place_cxx_struct(h, members, n, arena, &placed)
-			: sf__place_struct(def, members, n, arena, &placed);
-		if (err < 0)
-			goto done;
-		if (h && placed->size != predicted) {
-			/* Empty subobjects of one type collided, which the search
-			 * does not model: the engine's layout is the proposal,
-			 * with no claim of optimality. */
-			predicted = placed->size;
-			optimal = SF_OPTIMAL_HEURISTIC;
-		}
-		if (placed->size != predicted) {
-			err = sf__fail(SF_EINVALID, "%s: internal error: search predicted %llu bytes, placement gives %llu",
-				       prop->name ? prop->name : "(anonymous)",
-				       (unsigned long long)predicted, (unsigned long long)placed->size);
-			goto done;
-		}
-		for (uint32_t j = 0; h && j < hyp_count && agree; j++)
-			agree = j == k || same_size(&hyps[j], members, n, placed, scratch);
-		if (h && k == hyp_count && placed->size >= def->size)
-			agree = false;   /* the last resort found nothing smaller */
-		if (!agree) {
-			ambiguous = true;
-			placed = NULL;
-			continue;
-		}
-		reason = SF_REASON_NONE;
-		break;
-	}
-	prop->optimal = optimal;
-	prop->moves_optimal = moves_optimal;
-	if (!placed) {
-		if (ambiguous)
-			reason = SF_REASON_CXX_AMBIGUOUS;
+	err = plan_orders(def, hyps, hyp_count, opts, cacheline, ws, arena, scratch, members, &result);
+	if (err < 0)
+		goto done;
+	prop->optimal = result.optimal;
+	prop->moves_optimal = result.moves_optimal;
+	placed = result.placed;
+	reason = result.reason;
+	if (!placed)
 		goto identity_result;
-	}
-	if (placed->size >= def->size && !(placed->size == def->size && problem.has_rules)) {
+	if (placed->size >= def->size && !(placed->size == def->size && result.has_rules)) {
 		reason = SF_REASON_NO_GAIN;
 		goto identity_result;
 	}
