@@ -5,8 +5,8 @@ Random class hierarchies (seeded; STRUCTFIT_ORACLE_SEED varies them) with
 POD bases, non-POD bases whose tail padding the ABI reuses (user-declared
 constructor, vptr, private members, bases of their own), empty bases,
 several bases, vptrs, members of class type and [[no_unique_address]]
-members are compiled with g++ and clang++ (-std=c++20 -g -c, x86-64; clang++
-also for i386).  For every generated class:
+members are compiled with g++ and clang++ (-std=c++20 -g -c, x86-64 and i386;
+a compiler that cannot build a target is skipped).  For every generated class:
 
 (1) the size and every data member offset structfit reports must equal
     sizeof/offsetof from the compiler (read back from a data section);
@@ -356,6 +356,7 @@ def main():
     root = oc.scratch_dir("reorder_cxx")
     if oc.have("g++"):
         compilers.append(("g++ x86_64", ["g++", "-m64"]))
+        compilers.append(("g++ i386", ["g++", "-m32"]))
     if oc.have("clang++"):
         compilers.append(("clang++ x86_64", ["clang++", "--target=x86_64-linux-gnu"]))
         compilers.append(("clang++ i386", ["clang++", "--target=i386-linux-gnu"]))
