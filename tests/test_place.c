@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "layout/place.h"
+#include "layout/place_cxx.h"
 #include "model/structs.h"
 #include "model_builder.h"
 
@@ -348,4 +349,78 @@ Test(place, reproduces_random_structs, .timeout = 600)
 	fprintf(stderr, "place: %zu of %zu random structs reproduced\n", t.reproduced, t.checked);
 	cr_expect_eq(t.failures, 0, "%zu of %zu recoverable random structs not reproduced", t.failures, t.checked);
 	cr_expect_gt(t.reproduced * 10, t.checked * 7, "too few reproduced: %zu of %zu", t.reproduced, t.checked);
+}
+
+/* C++ classes, hand-built like the DWARF loader builds them. */
+#define MB_BASE(nested) \
+	{ NULL, NULL, 0, (nested)->size, (nested)->align, 0, 0, SF_MEMBER_BASE_CLASS, nested, 0 }
+
+static sf_struct *cxx_add(sf_unit *unit, const char *name, uint64_t size, const mb_member *rows,
+			  uint32_t count, bool nonpod_hint)
+{
+	sf_struct *s = mb_add(unit, SF_STRUCT, name, size, rows, count);
+	cr_assert(s != NULL);
+	s->cxx = true;
+	s->cxx_nonpod_hint = nonpod_hint;
+	return s;
+}
+
+/* struct B { B(); int i; char c; }; struct D : B { char d; int j; char e; };
+ * B is not POD for the purpose of layout, so d lives in B's tail padding. */
+Test(place, cxx_members_reuse_tail_padding_of_non_pod_base)
+{
+	sf_unit unit;
+	sf_arena *arena = NULL;
+	sf_struct *out = NULL;
+	sf_place_cxx *hyps = NULL;
+	uint32_t count = 0;
+	const uint32_t order[] = { 0, 1, 3, 2 };
+	cr_assert_eq(sf__unit_init(&unit, 0), 0);
+	const mb_member b_rows[] = { MB_PLAIN("i", "int", 0, 4, 4), MB_PLAIN("c", "char", 4, 1, 1) };
+	sf_struct *b = cxx_add(&unit, "B", 8, b_rows, 2, true);
+	const mb_member d_rows[] = {
+		MB_BASE(b), MB_PLAIN("d", "char", 5, 1, 1), MB_PLAIN("j", "int", 8, 4, 4),
+		MB_PLAIN("e", "char", 12, 1, 1),
+	};
+	sf_struct *d = cxx_add(&unit, "D", 16, d_rows, 4, false);
+	cr_assert_eq(sf__place_check(d, NULL), SF_PLACE_OK);
+	cr_assert_eq(sf__arena_new(&arena), 0);
+	cr_assert_eq(sf__place_cxx_infer(d, arena, &hyps, &count, NULL), SF_PLACE_OK);
+	cr_assert_eq(count, 1, "only the non-POD reading puts d at 5");
+	cr_assert_eq(sf__place_cxx_struct(&hyps[0], order, 4, arena, &out), 0);
+	cr_expect_eq(out->members[2].offset, 6, "e after d, still in B's tail");
+	cr_expect_eq(out->members[3].offset, 8);
+	cr_expect_eq(out->size, 12);
+	sf__arena_free(arena);
+	sf__unit_release(&unit);
+}
+
+/* struct E {}; struct F : E { E e; char a; int b; };  The empty base takes
+ * no room at offset 0, but the member of the same type may not share its
+ * address (offset 1), and sizeof an empty class is 1. */
+Test(place, cxx_empty_base_takes_no_room)
+{
+	sf_unit unit;
+	sf_arena *arena = NULL;
+	sf_struct *out = NULL;
+	sf_place_cxx *hyps = NULL;
+	uint32_t count = 0;
+	const uint32_t order[] = { 0, 2, 1, 3 };
+	cr_assert_eq(sf__unit_init(&unit, 0), 0);
+	sf_struct *e = cxx_add(&unit, "E", 1, NULL, 0, false);
+	cr_assert_eq(sf__place_check(e, NULL), SF_PLACE_OK, "sizeof(E) is 1, not C's 0");
+	const mb_member f_rows[] = {
+		MB_BASE(e), MB_STRUCT("e", "struct E", 1, e), MB_PLAIN("a", "char", 2, 1, 1),
+		MB_PLAIN("b", "int", 4, 4, 4),
+	};
+	sf_struct *f = cxx_add(&unit, "F", 8, f_rows, 4, false);
+	cr_assert_eq(sf__place_check(f, NULL), SF_PLACE_OK);
+	cr_assert_eq(sf__arena_new(&arena), 0);
+	cr_assert_eq(sf__place_cxx_infer(f, arena, &hyps, &count, NULL), SF_PLACE_OK);
+	cr_assert_eq(sf__place_cxx_struct(&hyps[0], order, 4, arena, &out), 0);
+	cr_expect_eq(out->members[1].offset, 0, "a at 0, over the empty base");
+	cr_expect_eq(out->members[2].offset, 1, "e at dsize 1: no conflict there");
+	cr_expect_eq(out->size, 8);
+	sf__arena_free(arena);
+	sf__unit_release(&unit);
 }

@@ -520,3 +520,41 @@ Test(reorder, compiled_structs_match_brute_force, .timeout = 600)
 		c.proposals, c.changed, c.brute);
 	cr_expect_gt(c.brute, 200);
 }
+
+/* struct B { B(); int i; char c; }; struct D : B { char d; int j; char e; }:
+ * e joins d in B's tail padding, 16 -> 12 bytes, the base stays first. */
+Test(reorder, cxx_class_uses_tail_padding_of_non_pod_base)
+{
+	const mb_member b_rows[] = { MB_PLAIN("i", "int", 0, 4, 4), MB_PLAIN("c", "char", 4, 1, 1) };
+	sf_struct *b = mb_add(&fx.unit, SF_STRUCT, "B", 8, b_rows, 2);
+	b->cxx = true;
+	b->cxx_nonpod_hint = true;
+	const mb_member d_rows[] = {
+		{ NULL, "struct B", 0, 8, 4, 0, 0, SF_MEMBER_BASE_CLASS, b, 0 },
+		MB_PLAIN("d", "char", 5, 1, 1), MB_PLAIN("j", "int", 8, 4, 4), MB_PLAIN("e", "char", 12, 1, 1),
+	};
+	sf_struct *d = mb_add(&fx.unit, SF_STRUCT, "D", 16, d_rows, 4);
+	d->cxx = true;
+	const sf_proposal *p = plan(d);
+	cr_assert_eq(p->reason, SF_REASON_NONE, "%s", sf_reorder_reason_text(p->reason));
+	cr_expect_eq(p->size, 12);
+	cr_expect_eq(p->order[0], 0, "the base never moves");
+}
+
+/* struct E {}; struct F : E { char a; int b; char c; }: the empty base
+ * takes no room, so a and c pack after b: 12 -> 8 bytes. */
+Test(reorder, cxx_class_with_empty_base)
+{
+	sf_struct *e = mb_add(&fx.unit, SF_STRUCT, "E", 1, NULL, 0);
+	e->cxx = true;
+	const mb_member f_rows[] = {
+		{ NULL, "struct E", 0, 1, 1, 0, 0, SF_MEMBER_BASE_CLASS, e, 0 },
+		MB_PLAIN("a", "char", 0, 1, 1), MB_PLAIN("b", "int", 4, 4, 4), MB_PLAIN("c", "char", 8, 1, 1),
+	};
+	sf_struct *f = mb_add(&fx.unit, SF_STRUCT, "F", 12, f_rows, 4);
+	f->cxx = true;
+	const sf_proposal *p = plan(f);
+	cr_assert_eq(p->reason, SF_REASON_NONE, "%s", sf_reorder_reason_text(p->reason));
+	cr_expect_eq(p->size, 8);
+	cr_expect_eq(p->order[0], 0);
+}

@@ -103,7 +103,12 @@ typedef enum sf_reorder_reason {
 	SF_REASON_VARIANT_PART,     /* "variant part" (Rust enum, Ada variant record) */
 	SF_REASON_KEEP_FIRST,       /* "minimal with the leading struct member kept first" */
 	SF_REASON_MAYBE_PACKED,     /* "may be packed: the debug info cannot tell" */
-	SF_REASON_UNSIZED           /* "unsized: size known only at run time" (Rust [T], str, dyn) */
+	SF_REASON_UNSIZED,          /* "unsized: size known only at run time" (Rust [T], str, dyn) */
+	SF_REASON_VIRTUAL_BASE,     /* "virtual base" (C++: its offset is not a constant) */
+	/* "C++ layout ambiguous in debug info": whether a base is POD for the
+	 * purpose of layout (or a member [[no_unique_address]]) decides the
+	 * size of every smaller order, and DWARF does not say. */
+	SF_REASON_CXX_AMBIGUOUS
 } sf_reorder_reason;
 
 /*

@@ -241,6 +241,16 @@ static inline bool sf__die_language_reorders(uint64_t language)
 	return language == DW_LANG_Rust;
 }
 
+/* C++ classes follow the Itanium C++ ABI's layout rules, not C's. */
+static inline bool sf__die_language_cxx(uint64_t language)
+{
+	return language == DW_LANG_C_plus_plus || language == DW_LANG_C_plus_plus_03 ||
+	       language == DW_LANG_C_plus_plus_11 || language == DW_LANG_C_plus_plus_14 ||
+	       language == 0x2a /* DW_LANG_C_plus_plus_17 */ ||
+	       language == 0x2b /* DW_LANG_C_plus_plus_20 */ ||
+	       language == DW_LANG_ObjC_plus_plus;
+}
+
 /* ---- die_attr.c: attribute access with libdwarf's protocol translated ---- */
 
 /* "FILE: corrupt DWARF: <what> at DIE 0x..." */

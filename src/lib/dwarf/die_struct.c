@@ -295,6 +295,51 @@ static void size_open_members(sf_struct *s, sf_member *members, size_t count, co
 	}
 }
 
+/* A user-declared constructor, destructor or copy assignment. */
+static bool is_special_member(const sf_struct *s, const char *name)
+{
+	if (!name || !s->name)
+		return false;
+	if (name[0] == '~')
+		name++;
+	return strcmp(name, s->name) == 0 || strcmp(name, "operator=") == 0;
+}
+
+/*
+ * What makes a C++ class non-POD for the purpose of layout (C++03 POD,
+ * which gcc and clang both use) without showing in its layout: a data
+ * member that is not public, or a user-declared constructor, destructor or
+ * copy assignment.  One declared `= default` may or may not count, so it
+ * is only a hint.
+ */
+static int note_nonpod(const sf_die_ctx *ctx, const sf_die *child, Dwarf_Half tag, bool data_member,
+		       sf_struct *s)
+{
+	uint64_t access = 0, defaulted = 0;
+	const char *name = NULL;
+	bool artificial = false;
+	int res = 0;
+
+	if (tag == DW_TAG_subprogram) {
+		res = sf__die_flag(ctx, child, DW_AT_artificial, &artificial);
+		if (res >= 0 && !artificial)
+			res = sf__die_string(ctx, child, DW_AT_name, &name);
+		if (res >= 0 && !artificial && is_special_member(s, name)) {
+			res = sf__die_udata(ctx, child, DW_AT_defaulted, &defaulted);
+			if (res >= 0 && defaulted)
+				s->cxx_nonpod_hint = true;
+			else if (res >= 0)
+				s->cxx_nonpod = true;
+		}
+	} else if (tag == DW_TAG_member && data_member) {
+		res = sf__die_udata(ctx, child, DW_AT_accessibility, &access);
+		/* Members of a `class` are private unless DWARF says otherwise. */
+		if (res > 0 ? access != DW_ACCESS_public : (res == 0 && s->kind == SF_CLASS))
+			s->cxx_nonpod = true;
+	}
+	return res < 0 ? res : 0;
+}
+
 static int build_members(sf_die_ctx *ctx, const sf_die *d, sf_struct *s, unsigned depth)
 {
 	member_list list = { 0 };
@@ -310,6 +355,8 @@ static int build_members(sf_die_ctx *ctx, const sf_die *d, sf_struct *s, unsigne
 		res = sf__die_tag(ctx, &child, &tag);
 		if (res >= 0)
 			res = is_layout_member(ctx, &child, tag, &wanted);
+		if (res >= 0 && sf__die_language_cxx(ctx->language) && !s->cxx_nonpod)
+			res = note_nonpod(ctx, &child, tag, wanted, s);
 		if (res < 0)
 			break;
 		if (wanted || tag == DW_TAG_variant_part) {
@@ -482,6 +529,7 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 	s->size = size;
 	s->compiler_reorders = s->kind != SF_UNION && sf__die_language_reorders(ctx->language);
 	s->variant_view = ctx->variant_view_key == sf__die_key(d);
+	s->cxx = sf__die_language_cxx(ctx->language);
 	s->decl_line = line > UINT32_MAX ? 0 : (uint32_t)line;
 	s->file_index = ctx->unit->file_index;
 	s->is_nested_body = nested_body && !name && !typedef_name;

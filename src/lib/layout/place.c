@@ -1,6 +1,8 @@
 /* The ABI placement engine: member positions, struct size and the reproducibility check. */
 #include "layout/place.h"
 
+#include "layout/place_cxx.h"
+
 #include <string.h>
 
 #include "util/checked.h"
@@ -142,6 +144,8 @@ const char *sf__place_verdict_text(sf_place_verdict verdict)
 		return "layout not reproducible from debug info";
 	case SF_PLACE_TOO_LARGE:
 		return "struct too large to place";
+	case SF_PLACE_VIRTUAL_BASE:
+		return "virtual base";
 	}
 	return "layout not reproducible from debug info";
 }
@@ -157,6 +161,16 @@ sf_place_verdict sf__place_check(const sf_struct *s, uint32_t *member)
 		return SF_PLACE_UNION;
 	if (s->packed)
 		return SF_PLACE_PACKED;
+	if (sf__place_cxx_applies(s)) {
+		sf_arena *scratch = NULL;
+		sf_place_cxx *hyps = NULL;
+		uint32_t count = 0;
+		sf_place_verdict v = SF_PLACE_TOO_LARGE;
+		if (sf__arena_new(&scratch) == 0)
+			v = sf__place_cxx_infer(s, scratch, &hyps, &count, member);
+		sf__arena_free(scratch);
+		return v;
+	}
 	for (uint32_t i = 0; i < s->member_count; i++) {
 		const sf_member *m = &s->members[i];
 		if (member)

@@ -77,15 +77,18 @@ typedef enum sf_place_verdict {
 	SF_PLACE_UNION,          /* unions are placed, but have no order to check */
 	SF_PLACE_UNPLACEABLE,    /* a member lacks type facts (unknown type, odd alignment) */
 	SF_PLACE_MISMATCH,       /* an offset, bit offset or the size differs */
-	SF_PLACE_TOO_LARGE       /* positions beyond SF_PLACE_MAX_BITS */
+	SF_PLACE_TOO_LARGE,      /* positions beyond SF_PLACE_MAX_BITS */
+	SF_PLACE_VIRTUAL_BASE    /* C++ virtual base: its offset is not a constant */
 } sf_place_verdict;
 
 /*
  * The safety gate of every proposal: places the members of `s` in their
  * declared order and compares each member's position and the size with
  * what the compiler recorded.  `*member` (may be NULL) receives the index of
- * the first member that differs, or s->member_count for the size.  Does not
- * allocate.
+ * the first member that differs, or s->member_count for the size.  C++
+ * classes the C rules do not cover (sf__place_cxx_applies) are checked by
+ * sf__place_cxx_infer() in a temporary arena (SF_PLACE_TOO_LARGE when
+ * memory runs out); C structs are checked without allocating.
  */
 sf_place_verdict sf__place_check(const sf_struct *s, uint32_t *member);
 

@@ -129,6 +129,17 @@ typedef struct sf_struct {
 	 * where those outside its fields hold the tag or other variants'
 	 * fields, so they are neither holes nor padding. */
 	bool variant_view;
+	/* Defined in C++ (any DW_LANG_C_plus_plus*): the Itanium C++ ABI
+	 * places it (bases, empty subobjects, tail padding reuse), see
+	 * layout/place_cxx.h.  Not part of the layout identity. */
+	bool cxx;
+	/* C++: not POD for the purpose of layout (C++03 POD) by what DWARF
+	 * lists besides bases and a vptr: a non-public data member or a
+	 * user-declared constructor, destructor or copy assignment.  The
+	 * hint: such a member declared `= default`, which may or may not
+	 * count.  Neither is part of the layout identity. */
+	bool cxx_nonpod;
+	bool cxx_nonpod_hint;
 	const char *decl_file;      /* as the producer recorded it; NULL when unknown */
 	uint32_t decl_line;
 	uint32_t file_index;        /* first input it was found in */

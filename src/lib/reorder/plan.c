@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "layout/place.h"
+#include "layout/place_cxx.h"
 #include "reorder/problem.h"
 #include "util/arena.h"
 #include "util/checked.h"
@@ -57,6 +58,10 @@ const char *sf_reorder_reason_text(sf_reorder_reason reason)
 		return "may be packed: the debug info cannot tell";
 	case SF_REASON_UNSIZED:
 		return "unsized: size known only at run time";
+	case SF_REASON_VIRTUAL_BASE:
+		return "virtual base";
+	case SF_REASON_CXX_AMBIGUOUS:
+		return "C++ layout ambiguous in debug info";
 	}
 	return "";
 }
@@ -90,6 +95,80 @@ static bool is_identity(const uint32_t *order, uint32_t n)
 	return true;
 }
 
+/*
+ * Whether role hypothesis `h` gives `order` the size of `placed`.  The
+ * size is the claim a proposal makes; where the hypotheses put a member
+ * differently (a char in a base's tail padding or just after it) the
+ * offsets shown are those of the hypothesis planned under.
+ */
+static bool same_size(const sf_place_cxx *h, const uint32_t *order, uint32_t n, const sf_struct *placed,
+		      sf_arena *scratch)
+{
+	sf_struct *other = NULL;
+	return sf__place_cxx_struct(h, order, n, scratch, &other) == 0 && other->size == placed->size;
+}
+
+static bool roles_differ(const sf_place_cxx *hyps, uint32_t count, uint32_t i)
+{
+	for (uint32_t k = 1; k < count; k++) {
+		if (hyps[k].role[i] != hyps[0].role[i] || hyps[k].data_bytes[i] != hyps[0].data_bytes[i])
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Hypothesis 0 with pins that make most orders look alike under every
+ * hypothesis: the members they read differently go last (nothing follows
+ * them, so whether their tail padding is reused cannot matter), and when
+ * they disagree on where the bases end, the most aligned member goes first
+ * (it starts at the same aligned offset either way).  *out is NULL when
+ * the hypotheses agree on all of that.
+ */
+static int conservative(const sf_place_cxx **out, const sf_place_cxx *hyps, uint32_t count,
+			const sf_reorder_options *opts, sf_arena *scratch)
+{
+	const sf_struct *def = hyps[0].def;
+	uint32_t n = def->member_count, prefix = hyps[0].prefix_count, late = 0, first = UINT32_MAX;
+	bool prefix_differs = false;
+	sf_place_cxx *c;
+
+	*out = NULL;
+	c = sf__arena_alloc(scratch, sizeof(*c));
+	if (!c)
+		return sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
+	*c = hyps[0];
+	c->pin_at = sf__arena_calloc(scratch, n + 1, sizeof(*c->pin_at));
+	if (!c->pin_at)
+		return sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
+	for (uint32_t k = 1; k < count; k++)
+		prefix_differs |= hyps[k].prefix_bits != hyps[0].prefix_bits;
+	for (uint32_t i = prefix; i < n; i++) {
+		/* keep-first already holds member 0 in place. */
+		if (i == 0 && opts->keep_first && def->members[0].nested)
+			continue;
+		if (roles_differ(hyps, count, i))
+			late++;
+	}
+	if (!late && !prefix_differs)
+		return 0;
+	for (uint32_t i = prefix, pos = n - late; i < n; i++) {
+		if (!(i == 0 && opts->keep_first && def->members[0].nested) && roles_differ(hyps, count, i))
+			c->pin_at[i] = ++pos;
+	}
+	for (uint32_t i = prefix; prefix_differs && prefix > 0 && i < n; i++) {
+		const sf_member *m = &def->members[i];
+		if (c->pin_at[i] || c->role[i] == SF_ROLE_EMPTY || (m->flags & SF_MEMBER_BITFIELD))
+			continue;
+		if (first == UINT32_MAX || sf__place_member_align(m) > sf__place_member_align(&def->members[first]))
+			first = i;
+	}
+	if (first != UINT32_MAX && prefix < n - late)
+		c->pin_at[first] = prefix + 1;
+	*out = c;
+	return 0;
+}
+
 static sf_reorder_reason verdict_reason(sf_place_verdict v)
 {
 	switch (v) {
@@ -99,6 +178,8 @@ static sf_reorder_reason verdict_reason(sf_place_verdict v)
 		return SF_REASON_UNION;
 	case SF_PLACE_UNPLACEABLE:
 		return SF_REASON_UNPLACEABLE;
+	case SF_PLACE_VIRTUAL_BASE:
+		return SF_REASON_VIRTUAL_BASE;
 	default:
 		return SF_REASON_NOT_REPRODUCIBLE;
 	}
@@ -152,7 +233,7 @@ static int choose_order(const sf_rproblem *p, const sf_reorder_options *opts, sf
 			*optimal = SF_OPTIMAL_HEURISTIC;
 			return 0;
 		}
-		size = (end + p->align_bits - 1) / p->align_bits * p->align_bits / 8;
+		size = sf__rproblem_size_bits(p, end) / 8;
 		*optimal = size <= p->lower_bound ? SF_OPTIMAL_PROVEN : SF_OPTIMAL_HEURISTIC;
 		*moves_optimal = SF_OPTIMAL_HEURISTIC;
 		*predicted = size;
@@ -179,6 +260,101 @@ static int choose_order(const sf_rproblem *p, const sf_reorder_options *opts, sf
 	return 0;
 }
 
+/* A placed order, or the reason there is none. */
+typedef struct plan_result {
+	sf_struct *placed;
+	sf_reorder_reason reason;
+	sf_optimality optimal;
+	sf_optimality moves_optimal;
+	bool has_rules;
+} plan_result;
+
+/*
+ * Searches an order for `def` into `members` and places it.  C: one pass
+ * under the C rules (`hyps` NULL).  C++: one pass per role hypothesis that
+ * reproduces DWARF, then a conservative one; an order is proposed only
+ * when every hypothesis gives it the same size, so the prediction holds
+ * whatever DWARF left open.
+ */
+static int plan_orders(const sf_struct *def, const sf_place_cxx *hyps, uint32_t hyp_count,
+		       const sf_reorder_options *opts, unsigned cacheline, sf_search_ws *ws, sf_arena *arena,
+		       sf_arena *scratch, uint32_t *members, plan_result *r)
+{
+	uint32_t n = def->member_count, *items;
+	sf_rproblem problem;
+	uint64_t predicted = 0;
+	bool skipped = false, ambiguous = false;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->optimal = SF_OPTIMAL_PROVEN;
+	r->moves_optimal = SF_OPTIMAL_PROVEN;
+	for (uint32_t k = 0; k < (hyps ? hyp_count + 1 : 1); k++) {
+		const sf_place_cxx *h = hyps && k < hyp_count ? &hyps[k] : NULL;
+		sf_reorder_reason why = SF_REASON_NONE;
+		bool agree = true;
+		if (hyps && k == hyp_count) {
+			/* Last resort when the hypotheses disagreed: orders that
+			 * keep their differences out of the layout. */
+			if (!ambiguous)
+				break;
+			err = conservative(&h, hyps, hyp_count, opts, scratch);
+			if (err < 0 || !h)
+				return err;
+		}
+		err = sf__rproblem_build(&problem, def, h, opts, cacheline, scratch, &skipped);
+		if (err < 0)
+			return err;
+		if (skipped) {
+			r->reason = SF_REASON_SKIPPED;
+			return 0;
+		}
+		r->has_rules = problem.has_rules;
+		items = sf__arena_calloc(scratch, problem.item_count + 1, sizeof(*items));
+		if (!items)
+			return sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
+		err = choose_order(&problem, opts, ws, items, members, &why, &r->optimal, &r->moves_optimal,
+				   &predicted, scratch);
+		if (err < 0)
+			return err;
+		if (why != SF_REASON_NONE) {
+			if (k == 0)
+				r->reason = why;
+			continue;
+		}
+		/* The proposal is what the placement engine makes of the order,
+		 * not what the search believed. */
+		err = h ? sf__place_cxx_struct(h, members, n, arena, &r->placed)
+			: sf__place_struct(def, members, n, arena, &r->placed);
+		if (err < 0)
+			return err;
+		if (h && r->placed->size != predicted) {
+			/* Empty subobjects of one type collided, which the search
+			 * does not model: the engine's layout is the proposal,
+			 * with no claim of optimality. */
+			predicted = r->placed->size;
+			r->optimal = SF_OPTIMAL_HEURISTIC;
+		}
+		if (r->placed->size != predicted)
+			return sf__fail(SF_EINVALID, "%s: internal error: search predicted %llu bytes, placement gives %llu",
+					def->name ? def->name : def->typedef_name ? def->typedef_name : "(anonymous)",
+					(unsigned long long)predicted, (unsigned long long)r->placed->size);
+		for (uint32_t j = 0; h && j < hyp_count && agree; j++)
+			agree = j == k || same_size(&hyps[j], members, n, r->placed, scratch);
+		if (h && k == hyp_count && r->placed->size >= def->size)
+			agree = false;   /* the last resort found nothing smaller */
+		if (agree) {
+			r->reason = SF_REASON_NONE;
+			return 0;
+		}
+		ambiguous = true;
+		r->placed = NULL;
+	}
+	if (ambiguous)
+		r->reason = SF_REASON_CXX_AMBIGUOUS;
+	return 0;
+}
+
 /* The optional rules that apply to `def` under `opts`. */
 static unsigned rules_in_force(const sf_struct *def, const sf_reorder_options *opts, bool has_rules)
 {
@@ -194,35 +370,22 @@ static unsigned rules_in_force(const sf_struct *def, const sf_reorder_options *o
 }
 
 /* The size of the best order under `opts`, def->size when none is smaller. */
-static int best_size(const sf_struct *def, const sf_reorder_options *opts, unsigned cacheline,
-		     sf_search_ws *ws, uint64_t *size)
+static int best_size(const sf_struct *def, const sf_place_cxx *hyps, uint32_t hyp_count,
+		     const sf_reorder_options *opts, unsigned cacheline, sf_search_ws *ws, uint64_t *size)
 {
 	sf_arena *scratch = NULL;
-	sf_rproblem problem;
-	sf_reorder_reason reason = SF_REASON_NONE;
-	sf_optimality optimal, moves_optimal;
-	uint32_t *items, *members;
-	uint64_t predicted = def->size;
-	bool skipped = false;
+	uint32_t *members;
+	plan_result r;
 	int err;
 
 	*size = def->size;
 	if (sf__arena_new(&scratch) < 0)
 		return sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
-	err = sf__rproblem_build(&problem, def, opts, cacheline, scratch, &skipped);
-	if (err < 0 || skipped)
-		goto done;
-	items = sf__arena_calloc(scratch, problem.item_count + 1, sizeof(*items));
 	members = sf__arena_calloc(scratch, def->member_count + 1, sizeof(*members));
-	if (!items || !members) {
-		err = sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
-		goto done;
-	}
-	err = choose_order(&problem, opts, ws, items, members, &reason, &optimal, &moves_optimal,
-			   &predicted, scratch);
-	if (err == 0 && reason == SF_REASON_NONE && predicted < def->size)
-		*size = predicted;
-done:
+	err = members ? plan_orders(def, hyps, hyp_count, opts, cacheline, ws, scratch, scratch, members, &r)
+		      : sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
+	if (err == 0 && r.placed && r.placed->size < def->size)
+		*size = r.placed->size;
 	sf__arena_free(scratch);
 	return err;
 }
@@ -232,8 +395,9 @@ done:
  * keep_first or the constraints gives a smaller order, the proposal says
  * which of them bound it and how small the struct could be without.
  */
-static int find_binding_rules(sf_proposal *prop, const sf_struct *def, const sf_reorder_options *opts,
-			      unsigned cacheline, sf_search_ws *ws, bool has_rules)
+static int find_binding_rules(sf_proposal *prop, const sf_struct *def, const sf_place_cxx *hyps,
+			      uint32_t hyp_count, const sf_reorder_options *opts, unsigned cacheline,
+			      sf_search_ws *ws, bool has_rules)
 {
 	unsigned in_force = rules_in_force(def, opts, has_rules), bound = 0;
 	sf_reorder_options relaxed = *opts;
@@ -246,19 +410,19 @@ static int find_binding_rules(sf_proposal *prop, const sf_struct *def, const sf_
 	relaxed.keep_first = 0;
 	relaxed.constraints = NULL;
 	relaxed.min_savings = 0;
-	err = best_size(def, &relaxed, cacheline, ws, &free_size);
+	err = best_size(def, hyps, hyp_count, &relaxed, cacheline, ws, &free_size);
 	if (err < 0 || free_size >= prop->size)
 		return err;
 	if (in_force == (SF_RULE_BOUND_KEEP_FIRST | SF_RULE_BOUND_CONSTRAINTS)) {
 		/* Name each rule that binds alone; both when only together. */
 		relaxed.constraints = opts->constraints;
-		err = best_size(def, &relaxed, cacheline, ws, &size);
+		err = best_size(def, hyps, hyp_count, &relaxed, cacheline, ws, &size);
 		if (err < 0)
 			return err;
 		bound |= size < prop->size ? SF_RULE_BOUND_KEEP_FIRST : 0;
 		relaxed.constraints = NULL;
 		relaxed.keep_first = opts->keep_first;
-		err = best_size(def, &relaxed, cacheline, ws, &size);
+		err = best_size(def, hyps, hyp_count, &relaxed, cacheline, ws, &size);
 		if (err < 0)
 			return err;
 		bound |= size < prop->size ? SF_RULE_BOUND_CONSTRAINTS : 0;
@@ -278,15 +442,14 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 {
 	sf_proposal *prop = &entry->proposal;
 	uint32_t n = def->member_count;
-	uint32_t *identity, *members = NULL, *items = NULL;
+	uint32_t *identity, *members = NULL;
 	sf_arena *scratch = NULL;
-	sf_rproblem problem;
 	sf_place_verdict verdict;
 	sf_reorder_reason reason = SF_REASON_NONE;
-	sf_optimality optimal = SF_OPTIMAL_PROVEN, moves_optimal = SF_OPTIMAL_PROVEN;
 	sf_struct *placed = NULL;
-	bool skipped = false, has_rules = false;
-	uint64_t predicted = 0;
+	sf_place_cxx *hyps = NULL;
+	uint32_t hyp_count = 0;
+	plan_result result = { .placed = NULL };
 	int err = 0;
 
 	memset(entry, 0, sizeof(*entry));
@@ -321,7 +484,15 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 		reason = SF_REASON_VARIANT_PART;
 		goto identity_result;
 	}
-	verdict = sf__place_check(def, NULL);
+	err = sf__arena_new(&scratch);
+	if (err < 0) {
+		err = sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
+		goto done;
+	}
+	if (sf__place_cxx_applies(def))
+		verdict = sf__place_cxx_infer(def, scratch, &hyps, &hyp_count, NULL);
+	else
+		verdict = sf__place_check(def, NULL);
 	if (verdict != SF_PLACE_OK) {
 		reason = verdict == SF_PLACE_PACKED && def->maybe_packed ? SF_REASON_MAYBE_PACKED
 									 : verdict_reason(verdict);
@@ -331,46 +502,21 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 		reason = SF_REASON_EMPTY;
 		goto identity_result;
 	}
-	err = sf__arena_new(&scratch);
-	if (err < 0) {
-		err = sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
-		goto done;
-	}
-	err = sf__rproblem_build(&problem, def, opts, cacheline, scratch, &skipped);
-	if (err < 0)
-		goto done;
-	has_rules = skipped || problem.has_rules;
-	if (skipped) {
-		reason = SF_REASON_SKIPPED;
-		goto identity_result;
-	}
-	items = sf__arena_calloc(scratch, problem.item_count + 1, sizeof(*items));
 	members = sf__arena_calloc(arena, n + 1, sizeof(*members));
-	if (!items || !members) {
+	if (!members) {
 		err = sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
 		goto done;
 	}
-	err = choose_order(&problem, opts, ws, items, members, &reason, &optimal, &moves_optimal,
-			   &predicted, scratch);
+	err = plan_orders(def, hyps, hyp_count, opts, cacheline, ws, arena, scratch, members, &result);
 	if (err < 0)
 		goto done;
-	prop->optimal = optimal;
-	prop->moves_optimal = moves_optimal;
-	if (reason != SF_REASON_NONE)
+	prop->optimal = result.optimal;
+	prop->moves_optimal = result.moves_optimal;
+	placed = result.placed;
+	reason = result.reason;
+	if (!placed)
 		goto identity_result;
-
-	/* The proposal is what the placement engine makes of the order, not
-	 * what the search believed. */
-	err = sf__place_struct(def, members, n, arena, &placed);
-	if (err < 0)
-		goto done;
-	if (placed->size != predicted) {
-		err = sf__fail(SF_EINVALID, "%s: internal error: search predicted %llu bytes, placement gives %llu",
-			       prop->name ? prop->name : "(anonymous)",
-			       (unsigned long long)predicted, (unsigned long long)placed->size);
-		goto done;
-	}
-	if (placed->size >= def->size && !(placed->size == def->size && problem.has_rules)) {
+	if (placed->size >= def->size && !(placed->size == def->size && result.has_rules)) {
 		reason = SF_REASON_NO_GAIN;
 		goto identity_result;
 	}
@@ -390,14 +536,15 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 	prop->crossings = crossings_of(placed, cacheline);
 	prop->moved = sf__search_moved(members, n);
 	prop->reason = SF_REASON_NONE;
-	err = find_binding_rules(prop, def, opts, cacheline, ws, has_rules);
+	err = find_binding_rules(prop, def, hyps, hyp_count, opts, cacheline, ws, result.has_rules);
 	goto done;
 
 identity_result:
 	prop->reason = reason;
 	prop->unconstrained_size = prop->size;
 	if (reason == SF_REASON_MINIMAL || reason == SF_REASON_CONSTRAINED || reason == SF_REASON_SKIPPED)
-		err = find_binding_rules(prop, def, opts, cacheline, ws, has_rules);
+		err = find_binding_rules(prop, def, hyps, hyp_count, opts, cacheline, ws,
+					 reason == SF_REASON_SKIPPED || result.has_rules);
 	if (err < 0)
 		goto done;
 	if (report_layout) {

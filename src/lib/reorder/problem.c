@@ -15,7 +15,8 @@ uint64_t sf__ritem_place(const sf_rproblem *p, const sf_ritem *it, uint64_t pos,
 {
 	for (uint32_t k = 0; k < it->count && pos != SF_PLACE_NONE; k++) {
 		const sf_member *m = &p->def->members[it->members[k]];
-		uint64_t first = 0, end = sf__place_member(m, pos, &first);
+		uint64_t first = 0, end = p->cxx ? sf__place_cxx_member(p->cxx, it->members[k], pos, &first)
+			: sf__place_member(m, pos, &first);
 		if (crossings && end != SF_PLACE_NONE && end > first &&
 		    first / p->cacheline_bits != (end - 1) / p->cacheline_bits)
 			(*crossings)++;
@@ -27,7 +28,8 @@ uint64_t sf__ritem_place(const sf_rproblem *p, const sf_ritem *it, uint64_t pos,
 uint64_t sf__ritem_latest(const sf_rproblem *p, const sf_ritem *it, uint64_t bound)
 {
 	for (uint32_t k = it->count; k-- > 0 && bound != SF_PLACE_NONE;)
-		bound = sf__place_member_latest(&p->def->members[it->members[k]], bound);
+		bound = p->cxx ? sf__place_cxx_member_latest(p->cxx, it->members[k], bound)
+			: sf__place_member_latest(&p->def->members[it->members[k]], bound);
 	return bound;
 }
 
@@ -69,7 +71,8 @@ static bool starts_with(const char *s, const char *prefix)
 }
 
 /* Positions the ABI or the language fixes whatever the rules say. */
-static uint32_t automatic_pin(const sf_struct *s, uint32_t i, const sf_reorder_options *opts)
+static uint32_t automatic_pin(const sf_struct *s, const sf_place_cxx *cxx, uint32_t i,
+			      const sf_reorder_options *opts)
 {
 	const sf_member *m = &s->members[i];
 	bool zero_size_array = (m->flags & (SF_MEMBER_FLEXIBLE | SF_MEMBER_ZERO_LENGTH)) != 0;
@@ -85,6 +88,8 @@ static uint32_t automatic_pin(const sf_struct *s, uint32_t i, const sf_reorder_o
 		return i;
 	if (i == 0 && opts->keep_first && m->nested)
 		return 0;
+	if (cxx && cxx->pin_at && cxx->pin_at[i])
+		return cxx->pin_at[i] - 1;
 	return SF_RITEM_FREE;
 }
 
@@ -105,14 +110,17 @@ static bool same_class(const sf_rproblem *p, const sf_ritem *a, const sf_ritem *
 {
 	const sf_member *x = &p->def->members[a->members[0]];
 	const sf_member *y = &p->def->members[b->members[0]];
+	if (p->cxx && (p->cxx->role[a->members[0]] != p->cxx->role[b->members[0]] ||
+		       p->cxx->data_bytes[a->members[0]] != p->cxx->data_bytes[b->members[0]]))
+		return false;
 	return a->hot == b->hot &&
 	       (x->flags & SF_MEMBER_BITFIELD) == (y->flags & SF_MEMBER_BITFIELD) &&
 	       x->size == y->size && x->type_align == y->type_align &&
 	       x->explicit_align == y->explicit_align && x->bit_size == y->bit_size;
 }
 
-int sf__rproblem_build(sf_rproblem *p, const sf_struct *s, const sf_reorder_options *opts,
-		       unsigned cacheline, sf_arena *arena, bool *skipped)
+int sf__rproblem_build(sf_rproblem *p, const sf_struct *s, const sf_place_cxx *cxx,
+		       const sf_reorder_options *opts, unsigned cacheline, sf_arena *arena, bool *skipped)
 {
 	const sf_constraints *cs = opts->constraints;
 	const char *name = sf__report_struct_name(s);
@@ -125,6 +133,7 @@ int sf__rproblem_build(sf_rproblem *p, const sf_struct *s, const sf_reorder_opti
 	memset(p, 0, sizeof(*p));
 	*skipped = false;
 	p->def = s;
+	p->cxx = cxx;
 	p->member_count = n;
 	p->cacheline_bits = (uint64_t)(cacheline ? cacheline : 64) * 8;
 	p->align_bits = (uint64_t)sf__place_struct_align(s) * 8;
@@ -145,7 +154,7 @@ int sf__rproblem_build(sf_rproblem *p, const sf_struct *s, const sf_reorder_opti
 		return sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
 
 	for (uint32_t i = 0; i < n; i++) {
-		pin[i] = automatic_pin(s, i, opts);
+		pin[i] = automatic_pin(s, cxx, i, opts);
 		group_of[i] = NO_GROUP;
 	}
 
@@ -304,10 +313,20 @@ int sf__rproblem_build(sf_rproblem *p, const sf_struct *s, const sf_reorder_opti
 
 	for (uint32_t i = 0; i < n; i++) {
 		const sf_member *m = &s->members[i];
-		bits += (m->flags & SF_MEMBER_BITFIELD) ? m->bit_size : m->size * 8;
+		if (cxx && i < cxx->prefix_count)
+			continue;
+		if (cxx && cxx->role[i] == SF_ROLE_EMPTY)
+			continue;
+		if (cxx && cxx->role[i] == SF_ROLE_TAIL)
+			bits += cxx->data_bytes[i] * 8;
+		else
+			bits += (m->flags & SF_MEMBER_BITFIELD) ? m->bit_size : m->size * 8;
 	}
+	/* C++: the members start after the bases and the vptr. */
+	if (cxx)
+		bits += cxx->prefix_bits;
 	bits = (bits + 7) / 8 * 8;
-	bits = (bits + p->align_bits - 1) / p->align_bits * p->align_bits;
+	bits = sf__rproblem_size_bits(p, bits);
 	p->lower_bound = bits / 8;
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "layout/place_cxx.h"
 #include "model/structs.h"
 #include "util/arena.h"
 
@@ -43,6 +44,9 @@ typedef struct sf_rclass {
 
 typedef struct sf_rproblem {
 	const sf_struct *def;
+	/* C++ roles of the members (NULL: C rules): placement goes through
+	 * sf__place_cxx_member, sizes through sf__rproblem_size_bits. */
+	const sf_place_cxx *cxx;
 	uint32_t member_count;
 	uint32_t item_count;
 	sf_ritem *items;
@@ -62,12 +66,21 @@ typedef struct sf_rproblem {
 
 /*
  * Builds the problem for `s` (a non-packed struct that passed
- * sf__place_check) in `arena`.  Sets *skipped when a skip rule names it.
- * Returns 0, SF_EUSAGE for a rule naming an unknown or conflicting member
- * ("FILE:LINE: message") or SF_ENOMEM.
+ * sf__place_check) in `arena`; `cxx` is the C++ role hypothesis to plan
+ * under (from sf__place_cxx_infer) or NULL for the C rules.  Sets *skipped
+ * when a skip rule names it.  Returns 0, SF_EUSAGE for a rule naming an
+ * unknown or conflicting member ("FILE:LINE: message") or SF_ENOMEM.
  */
-int sf__rproblem_build(sf_rproblem *p, const sf_struct *s, const sf_reorder_options *opts,
-		       unsigned cacheline, sf_arena *arena, bool *skipped);
+int sf__rproblem_build(sf_rproblem *p, const sf_struct *s, const sf_place_cxx *cxx,
+		       const sf_reorder_options *opts, unsigned cacheline, sf_arena *arena, bool *skipped);
+
+/* Size in bits of an order whose members end at bit `end`. */
+static inline uint64_t sf__rproblem_size_bits(const sf_rproblem *p, uint64_t end)
+{
+	if (p->cxx)
+		return sf__place_cxx_size_bits(p->cxx, end, p->align_bits);
+	return (end + p->align_bits - 1) / p->align_bits * p->align_bits;
+}
 
 /* End bit of placing item `it` from bit `pos` (SF_PLACE_NONE on overflow);
  * adds to *crossings the members straddling a cache line when not NULL. */

@@ -266,7 +266,7 @@ int sf__search_exact(const sf_rproblem *p, sf_search_ws *ws, uint64_t limit, uin
 		res->size = UINT64_MAX;
 		goto done;
 	}
-	opt_bits = (f[full] + p->align_bits - 1) / p->align_bits * p->align_bits;
+	opt_bits = sf__rproblem_size_bits(p, f[full]);
 	res->size = opt_bits / 8;
 	if (res->size > limit)
 		goto done;
