@@ -267,11 +267,16 @@ def check(cfg, debug_flags):
     return checks, problems
 
 
-def gen_config(label, compiler, scratch, seed, count, lp64, host_probe=False):
-    base = os.path.join(scratch, "gen_%d" % seed)
+def gen_config(label, compiler, scratch, seed, count, lp64, host_probe=False, named=False):
+    base = os.path.join(scratch, "gen_%d%s" % (seed, "n" if named else ""))
     cmd = [oc.gen_structs_bin(), "--seed", str(seed), "--count", str(count), "-o", base]
     if lp64:
         cmd.append("--lp64")
+    if named:
+        # Without unnamed bitfields every alignment is visible or marked
+        # uncertain by the tool itself: none is excused.
+        cmd.append("--named-bitfields")
+        label += " named-bitfields"
     oc.run(cmd)
     return Config("%s seed %d" % (label, seed), compiler, base + ".c", base,
                   manifest=base + ".manifest", probe=base + "_probe.c" if host_probe else None)
@@ -284,6 +289,8 @@ def main():
     mode.add_argument("--gcc", action="store_true", help="host gcc, DWARF 2/4/5, -gz, type units")
     mode.add_argument("--fixtures", action="store_true", help="fixtures/*.c on every target")
     ap.add_argument("--count", type=int, default=250, help="structs per generated file")
+    ap.add_argument("--seed-offset", type=int, default=int(os.environ.get("STRUCTFIT_ORACLE_SEED", "0")),
+                    help="added to every seed: unseen structs (default $STRUCTFIT_ORACLE_SEED or 0)")
     args = ap.parse_args()
 
     runs = []  # (Config, debug flags, reproduce hint)
@@ -296,10 +303,13 @@ def main():
             oc.skip("clang cannot compile for " + args.target)
         t_index = oc.TARGETS.index(args.target) if args.target in oc.TARGETS else 9
         for dwarf in (4, 5):
-            seed = 1000 * (t_index + 1) + dwarf
+            seed = 1000 * (t_index + 1) + dwarf + args.seed_offset
             cfg = gen_config("clang %s -gdwarf-%d" % (args.target, dwarf), compiler, scratch,
                              seed, args.count, args.target in oc.LP64_TARGETS)
             runs.append((cfg, ["-gdwarf-%d" % dwarf]))
+        cfg = gen_config("clang %s -gdwarf-5" % args.target, compiler, scratch, seed + 7, args.count,
+                         args.target in oc.LP64_TARGETS, named=True)
+        runs.append((cfg, ["-gdwarf-5"]))
     elif args.gcc:
         if not oc.have("gcc"):
             oc.skip("gcc not installed")
@@ -309,10 +319,13 @@ def main():
         variants = [["-gdwarf-2"], ["-gdwarf-4"], ["-gdwarf-5"],
                     ["-gdwarf-4", "-fdebug-types-section"], ["-gdwarf-5", "-gz"]]
         for i, flags in enumerate(variants):
-            seed = 9000 + i
+            seed = 9000 + i + args.seed_offset
             cfg = gen_config("gcc %s" % " ".join(flags), ["gcc"], scratch, seed, args.count,
                              True, host_probe=True)
             runs.append((cfg, flags))
+        cfg = gen_config("gcc -gdwarf-5", ["gcc"], scratch, 9010 + args.seed_offset, args.count, True,
+                         host_probe=True, named=True)
+        runs.append((cfg, ["-gdwarf-5"]))
     else:
         scratch = oc.scratch_dir("fixtures")
         fixture_dir = os.path.join(oc.source_dir(), "fixtures")

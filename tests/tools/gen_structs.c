@@ -1,6 +1,7 @@
 /* Seeded random C struct generator for the compiler-oracle tests. */
 /*
- * gen_structs --seed S --count N [--lp64] [--no-vectors] [--max-members M] -o BASE
+ * gen_structs --seed S --count N [--lp64] [--no-vectors] [--max-members M]
+ *             [--named-bitfields] -o BASE
  *
  * Writes three files:
  *   BASE.c         N struct/union definitions without system headers, each
@@ -93,6 +94,7 @@ typedef struct gen_state {
 	uint64_t rng;
 	bool lp64;
 	bool vectors;
+	bool named_bitfields; /* no `int :N;` or `int :0;`, which DWARF cannot show */
 	unsigned max_members; /* 0: no cap */
 	FILE *c_out;
 	FILE *manifest;
@@ -278,6 +280,8 @@ static unsigned emit_bitfields(gen_state *g, struct_body *body, unsigned *next_n
 		if (body->align_bound < s->align_bound)
 			body->align_bound = s->align_bound;
 		body->size_bound += 16;
+		if (g->named_bitfields && r < 14)
+			r = 14;
 		if (r < 6) {
 			fprintf(g->c_out, "\t%s :0;\n", strcmp(s->spelling, "_Bool") ? s->spelling : "int");
 			body->align_unknown = true;
@@ -491,7 +495,8 @@ static void emit_prologue(gen_state *g, const char *base_name)
 
 static int usage(void)
 {
-	fputs("usage: gen_structs --seed S --count N [--lp64] [--no-vectors] [--max-members M] -o BASE\n",
+	fputs("usage: gen_structs --seed S --count N [--lp64] [--no-vectors] [--max-members M] "
+	      "[--named-bitfields] -o BASE\n",
 	      stderr);
 	return 2;
 }
@@ -523,6 +528,8 @@ int main(int argc, char **argv)
 			base = argv[++i];
 		else if (!strcmp(argv[i], "--lp64"))
 			g.lp64 = true;
+		else if (!strcmp(argv[i], "--named-bitfields"))
+			g.named_bitfields = true;
 		else if (!strcmp(argv[i], "--no-vectors"))
 			g.vectors = false;
 		else if (!strcmp(argv[i], "--max-members") && i + 1 < argc)
