@@ -4,7 +4,8 @@
 # command; an empty baseline is refused; `assert` says what it skipped and
 # exits 1 when it asserts nothing; structs of .c files are left out unless
 # --include-local; the header compiles in C89/C99/C11, GNU90 and C++98/11
-# under -pedantic -Werror and names the struct and figure when it fails.
+# under -pedantic -Werror and names the struct and figure when it fails;
+# -x and `structfit: ignore` comments leave structs out of every command.
 # Usage: cli_verdicts.sh [STRUCTFIT]  (default: $STRUCTFIT_BIN)
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -uo pipefail
@@ -116,6 +117,35 @@ if gcc -std=c11 -fsyntax-only use.c 2>cc.err; then
 else
 	grep -q "struct conn: size is 24 bytes" cc.err || fail "C11 failure message: $(head -3 cc.err)"
 fi
+
+# Exclusions: -x GLOB and a `structfit: ignore` comment, for every command.
+cat >ex.h <<'EOF'
+struct ex_keep {
+	char c;
+	long l;
+	char d;
+};
+/* Wire format: the order is the protocol.
+ * structfit: ignore */
+struct ex_wire { char c; long l; char d; };
+struct ex_glob { char c; long l; char d; };
+EOF
+printf '#include "ex.h"\nstruct ex_keep k;\nstruct ex_wire w;\nstruct ex_glob g;\n' >ex.c
+gcc -g -c ex.c -o ex.o || fail "cannot compile the exclusion fixture"
+for cmd in report reorder snapshot "assert --include-local"; do
+	# shellcheck disable=SC2086
+	expect 0 $cmd -x 'ex_g*' ex.o
+	grep -q ex_keep out || fail "$cmd -x: ex_keep missing"
+	grep -q ex_glob out && fail "$cmd -x 'ex_g*': ex_glob still there"
+	grep -q ex_wire out && fail "$cmd: ex_wire is marked 'structfit: ignore' but still there"
+done
+expect 0 fix --source-root=. ex.o
+grep -q "ex_keep" out || fail "fix: ex_keep not patched: $(cat err)"
+grep -qE "ex_wire|ex_glob" out && fail "fix patched an excluded struct"
+"$bin" snapshot -o ex_base.json ex.o 2>/dev/null
+expect 0 check --baseline=ex_base.json ex.o
+grep -q "ex_wire" ex_base.json && fail "baseline holds the ignored struct"
+grep -q "removed" out err && fail "check reports the ignored struct as removed"
 
 [[ $failures -eq 0 ]] && echo "cli verdicts: all checks passed"
 [[ $failures -eq 0 ]]

@@ -33,6 +33,10 @@ void sf_snapshot_free(sf_snapshot *snap);
 /* Keeps only the structs whose name matches one of the shell globs (none keeps all). */
 void sf_snapshot_select(sf_snapshot *snap, const char *const *globs, size_t glob_count);
 
+/* Drops the structs whose name matches one of the shell globs or equals one of `names`. */
+void sf_snapshot_exclude(sf_snapshot *snap, const char *const *globs, size_t glob_count,
+			 const char *const *names, size_t name_count);
+
 /* Number of structs. */
 size_t sf_snapshot_count(const sf_snapshot *snap);
 

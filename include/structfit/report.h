@@ -27,6 +27,16 @@ typedef enum sf_sort {
 	SF_SORT_WASTE     /* most wasted bytes (holes + padding) first */
 } sf_sort;
 
+/*
+ * Asked about each struct the other options select, with its name (NULL
+ * when anonymous) and declaration (NULL/0 when unknown): nonzero leaves it
+ * out.  Lets the caller honour marks only it can read, such as a
+ * `structfit: ignore` comment in the source, without the library doing
+ * file I/O.
+ */
+typedef int (*sf_report_exclude_fn)(void *ctx, const char *name, const char *decl_file,
+				    unsigned decl_line);
+
 typedef struct sf_report_options {
 	unsigned version;
 	unsigned cacheline;               /* bytes; 64 when 0 */
@@ -35,10 +45,16 @@ typedef struct sf_report_options {
 	unsigned kinds;                   /* sf_kind_mask; 0 means all */
 	unsigned min_holes;               /* only structs with at least this many holes */
 	sf_sort sort;
+	/* Version 2. */
+	const char *const *exclude_globs; /* structs whose name matches one are left out */
+	size_t exclude_glob_count;
+	sf_report_exclude_fn exclude;     /* may be NULL */
+	void *exclude_ctx;
 } sf_report_options;
 
-#define SF_REPORT_OPTIONS_VERSION 1
-#define SF_REPORT_OPTIONS_INIT { SF_REPORT_OPTIONS_VERSION, 64, NULL, 0, SF_KINDS_ALL, 0, SF_SORT_NONE }
+#define SF_REPORT_OPTIONS_VERSION 2
+#define SF_REPORT_OPTIONS_INIT \
+	{ SF_REPORT_OPTIONS_VERSION, 64, NULL, 0, SF_KINDS_ALL, 0, SF_SORT_NONE, NULL, 0, NULL, NULL }
 
 /*
  * Analyses the structs of `model` selected by `opts`.  The model is not

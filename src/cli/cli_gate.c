@@ -97,6 +97,7 @@ static int snapshot_from_json(const cli_inputs *in, const char *path, sf_snapsho
 		return cli_exit_from_error(rc);
 	}
 	sf_snapshot_select(*out, in->globs, in->glob_count);
+	sf_snapshot_exclude(*out, in->excludes, in->exclude_count, NULL, 0);
 	return CLI_EXIT_OK;
 }
 
@@ -139,6 +140,11 @@ int cli_gate_snapshot(const cli_inputs *in, char *const *files, size_t count,
 		return CLI_EXIT_USAGE;
 	}
 	return json ? snapshot_from_json(in, files[0], out) : snapshot_from_elf(in, files, count, out);
+}
+
+void cli_gate_exclude_marked(const cli_inputs *in, sf_snapshot *snap)
+{
+	sf_snapshot_exclude(snap, NULL, 0, (const char *const *)in->ignore->names, in->ignore->name_count);
 }
 
 int cli_gate_require_structs(const cli_inputs *in, const sf_snapshot *a, const sf_snapshot *b,

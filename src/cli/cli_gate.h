@@ -18,6 +18,13 @@ int cli_gate_snapshot(const cli_inputs *in, char *const *files, size_t count,
 		      sf_snapshot **out);
 
 /*
+ * Drops from `snap` (a baseline read from JSON) the structs a
+ * `structfit: ignore` comment left out of the builds loaded so far, so
+ * they are not reported as removed.
+ */
+void cli_gate_exclude_marked(const cli_inputs *in, sf_snapshot *snap);
+
+/*
  * One verdict for a selection that is empty on every side given (`b` may
  * be NULL): names each -C pattern, or says `what` failed when there was
  * none, and returns CLI_EXIT_FINDINGS; CLI_EXIT_OK when some side has a

@@ -22,8 +22,10 @@ int cli_inputs_init(cli_inputs *in, const char *command, int argc)
 	in->report = report;
 	in->color = CLI_COLOR_AUTO;
 	in->globs = calloc((size_t)argc + 1, sizeof(*in->globs));
+	in->excludes = calloc((size_t)argc + 1, sizeof(*in->excludes));
 	in->debug_dirs = calloc((size_t)argc + 1, sizeof(*in->debug_dirs));
-	if (!in->globs || !in->debug_dirs) {
+	in->ignore = calloc(1, sizeof(*in->ignore));
+	if (!in->globs || !in->excludes || !in->debug_dirs || !in->ignore) {
 		cli_error("out of memory");
 		return CLI_EXIT_INTERNAL;
 	}
@@ -33,8 +35,14 @@ int cli_inputs_init(cli_inputs *in, const char *command, int argc)
 void cli_inputs_release(cli_inputs *in)
 {
 	free(in->globs);
+	free(in->excludes);
 	free(in->debug_dirs);
+	if (in->ignore)
+		cli_ignore_release(in->ignore);
+	free(in->ignore);
+	in->ignore = NULL;
 	in->globs = NULL;
+	in->excludes = NULL;
 	in->debug_dirs = NULL;
 }
 
@@ -53,6 +61,9 @@ static int shared_option(cli_inputs *in, int key, const char *arg)
 	switch (key) {
 	case 'C':
 		in->globs[in->glob_count++] = arg;
+		return 1;
+	case 'x':
+		in->excludes[in->exclude_count++] = arg;
 		return 1;
 	case CLI_INPUT_CACHELINE:
 		/* Cache lines are powers of two; catch typos before a long load. */
@@ -139,6 +150,10 @@ int cli_inputs_load(cli_inputs *in, int first_match_ok, sf_model **model, sf_rep
 	*report = NULL;
 	in->report.name_globs = in->globs;
 	in->report.name_glob_count = in->glob_count;
+	in->report.exclude_globs = in->excludes;
+	in->report.exclude_glob_count = in->exclude_count;
+	in->report.exclude = cli_ignore_marked;
+	in->report.exclude_ctx = in->ignore;
 	in->load.debug_dirs = in->debug_dirs;
 	in->load.debug_dir_count = in->debug_dir_count;
 	/* -C lets the loader build only the named structs and, for plain

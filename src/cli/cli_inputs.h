@@ -2,6 +2,7 @@
 #ifndef STRUCTFIT_CLI_INPUTS_H
 #define STRUCTFIT_CLI_INPUTS_H
 
+#include "cli_ignore.h"
 #include "cli_options.h"
 
 #include <structfit/structfit.h>
@@ -19,6 +20,9 @@ enum {
 /* Rows every loading command's option table starts with. */
 #define CLI_INPUT_OPTIONS \
 	{ "struct", 'C', "NAME", "only structs whose name matches the glob NAME\n(repeatable)" }, \
+	{ "exclude", 'x', "NAME", "leave out structs whose name matches the glob NAME\n" \
+	  "(repeatable); a '" CLI_IGNORE_MARKER "' comment on or above a\n" \
+	  "struct's declaration leaves it out too" }, \
 	{ "cacheline", CLI_INPUT_CACHELINE, "N", "cache-line size in bytes (default 64)" }, \
 	{ "jobs", 'j', "N", "load with N threads (default 0: one per CPU)" }, \
 	{ "debug-dir", CLI_INPUT_DEBUG_DIR, "DIR", "search DIR first for separate debug files\n(repeatable)" }, \
@@ -37,6 +41,10 @@ typedef struct cli_inputs {
 	sf_report_options report;
 	const char **globs;
 	size_t glob_count;
+	const char **excludes;      /* -x globs */
+	size_t exclude_count;
+	/* Structs left out by a source comment; shared by copies of `in`. */
+	cli_ignore *ignore;
 	const char **debug_dirs;
 	size_t debug_dir_count;
 	int color;                  /* CLI_COLOR_* */

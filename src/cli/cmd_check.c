@@ -208,6 +208,7 @@ int cli_check_run(const cli_command *self, int argc, char **argv)
 	/* A partial build would report structs of the failed inputs as removed. */
 	if (code >= CLI_EXIT_USAGE)
 		goto done;
+	cli_gate_exclude_marked(&in, baseline);
 	code = cli_exit_worst(code, cli_gate_require_structs(&in, baseline, current, "nothing to check"));
 	if (code != CLI_EXIT_OK)
 		goto done;

@@ -39,6 +39,20 @@ static bool name_selected(const sf_struct *s, const sf_report_options *opts)
 	return false;
 }
 
+/* -x globs and the caller's own test (version 2 options only). */
+static bool excluded(const sf_struct *s, const sf_report_options *opts)
+{
+	const char *name = sf__report_struct_name(s);
+
+	if (opts->version < 2)
+		return false;
+	for (size_t i = 0; name && i < opts->exclude_glob_count; i++) {
+		if (opts->exclude_globs[i] && fnmatch(opts->exclude_globs[i], name, 0) == 0)
+			return true;
+	}
+	return opts->exclude && opts->exclude(opts->exclude_ctx, name, s->decl_file, s->decl_line);
+}
+
 static int compare_names(const sf_struct *a, const sf_struct *b)
 {
 	const char *x = sf__report_struct_name(a), *y = sf__report_struct_name(b);
@@ -234,7 +248,8 @@ int sf_report_build(sf_report **out, const sf_model *model, const sf_report_opti
 		sf_report_entry *entry;
 
 		entry_of[i] = SIZE_MAX;
-		if (!listed_by_default(s) || !kind_selected(s, opts->kinds) || !name_selected(s, opts))
+		if (!listed_by_default(s) || !kind_selected(s, opts->kinds) || !name_selected(s, opts) ||
+		    excluded(s, opts))
 			continue;
 		entry = &report->entries[report->count];
 		error = sf__layout_analyze(s, cacheline, &entry->layout);

@@ -292,6 +292,27 @@ void sf_snapshot_select(sf_snapshot *snap, const char *const *globs, size_t glob
 	sf__snap_finish(snap);
 }
 
+void sf_snapshot_exclude(sf_snapshot *snap, const char *const *globs, size_t glob_count,
+			 const char *const *names, size_t name_count)
+{
+	size_t kept = 0;
+
+	if (!snap || (glob_count == 0 && name_count == 0))
+		return;
+	for (size_t i = 0; i < snap->count; i++) {
+		const char *name = sf__snap_name(&snap->structs[i]);
+		bool match = false;
+		for (size_t g = 0; name && g < glob_count && !match; g++)
+			match = globs[g] && fnmatch(globs[g], name, 0) == 0;
+		for (size_t n = 0; name && n < name_count && !match; n++)
+			match = strcmp(names[n], name) == 0;
+		if (!match)
+			snap->structs[kept++] = snap->structs[i];
+	}
+	snap->count = kept;
+	sf__snap_finish(snap);
+}
+
 size_t sf_snapshot_count(const sf_snapshot *snap)
 {
 	return snap ? snap->count : 0;

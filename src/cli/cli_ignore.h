@@ -1,0 +1,35 @@
+/* `structfit: ignore` comments in the sources, read for the report's exclude hook. */
+#ifndef STRUCTFIT_CLI_IGNORE_H
+#define STRUCTFIT_CLI_IGNORE_H
+
+#include <stddef.h>
+
+/* The marker users write on or just above a struct's opening line. */
+#define CLI_IGNORE_MARKER "structfit: ignore"
+
+/*
+ * State of the hook: the last source file read (structs of one file come
+ * in runs) and the names it left out, so a baseline can leave them out too.
+ */
+typedef struct cli_ignore {
+	char *path;
+	char *text;
+	size_t len;
+	char **names;
+	size_t name_count;
+	size_t name_cap;
+} cli_ignore;
+
+/*
+ * sf_report_exclude_fn: nonzero when the line declaring the struct, or
+ * the comment lines right above it, hold CLI_IGNORE_MARKER.  Unreadable
+ * sources exclude nothing.
+ */
+int cli_ignore_marked(void *ctx, const char *name, const char *decl_file, unsigned decl_line);
+
+/* True when `name` was left out by a marker. */
+int cli_ignore_has(const cli_ignore *ig, const char *name);
+
+void cli_ignore_release(cli_ignore *ig);
+
+#endif
