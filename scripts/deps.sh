@@ -4,18 +4,20 @@
 # shellcheck shell=bash
 set -euo pipefail
 
+# What building and running the tool needs (run.sh).
 STRUCTFIT_PACKAGES=(
-	gcc clang make cmake pkg-config
-	libdwarf-dev libelf-dev zlib1g-dev libcriterion-dev
-	dwarves dwz binutils python3 file time
+	gcc make cmake pkg-config binutils
+	libdwarf-dev libelf-dev zlib1g-dev
 )
 
-# Only the test suite needs these: patch/git apply fix's diffs, valgrind and
-# clang's sanitizer runtime check memory, libc6-dbg lets the separate
-# debug-file lookup be tested on the real libc, and other languages' compilers
-# feed the non-C producer test.
+# Only the test suite needs these: clang for the cross-target oracles and the
+# sanitizer build, Criterion for the unit tests, pahole and dwz as peers,
+# patch/git apply fix's diffs, valgrind and clang's sanitizer runtime check
+# memory, libc6-dbg lets the separate debug-file lookup be tested on the
+# real libc, and other languages' compilers feed the non-C producer test.
 if [[ -n ${STRUCTFIT_DEPS_FOR_TESTS:-} ]]; then
 	STRUCTFIT_PACKAGES+=(
+		clang libcriterion-dev dwarves dwz python3 file time
 		git patch valgrind libclang-rt-dev libc6-dbg
 		g++ gfortran gnat golang-go rustc
 	)
@@ -75,7 +77,9 @@ structfit_deps() {
 			exit 1
 		fi
 	fi
-	structfit_check_clang_targets || exit 1
+	if [[ -n ${STRUCTFIT_DEPS_FOR_TESTS:-} ]]; then
+		structfit_check_clang_targets || exit 1
+	fi
 }
 
 structfit_deps

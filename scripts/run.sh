@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds structfit and runs it with the given arguments; without arguments,
-# reports the bundled example (fixtures/example.c).
+# Builds the structfit tool (not the test suite) and runs it with the given
+# arguments; without arguments, reports the bundled example (fixtures/example.c).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -10,9 +10,31 @@ source "$root/scripts/deps.sh"
 build="$root/build"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-# Quiet on success; the full log when configuring or building fails.
-if ! { cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release &&
-       cmake --build "$build" --parallel "$(nproc)"; } >"$log" 2>&1; then
+
+# Progress on stderr: cmake's percentage in place on a terminal, one line
+# per phase otherwise; the full log only when something fails.
+progress() {
+	if [[ -t 2 ]]; then
+		while IFS= read -r line; do
+			printf '%s\n' "$line" >>"$log"
+			if [[ $line =~ ^\[\ *([0-9]+)%\] ]]; then
+				printf '\rstructfit: building %3s%%' "${BASH_REMATCH[1]}" >&2
+			fi
+		done
+		printf '\r\033[K' >&2
+	else
+		cat >>"$log"
+	fi
+}
+
+echo "structfit: configuring $build" >&2
+if ! cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >"$log" 2>&1; then
+	cat "$log" >&2
+	echo "structfit: configuring failed" >&2
+	exit 1
+fi
+echo "structfit: building the tool" >&2
+if ! cmake --build "$build" --target structfit --parallel "$(nproc)" 2>&1 | progress; then
 	cat "$log" >&2
 	echo "structfit: build failed" >&2
 	exit 1
