@@ -68,7 +68,7 @@ static void build_inputs(void)
 	cr_assert_eq(run(cmd), 0, "compiling the multi-unit fixture failed");
 }
 
-static char *report_json(const char *path, unsigned jobs, int local_types)
+static char *report_json_opts(const char *path, unsigned jobs, int local_types, int no_reuse)
 {
 	sf_load_options opts = SF_LOAD_OPTIONS_INIT;
 	sf_report_options ropts = SF_REPORT_OPTIONS_INIT;
@@ -79,6 +79,7 @@ static char *report_json(const char *path, unsigned jobs, int local_types)
 
 	opts.jobs = jobs;
 	opts.local_types = local_types;
+	opts.no_reuse = no_reuse;
 	cr_assert_eq(sf_model_new(&model), 0);
 	cr_assert_eq(sf_model_load(model, path, &opts), 0, "%s", sf_error_last());
 	cr_assert_eq(sf_report_build(&report, model, &ropts), 0);
@@ -86,6 +87,11 @@ static char *report_json(const char *path, unsigned jobs, int local_types)
 	sf_report_free(report);
 	sf_model_free(model);
 	return buf.data;
+}
+
+static char *report_json(const char *path, unsigned jobs, int local_types)
+{
+	return report_json_opts(path, jobs, local_types, 0);
 }
 
 /* Walks both models' canonical lists: same definitions, same order, same
@@ -215,12 +221,7 @@ Test(parallel_load, cli_report_identical_for_j1_and_j2)
  * where unnamed classes, typedef names and type-unit stand-ins abound. */
 static char *report_json_reuse(const char *path, unsigned jobs, bool reuse)
 {
-	char *json;
-	if (!reuse)
-		setenv("STRUCTFIT_NO_REUSE", "1", 1);
-	json = report_json(path, jobs, 0);
-	unsetenv("STRUCTFIT_NO_REUSE");
-	return json;
+	return report_json_opts(path, jobs, 0, !reuse);
 }
 
 static void assert_reuse_changes_nothing(const char *path)

@@ -62,10 +62,15 @@ typedef struct sf_load_options {
 	 * parameter lists when the input exports functions; 0 skips it and
 	 * leaves every struct not visible.  Older versions behave as 1. */
 	int want_abi;
+	/* Since version 4. */
+	/* Build every struct again instead of reusing an identical one met in
+	 * another unit (by DWARF digest): slower, for checking that reuse
+	 * changes nothing.  The CLI sets it from STRUCTFIT_NO_REUSE=1. */
+	int no_reuse;
 } sf_load_options;
 
-#define SF_LOAD_OPTIONS_VERSION 3
-#define SF_LOAD_OPTIONS_INIT { SF_LOAD_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, 1 }
+#define SF_LOAD_OPTIONS_VERSION 4
+#define SF_LOAD_OPTIONS_INIT { SF_LOAD_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, 1, 0 }
 
 /* Creates an empty model.  Caller frees it with sf_model_free(). */
 int sf_model_new(sf_model **out);

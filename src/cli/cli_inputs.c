@@ -19,6 +19,9 @@ int cli_inputs_init(cli_inputs *in, const char *command, int argc)
 	memset(in, 0, sizeof(*in));
 	in->command = command;
 	in->load = load;
+	/* For checking that reusing definitions across units changes nothing. */
+	if (getenv("STRUCTFIT_NO_REUSE") && strcmp(getenv("STRUCTFIT_NO_REUSE"), "1") == 0)
+		in->load.no_reuse = 1;
 	in->report = report;
 	in->color = CLI_COLOR_AUTO;
 	in->globs = calloc((size_t)argc + 1, sizeof(*in->globs));

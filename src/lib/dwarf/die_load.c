@@ -143,7 +143,7 @@ typedef struct loader {
 	bool stop;
 	worker_slot *slots;
 	unsigned slot_count;
-	bool reuse;              /* reuse definitions by digest (STRUCTFIT_NO_REUSE=1 turns it off) */
+	bool reuse;              /* reuse definitions by digest (sf_load_options.no_reuse turns it off) */
 	unsigned slots_taken;
 } loader;
 
@@ -584,11 +584,7 @@ static int load_pass(sf_model *model, const sf_debug_image *image, uint32_t file
 	}
 	l.job = &job;
 	l.opts = opts;
-	{
-		/* A switch for checking that reuse changes nothing. */
-		const char *off = getenv("STRUCTFIT_NO_REUSE");
-		l.reuse = !(off && off[0] == '1');
-	}
+	l.reuse = !(opts->version >= 4 && opts->no_reuse);
 	res = sf_model_new(&staging);
 	if (res >= 0)
 		res = sf__dw_cursor_init(&cursor, &dw);

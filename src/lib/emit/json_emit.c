@@ -9,16 +9,6 @@
 #include "util/buf.h"
 #include "util/fail.h"
 
-static const char *kind_name(sf_struct_kind kind)
-{
-	switch (kind) {
-	case SF_UNION: return "union";
-	case SF_CLASS: return "class";
-	case SF_STRUCT: break;
-	}
-	return "struct";
-}
-
 static void key(sf_buf *buf, const char *name, bool first)
 {
 	if (!first)
@@ -97,7 +87,7 @@ static void members(sf_buf *buf, const sf_struct_layout *l)
 		}
 		if (ml->nested) {
 			key(buf, "kind", false);
-			sf__buf_json_string(buf, kind_name(ml->nested->def->kind));
+			sf__buf_json_string(buf, sf__struct_kind_name(ml->nested->def->kind));
 			members(buf, ml->nested);
 			holes(buf, ml->nested);
 		}
@@ -156,7 +146,7 @@ static void struct_json(sf_buf *buf, const sf_report_entry *e, const sf_proposal
 
 	sf__buf_putc(buf, '{');
 	key(buf, "kind", true);
-	sf__buf_json_string(buf, kind_name(s->kind));
+	sf__buf_json_string(buf, sf__struct_kind_name(s->kind));
 	key(buf, "name", false);
 	sf__buf_json_string(buf, s->name);
 	key(buf, "typedef_name", false);

@@ -12,19 +12,14 @@
 #include "util/checked.h"
 #include "util/fail.h"
 
-static const char *kind_word(sf_struct_kind kind)
-{
-	return kind == SF_UNION ? "union" : kind == SF_CLASS ? "class" : "struct";
-}
-
 static void struct_name(sf_buf *buf, const sf_struct *s)
 {
 	if (s->name)
-		sf__buf_printf(buf, "%s %s", kind_word(s->kind), s->name);
+		sf__buf_printf(buf, "%s %s", sf__struct_kind_name(s->kind), s->name);
 	else if (s->typedef_name)
 		sf__buf_puts(buf, s->typedef_name);
 	else
-		sf__buf_printf(buf, "%s <anonymous>", kind_word(s->kind));
+		sf__buf_printf(buf, "%s <anonymous>", sf__struct_kind_name(s->kind));
 }
 
 static void member_name(sf_buf *buf, const sf_member *m)
@@ -32,7 +27,7 @@ static void member_name(sf_buf *buf, const sf_member *m)
 	if (m->name)
 		sf__buf_puts(buf, m->name);
 	else if (m->nested)
-		sf__buf_printf(buf, "<anonymous %s>", kind_word(m->nested->kind));
+		sf__buf_printf(buf, "<anonymous %s>", sf__struct_kind_name(m->nested->kind));
 	else
 		sf__buf_puts(buf, "<anonymous>");
 }

@@ -36,8 +36,7 @@ static void row_values(const sf_report_entry *e, uint64_t values[NUMERIC_COLUMNS
 static void row_name(sf_buf *buf, const sf_struct *s)
 {
 	if (s->name)
-		sf__buf_printf(buf, "%s %s", s->kind == SF_UNION ? "union" :
-			       s->kind == SF_CLASS ? "class" : "struct", s->name);
+		sf__buf_printf(buf, "%s %s", sf__struct_kind_name(s->kind), s->name);
 	else if (s->typedef_name)
 		sf__buf_puts(buf, s->typedef_name);
 	else

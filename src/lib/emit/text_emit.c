@@ -105,16 +105,6 @@ static void member_offsets(char *out, size_t size, const sf_member_layout *ml)
 	}
 }
 
-static const char *kind_keyword(sf_struct_kind kind)
-{
-	switch (kind) {
-	case SF_UNION: return "union";
-	case SF_CLASS: return "class";
-	case SF_STRUCT: break;
-	}
-	return "struct";
-}
-
 static void member_line(printer *p, unsigned depth, const sf_member_layout *ml)
 {
 	const sf_member *m = ml->member;
@@ -152,11 +142,11 @@ static void expanded_member(printer *p, unsigned depth, const sf_member_layout *
 	/* `const struct {...} x;` keeps its qualifiers, which the type name
 	 * spells before the keyword. */
 	if (m->type_name) {
-		const char *keyword = strstr(m->type_name, kind_keyword(ml->nested->def->kind));
+		const char *keyword = strstr(m->type_name, sf__struct_kind_name(ml->nested->def->kind));
 		if (keyword && keyword > m->type_name)
 			sf__buf_put(p->buf, m->type_name, (size_t)(keyword - m->type_name));
 	}
-	sf__buf_printf(p->buf, "%s {\n", kind_keyword(ml->nested->def->kind));
+	sf__buf_printf(p->buf, "%s {\n", sf__struct_kind_name(ml->nested->def->kind));
 	p->blank = false;
 	body(p, ml->nested, depth + 1);
 	sf__buf_putc(&p->line, '}');
@@ -319,7 +309,7 @@ static void conflict_line(printer *p, const sf_report_entry *e)
 	if (p->color)
 		sf__buf_puts(p->buf, COLOR_WARN);
 	sf__buf_printf(p->buf, "/* structfit: conflicting definitions of %s %s: ",
-		       kind_keyword(s->kind), sf__report_struct_name(s));
+		       sf__struct_kind_name(s->kind), sf__report_struct_name(s));
 	sf__emit_decl_site(p->buf, s);
 	sf__buf_printf(p->buf, " (%" PRIu64 " bytes)", s->size);
 	for (size_t i = 0; i < e->conflict_count; i++) {
@@ -341,11 +331,11 @@ static void definition_text(printer *p, const sf_struct_layout *l)
 	p->comment_column = s->kind == SF_UNION ? UNION_COMMENT_COLUMN : COMMENT_COLUMN;
 	p->blank = false;
 	if (s->name)
-		sf__buf_printf(p->buf, "%s %s {\n", kind_keyword(s->kind), s->name);
+		sf__buf_printf(p->buf, "%s %s {\n", sf__struct_kind_name(s->kind), s->name);
 	else if (s->typedef_name)
-		sf__buf_printf(p->buf, "typedef %s {\n", kind_keyword(s->kind));
+		sf__buf_printf(p->buf, "typedef %s {\n", sf__struct_kind_name(s->kind));
 	else
-		sf__buf_printf(p->buf, "%s {\n", kind_keyword(s->kind));
+		sf__buf_printf(p->buf, "%s {\n", sf__struct_kind_name(s->kind));
 	body(p, l, 1);
 	summary_lines(p, l);
 	sf__buf_putc(p->buf, '}');

@@ -16,6 +16,20 @@ typedef enum sf_struct_kind {
 	SF_CLASS
 } sf_struct_kind;
 
+/* The C/C++ keyword of a kind: "struct", "union" or "class". */
+static inline const char *sf__struct_kind_name(sf_struct_kind kind)
+{
+	switch (kind) {
+	case SF_UNION:
+		return "union";
+	case SF_CLASS:
+		return "class";
+	case SF_STRUCT:
+		break;
+	}
+	return "struct";
+}
+
 enum sf_member_flags {
 	SF_MEMBER_BITFIELD = 1u << 0,   /* bit_size > 0 */
 	SF_MEMBER_ANONYMOUS = 1u << 1,  /* unnamed struct/union member; `nested` is its body */

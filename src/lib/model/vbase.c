@@ -129,7 +129,7 @@ static bool nearly_empty(const sf_struct *s, uint64_t nvsize)
 
 static const char *keyword(const sf_struct *s)
 {
-	return s->kind == SF_UNION ? "union" : s->kind == SF_CLASS ? "class" : "struct";
+	return sf__struct_kind_name(s->kind);
 }
 
 /* The spelling die_name.c gives a base's type. */
