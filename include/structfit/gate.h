@@ -40,6 +40,26 @@ void sf_snapshot_exclude(sf_snapshot *snap, const char *const *globs, size_t glo
 /* Number of structs. */
 size_t sf_snapshot_count(const sf_snapshot *snap);
 
+/*
+ * Makes the declaration paths under `source_root` (an absolute directory)
+ * relative to it, after removing "." and ".." components: "src/conn.h".
+ * Baselines are written with that form and definitions sharing a name are
+ * paired by it, so a baseline made in one checkout checks a build made in
+ * another.  Paths already relative (a baseline's) or outside the root are
+ * left as they are, so a second call with another spelling of the same
+ * directory (its realpath) catches paths recorded through it.  Findings
+ * keep the recorded path.  0, SF_EUSAGE (root not absolute) or SF_ENOMEM.
+ */
+int sf_snapshot_set_source_root(sf_snapshot *snap, const char *source_root);
+
+/*
+ * The target the layouts were measured on, "x86_64 (8-byte pointers,
+ * little-endian)"; NULL when unknown (a baseline without "files").  Layouts
+ * of different targets differ without any change to the sources, so a gate
+ * refuses to compare them.  Borrowed from `snap`.
+ */
+const char *sf_snapshot_target(const sf_snapshot *snap);
+
 /* What changed or which rule broke; the rule id is sf_finding_rule(kind). */
 typedef enum sf_finding_kind {
 	SF_FINDING_STRUCT_GREW,
@@ -81,6 +101,7 @@ typedef struct sf_finding {
 	uint64_t new_value;
 	uint64_t limit;
 	const char *detail;       /* the message without the struct's name */
+	int in_bits;              /* old/new_value count bits (a bitfield moved), not bytes */
 } sf_finding;
 
 typedef struct sf_findings sf_findings;
@@ -117,8 +138,11 @@ typedef struct sf_gate_options {
 
 /*
  * Compares `current` with `baseline` under the gate's rules (docs in
- * README.md) and the budgets of `opts` (NULL for none).  Caller frees.
- * Returns 0 or SF_ENOMEM; violations are findings, not errors.
+ * README.md) and the budgets of `opts` (NULL for none).  A NULL `baseline`
+ * checks the budgets alone; then --no-new-holes forbids every hole.
+ * Definitions sharing a name pair by declaring file, in the form of
+ * sf_snapshot_set_source_root().  Caller frees.  Returns 0 or SF_ENOMEM;
+ * violations are findings, not errors.
  */
 int sf_gate_check(sf_findings **out, const sf_snapshot *baseline, const sf_snapshot *current,
 		  const sf_gate_options *opts);

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Baselines beyond this are refused rather than read into memory. */
 #define MAX_BASELINE_BYTES (512u << 20)
@@ -159,4 +161,60 @@ int cli_gate_require_structs(const cli_inputs *in, const sf_snapshot *a, const s
 	for (size_t i = 0; i < in->glob_count; i++)
 		cli_error("no struct matches '%s'", in->globs[i]);
 	return CLI_EXIT_FINDINGS;
+}
+
+/* The current directory as the shell spells it: $PWD when it names it, as getpwd() does for gcc. */
+static char *logical_cwd(void)
+{
+	const char *pwd = getenv("PWD");
+	struct stat a, b;
+
+	if (pwd && pwd[0] == '/' && stat(pwd, &a) == 0 && stat(".", &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino)
+		return strdup(pwd);
+	return getcwd(NULL, 0);
+}
+
+int cli_gate_source_root(cli_source_root *root, const char *dir)
+{
+	root->logical = root->physical = NULL;
+	if (!dir)
+		dir = ".";
+	root->physical = realpath(dir, NULL);
+	if (!root->physical) {
+		cli_error("%s: source root not usable: %s", dir, strerror(errno));
+		return CLI_EXIT_READ;
+	}
+	if (dir[0] == '/')
+		root->logical = strdup(dir);
+	else if (strcmp(dir, ".") == 0 || strcmp(dir, "./") == 0)
+		root->logical = logical_cwd();
+	else
+		root->logical = strdup(root->physical);
+	if (!root->logical) {
+		cli_error("%s: %s", dir, strerror(errno));
+		cli_gate_source_root_release(root);
+		return CLI_EXIT_INTERNAL;
+	}
+	return CLI_EXIT_OK;
+}
+
+void cli_gate_source_root_release(cli_source_root *root)
+{
+	free(root->logical);
+	free(root->physical);
+	root->logical = root->physical = NULL;
+}
+
+int cli_gate_relate(sf_snapshot *snap, const cli_source_root *root)
+{
+	int rc = sf_snapshot_set_source_root(snap, root->logical);
+
+	if (rc == 0 && strcmp(root->logical, root->physical) != 0)
+		rc = sf_snapshot_set_source_root(snap, root->physical);
+	if (rc != 0) {
+		cli_error("%s", sf_error_last());
+		return cli_exit_from_error(rc);
+	}
+	return CLI_EXIT_OK;
 }

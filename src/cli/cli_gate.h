@@ -33,4 +33,28 @@ void cli_gate_exclude_marked(const cli_inputs *in, sf_snapshot *snap);
 int cli_gate_require_structs(const cli_inputs *in, const sf_snapshot *a, const sf_snapshot *b,
 			     const char *what);
 
+/*
+ * A --source-root as absolute paths: `logical` as the build tools spell it
+ * (the directory given, relative ones joined to $PWD when $PWD is the
+ * current directory, as compilers record DW_AT_comp_dir) and `physical`,
+ * its realpath, which differs when a symbolic link leads to the checkout.
+ */
+typedef struct cli_source_root {
+	char *logical;
+	char *physical;
+} cli_source_root;
+
+/*
+ * Resolves `dir` (NULL: the current directory).  Returns an exit code after
+ * printing why it failed (a missing directory is CLI_EXIT_READ).
+ */
+int cli_gate_source_root(cli_source_root *root, const char *dir);
+void cli_gate_source_root_release(cli_source_root *root);
+
+/*
+ * Makes the declaration paths of `snap` under either spelling of `root`
+ * relative to it (see sf_snapshot_set_source_root).  Returns an exit code.
+ */
+int cli_gate_relate(sf_snapshot *snap, const cli_source_root *root);
+
 #endif

@@ -7,6 +7,7 @@
 #include <structfit/structfit.h>
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,13 +24,15 @@ enum {
 
 const cli_option cli_check_options[] = {
 	CLI_INPUT_OPTIONS,
-	{ "baseline", OPT_BASELINE, "FILE", "the layouts to hold, from 'structfit snapshot'\n(required)" },
+	{ "baseline", OPT_BASELINE, "FILE", "the layouts to hold, from 'structfit snapshot'\n"
+	  "(required unless a budget is given)" },
 	{ "max-padding", OPT_MAX_PADDING, "N", "fail when a struct wastes more than N bytes in\nholes and tail padding" },
 	{ "max-size", OPT_MAX_SIZE, "STRUCT=N", "fail when STRUCT (a glob) is larger than N bytes\n(repeatable)" },
 	{ "max-cachelines", OPT_MAX_CACHELINES, "STRUCT=N", "fail when STRUCT spans more than N cache lines\n(repeatable)" },
 	{ "no-new-holes", OPT_NO_NEW_HOLES, NULL, "fail on any hole the baseline does not have, also\nin structs it does not list" },
 	{ "format", OPT_FORMAT, "FMT", "text (default), json or sarif (SARIF 2.1.0)" },
-	{ "source-root", OPT_SOURCE_ROOT, "DIR", "SARIF: make declaration paths under DIR relative" },
+	{ "source-root", OPT_SOURCE_ROOT, "DIR", "match declaration paths under DIR (default: the\n"
+	  "current directory) with the baseline's relative ones;\nSARIF paths are relative to DIR" },
 	CLI_OPTION_OUTPUT,
 	CLI_OPTION_HELP,
 	{ NULL, 0, NULL, NULL }
@@ -40,9 +43,13 @@ const char cli_check_description[] =
 	"rule is broken: a struct grew, changed alignment or disappeared; a member\n"
 	"moved, was added, removed or retyped; its holes or its tail padding grew;\n"
 	"or a budget is exceeded.  Shrinking and structs missing from the baseline\n"
-	"are reported as notes and do not fail.  Each message names the struct and\n"
-	"its declaration as file:line.  Without -C every struct of the baseline and\n"
-	"of the build takes part.";
+	"are reported as notes and do not fail.  Each struct's findings are one block:\n"
+	"its first violation as file:line: error: struct NAME: ..., the others\n"
+	"indented below, members moved by the same distance counted on one line.\n"
+	"Without -C every struct of the baseline and of the build takes part.\n"
+	"Without --baseline, the budgets alone check the build (--no-new-holes then\n"
+	"forbids every hole).  A baseline measured on another target (architecture,\n"
+	"pointer size, byte order) is refused with exit status 2.";
 
 static const char *const format_names[] = { "text", "json", "sarif", NULL };
 static const sf_findings_format format_values[] = { SF_FINDINGS_TEXT, SF_FINDINGS_JSON,
@@ -100,6 +107,21 @@ static int load_baseline(const cli_inputs *in, const char *path, sf_snapshot **o
 	return code;
 }
 
+/*
+ * Layouts of another target differ without any source change: one error,
+ * not a violation per struct.  A snapshot without files says nothing.
+ */
+static int same_target(const char *baseline_path, const sf_snapshot *baseline,
+		       const sf_snapshot *current)
+{
+	const char *was = sf_snapshot_target(baseline), *is = sf_snapshot_target(current);
+
+	if (!was || !is || strcmp(was, is) == 0)
+		return CLI_EXIT_OK;
+	cli_error("%s: baseline is for %s, this build is %s", baseline_path, was, is);
+	return CLI_EXIT_USAGE;
+}
+
 /* The last line of the text format: the verdict, for people reading a build log. */
 static void print_summary(FILE *out, const sf_findings *findings, const sf_snapshot *current,
 			  const char *baseline_path)
@@ -107,13 +129,22 @@ static void print_summary(FILE *out, const sf_findings *findings, const sf_snaps
 	size_t violations = sf_findings_violations(findings);
 	size_t structs = sf_snapshot_count(current);
 
-	if (violations)
+	if (violations && baseline_path)
 		fprintf(out, "structfit check: FAILED, %zu violation%s of the layout baseline %s\n",
 			violations, violations == 1 ? "" : "s", baseline_path);
+	else if (violations)
+		fprintf(out, "structfit check: FAILED, %zu violation%s of the layout budgets\n",
+			violations, violations == 1 ? "" : "s");
 	else
 		fprintf(out, "structfit check: passed, %zu struct%s checked against %s\n", structs,
-			structs == 1 ? "" : "s", baseline_path);
+			structs == 1 ? "" : "s", baseline_path ? baseline_path : "the budgets");
 	fflush(out);
+}
+
+static bool has_budget(const sf_gate_options *gate)
+{
+	return gate->has_max_padding || gate->max_size_count || gate->max_cachelines_count ||
+	       gate->no_new_holes;
 }
 
 typedef struct check_args {
@@ -168,6 +199,7 @@ int cli_check_run(const cli_command *self, int argc, char **argv)
 {
 	check_args args = { .gate = SF_GATE_OPTIONS_INIT };
 	cli_inputs in;
+	cli_source_root root = { NULL, NULL };
 	sf_snapshot *baseline = NULL, *current = NULL;
 	sf_findings *findings = NULL;
 	sf_buf buf = SF_BUF_INIT;
@@ -187,8 +219,9 @@ int cli_check_run(const cli_command *self, int argc, char **argv)
 	args.gate.max_size = args.sizes;
 	args.gate.max_cachelines = args.lines;
 	code = cli_inputs_parse(&in, self, argc, argv, check_option, &args);
-	if (code == CLI_EXIT_OK && !args.baseline_path) {
-		cli_error("--baseline=FILE is required (see structfit check --help)");
+	if (code == CLI_EXIT_OK && !args.baseline_path && !has_budget(&args.gate)) {
+		cli_error("--baseline=FILE or a budget (--max-padding, --max-size, --max-cachelines, "
+			  "--no-new-holes) is required (see structfit check --help)");
 		code = CLI_EXIT_USAGE;
 	}
 	if (code == CLI_EXIT_OK)
@@ -199,22 +232,36 @@ int cli_check_run(const cli_command *self, int argc, char **argv)
 		goto done;
 	}
 	format = format_values[args.format];
-	code = load_baseline(&in, args.baseline_path, &baseline);
-	if (!baseline || code != CLI_EXIT_OK)
+	code = cli_gate_source_root(&root, args.source_root);
+	if (code != CLI_EXIT_OK)
 		goto done;
+	if (args.baseline_path) {
+		code = load_baseline(&in, args.baseline_path, &baseline);
+		if (!baseline || code != CLI_EXIT_OK)
+			goto done;
+		/* An old baseline holds absolute paths: made here, they still pair. */
+		code = cli_gate_relate(baseline, &root);
+		if (code != CLI_EXIT_OK)
+			goto done;
+	}
 	code = cli_exit_worst(code, cli_gate_snapshot(&in, in.files, in.file_count, &current));
 	if (!current)
 		goto done;
+	code = cli_exit_worst(code, cli_gate_relate(current, &root));
 	/* A partial build would report structs of the failed inputs as removed. */
 	if (code >= CLI_EXIT_USAGE)
 		goto done;
 	cli_gate_exclude_marked(&in, baseline);
-	code = cli_exit_worst(code, cli_gate_require_structs(&in, baseline, current, "nothing to check"));
+	if (baseline)
+		code = cli_exit_worst(code, same_target(args.baseline_path, baseline, current));
+	if (code < CLI_EXIT_USAGE)
+		code = cli_exit_worst(code, cli_gate_require_structs(&in, baseline, current,
+								      "nothing to check"));
 	if (code != CLI_EXIT_OK)
 		goto done;
 	rc = sf_gate_check(&findings, baseline, current, &args.gate);
 	if (rc == 0)
-		rc = sf_emit_findings(&buf, findings, format, args.source_root);
+		rc = sf_emit_findings(&buf, findings, format, root.logical);
 	if (rc != 0) {
 		cli_error("%s", sf_error_last());
 		code = cli_exit_worst(code, cli_exit_from_error(rc));
@@ -236,6 +283,7 @@ done:
 	sf_findings_free(findings);
 	sf_snapshot_free(current);
 	sf_snapshot_free(baseline);
+	cli_gate_source_root_release(&root);
 	cli_inputs_release(&in);
 	return code;
 }

@@ -1,4 +1,4 @@
-/* Rendering gate findings and build differences as compiler-style text, grouped text or JSON. */
+/* Rendering gate findings and build differences as grouped text or JSON (check's text: check_text.c). */
 #include <structfit/gate.h>
 #include <structfit/structfit.h>
 
@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "emit/check_text.h"
 #include "emit/sarif_emit.h"
 #include "layout/snapshot.h"
 #include "util/buf.h"
@@ -16,22 +17,6 @@ static void subject(sf_buf *buf, const sf_finding *f)
 {
 	if (f->struct_kind)
 		sf__buf_printf(buf, "%s %s: ", f->struct_kind, f->struct_name);
-}
-
-/* Compiler-style, so editors and CI logs link to the declaration. */
-static void text(sf_buf *buf, const sf_findings *findings)
-{
-	for (size_t i = 0; i < sf_findings_count(findings); i++) {
-		const sf_finding *f = sf_findings_get(findings, i);
-
-		if (f->decl_file && f->decl_line)
-			sf__buf_printf(buf, "%s:%u: ", f->decl_file, f->decl_line);
-		else if (f->decl_file)
-			sf__buf_printf(buf, "%s: ", f->decl_file);
-		sf__buf_puts(buf, f->violation ? "error: " : "note: ");
-		subject(buf, f);
-		sf__buf_printf(buf, "%s [%s]\n", f->detail, sf_finding_rule(f->kind));
-	}
 }
 
 static bool same_struct(const sf_finding *a, const sf_finding *b)
@@ -110,8 +95,7 @@ int sf_emit_findings(sf_buf *buf, const sf_findings *findings, sf_findings_forma
 {
 	switch (format) {
 	case SF_FINDINGS_TEXT:
-		text(buf, findings);
-		break;
+		return sf__emit_check_text(buf, findings);
 	case SF_FINDINGS_DIFF:
 		grouped(buf, findings);
 		break;

@@ -11,7 +11,8 @@
 /*
  * Left out on purpose, so a baseline only changes when a layout does:
  * cache-line crossings, member declaration lines and the index of the
- * input a struct came from.
+ * input a struct came from.  Declaration paths are written relative to the
+ * source root when under it (sf_snapshot_set_source_root).
  */
 
 static void key(sf_buf *buf, const char *name, bool first)
@@ -98,7 +99,7 @@ static void one_struct(sf_buf *buf, const sf_snap_struct *s)
 		       ", \"packed\": %s", s->size, s->align, s->align_certain ? "true" : "false",
 		       s->packed ? "true" : "false");
 	key(buf, "decl_file", false);
-	sf__buf_json_string(buf, s->decl_file);
+	sf__buf_json_string(buf, s->decl_rel);
 	key(buf, "decl_line", false);
 	if (s->decl_line)
 		sf__buf_printf(buf, "%" PRIu32, s->decl_line);

@@ -195,10 +195,14 @@ static void compare_members(comparer *c, const sf_snap_struct *old_s, const sf_s
 			    om->path, old_t, om->size, new_t, nm->size);
 		}
 		if (om->bit_size && nm->bit_size) {
-			if (om->bit_offset != nm->bit_offset)
+			if (om->bit_offset != nm->bit_offset) {
+				size_t at = c->out->count;
 				add(c, SF_FINDING_MEMBER_MOVED, new_s, om->path, om->bit_offset, nm->bit_offset,
 				    "member '%s' moved from bit %" PRIu64 " to bit %" PRIu64, om->path,
 				    om->bit_offset, nm->bit_offset);
+				if (c->out->count > at)
+					c->out->items[at].in_bits = 1;
+			}
 		} else if (om->offset != nm->offset) {
 			add(c, SF_FINDING_MEMBER_MOVED, new_s, om->path, om->offset, nm->offset,
 			    "member '%s' moved from offset %" PRIu64 " to %" PRIu64, om->path, om->offset,
@@ -320,7 +324,7 @@ static void compare_group(comparer *c, const sf_snap_struct *o, size_t on, const
 	}
 	for (size_t i = 0; i < on; i++) {
 		for (size_t j = 0; j < nn; j++) {
-			if (!used_new[j] && same_str(o[i].decl_file, n[j].decl_file)) {
+			if (!used_new[j] && same_str(o[i].decl_rel, n[j].decl_rel)) {
 				used_old[i] = used_new[j] = true;
 				compare_pair(c, &o[i], &n[j]);
 				break;
@@ -454,7 +458,12 @@ int sf_gate_check(sf_findings **out, const sf_snapshot *baseline, const sf_snaps
 		sf_findings_free(c.out);
 		return sf__fail(SF_EUSAGE, "gate options version %u is not supported", c.opts->version);
 	}
-	compare_all(&c, baseline, current);
+	if (baseline) {
+		compare_all(&c, baseline, current);
+	} else if (c.opts->no_new_holes) {
+		for (size_t i = 0; i < current->count; i++)
+			new_holes(&c, NULL, &current->structs[i]);
+	}
 	budgets(&c, current);
 	unmatched_budgets(&c, current, c.opts->max_size, c.opts->max_size_count, "--max-size");
 	unmatched_budgets(&c, current, c.opts->max_cachelines, c.opts->max_cachelines_count,

@@ -25,8 +25,9 @@ int sf__snap_compare(const sf_snap_struct *a, const sf_snap_struct *b)
 	int c = strcmp(a->kind, b->kind);
 	if (c == 0)
 		c = compare_str(sf__snap_name(a), sf__snap_name(b));
+	/* The relative form, so that a baseline's order does not depend on its checkout. */
 	if (c == 0)
-		c = compare_str(a->decl_file, b->decl_file);
+		c = compare_str(a->decl_rel, b->decl_rel);
 	if (c == 0)
 		c = (a->decl_line > b->decl_line) - (a->decl_line < b->decl_line);
 	if (c == 0)
@@ -185,6 +186,7 @@ static int copy_entry(sf_snapshot *snap, const sf_report_entry *e, sf_snap_struc
 	out->align_certain = s->align_certain;
 	out->packed = s->packed;
 	out->decl_file = dup(&f, s->decl_file);
+	out->decl_rel = out->decl_file;
 	out->decl_line = s->decl_line;
 	out->cachelines = l->cachelines;
 	out->padding = l->padding;
@@ -251,6 +253,9 @@ int sf_snapshot_from_report(sf_snapshot **out, const sf_report *report)
 		}
 	}
 	snap->file_count = file_count;
+	error = sf__snap_describe_target(snap);
+	if (error)
+		goto done;
 	if (report->count) {
 		snap->structs = sf__arena_calloc(snap->arena, report->count, sizeof(*snap->structs));
 		if (!snap->structs) {

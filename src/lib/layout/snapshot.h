@@ -59,7 +59,9 @@ typedef struct sf_snap_struct {
 	uint32_t align;
 	bool align_certain;      /* false: DWARF allows another alignment (see sf_struct) */
 	bool packed;
-	const char *decl_file;
+	const char *decl_file;   /* as recorded: absolute from DWARF, relative in baselines */
+	const char *decl_rel;    /* decl_file relative to the source root when under it: the
+				  * form written to baselines and used to pair definitions */
 	uint32_t decl_line;
 	uint64_t cachelines;
 	uint64_t padding;
@@ -85,6 +87,7 @@ struct sf_snapshot {
 	unsigned cacheline;
 	sf_snap_file *files;
 	size_t file_count;
+	const char *target;          /* "x86_64 (8-byte pointers, little-endian)", NULL if unknown */
 	sf_snap_struct *structs;     /* sorted by sf__snap_compare */
 	size_t count;
 };
@@ -103,6 +106,12 @@ int sf__snap_compare(const sf_snap_struct *a, const sf_snap_struct *b);
 
 /* Sorts and marks conflicting entries. */
 void sf__snap_finish(sf_snapshot *snap);
+
+/*
+ * Sets `target` from the first file whose architecture is known; NULL when
+ * none is.  0 or SF_ENOMEM.
+ */
+int sf__snap_describe_target(sf_snapshot *snap);
 
 /* Sum of the struct's hole bytes, inline bodies included (saturating). */
 uint64_t sf__snap_sum_holes(const sf_snap_struct *s);

@@ -262,6 +262,7 @@ static int read_struct(reader *r, const sf_json_value *obj, sf_snap_struct *s)
 	/* Baselines from before the key existed made no such distinction. */
 	s->align_certain = !align_certain || align_certain->boolean;
 	s->decl_line = (uint32_t)line;
+	s->decl_rel = s->decl_file;
 	/* Recomputed rather than read: the baseline may use another cache-line size. */
 	s->cachelines = s->size / r->snap->cacheline + (s->size % r->snap->cacheline != 0);
 	hole_count += holes ? holes->count : 0;
@@ -355,6 +356,8 @@ int sf_snapshot_parse(sf_snapshot **out, const char *text, size_t len, const cha
 				"cacheline");
 	if (!error)
 		error = read_files(&r, root);
+	if (!error)
+		error = sf__snap_describe_target(snap);
 	if (!error)
 		error = get_array(&r, root, "structs", true, &structs);
 	if (error)
