@@ -29,7 +29,7 @@ void cli_exit_status_print(FILE *out)
 	fputs("Exit status (with several inputs, the highest one seen):\n"
 	      "  0  success\n"
 	      "  1  nothing matched a --struct pattern; check: a rule was broken; diff: layouts changed\n"
-	      "  2  usage error\n"
+	      "  2  usage error; check: the baseline is of another target\n"
 	      "  3  a file could not be read (missing, unreadable, a directory) or written\n"
 	      "  4  not an ELF file or archive, or corrupt/truncated input\n"
 	      "  5  no debug info (and no separate debug file found)\n"

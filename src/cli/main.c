@@ -25,7 +25,7 @@ static const cli_command commands[] = {
 	{ "snapshot", cli_snapshot_run, "write a layout baseline for check",
 	  "[options] FILE...", cli_snapshot_description, cli_snapshot_options },
 	{ "check", cli_check_run, "fail when layouts drift from a baseline or exceed budgets",
-	  "--baseline=FILE [options] FILE...", cli_check_description, cli_check_options },
+	  "[--baseline=FILE] [budgets] [options] FILE...", cli_check_description, cli_check_options },
 	{ "diff", cli_diff_run, "show what changed in the layouts between two builds",
 	  "[options] OLD NEW", cli_diff_description, cli_diff_options },
 	{ "assert", cli_assert_run, "write a header of static assertions pinning layouts",
