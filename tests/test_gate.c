@@ -238,3 +238,145 @@ Test(gate, every_kind_has_a_distinct_rule_id)
 			cr_assert_neq(strcmp(sf_finding_rule((sf_finding_kind)a), sf_finding_rule((sf_finding_kind)b)), 0);
 	}
 }
+
+static sf_snapshot *parse_doc(const char *doc)
+{
+	sf_snapshot *snap = NULL;
+
+	cr_assert_eq(sf_snapshot_parse(&snap, doc, strlen(doc), "doc"), 0, "%s", sf_error_last());
+	return snap;
+}
+
+/* A baseline made in /co/a must not name /co/a: another checkout will check it. */
+Test(snapshot, declarations_relative_to_the_source_root)
+{
+	static const struct {
+		const char *recorded;
+		const char *root;
+		const char *written;
+	} cases[] = {
+		{ "/co/a/src/s.h", "/co/a", "src/s.h" },
+		{ "/co/a/build/../src/./s.h", "/co/a/", "src/s.h" },
+		{ "/co/a//src/s.h", "/co/./a", "src/s.h" },
+		{ "/co/ab/s.h", "/co/a", "/co/ab/s.h" },
+		{ "/usr/include/../include/s.h", "/co/a", "/usr/include/s.h" },
+		{ "/s.h", "/", "s.h" },
+		{ "src/s.h", "/co/a", "src/s.h" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char recorded[96], written[96];
+		char *doc;
+		sf_snapshot *snap;
+		sf_buf out = SF_BUF_INIT;
+
+		snprintf(recorded, sizeof(recorded), "\"decl_file\": \"%s\"", cases[i].recorded);
+		snprintf(written, sizeof(written), "\"decl_file\": \"%s\"", cases[i].written);
+		doc = replace(base_doc, "\"decl_file\": \"s.h\"", recorded);
+		snap = parse_doc(doc);
+		cr_assert_eq(sf_snapshot_set_source_root(snap, cases[i].root), 0, "case %zu", i);
+		cr_assert_eq(sf_emit_snapshot(&out, snap), 0);
+		cr_assert(strstr(out.data, written), "case %zu: %s", i, out.data);
+		/* Messages keep the path the build recorded. */
+		cr_assert_str_eq(snap->structs[0].decl_file, cases[i].recorded, "case %zu", i);
+		sf_buf_free(&out);
+		sf_snapshot_free(snap);
+		free(doc);
+	}
+}
+
+Test(snapshot, source_root_must_be_absolute)
+{
+	sf_snapshot *snap = parse_doc(base_doc);
+
+	cr_assert_eq(sf_snapshot_set_source_root(snap, "co/a"), SF_EUSAGE);
+	sf_snapshot_free(snap);
+}
+
+Test(snapshot, target_from_the_files)
+{
+	static const char no_files[] = "{\"tool\": \"structfit\", \"structs\": []}";
+	char *s390 = replace(base_doc, "\"arch\": \"x86_64\", \"byte_order\": \"little\"",
+			     "\"arch\": \"s390x\", \"byte_order\": \"big\"");
+	sf_snapshot *a = parse_doc(base_doc), *b = parse_doc(s390), *c = parse_doc(no_files);
+
+	cr_assert_str_eq(sf_snapshot_target(a), "x86_64 (8-byte pointers, little-endian)");
+	cr_assert_str_eq(sf_snapshot_target(b), "s390x (8-byte pointers, big-endian)");
+	cr_assert_null(sf_snapshot_target(c));
+	sf_snapshot_free(a);
+	sf_snapshot_free(b);
+	sf_snapshot_free(c);
+	free(s390);
+}
+
+/*
+ * Two definitions of `s`; the build lost the one of one.h.  The other pairs
+ * with its own file once both sides are relative, not with one.h by order.
+ */
+Test(gate, definitions_pair_by_file_relative_to_the_root)
+{
+	char *one = replace(base_doc, "\"decl_file\": \"s.h\"", "\"decl_file\": \"one.h\"");
+	char *two_def = replace(strstr(base_doc, "{\"kind\""), "\"decl_file\": \"s.h\", \"decl_line\": 3, \"cachelines\": 1, "
+				"\"holes\": [{\"offset\": 1, \"size\": 7}]",
+				"\"decl_file\": \"two.h\", \"decl_line\": 3, \"cachelines\": 1, "
+				"\"holes\": [{\"offset\": 1, \"size\": 7}]");
+	char *baseline_doc = replace(one, "\n]}\n", "");
+	char *both, *current_doc;
+	sf_snapshot *baseline, *current;
+	sf_findings *f = NULL;
+
+	both = malloc(strlen(baseline_doc) + strlen(two_def) + 8);
+	cr_assert_not_null(both);
+	sprintf(both, "%s,\n%s", baseline_doc, two_def);
+	/* two_def ends with the document's closing "]}". */
+	current_doc = replace(base_doc, "\"decl_file\": \"s.h\"", "\"decl_file\": \"/co/b/two.h\"");
+	baseline = parse_doc(both);
+	current = parse_doc(current_doc);
+	cr_assert_eq(sf_snapshot_count(baseline), 2);
+	cr_assert_eq(sf_snapshot_set_source_root(current, "/co/b"), 0);
+	cr_assert_eq(sf_gate_check(&f, baseline, current, NULL), 0);
+	cr_assert_eq(sf_findings_count(f), 1);
+	cr_assert_eq(sf_findings_get(f, 0)->kind, SF_FINDING_STRUCT_REMOVED);
+	cr_assert_str_eq(sf_findings_get(f, 0)->decl_file, "one.h");
+	sf_findings_free(f);
+	sf_snapshot_free(baseline);
+	sf_snapshot_free(current);
+	free(one);
+	free(two_def);
+	free(baseline_doc);
+	free(both);
+	free(current_doc);
+}
+
+Test(gate, budgets_without_a_baseline)
+{
+	sf_gate_options opts = SF_GATE_OPTIONS_INIT;
+	sf_snapshot *current = parse_doc(base_doc);
+	sf_findings *f = NULL;
+
+	opts.no_new_holes = 1;
+	cr_assert_eq(sf_gate_check(&f, NULL, current, &opts), 0);
+	cr_assert_eq(sf_findings_count(f), 1);
+	cr_assert_eq(sf_findings_get(f, 0)->kind, SF_FINDING_NEW_HOLE);
+	cr_assert_eq(sf_findings_get(f, 0)->new_value, 7);
+	sf_findings_free(f);
+	sf_snapshot_free(current);
+}
+
+/* One block per struct; equal moves on one line; JSON keeps every finding. */
+Test(gate, check_text_counts_equal_moves)
+{
+	char *moved = replace(base_doc, "\"name\": \"l\", \"type\": \"long\", \"offset\": 8",
+			      "\"name\": \"l\", \"type\": \"long\", \"offset\": 16");
+	char *both = replace(moved, "\"name\": \"a\", \"type\": \"char\", \"offset\": 0",
+			     "\"name\": \"a\", \"type\": \"char\", \"offset\": 8");
+	sf_findings *f = check_docs(base_doc, both, NULL);
+	sf_buf out = SF_BUF_INIT;
+
+	cr_assert_eq(sf_findings_count(f), 2);
+	cr_assert_eq(sf_emit_findings(&out, f, SF_FINDINGS_TEXT, NULL), 0);
+	cr_assert_str_eq(out.data, "s.h:3: error: struct s: 2 members moved by +8 bytes: 'a', 'l' [member-moved]\n");
+	sf_buf_free(&out);
+	sf_findings_free(f);
+	free(moved);
+	free(both);
+}
