@@ -192,6 +192,8 @@ count "$w/co_root.txt" "[struct-grew]" 0
 count "$w/co_root.txt" "error:" 1
 run 3 "$w/co_noroot.txt" check --baseline "$w/co_a/base.json" --source-root "$w/nowhere" -C twin "$w/co_b/build/two.o"
 expect "$w/co_noroot.txt" "nowhere: source root not usable"
+run 3 "$w/co_fileroot.txt" snapshot --source-root "$twin" -C twin "$w/co_b/build/two.o"
+expect "$w/co_fileroot.txt" "gate_twin.c: source root not usable: Not a directory"
 # Baselines written with absolute paths still pair in the checkout they were made in.
 (cd "$w/co_a" && "$sf" snapshot -C twin --source-root "$w/co_b" -o abs.json build/one.o build/two.o) || fail "snapshot abs.json"
 expect "$w/co_a/abs.json" "\"decl_file\": \"$w/co_a/src/one.c\""

@@ -177,12 +177,16 @@ static char *logical_cwd(void)
 
 int cli_gate_source_root(cli_source_root *root, const char *dir)
 {
+	struct stat st;
+
 	root->logical = root->physical = NULL;
 	if (!dir)
 		dir = ".";
 	root->physical = realpath(dir, NULL);
-	if (!root->physical) {
-		cli_error("%s: source root not usable: %s", dir, strerror(errno));
+	if (!root->physical || stat(root->physical, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		cli_error("%s: source root not usable: %s", dir, root->physical ? strerror(ENOTDIR) :
+			  strerror(errno));
+		cli_gate_source_root_release(root);
 		return CLI_EXIT_READ;
 	}
 	if (dir[0] == '/')
