@@ -8,7 +8,8 @@ that with `structfit report --format json --local-types` on the fixture
 objects, on clang --target objects (little- and big-endian, DWARF 2 to 5,
 compressed sections), on g++/clang++ C++ fixtures, and on real debug files
 when installed: the libc6-dbg file of libc.so.6 and one kernel module of a
-linux-image-*-dbg package.
+linux-image-*-dbg package.  With FILE arguments it compares just those
+(STRUCTFIT_BIN and STRUCTFIT_DWARF_REF set).
 
 structfit merges identical definitions and lists other same-named layouts
 as conflicts, so both sides are compared as sets keyed by (name, size):
@@ -44,15 +45,18 @@ CLANG_VARIANTS = [
     ("clang-s390x-dwarf5", ["--target=s390x-linux-gnu", "-gdwarf-5"]),
     ("clang-s390x-dwarf2", ["--target=s390x-linux-gnu", "-gdwarf-2"]),
     ("clang-x86_64-dwarf2", ["--target=x86_64-linux-gnu", "-gdwarf-2"]),
+    ("clang-s390x-dwarf5-gz", ["--target=s390x-linux-gnu", "-gdwarf-5", "-gz=zlib"]),
 ]
 GCC_VARIANTS = [
     ("gcc-dwarf2", ["-gdwarf-2"]),
     ("gcc-dwarf3", ["-gdwarf-3"]),
     ("gcc-dwarf5-gz", ["-gdwarf-5", "-gz=zlib"]),
+    ("gcc-dwarf4-zdebug", ["-gdwarf-4", "-gz=zlib-gnu"]),
     ("gcc-dwarf4-types", ["-gdwarf-4", "-fdebug-types-section"]),
 ]
 
 failures = []
+skipped_inputs = []
 
 
 def fail(msg):
@@ -132,12 +136,25 @@ def dwarf_ref(path):
     return parse_ref(proc.stdout.decode(errors="replace"))
 
 
+# libdwarf 20210528 refuses to inflate a section whose uncompressed size is
+# many times its compressed one ("Surely an invalid uncompress length"),
+# which a small, mostly-zero section legitimately is (clang's unrelocated
+# .debug_str_offsets in a RELA object).  Such files are skipped with a note,
+# after checking that structfit loads them.
+LIBDWARF_ZLIB_LIMIT = "DW_DLE_ZLIB_UNCOMPRESS_ERROR"
+
+
 def compare(label, path, limit=20):
     """Compares one input; prints and returns (structs, members, mismatches)."""
     try:
-        ref = dwarf_ref(path)
         doc = structfit_doc(path)
+        ref = dwarf_ref(path)
     except oc.OracleError as e:
+        if LIBDWARF_ZLIB_LIMIT in str(e):
+            print("note: %s: skipped, libdwarf 20210528 cannot inflate a highly compressed"
+                  " section (structfit loaded it)" % label)
+            skipped_inputs.append(label)
+            return 0, 0, 0
         fail("%s: %s" % (label, e))
         return 0, 0, 1
     structs = members = skipped = 0
@@ -236,6 +253,11 @@ def kernel_module():
 
 
 def main():
+    if len(sys.argv) > 1:
+        # By hand on other files (a vmlinux takes a minute and ~2 GB):
+        # tests/oracle_libdwarf.py FILE...
+        mismatches = sum(compare(os.path.basename(p), p)[2] for p in sys.argv[1:])
+        return 1 if mismatches or failures else 0
     scratch = oc.scratch_dir("oracle_libdwarf")
     inputs = []
     fixture_dir = os.environ.get("STRUCTFIT_FIXTURE_DIR")
@@ -259,8 +281,8 @@ def main():
     for label, path in inputs:
         for i, n in enumerate(compare(label, path)):
             totals[i] += n
-    print("total: %d inputs, %d structs, %d members, %d mismatches"
-          % (len(inputs), totals[0], totals[1], totals[2]))
+    print("total: %d inputs (%d skipped), %d structs, %d members, %d mismatches"
+          % (len(inputs), len(skipped_inputs), totals[0], totals[1], totals[2]))
     if failures:
         print("%d failures" % len(failures))
         return 1
