@@ -2,6 +2,7 @@
  * and relocated DWARF, archives, separate debug files and broken inputs. */
 #include <criterion/criterion.h>
 
+#include "dwarf/die_reader.h"
 #include "dwarf/elf_image.h"
 #include "dwarf/input.h"
 
@@ -114,12 +115,28 @@ static void compile(const char *flags, const char *source, const char *output)
 		cr_skip_test("compiler cannot: %s", flags);
 }
 
+/* A string attribute of the first unit's root DIE, or "" when absent. */
+static void unit_string(sf_dw_cursor *cursor, const sf_dw_die *die, uint16_t at, char *out,
+			size_t size)
+{
+	sf_dw_value value;
+	const char *text = NULL;
+
+	out[0] = '\0';
+	if (sf__dw_attr(cursor, die, at, &value) > 0 && sf__dw_string(cursor, die, &value, &text) > 0)
+		snprintf(out, size, "%s", text);
+}
+
+/* Reads the first unit's name and directory through the DIE reader; opening
+ * the image lists (and checks) every unit header.  libdwarf reads the same
+ * kinds of objects on its own in oracle_libdwarf. */
 static int record(void *ctx, const sf_debug_image *image)
 {
 	seen *s = ctx;
-	Dwarf_Error error = NULL;
-	Dwarf_Die die = NULL;
-	char *name = NULL;
+	sf_dw_image dw;
+	sf_dw_cursor cursor;
+	sf_dw_die die;
+	const sf_dw_unit *unit;
 	int res, slot = s->images < MAX_SEEN ? s->images : MAX_SEEN - 1;
 
 	snprintf(s->display[slot], sizeof(s->display[slot]), "%s", image->display_name);
@@ -129,36 +146,21 @@ static int record(void *ctx, const sf_debug_image *image)
 	s->address_size = image->address_size;
 	s->big_endian = image->big_endian;
 	s->has_debug_types = image->has_debug_types;
-	s->has_alt = image->alt_dbg != NULL;
+	s->has_alt = image->alt_sections.info.data != NULL;
 	s->images++;
 
-	res = dwarf_next_cu_header_d(image->dbg, 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-				     NULL, NULL, NULL, &error);
-	cr_assert_eq(res, DW_DLV_OK, "%s: no CU: %s", image->display_name,
-		     res == DW_DLV_ERROR ? dwarf_errmsg(error) : "no entry");
-	res = dwarf_siblingof_b(image->dbg, NULL, 1, &die, &error);
-	cr_assert_eq(res, DW_DLV_OK, "%s: no CU DIE", image->display_name);
-	res = dwarf_diename(die, &name, &error);
-	cr_assert_eq(res, DW_DLV_OK, "%s: CU without a name: %s", image->display_name,
-		     res == DW_DLV_ERROR ? dwarf_errmsg(error) : "no entry");
-	snprintf(s->cu_name[slot], sizeof(s->cu_name[slot]), "%s", name);
-	{
-		Dwarf_Attribute attr = NULL;
-		char *dir = NULL;
-
-		if (dwarf_attr(die, DW_AT_comp_dir, &attr, &error) == DW_DLV_OK) {
-			if (dwarf_formstring(attr, &dir, &error) == DW_DLV_OK)
-				snprintf(s->comp_dir[slot], sizeof(s->comp_dir[slot]), "%s", dir);
-			dwarf_dealloc(image->dbg, attr, DW_DLA_ATTR);
-		}
-	}
-	dwarf_dealloc(image->dbg, die, DW_DLA_DIE);
-	/* Walk to the end so every unit header is read and checked. */
-	while ((res = dwarf_next_cu_header_d(image->dbg, 1, NULL, NULL, NULL, NULL, NULL, NULL,
-					     NULL, NULL, NULL, NULL, &error)) == DW_DLV_OK)
-		;
-	cr_assert_eq(res, DW_DLV_NO_ENTRY, "%s: bad unit: %s", image->display_name,
-		     res == DW_DLV_ERROR ? dwarf_errmsg(error) : "");
+	res = sf__dw_image_open(&dw, image, UINT64_MAX);
+	cr_assert_eq(res, 0, "%s: bad unit: %s", image->display_name, sf_error_last());
+	cr_assert_gt(dw.spaces[SF_DW_INFO].count, 0, "%s: no CU", image->display_name);
+	unit = &dw.spaces[SF_DW_INFO].units[0];
+	cr_assert_eq(sf__dw_cursor_init(&cursor, &dw), 0);
+	res = sf__dw_die_at(&cursor, unit, unit->die_offset, &die);
+	cr_assert_eq(res, 0, "%s: no CU DIE: %s", image->display_name, sf_error_last());
+	unit_string(&cursor, &die, DW_AT_name, s->cu_name[slot], sizeof(s->cu_name[slot]));
+	cr_assert(s->cu_name[slot][0], "%s: CU without a name", image->display_name);
+	unit_string(&cursor, &die, DW_AT_comp_dir, s->comp_dir[slot], sizeof(s->comp_dir[slot]));
+	sf__dw_cursor_release(&cursor);
+	sf__dw_image_close(&dw);
 	return 0;
 }
 
@@ -815,31 +817,26 @@ Test(elf_input, section_beyond_file_end_is_invalid)
 }
 
 /* Walks every unit and DIE name, tolerating errors: corrupt DWARF that
- * passed the ELF checks is libdwarf's to reject, without crashing. */
+ * passed the ELF checks is the DIE reader's to reject, without crashing. */
 static int tolerant_walk(void *ctx, const sf_debug_image *image)
 {
-	Dwarf_Error error = NULL;
-	int res, units = 0;
+	sf_dw_image dw;
+	sf_dw_cursor cursor;
 
 	(void)ctx;
-	while (units++ < 100) {
-		Dwarf_Die die = NULL;
-		char *name = NULL;
-
-		res = dwarf_next_cu_header_d(image->dbg, 1, NULL, NULL, NULL, NULL, NULL, NULL,
-					     NULL, NULL, NULL, NULL, &error);
-		if (res != DW_DLV_OK)
-			break;
-		if (dwarf_siblingof_b(image->dbg, NULL, 1, &die, &error) != DW_DLV_OK)
-			break;
-		if (dwarf_diename(die, &name, &error) == DW_DLV_ERROR) {
-			dwarf_dealloc(image->dbg, error, DW_DLA_ERROR);
-			error = NULL;
+	if (sf__dw_image_open(&dw, image, UINT64_MAX) != 0)
+		return 0;
+	if (sf__dw_cursor_init(&cursor, &dw) == 0) {
+		for (size_t i = 0; i < dw.spaces[SF_DW_INFO].count && i < 100; i++) {
+			const sf_dw_unit *unit = &dw.spaces[SF_DW_INFO].units[i];
+			sf_dw_die die;
+			char name[64];
+			if (sf__dw_die_at(&cursor, unit, unit->die_offset, &die) == 0)
+				unit_string(&cursor, &die, DW_AT_name, name, sizeof(name));
 		}
-		dwarf_dealloc(image->dbg, die, DW_DLA_DIE);
+		sf__dw_cursor_release(&cursor);
 	}
-	if (error != NULL)
-		dwarf_dealloc(image->dbg, error, DW_DLA_ERROR);
+	sf__dw_image_close(&dw);
 	return 0;
 }
 

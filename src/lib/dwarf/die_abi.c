@@ -258,7 +258,7 @@ static int mark_struct(abi_walk *w, const sf_die *d, unsigned depth)
 	} else {
 		/* Only declared here: every definition of that name counts. */
 		const char *name = NULL;
-		Dwarf_Half tag = 0;
+		uint16_t tag = 0;
 		sf__die_tag(w->ctx, d, &tag);
 		res = sf__die_string(w->ctx, d, DW_AT_name, &name);
 		/* Definitions go by their qualified name (`ns::S`). */
@@ -281,7 +281,7 @@ static int mark_struct(abi_walk *w, const sf_die *d, unsigned depth)
 		return res;
 	res = sf__die_first_child(w->ctx, d, &child);
 	while (res > 0) {
-		Dwarf_Half tag = 0;
+		uint16_t tag = 0;
 		sf__die_tag(w->ctx, &child, &tag);
 		if (tag == DW_TAG_member || tag == DW_TAG_inheritance) {
 			sf_die type;
@@ -300,7 +300,7 @@ static int mark_struct(abi_walk *w, const sf_die *d, unsigned depth)
  * struct, union or class at the end of the chain. */
 static int follow_type(abi_walk *w, const sf_die *d, unsigned depth)
 {
-	Dwarf_Half tag = 0;
+	uint16_t tag = 0;
 	sf_die next;
 	int res = 0;
 
@@ -345,7 +345,7 @@ static int follow_type(abi_walk *w, const sf_die *d, unsigned depth)
  * keep the type on the other DIE). */
 static int follow_typed(abi_walk *w, const sf_die *d)
 {
-	static const Dwarf_Half links[] = { DW_AT_abstract_origin, DW_AT_specification };
+	static const uint16_t links[] = { DW_AT_abstract_origin, DW_AT_specification };
 	sf_die type, origin;
 	int res = sf__die_ref(w->ctx, d, DW_AT_type, &type);
 
@@ -389,7 +389,7 @@ static int symbol_name(abi_walk *w, const sf_die *d, const char **linkage, const
 /* Static functions and variables may share an exported one's name. */
 static int is_external(abi_walk *w, const sf_die *d, bool *yes)
 {
-	static const Dwarf_Half links[] = { DW_AT_specification, DW_AT_abstract_origin };
+	static const uint16_t links[] = { DW_AT_specification, DW_AT_abstract_origin };
 	int res = sf__die_flag(w->ctx, d, DW_AT_external, yes);
 
 	for (size_t i = 0; res == 0 && i < sizeof(links) / sizeof(links[0]); i++) {
@@ -401,7 +401,7 @@ static int is_external(abi_walk *w, const sf_die *d, bool *yes)
 	return res;
 }
 
-static int visit_symbol(abi_walk *w, const sf_abi_exports *exports, const sf_die *d, Dwarf_Half tag)
+static int visit_symbol(abi_walk *w, const sf_abi_exports *exports, const sf_die *d, uint16_t tag)
 {
 	const char *linkage = NULL, *name = NULL;
 	const sf_abi_export *e;
@@ -429,7 +429,7 @@ static int visit_symbol(abi_walk *w, const sf_abi_exports *exports, const sf_die
 	/* Parameters only: the body's DIEs are not part of the interface. */
 	res = sf__die_first_child(w->ctx, d, &child);
 	while (res > 0) {
-		Dwarf_Half child_tag = 0;
+		uint16_t child_tag = 0;
 		sf__die_tag(w->ctx, &child, &child_tag);
 		if (child_tag == DW_TAG_formal_parameter) {
 			res = follow_typed(w, &child);
@@ -450,7 +450,7 @@ static int walk_scope(abi_walk *w, const sf_abi_exports *exports, const sf_die *
 		return sf__die_corrupt(w->ctx, scope, "DIE tree too deep");
 	res = sf__die_first_child(w->ctx, scope, &child);
 	while (res > 0) {
-		Dwarf_Half tag = 0;
+		uint16_t tag = 0;
 		sf__die_tag(w->ctx, &child, &tag);
 		if (tag == DW_TAG_subprogram || tag == DW_TAG_variable)
 			res = visit_symbol(w, exports, &child, tag);

@@ -87,7 +87,7 @@ static int wrap(sf_die *out)
 	return 1;
 }
 
-int sf__die_open(const sf_die_ctx *ctx, bool alt, Dwarf_Off offset, bool is_info, sf_die *out)
+int sf__die_open(const sf_die_ctx *ctx, bool alt, uint64_t offset, bool is_info, sf_die *out)
 {
 	unsigned space = space_of(alt, is_info);
 	const sf_dw_unit *unit = sf__dw_unit_at(ctx->dw, space, offset);
@@ -108,7 +108,7 @@ int sf__die_open(const sf_die_ctx *ctx, bool alt, Dwarf_Off offset, bool is_info
 	return 0;
 }
 
-int sf__die_tag(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half *tag)
+int sf__die_tag(const sf_die_ctx *ctx, const sf_die *d, uint16_t *tag)
 {
 	(void)ctx;
 	*tag = d->raw.abbrev->tag;
@@ -116,12 +116,12 @@ int sf__die_tag(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half *tag)
 }
 
 /* 1 with *v set, 0 when absent, <0 on error. */
-static int get_attr(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, sf_dw_value *v)
+static int get_attr(const sf_die_ctx *ctx, const sf_die *d, uint16_t at, sf_dw_value *v)
 {
 	return sf__dw_attr(ctx->cursor, &d->raw, at, v);
 }
 
-int sf__die_flag(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, bool *out)
+int sf__die_flag(const sf_die_ctx *ctx, const sf_die *d, uint16_t at, bool *out)
 {
 	sf_dw_value v;
 	int res = get_attr(ctx, d, at, &v);
@@ -135,18 +135,18 @@ int sf__die_flag(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, bool *ou
 	return 1;
 }
 
-static bool is_signed_form(Dwarf_Half form)
+static bool is_signed_form(uint16_t form)
 {
 	return form == DW_FORM_sdata || form == DW_FORM_implicit_const;
 }
 
-static bool is_unsigned_constant(Dwarf_Half form)
+static bool is_unsigned_constant(uint16_t form)
 {
 	return form == DW_FORM_data1 || form == DW_FORM_data2 || form == DW_FORM_data4 ||
 	       form == DW_FORM_data8 || form == DW_FORM_udata;
 }
 
-static int read_sdata(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, bool widen_sign,
+static int read_sdata(const sf_die_ctx *ctx, const sf_die *d, uint16_t at, bool widen_sign,
 		      int64_t *out)
 {
 	sf_dw_value v;
@@ -180,17 +180,17 @@ static int read_sdata(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, boo
 	return 1;
 }
 
-int sf__die_sdata(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, int64_t *out)
+int sf__die_sdata(const sf_die_ctx *ctx, const sf_die *d, uint16_t at, int64_t *out)
 {
 	return read_sdata(ctx, d, at, false, out);
 }
 
-int sf__die_signed(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, int64_t *out)
+int sf__die_signed(const sf_die_ctx *ctx, const sf_die *d, uint16_t at, int64_t *out)
 {
 	return read_sdata(ctx, d, at, true, out);
 }
 
-int sf__die_udata(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, uint64_t *out)
+int sf__die_udata(const sf_die_ctx *ctx, const sf_die *d, uint16_t at, uint64_t *out)
 {
 	sf_dw_value v;
 	int res = get_attr(ctx, d, at, &v);
@@ -210,7 +210,7 @@ int sf__die_udata(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, uint64_
 	return 1;
 }
 
-int sf__die_string(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, const char **out)
+int sf__die_string(const sf_die_ctx *ctx, const sf_die *d, uint16_t at, const char **out)
 {
 	sf_dw_value v;
 	int res = get_attr(ctx, d, at, &v);
@@ -226,7 +226,7 @@ int sf__die_string(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, const 
 
 /* Where a reference attribute points: 1 with space/offset, or 2 for a
  * type signature (with *signature), 0 when absent, <0. */
-static int ref_target(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, unsigned *space,
+static int ref_target(const sf_die_ctx *ctx, const sf_die *d, uint16_t at, unsigned *space,
 		      uint64_t *offset, uint64_t *signature)
 {
 	sf_dw_value v;
@@ -247,7 +247,7 @@ static int ref_target(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, uns
 	return 1;
 }
 
-int sf__die_ref(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, sf_die *out)
+int sf__die_ref(const sf_die_ctx *ctx, const sf_die *d, uint16_t at, sf_die *out)
 {
 	unsigned space = 0;
 	uint64_t offset = 0, signature = 0;
@@ -262,7 +262,7 @@ int sf__die_ref(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, sf_die *o
 	return res < 0 ? res : 1;
 }
 
-int sf__die_ref_key(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, uint64_t *key)
+int sf__die_ref_key(const sf_die_ctx *ctx, const sf_die *d, uint16_t at, uint64_t *key)
 {
 	unsigned space = 0;
 	uint64_t offset = 0, signature = 0;

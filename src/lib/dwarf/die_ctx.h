@@ -3,7 +3,6 @@
 #define SF_DWARF_DIE_CTX_H
 
 #include <dwarf.h>
-#include <libdwarf.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -33,7 +32,7 @@
  */
 typedef struct sf_die {
 	sf_dw_die raw;
-	Dwarf_Off offset;
+	uint64_t offset;
 	bool alt;
 	bool is_info;
 } sf_die;
@@ -251,7 +250,7 @@ static inline bool sf__die_language_cxx(uint64_t language)
 	       language == DW_LANG_ObjC_plus_plus;
 }
 
-/* ---- die_attr.c: attribute access with libdwarf's protocol translated ---- */
+/* ---- die_attr.c: attribute access over die_reader.h ---- */
 
 /* "FILE: corrupt DWARF: <what> at DIE 0x..." */
 int sf__die_corrupt(const sf_die_ctx *ctx, const sf_die *d, const char *what);
@@ -260,7 +259,7 @@ int sf__die_too_deep(const sf_die_ctx *ctx, const sf_die *d, unsigned limit);
 
 /* Opens the DIE at a section offset of the main file's .debug_info
  * (is_info) or .debug_types, or of the dwz file's .debug_info (alt). */
-int sf__die_open(const sf_die_ctx *ctx, bool alt, Dwarf_Off offset, bool is_info, sf_die *out);
+int sf__die_open(const sf_die_ctx *ctx, bool alt, uint64_t offset, bool is_info, sf_die *out);
 /* DIEs own nothing; kept so call sites read like resource handling. */
 static inline void sf__die_release(sf_die *d)
 {
@@ -270,22 +269,22 @@ static inline void sf__die_release(sf_die *d)
 int sf__die_first_child(const sf_die_ctx *ctx, const sf_die *d, sf_die *out);
 int sf__die_next_sibling(const sf_die_ctx *ctx, sf_die *cur);
 
-int sf__die_tag(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half *tag);
+int sf__die_tag(const sf_die_ctx *ctx, const sf_die *d, uint16_t *tag);
 /* Each returns 1 when the attribute is present, 0 when absent, or <0. */
-int sf__die_flag(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, bool *out);
-int sf__die_udata(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, uint64_t *out);
+int sf__die_flag(const sf_die_ctx *ctx, const sf_die *d, uint16_t at, bool *out);
+int sf__die_udata(const sf_die_ctx *ctx, const sf_die *d, uint16_t at, uint64_t *out);
 /* Array bounds and counts: signed forms as signed, fixed-size data forms
  * as unsigned (all-ones data4/data8 meaning -1). */
-int sf__die_sdata(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, int64_t *out);
+int sf__die_sdata(const sf_die_ctx *ctx, const sf_die *d, uint16_t at, int64_t *out);
 /* A constant that is signed whatever its form (DW_AT_bit_offset). */
-int sf__die_signed(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, int64_t *out);
-/* Borrowed libdwarf string, valid while the image is open. */
-int sf__die_string(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, const char **out);
+int sf__die_signed(const sf_die_ctx *ctx, const sf_die *d, uint16_t at, int64_t *out);
+/* Borrowed string from the section bytes, valid while the image is open. */
+int sf__die_string(const sf_die_ctx *ctx, const sf_die *d, uint16_t at, const char **out);
 /* Follows a reference attribute (any form, incl. sig8 and dwz alt). */
-int sf__die_ref(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, sf_die *out);
+int sf__die_ref(const sf_die_ctx *ctx, const sf_die *d, uint16_t at, sf_die *out);
 /* Cache key of a reference's target without opening it: 1 with *key set
  * (0 when only opening can tell, as for type signatures), 0 if absent. */
-int sf__die_ref_key(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at, uint64_t *key);
+int sf__die_ref_key(const sf_die_ctx *ctx, const sf_die *d, uint16_t at, uint64_t *key);
 /* DW_AT_data_member_location as a byte offset; 0 when it is an expression
  * we cannot evaluate (*known set to false). */
 int sf__die_member_location(const sf_die_ctx *ctx, const sf_die *d, uint64_t *out, bool *known);
@@ -300,7 +299,7 @@ sf_die_type *sf__die_type_slot(sf_die_ctx *ctx, const sf_die *d);
 sf_die_type *sf__die_type_find(const sf_die_ctx *ctx, uint64_t key);
 /* Name or layout of the DW_AT_type target of `d` (void when absent),
  * opening the target DIE only when the cache does not know it yet:
- * opening a DIE by offset is the expensive libdwarf call. */
+ * opening a DIE by offset means finding its unit and decoding it. */
 int sf__die_target_name(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out);
 int sf__die_target_layout(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out);
 /* Fills the name part; d == NULL means void. */

@@ -99,7 +99,7 @@ static bool is_section_string(uint16_t form)
 /* Tags whose layout sf__die_type_layout() takes from the types they
  * refer to; for the others (pointers, functions, ...) a member needs only
  * the spelling of what they refer to, and nothing gets built through them. */
-static bool layout_follows(Dwarf_Half tag)
+static bool layout_follows(uint16_t tag)
 {
 	switch (tag) {
 	case DW_TAG_typedef:
@@ -122,7 +122,7 @@ static bool layout_follows(Dwarf_Half tag)
 	}
 }
 
-static bool is_struct_tag(Dwarf_Half tag)
+static bool is_struct_tag(uint16_t tag)
 {
 	return tag == DW_TAG_structure_type || tag == DW_TAG_union_type || tag == DW_TAG_class_type;
 }
@@ -399,7 +399,7 @@ static bool mix_children(sf_die_ctx *ctx, const sf_die *d, bool by_name, bool me
 	int res = sf__die_first_child(ctx, d, &child);
 
 	while (res > 0) {
-		Dwarf_Half tag = child.raw.abbrev->tag;
+		uint16_t tag = child.raw.abbrev->tag;
 		/* The builder reads variant parts its own way: no digest. */
 		if (members && tag == DW_TAG_variant_part)
 			return false;
@@ -479,7 +479,7 @@ static bool type_digest(sf_die_ctx *ctx, const sf_die *d, bool layout, unsigned 
 			sf_die_digest *out)
 {
 	sf_die_type *t = sf__die_type_slot(ctx, d);
-	Dwarf_Half tag;
+	uint16_t tag;
 	uint8_t *state;
 	attr_facts facts;
 	sf_die_digest h = { UINT64_C(0x243f6a8885a308d3), UINT64_C(0x13198a2e03707344) };

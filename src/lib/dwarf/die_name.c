@@ -58,7 +58,7 @@ static int set_name(sf_die_ctx *ctx, sf_die_type *t, const char *prefix, const c
 	return 0;
 }
 
-static const char *tag_keyword(Dwarf_Half tag)
+static const char *tag_keyword(uint16_t tag)
 {
 	switch (tag) {
 	case DW_TAG_structure_type: return "struct";
@@ -69,7 +69,7 @@ static const char *tag_keyword(Dwarf_Half tag)
 	}
 }
 
-static const char *qualifier_keyword(Dwarf_Half tag)
+static const char *qualifier_keyword(uint16_t tag)
 {
 	switch (tag) {
 	case DW_TAG_const_type: return "const";
@@ -97,7 +97,7 @@ static int parameter_list(sf_die_ctx *ctx, const sf_die *d, unsigned depth, cons
 		return res;
 	res = sf__die_first_child(ctx, d, &child);
 	while (res > 0) {
-		Dwarf_Half tag = 0;
+		uint16_t tag = 0;
 		const char *piece = NULL;
 		res = sf__die_tag(ctx, &child, &tag);
 		if (res < 0)
@@ -140,7 +140,7 @@ static int array_dimensions(sf_die_ctx *ctx, const sf_die *d, const char **out)
 	int res = sf__die_first_child(ctx, d, &child);
 
 	while (res > 0) {
-		Dwarf_Half tag = 0;
+		uint16_t tag = 0;
 		res = sf__die_tag(ctx, &child, &tag);
 		if (res < 0)
 			break;
@@ -296,7 +296,7 @@ static int name_function(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsig
  * C spelling of the same DWARF ("void *", "main.Inner[3]") would be wrong
  * for Go.  1 when `d` was spelled so, 0 when it has no name.
  */
-static int go_spelling(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, Dwarf_Half tag)
+static int go_spelling(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, uint16_t tag)
 {
 	const char *name = NULL;
 	int res;
@@ -314,7 +314,7 @@ static int go_spelling(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, Dwarf_H
 int sf__die_type_name(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out)
 {
 	sf_die_type *t;
-	Dwarf_Half tag = 0;
+	uint16_t tag = 0;
 	const char *keyword;
 	int res;
 

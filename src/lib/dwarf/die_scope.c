@@ -48,7 +48,7 @@ bool sf__die_language_scoped(uint64_t language)
 	}
 }
 
-static bool is_scope_tag(Dwarf_Half tag)
+static bool is_scope_tag(uint16_t tag)
 {
 	return tag == DW_TAG_namespace || tag == DW_TAG_structure_type || tag == DW_TAG_class_type ||
 	       tag == DW_TAG_union_type;

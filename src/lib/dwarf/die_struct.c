@@ -86,7 +86,7 @@ static int place_bitfield(sf_die_ctx *ctx, const sf_die *m, uint64_t type_size, 
 	return 0;
 }
 
-static int build_member(sf_die_ctx *ctx, const sf_struct *parent, const sf_die *m, Dwarf_Half tag,
+static int build_member(sf_die_ctx *ctx, const sf_struct *parent, const sf_die *m, uint16_t tag,
 			unsigned depth, sf_member *out, bool *descriptor)
 {
 	const sf_die_type *layout = NULL, *spelling = NULL;
@@ -188,7 +188,7 @@ static int build_member(sf_die_ctx *ctx, const sf_struct *parent, const sf_die *
 
 /* Static data members are not part of the layout: DWARF 4 marks them as
  * external or declared members, DWARF 5 makes them variables. */
-static int is_layout_member(const sf_die_ctx *ctx, const sf_die *m, Dwarf_Half tag, bool *yes)
+static int is_layout_member(const sf_die_ctx *ctx, const sf_die *m, uint16_t tag, bool *yes)
 {
 	bool flag = false;
 	int res;
@@ -221,7 +221,7 @@ static int variant_part_start(sf_die_ctx *ctx, const sf_die *part, unsigned leve
 	int res = sf__die_first_child(ctx, part, &child);
 
 	while (res > 0) {
-		Dwarf_Half tag = 0;
+		uint16_t tag = 0;
 		res = sf__die_tag(ctx, &child, &tag);
 		if (res >= 0 && tag == DW_TAG_member) {
 			uint64_t location = 0;
@@ -312,7 +312,7 @@ static bool is_special_member(const sf_struct *s, const char *name)
  * copy assignment.  One declared `= default` may or may not count, so it
  * is only a hint.
  */
-static int note_nonpod(const sf_die_ctx *ctx, const sf_die *child, Dwarf_Half tag, bool data_member,
+static int note_nonpod(const sf_die_ctx *ctx, const sf_die *child, uint16_t tag, bool data_member,
 		       sf_struct *s)
 {
 	uint64_t access = 0, defaulted = 0;
@@ -350,7 +350,7 @@ static int build_members(sf_die_ctx *ctx, const sf_die *d, sf_struct *s, unsigne
 	int res = sf__die_first_child(ctx, d, &child);
 
 	while (res > 0) {
-		Dwarf_Half tag = 0;
+		uint16_t tag = 0;
 		bool wanted = false, unsized = false;
 		res = sf__die_tag(ctx, &child, &tag);
 		if (res >= 0)
@@ -433,7 +433,7 @@ static int remember_fresh(sf_die_ctx *ctx, const sf_die_digest *digest, sf_struc
 	return 0;
 }
 
-static sf_struct_kind kind_of(Dwarf_Half tag)
+static sf_struct_kind kind_of(uint16_t tag)
 {
 	return tag == DW_TAG_union_type ? SF_UNION : tag == DW_TAG_class_type ? SF_CLASS : SF_STRUCT;
 }
@@ -462,7 +462,7 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 	uint64_t size = 0, line = 0;
 	bool declaration = false, have_digest = false;
 	sf_die_digest digest = { 0, 0 };
-	Dwarf_Half tag = 0;
+	uint16_t tag = 0;
 	sf_struct *s = NULL;
 	int res;
 

@@ -121,7 +121,7 @@ static int layout_typedef(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsi
 	if (res < 0)
 		return res;
 	if (res > 0) {
-		Dwarf_Half tag = 0;
+		uint16_t tag = 0;
 		res = sf__die_tag(ctx, &target, &tag);
 		if (res >= 0 && (tag == DW_TAG_structure_type || tag == DW_TAG_union_type ||
 				 tag == DW_TAG_class_type)) {
@@ -154,7 +154,7 @@ static int layout_typedef(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsi
 	return 0;
 }
 
-static int layout_scalar(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, Dwarf_Half tag,
+static int layout_scalar(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, uint16_t tag,
 			 unsigned depth)
 {
 	uint64_t size = 0, encoding = DW_ATE_signed;
@@ -234,7 +234,7 @@ static bool c_family(uint64_t language)
 }
 
 /* Present, but not a constant (an expression or a DIE reference). */
-static bool non_constant(const sf_die_ctx *ctx, const sf_die *d, Dwarf_Half at)
+static bool non_constant(const sf_die_ctx *ctx, const sf_die *d, uint16_t at)
 {
 	sf_dw_value v;
 	int64_t value = 0;
@@ -310,7 +310,7 @@ static int layout_array(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsign
 	run_time = res > 0;
 	res = sf__die_first_child(ctx, d, &child);
 	while (res > 0) {
-		Dwarf_Half tag = 0;
+		uint16_t tag = 0;
 		res = sf__die_tag(ctx, &child, &tag);
 		if (res < 0)
 			break;
@@ -397,7 +397,7 @@ static int layout_struct(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsig
 /* Longest typedef/qualifier chain laid out; only corrupt DWARF goes on. */
 #define MAX_CHAIN (1u << 20)
 
-static bool is_chain_tag(Dwarf_Half tag)
+static bool is_chain_tag(uint16_t tag)
 {
 	switch (tag) {
 	case DW_TAG_typedef:
@@ -430,7 +430,7 @@ static int layout_chain_of(sf_die_ctx *ctx, const sf_die *d, unsigned depth)
 
 	while (res > 0) {
 		sf_die_type *t = sf__die_type_slot(ctx, &cur);
-		Dwarf_Half tag = 0;
+		uint16_t tag = 0;
 		if (!t) {
 			res = SF_ENOMEM;
 			break;
@@ -475,7 +475,7 @@ static int layout_chain_of(sf_die_ctx *ctx, const sf_die *d, unsigned depth)
 int sf__die_type_layout(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out)
 {
 	sf_die_type *t;
-	Dwarf_Half tag = 0;
+	uint16_t tag = 0;
 	int res;
 
 	if (!d) {

@@ -12,7 +12,7 @@
  * not list them, and skipping the bodies saves most of a kernel's DIEs, so
  * they are entered only when the filter asks for local types.
  */
-static bool may_hold_types(const sf_die_ctx *ctx, Dwarf_Half tag)
+static bool may_hold_types(const sf_die_ctx *ctx, uint16_t tag)
 {
 	switch (tag) {
 	case DW_TAG_compile_unit:
@@ -92,7 +92,7 @@ static int remember_import(sf_die_ctx *ctx, const sf_die *d)
  * in it are its variants. */
 static int is_rust_enum(sf_die_ctx *ctx, const sf_die *d, bool *yes)
 {
-	Dwarf_Half tag = 0;
+	uint16_t tag = 0;
 	sf_die child;
 	int res;
 
@@ -114,7 +114,7 @@ static int is_rust_enum(sf_die_ctx *ctx, const sf_die *d, bool *yes)
 	return res < 0 ? res : 0;
 }
 
-static int visit(sf_die_ctx *ctx, const sf_die *d, Dwarf_Half tag, unsigned depth, bool in_enum)
+static int visit(sf_die_ctx *ctx, const sf_die *d, uint16_t tag, unsigned depth, bool in_enum)
 {
 	if (tag == DW_TAG_structure_type || tag == DW_TAG_union_type || tag == DW_TAG_class_type) {
 		const char *name = NULL;
@@ -158,7 +158,7 @@ static int visit(sf_die_ctx *ctx, const sf_die *d, Dwarf_Half tag, unsigned dept
 	return 0;
 }
 
-static bool is_function_body(Dwarf_Half tag)
+static bool is_function_body(uint16_t tag)
 {
 	return tag == DW_TAG_subprogram || tag == DW_TAG_lexical_block ||
 	       tag == DW_TAG_inlined_subroutine;
@@ -182,7 +182,7 @@ static int walk_children(sf_die_ctx *ctx, const sf_die *parent, unsigned depth, 
 	if (res >= 0)
 		res = sf__die_first_child(ctx, parent, &child);
 	while (res > 0) {
-		Dwarf_Half tag = 0;
+		uint16_t tag = 0;
 		res = sf__die_tag(ctx, &child, &tag);
 		if (res >= 0)
 			res = visit(ctx, &child, tag, depth, in_enum);
@@ -202,7 +202,7 @@ static int build_pending(sf_die_ctx *ctx)
 	for (size_t i = 0; i < ctx->pending_count; i++) {
 		uint64_t key = ctx->pending[i];
 		bool alt = (key >> 62) & 1, is_info = !(key >> 63);
-		Dwarf_Off offset = key & ((UINT64_C(1) << 62) - 1);
+		uint64_t offset = key & ((UINT64_C(1) << 62) - 1);
 		sf_struct *s = NULL;
 		sf_die d;
 		int res;

@@ -1,19 +1,17 @@
 /* Internals of the ELF input layer: an image's DWARF sections after
- * decompression and relocation, the libdwarf handle over them, and the
- * searches for separate debug files. */
+ * decompression and relocation, and the searches for separate debug files. */
 #ifndef SF_DWARF_ELF_IMAGE_H
 #define SF_DWARF_ELF_IMAGE_H
 
 #include <structfit/model.h>
 
 #include <gelf.h>
-#include <libdwarf.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /*
- * One DWARF section as libdwarf sees it.  Same-named input sections (COMDAT
+ * One DWARF section as the DIE reader sees it.  Same-named input sections (COMDAT
  * groups in .o files) are concatenated in section order, as a linker does,
  * and relocations against them are resolved to their place in the result.
  */
@@ -83,19 +81,6 @@ typedef struct sf__section_place {
 int sf__elf_relocate(Elf *elf, const char *name, const GElf_Ehdr *ehdr, size_t shnum,
 		     size_t shstrndx, uint64_t image_size,
 		     const sf__section_place *places, sf__dwarf_section *sections);
-
-/* A libdwarf handle over an image's sections; the contents must outlive it. */
-typedef struct sf__dwarf_handle sf__dwarf_handle;
-
-/*
- * Returns 0 with *out set, SF_ENODEBUG when libdwarf finds no DWARF, or
- * SF_EINVALID / SF_ENOMEM.  Also rejects images whose every unit is a
- * split-DWARF skeleton (SF_EUNSUPPORTED).
- */
-int sf__dwarf_handle_open(sf__dwarf_handle **out, const sf__elf_contents *contents,
-			  const char *name);
-Dwarf_Debug sf__dwarf_handle_dbg(const sf__dwarf_handle *handle);
-void sf__dwarf_handle_close(sf__dwarf_handle *handle);
 
 /*
  * Called with each candidate path of a search, in order.  `crc` is the

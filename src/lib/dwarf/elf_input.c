@@ -144,16 +144,18 @@ static void collect_sections(const sf__elf_contents *contents, sf_dwarf_sections
 }
 
 /*
- * Opens libdwarf over `contents` (and its dwz file, if it names one) and
- * calls the visitor.  `owner_real_path` is the file the contents came from,
- * for resolving a relative .gnu_debugaltlink.
+ * Hands `contents` (and its dwz file's, if it names one) to the visitor.
+ * `owner_real_path` is the file the contents came from, for resolving a
+ * relative .gnu_debugaltlink.  No libdwarf handle is opened: the DIE
+ * reader decodes the sections itself and checks every unit header it
+ * reads, so a handle nothing reads would only cost its set-up (see
+ * docs/architecture.md).
  */
 static int visit_contents(const char *display_name, const char *debug_path,
 			  const sf__elf_contents *contents, const char *owner_real_path,
 			  const sf_load_options *opts, sf_image_visitor visit, void *ctx)
 {
 	candidate_search alt = { .found = OPENED_ELF_INIT, .allow_without_info = true };
-	sf__dwarf_handle *handle = NULL, *alt_handle = NULL;
 	sf_debug_image image;
 	int error = 0;
 
@@ -170,25 +172,15 @@ static int visit_contents(const char *display_name, const char *debug_path,
 					 display_name, contents->altlink);
 			goto done;
 		}
-		if (alt.found.contents.has_info) {
-			error = sf__dwarf_handle_open(&alt_handle, &alt.found.contents, alt.found.path);
-			if (error)
-				goto done;
-		}
 	}
-	error = sf__dwarf_handle_open(&handle, contents, display_name);
-	if (error)
-		goto done;
 
 	image = (sf_debug_image){
 		.display_name = display_name,
 		.debug_path = debug_path,
-		.dbg = sf__dwarf_handle_dbg(handle),
 		.machine = contents->machine,
 		.address_size = contents->address_size,
 		.big_endian = contents->big_endian,
 		.has_debug_types = contents->has_types,
-		.alt_dbg = sf__dwarf_handle_dbg(alt_handle),
 		.alt_path = contents->altlink != NULL ? alt.found.path : NULL,
 	};
 	for (size_t i = 0; contents->altlink != NULL && i < alt.found.contents.section_count; i++) {
@@ -213,8 +205,6 @@ static int visit_contents(const char *display_name, const char *debug_path,
 	}
 	error = visit(ctx, &image);
 done:
-	sf__dwarf_handle_close(handle);
-	sf__dwarf_handle_close(alt_handle);
 	opened_elf_close(&alt.found);
 	return error;
 }

@@ -232,8 +232,8 @@ static int find_or_add_output(sf__elf_contents *out, size_t *capacity, const cha
 {
 	char *name;
 
-	/* ".zdebug_info" becomes ".debug_info": libdwarf must not try to
-	 * inflate what is already inflated. */
+	/* ".zdebug_info" becomes ".debug_info": its bytes are inflated
+	 * here, and the reader looks sections up by their plain name. */
 	if (strncmp(section_name, ".zdebug_", 8) == 0) {
 		size_t length = strlen(section_name);
 
@@ -340,8 +340,8 @@ int sf__elf_read_contents(Elf *elf, const char *name, sf__elf_contents *out)
 		if (strncmp(section_name, ".debug_", 7) != 0 &&
 		    strncmp(section_name, ".zdebug_", 8) != 0)
 			continue;
-		/* A .dwo file's sections go to libdwarf as they are: it reads
-		 * them as the split-DWARF group when nothing else is there. */
+		/* A .dwo file's sections keep their names: the reader takes
+		 * them when no plain section of that name is there. */
 		if (ends_with(section_name, ".dwo"))
 			out->has_dwo = true;
 		error = sf__elf_section_bytes(scn, &shdr, section_name, image_size, name,

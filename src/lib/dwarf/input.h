@@ -1,11 +1,10 @@
 /* Opening inputs: ELF files and archives, separate debug files, and the
- * libdwarf handle over sections we loaded, decompressed and relocated. */
+ * DWARF sections we loaded, decompressed and relocated for the DIE reader. */
 #ifndef SF_DWARF_INPUT_H
 #define SF_DWARF_INPUT_H
 
 #include <structfit/model.h>
 
-#include <libdwarf.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -15,7 +14,7 @@ typedef struct sf_dwarf_bytes {
 	uint64_t size;
 } sf_dwarf_bytes;
 
-/* The sections the DIE reader parses itself, without libdwarf. */
+/* The sections the DIE reader (die_reader.h) parses. */
 typedef struct sf_dwarf_sections {
 	sf_dwarf_bytes info;         /* .debug_info (or .debug_info.dwo) */
 	sf_dwarf_bytes types;        /* .debug_types */
@@ -33,21 +32,19 @@ typedef struct sf_dwarf_sections {
 typedef struct sf_debug_image {
 	const char *display_name;  /* "file.o", or "lib.a(member.o)" for archive members */
 	const char *debug_path;    /* separate debug file the DWARF came from, or NULL */
-	Dwarf_Debug dbg;           /* over the DWARF sections, relocations applied;
-	                            * the opener finishes it: never dwarf_finish() it */
 	uint16_t machine;          /* ELF e_machine of the image with the code */
 	unsigned address_size;     /* 4 or 8 */
 	bool big_endian;
 	bool has_debug_types;      /* .debug_types present (DWARF 4 type units) */
 	/* dwz: the supplementary file named by .gnu_debugaltlink, which
 	 * DW_FORM_GNU_ref_alt / DW_FORM_GNU_strp_alt point into; NULL if none. */
-	Dwarf_Debug alt_dbg;          /* NULL when the dwz file holds only strings */
 	const char *alt_path;
 	/* The dwz file's .debug_str, which DW_FORM_GNU_strp_alt indexes. */
 	const char *alt_str;
 	uint64_t alt_str_size;
 	/* Raw section bytes of the image and of its dwz file (all absent
-	 * without one), valid as long as the libdwarf handles above. */
+	 * without one); alt_sections.info is absent when the dwz file
+	 * holds only strings. */
 	sf_dwarf_sections sections;
 	sf_dwarf_sections alt_sections;
 } sf_debug_image;
@@ -62,10 +59,10 @@ typedef int (*sf_image_visitor)(void *ctx, const sf_debug_image *image);
  * .debug_info is replaced by its separate debug file, found by build-id
  * and .gnu_debuglink under opts->debug_dirs and the system roots.
  *
- * A split-DWARF .dwo file loads like any other (libdwarf reads its .dwo
- * sections); an object whose units are all skeletons pointing at .dwo files
+ * A split-DWARF .dwo file loads like any other (its .dwo sections stand in
+ * for the plain ones); an object whose units are all skeletons pointing at .dwo files
  * fails with SF_EUNSUPPORTED.  An image with .gnu_debugaltlink (dwz) gets
- * its supplementary file opened as alt_dbg, or fails with SF_ENODEBUG.
+ * its supplementary file's sections in alt_sections, or fails with SF_ENODEBUG.
  *
  * For archives, a failing member (not ELF, no DWARF, corrupt) is reported
  * through opts->on_error and the walk goes on; the first failing member's code is returned.
