@@ -2,6 +2,7 @@
 #ifndef STRUCTFIT_EMIT_H
 #define STRUCTFIT_EMIT_H
 
+#include <structfit/export.h>
 #include <structfit/reorder.h>
 #include <structfit/report.h>
 
@@ -10,6 +11,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+SF_API_BEGIN
 
 /*
  * Output buffer owned by the caller.  `data` is NUL-terminated whenever
@@ -57,6 +59,7 @@ int sf_emit_json(sf_buf *buf, const sf_report *report, const sf_emit_options *op
  */
 int sf_emit_reorder(sf_buf *buf, const sf_plan *plan, const sf_emit_options *opts);
 
+SF_API_END
 #ifdef __cplusplus
 }
 #endif

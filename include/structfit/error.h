@@ -2,9 +2,12 @@
 #ifndef STRUCTFIT_ERROR_H
 #define STRUCTFIT_ERROR_H
 
+#include <structfit/export.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+SF_API_BEGIN
 
 /*
  * Every function that can fail returns 0 on success or one of these
@@ -33,6 +36,7 @@ const char *sf_error_last(void);
 /* A short constant name for a code ("no debug info", "corrupt input"). */
 const char *sf_error_name(int code);
 
+SF_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -2,6 +2,7 @@
 #ifndef STRUCTFIT_FIX_H
 #define STRUCTFIT_FIX_H
 
+#include <structfit/export.h>
 #include <structfit/emit.h>
 #include <structfit/reorder.h>
 
@@ -11,6 +12,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+SF_API_BEGIN
 
 /* The patched files and the per-struct outcome of one fix run. */
 typedef struct sf_fix sf_fix;
@@ -87,6 +89,7 @@ const sf_fix_file *sf_fix_file_at(const sf_fix *fix, size_t index);
  */
 int sf_fix_emit_diff(sf_buf *buf, const sf_fix *fix);
 
+SF_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -2,6 +2,7 @@
 #ifndef STRUCTFIT_GATE_H
 #define STRUCTFIT_GATE_H
 
+#include <structfit/export.h>
 #include <structfit/emit.h>
 #include <structfit/report.h>
 
@@ -11,6 +12,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+SF_API_BEGIN
 
 /*
  * The layouts of a set of structs: taken from a report (a build) or read
@@ -202,6 +204,7 @@ typedef struct sf_assert_stats {
 int sf_emit_asserts(sf_buf *buf, const sf_snapshot *snap, const sf_assert_options *opts,
 		    sf_assert_stats *stats);
 
+SF_API_END
 #ifdef __cplusplus
 }
 #endif

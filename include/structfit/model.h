@@ -2,12 +2,15 @@
 #ifndef STRUCTFIT_MODEL_H
 #define STRUCTFIT_MODEL_H
 
+#include <structfit/export.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+SF_API_BEGIN
 
 /* All structs, unions and classes found in the loaded inputs, deduplicated. */
 typedef struct sf_model sf_model;
@@ -96,6 +99,7 @@ const sf_file_info *sf_model_file(const sf_model *model, size_t index);
 /* Number of distinct struct/union/class definitions after deduplication. */
 size_t sf_model_struct_count(const sf_model *model);
 
+SF_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -2,6 +2,7 @@
 #ifndef STRUCTFIT_REORDER_H
 #define STRUCTFIT_REORDER_H
 
+#include <structfit/export.h>
 #include <structfit/report.h>
 
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+SF_API_BEGIN
 
 /*
  * Rules restricting proposals, read from a text file, one rule per line
@@ -165,6 +167,7 @@ const char *sf_optimality_name(sf_optimality optimal);
 /* The reason as a phrase for output ("already minimal"); "" for SF_REASON_NONE. */
 const char *sf_reorder_reason_text(sf_reorder_reason reason);
 
+SF_API_END
 #ifdef __cplusplus
 }
 #endif

@@ -2,6 +2,7 @@
 #ifndef STRUCTFIT_REPORT_H
 #define STRUCTFIT_REPORT_H
 
+#include <structfit/export.h>
 #include <structfit/model.h>
 
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+SF_API_BEGIN
 
 /* The analysed, filtered and sorted structs of one model. */
 typedef struct sf_report sf_report;
@@ -67,6 +69,7 @@ void sf_report_free(sf_report *report);
 /* Number of structs selected. */
 size_t sf_report_count(const sf_report *report);
 
+SF_API_END
 #ifdef __cplusplus
 }
 #endif
