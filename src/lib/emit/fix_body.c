@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emit/fix_cxx.h"
 #include "util/fail.h"
 
 /*
@@ -17,7 +18,8 @@
  * final check).
  */
 
-typedef enum item_kind { ITEM_DECL, ITEM_MACRO } item_kind;
+/* ITEM_FIXED: C++ only, a declaration of no data member or an access label. */
+typedef enum item_kind { ITEM_DECL, ITEM_MACRO, ITEM_FIXED } item_kind;
 
 typedef struct segment {
 	size_t name_start;     /* name_len == 0: no name found */
@@ -25,6 +27,8 @@ typedef struct segment {
 	bool anonymous_body;   /* `struct { ... };` without declarator */
 	bool has_colon;
 	long width;            /* literal bitfield width, -1 when not a plain number */
+	size_t init_first;     /* C++ default member initializer tokens, 0 when none */
+	size_t init_last;
 } segment;
 
 typedef struct item {
@@ -37,6 +41,8 @@ typedef struct item {
 	uint32_t seg_count;
 	uint32_t used;         /* members mapped so far */
 	uint32_t member_first;
+	uint32_t section;      /* C++: access labels before it */
+	bool is_public;
 } item;
 
 static const char *const non_names[] = {
@@ -94,7 +100,7 @@ static size_t matching(const char *text, const sf_fix_tokens *toks, size_t i, si
 
 /* Name, bitfield width and shape of the declarator in tokens [a, b]. */
 static void read_declarator(const char *text, const sf_fix_tokens *toks, size_t a, size_t b,
-			    segment *seg)
+			    segment *seg, bool cxx)
 {
 	memset(seg, 0, sizeof(*seg));
 	seg->width = -1;
@@ -123,8 +129,18 @@ static void read_declarator(const char *text, const sf_fix_tokens *toks, size_t 
 		}
 		if (t->kind != SF_FIX_PUNCT)
 			continue;
+		if (cxx && sf__fix_is_punct(text, t, '=')) {
+			seg->init_first = next_code(toks, i, b + 1);
+			seg->init_last = b;
+			return;
+		}
 		if (sf__fix_is_punct(text, t, '[') || sf__fix_is_punct(text, t, '{')) {
-			i = matching(text, toks, i, b + 1);
+			size_t m = matching(text, toks, i, b + 1);
+			if (cxx && seg->name_len && sf__fix_is_punct(text, t, '{')) {
+				seg->init_first = i;
+				seg->init_last = m;
+			}
+			i = m;
 		} else if (sf__fix_is_punct(text, t, '(')) {
 			n = next_code(toks, i, b + 1);
 			/* `(*name)` groups a declarator; anything else is a parameter list. */
@@ -133,6 +149,9 @@ static void read_declarator(const char *text, const sf_fix_tokens *toks, size_t 
 				       sf__fix_is_punct(text, &toks->items[n], '(')))
 				continue;
 			i = matching(text, toks, i, b + 1);
+		} else if (cxx && sf__fix_is_punct(text, t, ':') && i + 1 <= b &&
+			   sf__fix_is_punct(text, &toks->items[i + 1], ':')) {
+			i++; /* std::string: a scope, no bitfield */
 		} else if (sf__fix_is_punct(text, t, ':')) {
 			seg->has_colon = true;
 			n = next_code(toks, i, b + 1);
@@ -154,17 +173,21 @@ static void read_declarator(const char *text, const sf_fix_tokens *toks, size_t 
 }
 
 /* Splits a declaration item into its declarators. */
-static int read_segments(const char *text, const sf_fix_tokens *toks, item *it)
+static int read_segments(const char *text, const sf_fix_tokens *toks, item *it, bool cxx)
 {
 	size_t a = it->first_tok, b = it->last_tok; /* b is the ';' */
 	size_t first = a;
 	uint32_t cap = 4;
 	bool braces = false;
+	int angle = 0;
 
 	it->segs = calloc(cap, sizeof(*it->segs));
 	if (!it->segs)
 		return sf__fail(SF_ENOMEM, "out of memory while reading sources");
-	for (size_t i = a; i < b; i++) {
+	/* In C++ only a class head opens a body; other braces initialize. */
+	for (size_t i = a; i < b && (!cxx || sf__fix_is_word(text, &toks->items[a], "struct") ||
+				     sf__fix_is_word(text, &toks->items[a], "union") ||
+				     sf__fix_is_word(text, &toks->items[a], "class")); i++) {
 		if (sf__fix_is_punct(text, &toks->items[i], '{')) {
 			i = matching(text, toks, i, b);
 			first = i + 1;
@@ -183,6 +206,13 @@ static int read_segments(const char *text, const sf_fix_tokens *toks, item *it)
 			i = matching(text, toks, i, b);
 			continue;
 		}
+		/* Template arguments hold commas too: std::map<K, V> m; */
+		if (cxx && i > a && sf__fix_is_punct(text, t, '<') && toks->items[i - 1].kind == SF_FIX_IDENT)
+			angle++;
+		else if (cxx && angle > 0 && sf__fix_is_punct(text, t, '>'))
+			angle--;
+		if (i < b && angle > 0)
+			continue;
 		if (i == b || sf__fix_is_punct(text, t, ',')) {
 			if (it->seg_count == cap) {
 				segment *more = realloc(it->segs, 2 * cap * sizeof(*more));
@@ -192,7 +222,7 @@ static int read_segments(const char *text, const sf_fix_tokens *toks, item *it)
 				cap *= 2;
 			}
 			if (i > first)
-				read_declarator(text, toks, first, i - 1, &it->segs[it->seg_count]);
+				read_declarator(text, toks, first, i - 1, &it->segs[it->seg_count], cxx);
 			else
 				it->segs[it->seg_count] = (segment){ .width = -1 };
 			it->seg_count++;
@@ -246,6 +276,7 @@ static size_t find_open(const char *text, const sf_fix_tokens *toks, uint32_t li
 			bool *found_keyword)
 {
 	const char *keyword = def->kind == SF_UNION ? "union" : def->kind == SF_CLASS ? "class" : "struct";
+	const char *name = def->name && strstr(def->name, "::") ? sf__fix_cxx_short_name(def) : def->name;
 	size_t limit = toks->count;
 
 	*found_keyword = false;
@@ -269,12 +300,25 @@ static size_t find_open(const char *text, const sf_fix_tokens *toks, uint32_t li
 					j = matching(text, toks, n, limit);
 					continue;
 				}
-				if (def->name && sf__fix_is_word(text, u, def->name))
+				if (name && sf__fix_is_word(text, u, name))
 					named = true;
 				continue;
 			}
 			if (sf__fix_is_punct(text, u, '{')) {
 				if (def->name ? named : true)
+					return j;
+				break;
+			}
+			/* C++: [[attributes]], `: public Base, ...` before the body. */
+			if (sf__fix_is_punct(text, u, '[')) {
+				j = matching(text, toks, j, limit);
+				continue;
+			}
+			if (named && sf__fix_is_punct(text, u, ':')) {
+				while (j < limit && !sf__fix_is_punct(text, &toks->items[j], '{') &&
+				       !sf__fix_is_punct(text, &toks->items[j], ';'))
+					j++;
+				if (j < limit && sf__fix_is_punct(text, &toks->items[j], '{'))
 					return j;
 				break;
 			}
@@ -284,6 +328,8 @@ static size_t find_open(const char *text, const sf_fix_tokens *toks, uint32_t li
 	}
 	return limit;
 }
+
+static int add_ctor(sf_fix_body *body, size_t token);
 
 static int skip(char *why, size_t why_size, const char *fmt, unsigned line)
 {
@@ -346,17 +392,22 @@ static const char *define_refusal(const char *text, const sf_fix_tokens *toks, s
 	return NULL;
 }
 
-int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_fix_tokens *toks,
-		      const sf_struct *def, char *why, size_t why_size)
+static int find_body(sf_fix_body *out, const char *text, size_t len, const sf_fix_tokens *toks,
+		     const sf_struct *def, bool cxx, char *why, size_t why_size)
 {
 	item *items = NULL;
 	size_t item_count = 0, item_cap = 0;
 	size_t open, close, i;
 	bool keyword;
 	uint32_t line = def->decl_line;
+	const char *class_name = cxx ? sf__fix_cxx_short_name(def) : NULL;
+	uint32_t section = 0;
+	bool is_public = def->kind != SF_CLASS;  /* a class starts private, a struct public */
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
+	out->cxx = cxx;
+	out->aggregate = cxx;
 	if (line == 0)
 		return skip(why, why_size, "debug info gives no source line%.0u", 0);
 	open = find_open(text, toks, line, def, &keyword);
@@ -408,9 +459,25 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 			items = more;
 			item_cap = grown;
 		}
-		if (t->kind == SF_FIX_IDENT && !word_in(text, t, non_names) &&
+		it.section = section;
+		it.is_public = is_public;
+		if (cxx) {
+			size_t colon;
+			int access = sf__fix_cxx_label(text, toks, i, close, &colon);
+			if (access) {
+				it.kind = ITEM_FIXED;
+				it.last_tok = colon;
+				it.section = ++section;
+				is_public = access == 1;
+			}
+		}
+		if (it.kind == ITEM_FIXED) {
+			/* an access label */
+		} else if (t->kind == SF_FIX_IDENT && !word_in(text, t, non_names) &&
 		    !word_in(text, t, paren_words) && !sf__fix_is_word(text, t, "struct") &&
-		    !sf__fix_is_word(text, t, "union") && !sf__fix_is_word(text, t, "enum")) {
+		    !sf__fix_is_word(text, t, "union") && !sf__fix_is_word(text, t, "enum") &&
+		    !(class_name && sf__fix_is_word(text, t, class_name)) &&
+		    !(cxx && (sf__fix_is_word(text, t, "static_assert") || sf__fix_is_word(text, t, "_Static_assert")))) {
 			w = next_code(toks, i, close);
 			if (w < close && sf__fix_is_punct(text, &toks->items[w], '(')) {
 				v = matching(text, toks, w, close);
@@ -422,7 +489,23 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 				it.last_tok = w < close && sf__fix_is_punct(text, &toks->items[w], ';') ? w : v;
 			}
 		}
-		if (it.kind != ITEM_MACRO) {
+		if (it.kind == ITEM_DECL && cxx) {
+			size_t ctor;
+			bool is_virtual;
+			w = sf__fix_cxx_decl_end(text, toks, i, close);
+			if (w >= close) {
+				rc = skip(why, why_size, "declaration without ';' at line %u", t->line);
+				goto done;
+			}
+			it.last_tok = w;
+			if (sf__fix_cxx_not_data(text, toks, i, w, class_name, &ctor, &is_virtual)) {
+				it.kind = ITEM_FIXED;
+				if (is_virtual)
+					out->aggregate = false;
+				if (ctor <= w && (rc = add_ctor(out, ctor)) < 0)
+					goto done;
+			}
+		} else if (it.kind == ITEM_DECL) {
 			for (w = i; w < close; w = next_code(toks, w, close)) {
 				const sf_fix_token *u = &toks->items[w];
 				if (u->kind == SF_FIX_PUNCT && strchr("([{", text[u->start]))
@@ -447,7 +530,7 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 		it.last_line = toks->items[it.last_tok].end_line;
 		items[item_count++] = it;
 		if (it.kind == ITEM_DECL) {
-			rc = read_segments(text, toks, &items[item_count - 1]);
+			rc = read_segments(text, toks, &items[item_count - 1], cxx);
 			if (rc < 0)
 				goto done;
 			for (uint32_t s = 0; s < items[item_count - 1].seg_count; s++) {
@@ -465,9 +548,18 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 	/* Members to items, in order: each member on a line its item covers. */
 	{
 		size_t j = 0;
+		out->member_init = calloc(def->member_count + 1, sizeof(*out->member_init));
+		if (!out->member_init) {
+			rc = sf__fail(SF_ENOMEM, "out of memory while reading sources");
+			goto done;
+		}
 		for (uint32_t m = 0; m < def->member_count; m++) {
 			const sf_member *mem = &def->members[m];
 			uint32_t ml = member_line(mem);
+			if (cxx && sf__fix_cxx_outside(mem)) {
+				out->aggregate = false;
+				continue;
+			}
 			if (ml == 0) {
 				rc = skip(why, why_size, "a member has no source line in the debug info%.0u", 0);
 				goto done;
@@ -475,6 +567,10 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 			while (j < item_count) {
 				item *it = &items[j];
 				bool room = it->kind == ITEM_MACRO || it->used < it->seg_count;
+				if (it->kind == ITEM_FIXED) {
+					j++;
+					continue;
+				}
 				if (ml >= it->first_line && ml <= it->last_line && room)
 					break;
 				if (it->used == 0 || (it->kind == ITEM_DECL && it->used < it->seg_count)) {
@@ -509,9 +605,32 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 					  items[j].first_line);
 				goto done;
 			}
+			if (items[j].kind == ITEM_DECL) {
+				const segment *seg = &items[j].segs[items[j].used];
+				out->member_init[m] = (sf_fix_span){ seg->init_first, seg->init_last };
+			}
+			if (!items[j].is_public)
+				out->aggregate = false;
 			items[j].used++;
 		}
-		if (item_count == 0 || j != item_count - 1 ||
+		while (j + 1 < item_count && items[j + 1].kind == ITEM_FIXED && cxx)
+			j++;
+		if (cxx && j + 1 < item_count) {
+			rc = skip(why, why_size, "the body declares members the debug info lacks (line %u)",
+				  items[j + 1].first_line);
+			goto done;
+		} else if (cxx && j < item_count && items[j].kind == ITEM_FIXED) {
+			/* Only fixed items, or the members ended before them. */
+			size_t k = j;
+			while (k > 0 && items[k].kind == ITEM_FIXED)
+				k--;
+			if (items[k].kind != ITEM_FIXED && (items[k].used == 0 ||
+			    (items[k].kind == ITEM_DECL && items[k].used < items[k].seg_count))) {
+				rc = skip(why, why_size, "the body declares members the debug info lacks (line %u)",
+					  items[k].first_line);
+				goto done;
+			}
+		} else if (item_count == 0 || j != item_count - 1 ||
 		    (items[j].kind == ITEM_DECL && items[j].used < items[j].seg_count)) {
 			rc = skip(why, why_size, "the body declares members the debug info lacks (line %u)",
 				  item_count ? items[item_count - 1].first_line : line);
@@ -546,6 +665,11 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 			for (; t < close && toks->items[t].kind == SF_FIX_DIRECTIVE; t++)
 				last = toks->items[t].end_line > last ? toks->items[t].end_line : last;
 			if (u && it->first_line <= unit_last) {
+				if (u->fixed != (it->kind == ITEM_FIXED)) {
+					rc = skip(why, why_size, "a data member shares line %u with a declaration "
+						  "that is not one, or an access label", it->first_line);
+					goto done;
+				}
 				u->member_count += it->used;
 				unit_last = last > unit_last ? last : unit_last;
 			} else {
@@ -568,6 +692,8 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 				anchor_line = first;
 				u->member_first = it->member_first;
 				u->member_count = it->used;
+				u->fixed = it->kind == ITEM_FIXED;
+				u->section = it->section;
 				unit_last = last;
 			}
 			prev_tok = it->last_tok;
@@ -584,9 +710,17 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 			}
 		}
 	}
-	for (uint32_t k = 0; k < out->unit_count; k++)
+	for (uint32_t m = 0; m < def->member_count; m++)
+		out->unit_of[m] = SF_FIX_OUTSIDE;
+	for (uint32_t k = 0; k < out->unit_count; k++) {
+		if (out->units[k].fixed) {
+			out->has_fixed = true;
+			continue;
+		}
+		out->movable_count++;
 		for (uint32_t m = 0; m < out->units[k].member_count; m++)
 			out->unit_of[out->units[k].member_first + m] = k;
+	}
 	out->open = toks->items[open].start;
 	out->close = toks->items[close].start;
 done:
@@ -598,10 +732,47 @@ done:
 	return rc;
 }
 
+int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_fix_tokens *toks,
+		      const sf_struct *def, char *why, size_t why_size)
+{
+	return sf__fix_body_find_cxx(out, text, len, toks, def, false, why, why_size);
+}
+
+int sf__fix_body_find_cxx(sf_fix_body *out, const char *text, size_t len, const sf_fix_tokens *toks,
+			  const sf_struct *def, bool cxx, char *why, size_t why_size)
+{
+	char c_why[256];
+	int rc;
+
+	if (!cxx) {
+		/* A C reading that works is the one C sources always got. */
+		rc = find_body(out, text, len, toks, def, false, c_why, sizeof(c_why));
+		if (rc <= 0)
+			return rc;
+	}
+	rc = find_body(out, text, len, toks, def, true, why, why_size);
+	if (rc > 0 && !cxx)
+		snprintf(why, why_size, "%s", c_why);
+	return rc;
+}
+
+static int add_ctor(sf_fix_body *body, size_t token)
+{
+	size_t *more = realloc(body->ctors, (body->ctor_count + 1) * sizeof(*more));
+	if (!more)
+		return sf__fail(SF_ENOMEM, "out of memory while reading sources");
+	body->ctors = more;
+	body->ctors[body->ctor_count++] = token;
+	body->aggregate = false;
+	return 0;
+}
+
 void sf__fix_body_free(sf_fix_body *body)
 {
 	free(body->units);
 	free(body->unit_of);
+	free(body->ctors);
+	free(body->member_init);
 	memset(body, 0, sizeof(*body));
 }
 
@@ -614,6 +785,13 @@ int sf__fix_body_unit_order(const sf_fix_body *body, const uint32_t *order, uint
 		const sf_fix_unit *u;
 		if (m >= member_count)
 			return 0;
+		if (body->unit_of[m] == SF_FIX_OUTSIDE) {
+			/* Bases and the vptr are not in the body: they cannot move. */
+			if (m != p)
+				return 0;
+			p++;
+			continue;
+		}
 		u = &body->units[body->unit_of[m]];
 		if (m != u->member_first || p + u->member_count > member_count)
 			return 0;
@@ -623,5 +801,29 @@ int sf__fix_body_unit_order(const sf_fix_body *body, const uint32_t *order, uint
 		units_out[n++] = body->unit_of[m];
 		p += u->member_count;
 	}
-	return n == body->unit_count;
+	return n == body->movable_count;
+}
+
+bool sf__fix_body_sections_kept(const sf_fix_body *body, const uint32_t *units, uint32_t *line)
+{
+	uint32_t k = 0;
+	for (uint32_t slot = 0; slot < body->unit_count; slot++) {
+		const sf_fix_unit *here = &body->units[slot], *moved;
+		if (here->fixed)
+			continue;
+		moved = &body->units[units[k++]];
+		if (moved->section != here->section) {
+			/* The first label between the two units. */
+			uint32_t lo = slot < units[k - 1] ? slot : units[k - 1];
+			*line = moved->first_line;
+			for (uint32_t u = lo + 1; u < body->unit_count; u++) {
+				if (body->units[u].section != body->units[lo].section) {
+					*line = body->units[u].first_line;
+					break;
+				}
+			}
+			return false;
+		}
+	}
+	return true;
 }

@@ -16,6 +16,9 @@
 #include <sys/stat.h>
 
 #include "emit/fix_body.h"
+#include "emit/fix_ctor.h"
+#include "emit/fix_cxx.h"
+#include "emit/fix_cxx_build.h"
 #include "emit/fix_inits.h"
 #include "layout/selection.h"
 #include "reorder/constraints.h"
@@ -324,6 +327,7 @@ static int consider(builder *b, size_t index)
 	uint32_t *units = NULL;
 	const char *why = NULL;
 	char reason[256];
+	uint32_t label_line = 0;
 	size_t record;
 	long source;
 	int rc;
@@ -334,10 +338,6 @@ static int consider(builder *b, size_t index)
 	if (rc < 0)
 		return rc;
 	r = &fix->structs[record];
-	if (def->kind == SF_CLASS) {
-		r->skip_reason = "C++ class";
-		return 0;
-	}
 	if (defined_twice(re)) {
 		r->skip_reason = "the inputs hold several layouts of this definition";
 		return 0;
@@ -356,7 +356,8 @@ static int consider(builder *b, size_t index)
 	}
 	src = &fix->sources[source];
 	r->file = src->rel;
-	rc = sf__fix_body_find(&body, src->text, src->len, &src->tokens, def, reason, sizeof(reason));
+	rc = sf__fix_body_find_cxx(&body, src->text, src->len, &src->tokens, def,
+				   sf__fix_cxx_hint(def, src->path), reason, sizeof(reason));
 	if (rc < 0)
 		return rc;
 	if (rc > 0) {
@@ -382,6 +383,21 @@ static int consider(builder *b, size_t index)
 			r->skip_reason = "the proposal splits members declared on one line, and no order "
 					 "keeping them together saves bytes";
 			return 0;
+		}
+		r->size = size;
+		r->saves = r->original_size - size;
+	}
+	if (body.cxx && !sf__fix_body_sections_kept(&body, units, &label_line)) {
+		uint64_t size = 0;
+		rc = sf__fix_cxx_replan_sections(def, &body, units, &size, b->arena);
+		if (rc != 0) {
+			free(units);
+			sf__fix_body_free(&body);
+			if (rc < 0)
+				return rc;
+			r->skip_reason = format(fix, "the proposal moves members across the access label at line "
+						"%u, and no order within the sections saves bytes", label_line);
+			return r->skip_reason ? 0 : SF_ENOMEM;
 		}
 		r->size = size;
 		r->saves = r->original_size - size;
@@ -487,8 +503,11 @@ static int scan_initializers(builder *b)
 		return SF_ENOMEM;
 	for (size_t i = 0; i < b->cand_count; i++) {
 		const sf_struct *def = b->cands[i].def;
-		targets[i].tag = def->name;
+		targets[i].tag = b->cands[i].body.cxx ? sf__fix_cxx_short_name(def) : def->name;
 		targets[i].is_union = def->kind == SF_UNION;
+		/* C++: only an aggregate is initialized member by member. */
+		targets[i].cxx = b->cands[i].body.cxx || sf__fix_cxx_hint(def, def->decl_file);
+		targets[i].ignore = b->cands[i].body.cxx && !b->cands[i].body.aggregate;
 		if (def->typedef_name) {
 			targets[i].aliases = malloc(sizeof(char *));
 			if (!targets[i].aliases || !(targets[i].aliases[0] = strdup(def->typedef_name))) {
@@ -541,6 +560,168 @@ done:
 	return rc;
 }
 
+typedef struct ctor_site {
+	size_t source;
+	size_t name_tok;
+} ctor_site;
+
+typedef struct site_list {
+	ctor_site *items;
+	size_t count;
+} site_list;
+
+static int add_site(site_list *list, size_t source, size_t name_tok)
+{
+	ctor_site *more = realloc(list->items, (list->count + 1) * sizeof(*more));
+	if (!more)
+		return SF_ENOMEM;
+	list->items = more;
+	list->items[list->count++] = (ctor_site){ source, name_tok };
+	return 0;
+}
+
+/* Out-of-line constructors `NAME::NAME(` of the C++ candidates, in every source below the root. */
+static int find_ctors(builder *b, site_list *sites)
+{
+	path_list files = { NULL, 0 };
+	int rc = list_sources(&files, b->root, 0);
+
+	for (size_t f = 0; rc == 0 && f < files.count; f++) {
+		char *text = NULL;
+		size_t len = 0;
+		int r = read_whole(files.items[f], &text, &len);
+		if (r == SF_ENOMEM)
+			rc = r;
+		for (size_t i = 0; r == 0 && rc == 0 && i < b->cand_count; i++) {
+			const char *name = sf__fix_cxx_short_name(b->cands[i].def);
+			const char *why = NULL, *at;
+			size_t *found = NULL, count = 0;
+			long source;
+			if (!b->cands[i].body.cxx || b->fix->structs[b->cands[i].record].skip_reason || !name)
+				continue;
+			for (at = strstr(text, name); at && !(at[strlen(name)] == ':' && at[strlen(name) + 1] == ':');
+			     at = strstr(at + 1, name))
+				;
+			if (!at)
+				continue;
+			source = source_for(b, files.items[f], &why);
+			if (source == SF_ENOMEM)
+				rc = SF_ENOMEM;
+			if (source < 0)
+				continue;
+			rc = sf__fix_ctor_find(b->fix->sources[source].text, &b->fix->sources[source].tokens, name,
+					       &found, &count);
+			for (size_t k = 0; rc == 0 && k < count; k++)
+				rc = add_site(&sites[i], (size_t)source, found[k]);
+			free(found);
+		}
+		free(text);
+	}
+	for (size_t f = 0; f < files.count; f++)
+		free(files.items[f]);
+	free(files.items);
+	return rc;
+}
+
+/*
+ * C++: refuses a class whose initializers read a member whose order
+ * against theirs changes, else puts every constructor's member
+ * initializers in the new order.  Returns 0 or SF_ENOMEM.
+ */
+static int cxx_constructor(builder *b, candidate *c, const site_list *sites)
+{
+	sf_fix *fix = b->fix;
+	sf_fix_struct *r = &fix->structs[c->record];
+	sf_fix_source *home = &fix->sources[c->source];
+	uint32_t *new_pos = calloc(c->def->member_count + 1, sizeof(*new_pos));
+	size_t *added = calloc(sites->count + 1, sizeof(*added)), added_count = 0;
+	uint32_t line = 0;
+	int rc = 0;
+
+	if (!new_pos || !added) {
+		rc = SF_ENOMEM;
+		goto done;
+	}
+	sf__fix_cxx_new_positions(c->def, &c->body, c->unit_order, new_pos);
+	if (sf__fix_default_reads(home->text, &home->tokens, &c->body, c->def, new_pos, &line)) {
+		r->skip_reason = format(fix, "the default member initializer at %s:%u reads another member "
+					     "whose initialisation order would change", home->rel, line);
+		rc = r->skip_reason ? 0 : SF_ENOMEM;
+		goto done;
+	}
+	for (size_t k = 0; k < sites->count; k++) {
+		const sf_fix_source *src = &fix->sources[sites->items[k].source];
+		size_t colon, body_open, tok = sites->items[k].name_tok;
+		if (sf__fix_ctor_list(src->text, &src->tokens, tok, &colon, &body_open) &&
+		    sf__fix_ctor_reads(src->text, &src->tokens, tok, colon, body_open, c->def, new_pos, &line)) {
+			r->skip_reason = format(fix, "the constructor at %s:%u reads another member in an "
+						     "initializer (line %u) whose initialisation order would change",
+						src->rel, src->tokens.items[tok].line, line);
+			rc = r->skip_reason ? 0 : SF_ENOMEM;
+			goto done;
+		}
+	}
+	for (size_t k = 0; k < sites->count; k++) {
+		sf_fix_source *src = &fix->sources[sites->items[k].source];
+		size_t colon, body_open, start, end, len, tok = sites->items[k].name_tok;
+		char *text = NULL;
+		if (!sf__fix_ctor_list(src->text, &src->tokens, tok, &colon, &body_open))
+			continue;
+		rc = sf__fix_ctor_rewrite(src->text, src->len, &src->tokens, colon, body_open, c->def, new_pos,
+					  &start, &end, &text, &len);
+		if (rc < 0 || !text)
+			continue;
+		rc = sf__fix_add_edit(src, start, end, text, len);
+		if (rc == 1) {
+			/* Undo this class's list edits: they are the last ones added. */
+			for (size_t a = added_count; a-- > 0;) {
+				sf_fix_source *s = &fix->sources[added[a]];
+				free(s->edits[--s->edit_count].text);
+			}
+			r->skip_reason = format(fix, "the constructor at %s:%u shares lines with another edit",
+						src->rel, src->tokens.items[tok].line);
+			rc = r->skip_reason ? 0 : SF_ENOMEM;
+			goto done;
+		}
+		if (rc < 0)
+			goto done;
+		added[added_count++] = sites->items[k].source;
+	}
+done:
+	free(new_pos);
+	free(added);
+	return rc;
+}
+
+static int cxx_constructors(builder *b)
+{
+	site_list *sites = calloc(b->cand_count + 1, sizeof(*sites));
+	bool any = false;
+	int rc = 0;
+
+	if (!sites)
+		return SF_ENOMEM;
+	for (size_t i = 0; i < b->cand_count; i++) {
+		const candidate *c = &b->cands[i];
+		if (!c->body.cxx || b->fix->structs[c->record].skip_reason)
+			continue;
+		any = true;
+		for (uint32_t k = 0; rc == 0 && k < c->body.ctor_count; k++)
+			rc = add_site(&sites[i], c->source, c->body.ctors[k]);
+	}
+	if (rc == 0 && any)
+		rc = find_ctors(b, sites);
+	for (size_t i = 0; rc == 0 && i < b->cand_count; i++) {
+		candidate *c = &b->cands[i];
+		if (c->body.cxx && !b->fix->structs[c->record].skip_reason)
+			rc = cxx_constructor(b, c, &sites[i]);
+	}
+	for (size_t i = 0; i < b->cand_count; i++)
+		free(sites[i].items);
+	free(sites);
+	return rc;
+}
+
 /* Last check, so the reason names every override the struct needs. */
 static int block_abi(sf_fix *fix, const candidate *c)
 {
@@ -566,8 +747,14 @@ static int rewrite(sf_fix *fix, const candidate *c)
 {
 	sf_fix_source *src = &fix->sources[c->source];
 	const sf_fix_body *body = &c->body;
-	size_t start = body->units[0].start, end = body->units[body->unit_count - 1].end;
-	char *text = malloc(end - start + 1);
+	size_t start, end;
+	char *text;
+
+	if (body->has_fixed)
+		return sf__fix_cxx_slot_edits(src, body, c->unit_order);
+	start = body->units[0].start;
+	end = body->units[body->unit_count - 1].end;
+	text = malloc(end - start + 1);
 	/* Gaps only shrink (the first unit's is dropped), so the size bounds the text. */
 	sf_fix_edit *more;
 	size_t n = 0;
@@ -669,6 +856,8 @@ int sf_fix_build(sf_fix **out, const sf_plan *plan, const sf_fix_options *opts)
 		rc = scan_initializers(&b);
 	for (size_t i = 0; rc == 0 && i < b.cand_count; i++)
 		rc = block_abi(b.fix, &b.cands[i]);
+	if (rc == 0)
+		rc = cxx_constructors(&b);
 	for (size_t i = 0; rc == 0 && i < b.cand_count; i++) {
 		if (!b.fix->structs[b.cands[i].record].skip_reason)
 			rc = rewrite(b.fix, &b.cands[i]);
