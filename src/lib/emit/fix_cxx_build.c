@@ -111,25 +111,50 @@ int sf__fix_add_edit(sf_fix_source *src, size_t start, size_t end, char *text, s
 	return 0;
 }
 
+/*
+ * Slots between two fixed units form a run, rewritten like a C body:
+ * each unit keeps the blank lines that preceded it, except the one that
+ * comes first.  Fixed units and the text around them stay.
+ */
 int sf__fix_cxx_slot_edits(sf_fix_source *src, const sf_fix_body *body, const uint32_t *units)
 {
-	uint32_t k = 0;
-	for (uint32_t slot = 0; slot < body->unit_count; slot++) {
-		const sf_fix_unit *here = &body->units[slot], *put;
+	uint32_t k = 0, slot = 0;
+
+	while (slot < body->unit_count) {
+		uint32_t run_k = k, end_slot;
+		bool changed = false;
+		size_t n = 0;
 		char *text;
 		int rc;
-		if (here->fixed)
+		if (body->units[slot].fixed) {
+			slot++;
 			continue;
-		put = &body->units[units[k++]];
-		if (put == here)
+		}
+		for (end_slot = slot; end_slot < body->unit_count && !body->units[end_slot].fixed; end_slot++)
+			changed |= units[k++] != end_slot;
+		if (!changed) {
+			slot = end_slot;
 			continue;
-		text = malloc(put->end - put->start + 1);
+		}
+		/* Gaps only shrink (the first unit's is dropped), so the run's size bounds the text. */
+		text = malloc(body->units[end_slot - 1].end - body->units[slot].start + 1);
 		if (!text)
 			return SF_ENOMEM;
-		memcpy(text, src->text + put->start, put->end - put->start);
-		rc = sf__fix_add_edit(src, here->start, here->end, text, put->end - put->start);
+		for (uint32_t s = slot; s < end_slot; s++) {
+			uint32_t o = units[run_k + (s - slot)];
+			const sf_fix_unit *put = &body->units[o];
+			if (s > slot && o > slot) {
+				size_t gap = put->start - body->units[o - 1].end;
+				memcpy(text + n, src->text + body->units[o - 1].end, gap);
+				n += gap;
+			}
+			memcpy(text + n, src->text + put->start, put->end - put->start);
+			n += put->end - put->start;
+		}
+		rc = sf__fix_add_edit(src, body->units[slot].start, body->units[end_slot - 1].end, text, n);
 		if (rc != 0)
-			return rc < 0 ? rc : SF_EINVALID; /* units are disjoint: cannot happen */
+			return rc < 0 ? rc : SF_EINVALID; /* runs are disjoint: cannot happen */
+		slot = end_slot;
 	}
 	return 0;
 }
