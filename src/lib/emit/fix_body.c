@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emit/fix_body_head.h"
 #include "emit/fix_cxx.h"
 #include "util/fail.h"
 
@@ -55,48 +56,10 @@ static const char *const non_names[] = {
 };
 
 /* Keywords followed by a parenthesised argument that is not a declarator. */
-static const char *const paren_words[] = {
+const char *const sf__fix_paren_words[] = {
 	"__attribute__", "__attribute", "__declspec", "_Alignas", "alignas", "__typeof__",
 	"__typeof", "typeof", "_Atomic", "__asm__", "__asm", "asm", "__aligned", NULL
 };
-
-static bool word_in(const char *text, const sf_fix_token *t, const char *const *words)
-{
-	for (size_t i = 0; words[i]; i++)
-		if (sf__fix_is_word(text, t, words[i]))
-			return true;
-	return false;
-}
-
-/* Index of the next token after `i` that is not a comment, or `limit`. */
-static size_t next_code(const sf_fix_tokens *toks, size_t i, size_t limit)
-{
-	for (i++; i < limit; i++)
-		if (toks->items[i].kind != SF_FIX_COMMENT)
-			return i;
-	return limit;
-}
-
-/* The token closing the bracket opened at `i`, or `limit` when unbalanced. */
-static size_t matching(const char *text, const sf_fix_tokens *toks, size_t i, size_t limit)
-{
-	int depth = 0;
-	for (; i < limit; i++) {
-		const sf_fix_token *t = &toks->items[i];
-		if (t->kind != SF_FIX_PUNCT)
-			continue;
-		char c = text[t->start];
-		if (c == '(' || c == '[' || c == '{')
-			depth++;
-		else if (c == ')' || c == ']' || c == '}') {
-			if (--depth == 0)
-				return i;
-			if (depth < 0)
-				return limit;
-		}
-	}
-	return limit;
-}
 
 /* Name, bitfield width and shape of the declarator in tokens [a, b]. */
 static void read_declarator(const char *text, const sf_fix_tokens *toks, size_t a, size_t b,
@@ -110,9 +73,9 @@ static void read_declarator(const char *text, const sf_fix_tokens *toks, size_t 
 		if (t->kind == SF_FIX_COMMENT)
 			continue;
 		if (t->kind == SF_FIX_IDENT) {
-			n = next_code(toks, i, b + 1);
-			if (word_in(text, t, paren_words) && n <= b && sf__fix_is_punct(text, &toks->items[n], '(')) {
-				i = matching(text, toks, n, b + 1);
+			n = sf__fix_next_code(toks, i, b + 1);
+			if (sf__fix_word_in(text, t, sf__fix_paren_words) && n <= b && sf__fix_is_punct(text, &toks->items[n], '(')) {
+				i = sf__fix_matching(text, toks, n, b + 1);
 				continue;
 			}
 			if (sf__fix_is_word(text, t, "struct") || sf__fix_is_word(text, t, "union") ||
@@ -121,7 +84,7 @@ static void read_declarator(const char *text, const sf_fix_tokens *toks, size_t 
 					i = n;
 				continue;
 			}
-			if (word_in(text, t, non_names))
+			if (sf__fix_word_in(text, t, non_names))
 				continue;
 			seg->name_start = t->start;
 			seg->name_len = t->end - t->start;
@@ -130,32 +93,32 @@ static void read_declarator(const char *text, const sf_fix_tokens *toks, size_t 
 		if (t->kind != SF_FIX_PUNCT)
 			continue;
 		if (cxx && sf__fix_is_punct(text, t, '=')) {
-			seg->init_first = next_code(toks, i, b + 1);
+			seg->init_first = sf__fix_next_code(toks, i, b + 1);
 			seg->init_last = b;
 			return;
 		}
 		if (sf__fix_is_punct(text, t, '[') || sf__fix_is_punct(text, t, '{')) {
-			size_t m = matching(text, toks, i, b + 1);
+			size_t m = sf__fix_matching(text, toks, i, b + 1);
 			if (cxx && seg->name_len && sf__fix_is_punct(text, t, '{')) {
 				seg->init_first = i;
 				seg->init_last = m;
 			}
 			i = m;
 		} else if (sf__fix_is_punct(text, t, '(')) {
-			n = next_code(toks, i, b + 1);
+			n = sf__fix_next_code(toks, i, b + 1);
 			/* `(*name)` groups a declarator; anything else is a parameter list. */
 			if (n <= b && (sf__fix_is_punct(text, &toks->items[n], '*') ||
 				       sf__fix_is_punct(text, &toks->items[n], '^') ||
 				       sf__fix_is_punct(text, &toks->items[n], '(')))
 				continue;
-			i = matching(text, toks, i, b + 1);
+			i = sf__fix_matching(text, toks, i, b + 1);
 		} else if (cxx && sf__fix_is_punct(text, t, ':') && i + 1 <= b &&
 			   sf__fix_is_punct(text, &toks->items[i + 1], ':')) {
 			i++; /* std::string: a scope, no bitfield */
 		} else if (sf__fix_is_punct(text, t, ':')) {
 			seg->has_colon = true;
-			n = next_code(toks, i, b + 1);
-			if (n <= b && toks->items[n].kind == SF_FIX_NUMBER && next_code(toks, n, b + 1) > b) {
+			n = sf__fix_next_code(toks, i, b + 1);
+			if (n <= b && toks->items[n].kind == SF_FIX_NUMBER && sf__fix_next_code(toks, n, b + 1) > b) {
 				char digits[32];
 				size_t len = toks->items[n].end - toks->items[n].start;
 				char *end;
@@ -189,13 +152,13 @@ static int read_segments(const char *text, const sf_fix_tokens *toks, item *it, 
 				     sf__fix_is_word(text, &toks->items[a], "union") ||
 				     sf__fix_is_word(text, &toks->items[a], "class")); i++) {
 		if (sf__fix_is_punct(text, &toks->items[i], '{')) {
-			i = matching(text, toks, i, b);
+			i = sf__fix_matching(text, toks, i, b);
 			first = i + 1;
 			braces = true;
 			break;
 		}
 	}
-	if (braces && next_code(toks, first - 1, b) >= b) {
+	if (braces && sf__fix_next_code(toks, first - 1, b) >= b) {
 		it->segs[0] = (segment){ .anonymous_body = true, .width = -1 };
 		it->seg_count = 1;
 		return 0;
@@ -203,7 +166,7 @@ static int read_segments(const char *text, const sf_fix_tokens *toks, item *it, 
 	for (size_t i = first; i <= b; i++) {
 		const sf_fix_token *t = &toks->items[i];
 		if (i < b && t->kind == SF_FIX_PUNCT && strchr("([{", text[t->start])) {
-			i = matching(text, toks, i, b);
+			i = sf__fix_matching(text, toks, i, b);
 			continue;
 		}
 		/* Template arguments hold commas too: std::map<K, V> m; */
@@ -271,125 +234,12 @@ static size_t line_end(const char *text, size_t len, size_t at)
 	return nl ? (size_t)(nl - text) + 1 : len;
 }
 
-/* The `{` token of the definition on `line`, or `limit`; sets *found_keyword. */
-static size_t find_open(const char *text, const sf_fix_tokens *toks, uint32_t line, const sf_struct *def,
-			bool *found_keyword)
-{
-	const char *keyword = def->kind == SF_UNION ? "union" : def->kind == SF_CLASS ? "class" : "struct";
-	const char *name = def->name && strstr(def->name, "::") ? sf__fix_cxx_short_name(def) : def->name;
-	size_t limit = toks->count;
-
-	*found_keyword = false;
-	for (size_t i = 0; i < limit; i++) {
-		const sf_fix_token *t = &toks->items[i];
-		size_t j;
-		bool named = false;
-		if (t->line < line)
-			continue;
-		if (t->line > line)
-			break;
-		if (!sf__fix_is_word(text, t, keyword))
-			continue;
-		*found_keyword = true;
-		for (j = next_code(toks, i, limit); j < limit; j = next_code(toks, j, limit)) {
-			const sf_fix_token *u = &toks->items[j];
-			if (u->kind == SF_FIX_IDENT) {
-				size_t n = next_code(toks, j, limit);
-				if (word_in(text, u, paren_words) && n < limit &&
-				    sf__fix_is_punct(text, &toks->items[n], '(')) {
-					j = matching(text, toks, n, limit);
-					continue;
-				}
-				if (name && sf__fix_is_word(text, u, name))
-					named = true;
-				continue;
-			}
-			if (sf__fix_is_punct(text, u, '{')) {
-				if (def->name ? named : true)
-					return j;
-				break;
-			}
-			/* C++: [[attributes]], `: public Base, ...` before the body. */
-			if (sf__fix_is_punct(text, u, '[')) {
-				j = matching(text, toks, j, limit);
-				continue;
-			}
-			if (named && sf__fix_is_punct(text, u, ':')) {
-				while (j < limit && !sf__fix_is_punct(text, &toks->items[j], '{') &&
-				       !sf__fix_is_punct(text, &toks->items[j], ';'))
-					j++;
-				if (j < limit && sf__fix_is_punct(text, &toks->items[j], '{'))
-					return j;
-				break;
-			}
-			if (u->kind != SF_FIX_DIRECTIVE)
-				break;
-		}
-	}
-	return limit;
-}
-
 static int add_ctor(sf_fix_body *body, size_t token);
 
 static int skip(char *why, size_t why_size, const char *fmt, unsigned line)
 {
 	snprintf(why, why_size, fmt, line);
 	return 1;
-}
-
-/*
- * A `#define` among the members (flag values under their field, accessor
- * shorthands like `#define a_int value.lval`) moves with the member above
- * it.  That is safe when no declaration of the body uses the macro: its
- * position inside the braces then changes nothing the compiler sees, and
- * everything after the struct still follows it.  Conditionals, #undef,
- * #include and the rest can change which members exist: those skip.
- * Returns NULL when directive `d` may move, else the reason's format.
- */
-static const char *define_refusal(const char *text, const sf_fix_tokens *toks, size_t open, size_t close,
-				  size_t d, bool after_member)
-{
-	const sf_fix_token *t = &toks->items[d];
-	size_t p = t->start + 1, name, name_len;
-	const char *last_open, *cursor;
-
-	while (p < t->end && (text[p] == ' ' || text[p] == '\t'))
-		p++;
-	if (t->end - p < 6 || memcmp(text + p, "define", 6) != 0 ||
-	    (text[p + 6] != ' ' && text[p + 6] != '\t'))
-		return "preprocessor directive inside the body (line %u)";
-	if (!after_member)
-		return "#define before the first member (line %u)";
-	for (p += 6; p < t->end && (text[p] == ' ' || text[p] == '\t'); p++)
-		;
-	for (name = p; p < t->end && (text[p] == '_' || (text[p] >= 'a' && text[p] <= 'z') ||
-				      (text[p] >= 'A' && text[p] <= 'Z') || (text[p] >= '0' && text[p] <= '9'));
-	     p++)
-		;
-	name_len = p - name;
-	if (name_len == 0)
-		return "preprocessor directive inside the body (line %u)";
-	/* A block comment opened on the line and closed on a later one
-	 * would be cut in two by the move. */
-	last_open = NULL;
-	for (cursor = text + t->start; (size_t)(cursor - text) + 1 < t->end; cursor++)
-		if (cursor[0] == '/' && cursor[1] == '*')
-			last_open = cursor;
-	if (last_open) {
-		bool closed = false;
-		for (cursor = last_open + 2; (size_t)(cursor - text) + 1 < t->end; cursor++)
-			if (cursor[0] == '*' && cursor[1] == '/')
-				closed = true;
-		if (!closed)
-			return "a comment in the #define at line %u runs past its line";
-	}
-	for (size_t i = open + 1; i < close; i++) {
-		const sf_fix_token *u = &toks->items[i];
-		if (u->kind == SF_FIX_IDENT && u->end - u->start == name_len &&
-		    memcmp(text + u->start, text + name, name_len) == 0)
-			return "the macro defined at line %u is used inside the body";
-	}
-	return NULL;
 }
 
 static int find_body(sf_fix_body *out, const char *text, size_t len, const sf_fix_tokens *toks,
@@ -410,12 +260,12 @@ static int find_body(sf_fix_body *out, const char *text, size_t len, const sf_fi
 	out->aggregate = cxx;
 	if (line == 0)
 		return skip(why, why_size, "debug info gives no source line%.0u", 0);
-	open = find_open(text, toks, line, def, &keyword);
+	open = sf__fix_find_open(text, toks, line, def, &keyword);
 	if (open >= toks->count)
 		return skip(why, why_size, keyword ? "no definition with this name at line %u"
 				    : "no struct keyword at line %u (defined by a macro, or edited since the build?)",
 			    line);
-	close = matching(text, toks, open, toks->count);
+	close = sf__fix_matching(text, toks, open, toks->count);
 	if (close >= toks->count)
 		return skip(why, why_size, "unbalanced braces after line %u", line);
 
@@ -423,7 +273,7 @@ static int find_body(sf_fix_body *out, const char *text, size_t len, const sf_fi
 	for (i = open + 1; i < close; i++) {
 		const sf_fix_token *t = &toks->items[i];
 		if (t->kind == SF_FIX_DIRECTIVE) {
-			const char *refusal = define_refusal(text, toks, open, close, i, after_member);
+			const char *refusal = sf__fix_define_refusal(text, toks, open, close, i, after_member);
 			if (refusal)
 				return skip(why, why_size, refusal, t->line);
 			continue;
@@ -441,7 +291,7 @@ static int find_body(sf_fix_body *out, const char *text, size_t len, const sf_fi
 			    toks->items[close].line);
 
 	/* Items: declarations up to ';', or a macro alone on its line. */
-	for (i = next_code(toks, open, close); i < close; i = next_code(toks, i, close)) {
+	for (i = sf__fix_next_code(toks, open, close); i < close; i = sf__fix_next_code(toks, i, close)) {
 		const sf_fix_token *t = &toks->items[i];
 		item it = { .first_tok = i, .first_line = t->line };
 		size_t v = i, w;
@@ -473,15 +323,15 @@ static int find_body(sf_fix_body *out, const char *text, size_t len, const sf_fi
 		}
 		if (it.kind == ITEM_FIXED) {
 			/* an access label */
-		} else if (t->kind == SF_FIX_IDENT && !word_in(text, t, non_names) &&
-		    !word_in(text, t, paren_words) && !sf__fix_is_word(text, t, "struct") &&
+		} else if (t->kind == SF_FIX_IDENT && !sf__fix_word_in(text, t, non_names) &&
+		    !sf__fix_word_in(text, t, sf__fix_paren_words) && !sf__fix_is_word(text, t, "struct") &&
 		    !sf__fix_is_word(text, t, "union") && !sf__fix_is_word(text, t, "enum") &&
 		    !(class_name && sf__fix_is_word(text, t, class_name)) &&
 		    !(cxx && (sf__fix_is_word(text, t, "static_assert") || sf__fix_is_word(text, t, "_Static_assert")))) {
-			w = next_code(toks, i, close);
+			w = sf__fix_next_code(toks, i, close);
 			if (w < close && sf__fix_is_punct(text, &toks->items[w], '(')) {
-				v = matching(text, toks, w, close);
-				w = next_code(toks, v, close);
+				v = sf__fix_matching(text, toks, w, close);
+				w = sf__fix_next_code(toks, v, close);
 			}
 			if (v < close && (w >= close || toks->items[w].line > toks->items[v].end_line ||
 					  sf__fix_is_punct(text, &toks->items[w], ';'))) {
@@ -506,10 +356,10 @@ static int find_body(sf_fix_body *out, const char *text, size_t len, const sf_fi
 					goto done;
 			}
 		} else if (it.kind == ITEM_DECL) {
-			for (w = i; w < close; w = next_code(toks, w, close)) {
+			for (w = i; w < close; w = sf__fix_next_code(toks, w, close)) {
 				const sf_fix_token *u = &toks->items[w];
 				if (u->kind == SF_FIX_PUNCT && strchr("([{", text[u->start]))
-					w = matching(text, toks, w, close);
+					w = sf__fix_matching(text, toks, w, close);
 				else if (sf__fix_is_punct(text, u, ';'))
 					break;
 			}
@@ -774,56 +624,4 @@ void sf__fix_body_free(sf_fix_body *body)
 	free(body->ctors);
 	free(body->member_init);
 	memset(body, 0, sizeof(*body));
-}
-
-int sf__fix_body_unit_order(const sf_fix_body *body, const uint32_t *order, uint32_t member_count,
-			    uint32_t *units_out)
-{
-	uint32_t n = 0;
-	for (uint32_t p = 0; p < member_count;) {
-		uint32_t m = order[p];
-		const sf_fix_unit *u;
-		if (m >= member_count)
-			return 0;
-		if (body->unit_of[m] == SF_FIX_OUTSIDE) {
-			/* Bases and the vptr are not in the body: they cannot move. */
-			if (m != p)
-				return 0;
-			p++;
-			continue;
-		}
-		u = &body->units[body->unit_of[m]];
-		if (m != u->member_first || p + u->member_count > member_count)
-			return 0;
-		for (uint32_t k = 1; k < u->member_count; k++)
-			if (order[p + k] != u->member_first + k)
-				return 0;
-		units_out[n++] = body->unit_of[m];
-		p += u->member_count;
-	}
-	return n == body->movable_count;
-}
-
-bool sf__fix_body_sections_kept(const sf_fix_body *body, const uint32_t *units, uint32_t *line)
-{
-	uint32_t k = 0;
-	for (uint32_t slot = 0; slot < body->unit_count; slot++) {
-		const sf_fix_unit *here = &body->units[slot], *moved;
-		if (here->fixed)
-			continue;
-		moved = &body->units[units[k++]];
-		if (moved->section != here->section) {
-			/* The first label between the two units. */
-			uint32_t lo = slot < units[k - 1] ? slot : units[k - 1];
-			*line = moved->first_line;
-			for (uint32_t u = lo + 1; u < body->unit_count; u++) {
-				if (body->units[u].section != body->units[lo].section) {
-					*line = body->units[u].first_line;
-					break;
-				}
-			}
-			return false;
-		}
-	}
-	return true;
 }

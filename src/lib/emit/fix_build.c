@@ -6,17 +6,14 @@
 
 #include "emit/fix_result.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "emit/fix_body.h"
-#include "emit/fix_ctor.h"
+#include "emit/fix_builder.h"
 #include "emit/fix_cxx.h"
 #include "emit/fix_cxx_build.h"
 #include "emit/fix_inits.h"
@@ -24,188 +21,6 @@
 #include "reorder/constraints.h"
 #include "reorder/plan.h"
 #include "util/fail.h"
-
-/* A struct that passed the source checks, waiting for the initializer scan. */
-typedef struct candidate {
-	size_t record;         /* index in fix->structs */
-	size_t source;
-	sf_fix_body body;
-	uint32_t *unit_order;
-	const sf_struct *def;
-	/* Reachable from an exported symbol and not allowed to change: kept
-	 * as a candidate only so the reason reported last is the whole truth
-	 * (a struct that could not be patched anyway is not blamed on ABI). */
-	bool abi_blocked;
-} candidate;
-
-typedef struct builder {
-	sf_fix *fix;
-	const sf_plan *plan;
-	const sf_fix_options *opts;
-	char root[PATH_MAX];
-	candidate *cands;
-	size_t cand_count;
-	sf_search_ws ws;
-	struct sf_arena *arena;
-} builder;
-
-static char *keep(sf_fix *fix, char *s)
-{
-	char **more;
-	if (!s)
-		return NULL;
-	more = realloc(fix->strings, (fix->string_count + 1) * sizeof(*more));
-	if (!more) {
-		free(s);
-		return NULL;
-	}
-	fix->strings = more;
-	fix->strings[fix->string_count++] = s;
-	return s;
-}
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static char *format(sf_fix *fix, const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-	int n;
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return NULL;
-	s = malloc((size_t)n + 1);
-	if (!s)
-		return NULL;
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return keep(fix, s);
-}
-
-static int read_whole(const char *path, char **out, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *data = NULL;
-	size_t cap = 0, n = 0;
-	if (!f)
-		return -1;
-	for (;;) {
-		if (n == cap) {
-			size_t grown = cap ? cap * 2 : 65536;
-			char *more = realloc(data, grown + 1);
-			if (!more) {
-				free(data);
-				fclose(f);
-				return SF_ENOMEM;
-			}
-			data = more;
-			cap = grown;
-		}
-		size_t got = fread(data + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		free(data);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	data[n] = '\0';
-	*out = data;
-	*len = n;
-	return 0;
-}
-
-/* The recorded path after prefix maps, joined to the root when relative. */
-static char *mapped_path(const builder *b, const char *recorded)
-{
-	const sf_fix_options *o = b->opts;
-	const char *rest = recorded, *prefix = NULL;
-	char *s;
-	size_t n;
-
-	for (size_t i = 0; i < o->prefix_count; i++) {
-		size_t l = strlen(o->prefix_old[i]);
-		if (strncmp(recorded, o->prefix_old[i], l) == 0 && (recorded[l] == '/' || recorded[l] == '\0' ||
-								     (l && o->prefix_old[i][l - 1] == '/'))) {
-			prefix = o->prefix_new[i];
-			rest = recorded + l;
-			break;
-		}
-	}
-	if (!prefix && recorded[0] != '/')
-		prefix = b->root;
-	if (!prefix)
-		return strdup(recorded);
-	while (*rest == '/')
-		rest++;
-	n = strlen(prefix) + strlen(rest) + 2;
-	s = malloc(n);
-	if (s)
-		snprintf(s, n, "%s%s%s", prefix, *prefix && prefix[strlen(prefix) - 1] != '/' && *rest ? "/" : "", rest);
-	return s;
-}
-
-/* Finds or reads the source; returns its index, -1 with *why set, or SF_ENOMEM. */
-static long source_for(builder *b, const char *recorded, const char **why)
-{
-	sf_fix *fix = b->fix;
-	char real[PATH_MAX];
-	char *path = mapped_path(b, recorded);
-	size_t rl = strlen(b->root);
-	sf_fix_source *src, *more;
-	int rc;
-
-	if (!path)
-		return SF_ENOMEM;
-	if (!realpath(path, real)) {
-		*why = format(fix, "source file not found: %s", path);
-		free(path);
-		return *why ? -1 : SF_ENOMEM;
-	}
-	if (strncmp(real, b->root, rl) != 0 || (real[rl] != '/' && strcmp(b->root, "/") != 0)) {
-		*why = format(fix, "outside the source root: %s", path);
-		free(path);
-		return *why ? -1 : SF_ENOMEM;
-	}
-	for (size_t i = 0; i < fix->source_count; i++) {
-		if (strcmp(fix->sources[i].real, real) == 0) {
-			free(path);
-			return (long)i;
-		}
-	}
-	more = realloc(fix->sources, (fix->source_count + 1) * sizeof(*more));
-	if (!more) {
-		free(path);
-		return SF_ENOMEM;
-	}
-	fix->sources = more;
-	src = &fix->sources[fix->source_count];
-	memset(src, 0, sizeof(*src));
-	src->path = path;
-	src->real = strdup(real);
-	src->rel = strdup(real + rl + (strcmp(b->root, "/") != 0));
-	rc = read_whole(path, &src->text, &src->len);
-	if (!src->real || !src->rel || rc == SF_ENOMEM) {
-		fix->source_count++;
-		return SF_ENOMEM;
-	}
-	fix->source_count++;
-	if (rc < 0) {
-		*why = format(fix, "cannot read %s: %s", path, strerror(errno));
-		return *why ? -1 : SF_ENOMEM;
-	}
-	rc = sf__fix_lex(&src->tokens, src->text, src->len);
-	if (rc < 0)
-		return rc;
-	return (long)(fix->source_count - 1);
-}
 
 /* Same definition recorded with another layout (an #ifdef-dependent body). */
 static bool defined_twice(const sf_report_entry *e)
@@ -346,7 +161,7 @@ static int consider(builder *b, size_t index)
 		r->skip_reason = "debug info gives no source file";
 		return 0;
 	}
-	source = source_for(b, def->decl_file, &why);
+	source = sf__fix_source_for(b, def->decl_file, &why);
 	if (source == SF_ENOMEM)
 		return SF_ENOMEM;
 	r = &fix->structs[record];
@@ -361,7 +176,7 @@ static int consider(builder *b, size_t index)
 	if (rc < 0)
 		return rc;
 	if (rc > 0) {
-		r->skip_reason = format(fix, "%s", reason);
+		r->skip_reason = sf__fix_format(fix, "%s", reason);
 		return r->skip_reason ? 0 : SF_ENOMEM;
 	}
 	units = calloc(body.unit_count + 1, sizeof(*units));
@@ -395,7 +210,7 @@ static int consider(builder *b, size_t index)
 			sf__fix_body_free(&body);
 			if (rc < 0)
 				return rc;
-			r->skip_reason = format(fix, "the proposal moves members across the access label at line "
+			r->skip_reason = sf__fix_format(fix, "the proposal moves members across the access label at line "
 						"%u, and no order within the sections saves bytes", label_line);
 			return r->skip_reason ? 0 : SF_ENOMEM;
 		}
@@ -420,73 +235,6 @@ static int consider(builder *b, size_t index)
 							 def->abi_visible && !b->opts->allow_abi_change };
 	}
 	return 0;
-}
-
-static bool is_c_source(const char *name)
-{
-	static const char *const exts[] = { ".c", ".h", ".inc", ".def", ".cc", ".cpp", ".cxx", ".hh",
-					    ".hpp", NULL };
-	const char *dot = strrchr(name, '.');
-	if (!dot)
-		return false;
-	for (size_t i = 0; exts[i]; i++)
-		if (strcmp(dot, exts[i]) == 0)
-			return true;
-	return false;
-}
-
-typedef struct path_list {
-	char **items;
-	size_t count;
-} path_list;
-
-/* C files below `dir`, not following symlinked directories or hidden ones. */
-static int list_sources(path_list *list, const char *dir, unsigned depth)
-{
-	DIR *d;
-	struct dirent *e;
-	int rc = 0;
-
-	if (depth > 64)
-		return 0;
-	d = opendir(dir);
-	if (!d)
-		return 0;
-	while (rc == 0 && (e = readdir(d)) != NULL) {
-		struct stat st;
-		size_t n;
-		char *path;
-		if (e->d_name[0] == '.')
-			continue;
-		n = strlen(dir) + strlen(e->d_name) + 2;
-		path = malloc(n);
-		if (!path) {
-			rc = SF_ENOMEM;
-			break;
-		}
-		snprintf(path, n, "%s/%s", dir, e->d_name);
-		if (lstat(path, &st) != 0) {
-			free(path);
-			continue;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			rc = list_sources(list, path, depth + 1);
-			free(path);
-		} else if (S_ISREG(st.st_mode) && is_c_source(e->d_name)) {
-			char **more = realloc(list->items, (list->count + 1) * sizeof(*more));
-			if (!more) {
-				free(path);
-				rc = SF_ENOMEM;
-				break;
-			}
-			list->items = more;
-			list->items[list->count++] = path;
-		} else {
-			free(path);
-		}
-	}
-	closedir(d);
-	return rc;
 }
 
 /* Two passes over the tree: typedef names first, then initializers. */
@@ -517,13 +265,13 @@ static int scan_initializers(builder *b)
 			targets[i].alias_count = 1;
 		}
 	}
-	rc = list_sources(&files, b->root, 0);
+	rc = sf__fix_list_sources(&files, b->root, 0);
 	for (int pass = 0; rc == 0 && pass < 2; pass++) {
 		for (size_t f = 0; rc == 0 && f < files.count; f++) {
 			char *text = NULL;
 			size_t len = 0;
 			sf_fix_tokens toks;
-			int r = read_whole(files.items[f], &text, &len);
+			int r = sf__fix_read_whole(files.items[f], &text, &len);
 			if (r == SF_ENOMEM) {
 				rc = r;
 				break;
@@ -544,7 +292,7 @@ static int scan_initializers(builder *b)
 	for (size_t i = 0; rc == 0 && i < b->cand_count; i++) {
 		if (targets[i].hit) {
 			sf_fix_struct *r = &fix->structs[b->cands[i].record];
-			r->skip_reason = format(fix, "positional initializer at %s (--force patches anyway)",
+			r->skip_reason = sf__fix_format(fix, "positional initializer at %s (--force patches anyway)",
 						targets[i].hit);
 			if (!r->skip_reason)
 				rc = SF_ENOMEM;
@@ -560,168 +308,6 @@ done:
 	return rc;
 }
 
-typedef struct ctor_site {
-	size_t source;
-	size_t name_tok;
-} ctor_site;
-
-typedef struct site_list {
-	ctor_site *items;
-	size_t count;
-} site_list;
-
-static int add_site(site_list *list, size_t source, size_t name_tok)
-{
-	ctor_site *more = realloc(list->items, (list->count + 1) * sizeof(*more));
-	if (!more)
-		return SF_ENOMEM;
-	list->items = more;
-	list->items[list->count++] = (ctor_site){ source, name_tok };
-	return 0;
-}
-
-/* Out-of-line constructors `NAME::NAME(` of the C++ candidates, in every source below the root. */
-static int find_ctors(builder *b, site_list *sites)
-{
-	path_list files = { NULL, 0 };
-	int rc = list_sources(&files, b->root, 0);
-
-	for (size_t f = 0; rc == 0 && f < files.count; f++) {
-		char *text = NULL;
-		size_t len = 0;
-		int r = read_whole(files.items[f], &text, &len);
-		if (r == SF_ENOMEM)
-			rc = r;
-		for (size_t i = 0; r == 0 && rc == 0 && i < b->cand_count; i++) {
-			const char *name = sf__fix_cxx_short_name(b->cands[i].def);
-			const char *why = NULL, *at;
-			size_t *found = NULL, count = 0;
-			long source;
-			if (!b->cands[i].body.cxx || b->fix->structs[b->cands[i].record].skip_reason || !name)
-				continue;
-			for (at = strstr(text, name); at && !(at[strlen(name)] == ':' && at[strlen(name) + 1] == ':');
-			     at = strstr(at + 1, name))
-				;
-			if (!at)
-				continue;
-			source = source_for(b, files.items[f], &why);
-			if (source == SF_ENOMEM)
-				rc = SF_ENOMEM;
-			if (source < 0)
-				continue;
-			rc = sf__fix_ctor_find(b->fix->sources[source].text, &b->fix->sources[source].tokens, name,
-					       &found, &count);
-			for (size_t k = 0; rc == 0 && k < count; k++)
-				rc = add_site(&sites[i], (size_t)source, found[k]);
-			free(found);
-		}
-		free(text);
-	}
-	for (size_t f = 0; f < files.count; f++)
-		free(files.items[f]);
-	free(files.items);
-	return rc;
-}
-
-/*
- * C++: refuses a class whose initializers read a member whose order
- * against theirs changes, else puts every constructor's member
- * initializers in the new order.  Returns 0 or SF_ENOMEM.
- */
-static int cxx_constructor(builder *b, candidate *c, const site_list *sites)
-{
-	sf_fix *fix = b->fix;
-	sf_fix_struct *r = &fix->structs[c->record];
-	sf_fix_source *home = &fix->sources[c->source];
-	uint32_t *new_pos = calloc(c->def->member_count + 1, sizeof(*new_pos));
-	size_t *added = calloc(sites->count + 1, sizeof(*added)), added_count = 0;
-	uint32_t line = 0;
-	int rc = 0;
-
-	if (!new_pos || !added) {
-		rc = SF_ENOMEM;
-		goto done;
-	}
-	sf__fix_cxx_new_positions(c->def, &c->body, c->unit_order, new_pos);
-	if (sf__fix_default_reads(home->text, &home->tokens, &c->body, c->def, new_pos, &line)) {
-		r->skip_reason = format(fix, "the default member initializer at %s:%u reads another member "
-					     "whose initialisation order would change", home->rel, line);
-		rc = r->skip_reason ? 0 : SF_ENOMEM;
-		goto done;
-	}
-	for (size_t k = 0; k < sites->count; k++) {
-		const sf_fix_source *src = &fix->sources[sites->items[k].source];
-		size_t colon, body_open, tok = sites->items[k].name_tok;
-		if (sf__fix_ctor_list(src->text, &src->tokens, tok, &colon, &body_open) &&
-		    sf__fix_ctor_reads(src->text, &src->tokens, tok, colon, body_open, c->def, new_pos, &line)) {
-			r->skip_reason = format(fix, "the constructor at %s:%u reads another member in an "
-						     "initializer (line %u) whose initialisation order would change",
-						src->rel, src->tokens.items[tok].line, line);
-			rc = r->skip_reason ? 0 : SF_ENOMEM;
-			goto done;
-		}
-	}
-	for (size_t k = 0; k < sites->count; k++) {
-		sf_fix_source *src = &fix->sources[sites->items[k].source];
-		size_t colon, body_open, start, end, len, tok = sites->items[k].name_tok;
-		char *text = NULL;
-		if (!sf__fix_ctor_list(src->text, &src->tokens, tok, &colon, &body_open))
-			continue;
-		rc = sf__fix_ctor_rewrite(src->text, src->len, &src->tokens, colon, body_open, c->def, new_pos,
-					  &start, &end, &text, &len);
-		if (rc < 0 || !text)
-			continue;
-		rc = sf__fix_add_edit(src, start, end, text, len);
-		if (rc == 1) {
-			/* Undo this class's list edits: they are the last ones added. */
-			for (size_t a = added_count; a-- > 0;) {
-				sf_fix_source *s = &fix->sources[added[a]];
-				free(s->edits[--s->edit_count].text);
-			}
-			r->skip_reason = format(fix, "the constructor at %s:%u shares lines with another edit",
-						src->rel, src->tokens.items[tok].line);
-			rc = r->skip_reason ? 0 : SF_ENOMEM;
-			goto done;
-		}
-		if (rc < 0)
-			goto done;
-		added[added_count++] = sites->items[k].source;
-	}
-done:
-	free(new_pos);
-	free(added);
-	return rc;
-}
-
-static int cxx_constructors(builder *b)
-{
-	site_list *sites = calloc(b->cand_count + 1, sizeof(*sites));
-	bool any = false;
-	int rc = 0;
-
-	if (!sites)
-		return SF_ENOMEM;
-	for (size_t i = 0; i < b->cand_count; i++) {
-		const candidate *c = &b->cands[i];
-		if (!c->body.cxx || b->fix->structs[c->record].skip_reason)
-			continue;
-		any = true;
-		for (uint32_t k = 0; rc == 0 && k < c->body.ctor_count; k++)
-			rc = add_site(&sites[i], c->source, c->body.ctors[k]);
-	}
-	if (rc == 0 && any)
-		rc = find_ctors(b, sites);
-	for (size_t i = 0; rc == 0 && i < b->cand_count; i++) {
-		candidate *c = &b->cands[i];
-		if (c->body.cxx && !b->fix->structs[c->record].skip_reason)
-			rc = cxx_constructor(b, c, &sites[i]);
-	}
-	for (size_t i = 0; i < b->cand_count; i++)
-		free(sites[i].items);
-	free(sites);
-	return rc;
-}
-
 /* Last check, so the reason names every override the struct needs. */
 static int block_abi(sf_fix *fix, const candidate *c)
 {
@@ -730,7 +316,7 @@ static int block_abi(sf_fix *fix, const candidate *c)
 	if (!c->abi_blocked)
 		return 0;
 	if (r->skip_reason)
-		r->skip_reason = format(fix, "ABI-visible: reachable from an exported symbol (needs "
+		r->skip_reason = sf__fix_format(fix, "ABI-visible: reachable from an exported symbol (needs "
 					     "--allow-abi-change); also %s", r->skip_reason);
 	else
 		r->skip_reason = "ABI-visible: reachable from an exported symbol (--allow-abi-change "
@@ -857,7 +443,7 @@ int sf_fix_build(sf_fix **out, const sf_plan *plan, const sf_fix_options *opts)
 	for (size_t i = 0; rc == 0 && i < b.cand_count; i++)
 		rc = block_abi(b.fix, &b.cands[i]);
 	if (rc == 0)
-		rc = cxx_constructors(&b);
+		rc = sf__fix_cxx_constructors(&b);
 	for (size_t i = 0; rc == 0 && i < b.cand_count; i++) {
 		if (!b.fix->structs[b.cands[i].record].skip_reason)
 			rc = rewrite(b.fix, &b.cands[i]);

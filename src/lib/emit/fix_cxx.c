@@ -22,42 +22,6 @@ static const char *const call_words[] = {
 	"typeof", "__typeof", "noexcept", "sizeof", "alignof", "_Atomic", NULL
 };
 
-static bool word_in(const char *text, const sf_fix_token *t, const char *const *words)
-{
-	for (size_t i = 0; words[i]; i++)
-		if (sf__fix_is_word(text, t, words[i]))
-			return true;
-	return false;
-}
-
-static size_t next_code(const sf_fix_tokens *toks, size_t i, size_t limit)
-{
-	for (i++; i < limit; i++)
-		if (toks->items[i].kind != SF_FIX_COMMENT)
-			return i;
-	return limit;
-}
-
-static size_t matching(const char *text, const sf_fix_tokens *toks, size_t i, size_t limit)
-{
-	int depth = 0;
-	for (; i < limit; i++) {
-		const sf_fix_token *t = &toks->items[i];
-		if (t->kind != SF_FIX_PUNCT)
-			continue;
-		char c = text[t->start];
-		if (c == '(' || c == '[' || c == '{')
-			depth++;
-		else if (c == ')' || c == ']' || c == '}') {
-			if (--depth == 0)
-				return i;
-			if (depth < 0)
-				return limit;
-		}
-	}
-	return limit;
-}
-
 static bool is_type_keyword(const char *text, const sf_fix_token *t)
 {
 	return sf__fix_is_word(text, t, "struct") || sf__fix_is_word(text, t, "class") ||
@@ -67,7 +31,7 @@ static bool is_type_keyword(const char *text, const sf_fix_token *t)
 int sf__fix_cxx_label(const char *text, const sf_fix_tokens *toks, size_t i, size_t limit, size_t *colon)
 {
 	const sf_fix_token *t = &toks->items[i];
-	size_t n = next_code(toks, i, limit);
+	size_t n = sf__fix_next_code(toks, i, limit);
 	int access;
 
 	if (t->kind != SF_FIX_IDENT)
@@ -87,7 +51,7 @@ size_t sf__fix_cxx_decl_end(const char *text, const sf_fix_tokens *toks, size_t 
 {
 	bool type_head = false, paren = false;
 
-	for (size_t w = first; w < close; w = next_code(toks, w, close)) {
+	for (size_t w = first; w < close; w = sf__fix_next_code(toks, w, close)) {
 		const sf_fix_token *u = &toks->items[w];
 		if (u->kind == SF_FIX_IDENT && !paren && is_type_keyword(text, u))
 			type_head = true;
@@ -98,14 +62,14 @@ size_t sf__fix_cxx_decl_end(const char *text, const sf_fix_tokens *toks, size_t 
 		if (sf__fix_is_punct(text, u, '(') || sf__fix_is_punct(text, u, '[')) {
 			if (sf__fix_is_punct(text, u, '('))
 				paren = true;
-			w = matching(text, toks, w, close);
+			w = sf__fix_matching(text, toks, w, close);
 			if (w >= close)
 				return close;
 		} else if (sf__fix_is_punct(text, u, '{')) {
-			size_t m = matching(text, toks, w, close), n;
+			size_t m = sf__fix_matching(text, toks, w, close), n;
 			if (m >= close)
 				return close;
-			n = next_code(toks, m, close);
+			n = sf__fix_next_code(toks, m, close);
 			/* A class body, a brace initializer, or a member
 			 * initializer before the constructor's body go on;
 			 * a function body ends the declaration. */
@@ -129,7 +93,7 @@ static bool nested_type(const char *text, const sf_fix_tokens *toks, size_t firs
 	bool tagged = false;
 	size_t w;
 
-	for (w = next_code(toks, first, last + 1); w <= last; w = next_code(toks, w, last + 1)) {
+	for (w = sf__fix_next_code(toks, first, last + 1); w <= last; w = sf__fix_next_code(toks, w, last + 1)) {
 		const sf_fix_token *u = &toks->items[w];
 		if (sf__fix_is_punct(text, u, '{'))
 			break;
@@ -138,11 +102,11 @@ static bool nested_type(const char *text, const sf_fix_tokens *toks, size_t firs
 		if (u->kind == SF_FIX_IDENT || sf__fix_is_punct(text, u, ':'))
 			tagged = true;
 		if (sf__fix_is_punct(text, u, '[') || sf__fix_is_punct(text, u, '('))
-			w = matching(text, toks, w, last + 1);
+			w = sf__fix_matching(text, toks, w, last + 1);
 	}
 	if (w > last)
 		return false; /* struct X member; */
-	w = next_code(toks, matching(text, toks, w, last + 1), last + 1);
+	w = sf__fix_next_code(toks, sf__fix_matching(text, toks, w, last + 1), last + 1);
 	/* No declarator after the body: a nested type, unless it is an
 	 * anonymous struct or union, whose members are the class's. */
 	return w <= last && sf__fix_is_punct(text, &toks->items[w], ';') && (tagged || is_enum);
@@ -159,24 +123,24 @@ bool sf__fix_cxx_not_data(const char *text, const sf_fix_tokens *toks, size_t fi
 	*is_virtual = false;
 	if (sf__fix_is_punct(text, t0, ';'))
 		return true;
-	if (t0->kind == SF_FIX_IDENT && word_in(text, t0, not_data_words)) {
+	if (t0->kind == SF_FIX_IDENT && sf__fix_word_in(text, t0, not_data_words)) {
 		*is_virtual = sf__fix_is_word(text, t0, "virtual");
 		return true;
 	}
 	if (t0->kind == SF_FIX_IDENT && is_type_keyword(text, t0))
 		return nested_type(text, toks, first, last);
-	for (size_t w = first; w <= last; prev = w, w = next_code(toks, w, last + 1)) {
+	for (size_t w = first; w <= last; prev = w, w = sf__fix_next_code(toks, w, last + 1)) {
 		const sf_fix_token *u = &toks->items[w];
-		size_t n = next_code(toks, w, last + 1);
+		size_t n = sf__fix_next_code(toks, w, last + 1);
 		if (u->kind == SF_FIX_IDENT) {
 			if (sf__fix_is_word(text, u, "operator") || sf__fix_is_word(text, u, "virtual"))
 				return (*is_virtual = sf__fix_is_word(text, u, "virtual")), true;
-			if (word_in(text, u, call_words) && n <= last && sf__fix_is_punct(text, &toks->items[n], '(')) {
-				w = matching(text, toks, n, last + 1);
+			if (sf__fix_word_in(text, u, call_words) && n <= last && sf__fix_is_punct(text, &toks->items[n], '(')) {
+				w = sf__fix_matching(text, toks, n, last + 1);
 				continue;
 			}
 			if (angle == 0 && n <= last && sf__fix_is_punct(text, &toks->items[n], '(')) {
-				size_t g = next_code(toks, n, last + 1);
+				size_t g = sf__fix_next_code(toks, n, last + 1);
 				/* `(*name)` groups a declarator; a parameter list
 				 * right after a name makes a function. */
 				if (g <= last && (sf__fix_is_punct(text, &toks->items[g], '*') ||
@@ -214,7 +178,7 @@ bool sf__fix_cxx_not_data(const char *text, const sf_fix_tokens *toks, size_t fi
 			break;
 		case '(':
 		case '[':
-			w = matching(text, toks, w, last + 1);
+			w = sf__fix_matching(text, toks, w, last + 1);
 			break;
 		default:
 			break;
