@@ -6,7 +6,8 @@
 # lists follow the new order (the patched project builds with -Wall -Wextra
 # -Werror, so -Wreorder is quiet), every patched class has exactly the
 # predicted size, the program still works, and the refusals name their
-# reason (a member read in an initializer, aggregate initialization).
+# reason (a member read in an initializer, aggregate initialization, a
+# member type declared between members).
 # Usage: fix_apply_cxx.sh [STRUCTFIT [SOURCE_DIR]]  (default: $STRUCTFIT_BIN, $STRUCTFIT_SOURCE_DIR)
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -euo pipefail
@@ -53,11 +54,12 @@ for cxx in g++ clang++; do
 	cp -r "$fixture" "$work"
 	build "$work" $cxx || { fail "$cxx: fixture does not build"; continue; }
 	(cd "$work" && "$bin" fix --diff prog >"$tmp/$cxx.diff" 2>"$tmp/$cxx.sum") || fail "$cxx: fix exited $?"
-	for want in Sections Widget Holder Derived; do
+	for want in Sections Widget Holder Indexed Derived; do
 		grep -q "^patched  $want " "$tmp/$cxx.sum" || fail "$cxx: $want not patched: $(grep " $want " "$tmp/$cxx.sum")"
 	done
 	for want in "Buffer .*the constructor at include/shapes.hpp:77 reads another member in an initializer" \
-		"Point3 .*positional initializer at src/main.cc:5" "Triple .*positional initializer at src/main.cc:12"; do
+		"Point3 .*positional initializer at src/main.cc:5" "Triple .*positional initializer at src/main.cc:12" \
+		"Split .*moves members across line 110 (an access label, or a declaration sharing a name"; do
 		grep -q "^skipped  $want" "$tmp/$cxx.sum" || fail "$cxx: no skip line matching '$want'"
 	done
 	# The constructor call Holder h{'k'} is no aggregate initialization.

@@ -42,8 +42,10 @@ typedef struct item {
 	uint32_t seg_count;
 	uint32_t used;         /* members mapped so far */
 	uint32_t member_first;
-	uint32_t section;      /* C++: access labels before it */
+	uint32_t section;      /* C++: bounds (labels, declarations members use) before it */
 	bool is_public;
+	bool is_label;
+	bool may_bind;         /* C++ fixed item, no function: may declare a name members use */
 } item;
 
 static const char *const non_names[] = {
@@ -228,6 +230,14 @@ static size_t line_start(const char *text, size_t len, size_t from, uint32_t fro
 	return from;
 }
 
+static size_t column(const char *text, size_t at)
+{
+	size_t start = at;
+	while (start > 0 && text[start - 1] != '\n')
+		start--;
+	return at - start;
+}
+
 static size_t line_end(const char *text, size_t len, size_t at)
 {
 	const char *nl = memchr(text + at, '\n', len - at);
@@ -235,6 +245,55 @@ static size_t line_end(const char *text, size_t len, size_t at)
 }
 
 static int add_ctor(sf_fix_body *body, size_t token);
+
+/* Words no declaration declares for a member to use. */
+static const char *const cxx_words[] = {
+	"typedef", "using", "struct", "class", "union", "enum", "static", "constexpr", "inline",
+	"mutable", "template", "typename", "friend", "static_assert", "sizeof", "alignof", "decltype",
+	"public", "private", "protected", "virtual", "explicit", "operator", "noexcept", "nullptr",
+	"true", "false", "this", "return", "std", NULL
+};
+
+/* Whether an identifier of fixed item `f` appears in some data declaration. */
+static bool shares_names(const char *text, const sf_fix_tokens *toks, const item *items, size_t count,
+			 const item *f)
+{
+	for (size_t i = f->first_tok; i <= f->last_tok; i++) {
+		const sf_fix_token *t = &toks->items[i];
+		if (t->kind != SF_FIX_IDENT || sf__fix_word_in(text, t, non_names) ||
+		    sf__fix_word_in(text, t, cxx_words))
+			continue;
+		for (size_t k = 0; k < count; k++) {
+			if (items[k].kind == ITEM_FIXED)
+				continue;
+			for (size_t j = items[k].first_tok; j <= items[k].last_tok; j++) {
+				const sf_fix_token *u = &toks->items[j];
+				if (u->kind == SF_FIX_IDENT && u->end - u->start == t->end - t->start &&
+				    memcmp(text + u->start, text + t->start, t->end - t->start) == 0)
+					return true;
+			}
+		}
+	}
+	return false;
+}
+
+/*
+ * C++ sections: members move only between bounds, which are the access
+ * labels and the declarations (typedefs, using, nested types, static
+ * members, static_assert) sharing a name with a data declaration: a
+ * member's type or initializer may need a name declared above it (or
+ * such a declaration a member above it), while function bodies see the
+ * whole class.  Sharing a name is a conservative reading of using one.
+ */
+static void set_bounds(const char *text, const sf_fix_tokens *toks, item *items, size_t count)
+{
+	uint32_t section = 0;
+	for (size_t k = 0; k < count; k++) {
+		if (items[k].is_label || (items[k].may_bind && shares_names(text, toks, items, count, &items[k])))
+			section++;
+		items[k].section = section;
+	}
+}
 
 static int skip(char *why, size_t why_size, const char *fmt, unsigned line)
 {
@@ -316,6 +375,7 @@ static int find_body(sf_fix_body *out, const char *text, size_t len, const sf_fi
 			int access = sf__fix_cxx_label(text, toks, i, close, &colon);
 			if (access) {
 				it.kind = ITEM_FIXED;
+				it.is_label = true;
 				it.last_tok = colon;
 				it.section = ++section;
 				is_public = access == 1;
@@ -341,15 +401,16 @@ static int find_body(sf_fix_body *out, const char *text, size_t len, const sf_fi
 		}
 		if (it.kind == ITEM_DECL && cxx) {
 			size_t ctor;
-			bool is_virtual;
+			bool is_virtual, is_function;
 			w = sf__fix_cxx_decl_end(text, toks, i, close);
 			if (w >= close) {
 				rc = skip(why, why_size, "declaration without ';' at line %u", t->line);
 				goto done;
 			}
 			it.last_tok = w;
-			if (sf__fix_cxx_not_data(text, toks, i, w, class_name, &ctor, &is_virtual)) {
+			if (sf__fix_cxx_not_data(text, toks, i, w, class_name, &ctor, &is_virtual, &is_function)) {
 				it.kind = ITEM_FIXED;
+				it.may_bind = !is_function;
 				if (is_virtual)
 					out->aggregate = false;
 				if (ctor <= w && (rc = add_ctor(out, ctor)) < 0)
@@ -394,6 +455,9 @@ static int find_body(sf_fix_body *out, const char *text, size_t len, const sf_fi
 		}
 		i = it.last_tok;
 	}
+
+	if (cxx)
+		set_bounds(text, toks, items, item_count);
 
 	/* Members to items, in order: each member on a line its item covers. */
 	{
@@ -511,6 +575,15 @@ static int find_body(sf_fix_body *out, const char *text, size_t len, const sf_fi
 			for (t = it->last_tok + 1; t < close && toks->items[t].kind == SF_FIX_COMMENT &&
 			     toks->items[t].line <= last; t++)
 				last = toks->items[t].end_line > last ? toks->items[t].end_line : last;
+			/* C++: so do comment lines continuing a trailing comment in
+			 * its column (`int x;  // long text` / `        // more`). */
+			if (cxx && t > it->last_tok + 1) {
+				size_t col = column(text, toks->items[t - 1].start);
+				while (t < close && toks->items[t].kind == SF_FIX_COMMENT &&
+				       toks->items[t].line == last + 1 && toks->items[t - 1].end_line < toks->items[t].line &&
+				       column(text, toks->items[t].start) == col)
+					last = toks->items[t++].end_line;
+			}
 			/* So do the #define lines right below it. */
 			for (; t < close && toks->items[t].kind == SF_FIX_DIRECTIVE; t++)
 				last = toks->items[t].end_line > last ? toks->items[t].end_line : last;

@@ -210,8 +210,9 @@ static int consider(builder *b, size_t index)
 			sf__fix_body_free(&body);
 			if (rc < 0)
 				return rc;
-			r->skip_reason = sf__fix_format(fix, "the proposal moves members across the access label at line "
-						"%u, and no order within the sections saves bytes", label_line);
+			r->skip_reason = sf__fix_format(fix, "the proposal moves members across line %u (an access "
+							     "label, or a declaration sharing a name with a member), and no "
+							     "order within those bounds saves bytes", label_line);
 			return r->skip_reason ? 0 : SF_ENOMEM;
 		}
 		r->size = size;

@@ -113,7 +113,7 @@ static bool nested_type(const char *text, const sf_fix_tokens *toks, size_t firs
 }
 
 bool sf__fix_cxx_not_data(const char *text, const sf_fix_tokens *toks, size_t first, size_t last,
-			  const char *name, size_t *ctor, bool *is_virtual)
+			  const char *name, size_t *ctor, bool *is_virtual, bool *is_function)
 {
 	const sf_fix_token *t0 = &toks->items[first];
 	size_t prev = last + 1;
@@ -121,10 +121,13 @@ bool sf__fix_cxx_not_data(const char *text, const sf_fix_tokens *toks, size_t fi
 
 	*ctor = last + 1;
 	*is_virtual = false;
+	*is_function = false;
 	if (sf__fix_is_punct(text, t0, ';'))
 		return true;
 	if (t0->kind == SF_FIX_IDENT && sf__fix_word_in(text, t0, not_data_words)) {
 		*is_virtual = sf__fix_is_word(text, t0, "virtual");
+		*is_function = *is_virtual || sf__fix_is_word(text, t0, "explicit") ||
+			       sf__fix_is_word(text, t0, "operator");
 		return true;
 	}
 	if (t0->kind == SF_FIX_IDENT && is_type_keyword(text, t0))
@@ -134,7 +137,7 @@ bool sf__fix_cxx_not_data(const char *text, const sf_fix_tokens *toks, size_t fi
 		size_t n = sf__fix_next_code(toks, w, last + 1);
 		if (u->kind == SF_FIX_IDENT) {
 			if (sf__fix_is_word(text, u, "operator") || sf__fix_is_word(text, u, "virtual"))
-				return (*is_virtual = sf__fix_is_word(text, u, "virtual")), true;
+				return (*is_virtual = sf__fix_is_word(text, u, "virtual")), (*is_function = true);
 			if (sf__fix_word_in(text, u, call_words) && n <= last && sf__fix_is_punct(text, &toks->items[n], '(')) {
 				w = sf__fix_matching(text, toks, n, last + 1);
 				continue;
@@ -150,7 +153,7 @@ bool sf__fix_cxx_not_data(const char *text, const sf_fix_tokens *toks, size_t fi
 				if (name && sf__fix_is_word(text, u, name) &&
 				    !(prev <= last && sf__fix_is_punct(text, &toks->items[prev], '~')))
 					*ctor = w;
-				return true;
+				return (*is_function = true);
 			}
 			continue;
 		}
@@ -158,7 +161,7 @@ bool sf__fix_cxx_not_data(const char *text, const sf_fix_tokens *toks, size_t fi
 			continue;
 		switch (text[u->start]) {
 		case '~':
-			return true;
+			return (*is_function = true);
 		case '=':
 		case '{':
 		case ':':

@@ -24,10 +24,12 @@ size_t sf__fix_cxx_decl_end(const char *text, const sf_fix_tokens *toks, size_t 
  * data member (a function, a nested type, typedef, using, friend,
  * static_assert, static member, or an empty declaration).  *ctor is set
  * to the name token of a constructor of the class called `name`, else
- * to `last + 1`; *is_virtual when it is a virtual function.
+ * to `last + 1`; *is_virtual when it is a virtual function, *is_function
+ * when it is a function (whose body and parameters see the whole class,
+ * so members may move across it freely).
  */
 bool sf__fix_cxx_not_data(const char *text, const sf_fix_tokens *toks, size_t first, size_t last,
-			  const char *name, size_t *ctor, bool *is_virtual);
+			  const char *name, size_t *ctor, bool *is_virtual, bool *is_function);
 
 /* The class's own name (after the last "::"), NULL for templates and anonymous ones. */
 const char *sf__fix_cxx_short_name(const sf_struct *def);

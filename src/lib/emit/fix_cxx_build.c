@@ -124,7 +124,7 @@ int sf__fix_cxx_slot_edits(sf_fix_source *src, const sf_fix_body *body, const ui
 		uint32_t run_k = k, end_slot;
 		bool changed = false;
 		size_t n = 0;
-		char *text;
+		char *text = NULL;
 		int rc;
 		if (body->units[slot].fixed) {
 			slot++;
@@ -136,20 +136,25 @@ int sf__fix_cxx_slot_edits(sf_fix_source *src, const sf_fix_body *body, const ui
 			slot = end_slot;
 			continue;
 		}
-		/* Gaps only shrink (the first unit's is dropped), so the run's size bounds the text. */
-		text = malloc(body->units[end_slot - 1].end - body->units[slot].start + 1);
-		if (!text)
-			return SF_ENOMEM;
-		for (uint32_t s = slot; s < end_slot; s++) {
-			uint32_t o = units[run_k + (s - slot)];
-			const sf_fix_unit *put = &body->units[o];
-			if (s > slot && o > slot) {
-				size_t gap = put->start - body->units[o - 1].end;
-				memcpy(text + n, src->text + body->units[o - 1].end, gap);
-				n += gap;
+		/* Units may come from another run of the same section (across
+		 * a method): measure first. */
+		for (int pass = 0; pass < 2; pass++) {
+			if (pass == 1 && !(text = malloc(n + 1)))
+				return SF_ENOMEM;
+			n = 0;
+			for (uint32_t s = slot; s < end_slot; s++) {
+				uint32_t o = units[run_k + (s - slot)];
+				const sf_fix_unit *put = &body->units[o];
+				if (s > slot && o > 0 && !body->units[o - 1].fixed) {
+					size_t gap = put->start - body->units[o - 1].end;
+					if (pass == 1)
+						memcpy(text + n, src->text + body->units[o - 1].end, gap);
+					n += gap;
+				}
+				if (pass == 1)
+					memcpy(text + n, src->text + put->start, put->end - put->start);
+				n += put->end - put->start;
 			}
-			memcpy(text + n, src->text + put->start, put->end - put->start);
-			n += put->end - put->start;
 		}
 		rc = sf__fix_add_edit(src, body->units[slot].start, body->units[end_slot - 1].end, text, n);
 		if (rc != 0)
