@@ -30,10 +30,10 @@ fail() {
 	failures=$((failures + 1))
 }
 
-build() { # DIR CXX [FLAGS...]
+build() { # DIR CXX [FLAGS...]  ($debug: the -g flags of the configuration)
 	local dir=$1 cxx=$2
 	shift 2
-	(cd "$dir" && "$cxx" -g -O0 "$@" -Iinclude src/main.cc src/shapes.cc -o prog)
+	(cd "$dir" && "$cxx" $debug -O0 "$@" -Iinclude src/main.cc src/shapes.cc -o prog)
 }
 
 # Members of the body of CLASS in FILE between the label LABEL and the next label or the end.
@@ -47,51 +47,54 @@ section_members() { # FILE CLASS LABEL
 }
 
 ran=0
-for cxx in g++ clang++; do
+# DWARF 4 too: static data members are DW_TAG_member declarations there.
+for config in "g++ -g" "clang++ -g" "g++ -gdwarf-4"; do
+	cxx=${config%% *}
+	debug=${config#* }
 	command -v $cxx >/dev/null || continue
 	ran=$((ran + 1))
-	work=$tmp/$cxx
+	work=$tmp/$cxx$debug
 	cp -r "$fixture" "$work"
-	build "$work" $cxx || { fail "$cxx: fixture does not build"; continue; }
-	(cd "$work" && "$bin" fix --diff prog >"$tmp/$cxx.diff" 2>"$tmp/$cxx.sum") || fail "$cxx: fix exited $?"
+	build "$work" $cxx || { fail "$cxx $debug: fixture does not build"; continue; }
+	(cd "$work" && "$bin" fix --diff prog >"$tmp/$cxx$debug.diff" 2>"$tmp/$cxx$debug.sum") || fail "$cxx $debug: fix exited $?"
 	for want in Sections Widget Holder Indexed Derived; do
-		grep -q "^patched  $want " "$tmp/$cxx.sum" || fail "$cxx: $want not patched: $(grep " $want " "$tmp/$cxx.sum")"
+		grep -q "^patched  $want " "$tmp/$cxx$debug.sum" || fail "$cxx $debug: $want not patched: $(grep " $want " "$tmp/$cxx$debug.sum")"
 	done
 	for want in "Buffer .*the constructor at include/shapes.hpp:77 reads another member in an initializer" \
 		"Point3 .*positional initializer at src/main.cc:5" "Triple .*positional initializer at src/main.cc:12" \
 		"Split .*moves members across line 110 (an access label, or a declaration sharing a name"; do
-		grep -q "^skipped  $want" "$tmp/$cxx.sum" || fail "$cxx: no skip line matching '$want'"
+		grep -q "^skipped  $want" "$tmp/$cxx$debug.sum" || fail "$cxx $debug: no skip line matching '$want'"
 	done
 	# The constructor call Holder h{'k'} is no aggregate initialization.
-	grep -q "^skipped  Holder" "$tmp/$cxx.sum" && fail "$cxx: Holder refused"
+	grep -q "^skipped  Holder" "$tmp/$cxx$debug.sum" && fail "$cxx $debug: Holder refused"
 
-	(cd "$work" && git init -q . && git apply --check "$tmp/$cxx.diff" && git apply "$tmp/$cxx.diff") ||
-		{ fail "$cxx: git apply rejected the diff"; continue; }
-	cmp -s "$fixture/src/main.cc" "$work/src/main.cc" || fail "$cxx: untouched main.cc changed"
+	(cd "$work" && git init -q . && git apply --check "$tmp/$cxx$debug.diff" && git apply "$tmp/$cxx$debug.diff") ||
+		{ fail "$cxx $debug: git apply rejected the diff"; continue; }
+	cmp -s "$fixture/src/main.cc" "$work/src/main.cc" || fail "$cxx $debug: untouched main.cc changed"
 	grep -q "Holder::Holder(char k) : kind(k), state('s'), count(3), names()" "$work/src/shapes.cc" ||
-		fail "$cxx: out-of-line initializer list of Holder not in the new order"
+		fail "$cxx $debug: out-of-line initializer list of Holder not in the new order"
 	# Warning-free: -Wreorder would fire on a list out of declaration order.
-	build "$work" $cxx -Wall -Wextra -Werror 2>"$tmp/$cxx.build" ||
-		{ fail "$cxx: patched project does not build warning-free: $(cat "$tmp/$cxx.build")"; continue; }
-	(cd "$work" && ./prog >"$tmp/$cxx.out") || fail "$cxx: patched program fails: $(cat "$tmp/$cxx.out")"
+	build "$work" $cxx -Wall -Wextra -Werror 2>"$tmp/$cxx$debug.build" ||
+		{ fail "$cxx $debug: patched project does not build warning-free: $(cat "$tmp/$cxx$debug.build")"; continue; }
+	(cd "$work" && ./prog >"$tmp/$cxx$debug.out") || fail "$cxx $debug: patched program fails: $(cat "$tmp/$cxx$debug.out")"
 	while read -r name predicted; do
-		actual=$(awk -v n="$name" '$1 == n { print $2 }' "$tmp/$cxx.out")
-		[[ $actual == "$predicted" ]] || fail "$cxx: $name is ${actual:-?} bytes after the patch, predicted $predicted"
-	done < <(sed -n 's/^patched  \([^ ]*\) .*-> \([0-9]*\) bytes.*/\1 \2/p' "$tmp/$cxx.sum")
+		actual=$(awk -v n="$name" '$1 == n { print $2 }' "$tmp/$cxx$debug.out")
+		[[ $actual == "$predicted" ]] || fail "$cxx $debug: $name is ${actual:-?} bytes after the patch, predicted $predicted"
+	done < <(sed -n 's/^patched  \([^ ]*\) .*-> \([0-9]*\) bytes.*/\1 \2/p' "$tmp/$cxx$debug.sum")
 	# Members stay in their access sections.
 	[[ $(section_members "$work/include/shapes.hpp" Sections public) == "a b c " ]] ||
-		fail "$cxx: Sections public section is now '$(section_members "$work/include/shapes.hpp" Sections public)'"
+		fail "$cxx $debug: Sections public section is now '$(section_members "$work/include/shapes.hpp" Sections public)'"
 	[[ $(section_members "$work/include/shapes.hpp" Sections private) == "d e f " ]] ||
-		fail "$cxx: Sections private section is now '$(section_members "$work/include/shapes.hpp" Sections private)'"
+		fail "$cxx $debug: Sections private section is now '$(section_members "$work/include/shapes.hpp" Sections private)'"
 	# Methods, nested types and statics stay where they were.
 	diff <(grep -n -E '\(|typedef|enum|static|friend' "$fixture/include/shapes.hpp" | grep -v -E ':\s+[a-z:<>, ]+ [a-z_]+(\{.*\}| = .*)?;$') \
 		<(grep -n -E '\(|typedef|enum|static|friend' "$work/include/shapes.hpp" | grep -v -E ':\s+[a-z:<>, ]+ [a-z_]+(\{.*\}| = .*)?;$') \
 		| grep -v -E '^[<>] [0-9]+:\s+[A-Za-z]+\(\) : ' | grep -q '^[<>]' &&
-		fail "$cxx: a declaration that is not a data member moved"
+		fail "$cxx $debug: a declaration that is not a data member moved"
 	# Nothing left that fix may change.
 	build "$work" $cxx
-	(cd "$work" && "$bin" fix --diff prog >"$tmp/$cxx.again" 2>/dev/null) || true
-	[[ ! -s $tmp/$cxx.again ]] || fail "$cxx: fixing the patched build changes it again"
+	(cd "$work" && "$bin" fix --diff prog >"$tmp/$cxx$debug.again" 2>/dev/null) || true
+	[[ ! -s $tmp/$cxx.again ]] || fail "$cxx $debug: fixing the patched build changes it again"
 done
 [[ $ran -gt 0 ]] || { echo "SKIP: no C++ compiler"; exit 77; }
 if [[ $failures -gt 0 ]]; then
