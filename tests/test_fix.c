@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "emit/fix_body.h"
+#include "emit/fix_ctor.h"
 #include "emit/fix_lex.h"
 
 typedef struct scanned {
@@ -203,5 +204,108 @@ Test(fix, function_pointer_and_array_names_are_read)
 	scan(&s, text, names, lines, 3, members);
 	cr_assert_eq(s.rc, 0, "%s", s.why);
 	cr_assert_eq(s.body.unit_count, 3);
+	release(&s);
+}
+
+/* A C++ class `c` at line 1 with the members `names` on `lines`, read as C++. */
+static void scan_class(scanned *out, const char *text, const char *const *names, const uint32_t *lines,
+		       uint32_t count, sf_member *members, sf_struct *def)
+{
+	memset(def, 0, sizeof(*def));
+	memset(members, 0, count * sizeof(*members));
+	for (uint32_t i = 0; i < count; i++) {
+		members[i].name = names[i];
+		members[i].decl_line = lines[i];
+		members[i].size = members[i].type_align = members[i].align = 1;
+	}
+	def->kind = SF_CLASS;
+	def->name = "c";
+	def->decl_line = 1;
+	def->member_count = count;
+	def->members = members;
+	cr_assert_eq(sf__fix_lex(&out->toks, text, strlen(text)), 0);
+	out->why[0] = '\0';
+	out->rc = sf__fix_body_find_cxx(&out->body, text, strlen(text), &out->toks, def, true, out->why,
+					sizeof(out->why));
+}
+
+Test(fix, cxx_methods_types_and_labels_stay_members_move_in_sections)
+{
+	const char *text = "class c {\n"
+			   "\tchar a = 1;\n"
+			   "\tint get() const\n\t{\n\t\treturn a;\n\t}\n"
+			   "\tstd::map<int, long> m{};\n"
+			   "public:\n"
+			   "\tstruct inner { int x; };\n"
+			   "\tstatic int count;\n"
+			   "\tc() : a(1), m(), b(2) {}\n"
+			   "\tchar b;\n"
+			   "};\n";
+	const char *names[] = { "a", "m", "b" };
+	const uint32_t lines[] = { 2, 7, 12 };
+	sf_member members[3];
+	sf_struct def;
+	scanned s;
+
+	scan_class(&s, text, names, lines, 3, members, &def);
+	cr_assert_eq(s.rc, 0, "%s", s.why);
+	cr_assert(s.body.cxx && s.body.has_fixed);
+	cr_assert_eq(s.body.movable_count, 3);
+	cr_assert_eq(s.body.ctor_count, 1, "the constructor is found");
+	cr_assert_not(s.body.aggregate);
+	cr_assert_neq(s.body.member_init[0].first, 0, "a's default initializer is recorded");
+	cr_assert_eq(s.body.units[s.body.unit_of[1]].section, 0);
+	cr_assert_eq(s.body.units[s.body.unit_of[2]].section, 1, "b is below the label");
+	{
+		const uint32_t keep_sections[] = { 1, 0, 2 };
+		const uint32_t cross[] = { 2, 0, 1 };
+		uint32_t units[3], line = 0;
+		cr_assert(sf__fix_body_unit_order(&s.body, keep_sections, 3, units));
+		cr_assert(sf__fix_body_sections_kept(&s.body, units, &line));
+		cr_assert(sf__fix_body_unit_order(&s.body, cross, 3, units));
+		cr_assert_not(sf__fix_body_sections_kept(&s.body, units, &line));
+		cr_assert_eq(line, 8, "the label's line is named");
+	}
+	release(&s);
+}
+
+Test(fix, cxx_initializer_reads_and_new_list_order)
+{
+	const char *text = "class c {\n"
+			   "\tchar n;\n"
+			   "\tchar *buf;\n"
+			   "\tchar mode;\n"
+			   "\tc(int mode) : n(4), buf(new char[n]), mode(mode) {}\n"
+			   "};\n";
+	const char *names[] = { "n", "buf", "mode" };
+	const uint32_t lines[] = { 2, 3, 4 };
+	sf_member members[3];
+	sf_struct def;
+	scanned s;
+	size_t colon, open, start, end, len;
+	uint32_t line = 0;
+	char *out = NULL;
+
+	scan_class(&s, text, names, lines, 3, members, &def);
+	cr_assert_eq(s.rc, 0, "%s", s.why);
+	cr_assert_eq(s.body.ctor_count, 1);
+	cr_assert(sf__fix_ctor_list(text, &s.toks, s.body.ctors[0], &colon, &open));
+	{
+		/* buf before n: buf's initializer would read n uninitialised. */
+		const uint32_t swapped[] = { 1, 0, 2 };
+		/* mode first: the parameter `mode` shadows the member, nothing read. */
+		const uint32_t mode_first[] = { 1, 2, 0 };
+		cr_assert(sf__fix_ctor_reads(text, &s.toks, s.body.ctors[0], colon, open, &def, swapped, &line));
+		cr_assert_eq(line, 5);
+		cr_assert_not(sf__fix_ctor_reads(text, &s.toks, s.body.ctors[0], colon, open, &def, mode_first,
+						 &line));
+		cr_assert_eq(sf__fix_ctor_rewrite(text, strlen(text), &s.toks, colon, open, &def, mode_first, &start,
+						  &end, &out, &len), 0);
+		cr_assert_not_null(out);
+		cr_assert_eq(len, strlen("\tc(int mode) : mode(mode), n(4), buf(new char[n]) {}\n"));
+		cr_assert(memcmp(out, "\tc(int mode) : mode(mode), n(4), buf(new char[n]) {}\n", len) == 0, "%.*s",
+			  (int)len, out);
+		free(out);
+	}
 	release(&s);
 }

@@ -63,8 +63,12 @@ const char cli_fix_description[] =
 	"with the member above it) or an unnamed bitfield, when it is defined by a\n"
 	"macro, when members declared on one line would have to be split, or when\n"
 	"a positional initializer or compound literal of it is found under the\n"
-	"source root (unless --force).  The summary on stderr lists every struct\n"
-	"patched and skipped.  Recompile and run your tests after applying.";
+	"source root (unless --force).  C++ classes: only data members move, within\n"
+	"their access section and never above a declaration they use; methods,\n"
+	"nested types and statics stay; constructors' initializer lists follow the\n"
+	"new order; a class whose initializer reads a member that would be\n"
+	"initialised in another order is skipped.  The summary on stderr lists every\n"
+	"struct patched and skipped.  Recompile and run your tests after applying.";
 
 enum { MODE_DIFF, MODE_IN_PLACE, MODE_OUTPUT_DIR };
 

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emit/fix_body_head.h"
+#include "emit/fix_cxx.h"
 #include "util/fail.h"
 
 /*
@@ -17,7 +19,8 @@
  * final check).
  */
 
-typedef enum item_kind { ITEM_DECL, ITEM_MACRO } item_kind;
+/* ITEM_FIXED: C++ only, a declaration of no data member or an access label. */
+typedef enum item_kind { ITEM_DECL, ITEM_MACRO, ITEM_FIXED } item_kind;
 
 typedef struct segment {
 	size_t name_start;     /* name_len == 0: no name found */
@@ -25,6 +28,8 @@ typedef struct segment {
 	bool anonymous_body;   /* `struct { ... };` without declarator */
 	bool has_colon;
 	long width;            /* literal bitfield width, -1 when not a plain number */
+	size_t init_first;     /* C++ default member initializer tokens, 0 when none */
+	size_t init_last;
 } segment;
 
 typedef struct item {
@@ -37,6 +42,10 @@ typedef struct item {
 	uint32_t seg_count;
 	uint32_t used;         /* members mapped so far */
 	uint32_t member_first;
+	uint32_t section;      /* C++: bounds (labels, declarations members use) before it */
+	bool is_public;
+	bool is_label;
+	bool may_bind;         /* C++ fixed item, no function: may declare a name members use */
 } item;
 
 static const char *const non_names[] = {
@@ -49,52 +58,14 @@ static const char *const non_names[] = {
 };
 
 /* Keywords followed by a parenthesised argument that is not a declarator. */
-static const char *const paren_words[] = {
+const char *const sf__fix_paren_words[] = {
 	"__attribute__", "__attribute", "__declspec", "_Alignas", "alignas", "__typeof__",
 	"__typeof", "typeof", "_Atomic", "__asm__", "__asm", "asm", "__aligned", NULL
 };
 
-static bool word_in(const char *text, const sf_fix_token *t, const char *const *words)
-{
-	for (size_t i = 0; words[i]; i++)
-		if (sf__fix_is_word(text, t, words[i]))
-			return true;
-	return false;
-}
-
-/* Index of the next token after `i` that is not a comment, or `limit`. */
-static size_t next_code(const sf_fix_tokens *toks, size_t i, size_t limit)
-{
-	for (i++; i < limit; i++)
-		if (toks->items[i].kind != SF_FIX_COMMENT)
-			return i;
-	return limit;
-}
-
-/* The token closing the bracket opened at `i`, or `limit` when unbalanced. */
-static size_t matching(const char *text, const sf_fix_tokens *toks, size_t i, size_t limit)
-{
-	int depth = 0;
-	for (; i < limit; i++) {
-		const sf_fix_token *t = &toks->items[i];
-		if (t->kind != SF_FIX_PUNCT)
-			continue;
-		char c = text[t->start];
-		if (c == '(' || c == '[' || c == '{')
-			depth++;
-		else if (c == ')' || c == ']' || c == '}') {
-			if (--depth == 0)
-				return i;
-			if (depth < 0)
-				return limit;
-		}
-	}
-	return limit;
-}
-
 /* Name, bitfield width and shape of the declarator in tokens [a, b]. */
 static void read_declarator(const char *text, const sf_fix_tokens *toks, size_t a, size_t b,
-			    segment *seg)
+			    segment *seg, bool cxx)
 {
 	memset(seg, 0, sizeof(*seg));
 	seg->width = -1;
@@ -104,9 +75,9 @@ static void read_declarator(const char *text, const sf_fix_tokens *toks, size_t 
 		if (t->kind == SF_FIX_COMMENT)
 			continue;
 		if (t->kind == SF_FIX_IDENT) {
-			n = next_code(toks, i, b + 1);
-			if (word_in(text, t, paren_words) && n <= b && sf__fix_is_punct(text, &toks->items[n], '(')) {
-				i = matching(text, toks, n, b + 1);
+			n = sf__fix_next_code(toks, i, b + 1);
+			if (sf__fix_word_in(text, t, sf__fix_paren_words) && n <= b && sf__fix_is_punct(text, &toks->items[n], '(')) {
+				i = sf__fix_matching(text, toks, n, b + 1);
 				continue;
 			}
 			if (sf__fix_is_word(text, t, "struct") || sf__fix_is_word(text, t, "union") ||
@@ -115,7 +86,7 @@ static void read_declarator(const char *text, const sf_fix_tokens *toks, size_t 
 					i = n;
 				continue;
 			}
-			if (word_in(text, t, non_names))
+			if (sf__fix_word_in(text, t, non_names))
 				continue;
 			seg->name_start = t->start;
 			seg->name_len = t->end - t->start;
@@ -123,20 +94,33 @@ static void read_declarator(const char *text, const sf_fix_tokens *toks, size_t 
 		}
 		if (t->kind != SF_FIX_PUNCT)
 			continue;
+		if (cxx && sf__fix_is_punct(text, t, '=')) {
+			seg->init_first = sf__fix_next_code(toks, i, b + 1);
+			seg->init_last = b;
+			return;
+		}
 		if (sf__fix_is_punct(text, t, '[') || sf__fix_is_punct(text, t, '{')) {
-			i = matching(text, toks, i, b + 1);
+			size_t m = sf__fix_matching(text, toks, i, b + 1);
+			if (cxx && seg->name_len && sf__fix_is_punct(text, t, '{')) {
+				seg->init_first = i;
+				seg->init_last = m;
+			}
+			i = m;
 		} else if (sf__fix_is_punct(text, t, '(')) {
-			n = next_code(toks, i, b + 1);
+			n = sf__fix_next_code(toks, i, b + 1);
 			/* `(*name)` groups a declarator; anything else is a parameter list. */
 			if (n <= b && (sf__fix_is_punct(text, &toks->items[n], '*') ||
 				       sf__fix_is_punct(text, &toks->items[n], '^') ||
 				       sf__fix_is_punct(text, &toks->items[n], '(')))
 				continue;
-			i = matching(text, toks, i, b + 1);
+			i = sf__fix_matching(text, toks, i, b + 1);
+		} else if (cxx && sf__fix_is_punct(text, t, ':') && i + 1 <= b &&
+			   sf__fix_is_punct(text, &toks->items[i + 1], ':')) {
+			i++; /* std::string: a scope, no bitfield */
 		} else if (sf__fix_is_punct(text, t, ':')) {
 			seg->has_colon = true;
-			n = next_code(toks, i, b + 1);
-			if (n <= b && toks->items[n].kind == SF_FIX_NUMBER && next_code(toks, n, b + 1) > b) {
+			n = sf__fix_next_code(toks, i, b + 1);
+			if (n <= b && toks->items[n].kind == SF_FIX_NUMBER && sf__fix_next_code(toks, n, b + 1) > b) {
 				char digits[32];
 				size_t len = toks->items[n].end - toks->items[n].start;
 				char *end;
@@ -154,25 +138,29 @@ static void read_declarator(const char *text, const sf_fix_tokens *toks, size_t 
 }
 
 /* Splits a declaration item into its declarators. */
-static int read_segments(const char *text, const sf_fix_tokens *toks, item *it)
+static int read_segments(const char *text, const sf_fix_tokens *toks, item *it, bool cxx)
 {
 	size_t a = it->first_tok, b = it->last_tok; /* b is the ';' */
 	size_t first = a;
 	uint32_t cap = 4;
 	bool braces = false;
+	int angle = 0;
 
 	it->segs = calloc(cap, sizeof(*it->segs));
 	if (!it->segs)
 		return sf__fail(SF_ENOMEM, "out of memory while reading sources");
-	for (size_t i = a; i < b; i++) {
+	/* In C++ only a class head opens a body; other braces initialize. */
+	for (size_t i = a; i < b && (!cxx || sf__fix_is_word(text, &toks->items[a], "struct") ||
+				     sf__fix_is_word(text, &toks->items[a], "union") ||
+				     sf__fix_is_word(text, &toks->items[a], "class")); i++) {
 		if (sf__fix_is_punct(text, &toks->items[i], '{')) {
-			i = matching(text, toks, i, b);
+			i = sf__fix_matching(text, toks, i, b);
 			first = i + 1;
 			braces = true;
 			break;
 		}
 	}
-	if (braces && next_code(toks, first - 1, b) >= b) {
+	if (braces && sf__fix_next_code(toks, first - 1, b) >= b) {
 		it->segs[0] = (segment){ .anonymous_body = true, .width = -1 };
 		it->seg_count = 1;
 		return 0;
@@ -180,9 +168,16 @@ static int read_segments(const char *text, const sf_fix_tokens *toks, item *it)
 	for (size_t i = first; i <= b; i++) {
 		const sf_fix_token *t = &toks->items[i];
 		if (i < b && t->kind == SF_FIX_PUNCT && strchr("([{", text[t->start])) {
-			i = matching(text, toks, i, b);
+			i = sf__fix_matching(text, toks, i, b);
 			continue;
 		}
+		/* Template arguments hold commas too: std::map<K, V> m; */
+		if (cxx && i > a && sf__fix_is_punct(text, t, '<') && toks->items[i - 1].kind == SF_FIX_IDENT)
+			angle++;
+		else if (cxx && angle > 0 && sf__fix_is_punct(text, t, '>'))
+			angle--;
+		if (i < b && angle > 0)
+			continue;
 		if (i == b || sf__fix_is_punct(text, t, ',')) {
 			if (it->seg_count == cap) {
 				segment *more = realloc(it->segs, 2 * cap * sizeof(*more));
@@ -192,7 +187,7 @@ static int read_segments(const char *text, const sf_fix_tokens *toks, item *it)
 				cap *= 2;
 			}
 			if (i > first)
-				read_declarator(text, toks, first, i - 1, &it->segs[it->seg_count]);
+				read_declarator(text, toks, first, i - 1, &it->segs[it->seg_count], cxx);
 			else
 				it->segs[it->seg_count] = (segment){ .width = -1 };
 			it->seg_count++;
@@ -235,54 +230,69 @@ static size_t line_start(const char *text, size_t len, size_t from, uint32_t fro
 	return from;
 }
 
+static size_t column(const char *text, size_t at)
+{
+	size_t start = at;
+	while (start > 0 && text[start - 1] != '\n')
+		start--;
+	return at - start;
+}
+
 static size_t line_end(const char *text, size_t len, size_t at)
 {
 	const char *nl = memchr(text + at, '\n', len - at);
 	return nl ? (size_t)(nl - text) + 1 : len;
 }
 
-/* The `{` token of the definition on `line`, or `limit`; sets *found_keyword. */
-static size_t find_open(const char *text, const sf_fix_tokens *toks, uint32_t line, const sf_struct *def,
-			bool *found_keyword)
-{
-	const char *keyword = def->kind == SF_UNION ? "union" : def->kind == SF_CLASS ? "class" : "struct";
-	size_t limit = toks->count;
+static int add_ctor(sf_fix_body *body, size_t token);
 
-	*found_keyword = false;
-	for (size_t i = 0; i < limit; i++) {
+/* Words no declaration declares for a member to use. */
+static const char *const cxx_words[] = {
+	"typedef", "using", "struct", "class", "union", "enum", "static", "constexpr", "inline",
+	"mutable", "template", "typename", "friend", "static_assert", "sizeof", "alignof", "decltype",
+	"public", "private", "protected", "virtual", "explicit", "operator", "noexcept", "nullptr",
+	"true", "false", "this", "return", "std", NULL
+};
+
+/* Whether an identifier of fixed item `f` appears in some data declaration. */
+static bool shares_names(const char *text, const sf_fix_tokens *toks, const item *items, size_t count,
+			 const item *f)
+{
+	for (size_t i = f->first_tok; i <= f->last_tok; i++) {
 		const sf_fix_token *t = &toks->items[i];
-		size_t j;
-		bool named = false;
-		if (t->line < line)
+		if (t->kind != SF_FIX_IDENT || sf__fix_word_in(text, t, non_names) ||
+		    sf__fix_word_in(text, t, cxx_words))
 			continue;
-		if (t->line > line)
-			break;
-		if (!sf__fix_is_word(text, t, keyword))
-			continue;
-		*found_keyword = true;
-		for (j = next_code(toks, i, limit); j < limit; j = next_code(toks, j, limit)) {
-			const sf_fix_token *u = &toks->items[j];
-			if (u->kind == SF_FIX_IDENT) {
-				size_t n = next_code(toks, j, limit);
-				if (word_in(text, u, paren_words) && n < limit &&
-				    sf__fix_is_punct(text, &toks->items[n], '(')) {
-					j = matching(text, toks, n, limit);
-					continue;
-				}
-				if (def->name && sf__fix_is_word(text, u, def->name))
-					named = true;
+		for (size_t k = 0; k < count; k++) {
+			if (items[k].kind == ITEM_FIXED)
 				continue;
+			for (size_t j = items[k].first_tok; j <= items[k].last_tok; j++) {
+				const sf_fix_token *u = &toks->items[j];
+				if (u->kind == SF_FIX_IDENT && u->end - u->start == t->end - t->start &&
+				    memcmp(text + u->start, text + t->start, t->end - t->start) == 0)
+					return true;
 			}
-			if (sf__fix_is_punct(text, u, '{')) {
-				if (def->name ? named : true)
-					return j;
-				break;
-			}
-			if (u->kind != SF_FIX_DIRECTIVE)
-				break;
 		}
 	}
-	return limit;
+	return false;
+}
+
+/*
+ * C++ sections: members move only between bounds, which are the access
+ * labels and the declarations (typedefs, using, nested types, static
+ * members, static_assert) sharing a name with a data declaration: a
+ * member's type or initializer may need a name declared above it (or
+ * such a declaration a member above it), while function bodies see the
+ * whole class.  Sharing a name is a conservative reading of using one.
+ */
+static void set_bounds(const char *text, const sf_fix_tokens *toks, item *items, size_t count)
+{
+	uint32_t section = 0;
+	for (size_t k = 0; k < count; k++) {
+		if (items[k].is_label || (items[k].may_bind && shares_names(text, toks, items, count, &items[k])))
+			section++;
+		items[k].section = section;
+	}
 }
 
 static int skip(char *why, size_t why_size, const char *fmt, unsigned line)
@@ -291,80 +301,30 @@ static int skip(char *why, size_t why_size, const char *fmt, unsigned line)
 	return 1;
 }
 
-/*
- * A `#define` among the members (flag values under their field, accessor
- * shorthands like `#define a_int value.lval`) moves with the member above
- * it.  That is safe when no declaration of the body uses the macro: its
- * position inside the braces then changes nothing the compiler sees, and
- * everything after the struct still follows it.  Conditionals, #undef,
- * #include and the rest can change which members exist: those skip.
- * Returns NULL when directive `d` may move, else the reason's format.
- */
-static const char *define_refusal(const char *text, const sf_fix_tokens *toks, size_t open, size_t close,
-				  size_t d, bool after_member)
-{
-	const sf_fix_token *t = &toks->items[d];
-	size_t p = t->start + 1, name, name_len;
-	const char *last_open, *cursor;
-
-	while (p < t->end && (text[p] == ' ' || text[p] == '\t'))
-		p++;
-	if (t->end - p < 6 || memcmp(text + p, "define", 6) != 0 ||
-	    (text[p + 6] != ' ' && text[p + 6] != '\t'))
-		return "preprocessor directive inside the body (line %u)";
-	if (!after_member)
-		return "#define before the first member (line %u)";
-	for (p += 6; p < t->end && (text[p] == ' ' || text[p] == '\t'); p++)
-		;
-	for (name = p; p < t->end && (text[p] == '_' || (text[p] >= 'a' && text[p] <= 'z') ||
-				      (text[p] >= 'A' && text[p] <= 'Z') || (text[p] >= '0' && text[p] <= '9'));
-	     p++)
-		;
-	name_len = p - name;
-	if (name_len == 0)
-		return "preprocessor directive inside the body (line %u)";
-	/* A block comment opened on the line and closed on a later one
-	 * would be cut in two by the move. */
-	last_open = NULL;
-	for (cursor = text + t->start; (size_t)(cursor - text) + 1 < t->end; cursor++)
-		if (cursor[0] == '/' && cursor[1] == '*')
-			last_open = cursor;
-	if (last_open) {
-		bool closed = false;
-		for (cursor = last_open + 2; (size_t)(cursor - text) + 1 < t->end; cursor++)
-			if (cursor[0] == '*' && cursor[1] == '/')
-				closed = true;
-		if (!closed)
-			return "a comment in the #define at line %u runs past its line";
-	}
-	for (size_t i = open + 1; i < close; i++) {
-		const sf_fix_token *u = &toks->items[i];
-		if (u->kind == SF_FIX_IDENT && u->end - u->start == name_len &&
-		    memcmp(text + u->start, text + name, name_len) == 0)
-			return "the macro defined at line %u is used inside the body";
-	}
-	return NULL;
-}
-
-int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_fix_tokens *toks,
-		      const sf_struct *def, char *why, size_t why_size)
+static int find_body(sf_fix_body *out, const char *text, size_t len, const sf_fix_tokens *toks,
+		     const sf_struct *def, bool cxx, char *why, size_t why_size)
 {
 	item *items = NULL;
 	size_t item_count = 0, item_cap = 0;
 	size_t open, close, i;
 	bool keyword;
 	uint32_t line = def->decl_line;
+	const char *class_name = cxx ? sf__fix_cxx_short_name(def) : NULL;
+	uint32_t section = 0;
+	bool is_public = def->kind != SF_CLASS;  /* a class starts private, a struct public */
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
+	out->cxx = cxx;
+	out->aggregate = cxx;
 	if (line == 0)
 		return skip(why, why_size, "debug info gives no source line%.0u", 0);
-	open = find_open(text, toks, line, def, &keyword);
+	open = sf__fix_find_open(text, toks, line, def, &keyword);
 	if (open >= toks->count)
 		return skip(why, why_size, keyword ? "no definition with this name at line %u"
 				    : "no struct keyword at line %u (defined by a macro, or edited since the build?)",
 			    line);
-	close = matching(text, toks, open, toks->count);
+	close = sf__fix_matching(text, toks, open, toks->count);
 	if (close >= toks->count)
 		return skip(why, why_size, "unbalanced braces after line %u", line);
 
@@ -372,7 +332,7 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 	for (i = open + 1; i < close; i++) {
 		const sf_fix_token *t = &toks->items[i];
 		if (t->kind == SF_FIX_DIRECTIVE) {
-			const char *refusal = define_refusal(text, toks, open, close, i, after_member);
+			const char *refusal = sf__fix_define_refusal(text, toks, open, close, i, after_member);
 			if (refusal)
 				return skip(why, why_size, refusal, t->line);
 			continue;
@@ -390,7 +350,7 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 			    toks->items[close].line);
 
 	/* Items: declarations up to ';', or a macro alone on its line. */
-	for (i = next_code(toks, open, close); i < close; i = next_code(toks, i, close)) {
+	for (i = sf__fix_next_code(toks, open, close); i < close; i = sf__fix_next_code(toks, i, close)) {
 		const sf_fix_token *t = &toks->items[i];
 		item it = { .first_tok = i, .first_line = t->line };
 		size_t v = i, w;
@@ -408,13 +368,30 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 			items = more;
 			item_cap = grown;
 		}
-		if (t->kind == SF_FIX_IDENT && !word_in(text, t, non_names) &&
-		    !word_in(text, t, paren_words) && !sf__fix_is_word(text, t, "struct") &&
-		    !sf__fix_is_word(text, t, "union") && !sf__fix_is_word(text, t, "enum")) {
-			w = next_code(toks, i, close);
+		it.section = section;
+		it.is_public = is_public;
+		if (cxx) {
+			size_t colon;
+			int access = sf__fix_cxx_label(text, toks, i, close, &colon);
+			if (access) {
+				it.kind = ITEM_FIXED;
+				it.is_label = true;
+				it.last_tok = colon;
+				it.section = ++section;
+				is_public = access == 1;
+			}
+		}
+		if (it.kind == ITEM_FIXED) {
+			/* an access label */
+		} else if (t->kind == SF_FIX_IDENT && !sf__fix_word_in(text, t, non_names) &&
+		    !sf__fix_word_in(text, t, sf__fix_paren_words) && !sf__fix_is_word(text, t, "struct") &&
+		    !sf__fix_is_word(text, t, "union") && !sf__fix_is_word(text, t, "enum") &&
+		    !(class_name && sf__fix_is_word(text, t, class_name)) &&
+		    !(cxx && (sf__fix_is_word(text, t, "static_assert") || sf__fix_is_word(text, t, "_Static_assert")))) {
+			w = sf__fix_next_code(toks, i, close);
 			if (w < close && sf__fix_is_punct(text, &toks->items[w], '(')) {
-				v = matching(text, toks, w, close);
-				w = next_code(toks, v, close);
+				v = sf__fix_matching(text, toks, w, close);
+				w = sf__fix_next_code(toks, v, close);
 			}
 			if (v < close && (w >= close || toks->items[w].line > toks->items[v].end_line ||
 					  sf__fix_is_punct(text, &toks->items[w], ';'))) {
@@ -422,11 +399,28 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 				it.last_tok = w < close && sf__fix_is_punct(text, &toks->items[w], ';') ? w : v;
 			}
 		}
-		if (it.kind != ITEM_MACRO) {
-			for (w = i; w < close; w = next_code(toks, w, close)) {
+		if (it.kind == ITEM_DECL && cxx) {
+			size_t ctor;
+			bool is_virtual, is_function;
+			w = sf__fix_cxx_decl_end(text, toks, i, close);
+			if (w >= close) {
+				rc = skip(why, why_size, "declaration without ';' at line %u", t->line);
+				goto done;
+			}
+			it.last_tok = w;
+			if (sf__fix_cxx_not_data(text, toks, i, w, class_name, &ctor, &is_virtual, &is_function)) {
+				it.kind = ITEM_FIXED;
+				it.may_bind = !is_function;
+				if (is_virtual)
+					out->aggregate = false;
+				if (ctor <= w && (rc = add_ctor(out, ctor)) < 0)
+					goto done;
+			}
+		} else if (it.kind == ITEM_DECL) {
+			for (w = i; w < close; w = sf__fix_next_code(toks, w, close)) {
 				const sf_fix_token *u = &toks->items[w];
 				if (u->kind == SF_FIX_PUNCT && strchr("([{", text[u->start]))
-					w = matching(text, toks, w, close);
+					w = sf__fix_matching(text, toks, w, close);
 				else if (sf__fix_is_punct(text, u, ';'))
 					break;
 			}
@@ -447,7 +441,7 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 		it.last_line = toks->items[it.last_tok].end_line;
 		items[item_count++] = it;
 		if (it.kind == ITEM_DECL) {
-			rc = read_segments(text, toks, &items[item_count - 1]);
+			rc = read_segments(text, toks, &items[item_count - 1], cxx);
 			if (rc < 0)
 				goto done;
 			for (uint32_t s = 0; s < items[item_count - 1].seg_count; s++) {
@@ -462,12 +456,24 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 		i = it.last_tok;
 	}
 
+	if (cxx)
+		set_bounds(text, toks, items, item_count);
+
 	/* Members to items, in order: each member on a line its item covers. */
 	{
 		size_t j = 0;
+		out->member_init = calloc(def->member_count + 1, sizeof(*out->member_init));
+		if (!out->member_init) {
+			rc = sf__fail(SF_ENOMEM, "out of memory while reading sources");
+			goto done;
+		}
 		for (uint32_t m = 0; m < def->member_count; m++) {
 			const sf_member *mem = &def->members[m];
 			uint32_t ml = member_line(mem);
+			if (cxx && sf__fix_cxx_outside(mem)) {
+				out->aggregate = false;
+				continue;
+			}
 			if (ml == 0) {
 				rc = skip(why, why_size, "a member has no source line in the debug info%.0u", 0);
 				goto done;
@@ -475,6 +481,10 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 			while (j < item_count) {
 				item *it = &items[j];
 				bool room = it->kind == ITEM_MACRO || it->used < it->seg_count;
+				if (it->kind == ITEM_FIXED) {
+					j++;
+					continue;
+				}
 				if (ml >= it->first_line && ml <= it->last_line && room)
 					break;
 				if (it->used == 0 || (it->kind == ITEM_DECL && it->used < it->seg_count)) {
@@ -509,9 +519,32 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 					  items[j].first_line);
 				goto done;
 			}
+			if (items[j].kind == ITEM_DECL) {
+				const segment *seg = &items[j].segs[items[j].used];
+				out->member_init[m] = (sf_fix_span){ seg->init_first, seg->init_last };
+			}
+			if (!items[j].is_public)
+				out->aggregate = false;
 			items[j].used++;
 		}
-		if (item_count == 0 || j != item_count - 1 ||
+		while (j + 1 < item_count && items[j + 1].kind == ITEM_FIXED && cxx)
+			j++;
+		if (cxx && j + 1 < item_count) {
+			rc = skip(why, why_size, "the body declares members the debug info lacks (line %u)",
+				  items[j + 1].first_line);
+			goto done;
+		} else if (cxx && j < item_count && items[j].kind == ITEM_FIXED) {
+			/* Only fixed items, or the members ended before them. */
+			size_t k = j;
+			while (k > 0 && items[k].kind == ITEM_FIXED)
+				k--;
+			if (items[k].kind != ITEM_FIXED && (items[k].used == 0 ||
+			    (items[k].kind == ITEM_DECL && items[k].used < items[k].seg_count))) {
+				rc = skip(why, why_size, "the body declares members the debug info lacks (line %u)",
+					  items[k].first_line);
+				goto done;
+			}
+		} else if (item_count == 0 || j != item_count - 1 ||
 		    (items[j].kind == ITEM_DECL && items[j].used < items[j].seg_count)) {
 			rc = skip(why, why_size, "the body declares members the debug info lacks (line %u)",
 				  item_count ? items[item_count - 1].first_line : line);
@@ -542,10 +575,24 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 			for (t = it->last_tok + 1; t < close && toks->items[t].kind == SF_FIX_COMMENT &&
 			     toks->items[t].line <= last; t++)
 				last = toks->items[t].end_line > last ? toks->items[t].end_line : last;
+			/* C++: so do comment lines continuing a trailing comment in
+			 * its column (`int x;  // long text` / `        // more`). */
+			if (cxx && t > it->last_tok + 1) {
+				size_t col = column(text, toks->items[t - 1].start);
+				while (t < close && toks->items[t].kind == SF_FIX_COMMENT &&
+				       toks->items[t].line == last + 1 && toks->items[t - 1].end_line < toks->items[t].line &&
+				       column(text, toks->items[t].start) == col)
+					last = toks->items[t++].end_line;
+			}
 			/* So do the #define lines right below it. */
 			for (; t < close && toks->items[t].kind == SF_FIX_DIRECTIVE; t++)
 				last = toks->items[t].end_line > last ? toks->items[t].end_line : last;
 			if (u && it->first_line <= unit_last) {
+				if (u->fixed != (it->kind == ITEM_FIXED)) {
+					rc = skip(why, why_size, "a data member shares line %u with a declaration "
+						  "that is not one, or an access label", it->first_line);
+					goto done;
+				}
 				u->member_count += it->used;
 				unit_last = last > unit_last ? last : unit_last;
 			} else {
@@ -568,6 +615,8 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 				anchor_line = first;
 				u->member_first = it->member_first;
 				u->member_count = it->used;
+				u->fixed = it->kind == ITEM_FIXED;
+				u->section = it->section;
 				unit_last = last;
 			}
 			prev_tok = it->last_tok;
@@ -584,9 +633,17 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 			}
 		}
 	}
-	for (uint32_t k = 0; k < out->unit_count; k++)
+	for (uint32_t m = 0; m < def->member_count; m++)
+		out->unit_of[m] = SF_FIX_OUTSIDE;
+	for (uint32_t k = 0; k < out->unit_count; k++) {
+		if (out->units[k].fixed) {
+			out->has_fixed = true;
+			continue;
+		}
+		out->movable_count++;
 		for (uint32_t m = 0; m < out->units[k].member_count; m++)
 			out->unit_of[out->units[k].member_first + m] = k;
+	}
 	out->open = toks->items[open].start;
 	out->close = toks->items[close].start;
 done:
@@ -598,30 +655,46 @@ done:
 	return rc;
 }
 
+int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_fix_tokens *toks,
+		      const sf_struct *def, char *why, size_t why_size)
+{
+	return sf__fix_body_find_cxx(out, text, len, toks, def, false, why, why_size);
+}
+
+int sf__fix_body_find_cxx(sf_fix_body *out, const char *text, size_t len, const sf_fix_tokens *toks,
+			  const sf_struct *def, bool cxx, char *why, size_t why_size)
+{
+	char c_why[256];
+	int rc;
+
+	if (!cxx) {
+		/* A C reading that works is the one C sources always got. */
+		rc = find_body(out, text, len, toks, def, false, c_why, sizeof(c_why));
+		if (rc <= 0)
+			return rc;
+	}
+	rc = find_body(out, text, len, toks, def, true, why, why_size);
+	if (rc > 0 && !cxx)
+		snprintf(why, why_size, "%s", c_why);
+	return rc;
+}
+
+static int add_ctor(sf_fix_body *body, size_t token)
+{
+	size_t *more = realloc(body->ctors, (body->ctor_count + 1) * sizeof(*more));
+	if (!more)
+		return sf__fail(SF_ENOMEM, "out of memory while reading sources");
+	body->ctors = more;
+	body->ctors[body->ctor_count++] = token;
+	body->aggregate = false;
+	return 0;
+}
+
 void sf__fix_body_free(sf_fix_body *body)
 {
 	free(body->units);
 	free(body->unit_of);
+	free(body->ctors);
+	free(body->member_init);
 	memset(body, 0, sizeof(*body));
-}
-
-int sf__fix_body_unit_order(const sf_fix_body *body, const uint32_t *order, uint32_t member_count,
-			    uint32_t *units_out)
-{
-	uint32_t n = 0;
-	for (uint32_t p = 0; p < member_count;) {
-		uint32_t m = order[p];
-		const sf_fix_unit *u;
-		if (m >= member_count)
-			return 0;
-		u = &body->units[body->unit_of[m]];
-		if (m != u->member_first || p + u->member_count > member_count)
-			return 0;
-		for (uint32_t k = 1; k < u->member_count; k++)
-			if (order[p + k] != u->member_first + k)
-				return 0;
-		units_out[n++] = body->unit_of[m];
-		p += u->member_count;
-	}
-	return n == body->unit_count;
 }

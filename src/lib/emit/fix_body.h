@@ -2,6 +2,7 @@
 #ifndef SF_EMIT_FIX_BODY_H
 #define SF_EMIT_FIX_BODY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,7 +23,20 @@ typedef struct sf_fix_unit {
 	uint32_t first_line;
 	uint32_t member_first;
 	uint32_t member_count;
+	/* C++: not data (a method, nested type, access label, ...): it stays
+	 * where it is and member_count is 0. */
+	bool fixed;
+	uint32_t section;      /* C++: access section (labels seen before it) */
 } sf_fix_unit;
+
+/* Token indices [first, last] of a default member initializer (after
+ * `=`, or the braces); first == 0 when the member has none. */
+typedef struct sf_fix_span {
+	size_t first;
+	size_t last;
+} sf_fix_span;
+
+#define SF_FIX_OUTSIDE UINT32_MAX  /* unit_of: base class or vptr, not in the body */
 
 /*
  * Invariants: units are in text order and disjoint; only blank lines lie
@@ -34,7 +48,18 @@ typedef struct sf_fix_body {
 	size_t close;
 	sf_fix_unit *units;
 	uint32_t unit_count;
-	uint32_t *unit_of;   /* member index -> unit index */
+	uint32_t *unit_of;   /* member index -> unit index, or SF_FIX_OUTSIDE */
+	/* C++ bodies: units that hold members (unit_count in C), whether some
+	 * unit is fixed, constructors declared in the body (token index of
+	 * the name), default member initializers per member, and whether the
+	 * class could be an aggregate (no constructor, no non-public data). */
+	bool cxx;
+	bool has_fixed;
+	bool aggregate;
+	uint32_t movable_count;
+	size_t *ctors;
+	uint32_t ctor_count;
+	sf_fix_span *member_init;
 } sf_fix_body;
 
 /*
@@ -48,11 +73,25 @@ int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_f
 void sf__fix_body_free(sf_fix_body *body);
 
 /*
- * Turns a member order into a unit order when every unit's members stay
- * together and in declaration order.  `units_out` gets unit_count entries.
- * Returns false when the order splits a unit.
+ * Like sf__fix_body_find, reading the body as C++ when `cxx` is set or
+ * the C reading fails: access labels split it into sections, only
+ * non-static data members (the debug info's) map to units, everything
+ * else is a fixed unit; base classes and the vptr map to no unit.
+ */
+int sf__fix_body_find_cxx(sf_fix_body *out, const char *text, size_t len, const sf_fix_tokens *toks,
+			  const sf_struct *def, bool cxx, char *why, size_t why_size);
+
+/*
+ * Turns a member order into an order of the units holding members when
+ * every unit's members stay together and in declaration order, and the
+ * members outside the body keep their places.  `units_out` gets
+ * movable_count entries.  Returns false when the order splits a unit.
  */
 int sf__fix_body_unit_order(const sf_fix_body *body, const uint32_t *order, uint32_t member_count,
 			    uint32_t *units_out);
+
+/* Whether the unit order (from sf__fix_body_unit_order) keeps every unit
+ * in its access section; sets *line to a label crossed when not. */
+bool sf__fix_body_sections_kept(const sf_fix_body *body, const uint32_t *units, uint32_t *line);
 
 #endif

@@ -6,203 +6,21 @@
 
 #include "emit/fix_result.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "emit/fix_body.h"
+#include "emit/fix_builder.h"
+#include "emit/fix_cxx.h"
+#include "emit/fix_cxx_build.h"
 #include "emit/fix_inits.h"
 #include "layout/selection.h"
 #include "reorder/constraints.h"
 #include "reorder/plan.h"
 #include "util/fail.h"
-
-/* A struct that passed the source checks, waiting for the initializer scan. */
-typedef struct candidate {
-	size_t record;         /* index in fix->structs */
-	size_t source;
-	sf_fix_body body;
-	uint32_t *unit_order;
-	const sf_struct *def;
-	/* Reachable from an exported symbol and not allowed to change: kept
-	 * as a candidate only so the reason reported last is the whole truth
-	 * (a struct that could not be patched anyway is not blamed on ABI). */
-	bool abi_blocked;
-} candidate;
-
-typedef struct builder {
-	sf_fix *fix;
-	const sf_plan *plan;
-	const sf_fix_options *opts;
-	char root[PATH_MAX];
-	candidate *cands;
-	size_t cand_count;
-	sf_search_ws ws;
-	struct sf_arena *arena;
-} builder;
-
-static char *keep(sf_fix *fix, char *s)
-{
-	char **more;
-	if (!s)
-		return NULL;
-	more = realloc(fix->strings, (fix->string_count + 1) * sizeof(*more));
-	if (!more) {
-		free(s);
-		return NULL;
-	}
-	fix->strings = more;
-	fix->strings[fix->string_count++] = s;
-	return s;
-}
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static char *format(sf_fix *fix, const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-	int n;
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return NULL;
-	s = malloc((size_t)n + 1);
-	if (!s)
-		return NULL;
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return keep(fix, s);
-}
-
-static int read_whole(const char *path, char **out, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *data = NULL;
-	size_t cap = 0, n = 0;
-	if (!f)
-		return -1;
-	for (;;) {
-		if (n == cap) {
-			size_t grown = cap ? cap * 2 : 65536;
-			char *more = realloc(data, grown + 1);
-			if (!more) {
-				free(data);
-				fclose(f);
-				return SF_ENOMEM;
-			}
-			data = more;
-			cap = grown;
-		}
-		size_t got = fread(data + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		free(data);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	data[n] = '\0';
-	*out = data;
-	*len = n;
-	return 0;
-}
-
-/* The recorded path after prefix maps, joined to the root when relative. */
-static char *mapped_path(const builder *b, const char *recorded)
-{
-	const sf_fix_options *o = b->opts;
-	const char *rest = recorded, *prefix = NULL;
-	char *s;
-	size_t n;
-
-	for (size_t i = 0; i < o->prefix_count; i++) {
-		size_t l = strlen(o->prefix_old[i]);
-		if (strncmp(recorded, o->prefix_old[i], l) == 0 && (recorded[l] == '/' || recorded[l] == '\0' ||
-								     (l && o->prefix_old[i][l - 1] == '/'))) {
-			prefix = o->prefix_new[i];
-			rest = recorded + l;
-			break;
-		}
-	}
-	if (!prefix && recorded[0] != '/')
-		prefix = b->root;
-	if (!prefix)
-		return strdup(recorded);
-	while (*rest == '/')
-		rest++;
-	n = strlen(prefix) + strlen(rest) + 2;
-	s = malloc(n);
-	if (s)
-		snprintf(s, n, "%s%s%s", prefix, *prefix && prefix[strlen(prefix) - 1] != '/' && *rest ? "/" : "", rest);
-	return s;
-}
-
-/* Finds or reads the source; returns its index, -1 with *why set, or SF_ENOMEM. */
-static long source_for(builder *b, const char *recorded, const char **why)
-{
-	sf_fix *fix = b->fix;
-	char real[PATH_MAX];
-	char *path = mapped_path(b, recorded);
-	size_t rl = strlen(b->root);
-	sf_fix_source *src, *more;
-	int rc;
-
-	if (!path)
-		return SF_ENOMEM;
-	if (!realpath(path, real)) {
-		*why = format(fix, "source file not found: %s", path);
-		free(path);
-		return *why ? -1 : SF_ENOMEM;
-	}
-	if (strncmp(real, b->root, rl) != 0 || (real[rl] != '/' && strcmp(b->root, "/") != 0)) {
-		*why = format(fix, "outside the source root: %s", path);
-		free(path);
-		return *why ? -1 : SF_ENOMEM;
-	}
-	for (size_t i = 0; i < fix->source_count; i++) {
-		if (strcmp(fix->sources[i].real, real) == 0) {
-			free(path);
-			return (long)i;
-		}
-	}
-	more = realloc(fix->sources, (fix->source_count + 1) * sizeof(*more));
-	if (!more) {
-		free(path);
-		return SF_ENOMEM;
-	}
-	fix->sources = more;
-	src = &fix->sources[fix->source_count];
-	memset(src, 0, sizeof(*src));
-	src->path = path;
-	src->real = strdup(real);
-	src->rel = strdup(real + rl + (strcmp(b->root, "/") != 0));
-	rc = read_whole(path, &src->text, &src->len);
-	if (!src->real || !src->rel || rc == SF_ENOMEM) {
-		fix->source_count++;
-		return SF_ENOMEM;
-	}
-	fix->source_count++;
-	if (rc < 0) {
-		*why = format(fix, "cannot read %s: %s", path, strerror(errno));
-		return *why ? -1 : SF_ENOMEM;
-	}
-	rc = sf__fix_lex(&src->tokens, src->text, src->len);
-	if (rc < 0)
-		return rc;
-	return (long)(fix->source_count - 1);
-}
 
 /* Same definition recorded with another layout (an #ifdef-dependent body). */
 static bool defined_twice(const sf_report_entry *e)
@@ -324,6 +142,7 @@ static int consider(builder *b, size_t index)
 	uint32_t *units = NULL;
 	const char *why = NULL;
 	char reason[256];
+	uint32_t label_line = 0;
 	size_t record;
 	long source;
 	int rc;
@@ -334,10 +153,6 @@ static int consider(builder *b, size_t index)
 	if (rc < 0)
 		return rc;
 	r = &fix->structs[record];
-	if (def->kind == SF_CLASS) {
-		r->skip_reason = "C++ class";
-		return 0;
-	}
 	if (defined_twice(re)) {
 		r->skip_reason = "the inputs hold several layouts of this definition";
 		return 0;
@@ -346,7 +161,7 @@ static int consider(builder *b, size_t index)
 		r->skip_reason = "debug info gives no source file";
 		return 0;
 	}
-	source = source_for(b, def->decl_file, &why);
+	source = sf__fix_source_for(b, def->decl_file, &why);
 	if (source == SF_ENOMEM)
 		return SF_ENOMEM;
 	r = &fix->structs[record];
@@ -356,11 +171,12 @@ static int consider(builder *b, size_t index)
 	}
 	src = &fix->sources[source];
 	r->file = src->rel;
-	rc = sf__fix_body_find(&body, src->text, src->len, &src->tokens, def, reason, sizeof(reason));
+	rc = sf__fix_body_find_cxx(&body, src->text, src->len, &src->tokens, def,
+				   sf__fix_cxx_hint(def, src->path), reason, sizeof(reason));
 	if (rc < 0)
 		return rc;
 	if (rc > 0) {
-		r->skip_reason = format(fix, "%s", reason);
+		r->skip_reason = sf__fix_format(fix, "%s", reason);
 		return r->skip_reason ? 0 : SF_ENOMEM;
 	}
 	units = calloc(body.unit_count + 1, sizeof(*units));
@@ -386,6 +202,22 @@ static int consider(builder *b, size_t index)
 		r->size = size;
 		r->saves = r->original_size - size;
 	}
+	if (body.cxx && !sf__fix_body_sections_kept(&body, units, &label_line)) {
+		uint64_t size = 0;
+		rc = sf__fix_cxx_replan_sections(def, &body, units, &size, b->arena);
+		if (rc != 0) {
+			free(units);
+			sf__fix_body_free(&body);
+			if (rc < 0)
+				return rc;
+			r->skip_reason = sf__fix_format(fix, "the proposal moves members across line %u (an access "
+							     "label, or a declaration sharing a name with a member), and no "
+							     "order within those bounds saves bytes", label_line);
+			return r->skip_reason ? 0 : SF_ENOMEM;
+		}
+		r->size = size;
+		r->saves = r->original_size - size;
+	}
 	if (overlaps(b, (size_t)source, &body)) {
 		free(units);
 		sf__fix_body_free(&body);
@@ -406,73 +238,6 @@ static int consider(builder *b, size_t index)
 	return 0;
 }
 
-static bool is_c_source(const char *name)
-{
-	static const char *const exts[] = { ".c", ".h", ".inc", ".def", ".cc", ".cpp", ".cxx", ".hh",
-					    ".hpp", NULL };
-	const char *dot = strrchr(name, '.');
-	if (!dot)
-		return false;
-	for (size_t i = 0; exts[i]; i++)
-		if (strcmp(dot, exts[i]) == 0)
-			return true;
-	return false;
-}
-
-typedef struct path_list {
-	char **items;
-	size_t count;
-} path_list;
-
-/* C files below `dir`, not following symlinked directories or hidden ones. */
-static int list_sources(path_list *list, const char *dir, unsigned depth)
-{
-	DIR *d;
-	struct dirent *e;
-	int rc = 0;
-
-	if (depth > 64)
-		return 0;
-	d = opendir(dir);
-	if (!d)
-		return 0;
-	while (rc == 0 && (e = readdir(d)) != NULL) {
-		struct stat st;
-		size_t n;
-		char *path;
-		if (e->d_name[0] == '.')
-			continue;
-		n = strlen(dir) + strlen(e->d_name) + 2;
-		path = malloc(n);
-		if (!path) {
-			rc = SF_ENOMEM;
-			break;
-		}
-		snprintf(path, n, "%s/%s", dir, e->d_name);
-		if (lstat(path, &st) != 0) {
-			free(path);
-			continue;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			rc = list_sources(list, path, depth + 1);
-			free(path);
-		} else if (S_ISREG(st.st_mode) && is_c_source(e->d_name)) {
-			char **more = realloc(list->items, (list->count + 1) * sizeof(*more));
-			if (!more) {
-				free(path);
-				rc = SF_ENOMEM;
-				break;
-			}
-			list->items = more;
-			list->items[list->count++] = path;
-		} else {
-			free(path);
-		}
-	}
-	closedir(d);
-	return rc;
-}
-
 /* Two passes over the tree: typedef names first, then initializers. */
 static int scan_initializers(builder *b)
 {
@@ -487,8 +252,11 @@ static int scan_initializers(builder *b)
 		return SF_ENOMEM;
 	for (size_t i = 0; i < b->cand_count; i++) {
 		const sf_struct *def = b->cands[i].def;
-		targets[i].tag = def->name;
+		targets[i].tag = b->cands[i].body.cxx ? sf__fix_cxx_short_name(def) : def->name;
 		targets[i].is_union = def->kind == SF_UNION;
+		/* C++: only an aggregate is initialized member by member. */
+		targets[i].cxx = b->cands[i].body.cxx || sf__fix_cxx_hint(def, def->decl_file);
+		targets[i].ignore = b->cands[i].body.cxx && !b->cands[i].body.aggregate;
 		if (def->typedef_name) {
 			targets[i].aliases = malloc(sizeof(char *));
 			if (!targets[i].aliases || !(targets[i].aliases[0] = strdup(def->typedef_name))) {
@@ -498,13 +266,13 @@ static int scan_initializers(builder *b)
 			targets[i].alias_count = 1;
 		}
 	}
-	rc = list_sources(&files, b->root, 0);
+	rc = sf__fix_list_sources(&files, b->root, 0);
 	for (int pass = 0; rc == 0 && pass < 2; pass++) {
 		for (size_t f = 0; rc == 0 && f < files.count; f++) {
 			char *text = NULL;
 			size_t len = 0;
 			sf_fix_tokens toks;
-			int r = read_whole(files.items[f], &text, &len);
+			int r = sf__fix_read_whole(files.items[f], &text, &len);
 			if (r == SF_ENOMEM) {
 				rc = r;
 				break;
@@ -525,7 +293,7 @@ static int scan_initializers(builder *b)
 	for (size_t i = 0; rc == 0 && i < b->cand_count; i++) {
 		if (targets[i].hit) {
 			sf_fix_struct *r = &fix->structs[b->cands[i].record];
-			r->skip_reason = format(fix, "positional initializer at %s (--force patches anyway)",
+			r->skip_reason = sf__fix_format(fix, "positional initializer at %s (--force patches anyway)",
 						targets[i].hit);
 			if (!r->skip_reason)
 				rc = SF_ENOMEM;
@@ -549,7 +317,7 @@ static int block_abi(sf_fix *fix, const candidate *c)
 	if (!c->abi_blocked)
 		return 0;
 	if (r->skip_reason)
-		r->skip_reason = format(fix, "ABI-visible: reachable from an exported symbol (needs "
+		r->skip_reason = sf__fix_format(fix, "ABI-visible: reachable from an exported symbol (needs "
 					     "--allow-abi-change); also %s", r->skip_reason);
 	else
 		r->skip_reason = "ABI-visible: reachable from an exported symbol (--allow-abi-change "
@@ -566,8 +334,14 @@ static int rewrite(sf_fix *fix, const candidate *c)
 {
 	sf_fix_source *src = &fix->sources[c->source];
 	const sf_fix_body *body = &c->body;
-	size_t start = body->units[0].start, end = body->units[body->unit_count - 1].end;
-	char *text = malloc(end - start + 1);
+	size_t start, end;
+	char *text;
+
+	if (body->has_fixed)
+		return sf__fix_cxx_slot_edits(src, body, c->unit_order);
+	start = body->units[0].start;
+	end = body->units[body->unit_count - 1].end;
+	text = malloc(end - start + 1);
 	/* Gaps only shrink (the first unit's is dropped), so the size bounds the text. */
 	sf_fix_edit *more;
 	size_t n = 0;
@@ -669,6 +443,8 @@ int sf_fix_build(sf_fix **out, const sf_plan *plan, const sf_fix_options *opts)
 		rc = scan_initializers(&b);
 	for (size_t i = 0; rc == 0 && i < b.cand_count; i++)
 		rc = block_abi(b.fix, &b.cands[i]);
+	if (rc == 0)
+		rc = sf__fix_cxx_constructors(&b);
 	for (size_t i = 0; rc == 0 && i < b.cand_count; i++) {
 		if (!b.fix->structs[b.cands[i].record].skip_reason)
 			rc = rewrite(b.fix, &b.cands[i]);

@@ -62,7 +62,6 @@ static void put_line(sf_buf *buf, char mark, const char *text, size_t start, siz
 typedef struct hunk {
 	size_t old_first, old_end;   /* changed lines of the original, [first, end) */
 	size_t new_first, new_end;   /* changed lines of the patched text */
-	size_t lead, trail;
 } hunk;
 
 static int file_diff(sf_buf *buf, const sf_fix_source *src)
@@ -101,38 +100,44 @@ static int file_diff(sf_buf *buf, const sf_fix_source *src)
 		}
 		if (of == oe && nf == ne)
 			continue;
-		hunks[count++] = (hunk){ of, oe, nf, ne, 0, 0 };
+		hunks[count++] = (hunk){ of, oe, nf, ne };
 	}
-	/* Context split between neighbours so hunks never share lines. */
-	for (size_t h = 0; h < count; h++) {
-		size_t before = h == 0 ? hunks[h].old_first : hunks[h].old_first - hunks[h - 1].old_end - hunks[h - 1].trail;
-		size_t after = h + 1 == count ? old_li.count - hunks[h].old_end
-					      : (hunks[h + 1].old_first - hunks[h].old_end + 1) / 2;
-		hunks[h].lead = before < CONTEXT_LINES ? before : CONTEXT_LINES;
-		hunks[h].trail = after < CONTEXT_LINES ? after : CONTEXT_LINES;
-		/* patch(1) applies uneven context only with fuzz; git apply
-		 * pins a hunk without trailing context to the end of the file. */
-		if (hunks[h].trail > 0 && hunks[h].lead > 0) {
-			size_t even = hunks[h].lead < hunks[h].trail ? hunks[h].lead : hunks[h].trail;
-			hunks[h].lead = hunks[h].trail = even;
-		}
-	}
+	/* Context split between neighbours so hunks never share lines;
+	 * changes one line apart or less (C++ members between methods)
+	 * share one hunk, or one of them would get no context. */
 	if (count == 0)
 		goto done;
 	sf__buf_printf(buf, "diff --git a/%s b/%s\n--- a/%s\n+++ b/%s\n", src->rel, src->rel, src->rel, src->rel);
-	for (size_t h = 0; h < count; h++) {
-		const hunk *k = &hunks[h];
-		size_t o0 = k->old_first - k->lead, o1 = k->old_end + k->trail;
-		size_t n0 = k->new_first - k->lead, n1 = k->new_end + k->trail;
+	for (size_t h = 0, prev_end = 0; h < count;) {
+		size_t last = h, lead, trail, o0, o1, n0, n1;
+		while (last + 1 < count && hunks[last + 1].old_first - hunks[last].old_end <= 1)
+			last++;
+		lead = hunks[h].old_first - prev_end;
+		trail = last + 1 == count ? old_li.count - hunks[last].old_end
+					  : (hunks[last + 1].old_first - hunks[last].old_end + 1) / 2;
+		lead = lead < CONTEXT_LINES ? lead : CONTEXT_LINES;
+		trail = trail < CONTEXT_LINES ? trail : CONTEXT_LINES;
+		/* patch(1) applies uneven context only with fuzz; git apply
+		 * pins a hunk without trailing context to the end of the file. */
+		if (trail > 0 && lead > 0)
+			lead = trail = lead < trail ? lead : trail;
+		o0 = hunks[h].old_first - lead;
+		o1 = hunks[last].old_end + trail;
+		n0 = hunks[h].new_first - lead;
+		n1 = hunks[last].new_end + trail;
 		sf__buf_printf(buf, "@@ -%zu,%zu +%zu,%zu @@\n", o0 + 1, o1 - o0, n0 + 1, n1 - n0);
-		for (size_t l = o0; l < k->old_first; l++)
+		for (size_t l = o0; l < hunks[h].old_first; l++)
 			put_line(buf, ' ', src->text, old_li.starts[l], old_li.starts[l + 1]);
-		for (size_t l = k->old_first; l < k->old_end; l++)
-			put_line(buf, '-', src->text, old_li.starts[l], old_li.starts[l + 1]);
-		for (size_t l = k->new_first; l < k->new_end; l++)
-			put_line(buf, '+', src->patched, new_li.starts[l], new_li.starts[l + 1]);
-		for (size_t l = k->old_end; l < o1; l++)
-			put_line(buf, ' ', src->text, old_li.starts[l], old_li.starts[l + 1]);
+		for (size_t k = h; k <= last; k++) {
+			for (size_t l = hunks[k].old_first; l < hunks[k].old_end; l++)
+				put_line(buf, '-', src->text, old_li.starts[l], old_li.starts[l + 1]);
+			for (size_t l = hunks[k].new_first; l < hunks[k].new_end; l++)
+				put_line(buf, '+', src->patched, new_li.starts[l], new_li.starts[l + 1]);
+			for (size_t l = hunks[k].old_end; l < (k < last ? hunks[k + 1].old_first : o1); l++)
+				put_line(buf, ' ', src->text, old_li.starts[l], old_li.starts[l + 1]);
+		}
+		prev_end = o1;
+		h = last + 1;
 	}
 done:
 	free(old_li.starts);

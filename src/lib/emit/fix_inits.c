@@ -127,17 +127,21 @@ static size_t type_at(const char *text, const sf_fix_tokens *toks, size_t i, con
 	size_t p;
 	if (t->kind != SF_FIX_IDENT)
 		return 0;
-	if (sf__fix_is_word(text, t, target->is_union ? "union" : "struct")) {
+	if (sf__fix_is_word(text, t, target->is_union ? "union" : "struct") ||
+	    (target->cxx && sf__fix_is_word(text, t, "class"))) {
 		size_t n = next_code(toks, i);
 		return n < toks->count && same_word(text, &toks->items[n], target->tag) ? n - i + 1 : 0;
 	}
-	for (size_t a = 0; a < target->alias_count; a++) {
-		if (!sf__fix_is_word(text, t, target->aliases[a]))
+	for (size_t a = 0; a < target->alias_count + (target->cxx && target->tag); a++) {
+		/* In C++ the tag alone names the type. */
+		if (!sf__fix_is_word(text, t, a < target->alias_count ? target->aliases[a] : target->tag))
 			continue;
 		p = prev_code(toks, i);
 		/* x.alias, p->alias and `struct alias` are not the typedef. */
 		if (p < toks->count && (tok_is(text, toks, p, '.') || tok_is(text, toks, p, '>') ||
 					sf__fix_is_word(text, &toks->items[p], "struct") ||
+					sf__fix_is_word(text, &toks->items[p], "class") ||
+					(tok_is(text, toks, p, ':') && p > 0 && tok_is(text, toks, p - 1, ':')) ||
 					sf__fix_is_word(text, &toks->items[p], "union") ||
 					sf__fix_is_word(text, &toks->items[p], "enum")))
 			return 0;
@@ -196,13 +200,25 @@ int sf__fix_inits_aliases(sf_fix_target *targets, size_t count, const char *text
 }
 
 /* After a type name: declarators with `= {...}` initializers. */
-static bool declaration_dependent(const char *text, const sf_fix_tokens *toks, size_t i, uint32_t *line)
+static bool declaration_dependent(const char *text, const sf_fix_tokens *toks, size_t i, uint32_t *line,
+				  bool cxx)
 {
 	bool array = false;
 	for (size_t steps = 0; i < toks->count && steps < 4096; steps++) {
 		const sf_fix_token *t = &toks->items[i];
 		if (t->kind == SF_FIX_PUNCT) {
 			char c = text[t->start];
+			size_t p = prev_code(toks, i);
+			/* C++ list initialization: T x{1, 2}; T a[2]{...}; */
+			if (cxx && c == '{' && p < toks->count &&
+			    (toks->items[p].kind == SF_FIX_IDENT || tok_is(text, toks, p, ']'))) {
+				if (order_dependent(text, toks, i, array)) {
+					*line = t->line;
+					return true;
+				}
+				i = next_code(toks, matching(text, toks, i));
+				continue;
+			}
 			if (c == ';' || c == ')' || c == '}' || c == '{')
 				return false;
 			if (c == '[') {
@@ -244,7 +260,7 @@ int sf__fix_inits_scan(sf_fix_target *targets, size_t count, const char *name, c
 		if (toks->items[i].kind != SF_FIX_IDENT)
 			continue;
 		for (size_t t = 0; t < count; t++) {
-			size_t len = targets[t].hit ? 0 : type_at(text, toks, i, &targets[t]);
+			size_t len = targets[t].hit || targets[t].ignore ? 0 : type_at(text, toks, i, &targets[t]);
 			size_t after, p;
 			bool array = false;
 			uint32_t line = 0;
@@ -271,11 +287,16 @@ int sf__fix_inits_scan(sf_fix_target *targets, size_t count, const char *name, c
 					if (order_dependent(text, toks, open, array))
 						line = toks->items[open].line;
 				}
+			} else if (tok_is(text, toks, after, '{') && len == 1 && targets[t].cxx) {
+				/* C++ temporary T{1, 2} */
+				if (order_dependent(text, toks, after, false))
+					line = toks->items[after].line;
 			} else if (tok_is(text, toks, after, '{')) {
 				/* struct T { ... } x = { ... }; */
-				declaration_dependent(text, toks, next_code(toks, matching(text, toks, after)), &line);
+				declaration_dependent(text, toks, next_code(toks, matching(text, toks, after)), &line,
+						      targets[t].cxx);
 			} else {
-				declaration_dependent(text, toks, after, &line);
+				declaration_dependent(text, toks, after, &line, targets[t].cxx);
 			}
 			if (line) {
 				err = record(&targets[t], name, line);

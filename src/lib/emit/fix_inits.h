@@ -16,6 +16,10 @@
 typedef struct sf_fix_target {
 	const char *tag;
 	bool is_union;
+	/* C++: the bare tag names the type too; `ignore`: not an aggregate,
+	 * so brace lists call constructors and never depend on member order. */
+	bool cxx;
+	bool ignore;
 	char **aliases;
 	size_t alias_count;
 	char *hit;

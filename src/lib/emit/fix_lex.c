@@ -139,3 +139,41 @@ int sf__fix_is_word(const char *text, const sf_fix_token *t, const char *word)
 	size_t n = strlen(word);
 	return t->kind == SF_FIX_IDENT && t->end - t->start == n && memcmp(text + t->start, word, n) == 0;
 }
+
+bool sf__fix_word_in(const char *text, const sf_fix_token *t, const char *const *words)
+{
+	for (size_t i = 0; words[i]; i++)
+		if (sf__fix_is_word(text, t, words[i]))
+			return true;
+	return false;
+}
+
+/* Index of the next token after `i` that is not a comment, or `limit`. */
+size_t sf__fix_next_code(const sf_fix_tokens *toks, size_t i, size_t limit)
+{
+	for (i++; i < limit; i++)
+		if (toks->items[i].kind != SF_FIX_COMMENT)
+			return i;
+	return limit;
+}
+
+/* The token closing the bracket opened at `i`, or `limit` when unbalanced. */
+size_t sf__fix_matching(const char *text, const sf_fix_tokens *toks, size_t i, size_t limit)
+{
+	int depth = 0;
+	for (; i < limit; i++) {
+		const sf_fix_token *t = &toks->items[i];
+		if (t->kind != SF_FIX_PUNCT)
+			continue;
+		char c = text[t->start];
+		if (c == '(' || c == '[' || c == '{')
+			depth++;
+		else if (c == ')' || c == ']' || c == '}') {
+			if (--depth == 0)
+				return i;
+			if (depth < 0)
+				return limit;
+		}
+	}
+	return limit;
+}

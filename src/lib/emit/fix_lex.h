@@ -2,6 +2,7 @@
 #ifndef SF_EMIT_FIX_LEX_H
 #define SF_EMIT_FIX_LEX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,5 +45,14 @@ void sf__fix_tokens_free(sf_fix_tokens *tokens);
 /* Whether token `t` of `text` is the punctuator `c` / the identifier `word`. */
 int sf__fix_is_punct(const char *text, const sf_fix_token *t, char c);
 int sf__fix_is_word(const char *text, const sf_fix_token *t, const char *word);
+
+/* Whether token `t` is one of the NULL-terminated `words`. */
+bool sf__fix_word_in(const char *text, const sf_fix_token *t, const char *const *words);
+
+/* Index of the next token after `i` that is not a comment, or `limit`. */
+size_t sf__fix_next_code(const sf_fix_tokens *toks, size_t i, size_t limit);
+
+/* The token closing the bracket opened at `i`, or `limit` when unbalanced. */
+size_t sf__fix_matching(const char *text, const sf_fix_tokens *toks, size_t i, size_t limit);
 
 #endif

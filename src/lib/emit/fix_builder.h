@@ -1,0 +1,65 @@
+/* The fix builder's state, shared by the files that build a fix: candidates, sources, strings. */
+#ifndef SF_EMIT_FIX_BUILDER_H
+#define SF_EMIT_FIX_BUILDER_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "emit/fix_body.h"
+#include "emit/fix_result.h"
+#include "reorder/plan.h"
+#include "reorder/search.h"
+
+/* A struct that passed the source checks, waiting for the initializer scan. */
+typedef struct candidate {
+	size_t record;         /* index in fix->structs */
+	size_t source;
+	sf_fix_body body;
+	uint32_t *unit_order;
+	const sf_struct *def;
+	/* Reachable from an exported symbol and not allowed to change: kept
+	 * as a candidate only so the reason reported last is the whole truth
+	 * (a struct that could not be patched anyway is not blamed on ABI). */
+	bool abi_blocked;
+} candidate;
+
+typedef struct builder {
+	sf_fix *fix;
+	const sf_plan *plan;
+	const sf_fix_options *opts;
+	char root[PATH_MAX];
+	candidate *cands;
+	size_t cand_count;
+	sf_search_ws ws;
+	struct sf_arena *arena;
+} builder;
+
+typedef struct path_list {
+	char **items;
+	size_t count;
+} path_list;
+
+/* Keeps `s` (malloc'd) in the result; returns it, or NULL (s freed) when out of memory. */
+char *sf__fix_keep(sf_fix *fix, char *s);
+
+/* A formatted string kept in the result, or NULL when out of memory. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+char *sf__fix_format(sf_fix *fix, const char *fmt, ...);
+
+/* Reads a whole file (NUL-terminated); 0, -1 with errno, or SF_ENOMEM. */
+int sf__fix_read_whole(const char *path, char **out, size_t *len);
+
+/* Finds or reads the source recorded as `recorded`; returns its index in
+ * b->fix->sources, -1 with *why set, or SF_ENOMEM. */
+long sf__fix_source_for(builder *b, const char *recorded, const char **why);
+
+/* C and C++ files below `dir`, not following symlinked or hidden directories. */
+int sf__fix_list_sources(path_list *list, const char *dir, unsigned depth);
+
+/* C++ candidates: constructors checked and their initializer lists reordered (fix_ctor_build.c). */
+int sf__fix_cxx_constructors(builder *b);
+
+#endif
