@@ -13,4 +13,11 @@ if(LibDwarf_FOUND AND NOT TARGET LibDwarf::LibDwarf)
     IMPORTED_LOCATION "${LibDwarf_LIBRARY}"
     INTERFACE_INCLUDE_DIRECTORIES "${LibDwarf_INCLUDE_DIR}")
 endif()
+# The library only needs <dwarf.h>'s constants (its own decoder reads
+# DWARF); linking libdwarf itself is for the reference reader of the tests.
+if(LibDwarf_FOUND AND NOT TARGET LibDwarf::Headers)
+  add_library(LibDwarf::Headers INTERFACE IMPORTED)
+  set_target_properties(LibDwarf::Headers PROPERTIES
+    INTERFACE_INCLUDE_DIRECTORIES "${LibDwarf_INCLUDE_DIR}")
+endif()
 mark_as_advanced(LibDwarf_INCLUDE_DIR LibDwarf_LIBRARY)

@@ -3,14 +3,14 @@
 # install with `cmake --install --prefix` or DESTDIR stays usable.
 include(CMakePackageConfigHelpers)
 
-# What a static link of libstructfit needs after it.  Debian 12's libdwarf
-# has no pkg-config file, so it is named directly; libelf and zlib (which
-# libdwarf needs as well) are pkg-config modules that bring their own
-# dependencies.  libbpf and libdebuginfod are not linked.  The CMake package
-# lists the same libraries for its static target.
+# What a static link of libstructfit needs after it: libelf and zlib are
+# pkg-config modules that bring their own dependencies.  libdwarf is not
+# linked (the library decodes DWARF itself and only uses <dwarf.h>'s
+# constants), nor are libbpf and libdebuginfod.  The CMake package lists
+# the same libraries for its static target.
 set(STRUCTFIT_PC_REQUIRES_PRIVATE "libelf zlib")
-set(STRUCTFIT_PC_LIBS_PRIVATE "-ldwarf -lpthread")
-set(STRUCTFIT_STATIC_LINK_LIBRARIES "dwarf;elf;z;Threads::Threads")
+set(STRUCTFIT_PC_LIBS_PRIVATE "-lpthread")
+set(STRUCTFIT_STATIC_LINK_LIBRARIES "elf;z;Threads::Threads")
 
 set(STRUCTFIT_STATIC_LIBRARY_NAME
   ${CMAKE_STATIC_LIBRARY_PREFIX}structfit${CMAKE_STATIC_LIBRARY_SUFFIX})
