@@ -13,13 +13,14 @@ root=$(cd "${1:-$(dirname "${BASH_SOURCE[0]}")/..}" && pwd)
 declare -A allowed=(
 	[util]=""
 	[model]="util"
-	[dwarf]="model util"
+	[elf]="model util"
+	[dwarf]="elf model util"
 	[layout]="model util"
 	[reorder]="layout model util"
 	[emit]="reorder layout model util"
 	[cli]=""
 )
-# System headers of our dependencies, which only the dwarf layer may see.
+# System headers of our dependencies, which only the decoder layers may see.
 third_party='^(libdwarf(/.*)?|dwarf|libelf|gelf|elfutils/.*|zlib)\.h$|^libdwarf/'
 # Other libraries no layer includes at all (tests live outside src/).
 forbidden='^(criterion/.*|zstd\.h|lzma\.h)$'
@@ -43,7 +44,8 @@ check_file() {
 			if [[ $name == structfit/* ]]; then
 				continue # the public API is below every layer
 			elif [[ $name =~ $third_party ]]; then
-				[[ $layer == dwarf ]] || report "$file" "$lineno" "<$name> is for src/lib/dwarf only"
+				[[ $layer == dwarf || $layer == elf ]] ||
+					report "$file" "$lineno" "<$name> is for src/lib/elf and src/lib/dwarf only"
 			elif [[ $name =~ $forbidden ]]; then
 				report "$file" "$lineno" "<$name> does not belong in src/"
 			fi

@@ -8,7 +8,7 @@
 
 #include "dwarf/die_lines.h"
 #include "dwarf/die_reader.h"
-#include "dwarf/input.h"
+#include "elf/input.h"
 #include "model/structs.h"
 #include "model/target.h"
 #include "util/hash.h"

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "dwarf/input.h"
+#include "elf/input.h"
 #include "model/structs.h"
 
 /*

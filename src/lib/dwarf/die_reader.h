@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "dwarf/input.h"
+#include "elf/input.h"
 #include "util/arena.h"
 #include "util/hash.h"
 

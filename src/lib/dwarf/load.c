@@ -1,11 +1,13 @@
 /* sf_model_load(): every image of an input file into the model. */
 #include <structfit/model.h>
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dwarf/die_load.h"
-#include "dwarf/input.h"
+#include "dwarf/die_reader.h"
+#include "elf/input.h"
 #include "model/structs.h"
 #include "model/target.h"
 #include "util/fail.h"
@@ -33,7 +35,17 @@ static int load_image(void *ctx, const sf_debug_image *image)
 	};
 	int index;
 	int res;
+	bool skeletons = false;
 
+	/* The ELF layer hands over sections; whether their units are only
+	 * skeletons of split DWARF is for the DIE reader to say. */
+	res = sf__dw_only_skeletons(image, &skeletons);
+	if (res == 0 && skeletons)
+		res = sf__fail(SF_EUNSUPPORTED,
+			       "%s: split DWARF (.dwo) is not supported yet; load the .dwo/.dwp files' debug info instead",
+			       image->display_name);
+	if (res)
+		return res;
 	if (to->reuse_from >= 0) {
 		size_t again = (size_t)to->reuse_from + to->image_index++;
 		/* An image that failed the first time is not listed. */

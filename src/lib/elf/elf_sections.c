@@ -1,6 +1,6 @@
 /* Reading an ELF image's DWARF sections: header checks, decompression,
  * merging of same-named sections, and the notes that name debug files. */
-#include "dwarf/elf_image.h"
+#include "elf/elf_image.h"
 
 #include "model/target.h"
 #include "util/checked.h"

@@ -1,9 +1,8 @@
 /* Opening inputs: plain ELF files, static archives and their members, and
  * the separate debug and dwz files that carry their DWARF. */
-#include "dwarf/input.h"
+#include "elf/input.h"
 
-#include "dwarf/die_reader.h"
-#include "dwarf/elf_image.h"
+#include "elf/elf_image.h"
 #include "util/fail.h"
 
 #include <errno.h>
@@ -193,16 +192,6 @@ static int visit_contents(const char *display_name, const char *debug_path,
 	collect_sections(contents, &image.sections);
 	if (contents->altlink != NULL)
 		collect_sections(&alt.found.contents, &image.alt_sections);
-	{
-		bool skeletons = false;
-		error = sf__dw_only_skeletons(&image, &skeletons);
-		if (error == 0 && skeletons)
-			error = sf__fail(SF_EUNSUPPORTED,
-					 "%s: split DWARF (.dwo) is not supported yet; load the .dwo/.dwp files' debug info instead",
-					 display_name);
-		if (error)
-			goto done;
-	}
 	error = visit(ctx, &image);
 done:
 	opened_elf_close(&alt.found);

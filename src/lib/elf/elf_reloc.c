@@ -1,6 +1,6 @@
 /* Applying the relocations of relocatable objects (.o, .ko) to their DWARF
  * sections, for the handful of relocation kinds compilers put there. */
-#include "dwarf/elf_image.h"
+#include "elf/elf_image.h"
 
 #include "util/checked.h"
 #include "util/fail.h"

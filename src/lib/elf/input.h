@@ -1,7 +1,7 @@
 /* Opening inputs: ELF files and archives, separate debug files, and the
  * DWARF sections we loaded, decompressed and relocated for the DIE reader. */
-#ifndef SF_DWARF_INPUT_H
-#define SF_DWARF_INPUT_H
+#ifndef SF_ELF_INPUT_H
+#define SF_ELF_INPUT_H
 
 #include <structfit/model.h>
 

@@ -1,6 +1,6 @@
 /* Where separate debug files and dwz supplementary files may live: the
  * candidate paths from build-ids, .gnu_debuglink and .gnu_debugaltlink. */
-#include "dwarf/elf_image.h"
+#include "elf/elf_image.h"
 
 #include "util/fail.h"
 

@@ -1,7 +1,7 @@
 /* Internals of the ELF input layer: an image's DWARF sections after
  * decompression and relocation, and the searches for separate debug files. */
-#ifndef SF_DWARF_ELF_IMAGE_H
-#define SF_DWARF_ELF_IMAGE_H
+#ifndef SF_ELF_IMAGE_H
+#define SF_ELF_IMAGE_H
 
 #include <structfit/model.h>
 
