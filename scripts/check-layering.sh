@@ -18,6 +18,7 @@ declare -A allowed=(
 	[layout]="model util"
 	[reorder]="layout model util"
 	[emit]="reorder layout model util"
+	[gate]="reorder layout model util"
 	[cli]=""
 )
 # System headers of our dependencies, which only the decoder layers may see.

@@ -7,7 +7,7 @@
 
 #include <structfit/structfit.h>
 
-#include "layout/snapshot.h"
+#include "gate/snapshot.h"
 #include "util/arena.h"
 #include "util/json_read.h"
 

@@ -1,5 +1,5 @@
 /* Where a snapshot's layouts come from: declaration paths relative to a source root, and the target. */
-#include "layout/snapshot.h"
+#include "gate/snapshot.h"
 
 #include <stdbool.h>
 #include <stdio.h>

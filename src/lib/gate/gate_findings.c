@@ -6,9 +6,9 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "emit/check_text.h"
-#include "emit/sarif_emit.h"
-#include "layout/snapshot.h"
+#include "gate/check_text.h"
+#include "gate/sarif_emit.h"
+#include "gate/snapshot.h"
 #include "util/buf.h"
 #include "util/fail.h"
 

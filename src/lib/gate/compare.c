@@ -1,5 +1,5 @@
 /* Comparing two snapshots: the gate's rules and budgets, and the diff of two builds. */
-#include "layout/snapshot.h"
+#include "gate/snapshot.h"
 
 #include <fnmatch.h>
 #include <inttypes.h>

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "layout/snapshot.h"
+#include "gate/snapshot.h"
 #include "util/buf.h"
 #include "util/fail.h"
 

@@ -1,5 +1,5 @@
 /* SARIF 2.1.0 log of gate findings: one rule per finding kind, results on the struct's line. */
-#include "emit/sarif_emit.h"
+#include "gate/sarif_emit.h"
 
 #include <structfit/structfit.h>
 

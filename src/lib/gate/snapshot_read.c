@@ -1,5 +1,5 @@
 /* Reading a baseline document (snapshot or full report JSON) back into a snapshot. */
-#include "layout/snapshot.h"
+#include "gate/snapshot.h"
 
 #include <stdio.h>
 #include <stdlib.h>

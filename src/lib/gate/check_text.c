@@ -5,7 +5,7 @@
  * indented below.  Members that moved by the same distance are one line
  * with a count, because inserting one member moves every member after it.
  */
-#include "emit/check_text.h"
+#include "gate/check_text.h"
 
 #include <inttypes.h>
 #include <stdbool.h>

@@ -1,5 +1,5 @@
 /* Building snapshots from reports, selecting, sorting and freeing them. */
-#include "layout/snapshot.h"
+#include "gate/snapshot.h"
 
 #include <fnmatch.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* The text format of `check`: findings grouped by struct under a compiler-style line. */
-#ifndef SF_EMIT_CHECK_TEXT_H
-#define SF_EMIT_CHECK_TEXT_H
+#ifndef SF_GATE_CHECK_TEXT_H
+#define SF_GATE_CHECK_TEXT_H
 
 #include <structfit/gate.h>
 

@@ -1,6 +1,6 @@
 /* Snapshots: struct layouts detached from the model, and the findings of comparing two. */
-#ifndef SF_LAYOUT_SNAPSHOT_H
-#define SF_LAYOUT_SNAPSHOT_H
+#ifndef SF_GATE_SNAPSHOT_H
+#define SF_GATE_SNAPSHOT_H
 
 #include <structfit/gate.h>
 

@@ -1,6 +1,6 @@
 /* SARIF 2.1.0 rendering of gate findings, for code-scanning services. */
-#ifndef SF_EMIT_SARIF_EMIT_H
-#define SF_EMIT_SARIF_EMIT_H
+#ifndef SF_GATE_SARIF_EMIT_H
+#define SF_GATE_SARIF_EMIT_H
 
 #include <structfit/gate.h>
 

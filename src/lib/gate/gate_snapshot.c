@@ -4,7 +4,7 @@
 
 #include <inttypes.h>
 
-#include "layout/snapshot.h"
+#include "gate/snapshot.h"
 #include "util/buf.h"
 #include "util/fail.h"
 
