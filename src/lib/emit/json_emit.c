@@ -8,31 +8,18 @@
 #include "reorder/plan.h"
 #include "util/buf.h"
 #include "util/fail.h"
+#include "util/json_write.h"
 
-static void key(sf_buf *buf, const char *name, bool first)
-{
-	if (!first)
-		sf__buf_puts(buf, ", ");
-	sf__buf_printf(buf, "\"%s\": ", name);
-}
-
-static void u64_or_null(sf_buf *buf, uint64_t v, bool present)
-{
-	if (present)
-		sf__buf_printf(buf, "%" PRIu64, v);
-	else
-		sf__buf_puts(buf, "null");
-}
 
 static void holes(sf_buf *buf, const sf_struct_layout *l)
 {
-	key(buf, "holes", false);
+	sf__json_key(buf, "holes", false);
 	sf__buf_putc(buf, '[');
 	for (uint32_t i = 0; i < l->hole_count; i++)
 		sf__buf_printf(buf, "%s{\"offset\": %" PRIu64 ", \"size\": %" PRIu64 "}",
 			       i ? ", " : "", l->holes[i].offset, l->holes[i].size);
 	sf__buf_putc(buf, ']');
-	key(buf, "bit_holes", false);
+	sf__json_key(buf, "bit_holes", false);
 	sf__buf_putc(buf, '[');
 	for (uint32_t i = 0; i < l->bit_hole_count; i++)
 		sf__buf_printf(buf, "%s{\"bit_offset\": %" PRIu64 ", \"bits\": %" PRIu64 "}",
@@ -42,7 +29,7 @@ static void holes(sf_buf *buf, const sf_struct_layout *l)
 
 static void members(sf_buf *buf, const sf_struct_layout *l)
 {
-	key(buf, "members", false);
+	sf__json_key(buf, "members", false);
 	sf__buf_putc(buf, '[');
 	for (uint32_t i = 0; i < l->member_count; i++) {
 		const sf_member_layout *ml = &l->members[i];
@@ -50,44 +37,41 @@ static void members(sf_buf *buf, const sf_struct_layout *l)
 		bool bitfield = (m->flags & SF_MEMBER_BITFIELD) && m->bit_size;
 
 		sf__buf_puts(buf, i ? ", {" : "{");
-		key(buf, "index", true);
+		sf__json_key(buf, "index", true);
 		sf__buf_printf(buf, "%" PRIu32, i);
-		key(buf, "name", false);
-		sf__buf_json_string(buf, m->name);
-		key(buf, "type", false);
-		sf__buf_json_string(buf, m->type_name);
-		key(buf, "offset", false);
-		sf__buf_printf(buf, "%" PRIu64, ml->offset);
-		key(buf, "size", false);
-		sf__buf_printf(buf, "%" PRIu64, m->size);
-		key(buf, "align", false);
+		sf__json_string_field(buf, "name", m->name, false);
+		sf__json_string_field(buf, "type", m->type_name, false);
+		sf__json_key(buf, "offset", false);
+		sf__json_u64(buf, ml->offset);
+		sf__json_key(buf, "size", false);
+		sf__json_u64(buf, m->size);
+		sf__json_key(buf, "align", false);
 		sf__buf_printf(buf, "%" PRIu32, m->align);
-		key(buf, "bit_offset", false);
-		u64_or_null(buf, ml->bit_offset, bitfield);
-		key(buf, "bit_size", false);
-		u64_or_null(buf, m->bit_size, bitfield);
-		key(buf, "decl_line", false);
-		u64_or_null(buf, m->decl_line, m->decl_line != 0);
-		key(buf, "crosses_cacheline", false);
-		sf__buf_puts(buf, ml->crosses_cacheline ? "true" : "false");
-		key(buf, "unsized", false);
-		sf__buf_puts(buf, m->flags & SF_MEMBER_UNSIZED ? "true" : "false");
+		sf__json_key(buf, "bit_offset", false);
+		sf__json_u64_or_null(buf, ml->bit_offset, bitfield);
+		sf__json_key(buf, "bit_size", false);
+		sf__json_u64_or_null(buf, m->bit_size, bitfield);
+		sf__json_key(buf, "decl_line", false);
+		sf__json_u64_or_null(buf, m->decl_line, m->decl_line != 0);
+		sf__json_key(buf, "crosses_cacheline", false);
+		sf__json_bool(buf, ml->crosses_cacheline);
+		sf__json_key(buf, "unsized", false);
+		sf__json_bool(buf, m->flags & SF_MEMBER_UNSIZED);
 		/* Only where they are false, so C reports keep their shape. */
 		if (m->flags & SF_MEMBER_OFFSET_UNKNOWN) {
-			key(buf, "offset_known", false);
+			sf__json_key(buf, "offset_known", false);
 			sf__buf_puts(buf, "false");
 		}
 		if ((m->flags & SF_MEMBER_DECL_ONLY) && m->size == 0) {
-			key(buf, "size_known", false);
+			sf__json_key(buf, "size_known", false);
 			sf__buf_puts(buf, "false");
 		}
 		if (m->flags & SF_MEMBER_VIRTUAL_BASE) {
-			key(buf, "virtual_base", false);
+			sf__json_key(buf, "virtual_base", false);
 			sf__buf_puts(buf, "true");
 		}
 		if (ml->nested) {
-			key(buf, "kind", false);
-			sf__buf_json_string(buf, sf__struct_kind_name(ml->nested->def->kind));
+			sf__json_string_field(buf, "kind", sf__struct_kind_name(ml->nested->def->kind), false);
 			members(buf, ml->nested);
 			holes(buf, ml->nested);
 		}
@@ -98,41 +82,38 @@ static void members(sf_buf *buf, const sf_struct_layout *l)
 
 static void site(sf_buf *buf, const sf_struct *s, bool first)
 {
-	key(buf, "decl_file", first);
+	sf__json_key(buf, "decl_file", first);
 	sf__buf_json_string(buf, s->decl_file);
-	key(buf, "decl_line", false);
-	u64_or_null(buf, s->decl_line, s->decl_line != 0);
+	sf__json_key(buf, "decl_line", false);
+	sf__json_u64_or_null(buf, s->decl_line, s->decl_line != 0);
 }
 
 /* The reorder proposal of one struct; schema in docs/json-schema.md. */
 static void proposal(sf_buf *buf, const sf_proposal *prop)
 {
-	key(buf, "proposal", false);
+	sf__json_key(buf, "proposal", false);
 	sf__buf_putc(buf, '{');
-	key(buf, "order", true);
+	sf__json_key(buf, "order", true);
 	sf__buf_putc(buf, '[');
 	for (uint32_t i = 0; i < prop->member_count; i++)
 		sf__buf_printf(buf, "%s%" PRIu32, i ? ", " : "", prop->order[i]);
 	sf__buf_putc(buf, ']');
-	key(buf, "size", false);
-	sf__buf_printf(buf, "%" PRIu64, prop->size);
-	key(buf, "saves", false);
-	sf__buf_printf(buf, "%" PRIu64, prop->saves);
-	key(buf, "cachelines", false);
-	sf__buf_printf(buf, "%" PRIu64, prop->cachelines);
-	key(buf, "crossings", false);
+	sf__json_key(buf, "size", false);
+	sf__json_u64(buf, prop->size);
+	sf__json_key(buf, "saves", false);
+	sf__json_u64(buf, prop->saves);
+	sf__json_key(buf, "cachelines", false);
+	sf__json_u64(buf, prop->cachelines);
+	sf__json_key(buf, "crossings", false);
 	sf__buf_printf(buf, "%" PRIu32, prop->crossings);
-	key(buf, "moved", false);
+	sf__json_key(buf, "moved", false);
 	sf__buf_printf(buf, "%" PRIu32, prop->moved);
-	key(buf, "optimal", false);
-	sf__buf_json_string(buf, sf_optimality_name(prop->optimal));
-	key(buf, "moves_optimal", false);
-	sf__buf_json_string(buf, sf_optimality_name(prop->moves_optimal));
-	key(buf, "reason", false);
-	sf__buf_json_string(buf, prop->reason == SF_REASON_NONE ? NULL : sf_reorder_reason_text(prop->reason));
-	key(buf, "unconstrained_size", false);
-	sf__buf_printf(buf, "%" PRIu64, prop->unconstrained_size);
-	key(buf, "bound_by", false);
+	sf__json_string_field(buf, "optimal", sf_optimality_name(prop->optimal), false);
+	sf__json_string_field(buf, "moves_optimal", sf_optimality_name(prop->moves_optimal), false);
+	sf__json_string_field(buf, "reason", prop->reason == SF_REASON_NONE ? NULL : sf_reorder_reason_text(prop->reason), false);
+	sf__json_key(buf, "unconstrained_size", false);
+	sf__json_u64(buf, prop->unconstrained_size);
+	sf__json_key(buf, "bound_by", false);
 	sf__buf_printf(buf, "[%s%s%s]", (prop->bound_by & SF_RULE_BOUND_KEEP_FIRST) ? "\"keep_first\"" : "",
 		       prop->bound_by == (SF_RULE_BOUND_KEEP_FIRST | SF_RULE_BOUND_CONSTRAINTS) ? ", " : "",
 		       (prop->bound_by & SF_RULE_BOUND_CONSTRAINTS) ? "\"constraints\"" : "");
@@ -145,48 +126,45 @@ static void struct_json(sf_buf *buf, const sf_report_entry *e, const sf_proposal
 	const sf_struct_layout *l = e->layout;
 
 	sf__buf_putc(buf, '{');
-	key(buf, "kind", true);
-	sf__buf_json_string(buf, sf__struct_kind_name(s->kind));
-	key(buf, "name", false);
-	sf__buf_json_string(buf, s->name);
-	key(buf, "typedef_name", false);
-	sf__buf_json_string(buf, s->typedef_name);
-	key(buf, "size", false);
-	sf__buf_printf(buf, "%" PRIu64, s->size);
-	key(buf, "align", false);
+	sf__json_string_field(buf, "kind", sf__struct_kind_name(s->kind), true);
+	sf__json_string_field(buf, "name", s->name, false);
+	sf__json_string_field(buf, "typedef_name", s->typedef_name, false);
+	sf__json_key(buf, "size", false);
+	sf__json_u64(buf, s->size);
+	sf__json_key(buf, "align", false);
 	sf__buf_printf(buf, "%" PRIu32, s->align);
-	key(buf, "align_certain", false);
-	sf__buf_puts(buf, s->align_certain ? "true" : "false");
-	key(buf, "packed", false);
-	sf__buf_puts(buf, s->packed ? "true" : "false");
-	key(buf, "unsized", false);
-	sf__buf_puts(buf, s->unsized ? "true" : "false");
+	sf__json_key(buf, "align_certain", false);
+	sf__json_bool(buf, s->align_certain);
+	sf__json_key(buf, "packed", false);
+	sf__json_bool(buf, s->packed);
+	sf__json_key(buf, "unsized", false);
+	sf__json_bool(buf, s->unsized);
 	site(buf, s, false);
-	key(buf, "file", false);
+	sf__json_key(buf, "file", false);
 	sf__buf_printf(buf, "%" PRIu32, s->file_index);
-	key(buf, "cachelines", false);
-	sf__buf_printf(buf, "%" PRIu64, l->cachelines);
-	key(buf, "sum_members", false);
-	sf__buf_printf(buf, "%" PRIu64, l->sum_members);
+	sf__json_key(buf, "cachelines", false);
+	sf__json_u64(buf, l->cachelines);
+	sf__json_key(buf, "sum_members", false);
+	sf__json_u64(buf, l->sum_members);
 	holes(buf, l);
-	key(buf, "padding", false);
-	sf__buf_printf(buf, "%" PRIu64, l->padding);
-	key(buf, "bit_padding", false);
-	sf__buf_printf(buf, "%" PRIu64, l->bit_padding);
-	key(buf, "contents_known", false);
-	sf__buf_puts(buf, l->contents_known ? "true" : "false");
+	sf__json_key(buf, "padding", false);
+	sf__json_u64(buf, l->padding);
+	sf__json_key(buf, "bit_padding", false);
+	sf__json_u64(buf, l->bit_padding);
+	sf__json_key(buf, "contents_known", false);
+	sf__json_bool(buf, l->contents_known);
 	members(buf, l);
-	key(buf, "abi_visible", false);
-	sf__buf_puts(buf, s->abi_visible ? "true" : "false");
-	key(buf, "conflicts", false);
+	sf__json_key(buf, "abi_visible", false);
+	sf__json_bool(buf, s->abi_visible);
+	sf__json_key(buf, "conflicts", false);
 	sf__buf_putc(buf, '[');
 	for (size_t i = 0; i < e->conflict_count; i++) {
 		const sf_struct *other = e->conflicts[i];
 		sf__buf_puts(buf, i ? ", {" : "{");
 		site(buf, other, true);
-		key(buf, "size", false);
-		sf__buf_printf(buf, "%" PRIu64, other->size);
-		key(buf, "file", false);
+		sf__json_key(buf, "size", false);
+		sf__json_u64(buf, other->size);
+		sf__json_key(buf, "file", false);
 		sf__buf_printf(buf, "%" PRIu32, other->file_index);
 		sf__buf_putc(buf, '}');
 	}
@@ -210,13 +188,11 @@ int sf_emit_json(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 	for (size_t i = 0; i < file_count; i++) {
 		const sf_file_info *f = sf_model_file(report->model, i);
 		sf__buf_puts(buf, i ? ",\n{" : "\n{");
-		key(buf, "path", true);
-		sf__buf_json_string(buf, f->path);
-		key(buf, "arch", false);
-		sf__buf_json_string(buf, f->arch);
-		key(buf, "byte_order", false);
+		sf__json_string_field(buf, "path", f->path, true);
+		sf__json_string_field(buf, "arch", f->arch, false);
+		sf__json_key(buf, "byte_order", false);
 		sf__buf_puts(buf, f->big_endian ? "\"big\"" : "\"little\"");
-		key(buf, "address_size", false);
+		sf__json_key(buf, "address_size", false);
 		sf__buf_printf(buf, "%u", f->address_size);
 		sf__buf_putc(buf, '}');
 	}

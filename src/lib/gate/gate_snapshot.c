@@ -7,6 +7,7 @@
 #include "gate/snapshot.h"
 #include "util/buf.h"
 #include "util/fail.h"
+#include "util/json_write.h"
 
 /*
  * Left out on purpose, so a baseline only changes when a layout does:
@@ -15,16 +16,12 @@
  * source root when under it (sf_snapshot_set_source_root).
  */
 
-static void key(sf_buf *buf, const char *name, bool first)
-{
-	sf__buf_printf(buf, first ? "\"%s\": " : ", \"%s\": ", name);
-}
 
 static void holes(sf_buf *buf, const sf_snap_struct *s, uint32_t owner)
 {
 	bool first = true;
 
-	key(buf, "holes", false);
+	sf__json_key(buf, "holes", false);
 	sf__buf_putc(buf, '[');
 	for (uint32_t i = 0; i < s->hole_count; i++) {
 		if (s->holes[i].owner != owner)
@@ -35,7 +32,7 @@ static void holes(sf_buf *buf, const sf_snap_struct *s, uint32_t owner)
 	}
 	sf__buf_putc(buf, ']');
 	first = true;
-	key(buf, "bit_holes", false);
+	sf__json_key(buf, "bit_holes", false);
 	sf__buf_putc(buf, '[');
 	for (uint32_t i = 0; i < s->bit_hole_count; i++) {
 		if (s->bit_holes[i].owner != owner)
@@ -52,7 +49,7 @@ static void members(sf_buf *buf, const sf_snap_struct *s, uint32_t *at, uint32_t
 {
 	bool first = true;
 
-	key(buf, "members", false);
+	sf__json_key(buf, "members", false);
 	sf__buf_putc(buf, '[');
 	while (*at < s->member_count && s->members[*at].depth == depth) {
 		uint32_t self = (*at)++;
@@ -60,12 +57,10 @@ static void members(sf_buf *buf, const sf_snap_struct *s, uint32_t *at, uint32_t
 
 		sf__buf_puts(buf, first ? "{" : ", {");
 		first = false;
-		key(buf, "index", true);
+		sf__json_key(buf, "index", true);
 		sf__buf_printf(buf, "%" PRIu32, m->index);
-		key(buf, "name", false);
-		sf__buf_json_string(buf, m->name);
-		key(buf, "type", false);
-		sf__buf_json_string(buf, m->type);
+		sf__json_string_field(buf, "name", m->name, false);
+		sf__json_string_field(buf, "type", m->type, false);
 		sf__buf_printf(buf, ", \"offset\": %" PRIu64 ", \"size\": %" PRIu64 ", \"align\": %" PRIu32,
 			       m->offset, m->size, m->align);
 		if (m->bit_size)
@@ -74,8 +69,7 @@ static void members(sf_buf *buf, const sf_snap_struct *s, uint32_t *at, uint32_t
 		else
 			sf__buf_puts(buf, ", \"bit_offset\": null, \"bit_size\": null");
 		if (m->body) {
-			key(buf, "kind", false);
-			sf__buf_json_string(buf, m->body_kind);
+			sf__json_string_field(buf, "kind", m->body_kind, false);
 			members(buf, s, at, depth + 1);
 			holes(buf, s, self);
 		}
@@ -89,18 +83,14 @@ static void one_struct(sf_buf *buf, const sf_snap_struct *s)
 	uint32_t at = 0;
 
 	sf__buf_putc(buf, '{');
-	key(buf, "kind", true);
-	sf__buf_json_string(buf, s->kind);
-	key(buf, "name", false);
-	sf__buf_json_string(buf, s->name);
-	key(buf, "typedef_name", false);
-	sf__buf_json_string(buf, s->typedef_name);
+	sf__json_string_field(buf, "kind", s->kind, true);
+	sf__json_string_field(buf, "name", s->name, false);
+	sf__json_string_field(buf, "typedef_name", s->typedef_name, false);
 	sf__buf_printf(buf, ", \"size\": %" PRIu64 ", \"align\": %" PRIu32 ", \"align_certain\": %s"
 		       ", \"packed\": %s", s->size, s->align, s->align_certain ? "true" : "false",
 		       s->packed ? "true" : "false");
-	key(buf, "decl_file", false);
-	sf__buf_json_string(buf, s->decl_rel);
-	key(buf, "decl_line", false);
+	sf__json_string_field(buf, "decl_file", s->decl_rel, false);
+	sf__json_key(buf, "decl_line", false);
 	if (s->decl_line)
 		sf__buf_printf(buf, "%" PRIu32, s->decl_line);
 	else
@@ -122,10 +112,8 @@ int sf_emit_snapshot(sf_buf *buf, const sf_snapshot *snap)
 	for (size_t i = 0; i < snap->file_count; i++) {
 		const sf_snap_file *f = &snap->files[i];
 		sf__buf_puts(buf, i ? ",\n{" : "\n{");
-		key(buf, "path", true);
-		sf__buf_json_string(buf, f->path);
-		key(buf, "arch", false);
-		sf__buf_json_string(buf, f->arch);
+		sf__json_string_field(buf, "path", f->path, true);
+		sf__json_string_field(buf, "arch", f->arch, false);
 		sf__buf_printf(buf, ", \"byte_order\": \"%s\", \"address_size\": %u}",
 			       f->big_endian ? "big" : "little", f->address_size);
 	}

@@ -1,0 +1,43 @@
+/* Writing JSON into a growable buffer: the few shapes every JSON emitter uses. */
+#ifndef SF_UTIL_JSON_WRITE_H
+#define SF_UTIL_JSON_WRITE_H
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+
+/* `"name": `, after ", " unless it is the object's first key. */
+static inline void sf__json_key(sf_buf *buf, const char *name, bool first)
+{
+	sf__buf_printf(buf, first ? "\"%s\": " : ", \"%s\": ", name);
+}
+
+static inline void sf__json_bool(sf_buf *buf, bool value)
+{
+	sf__buf_puts(buf, value ? "true" : "false");
+}
+
+static inline void sf__json_u64(sf_buf *buf, uint64_t value)
+{
+	sf__buf_printf(buf, "%" PRIu64, value);
+}
+
+/* The number, or null when the value does not apply. */
+static inline void sf__json_u64_or_null(sf_buf *buf, uint64_t value, bool present)
+{
+	if (present)
+		sf__json_u64(buf, value);
+	else
+		sf__buf_puts(buf, "null");
+}
+
+/* A string key/value pair: the string escaped, or null for NULL. */
+static inline void sf__json_string_field(sf_buf *buf, const char *name, const char *value, bool first)
+{
+	sf__json_key(buf, name, first);
+	sf__buf_json_string(buf, value);
+}
+
+#endif
