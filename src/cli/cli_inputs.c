@@ -129,6 +129,14 @@ int cli_inputs_parse(cli_inputs *in, const cli_command *self, int argc, char **a
 	return CLI_EXIT_OK;
 }
 
+int cli_inputs_parse_files(cli_inputs *in, const cli_command *self, int argc, char **argv,
+			   cli_option_fn fn, void *ctx)
+{
+	int code = cli_inputs_parse(in, self, argc, argv, fn, ctx);
+
+	return code == CLI_EXIT_OK ? cli_inputs_require_files(in) : code;
+}
+
 int cli_inputs_require_files(const cli_inputs *in)
 {
 	if (in->file_count > 0)

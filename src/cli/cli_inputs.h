@@ -77,6 +77,21 @@ typedef int (*cli_option_fn)(void *ctx, cli_inputs *in, int key, const char *arg
 int cli_inputs_parse(cli_inputs *in, const cli_command *self, int argc, char **argv,
 		     cli_option_fn fn, void *ctx);
 
+/*
+ * cli_inputs_parse() followed by cli_inputs_require_files(): the start of
+ * every command that reads FILE operands.  Returns CLI_EXIT_OK to go on,
+ * else the code to stop with (CLI_EXIT_HELP after --help: see
+ * cli_exit_status()).
+ */
+int cli_inputs_parse_files(cli_inputs *in, const cli_command *self, int argc, char **argv,
+			   cli_option_fn fn, void *ctx);
+
+/* A command's exit status from its last code: CLI_EXIT_HELP means success. */
+static inline int cli_exit_status(int code)
+{
+	return code == CLI_EXIT_HELP ? 0 : code;
+}
+
 /* Prints the usage line for a bad option value and returns CLI_EXIT_USAGE. */
 int cli_inputs_usage_error(const cli_inputs *in, const char *option, const char *value,
 			   const char *expected);

@@ -117,14 +117,9 @@ int cli_assert_run(const cli_command *self, int argc, char **argv)
 
 	code = cli_inputs_init(&in, self->name, argc);
 	if (code == CLI_EXIT_OK)
-		code = cli_inputs_parse(&in, self, argc, argv, assert_option, &aopts);
-	if (code == CLI_EXIT_OK)
-		code = cli_inputs_require_files(&in);
-	if (code != CLI_EXIT_OK) {
-		if (code == CLI_EXIT_HELP)
-			code = CLI_EXIT_OK;
+		code = cli_inputs_parse_files(&in, self, argc, argv, assert_option, &aopts);
+	if (code != CLI_EXIT_OK)
 		goto done;
-	}
 	if (!aopts.guard && in.output) {
 		guard_from_path(guard, sizeof(guard), in.output);
 		aopts.guard = guard;
@@ -152,5 +147,5 @@ done:
 	sf_buf_free(&buf);
 	sf_snapshot_free(snap);
 	cli_inputs_release(&in);
-	return code;
+	return cli_exit_status(code);
 }

@@ -226,11 +226,8 @@ int cli_check_run(const cli_command *self, int argc, char **argv)
 	}
 	if (code == CLI_EXIT_OK)
 		code = cli_inputs_require_files(&in);
-	if (code != CLI_EXIT_OK) {
-		if (code == CLI_EXIT_HELP)
-			code = CLI_EXIT_OK;
+	if (code != CLI_EXIT_OK)
 		goto done;
-	}
 	format = format_values[args.format];
 	code = cli_gate_source_root(&root, args.source_root);
 	if (code != CLI_EXIT_OK)
@@ -285,5 +282,5 @@ done:
 	sf_snapshot_free(baseline);
 	cli_gate_source_root_release(&root);
 	cli_inputs_release(&in);
-	return code;
+	return cli_exit_status(code);
 }

@@ -55,11 +55,8 @@ int cli_diff_run(const cli_command *self, int argc, char **argv)
 	code = cli_inputs_init(&in, self->name, argc);
 	if (code == CLI_EXIT_OK)
 		code = cli_inputs_parse(&in, self, argc, argv, diff_option, &format);
-	if (code != CLI_EXIT_OK) {
-		if (code == CLI_EXIT_HELP)
-			code = CLI_EXIT_OK;
+	if (code != CLI_EXIT_OK)
 		goto done;
-	}
 	if (in.file_count != 2) {
 		cli_error("diff takes two inputs, OLD and NEW (see structfit diff --help)");
 		code = CLI_EXIT_USAGE;
@@ -94,5 +91,5 @@ done:
 	sf_snapshot_free(old_build);
 	sf_snapshot_free(new_build);
 	cli_inputs_release(&in);
-	return code;
+	return cli_exit_status(code);
 }

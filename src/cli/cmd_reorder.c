@@ -137,14 +137,9 @@ int cli_reorder_run(const cli_command *self, int argc, char **argv)
 		goto done;
 	/* Unions have no order to change; listing them would only add noise. */
 	in.report.kinds = SF_KINDS_STRUCT;
-	code = cli_inputs_parse(&in, self, argc, argv, reorder_option, &args);
-	if (code == CLI_EXIT_OK)
-		code = cli_inputs_require_files(&in);
-	if (code != CLI_EXIT_OK) {
-		if (code == CLI_EXIT_HELP)
-			code = CLI_EXIT_OK;
+	code = cli_inputs_parse_files(&in, self, argc, argv, reorder_option, &args);
+	if (code != CLI_EXIT_OK)
 		goto done;
-	}
 	/* Rules first: a typo should not cost a long load. */
 	if (args.constraints_path) {
 		rc = sf_constraints_load(&constraints, args.constraints_path);
@@ -172,5 +167,5 @@ done:
 	sf_model_free(model);
 	sf_constraints_free(constraints);
 	cli_inputs_release(&in);
-	return code;
+	return cli_exit_status(code);
 }

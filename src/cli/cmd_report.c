@@ -143,14 +143,9 @@ int cli_report_run(const cli_command *self, int argc, char **argv)
 	if (code != CLI_EXIT_OK)
 		goto done;
 	in.report.kinds = 0;
-	code = cli_inputs_parse(&in, self, argc, argv, report_option, &args);
-	if (code == CLI_EXIT_OK)
-		code = cli_inputs_require_files(&in);
-	if (code != CLI_EXIT_OK) {
-		if (code == CLI_EXIT_HELP)
-			code = CLI_EXIT_OK;
+	code = cli_inputs_parse_files(&in, self, argc, argv, report_option, &args);
+	if (code != CLI_EXIT_OK)
 		goto done;
-	}
 	if (in.report.kinds == 0)
 		in.report.kinds = SF_KINDS_ALL;
 	code = cli_inputs_load(&in, 1, &model, &report);
@@ -162,5 +157,5 @@ done:
 	sf_report_free(report);
 	sf_model_free(model);
 	cli_inputs_release(&in);
-	return code;
+	return cli_exit_status(code);
 }

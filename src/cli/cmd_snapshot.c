@@ -49,14 +49,9 @@ int cli_snapshot_run(const cli_command *self, int argc, char **argv)
 
 	code = cli_inputs_init(&in, self->name, argc);
 	if (code == CLI_EXIT_OK)
-		code = cli_inputs_parse(&in, self, argc, argv, snapshot_option, &root_dir);
-	if (code == CLI_EXIT_OK)
-		code = cli_inputs_require_files(&in);
-	if (code != CLI_EXIT_OK) {
-		if (code == CLI_EXIT_HELP)
-			code = CLI_EXIT_OK;
+		code = cli_inputs_parse_files(&in, self, argc, argv, snapshot_option, &root_dir);
+	if (code != CLI_EXIT_OK)
 		goto done;
-	}
 	code = cli_gate_source_root(&root, root_dir);
 	if (code != CLI_EXIT_OK)
 		goto done;
@@ -82,5 +77,5 @@ done:
 	sf_snapshot_free(snap);
 	cli_gate_source_root_release(&root);
 	cli_inputs_release(&in);
-	return code;
+	return cli_exit_status(code);
 }
