@@ -118,7 +118,8 @@ typedef struct sf_report_struct_info {
 } sf_report_struct_info;
 
 #define SF_REPORT_STRUCT_INFO_VERSION 1
-#define SF_REPORT_STRUCT_INFO_INIT { SF_REPORT_STRUCT_INFO_VERSION }
+#define SF_REPORT_STRUCT_INFO_INIT \
+	{ SF_REPORT_STRUCT_INFO_VERSION, SF_REPORT_STRUCT, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /*
  * Fills `out` with struct `index` of `report` (0 <= index <
@@ -161,7 +162,8 @@ typedef struct sf_report_member_info {
 } sf_report_member_info;
 
 #define SF_REPORT_MEMBER_INFO_VERSION 1
-#define SF_REPORT_MEMBER_INFO_INIT { SF_REPORT_MEMBER_INFO_VERSION }
+#define SF_REPORT_MEMBER_INFO_INIT \
+	{ SF_REPORT_MEMBER_INFO_VERSION, 0, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /*
  * Fills `out` with member `member` (declaration order, 0 <= member <
