@@ -34,9 +34,12 @@ typedef struct sf_constraints sf_constraints;
  */
 int sf_constraints_load(sf_constraints **out, const char *path);
 
-/* The same from memory; `name` is used in messages ("FILE" above). */
+/* The same from `len` bytes of `text` (copied; need not be NUL-terminated);
+ * `name` is used in messages ("FILE" above).  Returns 0, SF_EUSAGE or
+ * SF_ENOMEM. */
 int sf_constraints_parse(sf_constraints **out, const char *text, size_t len, const char *name);
 
+/* NULL is fine.  Plans made with the constraints must be freed first. */
 void sf_constraints_free(sf_constraints *constraints);
 
 typedef enum sf_reorder_strategy {
@@ -181,10 +184,11 @@ const sf_proposal *sf_plan_proposal(const sf_plan *plan, size_t index);
  */
 int sf_plan_member(sf_report_member_info *out, const sf_plan *plan, size_t index, uint32_t position);
 
-/* "proven", "heuristic" or "constrained". */
+/* "proven", "heuristic" or "constrained": a static string, never NULL. */
 const char *sf_optimality_name(sf_optimality optimal);
 
-/* The reason as a phrase for output ("already minimal"); "" for SF_REASON_NONE. */
+/* The reason as a phrase for output ("already minimal"); "" for
+ * SF_REASON_NONE.  A static string, never NULL. */
 const char *sf_reorder_reason_text(sf_reorder_reason reason);
 
 SF_API_END
