@@ -27,6 +27,7 @@ typedef struct sf_buf {
 
 #define SF_BUF_INIT { NULL, 0, 0, 0 }
 
+/* Frees buf->data and resets the struct for reuse; NULL is fine. */
 void sf_buf_free(sf_buf *buf);
 
 typedef struct sf_emit_options {
@@ -46,7 +47,12 @@ typedef struct sf_emit_options {
 #define SF_EMIT_OPTIONS_VERSION 2
 #define SF_EMIT_OPTIONS_INIT { SF_EMIT_OPTIONS_VERSION, 0, 0, NULL, 0 }
 
-/* Each appends to `buf` and returns 0 or SF_ENOMEM. */
+/*
+ * Each appends `report` (borrowed, not modified) to `buf`, as the CLI's
+ * text or JSON output (docs/json-schema.md); `opts` may not be NULL.
+ * Returns 0 or SF_ENOMEM (buf->failed is then set and the contents are
+ * incomplete).
+ */
 int sf_emit_text(sf_buf *buf, const sf_report *report, const sf_emit_options *opts);
 int sf_emit_json(sf_buf *buf, const sf_report *report, const sf_emit_options *opts);
 

@@ -21,7 +21,8 @@ SF_API_BEGIN
  */
 typedef struct sf_snapshot sf_snapshot;
 
-/* Copies the layouts of `report`.  Caller frees.  Returns 0 or SF_ENOMEM. */
+/* Copies the layouts of `report` (which may be freed afterwards).  Caller
+ * frees with sf_snapshot_free().  Returns 0 or SF_ENOMEM. */
 int sf_snapshot_from_report(sf_snapshot **out, const sf_report *report);
 
 /*
@@ -30,16 +31,20 @@ int sf_snapshot_from_report(sf_snapshot **out, const sf_report *report);
  * Returns 0, SF_EINVALID (not a baseline) or SF_ENOMEM.
  */
 int sf_snapshot_parse(sf_snapshot **out, const char *text, size_t len, const char *name);
+
+/* NULL is fine.  Findings made from the snapshot keep their own copies. */
 void sf_snapshot_free(sf_snapshot *snap);
 
-/* Keeps only the structs whose name matches one of the shell globs (none keeps all). */
+/* Keeps only the structs whose name matches one of the shell globs (none
+ * keeps all).  The globs are not kept.  NULL `snap` does nothing. */
 void sf_snapshot_select(sf_snapshot *snap, const char *const *globs, size_t glob_count);
 
-/* Drops the structs whose name matches one of the shell globs or equals one of `names`. */
+/* Drops the structs whose name matches one of the shell globs or equals
+ * one of `names`.  NULL `snap` does nothing. */
 void sf_snapshot_exclude(sf_snapshot *snap, const char *const *globs, size_t glob_count,
 			 const char *const *names, size_t name_count);
 
-/* Number of structs. */
+/* Number of structs; 0 for NULL. */
 size_t sf_snapshot_count(const sf_snapshot *snap);
 
 /*
@@ -108,14 +113,23 @@ typedef struct sf_finding {
 
 typedef struct sf_findings sf_findings;
 
-/* Stable rule id ("struct-grew"), one per kind. */
+/* Stable rule id ("struct-grew"), one per kind; "unknown" for a value out
+ * of the enum.  Static strings, never NULL. */
 const char *sf_finding_rule(sf_finding_kind kind);
 /* One sentence describing the rule, for SARIF and help texts. */
 const char *sf_finding_rule_text(sf_finding_kind kind);
 
+/* Number of findings, and of those with `violation` set; 0 for NULL. */
 size_t sf_findings_count(const sf_findings *findings);
 size_t sf_findings_violations(const sf_findings *findings);
+/*
+ * Finding `index`, or NULL when index >= sf_findings_count() or `findings`
+ * is NULL.  Borrowed: it and its strings live as long as `findings`.
+ * (Named before the sf_<object>_<noun> convention of the newer accessors;
+ * kept for compatibility.)
+ */
 const sf_finding *sf_findings_get(const sf_findings *findings, size_t index);
+/* NULL is fine. */
 void sf_findings_free(sf_findings *findings);
 
 /* `STRUCT=N` budget; `pattern` is a shell glob on the struct name. */
@@ -143,16 +157,19 @@ typedef struct sf_gate_options {
  * README.md) and the budgets of `opts` (NULL for none).  A NULL `baseline`
  * checks the budgets alone; then --no-new-holes forbids every hole.
  * Definitions sharing a name pair by declaring file, in the form of
- * sf_snapshot_set_source_root().  Caller frees.  Returns 0 or SF_ENOMEM;
+ * sf_snapshot_set_source_root().  Caller frees with sf_findings_free().
+ * Returns 0 or SF_ENOMEM;
  * violations are findings, not errors.
  */
 int sf_gate_check(sf_findings **out, const sf_snapshot *baseline, const sf_snapshot *current,
 		  const sf_gate_options *opts);
 
-/* Every difference between two builds, each finding a change.  0 or SF_ENOMEM. */
+/* Every difference between two builds, each finding a change.  Caller
+ * frees with sf_findings_free().  0 or SF_ENOMEM. */
 int sf_gate_diff(sf_findings **out, const sf_snapshot *old_build, const sf_snapshot *new_build);
 
-/* The baseline document: stable, sorted, one struct per line. */
+/* Appends the baseline document to `buf`: stable, sorted, one struct per
+ * line.  Returns 0 or SF_ENOMEM. */
 int sf_emit_snapshot(sf_buf *buf, const sf_snapshot *snap);
 
 typedef enum sf_findings_format {

@@ -75,8 +75,14 @@ typedef struct sf_load_options {
 #define SF_LOAD_OPTIONS_VERSION 4
 #define SF_LOAD_OPTIONS_INIT { SF_LOAD_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, 1, 0 }
 
-/* Creates an empty model.  Caller frees it with sf_model_free(). */
+/*
+ * Creates an empty model in *out.  Caller frees it with sf_model_free().
+ * Returns 0 or SF_ENOMEM (*out is then NULL).
+ */
 int sf_model_new(sf_model **out);
+
+/* Frees the model and every string and struct borrowed from it; NULL is fine.
+ * Reports and plans built on it must be freed first. */
 void sf_model_free(sf_model *model);
 
 /*
@@ -92,11 +98,16 @@ void sf_model_free(sf_model *model);
  */
 int sf_model_load(sf_model *model, const char *path, const sf_load_options *opts);
 
-/* Loaded inputs, in load order.  Borrowed from the model. */
+/*
+ * Loaded inputs, in load order.  sf_model_file() returns input `index`, or
+ * NULL when index >= sf_model_file_count(); the struct and its strings are
+ * borrowed and live as long as the model.  `model` must not be NULL.
+ */
 size_t sf_model_file_count(const sf_model *model);
 const sf_file_info *sf_model_file(const sf_model *model, size_t index);
 
-/* Number of distinct struct/union/class definitions after deduplication. */
+/* Number of distinct struct/union/class definitions after deduplication.
+ * Their layouts are read through a report (report.h). */
 size_t sf_model_struct_count(const sf_model *model);
 
 SF_API_END

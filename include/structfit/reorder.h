@@ -34,9 +34,12 @@ typedef struct sf_constraints sf_constraints;
  */
 int sf_constraints_load(sf_constraints **out, const char *path);
 
-/* The same from memory; `name` is used in messages ("FILE" above). */
+/* The same from `len` bytes of `text` (copied; need not be NUL-terminated);
+ * `name` is used in messages ("FILE" above).  Returns 0, SF_EUSAGE or
+ * SF_ENOMEM. */
 int sf_constraints_parse(sf_constraints **out, const char *text, size_t len, const char *name);
 
+/* NULL is fine.  Plans made with the constraints must be freed first. */
 void sf_constraints_free(sf_constraints *constraints);
 
 typedef enum sf_reorder_strategy {
@@ -153,18 +156,39 @@ typedef struct sf_plan sf_plan;
  * struct lacks: "FILE:LINE: message") or SF_ENOMEM.
  */
 int sf_reorder_plan(sf_plan **out, const sf_report *report, const sf_reorder_options *opts);
+
+/* Frees `plan` (NULL is fine); the report is not touched. */
 void sf_plan_free(sf_plan *plan);
 
-/* Number of proposals: sf_report_count() of the report. */
+/* Number of proposals: sf_report_count() of the report.  `plan` not NULL. */
 size_t sf_plan_count(const sf_plan *plan);
 
-/* Proposal `index` (same index as the report entry).  Borrowed from the plan. */
+/*
+ * Proposal `index` (same index as the report entry), or NULL when index >=
+ * sf_plan_count().  Borrowed: it and its `name` and `order` live as long as
+ * the plan.  (This one returns the pointer, not a code, because the
+ * sf_proposal struct is read-only and plain; it predates the accessors
+ * below and keeps its signature.)
+ */
 const sf_proposal *sf_plan_proposal(const sf_plan *plan, size_t index);
 
-/* "proven", "heuristic" or "constrained". */
+/*
+ * Member at `position` (0 <= position < member_count) of proposal `index`,
+ * in the proposed order, with its offset, holes and padding in the
+ * proposed layout; out->index is its position in declaration order
+ * (proposal->order[position]).  An identity proposal gives the original
+ * layout.  Strings are borrowed from the plan's model.
+ * The version and return protocol are those of sf_report_member()
+ * (report.h): 0, SF_EUSAGE (NULL argument, bad out->version) or
+ * SF_ENOTFOUND (index or position out of range).
+ */
+int sf_plan_member(sf_report_member_info *out, const sf_plan *plan, size_t index, uint32_t position);
+
+/* "proven", "heuristic" or "constrained": a static string, never NULL. */
 const char *sf_optimality_name(sf_optimality optimal);
 
-/* The reason as a phrase for output ("already minimal"); "" for SF_REASON_NONE. */
+/* The reason as a phrase for output ("already minimal"); "" for
+ * SF_REASON_NONE.  A static string, never NULL. */
 const char *sf_reorder_reason_text(sf_reorder_reason reason);
 
 SF_API_END

@@ -17,7 +17,8 @@ extern "C" {
 #endif
 SF_API_BEGIN
 
-/* The library's version string, which may differ from the header's. */
+/* The library's version string, which may differ from the header's
+ * STRUCTFIT_VERSION.  Static, never NULL. */
 const char *sf_version(void);
 
 SF_API_END

@@ -35,4 +35,16 @@ struct sf_report {
 /* The name a struct is selected and sorted by: its tag, else its typedef. */
 const char *sf__report_struct_name(const sf_struct *s);
 
+/*
+ * Accessor plumbing shared with reorder/ (report_read.c).  Checks an info
+ * struct's caller-set version against the newest the library knows
+ * (`current`): SF_EUSAGE with the message set when it is 0 or newer.
+ */
+int sf__info_version_check(unsigned version, unsigned current, const char *what);
+
+/* Fills *out (its version already checked) from member `position` of
+ * `layout`'s member array, with `index` as its declaration position. */
+void sf__report_member_fill(sf_report_member_info *out, const sf_struct_layout *layout,
+			    uint32_t position, uint32_t index);
+
 #endif
