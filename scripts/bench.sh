@@ -175,8 +175,8 @@ for file in "${inputs[@]}"; do
 		;;
 	esac
 
-	echo "-- agreement with pahole (tests/pahole_agreement.py):"
-	python3 "$repo/tests/pahole_agreement.py" --examples 3 --structfit "$sf" "$file" 2>&1 | sed 's/^/   /' | head -n 25
+	echo "-- agreement with pahole (tests/oracle/pahole_agreement.py):"
+	python3 "$repo/tests/oracle/pahole_agreement.py" --examples 3 --structfit "$sf" "$file" 2>&1 | sed 's/^/   /' | head -n 25
 done
 echo
 echo "load after: $(uptime | sed 's/.*load average/load average/')"

@@ -41,7 +41,7 @@ import struct
 import subprocess
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
 import oracle_common as oc  # noqa: E402
 
 BRUTE_TARGETS = ["x86_64-linux-gnu", "i386-linux-gnu", "s390x-linux-gnu"]

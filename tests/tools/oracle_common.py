@@ -29,8 +29,8 @@ def skip(why):
 
 
 def source_dir():
-    return os.environ.get("STRUCTFIT_SOURCE_DIR") or os.path.dirname(
-        os.path.dirname(os.path.abspath(__file__)))
+    return os.environ.get("STRUCTFIT_SOURCE_DIR") or os.path.dirname(os.path.dirname(
+        os.path.dirname(os.path.abspath(__file__))))
 
 
 def structfit_bin():

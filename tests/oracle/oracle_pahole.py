@@ -2,7 +2,7 @@
 """pahole differential test: structfit's numbers must equal pahole's on the fixtures.
 
 Fixture objects (gcc and clang on x86-64 with DWARF 4 and 5, clang for i386
-and s390x) must agree 100 %, except for entries in tests/pahole_known_diffs.txt,
+and s390x) must agree 100 %, except for entries in tests/oracle/pahole_known_diffs.txt,
 each of which names the compiler-oracle test showing pahole is the one that is
 wrong.  Random-struct objects are compared too and their agreement rate is
 reported, but only the fixtures gate the test (pahole has known blind spots
@@ -15,7 +15,7 @@ import fnmatch
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
 import oracle_common as oc  # noqa: E402
 import pahole_compare as pc  # noqa: E402
 
@@ -126,7 +126,7 @@ def main():
             print("%s: %d/%d structs agree (%.1f %%)" % (group, agreed, compared, 100.0 * agreed / compared))
     if gate_failures:
         print("FAIL: %d fixture configurations disagree with pahole outside %s"
-              % (gate_failures, "tests/pahole_known_diffs.txt"))
+              % (gate_failures, "tests/oracle/pahole_known_diffs.txt"))
     return 1 if gate_failures else 0
 
 

@@ -215,14 +215,14 @@ for v in GROW MOVE REMOVE RETYPE; do
 	run 1 "$w/$v.sarif" check --baseline "$w/base.json" -C 'gate_*' --format=sarif \
 		--source-root "$STRUCTFIT_SOURCE_DIR" "$w/v_$v.o"
 done
-python3 "$STRUCTFIT_SOURCE_DIR/tests/gate_sarif_check.py" "$w/GROW.sarif" struct-grew member-added || fail "SARIF (grow)"
-python3 "$STRUCTFIT_SOURCE_DIR/tests/gate_sarif_check.py" "$w/MOVE.sarif" member-moved || fail "SARIF (move)"
-python3 "$STRUCTFIT_SOURCE_DIR/tests/gate_sarif_check.py" "$w/REMOVE.sarif" member-removed holes-grew || fail "SARIF (remove)"
-python3 "$STRUCTFIT_SOURCE_DIR/tests/gate_sarif_check.py" "$w/RETYPE.sarif" member-retyped padding-grew || fail "SARIF (retype)"
+python3 "$STRUCTFIT_SOURCE_DIR/tests/cli/gate_sarif_check.py" "$w/GROW.sarif" struct-grew member-added || fail "SARIF (grow)"
+python3 "$STRUCTFIT_SOURCE_DIR/tests/cli/gate_sarif_check.py" "$w/MOVE.sarif" member-moved || fail "SARIF (move)"
+python3 "$STRUCTFIT_SOURCE_DIR/tests/cli/gate_sarif_check.py" "$w/REMOVE.sarif" member-removed holes-grew || fail "SARIF (remove)"
+python3 "$STRUCTFIT_SOURCE_DIR/tests/cli/gate_sarif_check.py" "$w/RETYPE.sarif" member-retyped padding-grew || fail "SARIF (retype)"
 expect "$w/GROW.sarif" '"uri": "fixtures/gate_rules.c"'
 expect "$w/GROW.sarif" "\"startLine\": $(line gate_grow)"
 run 0 "$w/empty.sarif" check --baseline "$w/base.json" -C 'gate_*' --format=sarif "$w/ref.o"
-python3 "$STRUCTFIT_SOURCE_DIR/tests/gate_sarif_check.py" "$w/empty.sarif" || fail "SARIF (no results)"
+python3 "$STRUCTFIT_SOURCE_DIR/tests/cli/gate_sarif_check.py" "$w/empty.sarif" || fail "SARIF (no results)"
 
 # diff: 0 without changes, 1 with; ELF and baseline inputs alike.
 run 0 "$w/d0.txt" diff -C 'gate_*' "$w/ref.o" "$w/base.json"

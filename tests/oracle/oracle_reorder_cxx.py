@@ -28,7 +28,7 @@ import re
 import struct
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
 import oracle_common as oc  # noqa: E402
 
 SCALARS = [("char", 6), ("short", 3), ("int", 5), ("long long", 3), ("double", 2), ("bool", 2),

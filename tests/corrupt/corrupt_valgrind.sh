@@ -9,7 +9,7 @@ set -u
 bin=${STRUCTFIT_BIN:-}
 scratch=${STRUCTFIT_SCRATCH_DIR:-$(mktemp -d)}
 fixtures=${STRUCTFIT_FIXTURE_DIR:-}
-src=${STRUCTFIT_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+src=${STRUCTFIT_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 failures=0
 runs=0
 
@@ -59,7 +59,7 @@ vg fixtures_summary report --summary -j 4 $objects
 
 # A few corrupt inputs through the error paths (libdwarf's included).
 if command -v python3 >/dev/null 2>&1; then
-	STRUCTFIT_SCRATCH_DIR=$scratch/corrupt python3 "$src/tests/corrupt_inputs.py" --keep "$scratch/corrupt" \
+	STRUCTFIT_SCRATCH_DIR=$scratch/corrupt python3 "$src/tests/corrupt/corrupt_inputs.py" --keep "$scratch/corrupt" \
 		--only typedef_cycle --only bounds_overflow --only bad_abbrev_code \
 		--only name_strp_out_of_range --only truncated_info --only type_ref_mid_die \
 		--only line_dir_index_past_end --only line_dir_index_far >/dev/null 2>&1

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
 import corrupt_dwarf as cd  # noqa: E402
 
 SKIP = 77
@@ -38,8 +38,8 @@ STDERR_LINE = re.compile(r"^structfit: .+")
 
 
 def source_dir():
-    return os.environ.get("STRUCTFIT_SOURCE_DIR") or os.path.dirname(
-        os.path.dirname(os.path.abspath(__file__)))
+    return os.environ.get("STRUCTFIT_SOURCE_DIR") or os.path.dirname(os.path.dirname(
+        os.path.dirname(os.path.abspath(__file__))))
 
 
 def build_bases(workdir):

@@ -31,7 +31,7 @@ import re
 import subprocess
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
 import oracle_common as oc  # noqa: E402
 
 # (label, compiler, flags): --target objects, one big-endian, DWARF 2-5,
@@ -255,7 +255,7 @@ def kernel_module():
 def main():
     if len(sys.argv) > 1:
         # By hand on other files (a vmlinux takes a minute and ~2 GB):
-        # tests/oracle_libdwarf.py FILE...
+        # tests/oracle/oracle_libdwarf.py FILE...
         mismatches = sum(compare(os.path.basename(p), p)[2] for p in sys.argv[1:])
         return 1 if mismatches or failures else 0
     scratch = oc.scratch_dir("oracle_libdwarf")

@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
 import oracle_common as oc  # noqa: E402
 
 FIXTURES = os.path.join(oc.source_dir(), "fixtures", "cxx")

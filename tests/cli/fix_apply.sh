@@ -19,7 +19,7 @@ fi
 [[ $bin == /* ]] || bin="$PWD/$bin"
 [[ $src == /* ]] || src="$PWD/$src"
 fixture=$src/fixtures/fix_project
-golden=$src/tests/fix_golden/fix_project.diff
+golden=$src/tests/cli/fix_golden/fix_project.diff
 tmp=$(mktemp -d)
 trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
 

@@ -6,7 +6,7 @@
 set -u
 
 bin=${STRUCTFIT_BIN:-}
-src=${STRUCTFIT_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+src=${STRUCTFIT_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 scratch=${STRUCTFIT_SCRATCH_DIR:-$(mktemp -d)}
 cc=${CC:-gcc}
 fixture=$src/fixtures/basic.c

@@ -59,7 +59,7 @@ done
 if [ -n "$fixtures" ] && [ -d "$fixtures" ]; then
 	for o in "$fixtures"/*.o; do
 		# pahole_blind_spots: layouts pahole gets wrong, proven by the
-		# compiler oracle (see tests/pahole_known_diffs.txt).
+		# compiler oracle (see tests/oracle/pahole_known_diffs.txt).
 		case $o in */pahole_blind_spots*) continue ;; esac
 		[ -f "$o" ] && objects="$objects $o"
 	done
