@@ -162,6 +162,27 @@ grep -q '^note: api.o: an object file or archive exports nothing yet' "$tmp/abi4
 (cd "$tmp/abi" && "$bin" fix libapi.so >/dev/null 2>"$tmp/abi5.sum") || true
 grep -q '^note:' "$tmp/abi5.sum" && fail "ABI note printed for a shared object"
 
+# Patched structs embedding patched structs (by value, as arrays, through a
+# struct that is not patched): each prediction includes the inner shrink,
+# the summary says which struct it depends on, the total adds real savings.
+for cc in gcc clang; do
+	command -v $cc >/dev/null || continue
+	rm -rf "$tmp/nested-$cc"
+	cp -r "$src/fixtures/fix_nested" "$tmp/nested-$cc"
+	(cd "$tmp/nested-$cc" && $cc -g -O0 -Iinclude src/main.c -o prog)
+	(cd "$tmp/nested-$cc" && "$bin" fix prog >"$tmp/nested-$cc.diff" 2>"$tmp/nested-$cc.sum") ||
+		fail "$cc: fix on the nested fixture exited $?"
+	for want in "inner .*: 24 -> 16 bytes, saves 8$" \
+		"outer .*: 128 -> 80 bytes, saves 48 (includes inner's shrink)" \
+		"holder .*: 48 -> 32 bytes, saves 16 (includes mid's shrink)" \
+		"3 structs patched, 72 bytes saved"; do
+		grep -q "$want" "$tmp/nested-$cc.sum" || fail "$cc: nested summary lacks '$want': $(cat "$tmp/nested-$cc.sum")"
+	done
+	(cd "$tmp/nested-$cc" && git init -q . && git apply "$tmp/nested-$cc.diff") || fail "$cc: nested diff rejected"
+	(cd "$tmp/nested-$cc" && $cc -g -O0 -Iinclude src/main.c -o prog) || fail "$cc: patched nested fixture does not compile"
+	check_sizes "$tmp/nested-$cc" "$tmp/nested-$cc.sum" "$cc/nested"
+done
+
 if ((failures)); then
 	echo "$failures failure(s)" >&2
 	exit 1

@@ -161,9 +161,14 @@ static void print_summary(const sf_fix *fix)
 			fprintf(stderr, "skipped  %s (%s:%u): %s\n", s->name, file, s->line, s->skip_reason);
 			skipped++;
 		} else {
-			fprintf(stderr, "patched  %s (%s:%u): %llu -> %llu bytes, saves %llu\n", s->name, file,
+			fprintf(stderr, "patched  %s (%s:%u): %llu -> %llu bytes, saves %llu", s->name, file,
 				s->line, (unsigned long long)s->original_size, (unsigned long long)s->size,
 				(unsigned long long)s->saves);
+			if (s->size_depends_on)
+				fprintf(stderr, " (includes %s's shrink)", s->size_depends_on);
+			if (s->size_unpredicted)
+				fprintf(stderr, " (%s also shrinks: smaller than predicted)", s->size_unpredicted);
+			fputc('\n', stderr);
 			patched++;
 			saved += s->saves;
 		}

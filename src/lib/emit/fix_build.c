@@ -445,6 +445,9 @@ int sf_fix_build(sf_fix **out, const sf_plan *plan, const sf_fix_options *opts)
 		rc = block_abi(b.fix, &b.cands[i]);
 	if (rc == 0)
 		rc = sf__fix_cxx_constructors(&b);
+	/* Once the set of patched structs is final: the ones they embed shrink too. */
+	if (rc == 0)
+		rc = sf__fix_predict(&b);
 	for (size_t i = 0; rc == 0 && i < b.cand_count; i++) {
 		if (!b.fix->structs[b.cands[i].record].skip_reason)
 			rc = rewrite(b.fix, &b.cands[i]);

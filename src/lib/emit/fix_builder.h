@@ -59,6 +59,10 @@ long sf__fix_source_for(builder *b, const char *recorded, const char **why);
 /* C and C++ files below `dir`, not following symlinked or hidden directories. */
 int sf__fix_list_sources(path_list *list, const char *dir, unsigned depth);
 
+/* Predicts each patched struct's size with every patch of the run
+ * applied, inner types first (fix_predict.c).  0 or SF_ENOMEM. */
+int sf__fix_predict(builder *b);
+
 /* C++ candidates: constructors checked and their initializer lists reordered (fix_ctor_build.c). */
 int sf__fix_cxx_constructors(builder *b);
 
