@@ -56,6 +56,12 @@ typedef struct sf_fix_struct {
 	/* The same when `size` could not follow their shrink (a packed
 	 * struct, a C++ base): the struct gets smaller than predicted. */
 	const char *size_unpredicted;
+	/* What `reorder` proposes for it alone (saves before the run-wide
+	 * prediction), so fix's totals reconcile with reorder's. */
+	uint64_t planned_saves;
+	/* Skipped because its definition lies outside the source root
+	 * (typically a system header). */
+	int outside_source_root;
 } sf_fix_struct;
 
 /* One file the fix changes.  Texts are not NUL-terminated. */

@@ -113,6 +113,7 @@ static int add_record(sf_fix *fix, const sf_proposal *prop, const sf_struct *def
 	r->original_size = prop->original_size;
 	r->size = prop->size;
 	r->saves = prop->saves;
+	r->planned_saves = prop->saves;
 	*index = fix->struct_count++;
 	return 0;
 }
@@ -167,6 +168,7 @@ static int consider(builder *b, size_t index)
 	r = &fix->structs[record];
 	if (source < 0) {
 		r->skip_reason = why;
+		r->outside_source_root = strncmp(why, SF_FIX_OUTSIDE_ROOT, strlen(SF_FIX_OUTSIDE_ROOT)) == 0;
 		return 0;
 	}
 	src = &fix->sources[source];

@@ -52,6 +52,9 @@ char *sf__fix_format(sf_fix *fix, const char *fmt, ...);
 /* Reads a whole file (NUL-terminated); 0, -1 with errno, or SF_ENOMEM. */
 int sf__fix_read_whole(const char *path, char **out, size_t *len);
 
+/* How sf__fix_source_for's reason begins for a file outside the source root. */
+#define SF_FIX_OUTSIDE_ROOT "outside the source root"
+
 /* Finds or reads the source recorded as `recorded`; returns its index in
  * b->fix->sources, -1 with *why set, or SF_ENOMEM. */
 long sf__fix_source_for(builder *b, const char *recorded, const char **why);
