@@ -131,6 +131,21 @@ grep -q 'double mass' "$tmp/edited.diff" && fail "edited struct appears in the d
 (cd "$tmp/base-gcc" && "$bin" fix --force prog 2>"$tmp/force.sum" >/dev/null) || fail "--force failed"
 grep -q '^patched  tuned' "$tmp/force.sum" || fail "--force did not patch tuned"
 
+# Every positional initializer under the source root is named, not only the
+# first; under --force as a warning beside the patched struct.
+fresh inits gcc
+mkdir -p "$tmp/inits/src/more"
+printf '#include "../config.h"\nstruct tuned one = { 7, 8.0, 9 };\n\nstruct tuned *p = &(struct tuned){ 1, 2.0, 3 };\n' \
+	>"$tmp/inits/src/more/extra.c"
+(cd "$tmp/inits" && "$bin" fix prog 2>"$tmp/inits.sum" >/dev/null) || true
+grep -q '^skipped  tuned.*positional initializers at src/more/extra.c:2, src/more/extra.c:4, src/table.c:4 (--force' \
+	"$tmp/inits.sum" || grep -q '^skipped  tuned.*positional initializers at src/table.c:4, src/more/extra.c:2, src/more/extra.c:4 (--force' \
+	"$tmp/inits.sum" || fail "not every positional initializer named: $(grep tuned "$tmp/inits.sum")"
+(cd "$tmp/inits" && "$bin" fix --force prog 2>"$tmp/inits-force.sum" >/dev/null) || fail "--force failed"
+grep -q '^patched  tuned' "$tmp/inits-force.sum" || fail "--force did not patch tuned"
+grep -q '^warning: tuned .*positional initializers at .*src/more/extra.c:4.*by hand' "$tmp/inits-force.sum" ||
+	fail "--force does not warn about the positional initializers: $(grep tuned "$tmp/inits-force.sum")"
+
 # A struct reachable from an exported function of a shared object is ABI-visible.
 fresh abi gcc
 printf '#include "shapes.h"\nlong api_weight(const struct commented *c) { return (long)c->weight; }\n' \

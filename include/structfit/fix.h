@@ -62,6 +62,9 @@ typedef struct sf_fix_struct {
 	/* Skipped because its definition lies outside the source root
 	 * (typically a system header). */
 	int outside_source_root;
+	/* Patched under --force although positional initializers of it were
+	 * found: lists them (file:line each), NULL otherwise. */
+	const char *warning;
 } sf_fix_struct;
 
 /* One file the fix changes.  Texts are not NUL-terminated. */

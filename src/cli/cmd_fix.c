@@ -214,6 +214,9 @@ static void print_summary(const sf_fix *fix, const char *source_root)
 		if (s->size_unpredicted)
 			fprintf(stderr, " (%s also shrinks: smaller than predicted)", s->size_unpredicted);
 		fputc('\n', stderr);
+		if (s->warning)
+			fprintf(stderr, "warning: %s (%s:%u): %s\n", s->name, s->file ? s->file : "?", s->line,
+				s->warning);
 		patched++;
 		saved += s->saves;
 	}

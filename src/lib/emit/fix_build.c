@@ -293,13 +293,23 @@ static int scan_initializers(builder *b)
 		}
 	}
 	for (size_t i = 0; rc == 0 && i < b->cand_count; i++) {
-		if (targets[i].hit) {
-			sf_fix_struct *r = &fix->structs[b->cands[i].record];
-			r->skip_reason = sf__fix_format(fix, "positional initializer at %s (--force patches anyway)",
-						targets[i].hit);
-			if (!r->skip_reason)
-				rc = SF_ENOMEM;
-		}
+		sf_fix_struct *r = &fix->structs[b->cands[i].record];
+		const sf_fix_target *t = &targets[i];
+		char more[48] = "";
+		const char *what = t->hit_count > 1 ? "positional initializers" : "positional initializer";
+		if (!t->hit)
+			continue;
+		if (t->hit_count > 32)
+			snprintf(more, sizeof(more), " and %zu more", t->hit_count - 32);
+		/* Every one of them: each is a line to fix by hand (with --force,
+		 * the lines that will not compile or will initialise the wrong member). */
+		if (b->opts->force)
+			r->warning = sf__fix_format(fix, "%s at %s%s: update them by hand after the patch", what,
+						    t->hit, more);
+		else
+			r->skip_reason = sf__fix_format(fix, "%s at %s%s (--force patches anyway)", what, t->hit, more);
+		if (!r->warning && !r->skip_reason)
+			rc = SF_ENOMEM;
 	}
 done:
 	for (size_t i = 0; i < b->cand_count; i++)
@@ -441,7 +451,7 @@ int sf_fix_build(sf_fix **out, const sf_plan *plan, const sf_fix_options *opts)
 	}
 	for (size_t i = 0; rc == 0 && i < plan->count; i++)
 		rc = consider(&b, i);
-	if (rc == 0 && b.cand_count > 0 && !opts->force)
+	if (rc == 0 && b.cand_count > 0)
 		rc = scan_initializers(&b);
 	for (size_t i = 0; rc == 0 && i < b.cand_count; i++)
 		rc = block_abi(b.fix, &b.cands[i]);
