@@ -190,7 +190,8 @@ for cc in gcc clang; do
 	for want in "inner .*: 24 -> 16 bytes, saves 8$" \
 		"outer .*: 128 -> 80 bytes, saves 48 (includes inner's shrink)" \
 		"holder .*: 48 -> 32 bytes, saves 16 (includes mid's shrink)" \
-		"3 structs patched, 72 bytes saved"; do
+		"3 structs patched, 72 bytes saved, 1 skipped" \
+		"^skipped  with_macro .*the body uses macro PLATFORM_FIELDS at line 38, which the debug info shows expanded to no member"; do
 		grep -q "$want" "$tmp/nested-$cc.sum" || fail "$cc: nested summary lacks '$want': $(cat "$tmp/nested-$cc.sum")"
 	done
 	(cd "$tmp/nested-$cc" && git init -q . && git apply "$tmp/nested-$cc.diff") || fail "$cc: nested diff rejected"
@@ -206,9 +207,9 @@ cp -r "$src/fixtures/fix_nested" "$tmp/nested-out"
 mkdir -p "$tmp/nested-out/build"
 (cd "$tmp/nested-out" && gcc -g -O0 -Iinclude src/main.c -o prog)
 (cd "$tmp/nested-out/build" && "$bin" fix ../prog >/dev/null 2>"$tmp/outside.sum") || fail "fix from a build directory failed"
-for want in "^0 structs patched, 0 bytes saved, 3 skipped" \
-	"^3 structs / 32 B could shrink (as reorder counts them), of which 3 / 32 B outside the source root" \
-	"^not patched (3):" "^skipped  outer  *[^ ]*include/nest.h:10  *16 B  outside the source root" \
+for want in "^0 structs patched, 0 bytes saved, 4 skipped" \
+	"^4 structs / 40 B could shrink (as reorder counts them), of which 4 / 40 B outside the source root" \
+	"^not patched (4):" "^skipped  outer  *[^ ]*include/nest.h:10  *16 B  outside the source root" \
 	"^hint: .*--source-root"; do
 	grep -q "$want" "$tmp/outside.sum" || fail "outside-root summary lacks '$want': $(cat "$tmp/outside.sum")"
 done
