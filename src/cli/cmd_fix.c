@@ -191,7 +191,7 @@ static void print_skipped_table(const sf_fix *fix, size_t skipped)
 /* Patched, totals, then what was skipped: on stderr, so stdout stays a clean diff. */
 static void print_summary(const sf_fix *fix, const char *source_root)
 {
-	size_t patched = 0, skipped = 0, outside = 0;
+	size_t patched = 0, skipped = 0, outside = 0, outside_project = 0;
 	unsigned long long saved = 0, planned = 0, planned_outside = 0;
 	size_t total = sf_fix_struct_count(fix);
 
@@ -201,6 +201,9 @@ static void print_summary(const sf_fix *fix, const char *source_root)
 		if (s->outside_source_root) {
 			outside++;
 			planned_outside += s->planned_saves;
+			/* libc's FILE alone says nothing about the source root. */
+			if (!s->file || strncmp(s->file, "/usr/", 5) != 0)
+				outside_project++;
 		}
 		if (s->skip_reason) {
 			skipped++;
@@ -230,7 +233,7 @@ static void print_summary(const sf_fix *fix, const char *source_root)
 			planned_outside);
 	fputc('\n', stderr);
 	print_skipped_table(fix, skipped);
-	if (outside && outside == total)
+	if (outside_project && outside == total)
 		fprintf(stderr, "hint: every struct is defined outside the source root (%s); pass --source-root DIR "
 			"with the project's top directory (run from a build directory?)\n",
 			source_root ? source_root : "the current directory");
