@@ -153,6 +153,8 @@ printf '#include "shapes.h"\nlong api_weight(const struct commented *c) { return
 (cd "$tmp/abi" && gcc -g -shared -fPIC -Iinclude src/api.c -o libapi.so)
 (cd "$tmp/abi" && "$bin" fix libapi.so >/dev/null 2>"$tmp/abi.sum") || true
 grep -q '^skipped  commented.*ABI-visible' "$tmp/abi.sum" || fail "ABI-visible struct not refused: $(cat "$tmp/abi.sum")"
+grep -q '^skipped  commented.*ABI-visible: reachable from an exported symbol via api_weight ' "$tmp/abi.sum" ||
+	fail "ABI-visible refusal does not name the exported symbol: $(grep commented "$tmp/abi.sum")"
 (cd "$tmp/abi" && "$bin" fix --allow-abi-change libapi.so >/dev/null 2>"$tmp/abi2.sum") || true
 grep -q '^patched  commented' "$tmp/abi2.sum" || fail "--allow-abi-change did not patch"
 

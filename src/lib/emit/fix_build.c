@@ -321,19 +321,23 @@ done:
 	return rc;
 }
 
-/* Last check, so the reason names every override the struct needs. */
+/* Last check, so the reason names every override the struct needs, and
+ * the exported symbol that makes it part of the ABI. */
 static int block_abi(sf_fix *fix, const candidate *c)
 {
 	sf_fix_struct *r = &fix->structs[c->record];
+	const char *via = c->def->abi_via;
 
 	if (!c->abi_blocked)
 		return 0;
 	if (r->skip_reason)
-		r->skip_reason = sf__fix_format(fix, "ABI-visible: reachable from an exported symbol (needs "
-					     "--allow-abi-change); also %s", r->skip_reason);
+		r->skip_reason = sf__fix_format(fix, "ABI-visible: reachable from an exported symbol%s%s (needs "
+					     "--allow-abi-change); also %s", via ? " via " : "", via ? via : "",
+					     r->skip_reason);
 	else
-		r->skip_reason = "ABI-visible: reachable from an exported symbol (--allow-abi-change "
-				 "patches anyway)";
+		r->skip_reason = sf__fix_format(fix, "ABI-visible: reachable from an exported symbol%s%s "
+						     "(--allow-abi-change patches anyway)", via ? " via " : "",
+						     via ? via : "");
 	return r->skip_reason ? 0 : SF_ENOMEM;
 }
 
