@@ -68,7 +68,9 @@ const char cli_fix_description[] =
 	"nested types and statics stay; constructors' initializer lists follow the\n"
 	"new order; a class whose initializer reads a member that would be\n"
 	"initialised in another order is skipped.  The summary on stderr lists every\n"
-	"struct patched and skipped.  Recompile and run your tests after applying.";
+	"struct patched (sizes predicted with all patches of the run applied), the\n"
+	"totals as reorder counts them, and a table of the structs skipped and why.\n"
+	"Recompile and run your tests after applying.";
 
 enum { MODE_DIFF, MODE_IN_PLACE, MODE_OUTPUT_DIR };
 
