@@ -218,6 +218,20 @@ done
 (cd "$tmp/nested-out/build" && "$bin" fix --source-root .. ../prog >/dev/null 2>"$tmp/inside.sum") || true
 grep -q "^hint:" "$tmp/inside.sum" && fail "--source-root hint printed although structs were patched"
 
+# The common initial sequence idiom: a proposal that shifts members of
+# macro-built field groups another struct also begins with is refused;
+# with no such struct in the program, it is patched.
+rm -rf "$tmp/prefix"
+cp -r "$src/fixtures/fix_prefix" "$tmp/prefix"
+(cd "$tmp/prefix" && gcc -g -O0 src/main.c -o prog && "$bin" fix prog >"$tmp/prefix.diff" 2>"$tmp/prefix.sum") ||
+	fail "fix on the prefix fixture failed"
+grep -q '^skipped  tcp .*moves member mode, of the common initial sequence built by macro HANDLE_FIELDS (line 20) that struct stream also begins with' \
+	"$tmp/prefix.sum" || fail "shared prefix not refused: $(cat "$tmp/prefix.sum")"
+[[ ! -s $tmp/prefix.diff ]] || fail "shared prefix patched anyway"
+(cd "$tmp/prefix" && gcc -g -O0 -DNO_STREAM src/main.c -o prog && "$bin" fix prog >"$tmp/prefix2.diff" 2>"$tmp/prefix2.sum") ||
+	fail "fix on the prefix fixture without stream failed"
+grep -q '^patched  tcp .*48 -> 32 bytes' "$tmp/prefix2.sum" || fail "tcp not patched without a struct sharing its groups: $(cat "$tmp/prefix2.sum")"
+
 if ((failures)); then
 	echo "$failures failure(s)" >&2
 	exit 1

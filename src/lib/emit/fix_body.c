@@ -327,6 +327,15 @@ static int lacks(char *why, size_t why_size, const char *text, const sf_fix_toke
 	return skip(why, why_size, fallback, it->first_line);
 }
 
+static void note_macro(sf_fix_unit *u, const sf_fix_tokens *toks, const item *it)
+{
+	if (it->kind != ITEM_MACRO || u->macro_len)
+		return;
+	u->macro_start = toks->items[it->first_tok].start;
+	u->macro_len = toks->items[it->first_tok].end - u->macro_start;
+	u->macro_line = it->first_line;
+}
+
 static int find_body(sf_fix_body *out, const char *text, size_t len, const sf_fix_tokens *toks,
 		     const sf_struct *def, bool cxx, char *why, size_t why_size)
 {
@@ -624,6 +633,7 @@ static int find_body(sf_fix_body *out, const char *text, size_t len, const sf_fi
 				}
 				u->member_count += it->used;
 				unit_last = last > unit_last ? last : unit_last;
+				note_macro(u, toks, it);
 			} else {
 				uint32_t first = it->first_line;
 				if (u) {
@@ -647,6 +657,7 @@ static int find_body(sf_fix_body *out, const char *text, size_t len, const sf_fi
 				u->fixed = it->kind == ITEM_FIXED;
 				u->section = it->section;
 				unit_last = last;
+				note_macro(u, toks, it);
 			}
 			prev_tok = it->last_tok;
 			for (t = it->last_tok + 1; t < close && (toks->items[t].kind == SF_FIX_COMMENT ||

@@ -62,6 +62,15 @@ long sf__fix_source_for(builder *b, const char *recorded, const char **why);
 /* C and C++ files below `dir`, not following symlinked or hidden directories. */
 int sf__fix_list_sources(path_list *list, const char *dir, unsigned depth);
 
+/* The member order a candidate's rewrite gives, from its unit order, in
+ * `arena` (fix_predict.c).  0 or SF_ENOMEM. */
+int sf__fix_member_order(const candidate *c, struct sf_arena *arena, uint32_t **out);
+
+/* Refuses a candidate whose new order moves members of a common initial
+ * sequence built by macros that another struct of the model shares at the
+ * same offsets (fix_prefix.c).  0 or SF_ENOMEM. */
+int sf__fix_shared_prefix(builder *b, const candidate *c);
+
 /* Predicts each patched struct's size with every patch of the run
  * applied, inner types first (fix_predict.c).  0 or SF_ENOMEM. */
 int sf__fix_predict(builder *b);

@@ -51,8 +51,7 @@ static sized *find_sized(predictor *p, const sf_struct *def)
 	return NULL;
 }
 
-/* The member order a candidate's rewrite gives, from its unit order. */
-static int candidate_order(const candidate *c, sf_arena *arena, uint32_t **out)
+int sf__fix_member_order(const candidate *c, sf_arena *arena, uint32_t **out)
 {
 	uint32_t n = c->def->member_count;
 	uint32_t *new_pos = sf__arena_calloc(arena, n + 1, sizeof(*new_pos));
@@ -212,7 +211,7 @@ static int size_under_run(predictor *p, const sf_struct *def, unsigned depth, ui
 	if (rc == 0 && copy) {
 		uint64_t placed_size = *size;
 		if (c)
-			rc = candidate_order(c, p->b->arena, &order);
+			rc = sf__fix_member_order(c, p->b->arena, &order);
 		else {
 			order = sf__arena_calloc(p->b->arena, def->member_count + 1, sizeof(*order));
 			for (uint32_t m = 0; order && m < def->member_count; m++)
