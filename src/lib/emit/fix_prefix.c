@@ -1,4 +1,4 @@
-/* The common initial sequence idiom: structs beginning with the same macro-built field groups. */
+/* The common initial sequence idiom: structs beginning with the same members, often macro-built groups. */
 #include <string.h>
 
 #include "emit/fix_builder.h"
@@ -22,18 +22,37 @@ static bool same_member(const sf_member *a, const sf_member *b)
 	       a->bit_size == b->bit_size;
 }
 
-/* Another struct beginning with the members of def's first macro group at
- * their offsets; returns the first of def's members [0, region) that it
- * holds at the same offset and that `new_bits` moves, else UINT32_MAX. */
+/* Named leading members (same names, types and offsets) two structs
+ * share without a macro before they count as a common initial sequence
+ * rather than a coincidence: libxml2's xmlNode, xmlDoc, xmlAttr... share
+ * nine; two small structs both starting `char a; long b; char c;` are
+ * not a pattern. */
+#define MIN_PLAIN_PREFIX 4
+
+/*
+ * Whether `other` shares a common initial sequence with def: after def's
+ * first macro group (`group` members, 0 when the body does not begin with
+ * one), or MIN_PLAIN_PREFIX leading members at least.  Returns the first
+ * of def's shared members that `new_bits` moves — within [0, region) that
+ * `other` holds at the same offset, or within the plain common prefix —
+ * else UINT32_MAX.
+ */
 static uint32_t moved_shared(const sf_struct *def, const sf_struct *other, uint32_t group, uint32_t region,
 			     const uint64_t *new_bits)
 {
-	if (other == def || other->kind != def->kind || other->member_count < group)
+	uint32_t common = 0;
+
+	if (other == def || other->kind != def->kind)
 		return UINT32_MAX;
-	for (uint32_t i = 0; i < group; i++)
-		if (!same_member(&def->members[i], &other->members[i]))
-			return UINT32_MAX;
-	for (uint32_t i = 0; i < region; i++) {
+	while (common < def->member_count && common < other->member_count &&
+	       same_member(&def->members[common], &other->members[common]))
+		common++;
+	if (group ? common < group : common < MIN_PLAIN_PREFIX)
+		return UINT32_MAX;
+	for (uint32_t i = 0; i < common; i++)
+		if (new_bits[i] != def->members[i].bit_offset)
+			return i;
+	for (uint32_t i = common; i < region; i++) {
 		if (new_bits[i] == def->members[i].bit_offset)
 			continue;
 		for (uint32_t k = 0; k < other->member_count; k++)
@@ -55,13 +74,16 @@ int sf__fix_shared_prefix(builder *b, const candidate *c)
 	uint64_t *new_bits;
 	int rc;
 
-	if (body->unit_count == 0 || !body->units[0].macro_len || body->cxx || sf__place_cxx_applies(def))
+	if (body->unit_count == 0 || body->cxx || sf__place_cxx_applies(def) || def->kind == SF_UNION)
 		return 0;
-	for (uint32_t u = 0; u < body->unit_count; u++)
-		if (body->units[u].macro_len)
-			last = u;
-	group = body->units[0].member_count;
-	region = body->units[last].member_first + body->units[last].member_count;
+	group = 0;
+	if (body->units[0].macro_len) {
+		for (uint32_t u = 0; u < body->unit_count; u++)
+			if (body->units[u].macro_len)
+				last = u;
+		group = body->units[0].member_count;
+		region = body->units[last].member_first + body->units[last].member_count;
+	}
 	rc = sf__fix_member_order(c, b->arena, &order);
 	if (rc < 0)
 		return rc;
@@ -82,12 +104,20 @@ int sf__fix_shared_prefix(builder *b, const candidate *c)
 		if (moved == UINT32_MAX)
 			continue;
 		name = sf__report_struct_name(other);
-		r->skip_reason = sf__fix_format(
-			b->fix,
-			"the proposal moves member %s, of the common initial sequence built by macro %.*s (line %u) "
-			"that %s %s also begins with; their offsets would differ",
-			def->members[moved].name, (int)body->units[0].macro_len, src->text + body->units[0].macro_start,
-			body->units[0].macro_line, sf__struct_kind_name(other->kind), name ? name : "(anonymous)");
+		if (group)
+			r->skip_reason = sf__fix_format(
+				b->fix,
+				"the proposal moves member %s, of the common initial sequence built by macro %.*s "
+				"(line %u) that %s %s also begins with; their offsets would differ",
+				def->members[moved].name, (int)body->units[0].macro_len,
+				src->text + body->units[0].macro_start, body->units[0].macro_line,
+				sf__struct_kind_name(other->kind), name ? name : "(anonymous)");
+		else
+			r->skip_reason = sf__fix_format(
+				b->fix,
+				"the proposal moves member %s, of the common initial sequence %s %s also begins "
+				"with (same leading members); their offsets would differ",
+				def->members[moved].name, sf__struct_kind_name(other->kind), name ? name : "(anonymous)");
 		return r->skip_reason ? 0 : SF_ENOMEM;
 	}
 	return 0;
