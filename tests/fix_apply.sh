@@ -227,6 +227,8 @@ cp -r "$src/fixtures/fix_prefix" "$tmp/prefix"
 	fail "fix on the prefix fixture failed"
 grep -q '^skipped  tcp .*moves member mode, of the common initial sequence built by macro HANDLE_FIELDS (line 20) that struct stream also begins with' \
 	"$tmp/prefix.sum" || fail "shared prefix not refused: $(cat "$tmp/prefix.sum")"
+grep -q '^skipped  doc_node .*moves member type, of the common initial sequence struct elem_node also begins with' \
+	"$tmp/prefix.sum" || fail "plain shared prefix not refused: $(cat "$tmp/prefix.sum")"
 [[ ! -s $tmp/prefix.diff ]] || fail "shared prefix patched anyway"
 (cd "$tmp/prefix" && gcc -g -O0 -DNO_STREAM src/main.c -o prog && "$bin" fix prog >"$tmp/prefix2.diff" 2>"$tmp/prefix2.sum") ||
 	fail "fix on the prefix fixture without stream failed"
