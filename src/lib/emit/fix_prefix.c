@@ -15,14 +15,16 @@
  * structs stop agreeing: the compiler cannot see that, the program breaks.
  */
 
+/* Same name, place and size; the type may be spelt differently (libxml2's
+ * xmlDoc has `char *name` where xmlNode has `const xmlChar *name`, and
+ * each struct's `next` points to its own type). */
 static bool same_member(const sf_member *a, const sf_member *b)
 {
-	return a->name && b->name && strcmp(a->name, b->name) == 0 && a->type_name && b->type_name &&
-	       strcmp(a->type_name, b->type_name) == 0 && a->bit_offset == b->bit_offset &&
-	       a->bit_size == b->bit_size;
+	return a->name && b->name && strcmp(a->name, b->name) == 0 && a->bit_offset == b->bit_offset &&
+	       a->size == b->size && a->bit_size == b->bit_size;
 }
 
-/* Named leading members (same names, types and offsets) two structs
+/* Named leading members (same names, offsets and sizes) two structs
  * share without a macro before they count as a common initial sequence
  * rather than a coincidence: libxml2's xmlNode, xmlDoc, xmlAttr... share
  * nine; two small structs both starting `char a; long b; char c;` are
