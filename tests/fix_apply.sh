@@ -230,6 +230,12 @@ grep -q '^skipped  tcp .*moves member mode, of the common initial sequence built
 grep -q '^skipped  doc_node .*moves member type, of the common initial sequence struct elem_node also begins with' \
 	"$tmp/prefix.sum" || fail "plain shared prefix not refused: $(cat "$tmp/prefix.sum")"
 [[ ! -s $tmp/prefix.diff ]] || fail "shared prefix patched anyway"
+# Every obstacle is named: a positional initializer and the shared prefix.
+printf '#include "handles.h"\nstruct tcp t0 = { 0, 1, 2, 3, 4, 5, 6 };\n' >"$tmp/prefix/src/init.c"
+(cd "$tmp/prefix" && "$bin" fix prog >/dev/null 2>"$tmp/prefix3.sum") || true
+grep -q '^skipped  tcp .*positional initializer at src/init.c:2 (--force patches anyway); also the proposal moves member mode' \
+	"$tmp/prefix3.sum" || fail "not every refusal reason named: $(grep tcp "$tmp/prefix3.sum")"
+rm "$tmp/prefix/src/init.c"
 (cd "$tmp/prefix" && gcc -g -O0 -DNO_STREAM src/main.c -o prog && "$bin" fix prog >"$tmp/prefix2.diff" 2>"$tmp/prefix2.sum") ||
 	fail "fix on the prefix fixture without stream failed"
 grep -q '^patched  tcp .*48 -> 32 bytes' "$tmp/prefix2.sum" || fail "tcp not patched without a struct sharing its groups: $(cat "$tmp/prefix2.sum")"

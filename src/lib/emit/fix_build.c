@@ -457,10 +457,8 @@ int sf_fix_build(sf_fix **out, const sf_plan *plan, const sf_fix_options *opts)
 		rc = consider(&b, i);
 	if (rc == 0 && b.cand_count > 0)
 		rc = scan_initializers(&b);
-	for (size_t i = 0; rc == 0 && i < b.cand_count; i++) {
-		if (!b.fix->structs[b.cands[i].record].skip_reason)
-			rc = sf__fix_shared_prefix(&b, &b.cands[i]);
-	}
+	for (size_t i = 0; rc == 0 && i < b.cand_count; i++)
+		rc = sf__fix_shared_prefix(&b, &b.cands[i]);
 	for (size_t i = 0; rc == 0 && i < b.cand_count; i++)
 		rc = block_abi(b.fix, &b.cands[i]);
 	if (rc == 0)

@@ -102,9 +102,10 @@ int sf__fix_shared_prefix(builder *b, const candidate *c)
 	for (size_t s = 0; s < all->count; s++) {
 		const sf_struct *other = all->items[s];
 		uint32_t moved = moved_shared(def, other, group, region, new_bits);
-		const char *name;
+		const char *name, *earlier;
 		if (moved == UINT32_MAX)
 			continue;
+		earlier = r->skip_reason;
 		name = sf__report_struct_name(other);
 		if (group)
 			r->skip_reason = sf__fix_format(
@@ -120,6 +121,9 @@ int sf__fix_shared_prefix(builder *b, const candidate *c)
 				"the proposal moves member %s, of the common initial sequence %s %s also begins "
 				"with (same leading members); their offsets would differ",
 				def->members[moved].name, sf__struct_kind_name(other->kind), name ? name : "(anonymous)");
+		/* Every obstacle, not only the first one found. */
+		if (earlier && r->skip_reason)
+			r->skip_reason = sf__fix_format(b->fix, "%s; also %s", earlier, r->skip_reason);
 		return r->skip_reason ? 0 : SF_ENOMEM;
 	}
 	return 0;
