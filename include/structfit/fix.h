@@ -50,6 +50,21 @@ typedef struct sf_fix_struct {
 	uint64_t size;           /* predicted size after the patch */
 	uint64_t saves;
 	const char *skip_reason; /* NULL when patched */
+	/* Patched structs of the same run it embeds by value (", "-separated),
+	 * whose shrink `size` includes; NULL when it embeds none. */
+	const char *size_depends_on;
+	/* The same when `size` could not follow their shrink (a packed
+	 * struct, a C++ base): the struct gets smaller than predicted. */
+	const char *size_unpredicted;
+	/* What `reorder` proposes for it alone (saves before the run-wide
+	 * prediction), so fix's totals reconcile with reorder's. */
+	uint64_t planned_saves;
+	/* Skipped because its definition lies outside the source root
+	 * (typically a system header). */
+	int outside_source_root;
+	/* Patched under --force although positional initializers of it were
+	 * found: lists them (file:line each), NULL otherwise. */
+	const char *warning;
 } sf_fix_struct;
 
 /* One file the fix changes.  Texts are not NUL-terminated. */

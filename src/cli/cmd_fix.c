@@ -68,7 +68,9 @@ const char cli_fix_description[] =
 	"nested types and statics stay; constructors' initializer lists follow the\n"
 	"new order; a class whose initializer reads a member that would be\n"
 	"initialised in another order is skipped.  The summary on stderr lists every\n"
-	"struct patched and skipped.  Recompile and run your tests after applying.";
+	"struct patched (sizes predicted with all patches of the run applied), the\n"
+	"totals as reorder counts them, and a table of the structs skipped and why.\n"
+	"Recompile and run your tests after applying.";
 
 enum { MODE_DIFF, MODE_IN_PLACE, MODE_OUTPUT_DIR };
 
@@ -148,28 +150,95 @@ static int fix_option(void *ctx, cli_inputs *in, int key, const char *arg)
 	}
 }
 
-/* Patched, skipped, totals: on stderr, so stdout stays a clean diff. */
-static void print_summary(const sf_fix *fix)
+/* "file:line" of a struct for the summary, "?" when the debug info has no file. */
+static void where(char *out, size_t size, const sf_fix_struct *s)
 {
-	size_t patched = 0, skipped = 0;
-	unsigned long long saved = 0;
+	snprintf(out, size, "%s:%u", s->file ? s->file : "?", s->line);
+}
 
+/*
+ * What fix could not do, last on stderr: one row per skipped struct with
+ * where it is, what reorder says it would save, and why not.  Every row
+ * starts with "skipped  " so the lines can be grepped.
+ */
+static void print_skipped_table(const sf_fix *fix, size_t skipped)
+{
+	size_t name_width = strlen("struct"), where_width = strlen("where");
+	char at[PATH_MAX + 16];
+
+	if (!skipped)
+		return;
 	for (size_t i = 0; i < sf_fix_struct_count(fix); i++) {
 		const sf_fix_struct *s = sf_fix_struct_at(fix, i);
-		const char *file = s->file ? s->file : "?";
-		if (s->skip_reason) {
-			fprintf(stderr, "skipped  %s (%s:%u): %s\n", s->name, file, s->line, s->skip_reason);
-			skipped++;
-		} else {
-			fprintf(stderr, "patched  %s (%s:%u): %llu -> %llu bytes, saves %llu\n", s->name, file,
-				s->line, (unsigned long long)s->original_size, (unsigned long long)s->size,
-				(unsigned long long)s->saves);
-			patched++;
-			saved += s->saves;
+		if (!s->skip_reason)
+			continue;
+		where(at, sizeof(at), s);
+		if (strlen(s->name) > name_width)
+			name_width = strlen(s->name);
+		if (strlen(at) > where_width)
+			where_width = strlen(at);
+	}
+	fprintf(stderr, "not patched (%zu):\n         %-*s  %-*s  %8s  %s\n", skipped, (int)name_width, "struct",
+		(int)where_width, "where", "would save", "reason");
+	for (size_t i = 0; i < sf_fix_struct_count(fix); i++) {
+		const sf_fix_struct *s = sf_fix_struct_at(fix, i);
+		if (!s->skip_reason)
+			continue;
+		where(at, sizeof(at), s);
+		fprintf(stderr, "skipped  %-*s  %-*s  %8llu B  %s\n", (int)name_width, s->name, (int)where_width, at,
+			(unsigned long long)s->planned_saves, s->skip_reason);
+	}
+}
+
+/* Patched, totals, then what was skipped: on stderr, so stdout stays a clean diff. */
+static void print_summary(const sf_fix *fix, const char *source_root)
+{
+	size_t patched = 0, skipped = 0, outside = 0, outside_project = 0;
+	unsigned long long saved = 0, planned = 0, planned_outside = 0;
+	size_t total = sf_fix_struct_count(fix);
+
+	for (size_t i = 0; i < total; i++) {
+		const sf_fix_struct *s = sf_fix_struct_at(fix, i);
+		planned += s->planned_saves;
+		if (s->outside_source_root) {
+			outside++;
+			planned_outside += s->planned_saves;
+			/* libc's FILE alone says nothing about the source root. */
+			if (!s->file || strncmp(s->file, "/usr/", 5) != 0)
+				outside_project++;
 		}
+		if (s->skip_reason) {
+			skipped++;
+			continue;
+		}
+		fprintf(stderr, "patched  %s (%s:%u): %llu -> %llu bytes, saves %llu", s->name, s->file ? s->file : "?",
+			s->line, (unsigned long long)s->original_size, (unsigned long long)s->size,
+			(unsigned long long)s->saves);
+		if (s->size_depends_on)
+			fprintf(stderr, " (includes %s's shrink)", s->size_depends_on);
+		if (s->size_unpredicted)
+			fprintf(stderr, " (%s also shrinks: smaller than predicted)", s->size_unpredicted);
+		fputc('\n', stderr);
+		if (s->warning)
+			fprintf(stderr, "warning: %s (%s:%u): %s\n", s->name, s->file ? s->file : "?", s->line,
+				s->warning);
+		patched++;
+		saved += s->saves;
 	}
 	fprintf(stderr, "%zu struct%s patched, %llu byte%s saved, %zu skipped\n", patched,
 		patched == 1 ? "" : "s", saved, saved == 1 ? "" : "s", skipped);
+	/* reorder's count, each struct alone: the totals of the two commands reconcile. */
+	fprintf(stderr, "%zu struct%s / %llu B could shrink (as reorder counts them)", total, total == 1 ? "" : "s",
+		planned);
+	if (outside)
+		fprintf(stderr, ", of which %zu / %llu B outside the source root (system headers, other trees)", outside,
+			planned_outside);
+	fputc('\n', stderr);
+	print_skipped_table(fix, skipped);
+	if (outside_project && outside == total)
+		fprintf(stderr, "hint: every struct is defined outside the source root (%s); pass --source-root DIR "
+			"with the project's top directory (run from a build directory?)\n",
+			source_root ? source_root : "the current directory");
 }
 
 /*
@@ -393,7 +462,7 @@ int cli_fix_run(const cli_command *self, int argc, char **argv)
 		goto done;
 	}
 	code = cli_exit_worst(code, emit(fix, &args));
-	print_summary(fix);
+	print_summary(fix, args.fix.source_root);
 	note_unchecked_abi(&in, &args);
 done:
 	sf_fix_free(fix);

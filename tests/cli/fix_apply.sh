@@ -131,6 +131,21 @@ grep -q 'double mass' "$tmp/edited.diff" && fail "edited struct appears in the d
 (cd "$tmp/base-gcc" && "$bin" fix --force prog 2>"$tmp/force.sum" >/dev/null) || fail "--force failed"
 grep -q '^patched  tuned' "$tmp/force.sum" || fail "--force did not patch tuned"
 
+# Every positional initializer under the source root is named, not only the
+# first; under --force as a warning beside the patched struct.
+fresh inits gcc
+mkdir -p "$tmp/inits/src/more"
+printf '#include "../config.h"\nstruct tuned one = { 7, 8.0, 9 };\n\nstruct tuned *p = &(struct tuned){ 1, 2.0, 3 };\n' \
+	>"$tmp/inits/src/more/extra.c"
+(cd "$tmp/inits" && "$bin" fix prog 2>"$tmp/inits.sum" >/dev/null) || true
+grep -q '^skipped  tuned.*positional initializers at src/more/extra.c:2, src/more/extra.c:4, src/table.c:4 (--force' \
+	"$tmp/inits.sum" || grep -q '^skipped  tuned.*positional initializers at src/table.c:4, src/more/extra.c:2, src/more/extra.c:4 (--force' \
+	"$tmp/inits.sum" || fail "not every positional initializer named: $(grep tuned "$tmp/inits.sum")"
+(cd "$tmp/inits" && "$bin" fix --force prog 2>"$tmp/inits-force.sum" >/dev/null) || fail "--force failed"
+grep -q '^patched  tuned' "$tmp/inits-force.sum" || fail "--force did not patch tuned"
+grep -q '^warning: tuned .*positional initializers at .*src/more/extra.c:4.*by hand' "$tmp/inits-force.sum" ||
+	fail "--force does not warn about the positional initializers: $(grep tuned "$tmp/inits-force.sum")"
+
 # A struct reachable from an exported function of a shared object is ABI-visible.
 fresh abi gcc
 printf '#include "shapes.h"\nlong api_weight(const struct commented *c) { return (long)c->weight; }\n' \
@@ -138,6 +153,8 @@ printf '#include "shapes.h"\nlong api_weight(const struct commented *c) { return
 (cd "$tmp/abi" && gcc -g -shared -fPIC -Iinclude src/api.c -o libapi.so)
 (cd "$tmp/abi" && "$bin" fix libapi.so >/dev/null 2>"$tmp/abi.sum") || true
 grep -q '^skipped  commented.*ABI-visible' "$tmp/abi.sum" || fail "ABI-visible struct not refused: $(cat "$tmp/abi.sum")"
+grep -q '^skipped  commented.*ABI-visible: reachable from an exported symbol via api_weight ' "$tmp/abi.sum" ||
+	fail "ABI-visible refusal does not name the exported symbol: $(grep commented "$tmp/abi.sum")"
 (cd "$tmp/abi" && "$bin" fix --allow-abi-change libapi.so >/dev/null 2>"$tmp/abi2.sum") || true
 grep -q '^patched  commented' "$tmp/abi2.sum" || fail "--allow-abi-change did not patch"
 
@@ -149,7 +166,7 @@ printf '#include "config.h"\nint api_cfg(const struct config *c, const struct tu
 	>"$tmp/abi/src/api2.c"
 (cd "$tmp/abi" && gcc -g -shared -fPIC -Iinclude -Isrc src/api.c src/api2.c -o libapi2.so)
 (cd "$tmp/abi" && "$bin" fix libapi2.so >/dev/null 2>"$tmp/abi3.sum") || true
-grep -q '^skipped  config.*: preprocessor directive' "$tmp/abi3.sum" ||
+grep -q '^skipped  config.*B  preprocessor directive' "$tmp/abi3.sum" ||
 	fail "exported struct with #if in its body not skipped for the directive: $(cat "$tmp/abi3.sum")"
 grep -q '^skipped  config.*ABI-visible' "$tmp/abi3.sum" && fail "ABI blamed for a struct --allow-abi-change cannot patch"
 grep -q '^skipped  tuned.*ABI-visible.*also positional initializer at src/table.c:4' "$tmp/abi3.sum" ||
@@ -161,6 +178,67 @@ grep -q '^note: api.o: an object file or archive exports nothing yet' "$tmp/abi4
 	fail "no note that objects leave ABI visibility unchecked: $(cat "$tmp/abi4.sum")"
 (cd "$tmp/abi" && "$bin" fix libapi.so >/dev/null 2>"$tmp/abi5.sum") || true
 grep -q '^note:' "$tmp/abi5.sum" && fail "ABI note printed for a shared object"
+
+# Patched structs embedding patched structs (by value, as arrays, through a
+# struct that is not patched): each prediction includes the inner shrink,
+# the summary says which struct it depends on, the total adds real savings.
+for cc in gcc clang; do
+	command -v $cc >/dev/null || continue
+	rm -rf "$tmp/nested-$cc"
+	cp -r "$src/fixtures/fix_nested" "$tmp/nested-$cc"
+	(cd "$tmp/nested-$cc" && $cc -g -O0 -Iinclude src/main.c -o prog)
+	(cd "$tmp/nested-$cc" && "$bin" fix prog >"$tmp/nested-$cc.diff" 2>"$tmp/nested-$cc.sum") ||
+		fail "$cc: fix on the nested fixture exited $?"
+	for want in "inner .*: 24 -> 16 bytes, saves 8$" \
+		"outer .*: 128 -> 80 bytes, saves 48 (includes inner's shrink)" \
+		"holder .*: 48 -> 32 bytes, saves 16 (includes mid's shrink)" \
+		"3 structs patched, 72 bytes saved, 1 skipped" \
+		"^skipped  with_macro .*the body uses macro PLATFORM_FIELDS at line 38, which the debug info shows expanded to no member"; do
+		grep -q "$want" "$tmp/nested-$cc.sum" || fail "$cc: nested summary lacks '$want': $(cat "$tmp/nested-$cc.sum")"
+	done
+	(cd "$tmp/nested-$cc" && git init -q . && git apply "$tmp/nested-$cc.diff") || fail "$cc: nested diff rejected"
+	(cd "$tmp/nested-$cc" && $cc -g -O0 -Iinclude src/main.c -o prog) || fail "$cc: patched nested fixture does not compile"
+	check_sizes "$tmp/nested-$cc" "$tmp/nested-$cc.sum" "$cc/nested"
+done
+
+# Totals reconcile with reorder's, structs outside the source root are
+# counted apart, every skip is a row of the closing table, and a run where
+# nothing is under the source root (from a build directory) hints at
+# --source-root.
+cp -r "$src/fixtures/fix_nested" "$tmp/nested-out"
+mkdir -p "$tmp/nested-out/build"
+(cd "$tmp/nested-out" && gcc -g -O0 -Iinclude src/main.c -o prog)
+(cd "$tmp/nested-out/build" && "$bin" fix ../prog >/dev/null 2>"$tmp/outside.sum") || fail "fix from a build directory failed"
+for want in "^0 structs patched, 0 bytes saved, 4 skipped" \
+	"^4 structs / 40 B could shrink (as reorder counts them), of which 4 / 40 B outside the source root" \
+	"^not patched (4):" "^skipped  outer  *[^ ]*include/nest.h:10  *16 B  outside the source root" \
+	"^hint: .*--source-root"; do
+	grep -q "$want" "$tmp/outside.sum" || fail "outside-root summary lacks '$want': $(cat "$tmp/outside.sum")"
+done
+(cd "$tmp/nested-out/build" && "$bin" fix --source-root .. ../prog >/dev/null 2>"$tmp/inside.sum") || true
+grep -q "^hint:" "$tmp/inside.sum" && fail "--source-root hint printed although structs were patched"
+
+# The common initial sequence idiom: a proposal that shifts members of
+# macro-built field groups another struct also begins with is refused;
+# with no such struct in the program, it is patched.
+rm -rf "$tmp/prefix"
+cp -r "$src/fixtures/fix_prefix" "$tmp/prefix"
+(cd "$tmp/prefix" && gcc -g -O0 src/main.c -o prog && "$bin" fix prog >"$tmp/prefix.diff" 2>"$tmp/prefix.sum") ||
+	fail "fix on the prefix fixture failed"
+grep -q '^skipped  tcp .*moves member mode, of the common initial sequence built by macro HANDLE_FIELDS (line 20) that struct stream also begins with' \
+	"$tmp/prefix.sum" || fail "shared prefix not refused: $(cat "$tmp/prefix.sum")"
+grep -q '^skipped  doc_node .*moves member type, of the common initial sequence struct elem_node also begins with' \
+	"$tmp/prefix.sum" || fail "plain shared prefix not refused: $(cat "$tmp/prefix.sum")"
+[[ ! -s $tmp/prefix.diff ]] || fail "shared prefix patched anyway"
+# Every obstacle is named: a positional initializer and the shared prefix.
+printf '#include "handles.h"\nstruct tcp t0 = { 0, 1, 2, 3, 4, 5, 6 };\n' >"$tmp/prefix/src/init.c"
+(cd "$tmp/prefix" && "$bin" fix prog >/dev/null 2>"$tmp/prefix3.sum") || true
+grep -q '^skipped  tcp .*positional initializer at src/init.c:2 (--force patches anyway); also the proposal moves member mode' \
+	"$tmp/prefix3.sum" || fail "not every refusal reason named: $(grep tcp "$tmp/prefix3.sum")"
+rm "$tmp/prefix/src/init.c"
+(cd "$tmp/prefix" && gcc -g -O0 -DNO_STREAM src/main.c -o prog && "$bin" fix prog >"$tmp/prefix2.diff" 2>"$tmp/prefix2.sum") ||
+	fail "fix on the prefix fixture without stream failed"
+grep -q '^patched  tcp .*48 -> 32 bytes' "$tmp/prefix2.sum" || fail "tcp not patched without a struct sharing its groups: $(cat "$tmp/prefix2.sum")"
 
 if ((failures)); then
 	echo "$failures failure(s)" >&2

@@ -5,6 +5,7 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -214,6 +215,7 @@ typedef struct abi_walk {
 	sf_die_ctx *ctx;
 	sf_abi_marks *marks;
 	sf_hashmap visited;         /* die keys already followed */
+	const char *symbol;         /* the export being followed (marks->arena) */
 } abi_walk;
 
 static bool first_visit(abi_walk *w, uint64_t key, int *res)
@@ -234,10 +236,20 @@ static bool first_visit(abi_walk *w, uint64_t key, int *res)
 	return true;
 }
 
-static int push_struct(sf_abi_marks *marks, sf_struct *s)
+static int push_struct(abi_walk *w, sf_struct *s)
 {
+	sf_abi_marks *marks = w->marks;
+
 	if (sf__struct_list_push(&marks->structs, s) < 0)
 		return sf__fail(SF_ENOMEM, "out of memory");
+	if (marks->via_capacity < marks->structs.capacity) {
+		const char **more = realloc(marks->via, marks->structs.capacity * sizeof(*more));
+		if (!more)
+			return sf__fail(SF_ENOMEM, "out of memory");
+		marks->via = more;
+		marks->via_capacity = marks->structs.capacity;
+	}
+	marks->via[marks->structs.count - 1] = w->symbol;
 	return 0;
 }
 
@@ -254,7 +266,7 @@ static int mark_struct(abi_walk *w, const sf_die *d, unsigned depth)
 	if (res < 0)
 		return res;
 	if (layout->nested) {
-		res = push_struct(w->marks, layout->nested);
+		res = push_struct(w, layout->nested);
 	} else {
 		/* Only declared here: every definition of that name counts. */
 		const char *name = NULL;
@@ -272,6 +284,7 @@ static int mark_struct(abi_walk *w, const sf_die *d, unsigned depth)
 			if (!n || !(n->name = sf__arena_strdup(w->marks->arena, name)))
 				return sf__fail(SF_ENOMEM, "out of memory");
 			n->is_union = tag == DW_TAG_union_type;
+			n->via = w->symbol;
 			n->next = w->marks->names;
 			w->marks->names = n;
 		}
@@ -422,6 +435,9 @@ static int visit_symbol(abi_walk *w, const sf_abi_exports *exports, const sf_die
 		if (res < 0 || !external)
 			return res < 0 ? res : 0;
 	}
+	w->symbol = sf__arena_strdup(w->marks->arena, name ? name : e->name);
+	if (!w->symbol)
+		return sf__fail(SF_ENOMEM, "out of memory");
 	/* The return type or the variable's type. */
 	res = follow_typed(w, d);
 	if (res < 0 || tag != DW_TAG_subprogram)

@@ -32,6 +32,7 @@ void sf__abi_exports_release(sf_abi_exports *exports);
 /* Names of structs only declared where an export reaches them. */
 typedef struct sf_abi_name {
 	const char *name;
+	const char *via;            /* the exported symbol that reached it */
 	bool is_union;
 	struct sf_abi_name *next;
 } sf_abi_name;
@@ -40,6 +41,10 @@ typedef struct sf_abi_name {
  * unit (to be matched against the merged model), and declared names. */
 typedef struct sf_abi_marks {
 	sf_struct_list structs;
+	/* Index-aligned with structs: the exported symbol that reached each
+	 * (in arena); via_capacity entries allocated. */
+	const char **via;
+	size_t via_capacity;
 	sf_arena *arena;            /* for names; outlives the units */
 	sf_abi_name *names;
 } sf_abi_marks;

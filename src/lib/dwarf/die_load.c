@@ -452,14 +452,16 @@ static bool want_abi(const sf_load_options *opts)
 }
 
 /* A struct and what it holds by value. */
-static void mark_visible(sf_struct *s, unsigned depth)
+static void mark_visible(sf_struct *s, const char *via, unsigned depth)
 {
 	if (!s || depth > SF_DIE_MAX_DEPTH)
 		return;
 	s->abi_visible = true;
+	if (!s->abi_via)
+		s->abi_via = via;
 	for (uint32_t i = 0; i < s->member_count; i++) {
-		mark_visible((sf_struct *)s->members[i].nested, depth + 1);
-		mark_visible((sf_struct *)s->members[i].element, depth + 1);
+		mark_visible((sf_struct *)s->members[i].nested, via, depth + 1);
+		mark_visible((sf_struct *)s->members[i].element, via, depth + 1);
 	}
 }
 
@@ -484,8 +486,12 @@ static int abi_unit(sf_model *staging, const load_job *job, const sf_dw_image *d
 	 * merged definitions exactly. */
 	for (size_t i = 0; i < marks->structs.count && res >= 0; i++) {
 		sf_struct *found = sf__model_find(staging, marks->structs.items[i]);
-		if (found)
+		if (found) {
 			found->abi_visible = true;
+			if (!found->abi_via && marks->via[i] &&
+			    !(found->abi_via = sf__arena_strdup(staging->arena, marks->via[i])))
+				res = sf__fail(SF_ENOMEM, "out of memory");
+		}
 	}
 	sf__die_ctx_release(&ctx);
 	sf__unit_release(&unit);
@@ -535,19 +541,20 @@ static int abi_pass(sf_model *staging, const load_job *job, uint64_t info_limit)
 		for (size_t i = 0; i < staging->structs.count; i++) {
 			sf_struct *s = staging->structs.items[i];
 			if (s->name && (s->kind == SF_UNION) == n->is_union && strcmp(s->name, n->name) == 0)
-				mark_visible(s, 0);
+				mark_visible(s, n->via ? sf__arena_strdup(staging->arena, n->via) : NULL, 0);
 		}
 	}
 	/* What visible structs hold by value is part of the same ABI. */
 	for (size_t i = 0; i < staging->structs.count && res >= 0; i++)
 		if (staging->structs.items[i]->abi_visible)
-			mark_visible(staging->structs.items[i], 0);
+			mark_visible(staging->structs.items[i], staging->structs.items[i]->abi_via, 0);
 done:
 	if (have_cursor)
 		sf__dw_cursor_release(&cursor);
 	if (opened)
 		sf__dw_image_close(&full);
 	sf__struct_list_free(&marks.structs);
+	free(marks.via);
 	sf__arena_free(marks.arena);
 	sf__abi_exports_release(&exports);
 	return res;

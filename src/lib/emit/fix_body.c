@@ -301,6 +301,41 @@ static int skip(char *why, size_t why_size, const char *fmt, unsigned line)
 	return 1;
 }
 
+/*
+ * Why the body declares something the debug info does not have at item
+ * `it`.  A macro alone on its line (a macro-built field list) is the real
+ * obstacle when the debug info holds no member from its line: on this
+ * build it expanded to nothing, or to members it does not show there.
+ */
+static int lacks(char *why, size_t why_size, const char *text, const sf_fix_tokens *toks, const item *it,
+		 const char *fallback)
+{
+	if (it->kind == ITEM_MACRO) {
+		const sf_fix_token *t = &toks->items[it->first_tok];
+		size_t n = t->end - t->start;
+		if (it->used == 0)
+			snprintf(why, why_size, "the body uses macro %.*s at line %u, which the debug info shows "
+				 "expanded to no member there (a field list built by a macro, empty in this build)",
+				 (int)(n > 64 ? 64 : n), text + t->start, it->first_line);
+		else
+			snprintf(why, why_size, "the body uses macro %.*s at line %u, which the debug info shows "
+				 "expanded to %u member%s, and more follows than the debug info has",
+				 (int)(n > 64 ? 64 : n), text + t->start, it->first_line, it->used,
+				 it->used == 1 ? "" : "s");
+		return 1;
+	}
+	return skip(why, why_size, fallback, it->first_line);
+}
+
+static void note_macro(sf_fix_unit *u, const sf_fix_tokens *toks, const item *it)
+{
+	if (it->kind != ITEM_MACRO || u->macro_len)
+		return;
+	u->macro_start = toks->items[it->first_tok].start;
+	u->macro_len = toks->items[it->first_tok].end - u->macro_start;
+	u->macro_line = it->first_line;
+}
+
 static int find_body(sf_fix_body *out, const char *text, size_t len, const sf_fix_tokens *toks,
 		     const sf_struct *def, bool cxx, char *why, size_t why_size)
 {
@@ -488,9 +523,8 @@ static int find_body(sf_fix_body *out, const char *text, size_t len, const sf_fi
 				if (ml >= it->first_line && ml <= it->last_line && room)
 					break;
 				if (it->used == 0 || (it->kind == ITEM_DECL && it->used < it->seg_count)) {
-					rc = skip(why, why_size,
-						  "declaration at line %u does not match the debug info (edited since the build?)",
-						  it->first_line);
+					rc = lacks(why, why_size, text, toks, it,
+						   "declaration at line %u does not match the debug info (edited since the build?)");
 					goto done;
 				}
 				j++;
@@ -530,8 +564,8 @@ static int find_body(sf_fix_body *out, const char *text, size_t len, const sf_fi
 		while (j + 1 < item_count && items[j + 1].kind == ITEM_FIXED && cxx)
 			j++;
 		if (cxx && j + 1 < item_count) {
-			rc = skip(why, why_size, "the body declares members the debug info lacks (line %u)",
-				  items[j + 1].first_line);
+			rc = lacks(why, why_size, text, toks, &items[j + 1],
+				   "the body declares members the debug info lacks (line %u)");
 			goto done;
 		} else if (cxx && j < item_count && items[j].kind == ITEM_FIXED) {
 			/* Only fixed items, or the members ended before them. */
@@ -540,14 +574,18 @@ static int find_body(sf_fix_body *out, const char *text, size_t len, const sf_fi
 				k--;
 			if (items[k].kind != ITEM_FIXED && (items[k].used == 0 ||
 			    (items[k].kind == ITEM_DECL && items[k].used < items[k].seg_count))) {
-				rc = skip(why, why_size, "the body declares members the debug info lacks (line %u)",
-					  items[k].first_line);
+				rc = lacks(why, why_size, text, toks, &items[k],
+					   "the body declares members the debug info lacks (line %u)");
 				goto done;
 			}
 		} else if (item_count == 0 || j != item_count - 1 ||
 		    (items[j].kind == ITEM_DECL && items[j].used < items[j].seg_count)) {
-			rc = skip(why, why_size, "the body declares members the debug info lacks (line %u)",
-				  item_count ? items[item_count - 1].first_line : line);
+			if (item_count && j + 1 < item_count)
+				rc = lacks(why, why_size, text, toks, &items[j + 1],
+					   "the body declares members the debug info lacks (line %u)");
+			else
+				rc = skip(why, why_size, "the body declares members the debug info lacks (line %u)",
+					  item_count ? items[item_count - 1].first_line : line);
 			goto done;
 		}
 	}
@@ -595,6 +633,7 @@ static int find_body(sf_fix_body *out, const char *text, size_t len, const sf_fi
 				}
 				u->member_count += it->used;
 				unit_last = last > unit_last ? last : unit_last;
+				note_macro(u, toks, it);
 			} else {
 				uint32_t first = it->first_line;
 				if (u) {
@@ -618,6 +657,7 @@ static int find_body(sf_fix_body *out, const char *text, size_t len, const sf_fi
 				u->fixed = it->kind == ITEM_FIXED;
 				u->section = it->section;
 				unit_last = last;
+				note_macro(u, toks, it);
 			}
 			prev_tok = it->last_tok;
 			for (t = it->last_tok + 1; t < close && (toks->items[t].kind == SF_FIX_COMMENT ||

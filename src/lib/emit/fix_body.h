@@ -27,6 +27,11 @@ typedef struct sf_fix_unit {
 	 * where it is and member_count is 0. */
 	bool fixed;
 	uint32_t section;      /* C++: access section (labels seen before it) */
+	/* A macro alone on its line (a macro-built field list) in the unit:
+	 * its name's offset and length in the text, and its line; len 0 if none. */
+	size_t macro_start;
+	size_t macro_len;
+	uint32_t macro_line;
 } sf_fix_unit;
 
 /* Token indices [first, last] of a default member initializer (after

@@ -113,6 +113,7 @@ static int add_record(sf_fix *fix, const sf_proposal *prop, const sf_struct *def
 	r->original_size = prop->original_size;
 	r->size = prop->size;
 	r->saves = prop->saves;
+	r->planned_saves = prop->saves;
 	*index = fix->struct_count++;
 	return 0;
 }
@@ -167,6 +168,7 @@ static int consider(builder *b, size_t index)
 	r = &fix->structs[record];
 	if (source < 0) {
 		r->skip_reason = why;
+		r->outside_source_root = strncmp(why, SF_FIX_OUTSIDE_ROOT, strlen(SF_FIX_OUTSIDE_ROOT)) == 0;
 		return 0;
 	}
 	src = &fix->sources[source];
@@ -291,13 +293,23 @@ static int scan_initializers(builder *b)
 		}
 	}
 	for (size_t i = 0; rc == 0 && i < b->cand_count; i++) {
-		if (targets[i].hit) {
-			sf_fix_struct *r = &fix->structs[b->cands[i].record];
-			r->skip_reason = sf__fix_format(fix, "positional initializer at %s (--force patches anyway)",
-						targets[i].hit);
-			if (!r->skip_reason)
-				rc = SF_ENOMEM;
-		}
+		sf_fix_struct *r = &fix->structs[b->cands[i].record];
+		const sf_fix_target *t = &targets[i];
+		char more[48] = "";
+		const char *what = t->hit_count > 1 ? "positional initializers" : "positional initializer";
+		if (!t->hit)
+			continue;
+		if (t->hit_count > 32)
+			snprintf(more, sizeof(more), " and %zu more", t->hit_count - 32);
+		/* Every one of them: each is a line to fix by hand (with --force,
+		 * the lines that will not compile or will initialise the wrong member). */
+		if (b->opts->force)
+			r->warning = sf__fix_format(fix, "%s at %s%s: update them by hand after the patch", what,
+						    t->hit, more);
+		else
+			r->skip_reason = sf__fix_format(fix, "%s at %s%s (--force patches anyway)", what, t->hit, more);
+		if (!r->warning && !r->skip_reason)
+			rc = SF_ENOMEM;
 	}
 done:
 	for (size_t i = 0; i < b->cand_count; i++)
@@ -309,19 +321,23 @@ done:
 	return rc;
 }
 
-/* Last check, so the reason names every override the struct needs. */
+/* Last check, so the reason names every override the struct needs, and
+ * the exported symbol that makes it part of the ABI. */
 static int block_abi(sf_fix *fix, const candidate *c)
 {
 	sf_fix_struct *r = &fix->structs[c->record];
+	const char *via = c->def->abi_via;
 
 	if (!c->abi_blocked)
 		return 0;
 	if (r->skip_reason)
-		r->skip_reason = sf__fix_format(fix, "ABI-visible: reachable from an exported symbol (needs "
-					     "--allow-abi-change); also %s", r->skip_reason);
+		r->skip_reason = sf__fix_format(fix, "ABI-visible: reachable from an exported symbol%s%s (needs "
+					     "--allow-abi-change); also %s", via ? " via " : "", via ? via : "",
+					     r->skip_reason);
 	else
-		r->skip_reason = "ABI-visible: reachable from an exported symbol (--allow-abi-change "
-				 "patches anyway)";
+		r->skip_reason = sf__fix_format(fix, "ABI-visible: reachable from an exported symbol%s%s "
+						     "(--allow-abi-change patches anyway)", via ? " via " : "",
+						     via ? via : "");
 	return r->skip_reason ? 0 : SF_ENOMEM;
 }
 
@@ -439,12 +455,17 @@ int sf_fix_build(sf_fix **out, const sf_plan *plan, const sf_fix_options *opts)
 	}
 	for (size_t i = 0; rc == 0 && i < plan->count; i++)
 		rc = consider(&b, i);
-	if (rc == 0 && b.cand_count > 0 && !opts->force)
+	if (rc == 0 && b.cand_count > 0)
 		rc = scan_initializers(&b);
+	for (size_t i = 0; rc == 0 && i < b.cand_count; i++)
+		rc = sf__fix_shared_prefix(&b, &b.cands[i]);
 	for (size_t i = 0; rc == 0 && i < b.cand_count; i++)
 		rc = block_abi(b.fix, &b.cands[i]);
 	if (rc == 0)
 		rc = sf__fix_cxx_constructors(&b);
+	/* Once the set of patched structs is final: the ones they embed shrink too. */
+	if (rc == 0)
+		rc = sf__fix_predict(&b);
 	for (size_t i = 0; rc == 0 && i < b.cand_count; i++) {
 		if (!b.fix->structs[b.cands[i].record].skip_reason)
 			rc = rewrite(b.fix, &b.cands[i]);

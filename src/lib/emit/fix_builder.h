@@ -52,12 +52,28 @@ char *sf__fix_format(sf_fix *fix, const char *fmt, ...);
 /* Reads a whole file (NUL-terminated); 0, -1 with errno, or SF_ENOMEM. */
 int sf__fix_read_whole(const char *path, char **out, size_t *len);
 
+/* How sf__fix_source_for's reason begins for a file outside the source root. */
+#define SF_FIX_OUTSIDE_ROOT "outside the source root"
+
 /* Finds or reads the source recorded as `recorded`; returns its index in
  * b->fix->sources, -1 with *why set, or SF_ENOMEM. */
 long sf__fix_source_for(builder *b, const char *recorded, const char **why);
 
 /* C and C++ files below `dir`, not following symlinked or hidden directories. */
 int sf__fix_list_sources(path_list *list, const char *dir, unsigned depth);
+
+/* The member order a candidate's rewrite gives, from its unit order, in
+ * `arena` (fix_predict.c).  0 or SF_ENOMEM. */
+int sf__fix_member_order(const candidate *c, struct sf_arena *arena, uint32_t **out);
+
+/* Refuses a candidate whose new order moves members of a common initial
+ * sequence built by macros that another struct of the model shares at the
+ * same offsets (fix_prefix.c).  0 or SF_ENOMEM. */
+int sf__fix_shared_prefix(builder *b, const candidate *c);
+
+/* Predicts each patched struct's size with every patch of the run
+ * applied, inner types first (fix_predict.c).  0 or SF_ENOMEM. */
+int sf__fix_predict(builder *b);
 
 /* C++ candidates: constructors checked and their initializer lists reordered (fix_ctor_build.c). */
 int sf__fix_cxx_constructors(builder *b);

@@ -107,16 +107,24 @@ static bool order_dependent(const char *text, const sf_fix_tokens *toks, size_t 
 	return false;
 }
 
+/* Hits listed by place; more are only counted, a summary line must stay readable. */
+#define MAX_LISTED_HITS 32
+
 static int record(sf_fix_target *target, const char *name, uint32_t line)
 {
-	size_t n;
-	if (target->hit)
+	char at[64];
+	size_t have = target->hit ? strlen(target->hit) : 0, n;
+	char *more;
+
+	target->hit_count++;
+	if (target->hit_count > MAX_LISTED_HITS)
 		return 0;
-	n = strlen(name) + 16;
-	target->hit = malloc(n);
-	if (!target->hit)
+	n = (size_t)snprintf(at, sizeof(at), ":%u", line) + strlen(name);
+	more = realloc(target->hit, have + n + 3);
+	if (!more)
 		return sf__fail(SF_ENOMEM, "out of memory while scanning sources");
-	snprintf(target->hit, n, "%s:%u", name, line);
+	target->hit = more;
+	snprintf(more + have, n + 3, "%s%s%s", have ? ", " : "", name, at);
 	return 0;
 }
 
@@ -260,7 +268,7 @@ int sf__fix_inits_scan(sf_fix_target *targets, size_t count, const char *name, c
 		if (toks->items[i].kind != SF_FIX_IDENT)
 			continue;
 		for (size_t t = 0; t < count; t++) {
-			size_t len = targets[t].hit || targets[t].ignore ? 0 : type_at(text, toks, i, &targets[t]);
+			size_t len = targets[t].ignore ? 0 : type_at(text, toks, i, &targets[t]);
 			size_t after, p;
 			bool array = false;
 			uint32_t line = 0;

@@ -9,9 +9,9 @@
 
 /*
  * A struct to look for.  `tag` is spelled after the keyword (NULL for an
- * untagged struct); aliases are typedef names, bare.  `hit` is set to
- * "FILE:LINE" (malloc'd) at the first positional initializer or compound
- * literal found.
+ * untagged struct); aliases are typedef names, bare.  `hit` lists
+ * "FILE:LINE" (malloc'd, ", "-separated, the first 32) of every positional
+ * initializer or compound literal found; hit_count counts them all.
  */
 typedef struct sf_fix_target {
 	const char *tag;
@@ -23,6 +23,7 @@ typedef struct sf_fix_target {
 	char **aliases;
 	size_t alias_count;
 	char *hit;
+	size_t hit_count;
 } sf_fix_target;
 
 /*

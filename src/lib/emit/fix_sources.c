@@ -134,7 +134,7 @@ long sf__fix_source_for(builder *b, const char *recorded, const char **why)
 		return *why ? -1 : SF_ENOMEM;
 	}
 	if (strncmp(real, b->root, rl) != 0 || (real[rl] != '/' && strcmp(b->root, "/") != 0)) {
-		*why = sf__fix_format(fix, "outside the source root: %s", path);
+		*why = sf__fix_format(fix, SF_FIX_OUTSIDE_ROOT ": %s", path);
 		free(path);
 		return *why ? -1 : SF_ENOMEM;
 	}

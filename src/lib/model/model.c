@@ -258,8 +258,9 @@ static sf_struct *copy_into_model(sf_model *model, const sf_struct *src, const s
 	dst->name = copy_or_null(arena, src->name);
 	dst->typedef_name = copy_or_null(arena, src->typedef_name);
 	dst->decl_file = copy_or_null(arena, src->decl_file);
+	dst->abi_via = copy_or_null(arena, src->abi_via);
 	if ((src->name && !dst->name) || (src->typedef_name && !dst->typedef_name) ||
-	    (src->decl_file && !dst->decl_file))
+	    (src->decl_file && !dst->decl_file) || (src->abi_via && !dst->abi_via))
 		return NULL;
 	if (src->member_count) {
 		dst->members = sf__arena_calloc(arena, src->member_count, sizeof(sf_member));
@@ -372,6 +373,8 @@ int sf__model_merge_unit(sf_model *model, sf_unit *unit)
 
 		if (found) {
 			found->abi_visible |= s->abi_visible;
+			if (!found->abi_via && s->abi_via)
+				found->abi_via = copy_or_null(model->arena, s->abi_via);
 			s->canonical = found;
 			continue;
 		}
@@ -392,9 +395,11 @@ int sf__model_merge_foreign(sf_model *model, const sf_struct_list *list, sf_hash
 		sf_struct *found = find_same(model, s, hash);
 		sf_struct **pair;
 
-		if (found)
+		if (found) {
 			found->abi_visible |= s->abi_visible;
-		else if (!(found = add_new(model, s, hash, file_index, map)))
+			if (!found->abi_via && s->abi_via)
+				found->abi_via = copy_or_null(model->arena, s->abi_via);
+		} else if (!(found = add_new(model, s, hash, file_index, map)))
 			return sf__fail(SF_ENOMEM, "out of memory while merging types");
 		pair = sf__arena_alloc(model->arena, 2 * sizeof(*pair));
 		if (!pair || sf__hashmap_insert(map, hash_ptr(s), pair) < 0)

@@ -149,6 +149,8 @@ static int reindex(sf_model *model, sf_struct *s, bool *collapsed)
 		/* Now the same layout as a definition the model has: one
 		 * canonical copy, like a merge would have made. */
 		same->abi_visible |= s->abi_visible;
+		if (!same->abi_via)
+			same->abi_via = s->abi_via;
 		s->canonical = same;
 		*collapsed = true;
 		return 0;

@@ -183,6 +183,10 @@ typedef struct sf_struct {
 	 * sf_load_options.want_abi asks for it (the default).
 	 */
 	bool abi_visible;
+	/* When abi_visible: the first exported symbol found to reach it (its
+	 * DWARF name), so a refusal can say "via foo_apply"; NULL when not
+	 * known.  Not part of the layout identity either. */
+	const char *abi_via;
 } sf_struct;
 
 /* Growable list of struct pointers. */
