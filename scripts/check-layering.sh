@@ -19,6 +19,7 @@ declare -A allowed=(
 	[reorder]="layout model util"
 	[emit]="reorder layout model util"
 	[gate]="reorder layout model util"
+	[fix]="reorder layout model util"
 	[cli]=""
 )
 # System headers of our dependencies, which only the decoder layers may see.

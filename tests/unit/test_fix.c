@@ -3,9 +3,9 @@
 
 #include <string.h>
 
-#include "emit/fix_body.h"
-#include "emit/fix_ctor.h"
-#include "emit/fix_lex.h"
+#include "fix/fix_body.h"
+#include "fix/fix_ctor.h"
+#include "fix/fix_lex.h"
 
 typedef struct scanned {
 	sf_fix_tokens toks;

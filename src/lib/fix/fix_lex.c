@@ -1,5 +1,5 @@
 /* The C tokenizer behind `structfit fix`: comments, literals and preprocessor lines kept apart from code. */
-#include "emit/fix_lex.h"
+#include "fix/fix_lex.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

@@ -1,12 +1,12 @@
 /* C++ constructors of the classes a fix patches: found in and out of the class, checked, reordered. */
-#include "emit/fix_builder.h"
+#include "fix/fix_builder.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit/fix_ctor.h"
-#include "emit/fix_cxx.h"
-#include "emit/fix_cxx_build.h"
+#include "fix/fix_ctor.h"
+#include "fix/fix_cxx.h"
+#include "fix/fix_cxx_build.h"
 #include "util/fail.h"
 
 typedef struct ctor_site {

@@ -4,7 +4,7 @@
 #define _XOPEN_SOURCE 700
 #endif
 
-#include "emit/fix_builder.h"
+#include "fix/fix_builder.h"
 
 #include <dirent.h>
 #include <errno.h>

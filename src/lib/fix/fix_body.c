@@ -1,13 +1,13 @@
 /* Locating a struct's body in its source and mapping each member declaration to the debug info. */
-#include "emit/fix_body.h"
+#include "fix/fix_body.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit/fix_body_head.h"
-#include "emit/fix_cxx.h"
+#include "fix/fix_body_head.h"
+#include "fix/fix_cxx.h"
 #include "util/fail.h"
 
 /*

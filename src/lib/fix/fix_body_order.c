@@ -1,5 +1,5 @@
 /* Member orders turned into unit orders of a body, and the C++ section check. */
-#include "emit/fix_body.h"
+#include "fix/fix_body.h"
 
 int sf__fix_body_unit_order(const sf_fix_body *body, const uint32_t *order, uint32_t member_count,
 			    uint32_t *units_out)

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit/fix_builder.h"
-#include "emit/fix_cxx_build.h"
+#include "fix/fix_builder.h"
+#include "fix/fix_cxx_build.h"
 #include "layout/place.h"
 #include "layout/place_cxx.h"
 #include "layout/selection.h"

@@ -1,5 +1,5 @@
 /* Reading C++ class bodies for fix: access labels, declarations that are not data members. */
-#include "emit/fix_cxx.h"
+#include "fix/fix_cxx.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* A C tokenizer good enough to find struct bodies, declarators and initializers in user sources. */
-#ifndef SF_EMIT_FIX_LEX_H
-#define SF_EMIT_FIX_LEX_H
+#ifndef SF_FIX_FIX_LEX_H
+#define SF_FIX_FIX_LEX_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,9 +1,9 @@
 /* Where a body starts (the definition's opening brace) and which #define lines in it may move. */
-#include "emit/fix_body_head.h"
+#include "fix/fix_body_head.h"
 
 #include <string.h>
 
-#include "emit/fix_cxx.h"
+#include "fix/fix_cxx.h"
 
 /* The `{` token of the definition on `line`, or `limit`; sets *found_keyword. */
 size_t sf__fix_find_open(const char *text, const sf_fix_tokens *toks, uint32_t line, const sf_struct *def,

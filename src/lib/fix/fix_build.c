@@ -4,7 +4,7 @@
 #define _XOPEN_SOURCE 700
 #endif
 
-#include "emit/fix_result.h"
+#include "fix/fix_result.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit/fix_body.h"
-#include "emit/fix_builder.h"
-#include "emit/fix_cxx.h"
-#include "emit/fix_cxx_build.h"
-#include "emit/fix_inits.h"
+#include "fix/fix_body.h"
+#include "fix/fix_builder.h"
+#include "fix/fix_cxx.h"
+#include "fix/fix_cxx_build.h"
+#include "fix/fix_inits.h"
 #include "layout/selection.h"
 #include "reorder/constraints.h"
 #include "reorder/plan.h"

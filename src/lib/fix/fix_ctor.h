@@ -1,13 +1,13 @@
 /* C++ constructors for fix: member-initializer lists found, checked and put in the new member order. */
-#ifndef SF_EMIT_FIX_CTOR_H
-#define SF_EMIT_FIX_CTOR_H
+#ifndef SF_FIX_FIX_CTOR_H
+#define SF_FIX_FIX_CTOR_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "emit/fix_body.h"
-#include "emit/fix_lex.h"
+#include "fix/fix_body.h"
+#include "fix/fix_lex.h"
 #include "model/structs.h"
 
 /*

@@ -1,13 +1,13 @@
 /* The fix result object shared by the builder and the diff writer. */
-#ifndef SF_EMIT_FIX_RESULT_H
-#define SF_EMIT_FIX_RESULT_H
+#ifndef SF_FIX_FIX_RESULT_H
+#define SF_FIX_FIX_RESULT_H
 
 #include <structfit/fix.h>
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "emit/fix_lex.h"
+#include "fix/fix_lex.h"
 
 /* One struct body replaced.  Invariants: [start, end) covers whole lines;
  * edits of one source are sorted by start and disjoint. */

@@ -1,12 +1,12 @@
 /* Where a body starts and which #define lines in it may move (fix_body_head.c). */
-#ifndef SF_EMIT_FIX_BODY_HEAD_H
-#define SF_EMIT_FIX_BODY_HEAD_H
+#ifndef SF_FIX_FIX_BODY_HEAD_H
+#define SF_FIX_FIX_BODY_HEAD_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "emit/fix_lex.h"
+#include "fix/fix_lex.h"
 #include "model/structs.h"
 
 /* Keywords followed by a parenthesised argument that is not a declarator. */

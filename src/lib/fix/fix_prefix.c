@@ -1,7 +1,7 @@
 /* The common initial sequence idiom: structs beginning with the same members, often macro-built groups. */
 #include <string.h>
 
-#include "emit/fix_builder.h"
+#include "fix/fix_builder.h"
 #include "layout/place.h"
 #include "layout/place_cxx.h"
 #include "layout/selection.h"

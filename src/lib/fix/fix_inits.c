@@ -1,5 +1,5 @@
 /* Finding positional initializers and compound literals of the structs `fix` would reorder. */
-#include "emit/fix_inits.h"
+#include "fix/fix_inits.h"
 
 #include <stdio.h>
 #include <stdlib.h>

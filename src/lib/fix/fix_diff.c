@@ -1,5 +1,5 @@
 /* The unified diff of a fix: one hunk per rewritten struct body, git apply and patch -p1 compatible. */
-#include "emit/fix_result.h"
+#include "fix/fix_result.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,11 +1,11 @@
 /* Reading C++ class bodies for fix: access labels, declarations that are not data members, constructors. */
-#ifndef SF_EMIT_FIX_CXX_H
-#define SF_EMIT_FIX_CXX_H
+#ifndef SF_FIX_FIX_CXX_H
+#define SF_FIX_FIX_CXX_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "emit/fix_lex.h"
+#include "fix/fix_lex.h"
 #include "model/structs.h"
 
 /* The access a label at token `i` gives (1 public, 2 protected, 3 private),

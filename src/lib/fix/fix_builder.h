@@ -1,13 +1,13 @@
 /* The fix builder's state, shared by the files that build a fix: candidates, sources, strings. */
-#ifndef SF_EMIT_FIX_BUILDER_H
-#define SF_EMIT_FIX_BUILDER_H
+#ifndef SF_FIX_FIX_BUILDER_H
+#define SF_FIX_FIX_BUILDER_H
 
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "emit/fix_body.h"
-#include "emit/fix_result.h"
+#include "fix/fix_body.h"
+#include "fix/fix_result.h"
 #include "reorder/plan.h"
 #include "reorder/search.h"
 

@@ -1,11 +1,11 @@
 /* The positional-initializer scan: where a struct's member order is baked into user code. */
-#ifndef SF_EMIT_FIX_INITS_H
-#define SF_EMIT_FIX_INITS_H
+#ifndef SF_FIX_FIX_INITS_H
+#define SF_FIX_FIX_INITS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "emit/fix_lex.h"
+#include "fix/fix_lex.h"
 
 /*
  * A struct to look for.  `tag` is spelled after the keyword (NULL for an

@@ -1,10 +1,10 @@
 /* C++ constructors for fix: member-initializer lists found, checked and put in the new member order. */
-#include "emit/fix_ctor.h"
+#include "fix/fix_ctor.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit/fix_cxx.h"
+#include "fix/fix_cxx.h"
 #include "util/fail.h"
 
 /*

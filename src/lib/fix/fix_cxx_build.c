@@ -1,10 +1,10 @@
 /* C++ steps of building a fix: when to read a body as C++, orders within access sections, slot edits. */
-#include "emit/fix_cxx_build.h"
+#include "fix/fix_cxx_build.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit/fix_cxx.h"
+#include "fix/fix_cxx.h"
 #include "layout/place.h"
 #include "util/fail.h"
 

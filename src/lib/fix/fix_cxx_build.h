@@ -1,12 +1,12 @@
 /* C++ steps of building a fix: when to read a body as C++, orders within access sections, slot edits. */
-#ifndef SF_EMIT_FIX_CXX_BUILD_H
-#define SF_EMIT_FIX_CXX_BUILD_H
+#ifndef SF_FIX_FIX_CXX_BUILD_H
+#define SF_FIX_FIX_CXX_BUILD_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "emit/fix_body.h"
-#include "emit/fix_result.h"
+#include "fix/fix_body.h"
+#include "fix/fix_result.h"
 #include "model/structs.h"
 #include "util/arena.h"
 

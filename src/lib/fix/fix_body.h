@@ -1,12 +1,12 @@
 /* A struct definition found in its source: the body's member declarations mapped to the debug info. */
-#ifndef SF_EMIT_FIX_BODY_H
-#define SF_EMIT_FIX_BODY_H
+#ifndef SF_FIX_FIX_BODY_H
+#define SF_FIX_FIX_BODY_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "emit/fix_lex.h"
+#include "fix/fix_lex.h"
 #include "model/structs.h"
 
 /*
