@@ -143,6 +143,11 @@ typedef struct sf_proposal {
 	 * `size` and 0. */
 	uint64_t unconstrained_size;
 	unsigned bound_by;
+	/* The type of a member whose alignment the search took to be its
+	 * natural one though DWARF cannot rule out that it is packed (its
+	 * struct's align_certain is false): `optimal` holds under that
+	 * assumption only.  NULL when every member's alignment is known. */
+	const char *assumed_alignment;
 } sf_proposal;
 
 /* Proposals for every struct of a report, index-aligned with it. */

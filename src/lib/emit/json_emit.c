@@ -117,6 +117,7 @@ static void proposal(sf_buf *buf, const sf_proposal *prop)
 	sf__buf_printf(buf, "[%s%s%s]", (prop->bound_by & SF_RULE_BOUND_KEEP_FIRST) ? "\"keep_first\"" : "",
 		       prop->bound_by == (SF_RULE_BOUND_KEEP_FIRST | SF_RULE_BOUND_CONSTRAINTS) ? ", " : "",
 		       (prop->bound_by & SF_RULE_BOUND_CONSTRAINTS) ? "\"constraints\"" : "");
+	sf__json_string_field(buf, "assumed_alignment", prop->assumed_alignment, false);
 	sf__buf_putc(buf, '}');
 }
 

@@ -1,6 +1,7 @@
 /* Planning: one verified proposal per struct, with the safety gate and the fallbacks. */
 #include "reorder/plan.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -355,6 +356,30 @@ static int plan_orders(const sf_struct *def, const sf_place_cxx *hyps, uint32_t 
 	return 0;
 }
 
+/* A type whose alignment the search can only assume, or NULL: a member's
+ * struct, or the struct itself when a member of it may carry its own
+ * `packed` at a naturally aligned offset. */
+static const char *assumed_alignment(const sf_struct *def, sf_arena *arena)
+{
+	if (!def->align_certain && def->kind != SF_UNION) {
+		const char *name = def->name ? def->name : def->typedef_name;
+		char *spelled;
+		if (!name || !def->name)
+			return name;
+		spelled = sf__arena_alloc(arena, strlen(name) + 8);
+		if (spelled)
+			sprintf(spelled, "%s %s", sf__struct_kind_name(def->kind), name);
+		return spelled;
+	}
+	for (uint32_t i = 0; i < def->member_count; i++) {
+		const sf_member *m = &def->members[i];
+		const sf_struct *type = m->nested ? m->nested : m->element;
+		if (type && !type->align_certain && m->align > 1 && !(m->flags & SF_MEMBER_ANONYMOUS))
+			return m->type_name;
+	}
+	return NULL;
+}
+
 /* The optional rules that apply to `def` under `opts`. */
 static unsigned rules_in_force(const sf_struct *def, const sf_reorder_options *opts, bool has_rules)
 {
@@ -468,6 +493,7 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 	prop->crossings = prop->original_crossings = crossings_of(def, cacheline);
 	prop->optimal = SF_OPTIMAL_PROVEN;
 	prop->moves_optimal = SF_OPTIMAL_PROVEN;
+	prop->assumed_alignment = assumed_alignment(def, arena);
 
 	/* A dynamically sized member must stay last and its size is not
 	 * known; the source order means nothing to a compiler that picks its
