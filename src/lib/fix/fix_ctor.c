@@ -37,22 +37,6 @@ static size_t prev_code(const sf_fix_tokens *toks, size_t i)
 	return toks->count;
 }
 
-static size_t matching(const char *text, const sf_fix_tokens *toks, size_t i, size_t limit)
-{
-	int depth = 0;
-	for (; i < limit; i++) {
-		const sf_fix_token *t = &toks->items[i];
-		if (t->kind != SF_FIX_PUNCT)
-			continue;
-		char c = text[t->start];
-		if (c == '(' || c == '[' || c == '{')
-			depth++;
-		else if ((c == ')' || c == ']' || c == '}') && --depth <= 0)
-			return depth == 0 ? i : limit;
-	}
-	return limit;
-}
-
 static bool is_punct(const char *text, const sf_fix_tokens *toks, size_t i, char c)
 {
 	return i < toks->count && sf__fix_is_punct(text, &toks->items[i], c);
@@ -72,14 +56,14 @@ bool sf__fix_ctor_list(const char *text, const sf_fix_tokens *toks, size_t name_
 
 	if (!is_punct(text, toks, i, '('))
 		return false;
-	i = next_code(toks, matching(text, toks, i, limit), limit);
+	i = next_code(toks, sf__fix_matching(text, toks, i, limit), limit);
 	/* noexcept(...), attributes */
 	while (i < limit && (toks->items[i].kind == SF_FIX_IDENT || is_punct(text, toks, i, '['))) {
 		size_t n = next_code(toks, i, limit);
 		if (is_punct(text, toks, i, '['))
-			i = next_code(toks, matching(text, toks, i, limit), limit);
+			i = next_code(toks, sf__fix_matching(text, toks, i, limit), limit);
 		else if (is_punct(text, toks, n, '('))
-			i = next_code(toks, matching(text, toks, n, limit), limit);
+			i = next_code(toks, sf__fix_matching(text, toks, n, limit), limit);
 		else
 			i = n;
 	}
@@ -90,12 +74,12 @@ bool sf__fix_ctor_list(const char *text, const sf_fix_tokens *toks, size_t name_
 		if (is_punct(text, toks, i, ';') || is_punct(text, toks, i, '}'))
 			return false;
 		if (is_punct(text, toks, i, '(') || is_punct(text, toks, i, '[')) {
-			i = matching(text, toks, i, limit);
+			i = sf__fix_matching(text, toks, i, limit);
 		} else if (is_punct(text, toks, i, '{')) {
 			size_t p = prev_code(toks, i);
 			/* `m{1}` initializes; after `)` or `}` the body opens. */
 			if (p < limit && (toks->items[p].kind == SF_FIX_IDENT || is_punct(text, toks, p, '>'))) {
-				i = matching(text, toks, i, limit);
+				i = sf__fix_matching(text, toks, i, limit);
 				continue;
 			}
 			*body_open = i;
@@ -149,7 +133,7 @@ static long split_items(const char *text, const sf_fix_tokens *toks, size_t colo
 	for (size_t i = first; i <= body_open; i = next_code(toks, i, body_open + 1)) {
 		if (i < body_open && (is_punct(text, toks, i, '(') || is_punct(text, toks, i, '{') ||
 				      is_punct(text, toks, i, '['))) {
-			i = matching(text, toks, i, body_open);
+			i = sf__fix_matching(text, toks, i, body_open);
 			continue;
 		}
 		if (i < body_open && is_punct(text, toks, i, '<') && toks->items[i - 1].kind == SF_FIX_IDENT)
@@ -182,7 +166,7 @@ static long split_items(const char *text, const sf_fix_tokens *toks, size_t colo
 /* Whether identifier token i is a parameter name of the function whose name is name_tok. */
 static bool is_parameter(const char *text, const sf_fix_tokens *toks, size_t name_tok, size_t i)
 {
-	size_t open = next_code(toks, name_tok, toks->count), close = matching(text, toks, open, toks->count);
+	size_t open = next_code(toks, name_tok, toks->count), close = sf__fix_matching(text, toks, open, toks->count);
 	const sf_fix_token *t = &toks->items[i];
 	for (size_t p = open + 1; p < close; p++) {
 		const sf_fix_token *u = &toks->items[p];
