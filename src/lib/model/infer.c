@@ -27,18 +27,6 @@ static uint32_t member_natural(const sf_member *m)
 	return align;
 }
 
-/* Whether the member's type alignment is known rather than assumed. */
-static bool member_align_certain(const sf_member *m)
-{
-	if (m->explicit_align && m->explicit_align >= m->type_align)
-		return true;
-	if (m->nested)
-		return m->nested->align_certain;
-	if (m->element)
-		return m->element->align_certain;
-	return true;
-}
-
 /* True when a bitfield crosses a boundary its declared type may not cross. */
 static bool bitfield_straddles(const sf_member *m, uint32_t align)
 {
@@ -136,34 +124,22 @@ static uint32_t max_member_explicit(const sf_struct *s)
 }
 
 /*
- * The alignment of a struct whose members sit at their natural offsets
- * keep it (the others carried their own packed attribute): the most
- * aligned such member's, as far as the size allows.  *certain is false
- * when that member's own alignment is only assumed or the size forced a
- * smaller figure.
+ * The alignment of a struct whose members at their natural offsets kept
+ * it (the others carried their own packed attribute): the most aligned
+ * such member's, as far as the size allows.
  */
-static uint32_t kept_alignment(const sf_struct *s, bool *certain)
+static uint32_t kept_alignment(const sf_struct *s)
 {
 	uint32_t align = 1;
-	bool known = true;
 
 	for (uint32_t i = 0; i < s->member_count; i++) {
 		const sf_member *m = &s->members[i];
 		uint32_t a = member_natural(m);
-		if (!member_aligned(m, a))
-			continue;
-		if (a > align) {
+		if (member_aligned(m, a) && a > align)
 			align = a;
-			known = member_align_certain(m);
-		} else if (a == align && member_align_certain(m)) {
-			known = true;
-		}
 	}
-	while (align > 1 && s->size % align != 0) {
+	while (align > 1 && s->size % align != 0)
 		align /= 2;
-		known = false;
-	}
-	*certain = known;
 	return align;
 }
 
@@ -175,8 +151,7 @@ static uint32_t kept_alignment(const sf_struct *s, bool *certain)
  */
 static void infer_packed(sf_struct *s)
 {
-	bool kept_certain;
-	uint32_t kept = kept_alignment(s, &kept_certain);
+	uint32_t kept = kept_alignment(s);
 	uint32_t floor = max_member_explicit(s);
 
 	if (s->explicit_align > floor)
