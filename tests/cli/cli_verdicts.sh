@@ -147,5 +147,26 @@ expect 0 check --baseline=ex_base.json ex.o
 grep -q "ex_wire" ex_base.json && fail "baseline holds the ignored struct"
 grep -q "removed" out err && fail "check reports the ignored struct as removed"
 
+# fix names every obstacle of a refused struct in one run: a body problem
+# and the exported symbol that makes it ABI-visible.
+cat >api.h <<'EOF'
+struct api_conf {
+	char mode;
+	long limit;
+#if 1
+	char flag;
+#endif
+};
+long api_apply(const struct api_conf *c);
+EOF
+printf '#include "api.h"\nlong api_apply(const struct api_conf *c) { return c->limit + c->mode + c->flag; }\n' >api.c
+if gcc -g -O0 -fPIC -shared api.c -o libapi.so; then
+	expect 0 fix --source-root=. libapi.so
+	grep -q "api_conf.*preprocessor directive.*also ABI-visible: reachable from an exported symbol via api_apply" err ||
+		fail "fix does not name both obstacles of api_conf: $(grep api_conf err)"
+else
+	fail "cannot build the shared-library fixture"
+fi
+
 [[ $failures -eq 0 ]] && echo "cli verdicts: all checks passed"
 [[ $failures -eq 0 ]]

@@ -129,7 +129,7 @@ static bool overlaps(const builder *b, size_t source, const sf_fix_body *body)
 }
 
 /* Source checks for plan entry `index`; adds a candidate or records why not. */
-static int consider(builder *b, size_t index)
+static int consider_sources(builder *b, size_t index)
 {
 	sf_fix *fix = b->fix;
 	const sf_plan_entry *pe = &b->plan->entries[index];
@@ -319,6 +319,34 @@ done:
 		free(files.items[f]);
 	free(files.items);
 	return rc;
+}
+
+/*
+ * A struct refused by a source check may be ABI-visible too: say so in the
+ * same reason, so fixing the first obstacle does not reveal a second one
+ * only on the next run.  Structs outside the source root are not the
+ * user's to patch at all.
+ */
+static int also_abi(builder *b, sf_fix_struct *r, const sf_struct *def)
+{
+	const char *via = def->abi_via;
+
+	if (!r->skip_reason || r->outside_source_root || !def->abi_visible || b->opts->allow_abi_change)
+		return 0;
+	r->skip_reason = sf__fix_format(b->fix, "%s; also ABI-visible: reachable from an exported symbol%s%s "
+					"(needs --allow-abi-change)", r->skip_reason, via ? " via " : "",
+					via ? via : "");
+	return r->skip_reason ? 0 : SF_ENOMEM;
+}
+
+static int consider(builder *b, size_t index)
+{
+	size_t before = b->fix->struct_count;
+	int rc = consider_sources(b, index);
+
+	if (rc < 0 || b->fix->struct_count == before)
+		return rc;
+	return also_abi(b, &b->fix->structs[b->fix->struct_count - 1], b->plan->entries[index].def);
 }
 
 /* Last check, so the reason names every override the struct needs, and
