@@ -168,5 +168,24 @@ else
 	fail "cannot build the shared-library fixture"
 fi
 
+# ... and a positional initializer of a struct already refused for its body.
+cat >cfg.h <<'EOF'
+struct cfg_rec {
+	char mode;
+	long limit;
+#if 1
+	char flag;
+#endif
+};
+EOF
+printf '#include "cfg.h"\nstruct cfg_rec cfg_default = { 1, 2, 3 };\n' >cfg.c
+if gcc -g -O0 -c cfg.c -o cfg.o; then
+	expect 0 fix --source-root=. cfg.o
+	grep -q "cfg_rec.*preprocessor directive.*; also positional initializer at cfg.c:2" err ||
+		fail "fix does not name the initializer of a body-refused struct: $(grep cfg_rec err)"
+else
+	fail "cannot build the initializer fixture"
+fi
+
 [[ $failures -eq 0 ]] && echo "cli verdicts: all checks passed"
 [[ $failures -eq 0 ]]

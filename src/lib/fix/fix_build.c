@@ -249,16 +249,21 @@ static int scan_initializers(builder *b)
 	size_t rl = strlen(b->root);
 	int rc = 0;
 
-	targets = calloc(b->cand_count + 1, sizeof(*targets));
+	size_t total = b->cand_count + b->refused_count;
+
+	targets = calloc(total + 1, sizeof(*targets));
 	if (!targets)
 		return SF_ENOMEM;
-	for (size_t i = 0; i < b->cand_count; i++) {
-		const sf_struct *def = b->cands[i].def;
-		targets[i].tag = b->cands[i].body.cxx ? sf__fix_cxx_short_name(def) : def->name;
+	for (size_t i = 0; i < total; i++) {
+		bool refused = i >= b->cand_count;
+		const sf_struct *def = refused ? b->refused_defs[i - b->cand_count] : b->cands[i].def;
+		bool cxx = !refused && b->cands[i].body.cxx;
+		targets[i].tag = cxx ? sf__fix_cxx_short_name(def) : def->name;
 		targets[i].is_union = def->kind == SF_UNION;
-		/* C++: only an aggregate is initialized member by member. */
-		targets[i].cxx = b->cands[i].body.cxx || sf__fix_cxx_hint(def, def->decl_file);
-		targets[i].ignore = b->cands[i].body.cxx && !b->cands[i].body.aggregate;
+		/* C++: only an aggregate is initialized member by member (a
+		 * refused struct's body was not read: its initializers count). */
+		targets[i].cxx = cxx || sf__fix_cxx_hint(def, def->decl_file);
+		targets[i].ignore = cxx && !b->cands[i].body.aggregate;
 		if (def->typedef_name) {
 			targets[i].aliases = malloc(sizeof(char *));
 			if (!targets[i].aliases || !(targets[i].aliases[0] = strdup(def->typedef_name))) {
@@ -284,16 +289,17 @@ static int scan_initializers(builder *b)
 			rc = sf__fix_lex(&toks, text, len);
 			if (rc == 0) {
 				if (pass == 0)
-					rc = sf__fix_inits_aliases(targets, b->cand_count, text, &toks);
+					rc = sf__fix_inits_aliases(targets, total, text, &toks);
 				else
-					rc = sf__fix_inits_scan(targets, b->cand_count, files.items[f] + rl + 1, text, &toks);
+					rc = sf__fix_inits_scan(targets, total, files.items[f] + rl + 1, text, &toks);
 				sf__fix_tokens_free(&toks);
 			}
 			free(text);
 		}
 	}
-	for (size_t i = 0; rc == 0 && i < b->cand_count; i++) {
-		sf_fix_struct *r = &fix->structs[b->cands[i].record];
+	for (size_t i = 0; rc == 0 && i < total; i++) {
+		size_t record = i < b->cand_count ? b->cands[i].record : b->refused_records[i - b->cand_count];
+		sf_fix_struct *r = &fix->structs[record];
 		const sf_fix_target *t = &targets[i];
 		char more[48] = "";
 		const char *what = t->hit_count > 1 ? "positional initializers" : "positional initializer";
@@ -301,6 +307,13 @@ static int scan_initializers(builder *b)
 			continue;
 		if (t->hit_count > 32)
 			snprintf(more, sizeof(more), " and %zu more", t->hit_count - 32);
+		if (i >= b->cand_count) {
+			/* Already refused: the initializers are one more obstacle. */
+			r->skip_reason = sf__fix_format(fix, "%s; also %s at %s%s", r->skip_reason, what, t->hit, more);
+			if (!r->skip_reason)
+				rc = SF_ENOMEM;
+			continue;
+		}
 		/* Every one of them: each is a line to fix by hand (with --force,
 		 * the lines that will not compile or will initialise the wrong member). */
 		if (b->opts->force)
@@ -312,7 +325,7 @@ static int scan_initializers(builder *b)
 			rc = SF_ENOMEM;
 	}
 done:
-	for (size_t i = 0; i < b->cand_count; i++)
+	for (size_t i = 0; i < total; i++)
 		sf__fix_target_release(&targets[i]);
 	free(targets);
 	for (size_t f = 0; f < files.count; f++)
@@ -344,9 +357,28 @@ static int consider(builder *b, size_t index)
 	size_t before = b->fix->struct_count;
 	int rc = consider_sources(b, index);
 
+	sf_fix_struct *r;
+	const sf_struct *def = b->plan->entries[index].def;
+
 	if (rc < 0 || b->fix->struct_count == before)
 		return rc;
-	return also_abi(b, &b->fix->structs[b->fix->struct_count - 1], b->plan->entries[index].def);
+	r = &b->fix->structs[b->fix->struct_count - 1];
+	/* A refused struct of the user's own sources with a name an
+	 * initializer can spell is scanned like the candidates. */
+	if (r->skip_reason && !r->outside_source_root && def->decl_file && (def->name || def->typedef_name)) {
+		size_t *records = realloc(b->refused_records, (b->refused_count + 1) * sizeof(*records));
+		const sf_struct **defs;
+		if (!records)
+			return SF_ENOMEM;
+		b->refused_records = records;
+		defs = realloc(b->refused_defs, (b->refused_count + 1) * sizeof(*defs));
+		if (!defs)
+			return SF_ENOMEM;
+		b->refused_defs = defs;
+		records[b->refused_count] = b->fix->struct_count - 1;
+		defs[b->refused_count++] = def;
+	}
+	return also_abi(b, r, def);
 }
 
 /* Last check, so the reason names every override the struct needs, and
@@ -483,7 +515,7 @@ int sf_fix_build(sf_fix **out, const sf_plan *plan, const sf_fix_options *opts)
 	}
 	for (size_t i = 0; rc == 0 && i < plan->count; i++)
 		rc = consider(&b, i);
-	if (rc == 0 && b.cand_count > 0)
+	if (rc == 0 && (b.cand_count > 0 || b.refused_count > 0))
 		rc = scan_initializers(&b);
 	for (size_t i = 0; rc == 0 && i < b.cand_count; i++)
 		rc = sf__fix_shared_prefix(&b, &b.cands[i]);
@@ -506,6 +538,8 @@ done:
 		free(b.cands[i].unit_order);
 	}
 	free(b.cands);
+	free(b.refused_records);
+	free(b.refused_defs);
 	sf__search_ws_free(&b.ws);
 	sf__arena_free(b.arena);
 	if (rc < 0) {

@@ -31,6 +31,11 @@ typedef struct builder {
 	char root[PATH_MAX];
 	candidate *cands;
 	size_t cand_count;
+	/* Structs refused by a source check (records and definitions), still
+	 * scanned for positional initializers so their reason lists those too. */
+	size_t *refused_records;
+	const sf_struct **refused_defs;
+	size_t refused_count;
 	sf_search_ws ws;
 	struct sf_arena *arena;
 } builder;
