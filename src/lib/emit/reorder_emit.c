@@ -197,12 +197,6 @@ static int digits(uint64_t v)
 	return n;
 }
 
-static uint64_t add_sat(uint64_t a, uint64_t b)
-{
-	uint64_t r;
-	return sf__add_u64(a, b, &r) ? r : UINT64_MAX;
-}
-
 static void row_values(const sf_proposal *prop, uint64_t values[NUMERIC_COLUMNS])
 {
 	values[COL_SIZE] = prop->original_size;
@@ -231,7 +225,7 @@ static void summary(sf_buf *buf, const sf_plan *plan)
 		rows++;
 		row_values(&e->proposal, values);
 		for (int c = 0; c < NUMERIC_COLUMNS; c++) {
-			totals[c] = add_sat(totals[c], values[c]);
+			totals[c] = sf__add_sat_u64(totals[c], values[c]);
 			if (digits(values[c]) > widths[c])
 				widths[c] = digits(values[c]);
 		}

@@ -16,12 +16,6 @@ static const char *const headers[NUMERIC_COLUMNS] = {
 	"SIZE", "HOLES", "PADDING", "WASTE", "CACHELINES"
 };
 
-static uint64_t add_sat(uint64_t a, uint64_t b)
-{
-	uint64_t r;
-	return sf__add_u64(a, b, &r) ? r : UINT64_MAX;
-}
-
 static void row_values(const sf_report_entry *e, uint64_t values[NUMERIC_COLUMNS])
 {
 	const sf_struct_layout *l = e->layout;
@@ -29,7 +23,7 @@ static void row_values(const sf_report_entry *e, uint64_t values[NUMERIC_COLUMNS
 	values[COL_SIZE] = e->def->size;
 	values[COL_HOLES] = l->hole_count;
 	values[COL_PADDING] = l->padding;
-	values[COL_WASTE] = add_sat(l->sum_holes, l->padding);
+	values[COL_WASTE] = sf__add_sat_u64(l->sum_holes, l->padding);
 	values[COL_CACHELINES] = l->cachelines;
 }
 
@@ -68,7 +62,7 @@ int sf__emit_summary(sf_buf *buf, const sf_report *report, const sf_emit_options
 		uint64_t values[NUMERIC_COLUMNS];
 		row_values(&report->entries[i], values);
 		for (int c = 0; c < NUMERIC_COLUMNS; c++) {
-			totals[c] = add_sat(totals[c], values[c]);
+			totals[c] = sf__add_sat_u64(totals[c], values[c]);
 			if (digits(values[c]) > widths[c])
 				widths[c] = digits(values[c]);
 		}

@@ -12,26 +12,9 @@
  * point a body at itself, so expansion stops here. */
 #define MAX_NESTING 32
 
-static uint64_t add_sat(uint64_t a, uint64_t b)
-{
-	uint64_t r;
-	return sf__add_u64(a, b, &r) ? r : UINT64_MAX;
-}
-
-static uint64_t mul8_sat(uint64_t a)
-{
-	uint64_t r;
-	return sf__mul_u64(a, 8, &r) ? r : UINT64_MAX;
-}
-
 static uint64_t sub_floor(uint64_t a, uint64_t b)
 {
 	return a > b ? a - b : 0;
-}
-
-static bool is_bitfield(const sf_member *m)
-{
-	return (m->flags & SF_MEMBER_BITFIELD) && m->bit_size > 0;
 }
 
 /* A member only declared: its bytes run up to the next member. */
@@ -139,13 +122,13 @@ static void add_bit_hole(step *st, uint64_t from, uint64_t to)
 		return;
 	if (!st->bit_hole)
 		st->bit_hole_offset = from;
-	st->bit_hole = add_sat(st->bit_hole, to - from);
+	st->bit_hole = sf__add_sat_u64(st->bit_hole, to - from);
 }
 
 static void track_storage(cursor *c, const sf_member *m, step *st)
 {
-	bool bitfield = is_bitfield(m);
-	uint64_t storage_end = add_sat(m->offset, m->size);
+	bool bitfield = sf__member_is_bitfield(m);
+	uint64_t storage_end = sf__add_sat_u64(m->offset, m->size);
 
 	if (!c->started || m->offset >= c->storage_end) {
 		c->storage_end = storage_end;
@@ -163,13 +146,13 @@ static void track_storage(cursor *c, const sf_member *m, step *st)
  * places beyond the size do not make holes outside the struct. */
 static step advance(cursor *c, const sf_member *m, uint64_t limit)
 {
-	uint64_t limit_bits = mul8_sat(limit);
+	uint64_t limit_bits = sf__mul_sat_u64(limit, 8);
 	step st = { 0 };
-	bool bitfield = is_bitfield(m);
-	uint64_t unit_bit = mul8_sat(m->offset);
+	bool bitfield = sf__member_is_bitfield(m);
+	uint64_t unit_bit = sf__mul_sat_u64(m->offset, 8);
 	uint64_t start_bit = bitfield ? m->bit_offset : unit_bit;
-	uint64_t end_bit = bitfield ? add_sat(m->bit_offset, m->bit_size)
-				    : mul8_sat(add_sat(m->offset, m->size));
+	uint64_t end_bit = bitfield ? sf__add_sat_u64(m->bit_offset, m->bit_size)
+				    : sf__mul_sat_u64(sf__add_sat_u64(m->offset, m->size), 8);
 	uint64_t used = c->bit_end;
 
 	if (c->open)
@@ -201,12 +184,12 @@ static step advance(cursor *c, const sf_member *m, uint64_t limit)
 	c->bit_end = max_u64(used, end_bit);
 
 	if (bitfield) {
-		uint64_t type_bits = mul8_sat(m->size);
+		uint64_t type_bits = sf__mul_sat_u64(m->size, 8);
 		if (!c->in_run || end_bit > c->run_end || type_bits > c->run_type_bits) {
 			c->run_type_bits = type_bits;
-			c->run_end = add_sat(unit_bit, type_bits);
+			c->run_end = sf__add_sat_u64(unit_bit, type_bits);
 			if (end_bit > c->run_end)
-				c->run_end = add_sat(c->run_end, type_bits);
+				c->run_end = sf__add_sat_u64(c->run_end, type_bits);
 		}
 	}
 	c->in_run = bitfield;
@@ -218,7 +201,7 @@ static step advance(cursor *c, const sf_member *m, uint64_t limit)
  * trailing bitfield run before that end. */
 static uint64_t finish(const cursor *c, uint64_t size, uint64_t *bit_padding)
 {
-	uint64_t size_bits = mul8_sat(size);
+	uint64_t size_bits = sf__mul_sat_u64(size, 8);
 
 	*bit_padding = 0;
 	if (c->open)
@@ -233,7 +216,7 @@ static uint64_t finish(const cursor *c, uint64_t size, uint64_t *bit_padding)
 /* Where a member starts, in bits: what memory order sorts by. */
 static uint64_t start_bit_of(const sf_member *m)
 {
-	return is_bitfield(m) ? m->bit_offset : mul8_sat(m->offset);
+	return sf__member_is_bitfield(m) ? m->bit_offset : sf__mul_sat_u64(m->offset, 8);
 }
 
 static bool in_memory_order(const sf_struct *s)
@@ -286,7 +269,7 @@ static uint64_t union_extent(const sf_struct *s)
 {
 	uint64_t end = 0;
 	for (uint32_t i = 0; i < s->member_count; i++) {
-		uint64_t e = add_sat(s->members[i].offset, s->members[i].size);
+		uint64_t e = sf__add_sat_u64(s->members[i].offset, s->members[i].size);
 		if (e > end)
 			end = e;
 	}
@@ -368,20 +351,20 @@ static int analyze_member(walk_ctx *w, sf_struct_layout *l, uint32_t i, uint32_t
 {
 	const sf_member *m = &l->def->members[i];
 	sf_member_layout *ml = &l->members[i];
-	bool bitfield = is_bitfield(m);
+	bool bitfield = sf__member_is_bitfield(m);
 	uint64_t rel_bit;
 
 	ml->member = m;
-	ml->offset = add_sat(l->base_offset, m->offset);
-	rel_bit = bitfield ? m->bit_offset : mul8_sat(m->offset);
-	ml->bit_offset = add_sat(mul8_sat(l->base_offset), rel_bit);
+	ml->offset = sf__add_sat_u64(l->base_offset, m->offset);
+	rel_bit = bitfield ? m->bit_offset : sf__mul_sat_u64(m->offset, 8);
+	ml->bit_offset = sf__add_sat_u64(sf__mul_sat_u64(l->base_offset, 8), rel_bit);
 	if (bitfield) {
-		ml->crosses_cacheline = crosses(ml->bit_offset, add_sat(ml->bit_offset, m->bit_size),
-						mul8_sat(w->cacheline));
-		l->sum_bitfield_bits = add_sat(l->sum_bitfield_bits, m->bit_size);
+		ml->crosses_cacheline = crosses(ml->bit_offset, sf__add_sat_u64(ml->bit_offset, m->bit_size),
+						sf__mul_sat_u64(w->cacheline, 8));
+		l->sum_bitfield_bits = sf__add_sat_u64(l->sum_bitfield_bits, m->bit_size);
 	} else {
-		ml->crosses_cacheline = crosses(ml->offset, add_sat(ml->offset, m->size), w->cacheline);
-		l->sum_members = add_sat(l->sum_members, m->size);
+		ml->crosses_cacheline = crosses(ml->offset, sf__add_sat_u64(ml->offset, m->size), w->cacheline);
+		l->sum_members = sf__add_sat_u64(l->sum_members, m->size);
 	}
 	if (offset_unknown(m))
 		ml->crosses_cacheline = false;
@@ -392,14 +375,14 @@ static int analyze_member(walk_ctx *w, sf_struct_layout *l, uint32_t i, uint32_t
 
 	if (st && st->hole) {
 		sf_hole *h = &l->holes[l->hole_count++];
-		h->offset = add_sat(l->base_offset, st->hole_offset);
+		h->offset = sf__add_sat_u64(l->base_offset, st->hole_offset);
 		h->size = st->hole;
 		h->before = i;
 		h->forced = m->explicit_align != 0;
-		l->sum_holes = add_sat(l->sum_holes, st->hole);
+		l->sum_holes = sf__add_sat_u64(l->sum_holes, st->hole);
 		if (h->forced) {
 			l->forced_holes++;
-			l->sum_forced_holes = add_sat(l->sum_forced_holes, st->hole);
+			l->sum_forced_holes = sf__add_sat_u64(l->sum_forced_holes, st->hole);
 		}
 		if (prev != SF_LAYOUT_NO_MEMBER)
 			l->members[prev].hole_after = st->hole;
@@ -408,10 +391,10 @@ static int analyze_member(walk_ctx *w, sf_struct_layout *l, uint32_t i, uint32_t
 	}
 	if (st && st->bit_hole) {
 		sf_bit_hole *bh = &l->bit_holes[l->bit_hole_count++];
-		bh->bit_offset = add_sat(mul8_sat(l->base_offset), st->bit_hole_offset);
+		bh->bit_offset = sf__add_sat_u64(sf__mul_sat_u64(l->base_offset, 8), st->bit_hole_offset);
 		bh->bits = st->bit_hole;
 		bh->after = prev;
-		l->sum_bit_holes = add_sat(l->sum_bit_holes, st->bit_hole);
+		l->sum_bit_holes = sf__add_sat_u64(l->sum_bit_holes, st->bit_hole);
 		if (prev != SF_LAYOUT_NO_MEMBER)
 			l->members[prev].bit_hole_after = st->bit_hole;
 		else
@@ -423,9 +406,9 @@ static int analyze_member(walk_ctx *w, sf_struct_layout *l, uint32_t i, uint32_t
 		 * (or another unit) that begins inside the previous bitfield's
 		 * unit makes that bitfield "combined with next fields". */
 		const sf_member *before = &l->def->members[prev];
-		if (bitfield && (!is_bitfield(before) || m->offset < before->offset))
+		if (bitfield && (!sf__member_is_bitfield(before) || m->offset < before->offset))
 			ml->combined_with_previous = true;
-		else if (is_bitfield(before) && (!bitfield || m->offset > before->offset))
+		else if (sf__member_is_bitfield(before) && (!bitfield || m->offset > before->offset))
 			l->members[prev].combined_with_next = true;
 	}
 
@@ -439,7 +422,7 @@ static int analyze_member(walk_ctx *w, sf_struct_layout *l, uint32_t i, uint32_t
 			ml->nested_padding = sf__layout_tail_padding(m->nested);
 		if (ml->nested_padding && l->def->kind != SF_UNION) {
 			l->paddings++;
-			l->sum_paddings = add_sat(l->sum_paddings, ml->nested_padding);
+			l->sum_paddings = sf__add_sat_u64(l->sum_paddings, ml->nested_padding);
 		}
 		if (sf__layout_member_expands(m) && l->depth + 1 < MAX_NESTING)
 			return analyze_body(w, m->nested, ml->offset, l->depth + 1, &ml->nested);

@@ -31,15 +31,6 @@ bool sf__place_member_placeable(const sf_member *m)
 	return true;
 }
 
-/* Smallest multiple of `align` (bits, > 0) at or after `pos`, or NONE. */
-static uint64_t roundup_bits(uint64_t pos, uint64_t align)
-{
-	uint64_t r;
-	if (!sf__roundup_u64(pos, align, &r) || r >= SF_PLACE_MAX_BITS)
-		return SF_PLACE_NONE;
-	return r;
-}
-
 uint64_t sf__place_member(const sf_member *m, uint64_t pos, uint64_t *first)
 {
 	uint64_t start, end;
@@ -52,19 +43,19 @@ uint64_t sf__place_member(const sf_member *m, uint64_t pos, uint64_t *first)
 		start = pos;
 		/* aligned(N) on a bitfield moves its start like on any member. */
 		if (m->explicit_align > 1)
-			start = roundup_bits(start, (uint64_t)m->explicit_align * 8);
+			start = sf__place_roundup_bits(start, (uint64_t)m->explicit_align * 8);
 		if (start == SF_PLACE_NONE)
 			return SF_PLACE_NONE;
 		if (start + m->bit_size > start / align * align + unit)
-			start = roundup_bits(start, align);
+			start = sf__place_roundup_bits(start, align);
 		if (start == SF_PLACE_NONE)
 			return SF_PLACE_NONE;
 		end = start + m->bit_size;
 	} else {
-		start = roundup_bits(pos, 8);
+		start = sf__place_roundup_bits(pos, 8);
 		if (start == SF_PLACE_NONE)
 			return SF_PLACE_NONE;
-		start = roundup_bits(start, (uint64_t)sf__place_member_align(m) * 8);
+		start = sf__place_roundup_bits(start, (uint64_t)sf__place_member_align(m) * 8);
 		if (start == SF_PLACE_NONE)
 			return SF_PLACE_NONE;
 		end = start + m->size * 8;
@@ -190,7 +181,7 @@ sf_place_verdict sf__place_check(const sf_struct *s, uint32_t *member)
 	if (member)
 		*member = s->member_count;
 	align = sf__place_struct_align(s);
-	size = roundup_bits(pos, (uint64_t)align * 8);
+	size = sf__place_roundup_bits(pos, (uint64_t)align * 8);
 	if (size == SF_PLACE_NONE)
 		return SF_PLACE_TOO_LARGE;
 	if (size / 8 != s->size)
@@ -241,7 +232,7 @@ int sf__place_struct(const sf_struct *s, const uint32_t *order, uint32_t count,
 			end = e;
 	}
 	align = sf__place_struct_align(s);
-	size = roundup_bits(end, (uint64_t)align * 8);
+	size = sf__place_roundup_bits(end, (uint64_t)align * 8);
 	if (size == SF_PLACE_NONE)
 		return sf__fail(SF_EINVALID, "struct size overflows");
 	memset(placed, 0, sizeof(*placed));

@@ -7,6 +7,7 @@
 
 #include "model/structs.h"
 #include "util/arena.h"
+#include "util/checked.h"
 
 /*
  * Positions are bit counts from the start of the struct, in memory order
@@ -34,6 +35,15 @@
 
 /* Positions stay below this (2^60 bits), so sums of two never wrap. */
 #define SF_PLACE_MAX_BITS (UINT64_C(1) << 60)
+
+/* Smallest multiple of `align` (bits, > 0) at or after `pos`, or NONE. */
+static inline uint64_t sf__place_roundup_bits(uint64_t pos, uint64_t align)
+{
+	uint64_t r;
+	if (!sf__roundup_u64(pos, align, &r) || r >= SF_PLACE_MAX_BITS)
+		return SF_PLACE_NONE;
+	return r;
+}
 
 /* Alignment in bytes a member imposes: max(type_align, explicit_align), >= 1. */
 uint32_t sf__place_member_align(const sf_member *m);

@@ -134,15 +134,6 @@ static bool conflicts(const empties *placed, empties *scratch, const sf_struct *
 	return false;
 }
 
-static uint64_t roundup_bits(uint64_t pos, uint64_t align)
-{
-	uint64_t r;
-	if (!sf__roundup_u64(pos, align, &r) || r >= SF_PLACE_MAX_BITS)
-		return SF_PLACE_NONE;
-	return r;
-}
-
-
 /* First offset (bits) from `start` on, in steps of the alignment, where
  * class `t` meets no empty subobject of its own types. */
 static uint64_t first_free(cxx_state *st, const sf_struct *t, uint64_t start, uint64_t align_bits)
@@ -150,7 +141,7 @@ static uint64_t first_free(cxx_state *st, const sf_struct *t, uint64_t start, ui
 	for (uint32_t tries = 0; start != SF_PLACE_NONE && tries <= MAX_EMPTIES + 1; tries++) {
 		if (!conflicts(&st->placed, &st->scratch, t, start / 8))
 			return st->scratch.overflow ? SF_PLACE_NONE : start;
-		start = roundup_bits(start + 1, align_bits);
+		start = sf__place_roundup_bits(start + 1, align_bits);
 	}
 	return SF_PLACE_NONE;
 }
@@ -169,7 +160,7 @@ static uint64_t place_component(const sf_place_cxx *h, uint32_t index, cxx_state
 		if (!conflicts(&st->placed, &st->scratch, t, 0) && !st->scratch.overflow)
 			first = 0;
 		else
-			first = first_free(st, t, roundup_bits(roundup_bits(st->dsize_bits, 8), align_bits),
+			first = first_free(st, t, sf__place_roundup_bits(sf__place_roundup_bits(st->dsize_bits, 8), align_bits),
 					   align_bits);
 		if (first == SF_PLACE_NONE)
 			return SF_PLACE_NONE;
@@ -209,12 +200,12 @@ static uint64_t place_component(const sf_place_cxx *h, uint32_t index, cxx_state
 
 uint64_t sf__place_cxx_size_bits(const sf_place_cxx *h, uint64_t end, uint64_t align_bits)
 {
-	uint64_t size = roundup_bits(end, 8);
+	uint64_t size = sf__place_roundup_bits(end, 8);
 	if (size == SF_PLACE_NONE)
 		return SF_PLACE_NONE;
 	if (size < h->floor_bytes * 8)
 		size = h->floor_bytes * 8;
-	size = roundup_bits(size, align_bits);
+	size = sf__place_roundup_bits(size, align_bits);
 	/* "a non-zero multiple of align(C)" */
 	return size == 0 ? align_bits : size;
 }
@@ -252,12 +243,12 @@ bool sf__cxx_layout(const sf_place_cxx *h, const uint32_t *order, cxx_state *st,
 		*prefix_size = 0;
 		st->prefix_empties = 0;
 	}
-	size = roundup_bits(st->dsize_bits, 8);
+	size = sf__place_roundup_bits(st->dsize_bits, 8);
 	if (size == SF_PLACE_NONE)
 		return false;
 	if (size < st->size_bytes * 8)
 		size = st->size_bytes * 8;
-	size = roundup_bits(size, (uint64_t)sf__place_struct_align(s) * 8);
+	size = sf__place_roundup_bits(size, (uint64_t)sf__place_struct_align(s) * 8);
 	if (size == SF_PLACE_NONE)
 		return false;
 	*size_bits = size == 0 ? (uint64_t)sf__place_struct_align(s) * 8 : size;
@@ -315,7 +306,7 @@ uint64_t sf__place_cxx_member(const sf_place_cxx *h, uint32_t index, uint64_t po
 		return pos;
 	case SF_ROLE_TAIL:
 		align_bits = (uint64_t)sf__place_member_align(m) * 8;
-		start = roundup_bits(roundup_bits(pos, 8), align_bits);
+		start = sf__place_roundup_bits(sf__place_roundup_bits(pos, 8), align_bits);
 		start = skip_prefix_clashes(h, index, start, align_bits, false);
 		if (start == SF_PLACE_NONE || start + h->data_bytes[index] * 8 >= SF_PLACE_MAX_BITS)
 			return SF_PLACE_NONE;
@@ -327,7 +318,7 @@ uint64_t sf__place_cxx_member(const sf_place_cxx *h, uint32_t index, uint64_t po
 		if (!sf__cxx_class_of(m))
 			return sf__place_member(m, pos, first);
 		align_bits = (uint64_t)sf__place_member_align(m) * 8;
-		start = roundup_bits(roundup_bits(pos, 8), align_bits);
+		start = sf__place_roundup_bits(sf__place_roundup_bits(pos, 8), align_bits);
 		start = skip_prefix_clashes(h, index, start, align_bits, false);
 		if (start == SF_PLACE_NONE || start + m->size * 8 >= SF_PLACE_MAX_BITS)
 			return SF_PLACE_NONE;

@@ -44,15 +44,10 @@ static bool bitfield_straddles(const sf_member *m, uint32_t align)
 	return last >= window_start + size_bits;
 }
 
-static bool is_bitfield(const sf_member *m)
-{
-	return (m->flags & SF_MEMBER_BITFIELD) && m->bit_size > 0;
-}
-
 /* The member sits where its own natural alignment allows. */
 static bool member_aligned(const sf_member *m, uint32_t align)
 {
-	if (is_bitfield(m))
+	if (sf__member_is_bitfield(m))
 		return !bitfield_straddles(m, align);
 	return m->offset % align == 0;
 }
@@ -64,24 +59,6 @@ static uint64_t member_end(const sf_member *m)
 	return m->offset + m->size;
 }
 
-static uint64_t add_sat(uint64_t a, uint64_t b)
-{
-	uint64_t r;
-	return sf__add_u64(a, b, &r) ? r : UINT64_MAX;
-}
-
-static uint64_t mul8_sat(uint64_t a)
-{
-	uint64_t r;
-	return sf__mul_u64(a, 8, &r) ? r : UINT64_MAX;
-}
-
-static uint64_t roundup_sat(uint64_t value, uint64_t align)
-{
-	uint64_t r;
-	return align && sf__roundup_u64(value, align, &r) ? r : UINT64_MAX;
-}
-
 bool sf__struct_packing_reproduces(const sf_struct *s)
 {
 	uint64_t next_bit = 0, extent = 0;
@@ -90,26 +67,26 @@ bool sf__struct_packing_reproduces(const sf_struct *s)
 	for (uint32_t i = 0; i < s->member_count; i++) {
 		const sf_member *m = &s->members[i];
 		uint64_t member_align = m->align_on_member ? m->explicit_align : 0;
-		uint64_t bits = is_bitfield(m) ? m->bit_size : mul8_sat(m->size);
+		uint64_t bits = sf__member_is_bitfield(m) ? m->bit_size : sf__mul_sat_u64(m->size, 8);
 		uint64_t start;
 
 		if (member_align > align)
 			align = member_align;
 		if (s->kind == SF_UNION) {
-			if (m->offset != 0 || (is_bitfield(m) && m->bit_offset != 0))
+			if (m->offset != 0 || (sf__member_is_bitfield(m) && m->bit_offset != 0))
 				return false;
 			extent = extent > bits ? extent : bits;
 			continue;
 		}
-		start = is_bitfield(m) ? next_bit : roundup_sat(next_bit, 8);
+		start = sf__member_is_bitfield(m) ? next_bit : sf__roundup_sat_u64(next_bit, 8);
 		if (member_align)
-			start = roundup_sat(start, mul8_sat(member_align));
-		if ((is_bitfield(m) ? m->bit_offset : mul8_sat(m->offset)) != start)
+			start = sf__roundup_sat_u64(start, sf__mul_sat_u64(member_align, 8));
+		if ((sf__member_is_bitfield(m) ? m->bit_offset : sf__mul_sat_u64(m->offset, 8)) != start)
 			return false;
-		next_bit = add_sat(start, bits);
+		next_bit = sf__add_sat_u64(start, bits);
 		extent = next_bit;
 	}
-	return roundup_sat(roundup_sat(extent, 8) / 8, align) == s->size;
+	return sf__roundup_sat_u64(sf__roundup_sat_u64(extent, 8) / 8, align) == s->size;
 }
 
 /* Largest alignment requested on a member itself: what packing keeps. */
@@ -171,7 +148,7 @@ static void infer_packed(sf_struct *s)
 static uint32_t smallest_rounding(uint64_t value, uint64_t target, uint32_t limit)
 {
 	for (uint32_t p = 1; p <= limit; p *= 2) {
-		if (roundup_sat(value, p) == target)
+		if (sf__roundup_sat_u64(value, p) == target)
 			return p;
 		if (p == (1u << 30))
 			break;
@@ -192,7 +169,7 @@ static uint32_t proven_alignment(const sf_struct *s, uint64_t end, uint32_t limi
 	for (uint32_t i = 0; i < s->member_count && s->kind != SF_UNION; i++) {
 		const sf_member *m = &s->members[i];
 		uint32_t p;
-		if (is_bitfield(m)) {
+		if (sf__member_is_bitfield(m)) {
 			used = (m->bit_offset + m->bit_size + 7) / 8;
 			continue;
 		}
@@ -223,7 +200,7 @@ static void infer_natural(sf_struct *s, uint32_t natural, uint64_t end)
 		uint64_t twice = (uint64_t)a * 2;
 		s->align = a;
 		s->over_aligned = true;
-		s->align_certain = s->size % twice != 0 || roundup_sat(end, twice) != s->size;
+		s->align_certain = s->size % twice != 0 || sf__roundup_sat_u64(end, twice) != s->size;
 		return;
 	}
 	/* A member's packed attribute, or the whole struct's when nothing

@@ -189,6 +189,12 @@ typedef struct sf_struct {
 	const char *abi_via;
 } sf_struct;
 
+/* A member with bits of its own (a zero bit_size is an ordinary member). */
+static inline bool sf__member_is_bitfield(const sf_member *m)
+{
+	return (m->flags & SF_MEMBER_BITFIELD) && m->bit_size > 0;
+}
+
 /* Growable list of struct pointers. */
 typedef struct sf_struct_list {
 	sf_struct **items;

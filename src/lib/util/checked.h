@@ -27,6 +27,26 @@ static inline bool sf__roundup_u64(uint64_t value, uint64_t align, uint64_t *out
 	return sf__add_u64(value, align - rem, out);
 }
 
+/* Saturating forms for figures that only need to compare: UINT64_MAX on overflow. */
+static inline uint64_t sf__add_sat_u64(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+	return sf__add_u64(a, b, &r) ? r : UINT64_MAX;
+}
+
+static inline uint64_t sf__mul_sat_u64(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+	return sf__mul_u64(a, b, &r) ? r : UINT64_MAX;
+}
+
+/* `value` rounded up to a multiple of `align`; UINT64_MAX on overflow or align 0. */
+static inline uint64_t sf__roundup_sat_u64(uint64_t value, uint64_t align)
+{
+	uint64_t r;
+	return align && sf__roundup_u64(value, align, &r) ? r : UINT64_MAX;
+}
+
 static inline bool sf__is_pow2(uint64_t v)
 {
 	return v != 0 && (v & (v - 1)) == 0;
