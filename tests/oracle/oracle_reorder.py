@@ -134,39 +134,6 @@ def mappable(t):
     return not t.is_union and not any(d.unnamed_bitfield for d in t.decls)
 
 
-def distinct_orders(keys):
-    """Every distinct permutation of a list of keys, as index lists."""
-    groups = {}
-    for i, k in enumerate(keys):
-        groups.setdefault(k, []).append(i)
-    kinds = list(groups)
-    counts = [len(groups[k]) for k in kinds]
-    n = len(keys)
-    out = []
-    seq = []
-
-    def rec():
-        if len(seq) == n:
-            # The i-th use of a kind takes its i-th declaration: any order
-            # of identical declarations is the same layout.
-            used = [0] * len(kinds)
-            order = []
-            for c in seq:
-                order.append(groups[kinds[c]][used[c]])
-                used[c] += 1
-            out.append(order)
-            return
-        for c in range(len(kinds)):
-            if counts[c]:
-                counts[c] -= 1
-                seq.append(c)
-                rec()
-                seq.pop()
-                counts[c] += 1
-    rec()
-    return out
-
-
 def struct_definition(t, name, order):
     lines = ["struct%s %s {" % (" " + t.attrs if t.attrs else "", name)]
     for i in order:
@@ -295,7 +262,7 @@ def brute_force(cfg, seed, count):
         decls = t.decls
         fixed_last = decls[-1].trailing_array
         movable = decls[:-1] if fixed_last else decls
-        orders = distinct_orders([d.key for d in movable])
+        orders = oc.distinct_orders([d.key for d in movable])
         if fixed_last:
             orders = [o + [len(decls) - 1] for o in orders]
         first = len(definitions)

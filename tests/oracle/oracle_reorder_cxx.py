@@ -150,34 +150,6 @@ def source(classes):
     return out
 
 
-def distinct_orders(keys):
-    groups = {}
-    for i, k in enumerate(keys):
-        groups.setdefault(k, []).append(i)
-    kinds = list(groups)
-    counts = [len(groups[k]) for k in kinds]
-    out, seq = [], []
-
-    def rec():
-        if len(seq) == len(keys):
-            used = [0] * len(kinds)
-            order = []
-            for c in seq:
-                order.append(groups[kinds[c]][used[c]])
-                used[c] += 1
-            out.append(order)
-            return
-        for c in range(len(kinds)):
-            if counts[c]:
-                counts[c] -= 1
-                seq.append(c)
-                rec()
-                seq.pop()
-                counts[c] += 1
-    rec()
-    return out
-
-
 def read_u32(obj, section):
     sections, order = oc.elf_sections(obj)
     data = sections[section]
@@ -221,13 +193,13 @@ def run_one(run, classes, scratch, failures):
     for c in classes:
         if not c.tested:
             continue
-        for k, order in enumerate(distinct_orders([t for t, _n in c.members])):
+        for k, order in enumerate(oc.distinct_orders([t for t, _n in c.members])):
             perms.append((c, order, "%s_p%d" % (c.name, k)))
         candidates = [i for i, (text, _n) in enumerate(c.members) if CLASS_MEMBER_RE.match(text)][:3]
         for k in range(1, 1 << len(candidates)):
             twin = c.twin([i for b, i in enumerate(candidates) if k & (1 << b)], k)
             twins.append((c, twin))
-            for k, order in enumerate(distinct_orders([t for t, _n in twin.members])):
+            for k, order in enumerate(oc.distinct_orders([t for t, _n in twin.members])):
                 perms.append((twin, order, "%s_p%d" % (twin.name, k)))
     lines += [c.definition(name, order, with_friend=False) for c, order, name in perms]
     for _c, twin in twins:

@@ -161,3 +161,36 @@ def first_bit(blob, big_endian):
                     first = pos
                 count += 1
     return first, count
+
+
+def distinct_orders(keys):
+    """Every distinct permutation of a list of keys, as index lists."""
+    groups = {}
+    for i, k in enumerate(keys):
+        groups.setdefault(k, []).append(i)
+    kinds = list(groups)
+    counts = [len(groups[k]) for k in kinds]
+    n = len(keys)
+    out = []
+    seq = []
+
+    def rec():
+        if len(seq) == n:
+            # The i-th use of a kind takes its i-th declaration: any order
+            # of identical declarations is the same layout.
+            used = [0] * len(kinds)
+            order = []
+            for c in seq:
+                order.append(groups[kinds[c]][used[c]])
+                used[c] += 1
+            out.append(order)
+            return
+        for c in range(len(kinds)):
+            if counts[c]:
+                counts[c] -= 1
+                seq.append(c)
+                rec()
+                seq.pop()
+                counts[c] += 1
+    rec()
+    return out
