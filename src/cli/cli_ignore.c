@@ -8,44 +8,6 @@
 /* Sources larger than this are not scanned for markers. */
 #define MAX_SOURCE_BYTES (64u << 20)
 
-static int load(cli_ignore *ig, const char *path)
-{
-	FILE *f;
-	long size;
-
-	if (ig->path && strcmp(ig->path, path) == 0)
-		return ig->text != NULL;
-	free(ig->path);
-	free(ig->text);
-	ig->text = NULL;
-	ig->len = 0;
-	ig->path = strdup(path);
-	f = fopen(path, "rb");
-	if (!f || fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || size > (long)MAX_SOURCE_BYTES ||
-	    fseek(f, 0, SEEK_SET) != 0 || !(ig->text = malloc((size_t)size + 1))) {
-		if (f)
-			fclose(f);
-		return 0;
-	}
-	ig->len = fread(ig->text, 1, (size_t)size, f);
-	ig->text[ig->len] = '\0';
-	fclose(f);
-	return 1;
-}
-
-/* Start of 1-based line `line`, or NULL past the end. */
-static const char *line_start(const cli_ignore *ig, unsigned line)
-{
-	const char *p = ig->text;
-
-	for (unsigned n = 1; p && n < line; n++) {
-		p = memchr(p, '\n', (size_t)(ig->text + ig->len - p));
-		if (p)
-			p++;
-	}
-	return p;
-}
-
 static int line_has_marker(const char *start, const char *end)
 {
 	size_t n = strlen(CLI_IGNORE_MARKER);
@@ -66,24 +28,123 @@ static int comment_line(const char *start, const char *end)
 	       (start[1] == '*' || start[1] == '/' || start[1] == ' ' || start[1] == '\t');
 }
 
-static int marked(const cli_ignore *ig, unsigned decl_line)
+static int add_line(cli_ignore_file *f, size_t *cap, unsigned line)
 {
-	const char *here = line_start(ig, decl_line);
-	const char *end;
-
-	if (!here)
+	if (f->line_count && f->lines[f->line_count - 1] >= line)
 		return 0;
-	end = memchr(here, '\n', (size_t)(ig->text + ig->len - here));
-	if (line_has_marker(here, end ? end : ig->text + ig->len))
-		return 1;
-	/* Walk up through the comment block right above the declaration. */
-	for (unsigned line = decl_line - 1; line >= 1; line--) {
-		const char *start = line_start(ig, line);
-		const char *stop = memchr(start, '\n', (size_t)(ig->text + ig->len - start));
-		if (!stop || !comment_line(start, stop))
-			return 0;
-		if (line_has_marker(start, stop))
+	if (f->line_count == *cap) {
+		size_t bigger_cap = *cap ? *cap * 2 : 8;
+		unsigned *bigger = realloc(f->lines, bigger_cap * sizeof(*bigger));
+		if (!bigger)
+			return -1;
+		f->lines = bigger;
+		*cap = bigger_cap;
+	}
+	f->lines[f->line_count++] = line;
+	return 0;
+}
+
+/*
+ * The declaration lines of `text` a marker covers: the marker's own line,
+ * and, for a marker in a comment, every line down to the first one after
+ * the comment block (a declaration right below the comment).
+ */
+static int scan(cli_ignore_file *f, const char *text, size_t len)
+{
+	const char *end = text + len;
+	size_t cap = 0;
+	unsigned line = 1, covered_to = 0;
+
+	for (const char *p = text; p < end; line++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = nl ? nl : end;
+		int comment = nl && comment_line(p, stop);
+		if (line <= covered_to || line_has_marker(p, stop)) {
+			if (add_line(f, &cap, line) < 0)
+				return -1;
+			/* The block goes on while the lines are comments. */
+			if (comment)
+				covered_to = line + 1;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
+static size_t hash_path(const char *path)
+{
+	size_t h = 1469598103934665603u;
+	for (; *path; path++)
+		h = (h ^ (unsigned char)*path) * 1099511628211u;
+	return h;
+}
+
+static int grow(cli_ignore *ig)
+{
+	size_t cap = ig->file_cap ? ig->file_cap * 2 : 64;
+	cli_ignore_file *table = calloc(cap, sizeof(*table));
+
+	if (!table)
+		return -1;
+	for (size_t i = 0; i < ig->file_cap; i++) {
+		size_t at;
+		if (!ig->files[i].path)
+			continue;
+		for (at = hash_path(ig->files[i].path) & (cap - 1); table[at].path; at = (at + 1) & (cap - 1))
+			;
+		table[at] = ig->files[i];
+	}
+	free(ig->files);
+	ig->files = table;
+	ig->file_cap = cap;
+	return 0;
+}
+
+/* The file's verdicts, reading it the first time; NULL when out of memory. */
+static const cli_ignore_file *file_of(cli_ignore *ig, const char *path)
+{
+	cli_ignore_file *f;
+	FILE *in;
+	char *text = NULL;
+	long size;
+	size_t at;
+
+	if ((ig->file_count + 1) * 2 > ig->file_cap && grow(ig) < 0)
+		return NULL;
+	for (at = hash_path(path) & (ig->file_cap - 1); ig->files[at].path; at = (at + 1) & (ig->file_cap - 1)) {
+		if (strcmp(ig->files[at].path, path) == 0)
+			return &ig->files[at];
+	}
+	f = &ig->files[at];
+	if (!(f->path = strdup(path)))
+		return NULL;
+	ig->file_count++;
+	/* Unreadable sources exclude nothing, and are not tried again. */
+	in = fopen(path, "rb");
+	if (in && fseek(in, 0, SEEK_END) == 0 && (size = ftell(in)) >= 0 && size <= (long)MAX_SOURCE_BYTES &&
+	    fseek(in, 0, SEEK_SET) == 0 && (text = malloc((size_t)size + 1))) {
+		size_t len = fread(text, 1, (size_t)size, in);
+		if (scan(f, text, len) < 0)
+			f = NULL;
+	}
+	if (in)
+		fclose(in);
+	free(text);
+	return f;
+}
+
+static int covers(const cli_ignore_file *f, unsigned line)
+{
+	size_t lo = 0, hi = f->line_count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (f->lines[mid] == line)
 			return 1;
+		if (f->lines[mid] < line)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	return 0;
 }
@@ -91,8 +152,12 @@ static int marked(const cli_ignore *ig, unsigned decl_line)
 int cli_ignore_marked(void *ctx, const char *name, const char *decl_file, unsigned decl_line)
 {
 	cli_ignore *ig = ctx;
+	const cli_ignore_file *f;
 
-	if (!decl_file || decl_line == 0 || !load(ig, decl_file) || !marked(ig, decl_line))
+	if (!decl_file || decl_line == 0)
+		return 0;
+	f = file_of(ig, decl_file);
+	if (!f || !covers(f, decl_line))
 		return 0;
 	if (name && !cli_ignore_has(ig, name)) {
 		if (ig->name_count == ig->name_cap) {
@@ -123,7 +188,10 @@ void cli_ignore_release(cli_ignore *ig)
 	for (size_t i = 0; i < ig->name_count; i++)
 		free(ig->names[i]);
 	free(ig->names);
-	free(ig->path);
-	free(ig->text);
+	for (size_t i = 0; i < ig->file_cap; i++) {
+		free(ig->files[i].path);
+		free(ig->files[i].lines);
+	}
+	free(ig->files);
 	memset(ig, 0, sizeof(*ig));
 }

@@ -7,14 +7,23 @@
 /* The marker users write on or just above a struct's opening line. */
 #define CLI_IGNORE_MARKER "structfit: ignore"
 
+/* One source file's verdicts: the declaration lines a marker covers. */
+typedef struct cli_ignore_file {
+	char *path;
+	unsigned *lines;   /* ascending */
+	size_t line_count;
+} cli_ignore_file;
+
 /*
- * State of the hook: the last source file read (structs of one file come
- * in runs) and the names it left out, so a baseline can leave them out too.
+ * State of the hook: each source file is read once (structs of many
+ * headers interleave, so remembering only the last one would read them
+ * again and again), and the names it left out, so a baseline can leave
+ * them out too.
  */
 typedef struct cli_ignore {
-	char *path;
-	char *text;
-	size_t len;
+	cli_ignore_file *files;   /* open-addressing table by path */
+	size_t file_cap;          /* a power of two, or 0 */
+	size_t file_count;
 	char **names;
 	size_t name_count;
 	size_t name_cap;
