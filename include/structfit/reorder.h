@@ -47,6 +47,21 @@ typedef enum sf_reorder_strategy {
 	SF_REORDER_SORT = 1   /* stable sort by alignment, largest first (the classic advice) */
 } sf_reorder_strategy;
 
+/*
+ * Access counts of one member from a profile (impact.h builds them from
+ * valgrind DHAT or a CSV file; any caller may fill them by hand).  `type`
+ * names the struct as constraints do (tag, else typedef name); `member` is
+ * a top-level member's name.  `threads` is the number of threads writing
+ * the member, 0 when unknown.
+ */
+typedef struct sf_member_heat {
+	const char *type;
+	const char *member;
+	uint64_t reads;
+	uint64_t writes;
+	uint32_t threads;
+} sf_member_heat;
+
 typedef struct sf_reorder_options {
 	unsigned version;
 	sf_reorder_strategy strategy;
@@ -68,13 +83,21 @@ typedef struct sf_reorder_options {
 	 * order found so far is kept (its size is still optimal).  0 means
 	 * SF_REORDER_DEFAULT_MOVE_BUDGET. */
 	uint64_t move_budget;
+	/* Version 2.  Member access counts (borrowed; NULL and 0 for none).
+	 * A struct with heat gets a cache-aware order: minimal size (plus at
+	 * most `allow_growth` bytes), then its hottest members in the fewest
+	 * cache lines, then fewest moves. */
+	const sf_member_heat *heat;
+	size_t heat_count;
+	uint64_t allow_growth;
 } sf_reorder_options;
 
 #define SF_REORDER_DEFAULT_STATE_CAP (UINT64_C(1) << 20)
 #define SF_REORDER_DEFAULT_MOVE_BUDGET (UINT64_C(1) << 16)
 
-#define SF_REORDER_OPTIONS_VERSION 1
-#define SF_REORDER_OPTIONS_INIT { SF_REORDER_OPTIONS_VERSION, SF_REORDER_EXACT, 1, NULL, 0, 0, 0, 0 }
+/* Version 1 callers (without the heat fields) are still accepted. */
+#define SF_REORDER_OPTIONS_VERSION 2
+#define SF_REORDER_OPTIONS_INIT { SF_REORDER_OPTIONS_VERSION, SF_REORDER_EXACT, 1, NULL, 0, 0, 0, 0, NULL, 0, 0 }
 
 /* How much a proposal's number can be trusted. */
 typedef enum sf_optimality {

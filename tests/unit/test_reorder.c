@@ -558,3 +558,26 @@ Test(reorder, cxx_class_with_empty_base)
 	cr_expect_eq(p->size, 8);
 	cr_expect_eq(p->order[0], 0);
 }
+
+/* A caller built against the version 1 header passes a shorter struct:
+ * it must still plan, and an unknown version must be refused. */
+Test(reorder, options_version_one_still_accepted)
+{
+	sf_model *model = NULL;
+	sf_report *report = NULL;
+	sf_plan *pl = NULL;
+	sf_report_options ropts = SF_REPORT_OPTIONS_INIT;
+	sf_reorder_options opts = SF_REORDER_OPTIONS_INIT;
+
+	cr_assert_eq(sf_model_new(&model), 0);
+	cr_assert_eq(sf_report_build(&report, model, &ropts), 0);
+	opts.version = 1;
+	cr_expect_eq(sf_reorder_plan(&pl, report, &opts), 0, "%s", sf_error_last());
+	sf_plan_free(pl);
+	pl = NULL;
+	opts.version = 3;
+	cr_expect_eq(sf_reorder_plan(&pl, report, &opts), SF_EUSAGE);
+	cr_expect_null(pl);
+	sf_report_free(report);
+	sf_model_free(model);
+}

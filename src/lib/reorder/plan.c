@@ -587,6 +587,7 @@ done:
 int sf_reorder_plan(sf_plan **out, const sf_report *report, const sf_reorder_options *opts)
 {
 	sf_reorder_options defaults = SF_REORDER_OPTIONS_INIT;
+	sf_reorder_options upgraded = SF_REORDER_OPTIONS_INIT;
 	sf_search_ws ws;
 	sf_plan *plan;
 	unsigned cacheline;
@@ -595,8 +596,14 @@ int sf_reorder_plan(sf_plan **out, const sf_report *report, const sf_reorder_opt
 	*out = NULL;
 	if (!opts)
 		opts = &defaults;
-	if (opts->version != SF_REORDER_OPTIONS_VERSION)
+	if (opts->version == 1) {
+		/* A version 1 struct ends before the heat fields: copy what it has. */
+		memcpy(&upgraded, opts, offsetof(sf_reorder_options, heat));
+		upgraded.version = SF_REORDER_OPTIONS_VERSION;
+		opts = &upgraded;
+	} else if (opts->version != SF_REORDER_OPTIONS_VERSION) {
 		return sf__fail(SF_EUSAGE, "unknown reorder options version %u", opts->version);
+	}
 	if (opts->strategy != SF_REORDER_EXACT && opts->strategy != SF_REORDER_SORT)
 		return sf__fail(SF_EUSAGE, "unknown reorder strategy %d", (int)opts->strategy);
 	cacheline = opts->cacheline ? opts->cacheline : report->cacheline;
