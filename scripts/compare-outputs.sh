@@ -4,7 +4,7 @@
 # keep the output byte-identical: report (text, json, summary), reorder (text,
 # json), fix --diff on the fix_* fixture projects, snapshot and check against
 # the baseline (text, json, sarif, also with budgets and on the gate_rules
-# variants), diff, and assert --offsets --align.
+# variants), diff (text, json), and assert --offsets --align.
 # Inputs: every fixtures/*.c and fixtures/cxx/*.cc compiled with -g into a
 # temporary directory, and each DEBUG_FILE (default: the libc6-dbg debug file
 # of libc.so.6, found by build-id, when installed).
@@ -171,6 +171,7 @@ for file in "${gate_variants[@]}"; do
 			--source-root "$root/fixtures" "$file"
 	done
 	compare "diff $label" "$tmp" diff "$tmp/in/gate_rules.o" "$file"
+	compare "diff --format=json $label" "$tmp" diff --format=json "$tmp/in/gate_rules.o" "$file"
 done
 
 echo "$compared outputs compared, $differ differ"
