@@ -162,6 +162,15 @@ for name in "${projects[@]}"; do
 	compare "reorder $name" "$tmp/$name" reorder prog
 done
 
+# Constraints: proposals bound by a pin, by keeping the first member, by both.
+if [[ -f $tmp/in/truth_claims.o ]]; then
+	printf 'pin tc_outer.x\npin tc_outer.d\npin tc_leading.m1\n' >"$tmp/pins.rules"
+	for fmt in text json; do
+		compare "reorder --constraints --format=$fmt truth_claims.o" "$tmp" reorder --constraints "$tmp/pins.rules" \
+			--format=$fmt "$tmp/in/truth_claims.o"
+	done
+fi
+
 # Findings: each gate_rules variant against the unchanged build's baseline.
 compare "snapshot gate_rules baseline" "$tmp" snapshot -o "{}/gate.json" "$tmp/in/gate_rules.o"
 for file in "${gate_variants[@]}"; do
