@@ -1,8 +1,8 @@
 /*
  * Helpers shared by the text emitters: C declarators, declaration sites,
  * one definition (layout_text.c), proposals (reorder_emit.c), summaries.
- * Calls run one way: text_emit.c uses reorder_emit.c and summary_emit.c,
- * which use layout_text.c.
+ * Calls run one way: text_emit.c uses layout_text.c, reorder_emit.c and
+ * summary_emit.c; reorder_emit.c uses layout_text.c, never the reverse.
  */
 #ifndef SF_EMIT_TEXT_COMMON_H
 #define SF_EMIT_TEXT_COMMON_H
