@@ -4,7 +4,7 @@
 # keep the output byte-identical: report (text, json, summary), reorder (text,
 # json), fix --diff on the fix_* fixture projects, snapshot and check against
 # the baseline (text, json, sarif, also with budgets and on the gate_rules
-# variants), diff, and assert --offsets --align.
+# variants), diff (text, json), and assert --offsets --align.
 # Inputs: every fixtures/*.c and fixtures/cxx/*.cc compiled with -g into a
 # temporary directory, and each DEBUG_FILE (default: the libc6-dbg debug file
 # of libc.so.6, found by build-id, when installed).
@@ -162,6 +162,15 @@ for name in "${projects[@]}"; do
 	compare "reorder $name" "$tmp/$name" reorder prog
 done
 
+# Constraints: proposals bound by a pin, by keeping the first member, by both.
+if [[ -f $tmp/in/truth_claims.o ]]; then
+	printf 'pin tc_outer.x\npin tc_outer.d\npin tc_leading.m1\n' >"$tmp/pins.rules"
+	for fmt in text json; do
+		compare "reorder --constraints --format=$fmt truth_claims.o" "$tmp" reorder --constraints "$tmp/pins.rules" \
+			--format=$fmt "$tmp/in/truth_claims.o"
+	done
+fi
+
 # Findings: each gate_rules variant against the unchanged build's baseline.
 compare "snapshot gate_rules baseline" "$tmp" snapshot -o "{}/gate.json" "$tmp/in/gate_rules.o"
 for file in "${gate_variants[@]}"; do
@@ -171,6 +180,7 @@ for file in "${gate_variants[@]}"; do
 			--source-root "$root/fixtures" "$file"
 	done
 	compare "diff $label" "$tmp" diff "$tmp/in/gate_rules.o" "$file"
+	compare "diff --format=json $label" "$tmp" diff --format=json "$tmp/in/gate_rules.o" "$file"
 done
 
 echo "$compared outputs compared, $differ differ"
