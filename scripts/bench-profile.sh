@@ -6,6 +6,8 @@
 #   declared   the order in fixtures/bench/conn_fields.def
 #   sorted     stable sort by alignment, then size, largest first (the classic
 #              advice: pahole --reorganize, Go's fieldalignment)
+#   minimal    structfit's order without a profile (smallest size, then
+#              fewest moves): shows what the profile adds to the size alone
 #   structfit  structfit's profile-guided order
 # and compares cachegrind-simulated D1/LL misses (deterministic: fixed cache
 # geometry, fixed seed) and native wall time (median of RUNS runs).
@@ -16,7 +18,9 @@
 #   100000/1000000), NATIVE_CONNS/NATIVE_LOOKUPS (timed workload, default
 #   400000/4000000), DHAT_CONNS/DHAT_LOOKUPS (profiled workload, default
 #   4000/20000: valgrind 3.19 keeps DHAT's per-byte totals in 16 bits, so they
-#   must stay below 65536 — checked against the site's read/write bytes).
+#   must stay below 65536 — checked against the site's read/write bytes),
+#   KEEP_DIR (if set: keep the order files, builds, DHAT and cachegrind
+#   outputs there; by default they go with the temporary directory).
 #
 # How the order is obtained (the script says which path it took):
 #   profile  `structfit reorder --help` lists --profile: structfit reads the
@@ -46,8 +50,9 @@ bench=$repo/fixtures/bench
 struct=conn
 # A typical x86-64 core's L1d and a small last level, so that the workload
 # (CG_CONNS objects of about 200 bytes) is many times larger than LL.
+# shellcheck disable=SC2054 # the commas are inside each option
 cache_geometry=(--I1=32768,8,64 --D1=32768,8,64 --LL=2097152,16,64)
-variants=(declared sorted structfit)
+variants=(declared sorted minimal structfit)
 
 die() { echo "bench-profile.sh: $*" >&2; exit 2; }
 command -v valgrind >/dev/null ||
@@ -124,9 +129,9 @@ def cmd_hot(dhat_path, report_path, hot_path):
           ", ".join(f"{n} {c}" for n, c in sorted(heat.items(), key=lambda kv: -kv[1])))
     print(f"  median {median:g}; hot: at least {2 * median:g}")
 
-def cmd_orders(report_path, reorder_path, def_path, outdir):
-    """Writes declared.def, sorted.def and structfit.def: the lines of the
-    declared FIELD list, permuted."""
+def cmd_orders(report_path, reorder_path, minimal_path, def_path, outdir):
+    """Writes declared.def, sorted.def, minimal.def and structfit.def: the
+    lines of the declared FIELD list, permuted."""
     st = the_struct(report_path)
     members = st["members"]
     names = [m["name"] for m in members]
@@ -139,10 +144,12 @@ def cmd_orders(report_path, reorder_path, def_path, outdir):
     if sorted(lines) != sorted(names):
         sys.exit(f"bench-profile.sh: {def_path} and the debug info list different members")
     proposal = the_struct(reorder_path)["proposal"]
+    minimal = the_struct(minimal_path)["proposal"]
     orders = {
         "declared": names,
         # Python's sort is stable: equal keys keep their declared order.
         "sorted": [m["name"] for m in sorted(members, key=lambda m: (-m["align"], -m["size"]))],
+        "minimal": [names[i] for i in minimal["order"]],
         "structfit": [names[i] for i in proposal["order"]],
     }
     for variant, order in orders.items():
@@ -216,7 +223,8 @@ valgrind --tool=dhat --dhat-out-file="$tmp/dhat.out" "$tmp/declared/hotcold" "$d
 "$sf" reorder --format=json -C "$struct" "$tmp/declared/hotcold" >"$tmp/minimal.json" ||
 	die "structfit reorder failed"
 py hot "$tmp/dhat.out" "$tmp/report.json" "$tmp/hot.txt"
-hot=$(cat "$tmp/hot.txt")
+read -ra hot_members <"$tmp/hot.txt"
+hot=${hot_members[*]}
 echo "  hot members from the profile: $hot"
 
 echo "== 2. structfit's order"
@@ -230,26 +238,26 @@ else
 	"$sf" reorder --constraints="$tmp/constraints.txt" -C "$struct" --format=json "$tmp/declared/hotcold" \
 		>"$tmp/structfit.json" || die "structfit reorder --constraints failed"
 fi
-py orders "$tmp/report.json" "$tmp/structfit.json" "$bench/conn_fields.def" "$tmp"
-minimal=$(py proposal-size "$tmp/minimal.json")
-echo "  minimal size (structfit reorder, no profile): $minimal bytes; structfit's order: $(py proposal-size "$tmp/structfit.json") bytes"
+py orders "$tmp/report.json" "$tmp/structfit.json" "$tmp/minimal.json" "$bench/conn_fields.def" "$tmp"
+minimal_size=$(py proposal-size "$tmp/minimal.json")
+echo "  minimal size (structfit reorder, no profile): $minimal_size bytes; structfit's order: $(py proposal-size "$tmp/structfit.json") bytes"
 
-echo "== 3. three builds, each under cachegrind (${cg_conns} connections, ${cg_lookups} lookups; ${cache_geometry[*]})"
-declare -A size hot_lines d1 ll d1_whole ll_whole wall
+echo "== 3. four builds, each under cachegrind (${cg_conns} connections, ${cg_lookups} lookups; ${cache_geometry[*]})"
+declare -A size hot_lines d1 ll d1_whole wall
 for v in "${variants[@]}"; do
 	[ "$v" = declared ] || build "$v"
 	"$sf" report --format=json -C "$struct" "$tmp/$v/hotcold" >"$tmp/$v/report.json" || die "structfit report failed on $v"
 	size[$v]=$(py check-order "$tmp/$v/report.json" "$tmp/$v.def")
-	hot_lines[$v]=$(py hot-lines "$tmp/$v/report.json" $hot)
+	hot_lines[$v]=$(py hot-lines "$tmp/$v/report.json" "${hot_members[@]}")
 	valgrind --tool=cachegrind --cache-sim=yes "${cache_geometry[@]}" --cachegrind-out-file="$tmp/$v/cg.out" \
 		"$tmp/$v/hotcold" "$cg_conns" "$cg_lookups" >"$tmp/$v/cg.stdout" 2>"$tmp/$v/cg.log" ||
 		{ cat "$tmp/$v/cg.log" >&2; die "valgrind --tool=cachegrind failed on $v"; }
-	read -r d1[$v] ll[$v] d1_whole[$v] ll_whole[$v] < <(py cachegrind "$tmp/$v/cg.out" lookup_loop)
+	read -r "d1[$v]" "ll[$v]" "d1_whole[$v]" _ < <(py cachegrind "$tmp/$v/cg.out" lookup_loop)
 	grep -q "^sizeof ${size[$v]} " "$tmp/$v/cg.stdout" || die "$v: the program's sizeof differs from the debug info's"
 	echo "  $v: sizeof ${size[$v]}, hot members on ${hot_lines[$v]} line(s), lookup loop D1 misses ${d1[$v]}"
 done
 sums=$(for v in "${variants[@]}"; do awk '{print $NF}' "$tmp/$v/cg.stdout"; done | sort -u | wc -l)
-[ "$sums" -eq 1 ] || die "the three orders computed different checksums"
+[ "$sums" -eq 1 ] || die "the orders computed different checksums"
 
 echo "== 4. native wall time of the lookup loop (${native_conns} connections, ${native_lookups} lookups, median of $runs runs, orders interleaved)"
 declare -A times
@@ -265,7 +273,7 @@ for v in "${variants[@]}"; do
 done
 
 echo
-echo "struct $struct: declared ${size[declared]} bytes, minimal $minimal bytes; hot: $hot"
+echo "struct $struct: declared ${size[declared]} bytes, minimal $minimal_size bytes; hot: $hot"
 printf '%-10s %6s %9s %12s %12s %8s %8s %12s %9s %8s %8s\n' variant sizeof hot_lines D1_misses LL_misses \
 	D1/decl D1/sort D1_whole wall_ms t/decl t/sort
 for v in "${variants[@]}"; do
@@ -282,9 +290,13 @@ echo "D1/LL_misses: simulated data misses (reads + writes) in lookup_loop; D1_wh
 echo "hot_lines: cache lines the hot members touch in an object starting on a line boundary;"
 echo "wall_ms: median native time of lookup_loop."
 
+if [ -n "${KEEP_DIR:-}" ]; then
+	mkdir -p "$KEEP_DIR" && cp -R "$tmp"/. "$KEEP_DIR"/ && rm -f "$KEEP_DIR/helper.py"
+	echo "kept the builds and outputs in $KEEP_DIR"
+fi
 status=0
-if [ "${size[structfit]}" -gt "$minimal" ]; then
-	echo "FAIL: structfit's order is ${size[structfit]} bytes, larger than the minimal $minimal"
+if [ "${size[structfit]}" -gt "$minimal_size" ]; then
+	echo "FAIL: structfit's order is ${size[structfit]} bytes, larger than the minimal $minimal_size"
 	status=1
 fi
 if awk -v s="${d1[structfit]}" -v a="${d1[declared]}" -v b="${d1[sorted]}" 'BEGIN{exit !(s <= 0.7 * a && s <= 0.7 * b)}'; then
