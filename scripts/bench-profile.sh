@@ -14,7 +14,7 @@
 #
 # Usage: scripts/bench-profile.sh
 # Environment: STRUCTFIT_BIN (default build/structfit), CC (default gcc),
-#   RUNS (default 5), CG_CONNS/CG_LOOKUPS (cachegrind workload, default
+#   RUNS (default 7), CG_CONNS/CG_LOOKUPS (cachegrind workload, default
 #   100000/1000000), NATIVE_CONNS/NATIVE_LOOKUPS (timed workload, default
 #   400000/4000000), DHAT_CONNS/DHAT_LOOKUPS (profiled workload, default
 #   4000/20000: valgrind 3.19 keeps DHAT's per-byte totals in 16 bits, so they
@@ -39,7 +39,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 sf=${STRUCTFIT_BIN:-$repo/build/structfit}
 cc=${CC:-gcc}
-runs=${RUNS:-5}
+runs=${RUNS:-7}
 cg_conns=${CG_CONNS:-100000}
 cg_lookups=${CG_LOOKUPS:-1000000}
 native_conns=${NATIVE_CONNS:-400000}
@@ -199,8 +199,23 @@ def cmd_cachegrind(out_path, function):
     ll = lambda v: v[ix["DLmr"]] + v[ix["DLmw"]]
     print(d1(part), ll(part), d1(whole), ll(whole))
 
-def cmd_median(*values):
-    print(int(statistics.median(int(v) for v in values)))
+def cmd_times(path, *variants):
+    """Per variant: median wall ms, its ratios to declared and sorted, the
+    same for CPU ms.  Ratios are medians of per-round ratios (the orders run
+    in turn each round), which a drifting machine speed disturbs less."""
+    runs = {}
+    with open(path) as f:
+        for line in f:
+            r, v, wall, cpu = line.split()
+            runs.setdefault(int(r), {})[v] = (int(wall), int(cpu))
+    rounds = [runs[r] for r in sorted(runs)]
+    for v in variants:
+        out = []
+        for k in (0, 1):
+            out.append(f"{statistics.median(rd[v][k] for rd in rounds) / 1e6:.1f}")
+            for base in ("declared", "sorted"):
+                out.append(f"{statistics.median(rd[v][k] / rd[base][k] for rd in rounds):.3f}")
+        print(v, *out)
 
 STRUCT = sys.argv[1]
 globals()["cmd_" + sys.argv[2].replace("-", "_")](*sys.argv[3:])
@@ -243,7 +258,7 @@ minimal_size=$(py proposal-size "$tmp/minimal.json")
 echo "  minimal size (structfit reorder, no profile): $minimal_size bytes; structfit's order: $(py proposal-size "$tmp/structfit.json") bytes"
 
 echo "== 3. four builds, each under cachegrind (${cg_conns} connections, ${cg_lookups} lookups; ${cache_geometry[*]})"
-declare -A size hot_lines d1 ll d1_whole wall
+declare -A size hot_lines d1 ll d1_whole wall cpu
 for v in "${variants[@]}"; do
 	[ "$v" = declared ] || build "$v"
 	"$sf" report --format=json -C "$struct" "$tmp/$v/hotcold" >"$tmp/$v/report.json" || die "structfit report failed on $v"
@@ -260,35 +275,35 @@ sums=$(for v in "${variants[@]}"; do awk '{print $NF}' "$tmp/$v/cg.stdout"; done
 [ "$sums" -eq 1 ] || die "the orders computed different checksums"
 
 echo "== 4. native wall time of the lookup loop (${native_conns} connections, ${native_lookups} lookups, median of $runs runs, orders interleaved)"
-declare -A times
 for ((r = 0; r < runs; r++)); do
 	for v in "${variants[@]}"; do
-		t=$("$tmp/$v/hotcold" "$native_conns" "$native_lookups" | awk '{for (i = 1; i < NF; i++) if ($i == "loop_ns") print $(i + 1)}')
-		times[$v]="${times[$v]:-} $t"
+		"$tmp/$v/hotcold" "$native_conns" "$native_lookups" |
+			awk -v run="$r" -v v="$v" '{for (i = 1; i < NF; i++) { if ($i == "loop_ns") w = $(i + 1); if ($i == "loop_cpu_ns") c = $(i + 1) }
+				print run, v, w, c}' >>"$tmp/times.txt"
 	done
 done
-for v in "${variants[@]}"; do
-	# shellcheck disable=SC2086 # the run times are separate arguments
-	wall[$v]=$(py median ${times[$v]})
-done
+while read -r v w tw_decl tw_sort c tc_decl tc_sort; do
+	wall[$v]="$w $tw_decl $tw_sort"
+	cpu[$v]="$c $tc_decl $tc_sort"
+done < <(py times "$tmp/times.txt" "${variants[@]}")
 
 echo
 echo "struct $struct: declared ${size[declared]} bytes, minimal $minimal_size bytes; hot: $hot"
-printf '%-10s %6s %9s %12s %12s %8s %8s %12s %9s %8s %8s\n' variant sizeof hot_lines D1_misses LL_misses \
-	D1/decl D1/sort D1_whole wall_ms t/decl t/sort
+row='%-10s %6s %9s %10s %10s %8s %8s %10s %8s %7s %7s %8s %7s %7s\n'
+# shellcheck disable=SC2059 # one format for the header and the rows
+printf "$row" variant sizeof hot_lines D1_misses LL_misses D1/decl D1/sort D1_whole wall_ms w/decl w/sort \
+	cpu_ms c/decl c/sort
 for v in "${variants[@]}"; do
-	printf '%-10s %6s %9s %12s %12s %8s %8s %12s %9s %8s %8s\n' "$v" "${size[$v]}" "${hot_lines[$v]}" \
-		"${d1[$v]}" "${ll[$v]}" \
+	# shellcheck disable=SC2059,SC2086 # wall and cpu hold three fields each
+	printf "$row" "$v" "${size[$v]}" "${hot_lines[$v]}" "${d1[$v]}" "${ll[$v]}" \
 		"$(awk -v a="${d1[$v]}" -v b="${d1[declared]}" 'BEGIN{printf "%.3f", a / b}')" \
 		"$(awk -v a="${d1[$v]}" -v b="${d1[sorted]}" 'BEGIN{printf "%.3f", a / b}')" \
-		"${d1_whole[$v]}" \
-		"$(awk -v a="${wall[$v]}" 'BEGIN{printf "%.1f", a / 1e6}')" \
-		"$(awk -v a="${wall[$v]}" -v b="${wall[declared]}" 'BEGIN{printf "%.3f", a / b}')" \
-		"$(awk -v a="${wall[$v]}" -v b="${wall[sorted]}" 'BEGIN{printf "%.3f", a / b}')"
+		"${d1_whole[$v]}" ${wall[$v]} ${cpu[$v]}
 done
 echo "D1/LL_misses: simulated data misses (reads + writes) in lookup_loop; D1_whole: the whole run's;"
 echo "hot_lines: cache lines the hot members touch in an object starting on a line boundary;"
-echo "wall_ms: median native time of lookup_loop."
+echo "wall_ms, cpu_ms: median native wall and CPU time of lookup_loop; w/, c/: medians of the ratios"
+echo "of each round (the orders run in turn); read them from an idle machine."
 
 if [ -n "${KEEP_DIR:-}" ]; then
 	mkdir -p "$KEEP_DIR" && cp -R "$tmp"/. "$KEEP_DIR"/ && rm -f "$KEEP_DIR/helper.py"
