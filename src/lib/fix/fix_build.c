@@ -142,7 +142,7 @@ static int consider_sources(builder *b, size_t index)
 	const uint32_t *order = prop->order;
 	uint32_t *units = NULL;
 	const char *why = NULL;
-	char reason[256];
+	char reason[1024];
 	uint32_t label_line = 0;
 	size_t record;
 	long source;
@@ -178,8 +178,11 @@ static int consider_sources(builder *b, size_t index)
 	if (rc < 0)
 		return rc;
 	if (rc > 0) {
+		/* The shared prefix is one more obstacle, as far as the body tells. */
 		r->skip_reason = sf__fix_format(fix, "%s", reason);
-		return r->skip_reason ? 0 : SF_ENOMEM;
+		rc = r->skip_reason ? sf__fix_shared_prefix_refused(b, record, def, order, &body, src->text) : SF_ENOMEM;
+		sf__fix_body_free(&body);
+		return rc;
 	}
 	units = calloc(body.unit_count + 1, sizeof(*units));
 	if (!units) {

@@ -76,6 +76,13 @@ int sf__fix_member_order(const candidate *c, struct sf_arena *arena, uint32_t **
  * same offsets (fix_prefix.c).  0 or SF_ENOMEM. */
 int sf__fix_shared_prefix(builder *b, const candidate *c);
 
+/* The same for a struct refused for its body (record `record`), with the
+ * plan's `order` and what `body` (partial, from sf__fix_body_find) tells:
+ * when it was not read far enough to know its macro groups, the reason
+ * says the check could not run.  0 or SF_ENOMEM. */
+int sf__fix_shared_prefix_refused(builder *b, size_t record, const sf_struct *def, const uint32_t *order,
+				  const sf_fix_body *body, const char *text);
+
 /* Predicts each patched struct's size with every patch of the run
  * applied, inner types first (fix_predict.c).  0 or SF_ENOMEM. */
 int sf__fix_predict(builder *b);
