@@ -337,6 +337,14 @@ done:
 	return rc;
 }
 
+/* "ABI-visible: ..." naming the exported symbol that makes `def` part of the ABI, kept in the result. */
+static const char *abi_visible(sf_fix *fix, const sf_struct *def)
+{
+	const char *via = def->abi_via;
+	return sf__fix_format(fix, "ABI-visible: reachable from an exported symbol%s%s", via ? " via " : "",
+			      via ? via : "");
+}
+
 /*
  * A struct refused by a source check may be ABI-visible too: say so in the
  * same reason, so fixing the first obstacle does not reveal a second one
@@ -345,13 +353,13 @@ done:
  */
 static int also_abi(builder *b, sf_fix_struct *r, const sf_struct *def)
 {
-	const char *via = def->abi_via;
+	const char *abi;
 
 	if (!r->skip_reason || r->outside_source_root || !def->abi_visible || b->opts->allow_abi_change)
 		return 0;
-	r->skip_reason = sf__fix_format(b->fix, "%s; also ABI-visible: reachable from an exported symbol%s%s "
-					"(needs --allow-abi-change)", r->skip_reason, via ? " via " : "",
-					via ? via : "");
+	abi = abi_visible(b->fix, def);
+	r->skip_reason = abi ? sf__fix_format(b->fix, "%s; also %s (needs --allow-abi-change)", r->skip_reason, abi)
+			     : NULL;
 	return r->skip_reason ? 0 : SF_ENOMEM;
 }
 
@@ -389,18 +397,17 @@ static int consider(builder *b, size_t index)
 static int block_abi(sf_fix *fix, const candidate *c)
 {
 	sf_fix_struct *r = &fix->structs[c->record];
-	const char *via = c->def->abi_via;
+	const char *abi;
 
 	if (!c->abi_blocked)
 		return 0;
+	abi = abi_visible(fix, c->def);
+	if (!abi)
+		return SF_ENOMEM;
 	if (r->skip_reason)
-		r->skip_reason = sf__fix_format(fix, "ABI-visible: reachable from an exported symbol%s%s (needs "
-					     "--allow-abi-change); also %s", via ? " via " : "", via ? via : "",
-					     r->skip_reason);
+		r->skip_reason = sf__fix_format(fix, "%s (needs --allow-abi-change); also %s", abi, r->skip_reason);
 	else
-		r->skip_reason = sf__fix_format(fix, "ABI-visible: reachable from an exported symbol%s%s "
-						     "(--allow-abi-change patches anyway)", via ? " via " : "",
-						     via ? via : "");
+		r->skip_reason = sf__fix_format(fix, "%s (--allow-abi-change patches anyway)", abi);
 	return r->skip_reason ? 0 : SF_ENOMEM;
 }
 
