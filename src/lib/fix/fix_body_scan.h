@@ -18,7 +18,7 @@
  * every obstacle of the body, not only the first one met.
  */
 
-/* ITEM_FIXED: C++ only, a declaration of no data member or an access label. */
+/* SF_FIX_ITEM_FIXED: C++ only, a declaration of no data member or an access label. */
 typedef enum sf_fix_item_kind { SF_FIX_ITEM_DECL, SF_FIX_ITEM_MACRO, SF_FIX_ITEM_FIXED } sf_fix_item_kind;
 
 /* One declarator of a declaration. */
