@@ -225,8 +225,26 @@ Test(fix, macro_field_list_and_unnamed_bitfield_are_both_named)
 	cr_assert_eq(s.rc, 1);
 	cr_assert_str_eq(s.why, "the body uses macro EMPTY_FIELDS at line 3, which the debug info shows expanded "
 			 "to no member there (a field list built by a macro, empty in this build); also unnamed "
-			 "bitfield at line 4 (not in the debug info); also unnamed bitfield at line 6 (not in the "
-			 "debug info)");
+			 "bitfields at lines 4 and 6 (not in the debug info)");
+	release(&s);
+}
+
+/* sqlite's Parse, Vdbe...: many #if blocks are one kind of problem, told
+ * once with their lines, in the place of the first. */
+Test(fix, problems_of_one_kind_are_told_together)
+{
+	const char *text = "struct s {\n\tchar a;\n#if A\n\tlong b;\n#endif\n\tEMPTY_FIELDS\n#ifdef B\n\tint c;\n"
+			   "#else\n\tlong c;\n#endif\n\tchar d;\n#ifndef C\n\tchar e;\n#endif\n};\n";
+	const char *names[] = { "a", "d" };
+	const uint32_t lines[] = { 2, 12 };
+	sf_member members[2];
+	scanned s;
+
+	scan(&s, text, names, lines, 2, members);
+	cr_assert_eq(s.rc, 1);
+	cr_assert_str_eq(s.why, "preprocessor directives inside the body (lines 3, 7 and 13); also the body uses "
+			 "macro EMPTY_FIELDS at line 6, which the debug info shows expanded to no member there (a "
+			 "field list built by a macro, empty in this build)");
 	release(&s);
 }
 

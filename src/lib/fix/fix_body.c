@@ -19,8 +19,10 @@
  * one go instead of meeting them one run at a time.
  */
 
-int sf__fix_scan_problem_text(sf_fix_scan *s, uint32_t line, const char *text)
+static int add_problem(sf_fix_scan *s, uint32_t line, const char *fmt, const char *text)
 {
+	sf_fix_problem *p;
+
 	if (s->problem_count == s->problem_cap) {
 		size_t grown = s->problem_cap ? s->problem_cap * 2 : 4;
 		sf_fix_problem *more = realloc(s->problems, grown * sizeof(*more));
@@ -29,28 +31,49 @@ int sf__fix_scan_problem_text(sf_fix_scan *s, uint32_t line, const char *text)
 		s->problems = more;
 		s->problem_cap = grown;
 	}
-	s->problems[s->problem_count].line = line;
-	snprintf(s->problems[s->problem_count].text, sizeof(s->problems[0].text), "%s", text);
-	s->problem_count++;
+	p = &s->problems[s->problem_count++];
+	p->line = line;
+	p->fmt = fmt;
+	if (fmt)
+		snprintf(p->text, sizeof(p->text), fmt, line);
+	else
+		snprintf(p->text, sizeof(p->text), "%s", text ? text : "");
 	return 0;
+}
+
+int sf__fix_scan_problem_text(sf_fix_scan *s, uint32_t line, const char *text)
+{
+	return add_problem(s, line, NULL, text);
 }
 
 int sf__fix_scan_problem(sf_fix_scan *s, uint32_t line, const char *fmt)
 {
-	char text[sizeof(((sf_fix_problem *)0)->text)];
-	snprintf(text, sizeof(text), fmt, line);
-	return sf__fix_scan_problem_text(s, line, text);
+	return add_problem(s, line, fmt, NULL);
 }
 
-/*
- * The reason: every problem in source order (stable, so two on one line
- * keep the order found), each once, joined like the builder's further
- * obstacles ("; also ...").  What does not fit is counted.
- */
-static void write_reason(sf_fix_scan *s, char *why, size_t why_size)
+/* Problems that come in numbers (a body full of #if blocks), told once with their lines. */
+static const struct plural {
+	const char *one;
+	const char *many;      /* one %s: the lines */
+} plurals[] = {
+	{ "preprocessor directive inside the body (line %u)", "preprocessor directives inside the body (lines %s)" },
+	{ "preprocessor directive inside a declaration (line %u)",
+	  "preprocessor directives inside declarations (lines %s)" },
+	{ "unnamed bitfield at line %u (not in the debug info)",
+	  "unnamed bitfields at lines %s (not in the debug info)" },
+	{ "declaration at line %u does not match the debug info (edited since the build?)",
+	  "declarations at lines %s do not match the debug info (edited since the build?)" },
+	{ "the body declares members the debug info lacks (line %u)",
+	  "the body declares members the debug info lacks (lines %s)" },
+	{ "the macro defined at line %u is used inside the body",
+	  "the macros defined at lines %s are used inside the body" },
+	{ NULL, NULL }
+};
+
+/* Sorted by line (stable: two on one line keep the order found), each text once. */
+static void sort_problems(sf_fix_scan *s)
 {
-	size_t n = 0, shown = 0, distinct = 0;
-	const char *tail = "; also %zu more problem%s in the body";
+	size_t kept = 0;
 
 	for (size_t i = 1; i < s->problem_count; i++) {
 		sf_fix_problem p = s->problems[i];
@@ -61,14 +84,69 @@ static void write_reason(sf_fix_scan *s, char *why, size_t why_size)
 	}
 	for (size_t i = 0; i < s->problem_count; i++) {
 		bool seen = false;
-		for (size_t k = 0; k < i && !seen; k++)
+		for (size_t k = 0; k < kept && !seen; k++)
 			seen = strcmp(s->problems[k].text, s->problems[i].text) == 0;
-		if (seen) {
-			s->problems[i].text[0] = '\0';
-			continue;
-		}
-		distinct++;
+		if (!seen)
+			s->problems[kept++] = s->problems[i];
 	}
+	s->problem_count = kept;
+}
+
+/*
+ * Problem `i` with the later ones of its kind merged into it ("lines 4,
+ * 9 and 12"); those are marked told (text emptied).  At most 8 lines are
+ * listed.
+ */
+static void merge_kind(sf_fix_scan *s, size_t i)
+{
+	sf_fix_problem *p = &s->problems[i];
+	const struct plural *pl = plurals;
+	char lines[128];
+	size_t n = 0, count = 1, listed = 1, last = i;
+
+	if (!p->fmt)
+		return;
+	while (pl->one && strcmp(pl->one, p->fmt) != 0)
+		pl++;
+	if (!pl->one)
+		return;
+	n = (size_t)snprintf(lines, sizeof(lines), "%u", p->line);
+	for (size_t k = i + 1; k < s->problem_count; k++) {
+		if (!s->problems[k].fmt || strcmp(s->problems[k].fmt, p->fmt) != 0)
+			continue;
+		count++;
+		if (listed < 8) {
+			if (last != i)
+				n += (size_t)snprintf(lines + n, sizeof(lines) - n, ", %u", s->problems[last].line);
+			last = k;
+			listed++;
+		}
+		s->problems[k].text[0] = '\0';
+	}
+	if (count == 1)
+		return;
+	if (count > listed)
+		snprintf(lines + n, sizeof(lines) - n, ", %u and %zu more", s->problems[last].line, count - listed);
+	else
+		snprintf(lines + n, sizeof(lines) - n, " and %u", s->problems[last].line);
+	snprintf(p->text, sizeof(p->text), pl->many, lines);
+}
+
+/*
+ * The reason: every problem in source order, each kind once, joined like
+ * the builder's further obstacles ("; also ...").  What does not fit is
+ * counted.
+ */
+static void write_reason(sf_fix_scan *s, char *why, size_t why_size)
+{
+	size_t n = 0, shown = 0, left = 0;
+
+	sort_problems(s);
+	for (size_t i = 0; i < s->problem_count; i++)
+		if (s->problems[i].text[0])
+			merge_kind(s, i);
+	for (size_t i = 0; i < s->problem_count; i++)
+		left += s->problems[i].text[0] != '\0';
 	why[0] = '\0';
 	for (size_t i = 0; i < s->problem_count; i++) {
 		const char *text = s->problems[i].text;
@@ -81,10 +159,12 @@ static void write_reason(sf_fix_scan *s, char *why, size_t why_size)
 		} else if (n + len + 7 + 48 < why_size) {
 			n += (size_t)snprintf(why + n, why_size - n, "; also %s", text);
 		} else {
-			snprintf(why + n, why_size - n, tail, distinct - shown, distinct - shown == 1 ? "" : "s");
+			snprintf(why + n, why_size - n, "; also %zu more problem%s in the body", left,
+				 left == 1 ? "" : "s");
 			return;
 		}
 		shown++;
+		left--;
 	}
 }
 

@@ -54,6 +54,7 @@ typedef struct sf_fix_item {
 
 typedef struct sf_fix_problem {
 	uint32_t line;         /* where it is, for the source order */
+	const char *fmt;       /* its kind (the format, one %u), NULL when not one of a kind */
 	char text[320];
 } sf_fix_problem;
 
@@ -80,7 +81,8 @@ typedef struct sf_fix_scan {
 /* Type words and qualifiers: never a member's name. */
 extern const char *const sf__fix_non_names[];
 
-/* Records a problem; `fmt` has one %u, `line`.  0 or SF_ENOMEM. */
+/* Records a problem; `fmt` (a static string) has one %u, `line`; problems
+ * of one format are told together ("... (lines 4, 9 and 12)").  0 or SF_ENOMEM. */
 int sf__fix_scan_problem(sf_fix_scan *s, uint32_t line, const char *fmt);
 /* The same with text already formatted. */
 int sf__fix_scan_problem_text(sf_fix_scan *s, uint32_t line, const char *text);
