@@ -187,5 +187,41 @@ else
 	fail "cannot build the initializer fixture"
 fi
 
+# ... and a shared prefix of a struct refused for its body (issue 11 item 5):
+# the body is read as far as it goes, so the macro group is still known;
+# a body not read at all (a struct defined by a macro) says the check could
+# not run when another struct begins with members the proposal moves.
+cat >hdl.h <<'EOF'
+#define HDL_FIELDS \
+	void *data; \
+	char type;
+struct hdl_stream {
+	HDL_FIELDS
+	char mode;
+	long len;
+};
+struct hdl_tcp {
+	HDL_FIELDS
+	char c;
+#ifdef HDL_EXTRA
+	long extra;
+#endif
+	long y;
+	char d;
+};
+#define DEFINE_TCP(name) struct name { HDL_FIELDS long y; char d; }
+DEFINE_TCP(hdl_tcp2);
+EOF
+printf '#include "hdl.h"\nstruct hdl_stream hs;\nstruct hdl_tcp ht;\nstruct hdl_tcp2 ht2;\n' >hdl.c
+if gcc -g -O0 -c hdl.c -o hdl.o; then
+	expect 0 fix --source-root=. hdl.o
+	grep -q "hdl_tcp .*preprocessor directive inside the body (line 12); also the proposal moves member type, of the common initial sequence built by macro HDL_FIELDS (line 10) that struct hdl_stream also begins with" err ||
+		fail "fix does not name the shared prefix of a body-refused struct: $(grep 'hdl_tcp ' err)"
+	grep -q "hdl_tcp2 .*no struct keyword at line 19 .*; also the shared-prefix check could not run (body not read): the proposal moves member type, which struct hdl_stream also begins with" err ||
+		fail "fix does not say the shared-prefix check of an unread body could not run: $(grep hdl_tcp2 err)"
+else
+	fail "cannot build the shared-prefix fixture"
+fi
+
 [[ $failures -eq 0 ]] && echo "cli verdicts: all checks passed"
 [[ $failures -eq 0 ]]

@@ -10,21 +10,15 @@
 typedef struct scanned {
 	sf_fix_tokens toks;
 	sf_fix_body body;
-	char why[256];
+	char why[1024];
 	int rc;
 } scanned;
 
-/* A definition with members named `names` declared on `lines`, tag "s" at line 1. */
-static void scan(scanned *out, const char *text, const char *const *names, const uint32_t *lines,
-		 uint32_t count, sf_member *members)
+/* Like scan(), with the members already filled in (bitfields, say). */
+static void scan_members(scanned *out, const char *text, sf_member *members, uint32_t count)
 {
 	sf_struct def;
 	memset(&def, 0, sizeof(def));
-	memset(members, 0, count * sizeof(*members));
-	for (uint32_t i = 0; i < count; i++) {
-		members[i].name = names[i];
-		members[i].decl_line = lines[i];
-	}
 	def.kind = SF_STRUCT;
 	def.name = "s";
 	def.decl_line = 1;
@@ -33,6 +27,18 @@ static void scan(scanned *out, const char *text, const char *const *names, const
 	cr_assert_eq(sf__fix_lex(&out->toks, text, strlen(text)), 0);
 	out->why[0] = '\0';
 	out->rc = sf__fix_body_find(&out->body, text, strlen(text), &out->toks, &def, out->why, sizeof(out->why));
+}
+
+/* A definition with members named `names` declared on `lines`, tag "s" at line 1. */
+static void scan(scanned *out, const char *text, const char *const *names, const uint32_t *lines,
+		 uint32_t count, sf_member *members)
+{
+	memset(members, 0, count * sizeof(*members));
+	for (uint32_t i = 0; i < count; i++) {
+		members[i].name = names[i];
+		members[i].decl_line = lines[i];
+	}
+	scan_members(out, text, members, count);
 }
 
 static void release(scanned *s)
@@ -177,6 +183,68 @@ Test(fix, unnamed_bitfield_is_refused)
 	scan(&s, text, names, lines, 2, members);
 	cr_assert_eq(s.rc, 1);
 	cr_assert(strstr(s.why, "unnamed bitfield") != NULL, "%s", s.why);
+	release(&s);
+}
+
+/* Issue 11: every obstacle of a body, in source order, not only the first
+ * one met: an #if block and a macro-built field list empty in this build. */
+Test(fix, every_body_problem_is_named_in_source_order)
+{
+	const char *text = "struct s {\n\tchar a;\n#ifdef X\n\tlong b;\n#endif\n\tEMPTY_FIELDS\n\tchar c;\n};\n";
+	const char *names[] = { "a", "c" };
+	const uint32_t lines[] = { 2, 7 };
+	sf_member members[2];
+	scanned s;
+
+	scan(&s, text, names, lines, 2, members);
+	cr_assert_eq(s.rc, 1);
+	cr_assert_str_eq(s.why, "preprocessor directive inside the body (line 3); also the body uses macro "
+			 "EMPTY_FIELDS at line 6, which the debug info shows expanded to no member there (a field "
+			 "list built by a macro, empty in this build)");
+	release(&s);
+}
+
+/* A macro-built field list and an unnamed bitfield: the bitfield, found
+ * first by the scan, is named second because it comes later in the body. */
+Test(fix, macro_field_list_and_unnamed_bitfield_are_both_named)
+{
+	const char *text = "struct s {\n\tchar a;\n\tEMPTY_FIELDS\n\tint : 3;\n\tlong b;\n\tint x : 4, : 4;\n};\n";
+	const char *names[] = { "a", "b", "x" };
+	const uint32_t lines[] = { 2, 5, 6 };
+	sf_member members[3];
+	scanned s;
+
+	memset(members, 0, sizeof(members));
+	for (uint32_t i = 0; i < 3; i++) {
+		members[i].name = names[i];
+		members[i].decl_line = lines[i];
+	}
+	members[2].flags |= SF_MEMBER_BITFIELD;
+	members[2].bit_size = 4;
+	scan_members(&s, text, members, 3);
+	cr_assert_eq(s.rc, 1);
+	cr_assert_str_eq(s.why, "the body uses macro EMPTY_FIELDS at line 3, which the debug info shows expanded "
+			 "to no member there (a field list built by a macro, empty in this build); also unnamed "
+			 "bitfields at lines 4 and 6 (not in the debug info)");
+	release(&s);
+}
+
+/* sqlite's Parse, Vdbe...: many #if blocks are one kind of problem, told
+ * once with their lines, in the place of the first. */
+Test(fix, problems_of_one_kind_are_told_together)
+{
+	const char *text = "struct s {\n\tchar a;\n#if A\n\tlong b;\n#endif\n\tEMPTY_FIELDS\n#ifdef B\n\tint c;\n"
+			   "#else\n\tlong c;\n#endif\n\tchar d;\n#ifndef C\n\tchar e;\n#endif\n};\n";
+	const char *names[] = { "a", "d" };
+	const uint32_t lines[] = { 2, 12 };
+	sf_member members[2];
+	scanned s;
+
+	scan(&s, text, names, lines, 2, members);
+	cr_assert_eq(s.rc, 1);
+	cr_assert_str_eq(s.why, "preprocessor directives inside the body (lines 3, 7 and 13); also the body uses "
+			 "macro EMPTY_FIELDS at line 6, which the debug info shows expanded to no member there (a "
+			 "field list built by a macro, empty in this build)");
 	release(&s);
 }
 

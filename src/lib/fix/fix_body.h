@@ -65,13 +65,20 @@ typedef struct sf_fix_body {
 	size_t *ctors;
 	uint32_t ctor_count;
 	sf_fix_span *member_init;
+	/* Leading units whose members the mapping placed without a problem
+	 * (unit_count for an accepted body; what a refused one can still
+	 * tell about its members). */
+	uint32_t mapped_units;
 } sf_fix_body;
 
 /*
  * Finds the definition of `def` at def->decl_line of `text` and checks
  * that its body declares exactly def's members.  Returns 0 with `out`
- * filled (free with sf__fix_body_free()), 1 when the struct must be left
- * alone with the reason in `why`, or SF_ENOMEM.
+ * filled, 1 when the struct must be left alone with the reason in `why`
+ * (every problem of the body, in source order, joined by "; also"), or
+ * SF_ENOMEM.  After 1, `out` holds what was read: units when every item
+ * was (unit_count 0 when not), mapped_units of them mapped right.  Free
+ * `out` with sf__fix_body_free() after 0 and 1.
  */
 int sf__fix_body_find(sf_fix_body *out, const char *text, size_t len, const sf_fix_tokens *tokens,
 		      const sf_struct *def, char *why, size_t why_size);

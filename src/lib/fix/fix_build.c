@@ -100,7 +100,7 @@ static int replan_grouped(builder *b, const sf_struct *def, const sf_fix_body *b
 
 static int add_record(sf_fix *fix, const sf_proposal *prop, const sf_struct *def, size_t *index)
 {
-	sf_fix_struct *more = realloc(fix->structs, (fix->struct_count + 1) * sizeof(*more));
+	sf_fix_struct *more = sf__fix_grow(fix->arena, fix->structs, fix->struct_count, &fix->struct_cap, sizeof(*more));
 	sf_fix_struct *r;
 	if (!more)
 		return SF_ENOMEM;
@@ -142,7 +142,7 @@ static int consider_sources(builder *b, size_t index)
 	const uint32_t *order = prop->order;
 	uint32_t *units = NULL;
 	const char *why = NULL;
-	char reason[256];
+	char reason[1024];
 	uint32_t label_line = 0;
 	size_t record;
 	long source;
@@ -178,10 +178,13 @@ static int consider_sources(builder *b, size_t index)
 	if (rc < 0)
 		return rc;
 	if (rc > 0) {
+		/* The shared prefix is one more obstacle, as far as the body tells. */
 		r->skip_reason = sf__fix_format(fix, "%s", reason);
-		return r->skip_reason ? 0 : SF_ENOMEM;
+		rc = r->skip_reason ? sf__fix_shared_prefix_refused(b, record, def, order, &body, src->text) : SF_ENOMEM;
+		sf__fix_body_free(&body);
+		return rc;
 	}
-	units = calloc(body.unit_count + 1, sizeof(*units));
+	units = sf__arena_calloc(b->arena, body.unit_count + 1, sizeof(*units));
 	if (!units) {
 		sf__fix_body_free(&body);
 		return SF_ENOMEM;
@@ -193,7 +196,6 @@ static int consider_sources(builder *b, size_t index)
 		if (rc == 0 && !sf__fix_body_unit_order(&body, grouped, def->member_count, units))
 			rc = 1;
 		if (rc != 0) {
-			free(units);
 			sf__fix_body_free(&body);
 			if (rc < 0)
 				return rc;
@@ -208,7 +210,6 @@ static int consider_sources(builder *b, size_t index)
 		uint64_t size = 0;
 		rc = sf__fix_cxx_replan_sections(def, &body, units, &size, b->arena);
 		if (rc != 0) {
-			free(units);
 			sf__fix_body_free(&body);
 			if (rc < 0)
 				return rc;
@@ -221,15 +222,13 @@ static int consider_sources(builder *b, size_t index)
 		r->saves = r->original_size - size;
 	}
 	if (overlaps(b, (size_t)source, &body)) {
-		free(units);
 		sf__fix_body_free(&body);
 		r->skip_reason = "nested inside another struct being patched";
 		return 0;
 	}
 	{
-		candidate *more = realloc(b->cands, (b->cand_count + 1) * sizeof(*more));
+		candidate *more = sf__fix_grow(b->arena, b->cands, b->cand_count, &b->cand_cap, sizeof(*more));
 		if (!more) {
-			free(units);
 			sf__fix_body_free(&body);
 			return SF_ENOMEM;
 		}
@@ -334,6 +333,14 @@ done:
 	return rc;
 }
 
+/* "ABI-visible: ..." naming the exported symbol that makes `def` part of the ABI, kept in the result. */
+static const char *abi_visible(sf_fix *fix, const sf_struct *def)
+{
+	const char *via = def->abi_via;
+	return sf__fix_format(fix, "ABI-visible: reachable from an exported symbol%s%s", via ? " via " : "",
+			      via ? via : "");
+}
+
 /*
  * A struct refused by a source check may be ABI-visible too: say so in the
  * same reason, so fixing the first obstacle does not reveal a second one
@@ -342,13 +349,13 @@ done:
  */
 static int also_abi(builder *b, sf_fix_struct *r, const sf_struct *def)
 {
-	const char *via = def->abi_via;
+	const char *abi;
 
 	if (!r->skip_reason || r->outside_source_root || !def->abi_visible || b->opts->allow_abi_change)
 		return 0;
-	r->skip_reason = sf__fix_format(b->fix, "%s; also ABI-visible: reachable from an exported symbol%s%s "
-					"(needs --allow-abi-change)", r->skip_reason, via ? " via " : "",
-					via ? via : "");
+	abi = abi_visible(b->fix, def);
+	r->skip_reason = abi ? sf__fix_format(b->fix, "%s; also %s (needs --allow-abi-change)", r->skip_reason, abi)
+			     : NULL;
 	return r->skip_reason ? 0 : SF_ENOMEM;
 }
 
@@ -366,14 +373,13 @@ static int consider(builder *b, size_t index)
 	/* A refused struct of the user's own sources with a name an
 	 * initializer can spell is scanned like the candidates. */
 	if (r->skip_reason && !r->outside_source_root && def->decl_file && (def->name || def->typedef_name)) {
-		size_t *records = realloc(b->refused_records, (b->refused_count + 1) * sizeof(*records));
-		const sf_struct **defs;
-		if (!records)
+		size_t cap = b->refused_cap;
+		size_t *records = sf__fix_grow(b->arena, b->refused_records, b->refused_count, &cap, sizeof(*records));
+		const sf_struct **defs = sf__fix_grow(b->arena, b->refused_defs, b->refused_count, &b->refused_cap,
+						      sizeof(*defs));
+		if (!records || !defs)
 			return SF_ENOMEM;
 		b->refused_records = records;
-		defs = realloc(b->refused_defs, (b->refused_count + 1) * sizeof(*defs));
-		if (!defs)
-			return SF_ENOMEM;
 		b->refused_defs = defs;
 		records[b->refused_count] = b->fix->struct_count - 1;
 		defs[b->refused_count++] = def;
@@ -386,18 +392,17 @@ static int consider(builder *b, size_t index)
 static int block_abi(sf_fix *fix, const candidate *c)
 {
 	sf_fix_struct *r = &fix->structs[c->record];
-	const char *via = c->def->abi_via;
+	const char *abi;
 
 	if (!c->abi_blocked)
 		return 0;
+	abi = abi_visible(fix, c->def);
+	if (!abi)
+		return SF_ENOMEM;
 	if (r->skip_reason)
-		r->skip_reason = sf__fix_format(fix, "ABI-visible: reachable from an exported symbol%s%s (needs "
-					     "--allow-abi-change); also %s", via ? " via " : "", via ? via : "",
-					     r->skip_reason);
+		r->skip_reason = sf__fix_format(fix, "%s (needs --allow-abi-change); also %s", abi, r->skip_reason);
 	else
-		r->skip_reason = sf__fix_format(fix, "ABI-visible: reachable from an exported symbol%s%s "
-						     "(--allow-abi-change patches anyway)", via ? " via " : "",
-						     via ? via : "");
+		r->skip_reason = sf__fix_format(fix, "%s (--allow-abi-change patches anyway)", abi);
 	return r->skip_reason ? 0 : SF_ENOMEM;
 }
 
@@ -414,11 +419,11 @@ static int rewrite(sf_fix *fix, const candidate *c)
 	char *text;
 
 	if (body->has_fixed)
-		return sf__fix_cxx_slot_edits(src, body, c->unit_order);
+		return sf__fix_cxx_slot_edits(fix, src, body, c->unit_order);
 	start = body->units[0].start;
 	end = body->units[body->unit_count - 1].end;
-	text = malloc(end - start + 1);
 	/* Gaps only shrink (the first unit's is dropped), so the size bounds the text. */
+	text = sf__arena_alloc(fix->arena, end - start + 1);
 	sf_fix_edit *more;
 	size_t n = 0;
 
@@ -435,11 +440,9 @@ static int rewrite(sf_fix *fix, const candidate *c)
 		memcpy(text + n, src->text + u->start, u->end - u->start);
 		n += u->end - u->start;
 	}
-	more = realloc(src->edits, (src->edit_count + 1) * sizeof(*more));
-	if (!more) {
-		free(text);
+	more = sf__fix_grow(fix->arena, src->edits, src->edit_count, &src->edit_cap, sizeof(*more));
+	if (!more)
 		return SF_ENOMEM;
-	}
 	src->edits = more;
 	src->edits[src->edit_count++] = (sf_fix_edit){ start, end, text, n };
 	return 0;
@@ -461,7 +464,7 @@ static int apply_edits(sf_fix *fix)
 		qsort(src->edits, src->edit_count, sizeof(*src->edits), compare_edits);
 		for (size_t e = 0; e < src->edit_count; e++)
 			cap += src->edits[e].len;
-		src->patched = malloc(cap);
+		src->patched = sf__arena_alloc(fix->arena, cap);
 		if (!src->patched)
 			return SF_ENOMEM;
 		for (size_t e = 0; e < src->edit_count; e++) {
@@ -476,8 +479,8 @@ static int apply_edits(sf_fix *fix)
 		n += src->len - at;
 		src->patched_len = n;
 	}
-	fix->files = calloc(fix->source_count + 1, sizeof(*fix->files));
-	fix->file_source = calloc(fix->source_count + 1, sizeof(*fix->file_source));
+	fix->files = sf__arena_calloc(fix->arena, fix->source_count + 1, sizeof(*fix->files));
+	fix->file_source = sf__arena_calloc(fix->arena, fix->source_count + 1, sizeof(*fix->file_source));
 	if (!fix->files || !fix->file_source)
 		return SF_ENOMEM;
 	for (size_t s = 0; s < fix->source_count; s++) {
@@ -495,6 +498,7 @@ int sf_fix_build(sf_fix **out, const sf_plan *plan, const sf_fix_options *opts)
 {
 	sf_fix_options defaults = SF_FIX_OPTIONS_INIT;
 	builder b;
+	sf_arena *result = NULL;
 	int rc = 0;
 
 	*out = NULL;
@@ -508,11 +512,12 @@ int sf_fix_build(sf_fix **out, const sf_plan *plan, const sf_fix_options *opts)
 	if (!realpath(opts->source_root ? opts->source_root : ".", b.root))
 		return sf__fail(SF_ENOTFOUND, "%s: source root not found: %s",
 				opts->source_root ? opts->source_root : ".", strerror(errno));
-	b.fix = calloc(1, sizeof(*b.fix));
-	if (!b.fix || sf__arena_new(&b.arena) < 0) {
+	if (sf__arena_new(&result) < 0 || !(b.fix = sf__arena_alloc(result, sizeof(*b.fix))) ||
+	    sf__arena_new(&b.arena) < 0) {
 		rc = SF_ENOMEM;
 		goto done;
 	}
+	b.fix->arena = result;
 	for (size_t i = 0; rc == 0 && i < plan->count; i++)
 		rc = consider(&b, i);
 	if (rc == 0 && (b.cand_count > 0 || b.refused_count > 0))
@@ -533,17 +538,12 @@ int sf_fix_build(sf_fix **out, const sf_plan *plan, const sf_fix_options *opts)
 	if (rc == 0)
 		rc = apply_edits(b.fix);
 done:
-	for (size_t i = 0; i < b.cand_count; i++) {
+	for (size_t i = 0; i < b.cand_count; i++)
 		sf__fix_body_free(&b.cands[i].body);
-		free(b.cands[i].unit_order);
-	}
-	free(b.cands);
-	free(b.refused_records);
-	free(b.refused_defs);
 	sf__search_ws_free(&b.ws);
 	sf__arena_free(b.arena);
 	if (rc < 0) {
-		sf_fix_free(b.fix);
+		sf__arena_free(result);
 		return rc == SF_ENOMEM ? sf__fail(SF_ENOMEM, "out of memory while building the fix") : rc;
 	}
 	*out = b.fix;
@@ -552,28 +552,8 @@ done:
 
 void sf_fix_free(sf_fix *fix)
 {
-	if (!fix)
-		return;
-	for (size_t s = 0; s < fix->source_count; s++) {
-		sf_fix_source *src = &fix->sources[s];
-		free(src->path);
-		free(src->real);
-		free(src->rel);
-		free(src->text);
-		sf__fix_tokens_free(&src->tokens);
-		for (size_t e = 0; e < src->edit_count; e++)
-			free(src->edits[e].text);
-		free(src->edits);
-		free(src->patched);
-	}
-	free(fix->sources);
-	free(fix->structs);
-	free(fix->files);
-	free(fix->file_source);
-	for (size_t i = 0; i < fix->string_count; i++)
-		free(fix->strings[i]);
-	free(fix->strings);
-	free(fix);
+	if (fix)
+		sf__arena_free(fix->arena);
 }
 
 size_t sf_fix_struct_count(const sf_fix *fix)

@@ -31,12 +31,16 @@ typedef struct builder {
 	char root[PATH_MAX];
 	candidate *cands;
 	size_t cand_count;
+	size_t cand_cap;
 	/* Structs refused by a source check (records and definitions), still
 	 * scanned for positional initializers so their reason lists those too. */
 	size_t *refused_records;
 	const sf_struct **refused_defs;
 	size_t refused_count;
+	size_t refused_cap;
 	sf_search_ws ws;
+	/* The builder's own allocations (candidates, unit orders, replans),
+	 * freed when the build ends; the result's live in b->fix->arena. */
 	struct sf_arena *arena;
 } builder;
 
@@ -45,7 +49,7 @@ typedef struct path_list {
 	size_t count;
 } path_list;
 
-/* Keeps `s` (malloc'd) in the result; returns it, or NULL (s freed) when out of memory. */
+/* A copy of `s` (malloc'd, freed here) in the result's arena, or NULL when out of memory. */
 char *sf__fix_keep(sf_fix *fix, char *s);
 
 /* A formatted string kept in the result, or NULL when out of memory. */
@@ -75,6 +79,13 @@ int sf__fix_member_order(const candidate *c, struct sf_arena *arena, uint32_t **
  * sequence built by macros that another struct of the model shares at the
  * same offsets (fix_prefix.c).  0 or SF_ENOMEM. */
 int sf__fix_shared_prefix(builder *b, const candidate *c);
+
+/* The same for a struct refused for its body (record `record`), with the
+ * plan's `order` and what `body` (partial, from sf__fix_body_find) tells:
+ * when it was not read far enough to know its macro groups, the reason
+ * says the check could not run.  0 or SF_ENOMEM. */
+int sf__fix_shared_prefix_refused(builder *b, size_t record, const sf_struct *def, const uint32_t *order,
+				  const sf_fix_body *body, const char *text);
 
 /* Predicts each patched struct's size with every patch of the run
  * applied, inner types first (fix_predict.c).  0 or SF_ENOMEM. */

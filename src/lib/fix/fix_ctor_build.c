@@ -82,8 +82,8 @@ static int cxx_constructor(builder *b, candidate *c, const site_list *sites)
 	sf_fix *fix = b->fix;
 	sf_fix_struct *r = &fix->structs[c->record];
 	sf_fix_source *home = &fix->sources[c->source];
-	uint32_t *new_pos = calloc(c->def->member_count + 1, sizeof(*new_pos));
-	size_t *added = calloc(sites->count + 1, sizeof(*added)), added_count = 0;
+	uint32_t *new_pos = sf__arena_calloc(b->arena, c->def->member_count + 1, sizeof(*new_pos));
+	size_t *added = sf__arena_calloc(b->arena, sites->count + 1, sizeof(*added)), added_count = 0;
 	uint32_t line = 0;
 	int rc = 0;
 
@@ -113,20 +113,24 @@ static int cxx_constructor(builder *b, candidate *c, const site_list *sites)
 	for (size_t k = 0; k < sites->count; k++) {
 		sf_fix_source *src = &fix->sources[sites->items[k].source];
 		size_t colon, body_open, start, end, len, tok = sites->items[k].name_tok;
-		char *text = NULL;
+		char *text = NULL, *kept;
 		if (!sf__fix_ctor_list(src->text, &src->tokens, tok, &colon, &body_open))
 			continue;
 		rc = sf__fix_ctor_rewrite(src->text, src->len, &src->tokens, colon, body_open, c->def, new_pos,
 					  &start, &end, &text, &len);
 		if (rc < 0 || !text)
 			continue;
-		rc = sf__fix_add_edit(src, start, end, text, len);
+		kept = sf__arena_strndup(fix->arena, text, len);
+		free(text);
+		if (!kept) {
+			rc = SF_ENOMEM;
+			goto done;
+		}
+		rc = sf__fix_add_edit(fix, src, start, end, kept, len);
 		if (rc == 1) {
 			/* Undo this class's list edits: they are the last ones added. */
-			for (size_t a = added_count; a-- > 0;) {
-				sf_fix_source *s = &fix->sources[added[a]];
-				free(s->edits[--s->edit_count].text);
-			}
+			for (size_t a = added_count; a-- > 0;)
+				fix->sources[added[a]].edit_count--;
 			r->skip_reason = sf__fix_format(fix, "the constructor at %s:%u shares lines with another edit",
 						src->rel, src->tokens.items[tok].line);
 			rc = r->skip_reason ? 0 : SF_ENOMEM;
@@ -137,8 +141,6 @@ static int cxx_constructor(builder *b, candidate *c, const site_list *sites)
 		added[added_count++] = sites->items[k].source;
 	}
 done:
-	free(new_pos);
-	free(added);
 	return rc;
 }
 

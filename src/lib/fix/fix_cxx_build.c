@@ -92,20 +92,15 @@ int sf__fix_cxx_replan_sections(const sf_struct *def, const sf_fix_body *body, u
 	return 0;
 }
 
-int sf__fix_add_edit(sf_fix_source *src, size_t start, size_t end, char *text, size_t len)
+int sf__fix_add_edit(sf_fix *fix, sf_fix_source *src, size_t start, size_t end, char *text, size_t len)
 {
 	sf_fix_edit *more;
-	for (size_t e = 0; e < src->edit_count; e++) {
-		if (src->edits[e].start < end && start < src->edits[e].end) {
-			free(text);
+	for (size_t e = 0; e < src->edit_count; e++)
+		if (src->edits[e].start < end && start < src->edits[e].end)
 			return 1;
-		}
-	}
-	more = realloc(src->edits, (src->edit_count + 1) * sizeof(*more));
-	if (!more) {
-		free(text);
+	more = sf__fix_grow(fix->arena, src->edits, src->edit_count, &src->edit_cap, sizeof(*more));
+	if (!more)
 		return SF_ENOMEM;
-	}
 	src->edits = more;
 	src->edits[src->edit_count++] = (sf_fix_edit){ start, end, text, len };
 	return 0;
@@ -116,7 +111,7 @@ int sf__fix_add_edit(sf_fix_source *src, size_t start, size_t end, char *text, s
  * each unit keeps the blank lines that preceded it, except the one that
  * comes first.  Fixed units and the text around them stay.
  */
-int sf__fix_cxx_slot_edits(sf_fix_source *src, const sf_fix_body *body, const uint32_t *units)
+int sf__fix_cxx_slot_edits(sf_fix *fix, sf_fix_source *src, const sf_fix_body *body, const uint32_t *units)
 {
 	uint32_t k = 0, slot = 0;
 
@@ -139,7 +134,7 @@ int sf__fix_cxx_slot_edits(sf_fix_source *src, const sf_fix_body *body, const ui
 		/* Units may come from another run of the same section (across
 		 * a method): measure first. */
 		for (int pass = 0; pass < 2; pass++) {
-			if (pass == 1 && !(text = malloc(n + 1)))
+			if (pass == 1 && !(text = sf__arena_alloc(fix->arena, n + 1)))
 				return SF_ENOMEM;
 			n = 0;
 			for (uint32_t s = slot; s < end_slot; s++) {
@@ -156,7 +151,7 @@ int sf__fix_cxx_slot_edits(sf_fix_source *src, const sf_fix_body *body, const ui
 				n += put->end - put->start;
 			}
 		}
-		rc = sf__fix_add_edit(src, body->units[slot].start, body->units[end_slot - 1].end, text, n);
+		rc = sf__fix_add_edit(fix, src, body->units[slot].start, body->units[end_slot - 1].end, text, n);
 		if (rc != 0)
 			return rc < 0 ? rc : SF_EINVALID; /* runs are disjoint: cannot happen */
 		slot = end_slot;

@@ -30,13 +30,13 @@ void sf__fix_cxx_new_positions(const sf_struct *def, const sf_fix_body *body, co
 
 /*
  * Adds to `src` one edit per movable unit whose place gets another unit,
- * for a body with fixed units (they and the gaps stay).  Returns 0 or
- * SF_ENOMEM.
+ * for a body with fixed units (they and the gaps stay), the text in
+ * fix's arena.  Returns 0 or SF_ENOMEM.
  */
-int sf__fix_cxx_slot_edits(sf_fix_source *src, const sf_fix_body *body, const uint32_t *units);
+int sf__fix_cxx_slot_edits(sf_fix *fix, sf_fix_source *src, const sf_fix_body *body, const uint32_t *units);
 
-/* Adds an edit to `src` unless it overlaps one there; returns 1 when it
- * does (text is freed), 0, or SF_ENOMEM. */
-int sf__fix_add_edit(sf_fix_source *src, size_t start, size_t end, char *text, size_t len);
+/* Adds an edit (`text` in fix's arena) to `src` unless it overlaps one
+ * there; returns 1 when it does, 0, or SF_ENOMEM. */
+int sf__fix_add_edit(sf_fix *fix, sf_fix_source *src, size_t start, size_t end, char *text, size_t len);
 
 #endif

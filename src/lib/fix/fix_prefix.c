@@ -64,32 +64,14 @@ static uint32_t moved_shared(const sf_struct *def, const sf_struct *other, uint3
 	return UINT32_MAX;
 }
 
-int sf__fix_shared_prefix(builder *b, const candidate *c)
+/* Each member's bit offset in `order`, indexed by declaration, in the builder's arena. */
+static int new_offsets(builder *b, const sf_struct *def, const uint32_t *order, uint64_t **out)
 {
-	const sf_struct *def = c->def;
-	const sf_fix_body *body = &c->body;
-	const sf_struct_list *all = sf__model_structs(b->plan->report->model);
-	sf_fix_struct *r = &b->fix->structs[c->record];
-	const sf_fix_source *src = &b->fix->sources[c->source];
 	sf_struct *placed = NULL;
-	uint32_t *order = NULL, group, region = 0, last = 0;
 	uint64_t *new_bits;
-	int rc;
+	int rc = sf__place_struct(def, order, def->member_count, b->arena, &placed);
 
-	if (body->unit_count == 0 || body->cxx || sf__place_cxx_applies(def) || def->kind == SF_UNION)
-		return 0;
-	group = 0;
-	if (body->units[0].macro_len) {
-		for (uint32_t u = 0; u < body->unit_count; u++)
-			if (body->units[u].macro_len)
-				last = u;
-		group = body->units[0].member_count;
-		region = body->units[last].member_first + body->units[last].member_count;
-	}
-	rc = sf__fix_member_order(c, b->arena, &order);
-	if (rc < 0)
-		return rc;
-	rc = sf__place_struct(def, order, def->member_count, b->arena, &placed);
+	*out = NULL;
 	if (rc == SF_ENOMEM)
 		return rc;
 	if (rc < 0)
@@ -99,32 +81,134 @@ int sf__fix_shared_prefix(builder *b, const candidate *c)
 		return SF_ENOMEM;
 	for (uint32_t k = 0; k < def->member_count; k++)
 		new_bits[order[k]] = placed->members[k].bit_offset;
+	*out = new_bits;
+	return 0;
+}
+
+/* `obstacle` added to the record's reason: every obstacle, not only the first one found. */
+static int add_obstacle(builder *b, sf_fix_struct *r, const char *obstacle)
+{
+	if (!obstacle)
+		return SF_ENOMEM;
+	r->skip_reason = r->skip_reason ? sf__fix_format(b->fix, "%s; also %s", r->skip_reason, obstacle) : obstacle;
+	return r->skip_reason ? 0 : SF_ENOMEM;
+}
+
+/* The macro group a body begins with: `group` members, the groups ending
+ * at member `region`; both 0 when the body does not begin with a macro. */
+static void macro_groups(const sf_fix_body *body, uint32_t *group, uint32_t *region, uint32_t *last)
+{
+	*group = *region = *last = 0;
+	if (!body->units[0].macro_len)
+		return;
+	for (uint32_t u = 0; u < body->unit_count; u++)
+		if (body->units[u].macro_len)
+			*last = u;
+	*group = body->units[0].member_count;
+	*region = body->units[*last].member_first + body->units[*last].member_count;
+}
+
+/* The obstacle for a body read far enough to know its macro groups. */
+static int check_known(builder *b, sf_fix_struct *r, const sf_struct *def, const sf_fix_body *body,
+		       const char *text, const uint64_t *new_bits, uint32_t group, uint32_t region)
+{
+	const sf_struct_list *all = sf__model_structs(b->plan->report->model);
+
 	for (size_t s = 0; s < all->count; s++) {
 		const sf_struct *other = all->items[s];
 		uint32_t moved = moved_shared(def, other, group, region, new_bits);
-		const char *name, *earlier;
+		const char *name = sf__report_struct_name(other);
 		if (moved == UINT32_MAX)
 			continue;
-		earlier = r->skip_reason;
-		name = sf__report_struct_name(other);
 		if (group)
-			r->skip_reason = sf__fix_format(
+			return add_obstacle(b, r, sf__fix_format(
 				b->fix,
 				"the proposal moves member %s, of the common initial sequence built by macro %.*s "
 				"(line %u) that %s %s also begins with; their offsets would differ",
 				def->members[moved].name, (int)body->units[0].macro_len,
-				src->text + body->units[0].macro_start, body->units[0].macro_line,
-				sf__struct_kind_name(other->kind), name ? name : "(anonymous)");
-		else
-			r->skip_reason = sf__fix_format(
-				b->fix,
-				"the proposal moves member %s, of the common initial sequence %s %s also begins "
-				"with (same leading members); their offsets would differ",
-				def->members[moved].name, sf__struct_kind_name(other->kind), name ? name : "(anonymous)");
-		/* Every obstacle, not only the first one found. */
-		if (earlier && r->skip_reason)
-			r->skip_reason = sf__fix_format(b->fix, "%s; also %s", earlier, r->skip_reason);
-		return r->skip_reason ? 0 : SF_ENOMEM;
+				text + body->units[0].macro_start, body->units[0].macro_line,
+				sf__struct_kind_name(other->kind), name ? name : "(anonymous)"));
+		return add_obstacle(b, r, sf__fix_format(
+			b->fix,
+			"the proposal moves member %s, of the common initial sequence %s %s also begins "
+			"with (same leading members); their offsets would differ",
+			def->members[moved].name, sf__struct_kind_name(other->kind), name ? name : "(anonymous)"));
 	}
 	return 0;
+}
+
+/*
+ * A body not read far enough to know whether it begins with macro groups:
+ * a plain common prefix is still found; any shorter one (a group of one
+ * member is enough) the proposal moves is named as a check that could not
+ * run, so the user knows to look.
+ */
+static int check_unknown(builder *b, sf_fix_struct *r, const sf_struct *def, const uint64_t *new_bits,
+			 bool read_some)
+{
+	const sf_struct_list *all = sf__model_structs(b->plan->report->model);
+	const char *before = r->skip_reason;
+	int rc = check_known(b, r, def, NULL, NULL, new_bits, 0, 0);
+
+	if (rc < 0 || r->skip_reason != before)
+		return rc;
+	for (size_t s = 0; s < all->count; s++) {
+		const sf_struct *other = all->items[s];
+		uint32_t moved = moved_shared(def, other, 1, 0, new_bits);
+		const char *name = sf__report_struct_name(other);
+		if (moved == UINT32_MAX)
+			continue;
+		return add_obstacle(b, r, sf__fix_format(
+			b->fix,
+			"the shared-prefix check could not run (body not %sread): the proposal moves member %s, "
+			"which %s %s also begins with",
+			read_some ? "fully " : "", def->members[moved].name, sf__struct_kind_name(other->kind),
+			name ? name : "(anonymous)"));
+	}
+	return 0;
+}
+
+static bool not_checked(const sf_struct *def, const sf_fix_body *body)
+{
+	return body->cxx || sf__place_cxx_applies(def) || def->kind == SF_UNION;
+}
+
+int sf__fix_shared_prefix(builder *b, const candidate *c)
+{
+	const sf_struct *def = c->def;
+	const sf_fix_body *body = &c->body;
+	uint32_t *order = NULL, group, region, last;
+	uint64_t *new_bits;
+	int rc;
+
+	if (body->unit_count == 0 || not_checked(def, body))
+		return 0;
+	macro_groups(body, &group, &region, &last);
+	rc = sf__fix_member_order(c, b->arena, &order);
+	if (rc == 0)
+		rc = new_offsets(b, def, order, &new_bits);
+	if (rc < 0 || !new_bits)
+		return rc;
+	return check_known(b, &b->fix->structs[c->record], def, body, b->fix->sources[c->source].text, new_bits,
+			   group, region);
+}
+
+int sf__fix_shared_prefix_refused(builder *b, size_t record, const sf_struct *def, const uint32_t *order,
+				  const sf_fix_body *body, const char *text)
+{
+	uint32_t group = 0, region = 0, last = 0;
+	uint64_t *new_bits;
+	int rc;
+
+	if (not_checked(def, body) || !order)
+		return 0;
+	rc = new_offsets(b, def, order, &new_bits);
+	if (rc < 0 || !new_bits)
+		return rc;
+	if (body->unit_count)
+		macro_groups(body, &group, &region, &last);
+	/* The groups are known when the mapping placed every unit up to the last macro's. */
+	if (body->unit_count && (!body->units[0].macro_len || last < body->mapped_units))
+		return check_known(b, &b->fix->structs[record], def, body, text, new_bits, group, region);
+	return check_unknown(b, &b->fix->structs[record], def, new_bits, body->unit_count != 0);
 }

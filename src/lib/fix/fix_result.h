@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "fix/fix_lex.h"
+#include "util/arena.h"
 
 /* One struct body replaced.  Invariants: [start, end) covers whole lines;
  * edits of one source are sorted by start and disjoint. */
@@ -28,21 +29,35 @@ typedef struct sf_fix_source {
 	sf_fix_tokens tokens;
 	sf_fix_edit *edits;
 	size_t edit_count;
+	size_t edit_cap;
 	char *patched;
 	size_t patched_len;
 } sf_fix_source;
 
-/* Invariants: files[k] describes sources[file_source[k]], which has edits. */
+/*
+ * Invariants: files[k] describes sources[file_source[k]], which has edits.
+ * Everything the result holds (itself, its arrays, sources, tokens, edits,
+ * reasons and names) lives in `arena`: sf_fix_free() is one arena free.
+ */
 struct sf_fix {
+	sf_arena *arena;
 	sf_fix_source *sources;
 	size_t source_count;
+	size_t source_cap;
 	sf_fix_struct *structs;
 	size_t struct_count;
+	size_t struct_cap;
 	sf_fix_file *files;
 	size_t *file_source;
 	size_t file_count;
-	char **strings;   /* reasons and names owned by the result */
-	size_t string_count;
 };
+
+/*
+ * Room for one more element of `size` bytes after `count` in `items`
+ * (capacity *cap) allocated from `arena`: a full array is copied to one
+ * twice its size, the old one left to the arena.  Returns the array to
+ * use, or NULL when out of memory.
+ */
+void *sf__fix_grow(sf_arena *arena, void *items, size_t count, size_t *cap, size_t size);
 
 #endif

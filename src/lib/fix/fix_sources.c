@@ -16,38 +16,50 @@
 
 #include "util/fail.h"
 
+void *sf__fix_grow(sf_arena *arena, void *items, size_t count, size_t *cap, size_t size)
+{
+	size_t grown;
+	void *more;
+
+	if (count < *cap)
+		return items;
+	grown = *cap ? *cap * 2 : 8;
+	more = sf__arena_calloc(arena, grown, size);
+	if (!more)
+		return NULL;
+	if (count)
+		memcpy(more, items, count * size);
+	*cap = grown;
+	return more;
+}
+
 char *sf__fix_keep(sf_fix *fix, char *s)
 {
-	char **more;
+	char *kept;
 	if (!s)
 		return NULL;
-	more = realloc(fix->strings, (fix->string_count + 1) * sizeof(*more));
-	if (!more) {
-		free(s);
-		return NULL;
-	}
-	fix->strings = more;
-	fix->strings[fix->string_count++] = s;
-	return s;
+	kept = sf__arena_strdup(fix->arena, s);
+	free(s);
+	return kept;
 }
 
 char *sf__fix_format(sf_fix *fix, const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL;
+	char *s;
 	int n;
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return NULL;
-	s = malloc((size_t)n + 1);
+	s = sf__arena_alloc(fix->arena, (size_t)n + 1);
 	if (!s)
 		return NULL;
 	va_start(ap, fmt);
 	vsnprintf(s, (size_t)n + 1, fmt, ap);
 	va_end(ap);
-	return sf__fix_keep(fix, s);
+	return s;
 }
 
 int sf__fix_read_whole(const char *path, char **out, size_t *len)
@@ -116,59 +128,78 @@ static char *mapped_path(const builder *b, const char *recorded)
 	return s;
 }
 
+/* Reads and lexes `path` into `src`, both kept in the result's arena; 0, -1 with errno, or SF_ENOMEM. */
+static int read_source(sf_fix *fix, sf_fix_source *src, const char *path)
+{
+	sf_fix_tokens toks;
+	char *text = NULL;
+	size_t len = 0;
+	int rc = sf__fix_read_whole(path, &text, &len);
+
+	if (rc < 0)
+		return rc;
+	src->text = sf__arena_strndup(fix->arena, text, len);
+	src->len = len;
+	free(text);
+	if (!src->text)
+		return SF_ENOMEM;
+	rc = sf__fix_lex(&toks, src->text, src->len);
+	if (rc < 0)
+		return rc;
+	src->tokens.items = sf__arena_calloc(fix->arena, toks.count + 1, sizeof(*toks.items));
+	if (src->tokens.items) {
+		if (toks.count)
+			memcpy(src->tokens.items, toks.items, toks.count * sizeof(*toks.items));
+		src->tokens.count = src->tokens.capacity = toks.count;
+	}
+	sf__fix_tokens_free(&toks);
+	return src->tokens.items ? 0 : SF_ENOMEM;
+}
+
 /* Finds or reads the source; returns its index, -1 with *why set, or SF_ENOMEM. */
 long sf__fix_source_for(builder *b, const char *recorded, const char **why)
 {
 	sf_fix *fix = b->fix;
 	char real[PATH_MAX];
-	char *path = mapped_path(b, recorded);
+	char *mapped = mapped_path(b, recorded);
+	const char *path;
 	size_t rl = strlen(b->root);
 	sf_fix_source *src, *more;
 	int rc;
 
+	if (!mapped)
+		return SF_ENOMEM;
+	path = sf__fix_keep(fix, mapped);
 	if (!path)
 		return SF_ENOMEM;
 	if (!realpath(path, real)) {
 		*why = sf__fix_format(fix, "source file not found: %s", path);
-		free(path);
 		return *why ? -1 : SF_ENOMEM;
 	}
 	if (strncmp(real, b->root, rl) != 0 || (real[rl] != '/' && strcmp(b->root, "/") != 0)) {
 		*why = sf__fix_format(fix, SF_FIX_OUTSIDE_ROOT ": %s", path);
-		free(path);
 		return *why ? -1 : SF_ENOMEM;
 	}
-	for (size_t i = 0; i < fix->source_count; i++) {
-		if (strcmp(fix->sources[i].real, real) == 0) {
-			free(path);
+	for (size_t i = 0; i < fix->source_count; i++)
+		if (strcmp(fix->sources[i].real, real) == 0)
 			return (long)i;
-		}
-	}
-	more = realloc(fix->sources, (fix->source_count + 1) * sizeof(*more));
-	if (!more) {
-		free(path);
+	more = sf__fix_grow(fix->arena, fix->sources, fix->source_count, &fix->source_cap, sizeof(*more));
+	if (!more)
 		return SF_ENOMEM;
-	}
 	fix->sources = more;
-	src = &fix->sources[fix->source_count];
+	src = &fix->sources[fix->source_count++];
 	memset(src, 0, sizeof(*src));
-	src->path = path;
-	src->real = strdup(real);
-	src->rel = strdup(real + rl + (strcmp(b->root, "/") != 0));
-	rc = sf__fix_read_whole(path, &src->text, &src->len);
-	if (!src->real || !src->rel || rc == SF_ENOMEM) {
-		fix->source_count++;
+	src->path = (char *)path;
+	src->real = sf__arena_strdup(fix->arena, real);
+	src->rel = sf__arena_strdup(fix->arena, real + rl + (strcmp(b->root, "/") != 0));
+	if (!src->real || !src->rel)
 		return SF_ENOMEM;
-	}
-	fix->source_count++;
-	if (rc < 0) {
+	rc = read_source(fix, src, path);
+	if (rc == -1) {
 		*why = sf__fix_format(fix, "cannot read %s: %s", path, strerror(errno));
 		return *why ? -1 : SF_ENOMEM;
 	}
-	rc = sf__fix_lex(&src->tokens, src->text, src->len);
-	if (rc < 0)
-		return rc;
-	return (long)(fix->source_count - 1);
+	return rc < 0 ? rc : (long)(fix->source_count - 1);
 }
 
 static bool is_c_source(const char *name)
