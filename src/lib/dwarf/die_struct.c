@@ -1,5 +1,6 @@
 /* Building struct, union and class definitions and their members from DIEs. */
 #include "dwarf/die_ctx.h"
+#include "dwarf/die_type_cache.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -454,12 +455,97 @@ static int build_from_signature(sf_die_ctx *ctx, const sf_die *d, const char *ty
 	return res;
 }
 
+/* A definition this worker built before from the same DWARF, under the
+ * same typedef name and nesting (see die_digest.c), or NULL.  *digest is
+ * set when it could be had (*have_digest), for remember_fresh(). */
+static const sf_struct *known_definition(sf_die_ctx *ctx, const sf_die *d, uint16_t tag, const char *name,
+					 const char *typedef_name, bool nested_body, sf_die_digest *digest,
+					 bool *have_digest)
+{
+	const char *as_typedef = name ? NULL : typedef_name;
+	bool as_body = nested_body && !name && !typedef_name;
+	const sf_struct *known;
+
+	*have_digest = sf__die_struct_digest(ctx, d, as_typedef, as_body, digest);
+	if (!*have_digest)
+		return NULL;
+	known = sf__die_known_find(ctx->known, digest);
+	if (known && known->kind == kind_of(tag) && same_name(known->name, name) &&
+	    same_name(known->typedef_name, as_typedef) && known->is_nested_body == as_body)
+		return known;
+	return NULL;
+}
+
+/* The definition at `d` with everything but its members, in the unit's arena. */
+static int new_struct(sf_die_ctx *ctx, const sf_die *d, uint16_t tag, const char *name,
+		      const char *typedef_name, bool nested_body, sf_struct **out)
+{
+	const char *file = NULL;
+	uint64_t size = 0, line = 0, align = 0;
+	sf_struct *s;
+	int res = sf__die_udata(ctx, d, DW_AT_byte_size, &size);
+
+	if (res >= 0)
+		res = sf__die_udata(ctx, d, DW_AT_decl_line, &line);
+	if (res >= 0)
+		res = sf__die_decl_file(ctx, d, &file);
+	if (res < 0)
+		return res;
+	if (size > SF_DIE_MAX_OFFSET)
+		return sf__die_corrupt(ctx, d, "struct size beyond 1 TiB");
+	s = sf__arena_alloc(ctx->unit->arena, sizeof(*s));
+	if (!s)
+		return sf__fail(SF_ENOMEM, "out of memory");
+	s->kind = kind_of(tag);
+	s->size = size;
+	s->compiler_reorders = s->kind != SF_UNION && sf__die_language_reorders(ctx->language);
+	s->variant_view = ctx->variant_view_key == sf__die_key(d);
+	s->cxx = sf__die_language_cxx(ctx->language);
+	s->decl_line = line > UINT32_MAX ? 0 : (uint32_t)line;
+	s->file_index = ctx->unit->file_index;
+	s->is_nested_body = nested_body && !name && !typedef_name;
+	s->name = copy_string(ctx, name, &res);
+	if (!name)
+		s->typedef_name = copy_string(ctx, typedef_name, &res);
+	s->decl_file = copy_string(ctx, file, &res);
+	if (res < 0)
+		return res;
+	res = sf__die_udata(ctx, d, DW_AT_alignment, &align);
+	if (res > 0 && (!sf__is_pow2(align) || align > (UINT64_C(1) << 29)))
+		res = sf__die_corrupt(ctx, d, "alignment not a power of two");
+	if (res < 0)
+		return res;
+	s->explicit_align = (uint32_t)align;
+	*out = s;
+	return 0;
+}
+
+/* Builds the members of `s`, checks that they fit, completes its layout
+ * facts and adds it to the unit. */
+static int finish_struct(sf_die_ctx *ctx, const sf_die *d, sf_struct *s, unsigned depth)
+{
+	char why[256];
+	int res = build_members(ctx, d, s, depth);
+
+	if (res >= 0)
+		res = sf__die_mark_unsized(ctx, d, s);
+	if (res < 0)
+		return res;
+	if (!sf__struct_members_fit(s, why, sizeof(why)))
+		return sf__die_corrupt(ctx, d, why);
+	if (sf__struct_place_virtual_bases(s, ctx->unit->arena) < 0)
+		return sf__fail(SF_ENOMEM, "out of memory");
+	sf__struct_infer_alignment(s);
+	if (sf__struct_list_push(&ctx->unit->structs, s) < 0)
+		return sf__fail(SF_ENOMEM, "out of memory");
+	return 0;
+}
+
 int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_name,
 			 bool nested_body, unsigned depth, sf_struct **out)
 {
 	sf_die_type *t = sf__die_type_slot(ctx, d);
-	const char *name = NULL, *file = NULL;
-	uint64_t size = 0, line = 0;
+	const char *name = NULL;
 	bool declaration = false, have_digest = false;
 	sf_die_digest digest = { 0, 0 };
 	uint16_t tag = 0;
@@ -491,89 +577,23 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 		res = sf__die_string(ctx, d, DW_AT_name, &name);
 	if (res >= 0)
 		res = sf__die_qualified_name(ctx, d, name, &name);
-	/* A definition this worker built before from the same DWARF, under
-	 * the same typedef name and nesting, is reused as it is (see
-	 * die_digest.c). */
 	if (res >= 0 && ctx->known) {
-		const char *as_typedef = name ? NULL : typedef_name;
-		bool as_body = nested_body && !name && !typedef_name;
-		have_digest = sf__die_struct_digest(ctx, d, as_typedef, as_body, &digest);
-		if (have_digest) {
-			const sf_struct *known = sf__die_known_find(ctx->known, &digest);
-			if (known && known->kind == kind_of(tag) && same_name(known->name, name) &&
-			    same_name(known->typedef_name, as_typedef) && known->is_nested_body == as_body) {
-				t->built = (sf_struct *)known;
-				*out = t->built;
-				goto done;
-			}
-		}
-	}
-	if (res >= 0)
-		res = sf__die_udata(ctx, d, DW_AT_byte_size, &size);
-	if (res >= 0)
-		res = sf__die_udata(ctx, d, DW_AT_decl_line, &line);
-	if (res >= 0)
-		res = sf__die_decl_file(ctx, d, &file);
-	if (res < 0)
-		goto done;
-	if (size > SF_DIE_MAX_OFFSET) {
-		res = sf__die_corrupt(ctx, d, "struct size beyond 1 TiB");
-		goto done;
-	}
-	s = sf__arena_alloc(ctx->unit->arena, sizeof(*s));
-	if (!s) {
-		res = sf__fail(SF_ENOMEM, "out of memory");
-		goto done;
-	}
-	s->kind = kind_of(tag);
-	s->size = size;
-	s->compiler_reorders = s->kind != SF_UNION && sf__die_language_reorders(ctx->language);
-	s->variant_view = ctx->variant_view_key == sf__die_key(d);
-	s->cxx = sf__die_language_cxx(ctx->language);
-	s->decl_line = line > UINT32_MAX ? 0 : (uint32_t)line;
-	s->file_index = ctx->unit->file_index;
-	s->is_nested_body = nested_body && !name && !typedef_name;
-	s->name = copy_string(ctx, name, &res);
-	if (!name)
-		s->typedef_name = copy_string(ctx, typedef_name, &res);
-	s->decl_file = copy_string(ctx, file, &res);
-	if (res < 0)
-		goto done;
-	{
-		uint64_t align = 0;
-		res = sf__die_udata(ctx, d, DW_AT_alignment, &align);
-		if (res > 0 && (!sf__is_pow2(align) || align > (UINT64_C(1) << 29)))
-			res = sf__die_corrupt(ctx, d, "alignment not a power of two");
-		if (res < 0)
-			goto done;
-		s->explicit_align = (uint32_t)align;
-	}
-	res = build_members(ctx, d, s, depth);
-	if (res >= 0)
-		res = sf__die_mark_unsized(ctx, d, s);
-	if (res < 0)
-		goto done;
-	{
-		char why[256];
-		if (!sf__struct_members_fit(s, why, sizeof(why))) {
-			res = sf__die_corrupt(ctx, d, why);
+		const sf_struct *known = known_definition(ctx, d, tag, name, typedef_name, nested_body,
+							  &digest, &have_digest);
+		if (known) {
+			t->built = (sf_struct *)known;
+			*out = t->built;
 			goto done;
 		}
 	}
-	if (sf__struct_place_virtual_bases(s, ctx->unit->arena) < 0) {
-		res = sf__fail(SF_ENOMEM, "out of memory");
-		goto done;
-	}
-	sf__struct_infer_alignment(s);
-	if (sf__struct_list_push(&ctx->unit->structs, s) < 0) {
-		res = sf__fail(SF_ENOMEM, "out of memory");
-		goto done;
-	}
-	if (have_digest) {
+	if (res >= 0)
+		res = new_struct(ctx, d, tag, name, typedef_name, nested_body, &s);
+	if (res >= 0)
+		res = finish_struct(ctx, d, s, depth);
+	if (res >= 0 && have_digest)
 		res = remember_fresh(ctx, &digest, s);
-		if (res < 0)
-			goto done;
-	}
+	if (res < 0)
+		goto done;
 	t->built = s;
 	*out = s;
 done:
