@@ -331,6 +331,19 @@ int sf__die_scope(sf_die_ctx *ctx, const sf_die *d, const char **prefix);
  * `name` itself; NULL stays NULL.  0 or <0. */
 int sf__die_qualified_name(sf_die_ctx *ctx, const sf_die *d, const char *name, const char **out);
 
+/* ---- die_member.c ---- */
+
+/* `s` copied into the unit's arena; NULL stays NULL.  On ENOMEM *res is
+ * set to it and NULL returned. */
+const char *sf__die_copy_string(sf_die_ctx *ctx, const char *s, int *res);
+/*
+ * Fills `out` from the member or inheritance DIE `m` (tag `tag`) of
+ * `parent`; *descriptor tells that its size is the struct's to work out
+ * (see sf_die_type.descriptor).  0 or <0.
+ */
+int sf__die_build_member(sf_die_ctx *ctx, const sf_struct *parent, const sf_die *m, uint16_t tag,
+			 unsigned depth, sf_member *out, bool *descriptor);
+
 /* ---- die_struct.c ---- */
 
 /*
@@ -366,6 +379,8 @@ int sf__die_mark_unsized(const sf_die_ctx *ctx, const sf_die *d, sf_struct *s);
  */
 bool sf__die_struct_digest(sf_die_ctx *ctx, const sf_die *d, const char *typedef_name, bool nested_body,
 			   sf_die_digest *out);
+/* ---- die_known.c ---- */
+
 /* A known definition with that digest and kind/name/size, or NULL. */
 const sf_struct *sf__die_known_find(const sf_die_known *known, const sf_die_digest *digest);
 /* Records the canonical definition of a digest; 0 or SF_ENOMEM. */
