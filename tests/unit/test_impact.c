@@ -166,10 +166,13 @@ Test(profile, csv_rows_header_comments_and_threads)
 
 Test(profile, bad_csv_lines_name_their_line)
 {
-	cr_expect_eq(parse("conn,state,10\n"), SF_EINVALID);
-	cr_expect_str_eq(sf_error_last(), "p:1: expected type,member,reads,writes[,threads] (3 fields)");
-	cr_expect_eq(parse("conn,state,10,x\n"), SF_EINVALID);
-	cr_expect(strstr(sf_error_last(), "p:1:") != NULL);
+	cr_expect_eq(parse("conn,a,1,2\nconn,state,10\n"), SF_EINVALID);
+	cr_expect_str_eq(sf_error_last(), "p:2: expected type,member,reads,writes[,threads] (3 fields)");
+	cr_expect_eq(parse("type,member,reads,writes\nconn,state,10,x\n"), SF_EINVALID);
+	cr_expect(strstr(sf_error_last(), "p:2:") != NULL, "%s", sf_error_last());
+	cr_expect_eq(parse("This is a README.\n"), SF_EINVALID);
+	cr_expect(strstr(sf_error_last(), "p: not a profile: neither DHAT JSON nor CSV") != NULL, "%s",
+		  sf_error_last());
 	cr_expect_eq(parse("# nothing\n"), SF_EINVALID);
 	cr_expect(strstr(sf_error_last(), "not a profile") != NULL, "%s", sf_error_last());
 	cr_expect_eq(sf_profile_parse(profile, "a\0b", 3, "bin"), SF_EINVALID);

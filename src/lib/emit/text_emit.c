@@ -2,6 +2,7 @@
 #include <structfit/emit.h>
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -373,23 +374,32 @@ int sf_emit_text(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 	static const sf_emit_options defaults = SF_EMIT_OPTIONS_INIT;
 	const sf_plan *plan = NULL;
 	printer p = { 0 };
+	size_t *order = NULL;
 	int error = 0;
 
 	if (!opts)
 		opts = &defaults;
+	if (opts->summary && sf__emit_impact(report, opts))
+		return sf__emit_impact_summary(buf, report, opts, 0);
 	if (opts->summary)
 		return sf__emit_summary(buf, report, opts);
+	error = sf__emit_order(&order, report, opts);
+	if (error)
+		return error;
 	p.buf = buf;
 	p.color = opts->color != 0;
 	p.cacheline = report->cacheline;
 	/* A plan made from another report would index other structs. */
 	if (opts->version >= 2 && opts->plan && sf_plan_count(opts->plan) == report->count)
 		plan = opts->plan;
-	for (size_t i = 0; i < report->count; i++) {
+	for (size_t k = 0; k < report->count; k++) {
+		size_t i = order[k];
 		struct_text(&p, &report->entries[i]);
+		sf__emit_impact_line(buf, sf__emit_impact(report, opts), sf__emit_savings_plan(report, opts), i);
 		if (plan)
 			sf__emit_proposal_text(buf, plan, i, p.color);
 	}
+	free(order);
 	if (p.line.failed)
 		buf->failed = 1;
 	sf_buf_free(&p.line);

@@ -96,6 +96,7 @@ int sf__profile_csv_parse(const char *text, size_t len, const char *name, sf_are
 	unsigned lineno = 0;
 	int error = 0;
 	char *line = NULL;
+	bool seen = false;          /* a row or the header line */
 
 	*first = NULL;
 	*count = 0;
@@ -121,8 +122,16 @@ int sf__profile_csv_parse(const char *text, size_t len, const char *name, sf_are
 			goto done;
 		}
 		error = parse_row(line, name, lineno, arena, &row);
+		if (error == SF_EINVALID && !seen) {
+			/* The first row decides whether this is CSV at all. */
+			error = sf__fail(SF_EINVALID,
+					 "%s: not a profile: neither DHAT JSON nor CSV type,member,reads,writes "
+					 "(line %u)", name, lineno);
+			goto done;
+		}
 		if (error)
 			goto done;
+		seen = true;
 		if (row) {
 			*tail = row;
 			tail = &row->next;
