@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "impact/impact_private.h"
+#include "impact/impact_sizeof.h"
 #include "layout/selection.h"
 #include "model_builder.h"
 
@@ -189,6 +190,66 @@ Test(profile, profile_map_specs_are_checked)
 	cr_expect_eq(sf_profile_map(profile, "a.c:3="), SF_EUSAGE);
 }
 
+static sf_sizeof_expr subject(const char *line)
+{
+	sf_sizeof_expr e;
+	sf__impact_parse_sizeof(line, &e);
+	return e;
+}
+
+Test(profile, sizeof_subjects_of_allocation_lines)
+{
+	sf_sizeof_expr e = subject("p = malloc(sizeof(struct conn));");
+	cr_expect_eq(e.kind, SF_SIZEOF_TYPE);
+	cr_expect_str_eq(e.name, "conn");
+	cr_expect(!e.tail);
+	e = subject("c = calloc(n, sizeof *c);");
+	cr_expect_eq(e.kind, SF_SIZEOF_EXPR);
+	cr_expect_str_eq(e.name, "c");
+	cr_expect_eq(e.derefs, 1);
+	e = subject("r->entries = calloc(n, sizeof(*r->entries));");
+	cr_expect_eq(e.kind, SF_SIZEOF_EXPR);
+	cr_expect_str_eq(e.name, "r");
+	cr_expect_eq(e.member_count, 1);
+	cr_expect_str_eq(e.members[0], "entries");
+	cr_expect_eq(e.derefs, 1);
+	e = subject("b = malloc(sizeof(block) + capacity);");
+	cr_expect_eq(e.kind, SF_SIZEOF_EXPR);
+	cr_expect(e.tail);
+	e = subject("x = malloc(len + sizeof (struct name));");
+	cr_expect_eq(e.kind, SF_SIZEOF_TYPE);
+	cr_expect(e.tail);
+	e = subject("v = malloc(n * sizeof(conn_t *));");
+	cr_expect_eq(e.kind, SF_SIZEOF_OTHER);
+	e = subject("v = malloc(n * sizeof(struct conn *));");
+	cr_expect_eq(e.kind, SF_SIZEOF_OTHER);
+	e = subject("p = pairs[i] = malloc(sizeof pairs[0][0]);");
+	cr_expect_eq(e.derefs, 2);
+	e = subject("n = mysizeof(x) + 1;");
+	cr_expect_eq(e.kind, SF_SIZEOF_NONE);
+}
+
+Test(profile, declarators_and_member_type_shapes)
+{
+	unsigned stars, dims;
+	char base[64];
+
+	cr_expect(sf__impact_declares("\tstruct pair *pairs[20];", "pairs", &stars, &dims));
+	cr_expect_eq(stars, 1);
+	cr_expect_eq(dims, 1);
+	cr_expect(sf__impact_declares("\tsf_struct **items = realloc(x, n);", "items", &stars, &dims));
+	cr_expect_eq(stars, 2);
+	cr_expect(sf__impact_declares("struct a *p, *q;", "q", &stars, &dims));
+	cr_expect(!sf__impact_declares("\tq = malloc(sizeof *q);", "q", &stars, &dims));
+	cr_expect(!sf__impact_declares("\treturn a * q;", "q", &stars, &dims));
+	cr_expect(!sf__impact_declares("\tx = a * q;", "q", &stars, &dims));
+	cr_expect(sf__impact_declares("static const struct a *q = NULL;", "q", &stars, &dims));
+	sf__impact_type_shape("const struct node *[4]", base, sizeof(base), &stars, &dims);
+	cr_expect_str_eq(base, "node");
+	cr_expect_eq(stars, 1);
+	cr_expect_eq(dims, 1);
+}
+
 /* Attribution against a hand-built model and a source file on disk. */
 typedef struct impact_fixture {
 	sf_model *model;
@@ -210,6 +271,9 @@ static const char alloc_c[] =
 	"\tstruct b *r;\n"
 	"\tr = calloc(1, sizeof *r);\n"
 	"\tstruct c *arr = malloc(2 * sizeof(struct c));\n"
+	"\tstruct a **list = malloc(3 * sizeof(*list));\n"
+	"\tchar *buf = malloc(n);\n"
+	"\tstruct c *named = malloc(sizeof(struct c) + n);\n"
 	"}\n";
 
 /* Sites: a at line 3 (acc: x hot, y warm, z cold), 24 bytes at line 4
@@ -221,11 +285,15 @@ static const char alloc_dhat[] =
 	"{\"tb\":24,\"tbk\":1,\"mb\":24,\"mbk\":1,\"gb\":24,\"gbk\":1,\"rb\":0,\"wb\":0,\"fs\":[1,3]},"
 	"{\"tb\":48,\"tbk\":2,\"mb\":48,\"mbk\":2,\"gb\":48,\"gbk\":2,\"rb\":0,\"wb\":0,\"fs\":[4,5]},"
 	"{\"tb\":96,\"tbk\":1,\"mb\":96,\"mbk\":1,\"gb\":96,\"gbk\":1,\"rb\":96,\"wb\":0,"
-	"\"acc\":[-96,1],\"fs\":[1,6]}],"
+	"\"acc\":[-96,1],\"fs\":[1,6]},"
+	"{\"tb\":24,\"tbk\":1,\"mb\":24,\"mbk\":1,\"gb\":24,\"gbk\":1,\"fs\":[1,7]},"
+	"{\"tb\":48,\"tbk\":1,\"mb\":48,\"mbk\":1,\"gb\":48,\"gbk\":1,\"fs\":[1,8]},"
+	"{\"tb\":1000,\"tbk\":10,\"mb\":560,\"mbk\":5,\"gb\":500,\"gbk\":5,\"fs\":[1,9]}],"
 	"\"ftbl\":[\"[root]\",\"0x1: malloc (in /usr/libexec/valgrind/vgpreload_dhat-amd64-linux.so)\","
 	"\"0x2: f (alloc.c:3)\",\"0x3: f (alloc.c:4)\","
 	"\"0x4: calloc (in /usr/libexec/valgrind/vgpreload_dhat-amd64-linux.so)\","
-	"\"0x5: f (alloc.c:6)\",\"0x6: f (alloc.c:7)\"]}";
+	"\"0x5: f (alloc.c:6)\",\"0x6: f (alloc.c:7)\",\"0x7: f (alloc.c:8)\",\"0x8: f (alloc.c:9)\","
+	"\"0x9: f (alloc.c:10)\"]}";
 
 static void impact_setup(void)
 {
@@ -315,7 +383,7 @@ Test(impact, sites_are_attributed_by_the_allocating_line)
 	sf_impact_site_info s;
 
 	cr_assert_eq(build(alloc_dhat), 0, "%s", sf_error_last());
-	cr_assert_eq(sf_impact_site_count(ix.impact), 4);
+	cr_assert_eq(sf_impact_site_count(ix.impact), 7);
 	s = site(0);
 	cr_expect_eq(s.status, SF_SITE_MATCHED);
 	cr_expect_eq(s.index, 0);
@@ -334,6 +402,15 @@ Test(impact, sites_are_attributed_by_the_allocating_line)
 	cr_expect_eq(s.status, SF_SITE_MATCHED);
 	cr_expect_eq(s.index, 2);
 	cr_expect_eq(s.elements, 2);
+	/* Three pointers to a, not three a; a byte buffer of 48 bytes is no c. */
+	cr_expect_eq(site(4).status, SF_SITE_UNMATCHED);
+	cr_expect_eq(site(5).status, SF_SITE_UNMATCHED);
+	/* One c with trailing bytes, blocks of varying size (average 100). */
+	s = site(6);
+	cr_expect_eq(s.status, SF_SITE_MATCHED);
+	cr_expect_eq(s.index, 2);
+	cr_expect_eq(s.elements, 1);
+	cr_expect_eq(s.block_size, 0);
 }
 
 Test(impact, profile_map_settles_an_ambiguous_site)
@@ -394,11 +471,14 @@ Test(impact, savings_after_size_classes_and_at_peak)
 	cr_expect_eq(b.proposed_size_class, 32);
 	cr_expect_eq(b.saved_per_instance, 0);
 	cr_expect_eq(b.saved_at_peak, 0);
-	c = struct_of(2); /* 48 -> 32: chunks 64 -> 48; the 96-byte array 112 -> 80 */
+	/* 48 -> 32: chunks 64 -> 48; the 96-byte array 112 -> 80; the 100-byte
+	 * named blocks (48 + 52 trailing) 112 -> 96 for each of 5 at the peak */
+	c = struct_of(2);
 	cr_expect_eq(c.proposed_size, 32);
 	cr_expect_eq(c.saved_per_instance, 16);
-	cr_expect_eq(c.peak_instances, 2);
-	cr_expect_eq(c.saved_at_peak, 32);
+	cr_expect_eq(c.peak_instances, 2 + 5);
+	cr_expect_eq(c.allocations, 2 + 10);
+	cr_expect_eq(c.saved_at_peak, 32 + 5 * 16);
 	cr_assert_eq(sf_impact_rank(order, ix.impact, ix.plan), 0);
 	cr_expect_eq(order[0], 2);
 }

@@ -1,7 +1,9 @@
 /* Attribution of DHAT allocation sites to struct types: block size, the allocating source line, the file's types, --profile-map. */
 #include "impact/impact_private.h"
+#include "impact/impact_sizeof.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,11 +25,6 @@ typedef struct attr_ctx {
 	size_t cand_count;
 } attr_ctx;
 
-static bool ident_char(char c)
-{
-	return isalnum((unsigned char)c) || c == '_';
-}
-
 /* The name as C source spells it: the last component of "ns::T". */
 static const char *spelled(const char *name)
 {
@@ -45,7 +42,7 @@ static bool has_ident(const char *text, const char *name)
 		return false;
 	n = strlen(name);
 	for (const char *p = strstr(text, name); p; p = strstr(p + 1, name)) {
-		if ((p == text || !ident_char(p[-1])) && !ident_char(p[n]))
+		if ((p == text || !sf__impact_ident_char(p[-1])) && !sf__impact_ident_char(p[n]))
 			return true;
 	}
 	return false;
@@ -67,103 +64,87 @@ static bool mentioned(const sf_struct *s, const char *text)
 	return has_ident(text, s->name) || has_ident(text, s->typedef_name);
 }
 
-static const char *skip_space(const char *p)
+/* The report entry named `name` (tag or typedef), SIZE_MAX when none. */
+static size_t find_named(const attr_ctx *ctx, const char *name)
 {
-	while (*p && isspace((unsigned char)*p))
-		p++;
-	return p;
-}
-
-static const char *read_ident(const char *p, char *buf, size_t cap)
-{
-	size_t n = 0;
-
-	while (ident_char(*p) && n + 1 < cap)
-		buf[n++] = *p++;
-	buf[n] = '\0';
-	return p;
-}
-
-enum { SUBJECT_NONE, SUBJECT_TYPE, SUBJECT_VARIABLE };
-
-/*
- * What the first `sizeof` of a line measures: a type ("sizeof(struct
- * conn)", "sizeof(conn_t)") or the object a pointer points to ("sizeof
- * *c", "sizeof(*c)", "sizeof c[0]").  The name goes to `buf`.
- */
-static int sizeof_subject(const char *line, char *buf, size_t cap)
-{
-	const char *p = line;
-	bool paren;
-
-	while ((p = strstr(p, "sizeof")) && p > line && ident_char(p[-1]))
-		p += 6;
-	if (!p || ident_char(p[6]))
-		return SUBJECT_NONE;
-	p = skip_space(p + 6);
-	paren = *p == '(';
-	if (paren)
-		p = skip_space(p + 1);
-	if (*p == '*') {
-		read_ident(skip_space(p + 1), buf, cap);
-		return buf[0] ? SUBJECT_VARIABLE : SUBJECT_NONE;
-	}
-	p = read_ident(p, buf, cap);
-	if (strcmp(buf, "struct") == 0 || strcmp(buf, "union") == 0 || strcmp(buf, "class") == 0)
-		p = read_ident(skip_space(p), buf, cap);
-	else if (*skip_space(p) == '[' || (!paren && buf[0]))
-		return buf[0] ? SUBJECT_VARIABLE : SUBJECT_NONE;
-	return buf[0] ? SUBJECT_TYPE : SUBJECT_NONE;
-}
-
-/* Whether `line` declares `var` as a pointer: "TYPE *var" with an
- * identifier other than sizeof/return before the star(s). */
-static bool declares_pointer(const char *line, const char *var)
-{
-	size_t n = strlen(var);
-
-	for (const char *p = strchr(line, '*'); p; p = strchr(p + 1, '*')) {
-		const char *q = skip_space(p + 1);
-		const char *w = p;
-		size_t len = 0;
-		if (strncmp(q, var, n) != 0 || ident_char(q[n]))
-			continue;
-		while (w > line && (w[-1] == '*' || isspace((unsigned char)w[-1])))
-			w--;
-		while (w > line && ident_char(w[-1])) {
-			w--;
-			len++;
-		}
-		if (len && !(len == 6 && strncmp(w, "sizeof", 6) == 0) &&
-		    !(len == 6 && strncmp(w, "return", 6) == 0))
-			return true;
-	}
-	return false;
-}
-
-/* The candidate `var` was declared a pointer to, searching upwards. */
-static size_t declared_candidate(attr_ctx *ctx, const char *file, unsigned line, const char *var)
-{
-	for (unsigned k = 0; k < MAX_DECL_LOOKBACK && k < line; k++) {
-		const char *text = sf__impact_source_line(ctx->sources, file, line - k);
-		if (!text || !declares_pointer(text, var))
-			continue;
-		for (size_t c = 0; c < ctx->cand_count; c++) {
-			if (mentioned(entry_def(ctx, ctx->cands[c]), text))
-				return c;
-		}
-		return SIZE_MAX; /* declared as something else */
+	for (size_t i = 0; i < ctx->report->count; i++) {
+		if (entry_def(ctx, i)->size && names_type(entry_def(ctx, i), name))
+			return i;
 	}
 	return SIZE_MAX;
 }
 
-static void match(sf_site_result *r, const attr_ctx *ctx, size_t index, uint64_t block_size,
-		  const char *how)
+/* The struct a variable was declared with, searching upwards from `line`
+ * for "TYPE ... var"; *stars and *dims describe the declarator. */
+static size_t declared_struct(attr_ctx *ctx, const char *file, unsigned line, const char *var,
+			      unsigned *stars, unsigned *dims)
 {
+	for (unsigned k = 0; k < MAX_DECL_LOOKBACK && k < line; k++) {
+		const char *text = sf__impact_source_line(ctx->sources, file, line - k);
+		if (!text || !sf__impact_declares(text, var, stars, dims))
+			continue;
+		for (size_t i = 0; i < ctx->report->count; i++) {
+			if (entry_def(ctx, i)->size && mentioned(entry_def(ctx, i), text))
+				return i;
+		}
+		return SIZE_MAX; /* declared as something that is no struct of ours */
+	}
+	return SIZE_MAX;
+}
+
+/*
+ * What `sizeof *v->m1.m2` measures, as a report entry: v's declared
+ * struct, then each member's type; the derefs must take exactly the
+ * pointers and array dimensions away.  SIZE_MAX when it is no struct.
+ */
+static size_t resolve_expr(attr_ctx *ctx, const sf_profile_frame *frame, const sf_sizeof_expr *e)
+{
+	unsigned stars = 0, dims = 0;
+	size_t index;
+
+	if (e->derefs == 0 && e->member_count == 0) {
+		index = find_named(ctx, e->name); /* sizeof(conn_t) */
+		if (index != SIZE_MAX)
+			return index;
+	}
+	index = declared_struct(ctx, frame->file, frame->line, e->name, &stars, &dims);
+	for (unsigned m = 0; m < e->member_count && index != SIZE_MAX; m++) {
+		const sf_struct *s = entry_def(ctx, index);
+		const sf_member *member = NULL;
+		char base[SF_SIZEOF_NAME];
+		for (uint32_t i = 0; i < s->member_count && !member; i++)
+			member = s->members[i].name && strcmp(s->members[i].name, e->members[m]) == 0 ?
+					 &s->members[i] : NULL;
+		if (!member || !member->type_name)
+			return SIZE_MAX;
+		sf__impact_type_shape(member->type_name, base, sizeof(base), &stars, &dims);
+		index = base[0] ? find_named(ctx, base) : SIZE_MAX;
+	}
+	if (index == SIZE_MAX || e->derefs < dims || e->derefs - dims != stars)
+		return SIZE_MAX;
+	return index;
+}
+
+/* Whether struct `index` fits the site's blocks: whole multiples, or one
+ * struct with trailing bytes ("sizeof(T) + len"). */
+static bool fits(attr_ctx *ctx, const sf_profile_site *site, size_t index, bool tail,
+		 sf_site_result *r, const char *how)
+{
+	uint64_t size = entry_def(ctx, index)->size;
+	uint64_t block = site->block_size;
+
+	if (!size)
+		return false;
+	if (!block && tail && site->total_blocks)
+		block = site->total_bytes / site->total_blocks; /* sizes vary: the average */
+	if (!block || block < size || (!tail && block % size != 0))
+		return false;
 	r->status = SF_SITE_MATCHED;
 	r->index = index;
-	r->elements = block_size / entry_def(ctx, index)->size;
+	r->elements = tail ? 1 : block / size;
+	r->extra = block - r->elements * size;
 	r->how = how;
+	return true;
 }
 
 static int ambiguous(sf_site_result *r, attr_ctx *ctx, const bool *keep)
@@ -183,38 +164,44 @@ static int ambiguous(sf_site_result *r, attr_ctx *ctx, const bool *keep)
 	return 0;
 }
 
+/* Whether `line` holds the number `value` as a token ("malloc(16)"). */
+static bool has_number(const char *line, uint64_t value)
+{
+	char digits[24];
+
+	snprintf(digits, sizeof(digits), "%llu", (unsigned long long)value);
+	return value && has_ident(line, digits);
+}
+
+enum { EVIDENCE_NONE, EVIDENCE_DECIDED, EVIDENCE_AGAINST, EVIDENCE_LITERAL };
+
 /*
- * Evidence from the allocating source lines: returns 1 when it decided
- * (matched or ambiguous among the types the line names), 0 when the
- * lines say nothing about the candidates.
+ * Evidence from the allocating source lines (the call, then up to two
+ * callers for wrappers): a sizeof decides by its subject; without one,
+ * the one candidate the line names; a literal block size sends the
+ * caller to the file's types.  EVIDENCE_AGAINST: the size comes from
+ * something that is none of the candidates.
  */
 static int line_evidence(attr_ctx *ctx, const sf_profile_site *site, size_t first,
 			 sf_site_result *r, bool *keep, int *error)
 {
-	char name[256];
-
 	for (size_t f = first; f < site->frame_count && f < first + MAX_CALL_FRAMES; f++) {
 		const sf_profile_frame *frame = &site->frames[f];
 		const char *line = sf__impact_source_line(ctx->sources, frame->file, frame->line);
-		size_t hits = 0, hit = 0;
-		int subject;
+		size_t hits = 0, hit = 0, index = SIZE_MAX;
+		sf_sizeof_expr e;
 
 		if (!line)
 			continue;
-		subject = sizeof_subject(line, name, sizeof(name));
-		if (subject != SUBJECT_NONE) {
-			size_t c = SIZE_MAX;
-			if (subject == SUBJECT_TYPE) {
-				for (size_t k = 0; k < ctx->cand_count && c == SIZE_MAX; k++)
-					c = names_type(entry_def(ctx, ctx->cands[k]), name) ? k : SIZE_MAX;
-			} else {
-				c = declared_candidate(ctx, frame->file, frame->line, name);
-			}
-			if (c == SIZE_MAX)
-				return -1; /* the size is computed here, from another type */
-			match(r, ctx, ctx->cands[c], site->block_size, "source line");
-			return 1;
-		}
+		sf__impact_parse_sizeof(line, &e);
+		if (e.kind == SF_SIZEOF_TYPE)
+			index = find_named(ctx, e.name);
+		else if (e.kind == SF_SIZEOF_EXPR)
+			index = resolve_expr(ctx, frame, &e);
+		if (e.kind != SF_SIZEOF_NONE)
+			return index != SIZE_MAX && fits(ctx, site, index, e.tail, r, "source line")
+				       ? EVIDENCE_DECIDED
+				       : EVIDENCE_AGAINST;
 		for (size_t c = 0; c < ctx->cand_count; c++) {
 			keep[c] = mentioned(entry_def(ctx, ctx->cands[c]), line);
 			if (keep[c]) {
@@ -222,16 +209,16 @@ static int line_evidence(attr_ctx *ctx, const sf_profile_site *site, size_t firs
 				hit = c;
 			}
 		}
-		if (hits == 1) {
-			match(r, ctx, ctx->cands[hit], site->block_size, "source line");
-			return 1;
-		}
+		if (hits == 1 && fits(ctx, site, ctx->cands[hit], false, r, "source line"))
+			return EVIDENCE_DECIDED;
 		if (hits > 1) {
 			*error = ambiguous(r, ctx, keep);
-			return 1;
+			return EVIDENCE_DECIDED;
 		}
+		if (has_number(line, site->block_size))
+			return EVIDENCE_LITERAL;
 	}
-	return 0;
+	return EVIDENCE_NONE;
 }
 
 static const char *base_name(const char *path)
@@ -267,13 +254,13 @@ static int mapped(attr_ctx *ctx, const sf_profile_site *site, size_t first, sf_s
 			if (index == SIZE_MAX)
 				return sf__fail(SF_EUSAGE, "--profile-map %s: no struct '%s' among the structs analysed",
 						m->spec, m->type);
-			if (!entry_def(ctx, index)->size || !site->block_size ||
-			    site->block_size % entry_def(ctx, index)->size != 0)
+			/* Whole structs, else one with trailing bytes. */
+			if (!fits(ctx, site, index, false, r, "mapped") &&
+			    !fits(ctx, site, index, true, r, "mapped"))
 				return sf__fail(SF_EUSAGE,
-						"--profile-map %s: the site allocates %llu-byte blocks, not whole %s (%llu bytes)",
+						"--profile-map %s: the site's %llu-byte blocks are smaller than %s (%llu bytes)",
 						m->spec, (unsigned long long)site->block_size, m->type,
 						(unsigned long long)entry_def(ctx, index)->size);
-			match(r, ctx, index, site->block_size, "mapped");
 			return 1;
 		}
 	}
@@ -300,7 +287,8 @@ static size_t size_candidates(attr_ctx *ctx, uint64_t block_size)
 	return exact;
 }
 
-/* Without a telling line: the exact-size types the file names at all. */
+/* A literal size on the line, or no line to read: the exact-size types
+ * the file names at all (or declares). */
 static int file_evidence(attr_ctx *ctx, const sf_profile_site *site, const sf_profile_frame *frame,
 			 sf_site_result *r, bool *keep)
 {
@@ -309,7 +297,7 @@ static int file_evidence(attr_ctx *ctx, const sf_profile_site *site, const sf_pr
 
 	if (!text) {
 		if (ctx->cand_count == 1) {
-			match(r, ctx, ctx->cands[0], site->block_size, "only size");
+			fits(ctx, site, ctx->cands[0], false, r, "only size");
 			return 0;
 		}
 		for (size_t c = 0; c < ctx->cand_count; c++)
@@ -326,7 +314,7 @@ static int file_evidence(attr_ctx *ctx, const sf_profile_site *site, const sf_pr
 		}
 	}
 	if (hits == 1)
-		match(r, ctx, ctx->cands[hit], site->block_size, "used in file");
+		fits(ctx, site, ctx->cands[hit], false, r, "used in file");
 	else if (hits > 1)
 		return ambiguous(r, ctx, keep);
 	return 0;
@@ -345,15 +333,21 @@ static int resolve(attr_ctx *ctx, const sf_profile_site *site, sf_site_result *r
 	if (first >= site->frame_count)
 		return 0;
 	decided = mapped(ctx, site, first, r);
-	if (decided != 0 || !site->block_size)
+	if (decided != 0)
 		return decided < 0 ? decided : 0;
-	/* Exact sizes and arrays compete on the source line; arrays need it. */
-	exact = size_candidates(ctx, site->block_size);
+	/* Exact sizes and arrays compete on the source line; arrays need it.
+	 * Blocks of varying size only match "sizeof(T) + n" lines. */
+	exact = site->block_size ? size_candidates(ctx, site->block_size) : (ctx->cand_count = 0);
 	decided = line_evidence(ctx, site, first, r, keep, &error);
-	if (error || decided > 0)
+	if (error || decided == EVIDENCE_DECIDED || decided == EVIDENCE_AGAINST)
 		return error;
+	/* A line that was read and sized the block from a variable is no
+	 * evidence for any struct (buffers, strings). */
+	if (decided == EVIDENCE_NONE && sf__impact_source_line(ctx->sources, site->frames[first].file,
+							       site->frames[first].line))
+		return 0;
 	ctx->cand_count = exact;
-	if (decided < 0 || !exact || !site->frames[first].file)
+	if (!exact || !site->frames[first].file)
 		return 0;
 	return file_evidence(ctx, site, &site->frames[first], r, keep);
 }

@@ -85,6 +85,7 @@ typedef struct sf_site_result {
 	sf_site_status status;
 	size_t index;
 	uint64_t elements;
+	uint64_t extra;             /* bytes per block past the structs ("sizeof(T) + n") */
 	const char *how;
 	size_t *candidates;         /* in the impact's arena */
 	size_t candidate_count;

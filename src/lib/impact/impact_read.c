@@ -59,9 +59,11 @@ static void struct_info(sf_impact_struct_info *out, const sf_impact *impact, con
 		uint64_t before, after;
 		if (r->status != SF_SITE_MATCHED || r->index != index)
 			continue;
-		/* Blocks of arrays are rounded whole. */
-		before = size_class(impact->allocator, sf__mul_sat_u64(s->size, r->elements));
-		after = size_class(impact->allocator, sf__mul_sat_u64(proposed, r->elements));
+		/* Blocks are rounded whole: arrays, and trailing bytes. */
+		before = size_class(impact->allocator,
+				    sf__add_sat_u64(sf__mul_sat_u64(s->size, r->elements), r->extra));
+		after = size_class(impact->allocator,
+				   sf__add_sat_u64(sf__mul_sat_u64(proposed, r->elements), r->extra));
 		peak_saved[impact->sites[i]->profile_index] = sf__add_sat_u64(
 			peak_saved[impact->sites[i]->profile_index],
 			sf__mul_sat_u64(impact->sites[i]->peak_blocks, saved(before, after)));
