@@ -110,10 +110,15 @@ typedef struct sf_impact_options {
 	 * structs' declarations.  Borrowed; may be NULL. */
 	const char *const *source_dirs;
 	size_t source_dir_count;
+	/* The report leaves structs out by name (-C, -x): a DHAT profile
+	 * none of whose sites matches the selected structs may still be of
+	 * this program, so it is not refused (sf_impact_matched_sites()
+	 * tells the caller), and CSV rows of other types are skipped. */
+	int partial_selection;
 } sf_impact_options;
 
 #define SF_IMPACT_OPTIONS_VERSION 1
-#define SF_IMPACT_OPTIONS_INIT { SF_IMPACT_OPTIONS_VERSION, SF_ALLOCATOR_GLIBC, NULL, 0 }
+#define SF_IMPACT_OPTIONS_INIT { SF_IMPACT_OPTIONS_VERSION, SF_ALLOCATOR_GLIBC, NULL, 0, 0 }
 
 /*
  * Matches `profile` to the structs of `report` (both borrowed; they must
@@ -246,6 +251,9 @@ typedef struct sf_impact_site_info {
 
 /* Number of DHAT allocation sites of the profile. */
 size_t sf_impact_site_count(const sf_impact *impact);
+
+/* Number of those attributed to a struct (SF_SITE_MATCHED). */
+size_t sf_impact_matched_sites(const sf_impact *impact);
 
 /*
  * Fills `out` with site `index` (borrowed strings and arrays living as

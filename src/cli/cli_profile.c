@@ -148,6 +148,7 @@ int cli_profile_attach(cli_profile *p, const cli_inputs *in, const sf_report *re
 	iopts.allocator = p->allocator;
 	iopts.source_dirs = (const char *const *)dirs;
 	iopts.source_dir_count = dir_count;
+	iopts.partial_selection = in->glob_count || in->exclude_count;
 	rc = sf_impact_build(&p->impact, p->profile, report, &iopts);
 	for (size_t i = 0; i < dir_count; i++)
 		free(dirs[i]);
@@ -157,6 +158,9 @@ int cli_profile_attach(cli_profile *p, const cli_inputs *in, const sf_report *re
 		return cli_exit_from_error(rc);
 	}
 	warn_ambiguous(p, report);
+	if (iopts.partial_selection && sf_impact_site_count(p->impact) &&
+	    !sf_impact_matched_sites(p->impact))
+		cli_note("no allocation site of the profile matches the selected structs");
 	if (opts) {
 		const sf_member_heat *heat = NULL;
 		size_t count = 0;

@@ -158,6 +158,10 @@ valgrind -q --tool=dhat --dhat-out-file=other.json ./other 2>/dev/null
 run 4 report --profile=other.json prog
 has err "other.json: none of its" "another program"
 has err "matches a struct of the inputs (profile of another program?)" "another program said"
+# With -C the selected structs may simply not be allocated: a note.
+run 0 report -C pair --profile=dhat.json --profile=prof.csv prog
+run 0 reorder -C span --profile=other.json prog
+has err "no allocation site of the profile matches the selected structs" "filtered: a note, not an error"
 run 3 report --profile=missing.json prog
 # fix accepts the profile and plans with its heat.
 run 0 fix --diff --profile=dhat.json --profile-map=prog.c:22=span prog

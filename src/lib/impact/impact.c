@@ -94,8 +94,9 @@ static int add_row(sf_impact *impact, const sf_profile_row *row)
 	sf_impact_entry *e;
 
 	if (index == SIZE_MAX) {
-		/* Left out by the selection (-C, -x): not this run's concern. */
-		if (model_has_type(impact->report->model, row->type))
+		/* Left out by the selection (-C, -x, which may also stop the
+		 * loader early): not this run's concern. */
+		if (impact->partial_selection || model_has_type(impact->report->model, row->type))
 			return 0;
 		return sf__fail(SF_EINVALID, "%s:%u: no struct '%s' in the inputs (profile of another program?)",
 				row->profile, row->line, row->type);
@@ -286,6 +287,7 @@ int sf_impact_build(sf_impact **out, const sf_profile *profile, const sf_report 
 	impact->profile = profile;
 	impact->report = report;
 	impact->allocator = opts ? opts->allocator : SF_ALLOCATOR_GLIBC;
+	impact->partial_selection = opts && opts->partial_selection;
 	error = setup(impact, profile, report);
 	if (!error)
 		error = sf__impact_sources_new(&sources, impact->arena);
@@ -293,7 +295,7 @@ int sf_impact_build(sf_impact **out, const sf_profile *profile, const sf_report 
 		error = add_source_dirs(sources, report, opts);
 	if (!error)
 		error = sf__impact_attribute(impact, sources);
-	if (!error)
+	if (!error && !(opts && opts->partial_selection))
 		error = check_matches(impact);
 	if (!error)
 		error = accumulate(impact);

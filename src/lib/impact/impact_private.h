@@ -117,6 +117,7 @@ struct sf_impact {
 	const sf_profile *profile;
 	const sf_report *report;
 	sf_allocator allocator;
+	bool partial_selection;     /* sf_impact_options.partial_selection */
 	sf_impact_entry *entries;   /* one per report entry */
 	const sf_profile_site **sites;
 	sf_site_result *results;    /* one per site */

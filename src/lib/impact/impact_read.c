@@ -120,6 +120,15 @@ size_t sf_impact_site_count(const sf_impact *impact)
 	return impact ? impact->site_count : 0;
 }
 
+size_t sf_impact_matched_sites(const sf_impact *impact)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; impact && i < impact->site_count; i++)
+		n += impact->results[i].status == SF_SITE_MATCHED;
+	return n;
+}
+
 int sf_impact_site(sf_impact_site_info *out, const sf_impact *impact, size_t index)
 {
 	const sf_profile_site *site;
