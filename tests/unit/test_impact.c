@@ -232,18 +232,22 @@ Test(profile, sizeof_subjects_of_allocation_lines)
 Test(profile, declarators_and_member_type_shapes)
 {
 	unsigned stars, dims;
+	size_t statement, at;
 	char base[64];
 
-	cr_expect(sf__impact_declares("\tstruct pair *pairs[20];", "pairs", &stars, &dims));
+	cr_expect(sf__impact_declares("\tstruct pair *pairs[20];", "pairs", &stars, &dims, &statement, &at));
 	cr_expect_eq(stars, 1);
 	cr_expect_eq(dims, 1);
-	cr_expect(sf__impact_declares("\tsf_struct **items = realloc(x, n);", "items", &stars, &dims));
+	cr_expect(sf__impact_declares("\tsf_struct **items = realloc(x, n);", "items", &stars, &dims, &statement, &at));
 	cr_expect_eq(stars, 2);
-	cr_expect(sf__impact_declares("struct a *p, *q;", "q", &stars, &dims));
-	cr_expect(!sf__impact_declares("\tq = malloc(sizeof *q);", "q", &stars, &dims));
-	cr_expect(!sf__impact_declares("\treturn a * q;", "q", &stars, &dims));
-	cr_expect(!sf__impact_declares("\tx = a * q;", "q", &stars, &dims));
-	cr_expect(sf__impact_declares("static const struct a *q = NULL;", "q", &stars, &dims));
+	cr_expect(sf__impact_declares("struct a *p, *q;", "q", &stars, &dims, &statement, &at));
+	cr_expect(sf__impact_declares("struct a *x[2]; struct b *q[5];", "q", &stars, &dims, &statement, &at));
+	cr_expect_eq(statement, 15);
+	cr_expect_eq(at, 26);
+	cr_expect(!sf__impact_declares("\tq = malloc(sizeof *q);", "q", &stars, &dims, &statement, &at));
+	cr_expect(!sf__impact_declares("\treturn a * q;", "q", &stars, &dims, &statement, &at));
+	cr_expect(!sf__impact_declares("\tx = a * q;", "q", &stars, &dims, &statement, &at));
+	cr_expect(sf__impact_declares("static const struct a *q = NULL;", "q", &stars, &dims, &statement, &at));
 	sf__impact_type_shape("const struct node *[4]", base, sizeof(base), &stars, &dims);
 	cr_expect_str_eq(base, "node");
 	cr_expect_eq(stars, 1);
@@ -274,6 +278,7 @@ static const char alloc_c[] =
 	"\tstruct a **list = malloc(3 * sizeof(*list));\n"
 	"\tchar *buf = malloc(n);\n"
 	"\tstruct c *named = malloc(sizeof(struct c) + n);\n"
+	"\tstruct a *one[2]; struct b *two[2]; two[0] = malloc(sizeof *two[0]);\n"
 	"}\n";
 
 /* Sites: a at line 3 (acc: x hot, y warm, z cold), 24 bytes at line 4
@@ -288,12 +293,13 @@ static const char alloc_dhat[] =
 	"\"acc\":[-96,1],\"fs\":[1,6]},"
 	"{\"tb\":24,\"tbk\":1,\"mb\":24,\"mbk\":1,\"gb\":24,\"gbk\":1,\"fs\":[1,7]},"
 	"{\"tb\":48,\"tbk\":1,\"mb\":48,\"mbk\":1,\"gb\":48,\"gbk\":1,\"fs\":[1,8]},"
-	"{\"tb\":1000,\"tbk\":10,\"mb\":560,\"mbk\":5,\"gb\":500,\"gbk\":5,\"fs\":[1,9]}],"
+	"{\"tb\":1000,\"tbk\":10,\"mb\":560,\"mbk\":5,\"gb\":500,\"gbk\":5,\"fs\":[1,9]},"
+	"{\"tb\":24,\"tbk\":1,\"mb\":24,\"mbk\":1,\"gb\":0,\"gbk\":0,\"fs\":[1,10]}],"
 	"\"ftbl\":[\"[root]\",\"0x1: malloc (in /usr/libexec/valgrind/vgpreload_dhat-amd64-linux.so)\","
 	"\"0x2: f (alloc.c:3)\",\"0x3: f (alloc.c:4)\","
 	"\"0x4: calloc (in /usr/libexec/valgrind/vgpreload_dhat-amd64-linux.so)\","
 	"\"0x5: f (alloc.c:6)\",\"0x6: f (alloc.c:7)\",\"0x7: f (alloc.c:8)\",\"0x8: f (alloc.c:9)\","
-	"\"0x9: f (alloc.c:10)\"]}";
+	"\"0x9: f (alloc.c:10)\",\"0xa: f (alloc.c:11)\"]}";
 
 static void impact_setup(void)
 {
@@ -383,7 +389,7 @@ Test(impact, sites_are_attributed_by_the_allocating_line)
 	sf_impact_site_info s;
 
 	cr_assert_eq(build(alloc_dhat), 0, "%s", sf_error_last());
-	cr_assert_eq(sf_impact_site_count(ix.impact), 7);
+	cr_assert_eq(sf_impact_site_count(ix.impact), 8);
 	s = site(0);
 	cr_expect_eq(s.status, SF_SITE_MATCHED);
 	cr_expect_eq(s.index, 0);
@@ -411,6 +417,10 @@ Test(impact, sites_are_attributed_by_the_allocating_line)
 	cr_expect_eq(s.index, 2);
 	cr_expect_eq(s.elements, 1);
 	cr_expect_eq(s.block_size, 0);
+	/* Two declarations on one line: `two` is a b, not the a before it. */
+	s = site(7);
+	cr_expect_eq(s.status, SF_SITE_MATCHED);
+	cr_expect_eq(s.index, 1);
 }
 
 Test(impact, profile_map_settles_an_ambiguous_site)
@@ -420,7 +430,7 @@ Test(impact, profile_map_settles_an_ambiguous_site)
 	cr_expect_eq(site(1).status, SF_SITE_MATCHED);
 	cr_expect_eq(site(1).index, 1);
 	cr_expect_str_eq(site(1).how, "mapped");
-	cr_expect_eq(struct_of(1).allocations, 3);
+	cr_expect_eq(struct_of(1).allocations, 4); /* lines 4, 6 and 11 */
 }
 
 Test(impact, profile_map_to_a_missing_or_misfit_type_is_a_usage_error)

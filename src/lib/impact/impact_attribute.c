@@ -74,20 +74,53 @@ static size_t find_named(const attr_ctx *ctx, const char *name)
 	return SIZE_MAX;
 }
 
+/* Offset of the last occurrence of identifier `name` in text[start, end),
+ * or -1. */
+static long last_ident(const char *text, size_t start, size_t end, const char *name)
+{
+	long found = -1;
+	size_t n;
+
+	name = spelled(name);
+	if (!name || !*name)
+		return -1;
+	n = strlen(name);
+	for (const char *p = strstr(text + start, name); p && (size_t)(p - text) + n <= end;
+	     p = strstr(p + 1, name)) {
+		if ((p == text || !sf__impact_ident_char(p[-1])) && !sf__impact_ident_char(p[n]))
+			found = (long)(p - text);
+	}
+	return found;
+}
+
 /* The struct a variable was declared with, searching upwards from `line`
- * for "TYPE ... var"; *stars and *dims describe the declarator. */
+ * for "TYPE ... var": of the structs named between the statement's start
+ * and the variable, the nearest ("struct a *x; struct b *var;" is a b).
+ * *stars and *dims describe the declarator. */
 static size_t declared_struct(attr_ctx *ctx, const char *file, unsigned line, const char *var,
 			      unsigned *stars, unsigned *dims)
 {
 	for (unsigned k = 0; k < MAX_DECL_LOOKBACK && k < line; k++) {
 		const char *text = sf__impact_source_line(ctx->sources, file, line - k);
-		if (!text || !sf__impact_declares(text, var, stars, dims))
+		size_t statement, at, best = SIZE_MAX;
+		long best_pos = -1;
+		if (!text || !sf__impact_declares(text, var, stars, dims, &statement, &at))
 			continue;
 		for (size_t i = 0; i < ctx->report->count; i++) {
-			if (entry_def(ctx, i)->size && mentioned(entry_def(ctx, i), text))
-				return i;
+			const sf_struct *s = entry_def(ctx, i);
+			long pos = -1, tpos;
+			if (!s->size)
+				continue;
+			pos = last_ident(text, statement, at, s->name);
+			tpos = last_ident(text, statement, at, s->typedef_name);
+			if (tpos > pos)
+				pos = tpos;
+			if (pos > best_pos) {
+				best_pos = pos;
+				best = i;
+			}
 		}
-		return SIZE_MAX; /* declared as something that is no struct of ours */
+		return best; /* SIZE_MAX: declared as something that is no struct of ours */
 	}
 	return SIZE_MAX;
 }

@@ -153,7 +153,8 @@ static bool type_word_before(const char *line, const char *end)
 	return !(c - w == 6 && strncmp(w, "return", 6) == 0);
 }
 
-bool sf__impact_declares(const char *line, const char *var, unsigned *stars, unsigned *dims)
+bool sf__impact_declares(const char *line, const char *var, unsigned *stars, unsigned *dims,
+			 size_t *statement, size_t *at)
 {
 	size_t n = strlen(var);
 
@@ -183,6 +184,10 @@ bool sf__impact_declares(const char *line, const char *var, unsigned *stars, uns
 		}
 		*stars = k;
 		*dims = a;
+		*at = (size_t)(p - line);
+		*statement = *at;
+		while (*statement > 0 && line[*statement - 1] != ';' && line[*statement - 1] != '{')
+			(*statement)--;
 		return true;
 	}
 	return false;

@@ -35,8 +35,11 @@ bool sf__impact_ident_char(char c);
 void sf__impact_parse_sizeof(const char *line, sf_sizeof_expr *out);
 
 /* Whether `line` declares `var`; *stars and *dims get its pointer levels
- * and array dimensions ("struct pair *pairs[20]": 1 and 1). */
-bool sf__impact_declares(const char *line, const char *var, unsigned *stars, unsigned *dims);
+ * and array dimensions ("struct pair *pairs[20]": 1 and 1), *statement
+ * and *at the offsets of the declaration's start (after the last ';' or
+ * '{' before it) and of `var`, where its type name must lie between. */
+bool sf__impact_declares(const char *line, const char *var, unsigned *stars, unsigned *dims,
+			 size_t *statement, size_t *at);
 
 /* A model type name ("struct node *[4]", "const conn_t *") as base name,
  * pointer levels and array dimensions; `base` is "" when there is none. */
