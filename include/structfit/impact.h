@@ -236,7 +236,7 @@ typedef struct sf_impact_site_info {
 	uint64_t blocks;           /* allocated over the run (DHAT tbk) */
 	sf_site_status status;
 	size_t index;              /* MATCHED: report entry of the struct */
-	uint64_t elements;         /* MATCHED: structs per block */
+	uint64_t elements;         /* MATCHED: structs per block; 0: arrays of varying length */
 	/* MATCHED: "mapped", "source line", "used in file", "only size".
 	 * Static strings. */
 	const char *how;

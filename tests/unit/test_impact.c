@@ -279,6 +279,7 @@ static const char alloc_c[] =
 	"\tchar *buf = malloc(n);\n"
 	"\tstruct c *named = malloc(sizeof(struct c) + n);\n"
 	"\tstruct a *one[2]; struct b *two[2]; two[0] = malloc(sizeof *two[0]);\n"
+	"\tstruct c *vec = realloc(old, len * sizeof(*vec));\n"
 	"}\n";
 
 /* Sites: a at line 3 (acc: x hot, y warm, z cold), 24 bytes at line 4
@@ -294,12 +295,13 @@ static const char alloc_dhat[] =
 	"{\"tb\":24,\"tbk\":1,\"mb\":24,\"mbk\":1,\"gb\":24,\"gbk\":1,\"fs\":[1,7]},"
 	"{\"tb\":48,\"tbk\":1,\"mb\":48,\"mbk\":1,\"gb\":48,\"gbk\":1,\"fs\":[1,8]},"
 	"{\"tb\":1000,\"tbk\":10,\"mb\":560,\"mbk\":5,\"gb\":500,\"gbk\":5,\"fs\":[1,9]},"
-	"{\"tb\":24,\"tbk\":1,\"mb\":24,\"mbk\":1,\"gb\":0,\"gbk\":0,\"fs\":[1,10]}],"
+	"{\"tb\":24,\"tbk\":1,\"mb\":24,\"mbk\":1,\"gb\":0,\"gbk\":0,\"fs\":[1,10]},"
+	"{\"tb\":480,\"tbk\":3,\"mb\":288,\"mbk\":1,\"gb\":288,\"gbk\":1,\"fs\":[1,11]}],"
 	"\"ftbl\":[\"[root]\",\"0x1: malloc (in /usr/libexec/valgrind/vgpreload_dhat-amd64-linux.so)\","
 	"\"0x2: f (alloc.c:3)\",\"0x3: f (alloc.c:4)\","
 	"\"0x4: calloc (in /usr/libexec/valgrind/vgpreload_dhat-amd64-linux.so)\","
 	"\"0x5: f (alloc.c:6)\",\"0x6: f (alloc.c:7)\",\"0x7: f (alloc.c:8)\",\"0x8: f (alloc.c:9)\","
-	"\"0x9: f (alloc.c:10)\",\"0xa: f (alloc.c:11)\"]}";
+	"\"0x9: f (alloc.c:10)\",\"0xa: f (alloc.c:11)\",\"0xb: f (alloc.c:12)\"]}";
 
 static void impact_setup(void)
 {
@@ -389,7 +391,7 @@ Test(impact, sites_are_attributed_by_the_allocating_line)
 	sf_impact_site_info s;
 
 	cr_assert_eq(build(alloc_dhat), 0, "%s", sf_error_last());
-	cr_assert_eq(sf_impact_site_count(ix.impact), 8);
+	cr_assert_eq(sf_impact_site_count(ix.impact), 9);
 	s = site(0);
 	cr_expect_eq(s.status, SF_SITE_MATCHED);
 	cr_expect_eq(s.index, 0);
@@ -421,6 +423,11 @@ Test(impact, sites_are_attributed_by_the_allocating_line)
 	s = site(7);
 	cr_expect_eq(s.status, SF_SITE_MATCHED);
 	cr_expect_eq(s.index, 1);
+	/* A growing vector of c: blocks of varying length. */
+	s = site(8);
+	cr_expect_eq(s.status, SF_SITE_MATCHED);
+	cr_expect_eq(s.index, 2);
+	cr_expect_eq(s.elements, 0);
 }
 
 Test(impact, profile_map_settles_an_ambiguous_site)
@@ -482,13 +489,14 @@ Test(impact, savings_after_size_classes_and_at_peak)
 	cr_expect_eq(b.saved_per_instance, 0);
 	cr_expect_eq(b.saved_at_peak, 0);
 	/* 48 -> 32: chunks 64 -> 48; the 96-byte array 112 -> 80; the 100-byte
-	 * named blocks (48 + 52 trailing) 112 -> 96 for each of 5 at the peak */
+	 * named blocks (48 + 52 trailing) 112 -> 96 for each of 5 at the peak;
+	 * the vector's 288 bytes (6 c) at the peak 304 -> 208 */
 	c = struct_of(2);
 	cr_expect_eq(c.proposed_size, 32);
 	cr_expect_eq(c.saved_per_instance, 16);
-	cr_expect_eq(c.peak_instances, 2 + 5);
-	cr_expect_eq(c.allocations, 2 + 10);
-	cr_expect_eq(c.saved_at_peak, 32 + 5 * 16);
+	cr_expect_eq(c.peak_instances, 2 + 5 + 6);
+	cr_expect_eq(c.allocations, 2 + 10 + 10);
+	cr_expect_eq(c.saved_at_peak, 32 + 5 * 16 + 96);
 	cr_assert_eq(sf_impact_rank(order, ix.impact, ix.plan), 0);
 	cr_expect_eq(order[0], 2);
 }

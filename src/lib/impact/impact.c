@@ -35,9 +35,18 @@ static void add_site(sf_impact *impact, const sf_profile_site *site, const sf_si
 
 	e->profiled = e->counted = true;
 	e->site_count++;
+	e->bytes_allocated = sf__add_sat_u64(e->bytes_allocated, site->total_bytes);
+	if (r->elements == 0) {
+		/* Arrays of varying length: instances from bytes (a realloc
+		 * that grows one counts its elements again). */
+		e->allocations = sf__add_sat_u64(e->allocations, site->total_bytes / s->size);
+		e->max_live = sf__add_sat_u64(e->max_live, site->max_bytes / s->size);
+		peak_by_profile[r->index] = sf__add_sat_u64(peak_by_profile[r->index],
+							    site->peak_bytes / s->size);
+		return;
+	}
 	e->allocations = sf__add_sat_u64(e->allocations, sf__mul_sat_u64(site->total_blocks, r->elements));
 	e->max_live = sf__add_sat_u64(e->max_live, sf__mul_sat_u64(site->max_blocks, r->elements));
-	e->bytes_allocated = sf__add_sat_u64(e->bytes_allocated, site->total_bytes);
 	peak_by_profile[r->index] = sf__add_sat_u64(peak_by_profile[r->index],
 						    sf__mul_sat_u64(site->peak_blocks, r->elements));
 	if (!site->acc || !site->total_blocks)

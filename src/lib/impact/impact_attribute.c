@@ -168,6 +168,17 @@ static bool fits(attr_ctx *ctx, const sf_profile_site *site, size_t index, bool 
 
 	if (!size)
 		return false;
+	if (!block && !tail) {
+		/* Arrays of varying length (growing vectors): counted by bytes. */
+		if (!site->total_bytes || site->total_bytes % size != 0)
+			return false;
+		r->status = SF_SITE_MATCHED;
+		r->index = index;
+		r->elements = 0;
+		r->extra = 0;
+		r->how = how;
+		return true;
+	}
 	if (!block && tail && site->total_blocks)
 		block = site->total_bytes / site->total_blocks; /* sizes vary: the average */
 	if (!block || block < size || (!tail && block % size != 0))

@@ -84,7 +84,7 @@ bool sf__profile_is_allocator(const char *function);
 typedef struct sf_site_result {
 	sf_site_status status;
 	size_t index;
-	uint64_t elements;
+	uint64_t elements;          /* structs per block; 0: arrays of varying length */
 	uint64_t extra;             /* bytes per block past the structs ("sizeof(T) + n") */
 	const char *how;
 	size_t *candidates;         /* in the impact's arena */

@@ -46,7 +46,7 @@ static void struct_info(sf_impact_struct_info *out, const sf_impact *impact, con
 	out->proposed_size_class = size_class(impact->allocator, proposed);
 	out->saved_per_instance = saved(out->size_class, out->proposed_size_class);
 	out->saved_at_peak = 0;
-	if (!e->counted || proposed == s->size)
+	if (!e->counted || proposed >= s->size)
 		return;
 	/* Per DHAT file (a run each), the largest total counts. */
 	for (size_t i = 0; i < impact->site_count; i++)
@@ -59,6 +59,19 @@ static void struct_info(sf_impact_struct_info *out, const sf_impact *impact, con
 		uint64_t before, after;
 		if (r->status != SF_SITE_MATCHED || r->index != index)
 			continue;
+		if (r->elements == 0) {
+			/* Varying lengths: the blocks live at the peak, each taken
+			 * at their average size. */
+			const sf_profile_site *site = impact->sites[i];
+			uint64_t avg = site->peak_blocks ? site->peak_bytes / site->peak_blocks : 0;
+			uint64_t n = avg / s->size;
+			before = size_class(impact->allocator, avg);
+			after = size_class(impact->allocator, avg - n * (s->size - proposed));
+			peak_saved[site->profile_index] = sf__add_sat_u64(
+				peak_saved[site->profile_index],
+				sf__mul_sat_u64(site->peak_blocks, saved(before, after)));
+			continue;
+		}
 		/* Blocks are rounded whole: arrays, and trailing bytes. */
 		before = size_class(impact->allocator,
 				    sf__add_sat_u64(sf__mul_sat_u64(s->size, r->elements), r->extra));
