@@ -2,6 +2,10 @@
 #include <structfit/emit.h>
 #include <structfit/structfit.h>
 
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "emit/text_common.h"
 #include "layout/selection.h"
 #include "reorder/plan.h"
 #include "util/buf.h"
@@ -139,7 +143,8 @@ static void proposal(sf_buf *buf, const sf_proposal *prop)
 	sf__buf_putc(buf, '}');
 }
 
-static void struct_json(sf_buf *buf, const sf_report_entry *e, const sf_proposal *prop)
+static void struct_json(sf_buf *buf, const sf_report_entry *e, const sf_proposal *prop,
+			const sf_impact *impact, const sf_plan *savings, size_t index)
 {
 	const sf_struct *s = e->def;
 	const sf_struct_layout *l = e->layout;
@@ -191,13 +196,18 @@ static void struct_json(sf_buf *buf, const sf_report_entry *e, const sf_proposal
 	sf__buf_putc(buf, ']');
 	if (prop)
 		proposal(buf, prop);
+	if (impact)
+		sf__emit_impact_json(buf, impact, savings, index);
 	sf__buf_putc(buf, '}');
 }
 
 int sf_emit_json(sf_buf *buf, const sf_report *report, const sf_emit_options *opts)
 {
 	size_t file_count = sf_model_file_count(report->model);
+	const sf_impact *impact = sf__emit_impact(report, opts);
 	const sf_plan *plan = NULL;
+	size_t *order = NULL;
+	int error;
 
 	/* A plan made from another report would index other structs. */
 	if (opts && opts->version >= 2 && opts->plan && sf_plan_count(opts->plan) == report->count)
@@ -227,13 +237,22 @@ int sf_emit_json(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 	sf__json_line(buf, false, 0);
 	sf__json_key(buf, "structs", true);
 	sf__buf_putc(buf, '[');
-	for (size_t i = 0; i < report->count; i++) {
-		sf__json_line(buf, i == 0, 0);
-		struct_json(buf, &report->entries[i], plan ? sf_plan_proposal(plan, i) : NULL);
+	error = sf__emit_order(&order, report, opts);
+	if (error)
+		return error;
+	for (size_t k = 0; k < report->count; k++) {
+		size_t i = order[k];
+		sf__json_line(buf, k == 0, 0);
+		struct_json(buf, &report->entries[i], plan ? sf_plan_proposal(plan, i) : NULL, impact,
+			    sf__emit_savings_plan(report, opts), i);
 	}
+	free(order);
 	if (report->count)
 		sf__json_line(buf, true, 0);
-	sf__buf_puts(buf, "]}\n");
+	sf__buf_putc(buf, ']');
+	if (impact)
+		sf__emit_profile_json(buf, impact, report);
+	sf__buf_puts(buf, "}\n");
 	if (buf->failed)
 		return sf__fail(SF_ENOMEM, "out of memory while writing JSON");
 	return 0;

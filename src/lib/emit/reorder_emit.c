@@ -276,16 +276,31 @@ static void summary(sf_buf *buf, const sf_plan *plan)
 int sf_emit_reorder(sf_buf *buf, const sf_plan *plan, const sf_emit_options *opts)
 {
 	static const sf_emit_options defaults = SF_EMIT_OPTIONS_INIT;
+	const sf_impact *impact;
 	bool changed_only;
 
 	if (!opts)
 		opts = &defaults;
+	impact = sf__emit_impact(plan->report, opts);
 	changed_only = opts->version >= 2 && opts->changed_only;
+	if (opts->summary && impact) {
+		sf_emit_options with_plan = *opts;
+		with_plan.plan = plan;
+		return sf__emit_impact_summary(buf, plan->report, &with_plan, 1);
+	}
 	if (opts->summary) {
 		summary(buf, plan);
 	} else {
 		bool first = true;
-		for (size_t i = 0; i < plan->count; i++) {
+		size_t *order = NULL;
+		sf_emit_options with_plan = *opts;
+		int error;
+		with_plan.plan = plan;
+		error = sf__emit_order(&order, plan->report, &with_plan);
+		if (error)
+			return error;
+		for (size_t k = 0; k < plan->count; k++) {
+			size_t i = order[k];
 			if (changed_only && plan->entries[i].proposal.reason != SF_REASON_NONE)
 				continue;
 			/* A blank line between full definitions, as pahole separates structs. */
@@ -293,7 +308,9 @@ int sf_emit_reorder(sf_buf *buf, const sf_plan *plan, const sf_emit_options *opt
 				sf__buf_putc(buf, '\n');
 			first = false;
 			proposal_text(buf, plan, i, opts->color, false);
+			sf__emit_impact_line(buf, impact, plan, i);
 		}
+		free(order);
 	}
 	if (buf->failed)
 		return sf__fail(SF_ENOMEM, "out of memory while writing the proposals");
