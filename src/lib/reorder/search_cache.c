@@ -21,8 +21,12 @@
  *   hot end   >= end + unplaced hot bits;
  *   size      >= the minimal size and the size of the current end;
  *   moves     >= moved + unplaced members declared before the last kept.
- * Items of one class are interchangeable for every level but moves, and
- * taking them in declaration order never moves more, so they are.
+ * Items of one class are interchangeable for every level but moves; the
+ * moved ones among them (not in the kept increasing run) can be rearranged
+ * in declaration order without changing any level, so only that order of
+ * them is searched.  (Kept ones are in declaration order anyway; forcing
+ * all of a class into declaration order would lose: [2,0,4,1,5,3] vs
+ * [2,3,4,1,5,0] when 0 and 3 are alike.)
  */
 
 typedef struct cost {
@@ -61,6 +65,7 @@ typedef struct cdfs {
 	bool *member_placed;
 	uint64_t *first_bits;    /* per member, valid while placed */
 	uint64_t *end_bits;      /* per member, 0 when not placed */
+	int64_t *last_moved;     /* per class: declaration index of its last moved item, or -1 */
 	uint32_t *current;
 	uint32_t *best;
 	cost best_cost;
@@ -124,24 +129,14 @@ static void leaf(cdfs *d, const node *v)
 	}
 }
 
-/* Whether an earlier-declared item of it's class is still unplaced. */
-static bool sibling_first(const cdfs *d, uint32_t i)
-{
-	const sf_rproblem *p = d->p;
-	for (uint32_t j = 0; j < i; j++) {
-		if (!d->item_placed[j] && p->items[j].cls == p->items[i].cls)
-			return true;
-	}
-	return false;
-}
-
 static void search(cdfs *d, const node *v);
 
-/* Places item i after v and searches on; false when the item cannot go there. */
+/* Places item i after v (kept in declaration order or moved) and searches on. */
 static void try_item(cdfs *d, const node *v, uint32_t i, bool keep)
 {
 	const sf_rproblem *p = d->p;
 	const sf_ritem *it = &p->items[i];
+	int64_t last_moved = d->last_moved[it->cls];
 	node w = *v;
 	uint64_t e;
 
@@ -169,8 +164,11 @@ static void try_item(cdfs *d, const node *v, uint32_t i, bool keep)
 	d->item_placed[i] = true;
 	for (uint32_t k = 0; k < it->count; k++)
 		d->member_placed[it->members[k]] = true;
+	if (!keep)
+		d->last_moved[it->cls] = it->first_index;
 	d->current[v->depth] = i;
 	search(d, &w);
+	d->last_moved[it->cls] = last_moved;
 	d->item_placed[i] = false;
 	for (uint32_t k = 0; k < it->count; k++)
 		d->member_placed[it->members[k]] = false;
@@ -207,9 +205,11 @@ static void search(cdfs *d, const node *v)
 			const sf_ritem *it = &p->items[i];
 			if (d->item_placed[i] || (it->hot_bits != 0) != want_hot)
 				continue;
-			if (keep != (it->ascending && (int64_t)it->members[0] > v->kept_last))
+			if (keep && !(it->ascending && (int64_t)it->members[0] > v->kept_last))
 				continue;
-			if (!sf__ritem_allowed(p, it, v->pos) || sibling_first(d, i))
+			if (!sf__ritem_allowed(p, it, v->pos))
+				continue;
+			if (!keep && (int64_t)it->first_index < d->last_moved[it->cls])
 				continue;
 			try_item(d, v, i, keep);
 		}
@@ -298,12 +298,15 @@ int sf__search_cache(const sf_rproblem *p, sf_search_ws *ws, uint64_t growth, ui
 	d.first_bits = calloc(p->member_count + 1, sizeof(*d.first_bits));
 	d.end_bits = calloc(p->member_count + 1, sizeof(*d.end_bits));
 	d.current = calloc(p->item_count + 1, sizeof(*d.current));
-	if (!d.item_placed || !d.member_placed || !d.first_bits || !d.end_bits || !d.current) {
+	d.last_moved = malloc((p->class_count + 1) * sizeof(*d.last_moved));
+	if (!d.item_placed || !d.member_placed || !d.first_bits || !d.end_bits || !d.current || !d.last_moved) {
 		err = sf__fail(SF_ENOMEM, "out of memory for the reorder search");
 		goto done;
 	}
-	if (seed && seed_cost(&d, seed, limit_bits))
-		memset(d.end_bits, 0, (p->member_count + 1) * sizeof(*d.end_bits));
+	for (uint32_t c = 0; c <= p->class_count; c++)
+		d.last_moved[c] = -1;
+	if (seed)
+		seed_cost(&d, seed, limit_bits);
 	memset(d.end_bits, 0, (p->member_count + 1) * sizeof(*d.end_bits));
 	search(&d, &root);
 	if (!d.found)
@@ -319,5 +322,6 @@ done:
 	free(d.first_bits);
 	free(d.end_bits);
 	free(d.current);
+	free(d.last_moved);
 	return err;
 }
