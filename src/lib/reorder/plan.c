@@ -479,7 +479,10 @@ identity_result:
 					 result.heat.active ? result.heat.min_size : prop->size);
 	if (err < 0)
 		goto done;
-	heat_bound(prop, &result.heat);
+	/* The declared order as the cache-aware best may have used growth;
+	 * as a refusal it claims nothing. */
+	if (reason == SF_REASON_MINIMAL)
+		heat_bound(prop, &result.heat);
 	sf__plan_heat_fill(prop, &result.heat, def, def, NULL, cacheline);
 	if (report_layout) {
 		entry->layout = report_layout;
