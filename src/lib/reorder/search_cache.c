@@ -65,6 +65,7 @@ typedef struct cdfs {
 	bool *member_placed;
 	uint64_t *first_bits;    /* per member, valid while placed */
 	uint64_t *end_bits;      /* per member, 0 when not placed */
+	bool apart_hot;          /* an apart rule names two hot members */
 	int64_t *last_moved;     /* per class: declaration index of its last moved item, or -1 */
 	uint32_t *current;
 	uint32_t *best;
@@ -93,6 +94,48 @@ static uint32_t unplaced_below(const cdfs *d, int64_t j)
 	return n;
 }
 
+/*
+ * Where an unplaced hot member of an apart rule can end at the earliest
+ * (bits): past the current end and far enough from its placed partner
+ * that no 16-byte-aligned start puts them in one line.  Sharing only
+ * stops as the start moves on, so the first such byte is the answer.
+ */
+static uint64_t apart_end_bound(const cdfs *d, const node *v, uint64_t bound)
+{
+	const sf_rproblem *p = d->p;
+	for (uint32_t r = 0; r < p->apart_count; r++) {
+		const sf_rapart *a = &p->aparts[r];
+		for (uint32_t x = 0; x < a->count; x++) {
+			uint32_t mx = a->members[x];
+			for (uint32_t y = 0; y < a->count; y++) {
+				uint32_t my = a->members[y];
+				const sf_member *m = &p->def->members[my];
+				uint64_t start = (v->end + 7) / 8, bytes = m->size ? m->size : 1;
+				if (y == x || d->end_bits[my] || !p->hot[my])
+					continue;
+				if (!d->end_bits[mx]) {
+					/* Neither placed: whichever comes second starts at
+					 * least a line minus the base alignment after the
+					 * first ends (the start that puts the first's last
+					 * byte at a line's beginning). */
+					const sf_member *o = &p->def->members[mx];
+					uint64_t two = (v->end + 7) / 8 + (o->size ? o->size : 1) + bytes +
+						d->line - p->base_align;
+					if (p->hot[mx] && two * 8 > bound)
+						bound = two * 8;
+					continue;
+				}
+				while (sf__heat_may_share(d->first_bits[mx] / 8, (d->end_bits[mx] + 7) / 8, start, start + 1,
+							  p->base_align, d->line))
+					start++;
+				if ((start + bytes) * 8 > bound)
+					bound = (start + bytes) * 8;
+			}
+		}
+	}
+	return bound;
+}
+
 static cost bound_of(const cdfs *d, const node *v)
 {
 	const sf_rproblem *p = d->p;
@@ -100,10 +143,15 @@ static cost bound_of(const cdfs *d, const node *v)
 	uint64_t size_now = sf__rproblem_size_bits(p, v->end) / 8;
 	cost c;
 
+	if (v->hot_left && p->apart_count)
+		end_lb = apart_end_bound(d, v, end_lb);
 	if (v->hot_first != UINT64_MAX)
 		c.lines = sf__heat_lines(v->hot_first / 8, (end_lb + 7) / 8, p->base_align, d->line);
 	else
 		c.lines = sf__heat_lines_lower((v->hot_left + 7) / 8, p->base_align, d->line);
+	/* Two hot members kept apart touch two lines at least. */
+	if (d->apart_hot && c.lines < 2)
+		c.lines = 2;
 	c.hot_end = (end_lb + 7) / 8;
 	c.size = size_now > d->min_size ? size_now : d->min_size;
 	c.moved = v->moved + unplaced_below(d, v->kept_last);
@@ -254,7 +302,10 @@ static bool seed_cost(cdfs *d, const uint32_t *order, uint64_t limit_bits)
 static sf_objective unproven_level(const cdfs *d, const cost *c)
 {
 	const sf_rproblem *p = d->p;
-	if (c->lines > sf__heat_lines_lower((p->hot_bits + 7) / 8, p->base_align, d->line))
+	uint32_t lines = sf__heat_lines_lower((p->hot_bits + 7) / 8, p->base_align, d->line);
+	if (d->apart_hot && lines < 2)
+		lines = 2;
+	if (c->lines > lines)
 		return SF_OBJECTIVE_HOT_LINES;
 	if (c->hot_end > (p->hot_bits + 7) / 8)
 		return SF_OBJECTIVE_HOT_END;
@@ -293,6 +344,12 @@ int sf__search_cache(const sf_rproblem *p, sf_search_ws *ws, uint64_t growth, ui
 	d.line = p->cacheline_bits / 8;
 	d.budget = budget;
 	d.best = items;
+	for (uint32_t r = 0; r < p->apart_count; r++) {
+		uint32_t hot = 0;
+		for (uint32_t k = 0; k < p->aparts[r].count; k++)
+			hot += p->hot[p->aparts[r].members[k]];
+		d.apart_hot = d.apart_hot || hot >= 2;
+	}
 	d.item_placed = calloc(p->item_count + 1, sizeof(*d.item_placed));
 	d.member_placed = calloc(p->member_count + 1, sizeof(*d.member_placed));
 	d.first_bits = calloc(p->member_count + 1, sizeof(*d.first_bits));
