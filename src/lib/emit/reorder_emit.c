@@ -168,8 +168,12 @@ static void saving_line(sf_buf *buf, const sf_proposal *prop)
 	sf__buf_printf(buf, "), cachelines %" PRIu64 " -> %" PRIu64 ", moved %" PRIu32 " of %" PRIu32
 		       " member%s", prop->original_cachelines, prop->cachelines, prop->moved,
 		       prop->member_count, prop->member_count == 1 ? "" : "s");
-	/* Past the search limits the numbers are the best found, not a proof. */
-	if (prop->optimal == SF_OPTIMAL_HEURISTIC)
+	/* Past the search limits the numbers are the best found, not a proof.
+	 * A cache-aware proposal says which level its budget left open on
+	 * its hot-members line instead. */
+	if (prop->cache_aware && prop->budget_bound != SF_OBJECTIVE_NONE)
+		;
+	else if (prop->optimal == SF_OPTIMAL_HEURISTIC)
 		sf__buf_puts(buf, "; heuristic: a smaller order may exist");
 	else if (prop->moves_optimal == SF_OPTIMAL_HEURISTIC)
 		sf__buf_puts(buf, "; fewer moves may exist");

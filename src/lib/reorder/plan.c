@@ -371,21 +371,12 @@ static void heat_bound(sf_proposal *prop, const sf_plan_heat *heat)
 	prop->bound_by |= SF_RULE_BOUND_HEAT;
 }
 
-int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_struct_layout *report_layout,
-		       const sf_reorder_options *opts, unsigned cacheline, sf_search_ws *ws,
-		       sf_arena *arena)
+/* `entry` as the identity proposal of `def`, before any search. */
+static int identity_entry(sf_plan_entry *entry, const sf_struct *def, unsigned cacheline, sf_arena *arena)
 {
 	sf_proposal *prop = &entry->proposal;
 	uint32_t n = def->member_count;
-	uint32_t *identity, *members = NULL;
-	sf_arena *scratch = NULL;
-	sf_place_verdict verdict;
-	sf_reorder_reason reason = SF_REASON_NONE;
-	sf_struct *placed = NULL;
-	sf_place_cxx *hyps = NULL;
-	uint32_t hyp_count = 0;
-	plan_result result = { .placed = NULL };
-	int err = 0;
+	uint32_t *identity;
 
 	memset(entry, 0, sizeof(*entry));
 	identity = sf__arena_calloc(arena, n + 1, sizeof(*identity));
@@ -404,6 +395,28 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 	prop->optimal = SF_OPTIMAL_PROVEN;
 	prop->moves_optimal = SF_OPTIMAL_PROVEN;
 	prop->assumed_alignment = assumed_alignment(def, arena);
+	return 0;
+}
+
+int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_struct_layout *report_layout,
+		       const sf_reorder_options *opts, unsigned cacheline, sf_search_ws *ws,
+		       sf_arena *arena)
+{
+	sf_proposal *prop = &entry->proposal;
+	uint32_t n = def->member_count;
+	uint32_t *members = NULL;
+	sf_arena *scratch = NULL;
+	sf_place_verdict verdict;
+	sf_reorder_reason reason = SF_REASON_NONE;
+	sf_struct *placed = NULL;
+	sf_place_cxx *hyps = NULL;
+	uint32_t hyp_count = 0;
+	plan_result result = { .placed = NULL };
+	int err = 0;
+
+	err = identity_entry(entry, def, cacheline, arena);
+	if (err < 0)
+		return err;
 
 	/* A dynamically sized member must stay last and its size is not
 	 * known; the source order means nothing to a compiler that picks its
