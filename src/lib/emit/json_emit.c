@@ -2,8 +2,6 @@
 #include <structfit/emit.h>
 #include <structfit/structfit.h>
 
-#include <inttypes.h>
-
 #include "layout/selection.h"
 #include "reorder/plan.h"
 #include "util/buf.h"
@@ -15,15 +13,27 @@ static void holes(sf_buf *buf, const sf_struct_layout *l)
 {
 	sf__json_key(buf, "holes", false);
 	sf__buf_putc(buf, '[');
-	for (uint32_t i = 0; i < l->hole_count; i++)
-		sf__buf_printf(buf, "%s{\"offset\": %" PRIu64 ", \"size\": %" PRIu64 "}",
-			       i ? ", " : "", l->holes[i].offset, l->holes[i].size);
+	for (uint32_t i = 0; i < l->hole_count; i++) {
+		sf__json_next(buf, i == 0);
+		sf__buf_putc(buf, '{');
+		sf__json_key(buf, "offset", true);
+		sf__json_u64(buf, l->holes[i].offset);
+		sf__json_key(buf, "size", false);
+		sf__json_u64(buf, l->holes[i].size);
+		sf__buf_putc(buf, '}');
+	}
 	sf__buf_putc(buf, ']');
 	sf__json_key(buf, "bit_holes", false);
 	sf__buf_putc(buf, '[');
-	for (uint32_t i = 0; i < l->bit_hole_count; i++)
-		sf__buf_printf(buf, "%s{\"bit_offset\": %" PRIu64 ", \"bits\": %" PRIu64 "}",
-			       i ? ", " : "", l->bit_holes[i].bit_offset, l->bit_holes[i].bits);
+	for (uint32_t i = 0; i < l->bit_hole_count; i++) {
+		sf__json_next(buf, i == 0);
+		sf__buf_putc(buf, '{');
+		sf__json_key(buf, "bit_offset", true);
+		sf__json_u64(buf, l->bit_holes[i].bit_offset);
+		sf__json_key(buf, "bits", false);
+		sf__json_u64(buf, l->bit_holes[i].bits);
+		sf__buf_putc(buf, '}');
+	}
 	sf__buf_putc(buf, ']');
 }
 
@@ -36,9 +46,10 @@ static void members(sf_buf *buf, const sf_struct_layout *l)
 		const sf_member *m = ml->member;
 		bool bitfield = (m->flags & SF_MEMBER_BITFIELD) && m->bit_size;
 
-		sf__buf_puts(buf, i ? ", {" : "{");
+		sf__json_next(buf, i == 0);
+		sf__buf_putc(buf, '{');
 		sf__json_key(buf, "index", true);
-		sf__buf_printf(buf, "%" PRIu32, i);
+		sf__json_u64(buf, i);
 		sf__json_string_field(buf, "name", m->name, false);
 		sf__json_string_field(buf, "type", m->type_name, false);
 		sf__json_key(buf, "offset", false);
@@ -46,7 +57,7 @@ static void members(sf_buf *buf, const sf_struct_layout *l)
 		sf__json_key(buf, "size", false);
 		sf__json_u64(buf, m->size);
 		sf__json_key(buf, "align", false);
-		sf__buf_printf(buf, "%" PRIu32, m->align);
+		sf__json_u64(buf, m->align);
 		sf__json_key(buf, "bit_offset", false);
 		sf__json_u64_or_null(buf, ml->bit_offset, bitfield);
 		sf__json_key(buf, "bit_size", false);
@@ -60,15 +71,15 @@ static void members(sf_buf *buf, const sf_struct_layout *l)
 		/* Only where they are false, so C reports keep their shape. */
 		if (m->flags & SF_MEMBER_OFFSET_UNKNOWN) {
 			sf__json_key(buf, "offset_known", false);
-			sf__buf_puts(buf, "false");
+			sf__json_bool(buf, false);
 		}
 		if ((m->flags & SF_MEMBER_DECL_ONLY) && m->size == 0) {
 			sf__json_key(buf, "size_known", false);
-			sf__buf_puts(buf, "false");
+			sf__json_bool(buf, false);
 		}
 		if (m->flags & SF_MEMBER_VIRTUAL_BASE) {
 			sf__json_key(buf, "virtual_base", false);
-			sf__buf_puts(buf, "true");
+			sf__json_bool(buf, true);
 		}
 		if (ml->nested) {
 			sf__json_string_field(buf, "kind", sf__struct_kind_name(ml->nested->def->kind), false);
@@ -117,8 +128,10 @@ static void proposal(sf_buf *buf, const sf_proposal *prop)
 	sf__buf_putc(buf, '{');
 	sf__json_key(buf, "order", true);
 	sf__buf_putc(buf, '[');
-	for (uint32_t i = 0; i < prop->member_count; i++)
-		sf__buf_printf(buf, "%s%" PRIu32, i ? ", " : "", prop->order[i]);
+	for (uint32_t i = 0; i < prop->member_count; i++) {
+		sf__json_next(buf, i == 0);
+		sf__json_u64(buf, prop->order[i]);
+	}
 	sf__buf_putc(buf, ']');
 	sf__json_key(buf, "size", false);
 	sf__json_u64(buf, prop->size);
@@ -127,21 +140,27 @@ static void proposal(sf_buf *buf, const sf_proposal *prop)
 	sf__json_key(buf, "cachelines", false);
 	sf__json_u64(buf, prop->cachelines);
 	sf__json_key(buf, "crossings", false);
-	sf__buf_printf(buf, "%" PRIu32, prop->crossings);
+	sf__json_u64(buf, prop->crossings);
 	sf__json_key(buf, "moved", false);
-	sf__buf_printf(buf, "%" PRIu32, prop->moved);
+	sf__json_u64(buf, prop->moved);
 	sf__json_string_field(buf, "optimal", sf_optimality_name(prop->optimal), false);
 	sf__json_string_field(buf, "moves_optimal", sf_optimality_name(prop->moves_optimal), false);
 	sf__json_string_field(buf, "reason", prop->reason == SF_REASON_NONE ? NULL : sf_reorder_reason_text(prop->reason), false);
 	sf__json_key(buf, "unconstrained_size", false);
 	sf__json_u64(buf, prop->unconstrained_size);
 	sf__json_key(buf, "bound_by", false);
-	sf__buf_printf(buf, "[%s%s%s%s%s]", (prop->bound_by & SF_RULE_BOUND_KEEP_FIRST) ? "\"keep_first\"" : "",
-		       (prop->bound_by & SF_RULE_BOUND_KEEP_FIRST) && (prop->bound_by & ~SF_RULE_BOUND_KEEP_FIRST)
-		       ? ", " : "",
-		       (prop->bound_by & SF_RULE_BOUND_CONSTRAINTS) ? "\"constraints\"" : "",
-		       (prop->bound_by & SF_RULE_BOUND_CONSTRAINTS) && (prop->bound_by & SF_RULE_BOUND_HEAT) ? ", " : "",
-		       (prop->bound_by & SF_RULE_BOUND_HEAT) ? "\"heat\"" : "");
+	sf__buf_putc(buf, '[');
+	if (prop->bound_by & SF_RULE_BOUND_KEEP_FIRST)
+		sf__buf_json_string(buf, "keep_first");
+	if (prop->bound_by & SF_RULE_BOUND_CONSTRAINTS) {
+		sf__json_next(buf, !(prop->bound_by & SF_RULE_BOUND_KEEP_FIRST));
+		sf__buf_json_string(buf, "constraints");
+	}
+	if (prop->bound_by & SF_RULE_BOUND_HEAT) {
+		sf__json_next(buf, !(prop->bound_by & (SF_RULE_BOUND_KEEP_FIRST | SF_RULE_BOUND_CONSTRAINTS)));
+		sf__buf_json_string(buf, "heat");
+	}
+	sf__buf_putc(buf, ']');
 	sf__json_string_field(buf, "assumed_alignment", prop->assumed_alignment, false);
 	if (prop->cache_aware)
 		hot_set(buf, prop);
@@ -160,7 +179,7 @@ static void struct_json(sf_buf *buf, const sf_report_entry *e, const sf_proposal
 	sf__json_key(buf, "size", false);
 	sf__json_u64(buf, s->size);
 	sf__json_key(buf, "align", false);
-	sf__buf_printf(buf, "%" PRIu32, s->align);
+	sf__json_u64(buf, s->align);
 	sf__json_key(buf, "align_certain", false);
 	sf__json_bool(buf, s->align_certain);
 	sf__json_key(buf, "packed", false);
@@ -169,7 +188,7 @@ static void struct_json(sf_buf *buf, const sf_report_entry *e, const sf_proposal
 	sf__json_bool(buf, s->unsized);
 	site(buf, s, false);
 	sf__json_key(buf, "file", false);
-	sf__buf_printf(buf, "%" PRIu32, s->file_index);
+	sf__json_u64(buf, s->file_index);
 	sf__json_key(buf, "cachelines", false);
 	sf__json_u64(buf, l->cachelines);
 	sf__json_key(buf, "sum_members", false);
@@ -188,12 +207,13 @@ static void struct_json(sf_buf *buf, const sf_report_entry *e, const sf_proposal
 	sf__buf_putc(buf, '[');
 	for (size_t i = 0; i < e->conflict_count; i++) {
 		const sf_struct *other = e->conflicts[i];
-		sf__buf_puts(buf, i ? ", {" : "{");
+		sf__json_next(buf, i == 0);
+		sf__buf_putc(buf, '{');
 		site(buf, other, true);
 		sf__json_key(buf, "size", false);
 		sf__json_u64(buf, other->size);
 		sf__json_key(buf, "file", false);
-		sf__buf_printf(buf, "%" PRIu32, other->file_index);
+		sf__json_u64(buf, other->file_index);
 		sf__buf_putc(buf, '}');
 	}
 	sf__buf_putc(buf, ']');
@@ -210,26 +230,38 @@ int sf_emit_json(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 	/* A plan made from another report would index other structs. */
 	if (opts && opts->version >= 2 && opts->plan && sf_plan_count(opts->plan) == report->count)
 		plan = opts->plan;
-	sf__buf_puts(buf, "{\"tool\": \"structfit\", \"version\": ");
-	sf__buf_json_string(buf, sf_version());
-	sf__buf_printf(buf, ", \"cacheline\": %u,\n\"files\": [", report->cacheline);
+	sf__buf_putc(buf, '{');
+	sf__json_string_field(buf, "tool", "structfit", true);
+	sf__json_string_field(buf, "version", sf_version(), false);
+	sf__json_key(buf, "cacheline", false);
+	sf__json_u64(buf, report->cacheline);
+	sf__json_line(buf, false, 0);
+	sf__json_key(buf, "files", true);
+	sf__buf_putc(buf, '[');
 	for (size_t i = 0; i < file_count; i++) {
 		const sf_file_info *f = sf_model_file(report->model, i);
-		sf__buf_puts(buf, i ? ",\n{" : "\n{");
+		sf__json_line(buf, i == 0, 0);
+		sf__buf_putc(buf, '{');
 		sf__json_string_field(buf, "path", f->path, true);
 		sf__json_string_field(buf, "arch", f->arch, false);
-		sf__json_key(buf, "byte_order", false);
-		sf__buf_puts(buf, f->big_endian ? "\"big\"" : "\"little\"");
+		sf__json_string_field(buf, "byte_order", f->big_endian ? "big" : "little", false);
 		sf__json_key(buf, "address_size", false);
-		sf__buf_printf(buf, "%u", f->address_size);
+		sf__json_u64(buf, f->address_size);
 		sf__buf_putc(buf, '}');
 	}
-	sf__buf_puts(buf, file_count ? "\n],\n\"structs\": [" : "],\n\"structs\": [");
+	if (file_count)
+		sf__json_line(buf, true, 0);
+	sf__buf_putc(buf, ']');
+	sf__json_line(buf, false, 0);
+	sf__json_key(buf, "structs", true);
+	sf__buf_putc(buf, '[');
 	for (size_t i = 0; i < report->count; i++) {
-		sf__buf_puts(buf, i ? ",\n" : "\n");
+		sf__json_line(buf, i == 0, 0);
 		struct_json(buf, &report->entries[i], plan ? sf_plan_proposal(plan, i) : NULL);
 	}
-	sf__buf_puts(buf, report->count ? "\n]}\n" : "]}\n");
+	if (report->count)
+		sf__json_line(buf, true, 0);
+	sf__buf_puts(buf, "]}\n");
 	if (buf->failed)
 		return sf__fail(SF_ENOMEM, "out of memory while writing JSON");
 	return 0;

@@ -1,4 +1,9 @@
-/* Helpers shared by the text emitters: C declarators, declaration sites, summaries. */
+/*
+ * Helpers shared by the text emitters: C declarators, declaration sites,
+ * one definition (layout_text.c), proposals (reorder_emit.c), summaries.
+ * Calls run one way: text_emit.c uses layout_text.c, reorder_emit.c and
+ * summary_emit.c; reorder_emit.c uses layout_text.c, never the reverse.
+ */
 #ifndef SF_EMIT_TEXT_COMMON_H
 #define SF_EMIT_TEXT_COMMON_H
 
@@ -7,6 +12,7 @@
 #include <stddef.h>
 
 #include "layout/analysis.h"
+#include "layout/selection.h"
 #include "model/structs.h"
 
 /*
@@ -27,6 +33,9 @@ void sf__emit_decl_site(sf_buf *buf, const sf_struct *s);
  * a report's layout or a proposal's.  Sets buf->failed on ENOMEM.
  */
 void sf__emit_struct_layout(sf_buf *buf, const sf_struct_layout *layout, int color);
+/* The same for a report's struct, after its conflicting-definitions line
+ * if it has one; cache-line marks every `cacheline` bytes. */
+void sf__emit_report_entry(sf_buf *buf, const sf_report_entry *entry, int color, unsigned cacheline);
 
 /*
  * Appends proposal `index` of `plan` as text: the proposed definition and

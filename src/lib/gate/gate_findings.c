@@ -2,7 +2,6 @@
 #include <structfit/gate.h>
 #include <structfit/structfit.h>
 
-#include <inttypes.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -11,6 +10,7 @@
 #include "gate/snapshot.h"
 #include "util/buf.h"
 #include "util/fail.h"
+#include "util/json_write.h"
 
 /* "struct foo: " or "" for findings about no struct (unmatched budgets). */
 static void subject(sf_buf *buf, const sf_finding *f)
@@ -51,43 +51,50 @@ static void grouped(sf_buf *buf, const sf_findings *findings)
 	}
 }
 
+static void json_finding(sf_buf *buf, const sf_finding *f, bool first)
+{
+	sf_buf message = SF_BUF_INIT;
+
+	subject(&message, f);
+	sf__buf_puts(&message, f->detail);
+	if (message.failed)
+		buf->failed = 1;
+	sf__json_line(buf, first, 0);
+	sf__buf_putc(buf, '{');
+	sf__json_string_field(buf, "rule", sf_finding_rule(f->kind), true);
+	sf__json_string_field(buf, "level", f->violation ? "error" : "note", false);
+	sf__json_string_field(buf, "kind", f->struct_kind, false);
+	sf__json_string_field(buf, "name", f->struct_name, false);
+	sf__json_string_field(buf, "decl_file", f->decl_file, false);
+	sf__json_key(buf, "decl_line", false);
+	sf__json_u64_or_null(buf, f->decl_line, f->decl_line != 0);
+	sf__json_string_field(buf, "member", f->member, false);
+	sf__json_key(buf, "old", false);
+	sf__json_u64(buf, f->old_value);
+	sf__json_key(buf, "new", false);
+	sf__json_u64(buf, f->new_value);
+	sf__json_string_field(buf, "message", message.data ? message.data : "", false);
+	sf__buf_putc(buf, '}');
+	sf_buf_free(&message);
+}
+
 static void json(sf_buf *buf, const sf_findings *findings)
 {
-	bool diff = findings->diff;
 	size_t count = sf_findings_count(findings);
 
-	sf__buf_puts(buf, "{\"tool\": \"structfit\", \"version\": ");
-	sf__buf_json_string(buf, sf_version());
-	sf__buf_printf(buf, ", \"document\": \"%s\", \"violations\": %zu, \"findings\": [",
-		       diff ? "diff" : "check", sf_findings_violations(findings));
-	for (size_t i = 0; i < count; i++) {
-		const sf_finding *f = sf_findings_get(findings, i);
-		sf_buf message = SF_BUF_INIT;
-
-		subject(&message, f);
-		sf__buf_puts(&message, f->detail);
-		if (message.failed)
-			buf->failed = 1;
-		sf__buf_printf(buf, "%s{\"rule\": \"%s\", \"level\": \"%s\", \"kind\": ", i ? ",\n" : "\n",
-			       sf_finding_rule(f->kind), f->violation ? "error" : "note");
-		sf__buf_json_string(buf, f->struct_kind);
-		sf__buf_puts(buf, ", \"name\": ");
-		sf__buf_json_string(buf, f->struct_name);
-		sf__buf_puts(buf, ", \"decl_file\": ");
-		sf__buf_json_string(buf, f->decl_file);
-		if (f->decl_line)
-			sf__buf_printf(buf, ", \"decl_line\": %u", f->decl_line);
-		else
-			sf__buf_puts(buf, ", \"decl_line\": null");
-		sf__buf_puts(buf, ", \"member\": ");
-		sf__buf_json_string(buf, f->member);
-		sf__buf_printf(buf, ", \"old\": %" PRIu64 ", \"new\": %" PRIu64 ", \"message\": ",
-			       f->old_value, f->new_value);
-		sf__buf_json_string(buf, message.data ? message.data : "");
-		sf__buf_putc(buf, '}');
-		sf_buf_free(&message);
-	}
-	sf__buf_puts(buf, count ? "\n]}\n" : "]}\n");
+	sf__buf_putc(buf, '{');
+	sf__json_string_field(buf, "tool", "structfit", true);
+	sf__json_string_field(buf, "version", sf_version(), false);
+	sf__json_string_field(buf, "document", findings->diff ? "diff" : "check", false);
+	sf__json_key(buf, "violations", false);
+	sf__json_u64(buf, sf_findings_violations(findings));
+	sf__json_key(buf, "findings", false);
+	sf__buf_putc(buf, '[');
+	for (size_t i = 0; i < count; i++)
+		json_finding(buf, sf_findings_get(findings, i), i == 0);
+	if (count)
+		sf__json_line(buf, true, 0);
+	sf__buf_puts(buf, "]}\n");
 }
 
 int sf_emit_findings(sf_buf *buf, const sf_findings *findings, sf_findings_format format,

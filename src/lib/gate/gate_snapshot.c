@@ -2,8 +2,6 @@
 #include <structfit/gate.h>
 #include <structfit/structfit.h>
 
-#include <inttypes.h>
-
 #include "gate/snapshot.h"
 #include "util/buf.h"
 #include "util/fail.h"
@@ -26,8 +24,13 @@ static void holes(sf_buf *buf, const sf_snap_struct *s, uint32_t owner)
 	for (uint32_t i = 0; i < s->hole_count; i++) {
 		if (s->holes[i].owner != owner)
 			continue;
-		sf__buf_printf(buf, "%s{\"offset\": %" PRIu64 ", \"size\": %" PRIu64 "}",
-			       first ? "" : ", ", s->holes[i].offset, s->holes[i].size);
+		sf__json_next(buf, first);
+		sf__buf_putc(buf, '{');
+		sf__json_key(buf, "offset", true);
+		sf__json_u64(buf, s->holes[i].offset);
+		sf__json_key(buf, "size", false);
+		sf__json_u64(buf, s->holes[i].size);
+		sf__buf_putc(buf, '}');
 		first = false;
 	}
 	sf__buf_putc(buf, ']');
@@ -37,8 +40,13 @@ static void holes(sf_buf *buf, const sf_snap_struct *s, uint32_t owner)
 	for (uint32_t i = 0; i < s->bit_hole_count; i++) {
 		if (s->bit_holes[i].owner != owner)
 			continue;
-		sf__buf_printf(buf, "%s{\"bit_offset\": %" PRIu64 ", \"bits\": %" PRIu64 "}",
-			       first ? "" : ", ", s->bit_holes[i].bit_offset, s->bit_holes[i].bits);
+		sf__json_next(buf, first);
+		sf__buf_putc(buf, '{');
+		sf__json_key(buf, "bit_offset", true);
+		sf__json_u64(buf, s->bit_holes[i].bit_offset);
+		sf__json_key(buf, "bits", false);
+		sf__json_u64(buf, s->bit_holes[i].bits);
+		sf__buf_putc(buf, '}');
 		first = false;
 	}
 	sf__buf_putc(buf, ']');
@@ -55,19 +63,23 @@ static void members(sf_buf *buf, const sf_snap_struct *s, uint32_t *at, uint32_t
 		uint32_t self = (*at)++;
 		const sf_snap_member *m = &s->members[self];
 
-		sf__buf_puts(buf, first ? "{" : ", {");
+		sf__json_next(buf, first);
+		sf__buf_putc(buf, '{');
 		first = false;
 		sf__json_key(buf, "index", true);
-		sf__buf_printf(buf, "%" PRIu32, m->index);
+		sf__json_u64(buf, m->index);
 		sf__json_string_field(buf, "name", m->name, false);
 		sf__json_string_field(buf, "type", m->type, false);
-		sf__buf_printf(buf, ", \"offset\": %" PRIu64 ", \"size\": %" PRIu64 ", \"align\": %" PRIu32,
-			       m->offset, m->size, m->align);
-		if (m->bit_size)
-			sf__buf_printf(buf, ", \"bit_offset\": %" PRIu64 ", \"bit_size\": %" PRIu32,
-				       m->bit_offset, m->bit_size);
-		else
-			sf__buf_puts(buf, ", \"bit_offset\": null, \"bit_size\": null");
+		sf__json_key(buf, "offset", false);
+		sf__json_u64(buf, m->offset);
+		sf__json_key(buf, "size", false);
+		sf__json_u64(buf, m->size);
+		sf__json_key(buf, "align", false);
+		sf__json_u64(buf, m->align);
+		sf__json_key(buf, "bit_offset", false);
+		sf__json_u64_or_null(buf, m->bit_offset, m->bit_size != 0);
+		sf__json_key(buf, "bit_size", false);
+		sf__json_u64_or_null(buf, m->bit_size, m->bit_size != 0);
 		if (m->body) {
 			sf__json_string_field(buf, "kind", m->body_kind, false);
 			members(buf, s, at, depth + 1);
@@ -86,43 +98,63 @@ static void one_struct(sf_buf *buf, const sf_snap_struct *s)
 	sf__json_string_field(buf, "kind", s->kind, true);
 	sf__json_string_field(buf, "name", s->name, false);
 	sf__json_string_field(buf, "typedef_name", s->typedef_name, false);
-	sf__buf_printf(buf, ", \"size\": %" PRIu64 ", \"align\": %" PRIu32 ", \"align_certain\": %s"
-		       ", \"packed\": %s", s->size, s->align, s->align_certain ? "true" : "false",
-		       s->packed ? "true" : "false");
+	sf__json_key(buf, "size", false);
+	sf__json_u64(buf, s->size);
+	sf__json_key(buf, "align", false);
+	sf__json_u64(buf, s->align);
+	sf__json_key(buf, "align_certain", false);
+	sf__json_bool(buf, s->align_certain);
+	sf__json_key(buf, "packed", false);
+	sf__json_bool(buf, s->packed);
 	sf__json_string_field(buf, "decl_file", s->decl_rel, false);
 	sf__json_key(buf, "decl_line", false);
-	if (s->decl_line)
-		sf__buf_printf(buf, "%" PRIu32, s->decl_line);
-	else
-		sf__buf_puts(buf, "null");
-	sf__buf_printf(buf, ", \"cachelines\": %" PRIu64, s->cachelines);
+	sf__json_u64_or_null(buf, s->decl_line, s->decl_line != 0);
+	sf__json_key(buf, "cachelines", false);
+	sf__json_u64(buf, s->cachelines);
 	holes(buf, s, SF_SNAP_TOP);
-	sf__buf_printf(buf, ", \"padding\": %" PRIu64 ", \"bit_padding\": %" PRIu64, s->padding,
-		       s->bit_padding);
+	sf__json_key(buf, "padding", false);
+	sf__json_u64(buf, s->padding);
+	sf__json_key(buf, "bit_padding", false);
+	sf__json_u64(buf, s->bit_padding);
 	members(buf, s, &at, 0);
 	sf__buf_putc(buf, '}');
 }
 
 int sf_emit_snapshot(sf_buf *buf, const sf_snapshot *snap)
 {
-	sf__buf_puts(buf, "{\"tool\": \"structfit\", \"version\": ");
-	sf__buf_json_string(buf, sf_version());
-	sf__buf_printf(buf, ", \"document\": \"snapshot\", \"cacheline\": %u,\n\"files\": [",
-		       snap->cacheline);
+	sf__buf_putc(buf, '{');
+	sf__json_string_field(buf, "tool", "structfit", true);
+	sf__json_string_field(buf, "version", sf_version(), false);
+	sf__json_string_field(buf, "document", "snapshot", false);
+	sf__json_key(buf, "cacheline", false);
+	sf__json_u64(buf, snap->cacheline);
+	sf__json_line(buf, false, 0);
+	sf__json_key(buf, "files", true);
+	sf__buf_putc(buf, '[');
 	for (size_t i = 0; i < snap->file_count; i++) {
 		const sf_snap_file *f = &snap->files[i];
-		sf__buf_puts(buf, i ? ",\n{" : "\n{");
+		sf__json_line(buf, i == 0, 0);
+		sf__buf_putc(buf, '{');
 		sf__json_string_field(buf, "path", f->path, true);
 		sf__json_string_field(buf, "arch", f->arch, false);
-		sf__buf_printf(buf, ", \"byte_order\": \"%s\", \"address_size\": %u}",
-			       f->big_endian ? "big" : "little", f->address_size);
+		sf__json_string_field(buf, "byte_order", f->big_endian ? "big" : "little", false);
+		sf__json_key(buf, "address_size", false);
+		sf__json_u64(buf, f->address_size);
+		sf__buf_putc(buf, '}');
 	}
-	sf__buf_puts(buf, snap->file_count ? "\n],\n\"structs\": [" : "],\n\"structs\": [");
+	if (snap->file_count)
+		sf__json_line(buf, true, 0);
+	sf__buf_putc(buf, ']');
+	sf__json_line(buf, false, 0);
+	sf__json_key(buf, "structs", true);
+	sf__buf_putc(buf, '[');
 	for (size_t i = 0; i < snap->count; i++) {
-		sf__buf_puts(buf, i ? ",\n" : "\n");
+		sf__json_line(buf, i == 0, 0);
 		one_struct(buf, &snap->structs[i]);
 	}
-	sf__buf_puts(buf, snap->count ? "\n]}\n" : "]}\n");
+	if (snap->count)
+		sf__json_line(buf, true, 0);
+	sf__buf_puts(buf, "]}\n");
 	if (buf->failed)
 		return sf__fail(SF_ENOMEM, "out of memory while writing the snapshot");
 	return 0;

@@ -98,6 +98,12 @@ struct sf_snapshot {
  */
 const char *sf__snap_member_path(sf_arena *arena, const char *prefix, const char *name);
 
+/*
+ * Calls between the snapshot files run one way: snapshot.c (building,
+ * selecting) and snapshot_read.c (parsing) use snapshot_paths.c (source
+ * root, target), and all of them snapshot_order.c (names, sorting).
+ */
+
 /* The name a struct is known by: tag, else typedef name. */
 const char *sf__snap_name(const sf_snap_struct *s);
 

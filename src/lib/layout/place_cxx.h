@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "layout/place.h"
+#include "layout/place_member.h"
 #include "model/structs.h"
 #include "util/arena.h"
 

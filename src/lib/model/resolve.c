@@ -1,8 +1,6 @@
 /* Giving members whose type a unit only declared the definition another unit of the load has. */
 #include "model/structs.h"
 
-#include <string.h>
-
 #include "util/fail.h"
 
 /*
@@ -16,54 +14,6 @@
  * under that name, or all of them agree on size and alignment, and when
  * it fits where the member stands.
  */
-
-/* See structs.h. */
-const char *sf__declared_name(const char *type_name, bool *is_union)
-{
-	static const char *const qualifiers[] = { "const ", "volatile ", "restrict ", "_Atomic " };
-	const char *p = type_name;
-	bool again = true;
-
-	if (!p)
-		return NULL;
-	while (again) {
-		again = false;
-		for (size_t i = 0; i < sizeof(qualifiers) / sizeof(qualifiers[0]); i++) {
-			size_t n = strlen(qualifiers[i]);
-			if (strncmp(p, qualifiers[i], n) == 0) {
-				p += n;
-				again = true;
-			}
-		}
-	}
-	*is_union = strncmp(p, "union ", 6) == 0;
-	if (*is_union)
-		p += 6;
-	else if (strncmp(p, "struct ", 7) == 0)
-		p += 7;
-	else if (strncmp(p, "class ", 6) == 0)
-		p += 6;
-	else
-		return NULL;
-	/* Pointers, arrays and functions never reach here as DECL_ONLY, but a
-	 * spelling with a declarator is not a name to look up. */
-	if (!*p || strpbrk(p, "*[]()&{}"))
-		return NULL;
-	return p;
-}
-
-static bool unresolved(const sf_member *m)
-{
-	return (m->flags & SF_MEMBER_DECL_ONLY) && m->size == 0;
-}
-
-bool sf__struct_has_declared(const sf_struct *s)
-{
-	for (uint32_t i = 0; i < s->member_count; i++)
-		if (unresolved(&s->members[i]))
-			return true;
-	return false;
-}
 
 /* The one layout defined under this name, or NULL. */
 static const sf_struct *definition_of(const sf_model *model, const char *name, bool is_union)
@@ -91,7 +41,7 @@ static bool resolve_members(const sf_model *model, sf_struct *s)
 		const char *name;
 		uint64_t end;
 
-		if (!unresolved(m))
+		if (!sf__member_unresolved(m))
 			continue;
 		name = sf__declared_name(m->type_name, &is_union);
 		def = name ? definition_of(model, name, is_union) : NULL;
@@ -111,29 +61,15 @@ static bool resolve_members(const sf_model *model, sf_struct *s)
 	return changed;
 }
 
-static bool vbase_unplaced(const sf_struct *s)
-{
-	for (uint32_t i = 0; i < s->member_count; i++)
-		if ((s->members[i].flags & (SF_MEMBER_VIRTUAL_BASE | SF_MEMBER_OFFSET_UNKNOWN)) ==
-		    (SF_MEMBER_VIRTUAL_BASE | SF_MEMBER_OFFSET_UNKNOWN))
-			return true;
-	return false;
-}
-
-bool sf__struct_needs_resolution(const sf_struct *s)
-{
-	return sf__struct_has_declared(s) || vbase_unplaced(s);
-}
-
 /* Re-places virtual bases (their bases may have been resolved); true
  * when one got its offset. */
 static int place_again(sf_model *model, sf_struct *s, bool *changed)
 {
-	if (!vbase_unplaced(s))
+	if (!sf__struct_vbase_unplaced(s))
 		return 0;
 	if (sf__struct_place_virtual_bases(s, model->arena) < 0)
 		return sf__fail(SF_ENOMEM, "out of memory while resolving declarations");
-	*changed = !vbase_unplaced(s);
+	*changed = !sf__struct_vbase_unplaced(s);
 	return 0;
 }
 

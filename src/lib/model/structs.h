@@ -195,6 +195,13 @@ static inline bool sf__member_is_bitfield(const sf_member *m)
 	return (m->flags & SF_MEMBER_BITFIELD) && m->bit_size > 0;
 }
 
+/* A member whose type the unit only declared, still without a size
+ * (resolve.c gives it the definition another unit has). */
+static inline bool sf__member_unresolved(const sf_member *m)
+{
+	return (m->flags & SF_MEMBER_DECL_ONLY) && m->size == 0;
+}
+
 /* Growable list of struct pointers. */
 typedef struct sf_struct_list {
 	sf_struct **items;
@@ -312,7 +319,10 @@ void sf__struct_fit_bases(sf_struct *s);
 
 /* True when a member of `s` is SF_MEMBER_DECL_ONLY and still unsized. */
 bool sf__struct_has_declared(const sf_struct *s);
-/* That, or a virtual base not placed yet (its bases may be resolved). */
+/* True when a virtual base of `s` has no offset yet. */
+bool sf__struct_vbase_unplaced(const sf_struct *s);
+/* Either of the two: its bases or members may be resolved (declared.c,
+ * below model.c's merging; resolve.c above both does the resolving). */
 bool sf__struct_needs_resolution(const sf_struct *s);
 
 /* First canonical top-level definition named `name` (struct and class

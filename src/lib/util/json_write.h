@@ -8,6 +8,31 @@
 
 #include "util/buf.h"
 
+/*
+ * Documents are written in two layouts: inline ({"a": 1, "b": [2, 3]},
+ * one struct per line) and one item per line with an indent (arrays of
+ * structs or findings, SARIF's outer levels).  The caller writes the
+ * brackets; these write separators, keys and scalars.
+ */
+
+/* ", " before every element of an inline array but the first. */
+static inline void sf__json_next(sf_buf *buf, bool first)
+{
+	if (!first)
+		sf__buf_puts(buf, ", ");
+}
+
+/*
+ * The start of a new line indented by `indent` spaces, after "," unless
+ * `first`: the next key or element in the one-item-per-line layout (with
+ * `first` also the line a closing bracket goes on).
+ */
+static inline void sf__json_line(sf_buf *buf, bool first, unsigned indent)
+{
+	sf__buf_puts(buf, first ? "\n" : ",\n");
+	sf__buf_printf(buf, "%*s", (int)indent, "");
+}
+
 /* `"name": `, after ", " unless it is the object's first key. */
 static inline void sf__json_key(sf_buf *buf, const char *name, bool first)
 {

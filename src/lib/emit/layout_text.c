@@ -1,0 +1,376 @@
+/* One struct definition as text, in the format pahole prints, plus marked structfit notes. */
+#include <structfit/emit.h>
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "emit/text_common.h"
+#include "layout/selection.h"
+#include "util/buf.h"
+#include "util/fail.h"
+
+/*
+ * pahole's columns, which its users read by position: the type is padded
+ * so the member name starts at column 35 whatever the nesting, and the
+ * offset/size comment starts at column 57 (55 inside a top-level union).
+ */
+#define TYPE_WIDTH 26
+#define COMMENT_COLUMN 57
+#define UNION_COMMENT_COLUMN 55
+
+#define COLOR_HOLE "\033[33m"
+#define COLOR_WARN "\033[31m"
+#define COLOR_RESET "\033[0m"
+
+typedef struct printer {
+	sf_buf *buf;
+	sf_buf line;             /* the line being assembled, for measuring */
+	bool color;
+	bool blank;              /* the last line written was empty */
+	unsigned comment_column;
+	unsigned cacheline;
+} printer;
+
+static void indent(printer *p, unsigned depth)
+{
+	for (unsigned i = 0; i < depth; i++)
+		sf__buf_putc(p->buf, '\t');
+}
+
+static void blank_line(printer *p)
+{
+	if (!p->blank)
+		sf__buf_putc(p->buf, '\n');
+	p->blank = true;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static void comment(printer *p, unsigned depth, const char *color, const char *fmt, ...)
+{
+	va_list ap;
+
+	indent(p, depth);
+	if (color && p->color)
+		sf__buf_puts(p->buf, color);
+	sf__buf_puts(p->buf, "/* ");
+	va_start(ap, fmt);
+	sf__buf_vprintf(p->buf, fmt, ap);
+	va_end(ap);
+	sf__buf_puts(p->buf, " */");
+	if (color && p->color)
+		sf__buf_puts(p->buf, COLOR_RESET);
+	sf__buf_putc(p->buf, '\n');
+	p->blank = false;
+}
+
+/* Writes the assembled line at `depth`, then the offset comment aligned
+ * to the comment column (tabs count as 8). */
+static void finish_line(printer *p, unsigned depth, const char *offsets)
+{
+	size_t width = (size_t)depth * 8 + p->line.len;
+
+	indent(p, depth);
+	if (p->line.len)
+		sf__buf_put(p->buf, p->line.data, p->line.len);
+	do {
+		sf__buf_putc(p->buf, ' ');
+		width++;
+	} while (width < p->comment_column);
+	sf__buf_printf(p->buf, "/* %s */\n", offsets);
+	p->line.len = 0;
+	p->blank = false;
+}
+
+static const char *plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+static void member_offsets(char *out, size_t size, const sf_member_layout *ml)
+{
+	const sf_member *m = ml->member;
+
+	if ((m->flags & SF_MEMBER_BITFIELD) && m->bit_size) {
+		uint64_t unit_bit = ml->offset * 8;
+		uint64_t within = ml->bit_offset > unit_bit ? ml->bit_offset - unit_bit : 0;
+		snprintf(out, size, "%5" PRIu64 ":%2" PRIu64 " %2" PRIu64, ml->offset, within, m->size);
+	} else if (m->flags & SF_MEMBER_OFFSET_UNKNOWN) {
+		snprintf(out, size, "%5s %5" PRIu64, "?", m->size);
+	} else {
+		snprintf(out, size, "%5" PRIu64 " %5" PRIu64, ml->offset, m->size);
+	}
+}
+
+static void member_line(printer *p, unsigned depth, const sf_member_layout *ml)
+{
+	const sf_member *m = ml->member;
+	const char *type = m->type_name ? m->type_name : "<unknown>";
+	const char *name = m->name;
+	size_t base_len, type_width;
+	char offsets[64];
+
+	if (!name && (m->flags & SF_MEMBER_BASE_CLASS))
+		name = "<ancestor>";
+	base_len = sf__declarator_base_len(type);
+	type_width = depth >= 1 && (depth - 1) * 8 < TYPE_WIDTH ? TYPE_WIDTH - (depth - 1) * 8 : 0;
+	sf__buf_put(&p->line, type, base_len);
+	for (size_t w = base_len; w < type_width; w++)
+		sf__buf_putc(&p->line, ' ');
+	sf__buf_putc(&p->line, ' ');
+	sf__declarator_rest(&p->line, type, base_len, name);
+	if ((m->flags & SF_MEMBER_BITFIELD) && m->bit_size)
+		sf__buf_printf(&p->line, ":%" PRIu32, m->bit_size);
+	if (m->explicit_align)
+		sf__buf_printf(&p->line, " __attribute__((__aligned__(%" PRIu32 ")))", m->explicit_align);
+	sf__buf_putc(&p->line, ';');
+	member_offsets(offsets, sizeof(offsets), ml);
+	finish_line(p, depth, offsets);
+}
+
+static void body(printer *p, const sf_struct_layout *l, unsigned depth);
+
+static void expanded_member(printer *p, unsigned depth, const sf_member_layout *ml)
+{
+	const sf_member *m = ml->member;
+	char offsets[64];
+
+	indent(p, depth);
+	/* `const struct {...} x;` keeps its qualifiers, which the type name
+	 * spells before the keyword. */
+	if (m->type_name) {
+		const char *keyword = strstr(m->type_name, sf__struct_kind_name(ml->nested->def->kind));
+		if (keyword && keyword > m->type_name)
+			sf__buf_put(p->buf, m->type_name, (size_t)(keyword - m->type_name));
+	}
+	sf__buf_printf(p->buf, "%s {\n", sf__struct_kind_name(ml->nested->def->kind));
+	p->blank = false;
+	body(p, ml->nested, depth + 1);
+	sf__buf_putc(&p->line, '}');
+	if (m->name)
+		sf__buf_printf(&p->line, " %s", m->name);
+	sf__buf_putc(&p->line, ';');
+	snprintf(offsets, sizeof(offsets), "%5" PRIu64 " %5" PRIu64, ml->offset, m->size);
+	finish_line(p, depth, offsets);
+}
+
+static void gap_after(printer *p, const sf_struct_layout *l, uint32_t i, unsigned depth)
+{
+	const sf_member_layout *ml = &l->members[i];
+	bool in_union = l->def->kind == SF_UNION;
+
+	if (ml->nested_padding && !in_union) {
+		blank_line(p);
+		comment(p, depth, NULL, "XXX last struct has %" PRIu64 " byte%s of padding",
+			ml->nested_padding, plural(ml->nested_padding));
+		blank_line(p);
+	}
+	if (ml->bit_hole_after || ml->hole_after || ml->combined_with_next) {
+		blank_line(p);
+		if (ml->bit_hole_after)
+			comment(p, depth, COLOR_HOLE, "XXX %" PRIu64 " bit%s hole, try to pack",
+				ml->bit_hole_after, plural(ml->bit_hole_after));
+		if (ml->hole_after)
+			comment(p, depth, COLOR_HOLE, "XXX %" PRIu64 " byte%s hole, try to pack",
+				ml->hole_after, plural(ml->hole_after));
+		if (ml->combined_with_next)
+			comment(p, depth, NULL, "Bitfield combined with next fields");
+		blank_line(p);
+	}
+}
+
+static void body(printer *p, const sf_struct_layout *l, unsigned depth)
+{
+	if (l->leading_bit_hole || l->leading_hole) {
+		blank_line(p);
+		if (l->leading_bit_hole)
+			comment(p, depth, COLOR_HOLE, "XXX %" PRIu64 " bit%s hole, try to pack",
+				l->leading_bit_hole, plural(l->leading_bit_hole));
+		if (l->leading_hole)
+			comment(p, depth, COLOR_HOLE, "XXX %" PRIu64 " byte%s hole, try to pack",
+				l->leading_hole, plural(l->leading_hole));
+		blank_line(p);
+	}
+	/* In memory order, which is where the holes are. */
+	for (uint32_t k = 0; k < l->member_count; k++) {
+		uint32_t i = l->order ? l->order[k] : k;
+		const sf_member_layout *ml = &l->members[i];
+
+		if (ml->combined_with_previous) {
+			blank_line(p);
+			comment(p, depth, NULL, "Bitfield combined with previous fields");
+			blank_line(p);
+		}
+		if (ml->cacheline_before) {
+			uint64_t at = ml->cacheline_before * p->cacheline;
+			if (ml->boundary_ago)
+				comment(p, depth, NULL,
+					"--- cacheline %" PRIu64 " boundary (%" PRIu64 " bytes) was %" PRIu64
+					" byte%s ago ---", ml->cacheline_before, at, ml->boundary_ago,
+					plural(ml->boundary_ago));
+			else
+				comment(p, depth, NULL, "--- cacheline %" PRIu64 " boundary (%" PRIu64
+					" bytes) ---", ml->cacheline_before, at);
+		}
+		if (ml->member->flags & SF_MEMBER_VARIANT_PART) {
+			comment(p, depth, COLOR_WARN, "structfit: variant part not modelled: offsets %"
+				PRIu64 "..%" PRIu64, ml->offset, ml->offset + ml->member->size);
+		} else if (ml->nested) {
+			expanded_member(p, depth, ml);
+		} else {
+			member_line(p, depth, ml);
+			if (ml->crosses_cacheline)
+				comment(p, depth, COLOR_WARN,
+					"structfit: member crosses cacheline boundary");
+			if (ml->member->flags & SF_MEMBER_UNSIZED)
+				comment(p, depth, NULL, "structfit: unsized: its size is only known at run time");
+			if (ml->member->flags & SF_MEMBER_OFFSET_UNKNOWN)
+				comment(p, depth, COLOR_WARN,
+					"structfit: virtual base: offset not known");
+			if ((ml->member->flags & SF_MEMBER_DECL_ONLY) && !ml->member->size)
+				comment(p, depth, COLOR_WARN,
+					"structfit: size unknown: declaration only");
+		}
+		gap_after(p, l, i, depth);
+	}
+}
+
+static void contents_note(printer *p, const sf_struct_layout *l)
+{
+	if (!l->contents_known)
+		comment(p, 1, COLOR_WARN, "structfit: contents not fully known: %s",
+			l->def->member_count ? "unknown bytes are not counted as holes or padding"
+					     : "no members described, padding not counted");
+}
+
+static void summary_lines(printer *p, const sf_struct_layout *l)
+{
+	const sf_struct *s = l->def;
+
+	if (s->kind == SF_UNION) {
+		/* pahole prints no summary for unions, but the size matters;
+		 * no blank line, so the output minus our lines is pahole's. */
+		comment(p, 1, NULL, "structfit: size: %" PRIu64 ", cachelines: %" PRIu64
+			", members: %" PRIu32, s->size, l->cachelines, s->member_count);
+		contents_note(p, l);
+		return;
+	}
+	blank_line(p);
+	comment(p, 1, NULL, "size: %" PRIu64 ", cachelines: %" PRIu64 ", members: %" PRIu32,
+		s->size, l->cachelines, s->member_count);
+	if (s->unsized)
+		comment(p, 1, NULL, "structfit: unsized: the size is the statically known part,"
+			" no tail padding");
+	if (s->variant_view)
+		comment(p, 1, NULL, "structfit: variant of a Rust enum: the bytes outside its fields"
+			" hold the tag or other variants, not holes or padding");
+	if (l->hole_count || l->bit_hole_count) {
+		if (l->hole_count)
+			comment(p, 1, NULL, "sum members: %" PRIu64 ", holes: %" PRIu32
+				", sum holes: %" PRIu64, l->sum_members, l->hole_count, l->sum_holes);
+		else
+			comment(p, 1, NULL, "sum members: %" PRIu64, l->sum_members);
+		if (l->sum_bitfield_bits && l->bit_hole_count)
+			comment(p, 1, NULL, "sum bitfield members: %" PRIu64 " bits, bit holes: %"
+				PRIu32 ", sum bit holes: %" PRIu64 " bits", l->sum_bitfield_bits,
+				l->bit_hole_count, l->sum_bit_holes);
+		else if (l->sum_bitfield_bits)
+			comment(p, 1, NULL, "sum bitfield members: %" PRIu64 " bits (%" PRIu64
+				" bytes)", l->sum_bitfield_bits, l->sum_bitfield_bits / 8);
+	}
+	/* pahole's order: the nested paddings come between the two. */
+	if (l->padding)
+		comment(p, 1, NULL, "padding: %" PRIu64, l->padding);
+	if (l->paddings)
+		comment(p, 1, NULL, "paddings: %" PRIu32 ", sum paddings: %" PRIu64,
+			l->paddings, l->sum_paddings);
+	if (l->bit_padding)
+		comment(p, 1, NULL, "bit_padding: %" PRIu64 " bits", l->bit_padding);
+	if (l->forced_alignments && l->forced_holes)
+		comment(p, 1, NULL, "forced alignments: %" PRIu32 ", forced holes: %" PRIu32
+			", sum forced holes: %" PRIu64, l->forced_alignments, l->forced_holes,
+			l->sum_forced_holes);
+	else if (l->forced_alignments)
+		comment(p, 1, NULL, "forced alignments: %" PRIu32, l->forced_alignments);
+	if (l->last_cacheline)
+		comment(p, 1, NULL, "last cacheline: %" PRIu64 " bytes", l->last_cacheline);
+	contents_note(p, l);
+}
+
+static void conflict_line(printer *p, const sf_report_entry *e)
+{
+	const sf_struct *s = e->def;
+
+	if (!e->conflict_count)
+		return;
+	if (p->color)
+		sf__buf_puts(p->buf, COLOR_WARN);
+	sf__buf_printf(p->buf, "/* structfit: conflicting definitions of %s %s: ",
+		       sf__struct_kind_name(s->kind), sf__report_struct_name(s));
+	sf__emit_decl_site(p->buf, s);
+	sf__buf_printf(p->buf, " (%" PRIu64 " bytes)", s->size);
+	for (size_t i = 0; i < e->conflict_count; i++) {
+		sf__buf_puts(p->buf, " vs ");
+		sf__emit_decl_site(p->buf, e->conflicts[i]);
+		sf__buf_printf(p->buf, " (%" PRIu64 " bytes)", e->conflicts[i]->size);
+	}
+	sf__buf_puts(p->buf, " */");
+	if (p->color)
+		sf__buf_puts(p->buf, COLOR_RESET);
+	sf__buf_putc(p->buf, '\n');
+}
+
+/* The definition itself, from its opening line to its closing one. */
+static void definition_text(printer *p, const sf_struct_layout *l)
+{
+	const sf_struct *s = l->def;
+
+	p->comment_column = s->kind == SF_UNION ? UNION_COMMENT_COLUMN : COMMENT_COLUMN;
+	p->blank = false;
+	if (s->name)
+		sf__buf_printf(p->buf, "%s %s {\n", sf__struct_kind_name(s->kind), s->name);
+	else if (s->typedef_name)
+		sf__buf_printf(p->buf, "typedef %s {\n", sf__struct_kind_name(s->kind));
+	else
+		sf__buf_printf(p->buf, "%s {\n", sf__struct_kind_name(s->kind));
+	body(p, l, 1);
+	summary_lines(p, l);
+	sf__buf_putc(p->buf, '}');
+	if (l->packed_attribute)
+		sf__buf_puts(p->buf, " __attribute__((__packed__))");
+	if (l->aligned_attribute)
+		sf__buf_printf(p->buf, " __attribute__((__aligned__(%" PRIu32 ")))", l->aligned_attribute);
+	if (!s->name && s->typedef_name)
+		sf__buf_printf(p->buf, " %s", s->typedef_name);
+	sf__buf_puts(p->buf, ";\n");
+}
+
+/* Prints with a fresh printer whose cache line is `cacheline`. */
+static void print_struct(sf_buf *buf, const sf_report_entry *entry, const sf_struct_layout *layout,
+			 int color, unsigned cacheline)
+{
+	printer p = { 0 };
+
+	p.buf = buf;
+	p.color = color != 0;
+	p.cacheline = cacheline;
+	if (entry)
+		conflict_line(&p, entry);
+	definition_text(&p, layout);
+	if (p.line.failed)
+		buf->failed = 1;
+	sf_buf_free(&p.line);
+}
+
+void sf__emit_struct_layout(sf_buf *buf, const sf_struct_layout *layout, int color)
+{
+	print_struct(buf, NULL, layout, color, layout->cacheline);
+}
+
+void sf__emit_report_entry(sf_buf *buf, const sf_report_entry *entry, int color, unsigned cacheline)
+{
+	print_struct(buf, entry, entry->layout, color, cacheline);
+}
