@@ -172,6 +172,30 @@ Test(cacheorder, hot_set_covers_ninety_percent)
 	cr_expect_eq(p->moved, 3, "f, e, d move to the front; a, b, c keep their order");
 }
 
+/* Past the state cap a struct of minimal size still gets its hot members
+ * together (the size shortcut "already minimal" must not stop it). */
+Test(cacheorder, past_the_state_cap_hot_members_still_move)
+{
+	mb_member rows[] = {
+		MB_PLAIN("a", "long", 0, 8, 8), MB_PLAIN("b", "int", 0, 4, 4), MB_PLAIN("c", "int", 0, 4, 4),
+		MB_PLAIN("d", "long", 0, 8, 8), MB_PLAIN("e", "c40", 0, 40, 1), MB_PLAIN("f", "long", 0, 8, 8),
+	};
+	sf_struct *s = layout_struct("capped", rows, MB_COUNT(rows));
+	sf_reorder_options opts = SF_REORDER_OPTIONS_INIT;
+	use_constraints("hot capped: a f\n");
+	opts.constraints = fx.constraints;
+	opts.state_cap = 2;
+	const sf_proposal *p = plan_with(s, &opts);
+	cr_assert_eq(s->size, 72);
+	cr_expect_eq(p->reason, SF_REASON_NONE, "reason %d", p->reason);
+	cr_expect_eq(p->size, 72);
+	cr_expect_eq(p->original_hot_lines, 2, "a at 0 and f at 64");
+	cr_expect_eq(p->hot_lines, 1);
+	cr_expect_eq(p->hot_end, 16);
+	cr_expect_eq(p->optimal, SF_OPTIMAL_HEURISTIC);
+	cr_expect_eq(p->budget_bound, SF_OBJECTIVE_HOT_LINES);
+}
+
 Test(cacheorder, hot_rule_and_heat_are_one_mechanism)
 {
 	sf_struct *s = scattered();

@@ -150,7 +150,7 @@ static void hot_line(sf_buf *buf, const sf_proposal *prop)
 			       prop->hot_count, prop->original_hot_lines, prop->original_hot_lines == 1 ? "" : "s",
 			       prop->hot_lines, prop->hot_lines == 1 ? "" : "s", prop->original_hot_end, prop->hot_end);
 		if (prop->budget_bound != SF_OBJECTIVE_NONE)
-			sf__buf_printf(buf, "; search budget reached: %s and below not proven",
+			sf__buf_printf(buf, "; search limit reached: %s and below not proven",
 				       sf_objective_name(prop->budget_bound));
 		sf__buf_puts(buf, " */\n");
 	}

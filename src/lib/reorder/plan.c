@@ -87,7 +87,7 @@ static int choose_order(const sf_rproblem *p, const sf_reorder_options *opts, sf
 	*moves_optimal = SF_OPTIMAL_PROVEN;
 	*reason = SF_REASON_NONE;
 
-	if (opts->strategy == SF_REORDER_EXACT && identity_ok && def->size <= p->lower_bound) {
+	if (opts->strategy == SF_REORDER_EXACT && identity_ok && def->size <= p->lower_bound && !p->cache_aware) {
 		*reason = SF_REASON_MINIMAL;
 		return 0;
 	}
@@ -111,6 +111,9 @@ static int choose_order(const sf_rproblem *p, const sf_reorder_options *opts, sf
 			return 0;
 		}
 		size = sf__rproblem_size_bits(p, end) / 8;
+		if (p->cache_aware && !plain)
+			return sf__plan_cache_fallback(p, items, size, members, reason, optimal, moves_optimal,
+						       predicted, heat);
 		*optimal = size <= p->lower_bound ? SF_OPTIMAL_PROVEN : SF_OPTIMAL_HEURISTIC;
 		*moves_optimal = SF_OPTIMAL_HEURISTIC;
 		*predicted = size;

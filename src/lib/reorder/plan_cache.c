@@ -1,6 +1,7 @@
 /* Cache-aware planning: runs the cache search and measures the hot set of a proposal. */
 #include "reorder/plan_cache.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "layout/place.h"
@@ -60,6 +61,41 @@ int sf__plan_cache_order(const sf_rproblem *p, const sf_reorder_options *opts, s
 	sf__rproblem_members(p, items, members);
 	if (memcmp(members, identity, p->member_count * sizeof(*members)) == 0)
 		*reason = SF_REASON_MINIMAL;
+	return 0;
+}
+
+int sf__plan_cache_fallback(const sf_rproblem *p, const uint32_t *items, uint64_t size, uint32_t *members,
+			    sf_reorder_reason *reason, sf_optimality *optimal, sf_optimality *moves_optimal,
+			    uint64_t *predicted, sf_plan_heat *heat)
+{
+	const sf_struct *def = p->def;
+	uint32_t *identity = calloc(p->member_count + 1, sizeof(*identity));
+	sf_cache_cost mine, declared;
+	bool mine_ok, declared_ok;
+	int err;
+
+	if (!identity)
+		return sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
+	for (uint32_t i = 0; i < p->member_count; i++)
+		identity[i] = i;
+	sf__rproblem_members(p, items, members);
+	*optimal = SF_OPTIMAL_HEURISTIC;
+	*moves_optimal = SF_OPTIMAL_HEURISTIC;
+	*reason = SF_REASON_NONE;
+	*predicted = size;
+	heat->min_size = size < def->size ? size : def->size;
+	heat->budget_bound = SF_OBJECTIVE_HOT_LINES;
+	err = sf__search_cache_cost(p, members, &mine, &mine_ok);
+	if (err == 0)
+		err = sf__search_cache_cost(p, identity, &declared, &declared_ok);
+	free(identity);
+	if (err < 0)
+		return err;
+	mine_ok = mine_ok && size <= def->size;
+	if (mine_ok && declared_ok && sf__search_cache_cmp(&mine, &declared) >= 0)
+		mine_ok = false;
+	if (!mine_ok)
+		*reason = declared_ok ? SF_REASON_NO_GAIN : SF_REASON_CONSTRAINED;
 	return 0;
 }
 

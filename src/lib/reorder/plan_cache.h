@@ -36,6 +36,18 @@ int sf__plan_cache_order(const sf_rproblem *p, const sf_reorder_options *opts, s
 			 uint32_t *items, uint32_t *members, sf_reorder_reason *reason, sf_optimality *optimal,
 			 sf_optimality *moves_optimal, uint64_t *predicted, sf_plan_heat *heat, sf_arena *arena);
 
+/*
+ * Past the exact search's state cap: the heuristic schedule in `items`
+ * (hot members first, `size` bytes) against the declared order, by the
+ * cache-aware objective; whichever keeps the rules (apart included) and
+ * the size of the declaration and is better wins.  Nothing is proven:
+ * *optimal is heuristic and heat->budget_bound hot_lines.  Returns 0 or
+ * SF_ENOMEM.
+ */
+int sf__plan_cache_fallback(const sf_rproblem *p, const uint32_t *items, uint64_t size, uint32_t *members,
+			    sf_reorder_reason *reason, sf_optimality *optimal, sf_optimality *moves_optimal,
+			    uint64_t *predicted, sf_plan_heat *heat);
+
 /* Fills the hot-set fields of `prop` from the declared layout `def` and
  * the proposed `placed` in `order` (def itself for identity proposals). */
 void sf__plan_heat_fill(sf_proposal *prop, const sf_plan_heat *heat, const sf_struct *def, const sf_struct *placed,

@@ -70,6 +70,22 @@ typedef struct sf_cache_result {
 int sf__search_cache(const sf_rproblem *p, sf_search_ws *ws, uint64_t growth, uint64_t budget,
 		     const uint32_t *seed, uint32_t *items, sf_cache_result *res);
 
+/* The cache-aware objective's value of one order (search_cache.c). */
+typedef struct sf_cache_cost {
+	uint32_t lines;
+	uint64_t hot_end;    /* bytes */
+	uint64_t size;       /* bytes */
+	uint32_t moved;
+	uint32_t crossings;
+} sf_cache_cost;
+
+/* <0, 0, >0 as `a` is better than, as good as or worse than `b`. */
+int sf__search_cache_cmp(const sf_cache_cost *a, const sf_cache_cost *b);
+
+/* The cost of member order `order`; *ok is false when it breaks a rule
+ * (apart included).  Returns 0 or SF_ENOMEM. */
+int sf__search_cache_cost(const sf_rproblem *p, const uint32_t *order, sf_cache_cost *out, bool *ok);
+
 /*
  * List scheduling: at each position the pinned item, else the first
  * allowed item by alignment, largest first (`plain`), or by alignment with

@@ -29,15 +29,9 @@
  * [2,3,4,1,5,0] when 0 and 3 are alike.)
  */
 
-typedef struct cost {
-	uint32_t lines;
-	uint64_t hot_end;    /* bytes */
-	uint64_t size;       /* bytes */
-	uint32_t moved;
-	uint32_t crossings;
-} cost;
+typedef sf_cache_cost cost;
 
-static int cost_cmp(const cost *a, const cost *b)
+int sf__search_cache_cmp(const cost *a, const cost *b)
 {
 	if (a->lines != b->lines)
 		return a->lines < b->lines ? -1 : 1;
@@ -170,7 +164,7 @@ static void leaf(cdfs *d, const node *v)
 	c.size = sf__rproblem_size_bits(p, v->end) / 8;
 	c.moved = v->moved;
 	c.crossings = v->crossings;
-	if (!d->found || cost_cmp(&c, &d->best_cost) < 0) {
+	if (!d->found || sf__search_cache_cmp(&c, &d->best_cost) < 0) {
 		memcpy(d->best, d->current, p->item_count * sizeof(*d->best));
 		d->best_cost = c;
 		d->found = true;
@@ -241,7 +235,7 @@ static void search(cdfs *d, const node *v)
 	}
 	if (d->found) {
 		cost b = bound_of(d, v);
-		if (cost_cmp(&b, &d->best_cost) >= 0)
+		if (sf__search_cache_cmp(&b, &d->best_cost) >= 0)
 			return;
 	}
 	/* Hot items first, each group kept-in-order first: a good incumbent early. */
@@ -296,6 +290,34 @@ static bool seed_cost(cdfs *d, const uint32_t *order, uint64_t limit_bits)
 		return false;
 	leaf(d, &v);
 	return true;
+}
+
+int sf__search_cache_cost(const sf_rproblem *p, const uint32_t *order, cost *out, bool *ok)
+{
+	cdfs d;
+	int err = 0;
+
+	memset(&d, 0, sizeof(d));
+	*ok = false;
+	d.p = p;
+	d.line = p->cacheline_bits / 8;
+	d.budget = 1;
+	d.first_bits = calloc(p->member_count + 1, sizeof(*d.first_bits));
+	d.end_bits = calloc(p->member_count + 1, sizeof(*d.end_bits));
+	d.current = calloc(p->item_count + 1, sizeof(*d.current));
+	d.best = calloc(p->item_count + 1, sizeof(*d.best));
+	if (!d.first_bits || !d.end_bits || !d.current || !d.best) {
+		err = sf__fail(SF_ENOMEM, "out of memory for the reorder search");
+		goto done;
+	}
+	*ok = seed_cost(&d, order, UINT64_MAX);
+	*out = d.best_cost;
+done:
+	free(d.first_bits);
+	free(d.end_bits);
+	free(d.current);
+	free(d.best);
+	return err;
 }
 
 /* The most significant level at which `c` may not be optimal. */
