@@ -96,7 +96,8 @@ Test(cacheorder, lines_at_worst_16_byte_start)
 	cr_expect_eq(sf__heat_lines_lower(16, 16, 64), 1);
 	cr_expect(!sf__heat_may_share(0, 8, 64, 72, 16, 64), "64 bytes apart never share");
 	cr_expect(sf__heat_may_share(0, 8, 56, 64, 16, 64), "56 bytes apart share at start 0");
-	cr_expect(!sf__heat_may_share(0, 8, 56, 64, 64, 64) == false);
+	cr_expect(sf__heat_may_share(0, 8, 56, 64, 64, 64), "one line at a 64-aligned start");
+	cr_expect(!sf__heat_may_share(0, 8, 64, 72, 64, 64));
 }
 
 /* A connection struct whose hot fields are scattered over three lines. */
