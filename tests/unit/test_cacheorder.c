@@ -492,3 +492,59 @@ Test(cacheorder, objective_matches_brute_force, .timeout = 300)
 	cr_expect_gt(proposals, 300);
 	cr_expect_gt(grown, 0, "--allow-growth never mattered: the cases do not test it");
 }
+
+/* ---- Through the public API: a compiled struct, heat by hand, text and JSON. ---- */
+
+Test(cacheorder, text_and_json_name_hot_lines_and_false_sharing)
+{
+	const char *dir = getenv("STRUCTFIT_FIXTURE_DIR");
+	const char *glob = "connection";
+	char path[4096];
+	sf_model *model = NULL;
+	sf_report *report = NULL;
+	sf_plan *pl = NULL;
+	sf_load_options lopts = SF_LOAD_OPTIONS_INIT;
+	sf_report_options ropts = SF_REPORT_OPTIONS_INIT;
+	sf_reorder_options opts = SF_REORDER_OPTIONS_INIT;
+	sf_emit_options eopts = SF_EMIT_OPTIONS_INIT;
+	sf_buf text = SF_BUF_INIT, json = SF_BUF_INIT;
+	/* Two counters bumped from several threads, a field barely read. */
+	const sf_member_heat heat[] = {
+		{ "connection", "bytes_in", 10, 5000, 4 },
+		{ "connection", "bytes_out", 10, 5000, 4 },
+		{ "connection", "fd", 30, 0, 0 },
+	};
+
+	cr_assert(dir != NULL, "STRUCTFIT_FIXTURE_DIR is not set (run through ctest)");
+	snprintf(path, sizeof(path), "%s/example.o", dir);
+	ropts.name_globs = &glob;
+	ropts.name_glob_count = 1;
+	cr_assert_eq(sf_model_new(&model), 0);
+	cr_assert_eq(sf_model_load(model, path, &lopts), 0, "%s", sf_error_last());
+	cr_assert_eq(sf_report_build(&report, model, &ropts), 0, "%s", sf_error_last());
+	cr_assert_eq(sf_report_count(report), 1);
+	opts.heat = heat;
+	opts.heat_count = 3;
+	cr_assert_eq(sf_reorder_plan(&pl, report, &opts), 0, "%s", sf_error_last());
+	const sf_proposal *p = sf_plan_proposal(pl, 0);
+	cr_expect_eq(p->cache_aware, 1);
+	cr_expect_eq(p->hot_count, 2, "fd carries 0.3 %% of the accesses");
+	cr_expect_eq(p->original_hot_lines, 2, "bytes_in at 24, bytes_out at 40");
+	cr_expect_eq(p->hot_lines, 1);
+	cr_expect_eq(p->shared_writers, 1, "bytes_in and bytes_out end up in one line");
+
+	eopts.plan = pl;
+	cr_assert_eq(sf_emit_reorder(&text, pl, &eopts), 0);
+	cr_assert_eq(sf_emit_json(&json, report, &eopts), 0);
+	cr_expect(strstr(text.data, "/* hot members (2): 2 lines -> 1 line at the worst 16-byte-aligned start"),
+		  "%s", text.data);
+	cr_expect(strstr(text.data, "/* warning: 1 pair of members written by several threads may share a cache line"),
+		  "%s", text.data);
+	cr_expect(strstr(json.data, "\"hot\": {\"members\": 2, \"lines\": 1, \"original_lines\": 2"), "%s", json.data);
+	cr_expect(strstr(json.data, "\"shared_writers\": 1}"), "%s", json.data);
+	sf_buf_free(&text);
+	sf_buf_free(&json);
+	sf_plan_free(pl);
+	sf_report_free(report);
+	sf_model_free(model);
+}
