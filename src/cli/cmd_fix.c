@@ -44,7 +44,8 @@ const cli_option cli_fix_options[] = {
 	  "directory); nothing outside it is touched" },
 	{ "prefix-map", OPT_PREFIX_MAP, "OLD=NEW", "read recorded source paths starting with OLD\n"
 	  "under NEW instead (repeatable)" },
-	{ "constraints", OPT_CONSTRAINTS, "FILE", "rules: pin S.m, group S: a b, hot S: a b, skip S" },
+	{ "constraints", OPT_CONSTRAINTS, "FILE", "rules: pin S.m, group S: a b, hot S: a b,\n"
+	  "apart S: a b, skip S (as for reorder)" },
 	{ "strategy", OPT_STRATEGY, "NAME", "exact (default) or sort, as for reorder" },
 	{ "no-keep-first", OPT_NO_KEEP_FIRST, NULL, "let a leading struct/union member move too" },
 	{ "force", OPT_FORCE, NULL, "patch structs with positional initializers too" },

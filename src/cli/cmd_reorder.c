@@ -16,7 +16,8 @@ enum {
 	OPT_NO_KEEP_FIRST,
 	OPT_SUMMARY,
 	OPT_FORMAT,
-	OPT_SORT
+	OPT_SORT,
+	OPT_ALLOW_GROWTH
 };
 
 const cli_option cli_reorder_options[] = {
@@ -24,7 +25,10 @@ const cli_option cli_reorder_options[] = {
 	{ "min-savings", OPT_MIN_SAVINGS, "N", "only structs that shrink by at least N bytes" },
 	{ "strategy", OPT_STRATEGY, "NAME", "exact (default: smallest size, fewest moves) or\n"
 	  "sort (alignment descending, the classic advice)" },
-	{ "constraints", OPT_CONSTRAINTS, "FILE", "rules: pin S.m, group S: a b, hot S: a b, skip S" },
+	{ "constraints", OPT_CONSTRAINTS, "FILE", "rules: pin S.m, group S: a b, hot S: a b,\n"
+	  "apart S: a b, skip S" },
+	{ "allow-growth", OPT_ALLOW_GROWTH, "N", "cache-aware orders (hot or apart rules) may grow\n"
+	  "a struct by up to N bytes past its minimal size" },
 	{ "no-keep-first", OPT_NO_KEEP_FIRST, NULL, "let a leading struct/union member move too" },
 	{ "summary", OPT_SUMMARY, NULL, "one line per shrinking struct plus the total" },
 	{ "format", OPT_FORMAT, "FMT", "text (default) or json (the report with a\n"
@@ -91,6 +95,11 @@ static int reorder_option(void *ctx, cli_inputs *in, int key, const char *arg)
 		return 1;
 	case OPT_CONSTRAINTS:
 		args->constraints_path = arg;
+		return 1;
+	case OPT_ALLOW_GROWTH:
+		if (cli_parse_uint(arg, 0, UINT_MAX, &value) != 0)
+			return cli_inputs_usage_error(in, "allow-growth", arg, "a byte count");
+		args->reorder.allow_growth = value;
 		return 1;
 	case OPT_NO_KEEP_FIRST:
 		args->reorder.keep_first = 0;

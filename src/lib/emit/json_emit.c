@@ -103,6 +103,28 @@ static void site(sf_buf *buf, const sf_struct *s, bool first)
 	sf__json_u64_or_null(buf, s->decl_line, s->decl_line != 0);
 }
 
+/* The cache-aware part of a proposal (only when it has one, so the output
+ * of a plan without heat or hot/apart rules is unchanged). */
+static void hot_set(sf_buf *buf, const sf_proposal *prop)
+{
+	sf__json_key(buf, "hot", false);
+	sf__buf_putc(buf, '{');
+	sf__json_key(buf, "members", true);
+	sf__buf_printf(buf, "%" PRIu32, prop->hot_count);
+	sf__json_key(buf, "lines", false);
+	sf__buf_printf(buf, "%" PRIu32, prop->hot_lines);
+	sf__json_key(buf, "original_lines", false);
+	sf__buf_printf(buf, "%" PRIu32, prop->original_hot_lines);
+	sf__json_key(buf, "end", false);
+	sf__json_u64(buf, prop->hot_end);
+	sf__json_key(buf, "original_end", false);
+	sf__json_u64(buf, prop->original_hot_end);
+	sf__json_string_field(buf, "budget_bound", sf_objective_name(prop->budget_bound), false);
+	sf__json_key(buf, "shared_writers", false);
+	sf__buf_printf(buf, "%" PRIu32, prop->shared_writers);
+	sf__buf_putc(buf, '}');
+}
+
 /* The reorder proposal of one struct; schema in docs/json-schema.md. */
 static void proposal(sf_buf *buf, const sf_proposal *prop)
 {
@@ -138,8 +160,14 @@ static void proposal(sf_buf *buf, const sf_proposal *prop)
 		sf__json_next(buf, !(prop->bound_by & SF_RULE_BOUND_KEEP_FIRST));
 		sf__buf_json_string(buf, "constraints");
 	}
+	if (prop->bound_by & SF_RULE_BOUND_HEAT) {
+		sf__json_next(buf, !(prop->bound_by & (SF_RULE_BOUND_KEEP_FIRST | SF_RULE_BOUND_CONSTRAINTS)));
+		sf__buf_json_string(buf, "heat");
+	}
 	sf__buf_putc(buf, ']');
 	sf__json_string_field(buf, "assumed_alignment", prop->assumed_alignment, false);
+	if (prop->cache_aware)
+		hot_set(buf, prop);
 	sf__buf_putc(buf, '}');
 }
 
