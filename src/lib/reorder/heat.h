@@ -16,8 +16,8 @@
  * any multiple of it, so a 64-byte line can begin 0, 16, 32 or 48 bytes in. */
 #define SF_HEAT_MALLOC_ALIGN 16
 
-/* The hot set covers this share of a struct's accesses (see heat.c). */
-#define SF_HEAT_COVERAGE_PERCENT 90
+/* A member is hot from this share of its struct's busiest member (see heat.c). */
+#define SF_HEAT_HOT_PERCENT 25
 
 /*
  * Cache lines of `line` bytes that bytes [first, end) touch at the worst
