@@ -243,11 +243,16 @@ typedef struct sf_impact_site_info {
 	/* AMBIGUOUS: report entries of the candidates. */
 	const size_t *candidates;
 	size_t candidate_count;
+	/* Version 2.  Nonzero when the site's per-byte access histogram does
+	 * not add up to its bytes read and written (valgrind 3.19 keeps those
+	 * counts in 16 bits; they wrap on long runs): its member heat is left
+	 * out, its allocation counts are kept. */
+	int acc_wrapped;
 } sf_impact_site_info;
 
-#define SF_IMPACT_SITE_INFO_VERSION 1
+#define SF_IMPACT_SITE_INFO_VERSION 2
 #define SF_IMPACT_SITE_INFO_INIT \
-	{ SF_IMPACT_SITE_INFO_VERSION, NULL, NULL, NULL, 0, 0, 0, SF_SITE_UNMATCHED, 0, 0, NULL, NULL, 0 }
+	{ SF_IMPACT_SITE_INFO_VERSION, NULL, NULL, NULL, 0, 0, 0, SF_SITE_UNMATCHED, 0, 0, NULL, NULL, 0, 0 }
 
 /* Number of DHAT allocation sites of the profile. */
 size_t sf_impact_site_count(const sf_impact *impact);

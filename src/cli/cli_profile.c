@@ -82,14 +82,25 @@ static void name_of(const sf_report *report, size_t index, char *out, size_t cap
 		snprintf(out, cap, "%s", info.name ? info.name : info.typedef_name);
 }
 
-/* One warning per ambiguous site: the user settles it with --profile-map. */
+/* One warning per ambiguous site (the user settles it with --profile-map), and per matched site whose access histogram wrapped. */
 static void warn_ambiguous(const cli_profile *p, const sf_report *report)
 {
 	for (size_t i = 0; i < sf_impact_site_count(p->impact); i++) {
 		sf_impact_site_info s = SF_IMPACT_SITE_INFO_INIT;
 		char list[512] = "";
 		size_t used = 0;
-		if (sf_impact_site(&s, p->impact, i) != 0 || s.status != SF_SITE_AMBIGUOUS)
+		if (sf_impact_site(&s, p->impact, i) != 0)
+			continue;
+		if (s.status == SF_SITE_MATCHED && s.acc_wrapped) {
+			char name[200];
+			name_of(report, s.index, name, sizeof(name));
+			cli_note("%s: allocation site %s:%u (%s): DHAT's per-byte access counts wrapped "
+				 "(valgrind keeps them in 16 bits), so its member heat is left out; "
+				 "profile a shorter run, or give the counts as CSV",
+				 s.profile, s.file ? s.file : "?", s.line, name);
+			continue;
+		}
+		if (s.status != SF_SITE_AMBIGUOUS)
 			continue;
 		for (size_t c = 0; c < s.candidate_count && used + 2 < sizeof(list); c++) {
 			char name[200];

@@ -49,7 +49,7 @@ static void add_site(sf_impact *impact, const sf_profile_site *site, const sf_si
 	e->max_live = sf__add_sat_u64(e->max_live, sf__mul_sat_u64(site->max_blocks, r->elements));
 	peak_by_profile[r->index] = sf__add_sat_u64(peak_by_profile[r->index],
 						    sf__mul_sat_u64(site->peak_blocks, r->elements));
-	if (!site->acc || !site->total_blocks)
+	if (!site->acc || site->acc_wrapped || !site->total_blocks)
 		return;
 	for (uint64_t b = 0; b < site->block_size; b++)
 		total += (double)site->acc[b];

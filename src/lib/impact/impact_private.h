@@ -34,6 +34,10 @@ typedef struct sf_profile_site {
 	uint64_t read_bytes, write_bytes;      /* rb, wb */
 	uint64_t block_size;
 	const uint64_t *acc;
+	/* The histogram does not add up to rb + wb: valgrind 3.19 keeps a
+	 * site's per-byte counts in 16 bits and they wrap on long runs, so
+	 * the shares per member would be wrong.  Its counts stay usable. */
+	bool acc_wrapped;
 	const sf_profile_frame *frames;
 	size_t frame_count;
 } sf_profile_site;

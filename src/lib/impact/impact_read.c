@@ -171,6 +171,8 @@ int sf_impact_site(sf_impact_site_info *out, const sf_impact *impact, size_t ind
 	}
 	out->block_size = site->block_size;
 	out->blocks = site->total_blocks;
+	if (out->version >= 2)
+		out->acc_wrapped = site->acc_wrapped;
 	out->status = r->status;
 	out->index = r->index;
 	out->elements = r->elements;

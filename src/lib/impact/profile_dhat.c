@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/checked.h"
 #include "util/fail.h"
 #include "util/json_read.h"
 
@@ -162,10 +163,16 @@ static int read_site(const sf_json_value *pp, size_t index, const char *name,
 	if (acc) {
 		/* With `acc` every block of the site has the same size. */
 		uint64_t size = site->total_blocks ? site->total_bytes / site->total_blocks : 0;
+		uint64_t sum = 0;
 		error = decode_acc(acc, name, size, arena, &site->acc);
 		if (error)
 			return error;
 		site->block_size = size;
+		/* Each access adds one to every byte it covers and its size to
+		 * rb or wb, so an intact histogram sums to rb + wb exactly. */
+		for (uint64_t b = 0; b < size; b++)
+			sum = sf__add_sat_u64(sum, site->acc[b]);
+		site->acc_wrapped = sum != sf__add_sat_u64(site->read_bytes, site->write_bytes);
 	} else if (site->total_blocks && site->total_bytes % site->total_blocks == 0 &&
 		   (!site->max_blocks ||
 		    site->max_bytes == site->max_blocks * (site->total_bytes / site->total_blocks))) {
