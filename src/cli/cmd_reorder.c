@@ -25,8 +25,9 @@ const cli_option cli_reorder_options[] = {
 	{ "constraints", OPT_CONSTRAINTS, "FILE", "rules: pin S.m, group S: a b, hot S: a b, skip S" },
 	{ "no-keep-first", OPT_NO_KEEP_FIRST, NULL, "let a leading struct/union member move too" },
 	{ "summary", OPT_SUMMARY, NULL, "one line per shrinking struct plus the total" },
-	{ "format", OPT_FORMAT, "FMT", "text (default) or json (the report with a\n"
-	  "proposal per struct)" },
+	{ "format", OPT_FORMAT, "FMT", "text (default), json (the report with a\n"
+	  "proposal per struct) or html (a self-contained page with\n"
+	  "each struct's byte map beside its proposal's)" },
 	CLI_OPTION_COLOR,
 	CLI_OPTION_OUTPUT,
 	CLI_OPTION_HELP,
@@ -45,10 +46,10 @@ const char cli_reorder_description[] =
 	"declaration -> index in the proposal), and one line for a struct left as\n"
 	"it is.  A bad constraints rule is reported as FILE:LINE and exits 2.";
 
-static const char *const format_names[] = { "text", "json", NULL };
+static const char *const format_names[] = { "text", "json", "html", NULL };
 static const char *const strategy_names[] = { "exact", "sort", NULL };
 
-enum { FORMAT_TEXT, FORMAT_JSON };
+enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_HTML };
 
 typedef struct reorder_args {
 	sf_reorder_options reorder;
@@ -87,7 +88,7 @@ static int reorder_option(void *ctx, cli_inputs *in, int key, const char *arg)
 	case OPT_FORMAT:
 		args->format = cli_parse_choice(arg, format_names);
 		if (args->format < 0)
-			return cli_inputs_usage_error(in, "format", arg, "text or json");
+			return cli_inputs_usage_error(in, "format", arg, "text, json or html");
 		return 1;
 	default:
 		return 0;
@@ -108,6 +109,8 @@ static int emit(const cli_inputs *in, const sf_report *report, const sf_plan *pl
 	eopts.changed_only = args->reorder.min_savings > 0;
 	if (args->format == FORMAT_JSON)
 		rc = sf_emit_json(&buf, report, &eopts);
+	else if (args->format == FORMAT_HTML)
+		rc = sf_emit_html(&buf, report, &eopts);
 	else
 		rc = sf_emit_reorder(&buf, plan, &eopts);
 	if (rc != 0 || buf.failed) {

@@ -25,7 +25,9 @@ const cli_option cli_report_options[] = {
 	{ "holes", OPT_HOLES, "N", "only structs with at least N holes" },
 	{ "sort", OPT_SORT, "KEY", "order by name, size, holes or waste (default: input)" },
 	{ "summary", OPT_SUMMARY, NULL, "one line per struct plus totals" },
-	{ "format", OPT_FORMAT, "FMT", "text (default) or json" },
+	{ "format", OPT_FORMAT, "FMT", "text (default), json, html (a self-contained page:\n"
+	  "sortable summary, byte maps, proposals) or svg (the byte\n"
+	  "map of the first selected struct, e.g. with -C NAME)" },
 	{ "reorder", OPT_REORDER, NULL, "also show the smallest member order of each struct\n"
 	  "(see structfit reorder)" },
 	CLI_OPTION_COLOR,
@@ -46,9 +48,9 @@ const char cli_report_description[] =
 
 static const char *const sort_names[] = { "name", "size", "holes", "waste", NULL };
 static const sf_sort sort_values[] = { SF_SORT_NAME, SF_SORT_SIZE, SF_SORT_HOLES, SF_SORT_WASTE };
-static const char *const format_names[] = { "text", "json", NULL };
+static const char *const format_names[] = { "text", "json", "html", "svg", NULL };
 
-enum { FORMAT_TEXT, FORMAT_JSON };
+enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_HTML, FORMAT_SVG };
 
 typedef struct report_args {
 	int format;
@@ -86,7 +88,7 @@ static int report_option(void *ctx, cli_inputs *in, int key, const char *arg)
 	case OPT_FORMAT:
 		args->format = cli_parse_choice(arg, format_names);
 		if (args->format < 0)
-			return cli_inputs_usage_error(in, "format", arg, "text or json");
+			return cli_inputs_usage_error(in, "format", arg, "text, json, html or svg");
 		return 1;
 	case OPT_REORDER:
 		args->reorder = 1;
@@ -106,7 +108,8 @@ static int emit(const cli_inputs *in, const sf_report *report, const report_args
 
 	eopts.color = cli_inputs_color(in, args->format == FORMAT_TEXT);
 	eopts.summary = args->summary;
-	if (args->reorder) {
+	/* The page shows every struct's proposal beside it. */
+	if (args->reorder || args->format == FORMAT_HTML) {
 		rc = sf_reorder_plan(&plan, report, NULL);
 		if (rc != 0) {
 			cli_error("%s", sf_error_last());
@@ -115,8 +118,20 @@ static int emit(const cli_inputs *in, const sf_report *report, const report_args
 		}
 		eopts.plan = plan;
 	}
+	if (args->format == FORMAT_SVG && sf_report_count(report) == 0) {
+		cli_error("no struct to draw: select one with -C NAME");
+		code = CLI_EXIT_USAGE;
+		goto done;
+	}
+	if (args->format == FORMAT_SVG && sf_report_count(report) > 1)
+		cli_note("%zu structs selected; drawing the first (select one with -C NAME)",
+			 sf_report_count(report));
 	if (args->format == FORMAT_JSON)
 		rc = sf_emit_json(&buf, report, &eopts);
+	else if (args->format == FORMAT_HTML)
+		rc = sf_emit_html(&buf, report, &eopts);
+	else if (args->format == FORMAT_SVG)
+		rc = sf_emit_svg(&buf, report, 0, &eopts);
 	else
 		rc = sf_emit_text(&buf, report, &eopts);
 	if (rc != 0 || buf.failed) {

@@ -1,0 +1,153 @@
+/* structfit layout map, part 4: the page, one struct's view, and the #selftest mode. */
+"use strict";
+
+SF.body = function () {
+  var files = SF.report.files.map(function (f) { return f.path; }).join(", ");
+  document.body.insertAdjacentHTML("beforeend",
+    "<header><h1>structfit layout map</h1>" +
+    "<label>Filter <input id=\"filter\" type=\"search\" placeholder=\"glob, e.g. sk_* (press /)\" " +
+    "aria-controls=\"structs\" autocomplete=\"off\"></label><span id=\"count\" class=\"muted\"></span>" +
+    "<span class=\"muted\">" + SF.esc(files) + " \u00B7 cache line " + SF.line + " bytes</span></header>" +
+    "<div id=\"summary\"></div><section id=\"detail\" aria-live=\"polite\">" +
+    "<p class=\"muted\">Choose a struct: click a row, or move with \u2191/\u2193 and press Enter. " +
+    "Sort by a column with its heading.</p></section>" +
+    "<div id=\"info\" role=\"status\"></div>");
+};
+
+SF.legend = "<div class=\"legend\"><span class=\"lh\">hole / tail padding (hatched)</span>" +
+  "<span class=\"lk\">:bitfields (bit row below)</span><span class=\"lx\">straddles a cache line \u21B5</span>" +
+  "<span class=\"lm\">moved by the proposal</span><span class=\"muted\">one cell per byte, one row per " +
+  "cache line; Enter on a member opens a nested struct</span></div>";
+
+SF.facts = function (s, i) {
+  var sum = SF.extra.summary[i], site = s.decl_file ? s.decl_file + (s.decl_line ? ":" + s.decl_line : "") : "";
+  var text = s.size + " bytes, " + sum[0] + " holes (" + sum[1] + " bytes), " + sum[2] + " bytes tail padding, " +
+    s.cachelines + " cache lines";
+  if (s.proposal) {
+    text += s.proposal.reason ? "; left as is: " + s.proposal.reason :
+      "; proposal " + s.proposal.size + " bytes (saves " + s.proposal.saves + "), " + s.proposal.moved + " moved";
+  }
+  return "<p class=\"facts\">" + SF.esc(text) + (site ? " <span class=\"muted\">" + SF.esc(site) + "</span>" : "") + "</p>";
+};
+
+SF.openStruct = function (i) {
+  var s = SF.structs[i], placed = SF.extra.placed[i], det = document.getElementById("detail");
+  SF.maps = [];
+  SF.current = i;
+  det.innerHTML = "<h2>" + SF.esc(s.kind + " " + SF.displayName(s)) + "</h2>" + SF.facts(s, i) + SF.legend +
+    "<div class=\"maps\"><div class=\"map\" id=\"map-current\"><h3>current layout</h3><div class=\"cells\"></div>" +
+    "<div class=\"nestbox\"></div></div>" +
+    (placed ? "<div class=\"map\" id=\"map-proposal\"><h3>proposal (" + s.proposal.size + " bytes, saves " +
+      s.proposal.saves + ")</h3><p class=\"moved-list\"></p><div class=\"cells\"></div><div class=\"nestbox\"></div></div>" : "") +
+    "</div>";
+  SF.drawMap(det.querySelector("#map-current .cells"), {
+    members: SF.currentItems(s.members, 0), holes: s.holes.map(function (h) { return [h.offset, h.size]; }),
+    padding: s.padding, start: 0, end: s.size, union: s.kind === "union"
+  });
+  if (placed) {
+    var items = SF.placedItems(s, placed);
+    SF.drawMap(det.querySelector("#map-proposal .cells"), {
+      members: items, holes: placed.h, padding: placed.pad, start: 0, end: s.proposal.size
+    });
+    var moved = [];
+    placed.m.forEach(function (p, pos) {
+      if (p[6]) moved.push("<b class=\"moved\">" + SF.esc(SF.memberName(s.members[p[0]])) + "</b> (" + p[0] + " \u2192 " + pos + ")");
+    });
+    det.querySelector(".moved-list").innerHTML = "moved: " + moved.join(", ");
+  }
+  if (location.hash.indexOf("#selftest") !== 0) history.replaceState(null, "", "#s=" + encodeURIComponent(SF.displayName(s)));
+};
+
+SF.init = function () {
+  SF.body();
+  SF.buildTable(document.getElementById("summary"));
+  var filter = document.getElementById("filter"), timer = 0;
+  filter.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () { SF.table.filter = filter.value; SF.applyFilter(); }, SF.rows.length > 2000 ? 120 : 0);
+  });
+  filter.addEventListener("keydown", function (ev) {
+    if (ev.key === "ArrowDown" || ev.key === "Enter") { ev.preventDefault(); SF.select(0, ev.key === "Enter"); }
+  });
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key === "/" && document.activeElement !== filter) { ev.preventDefault(); filter.focus(); }
+    if (ev.key === "Escape" && SF.table.selected >= 0) SF.select(SF.table.selected, false);
+  });
+  var det = document.getElementById("detail");
+  det.addEventListener("mouseover", SF.showInfo);
+  det.addEventListener("focusin", SF.showInfo);
+  det.addEventListener("click", SF.toggleNested);
+  det.addEventListener("keydown", SF.toggleNested);
+  SF.readyMs = performance.now();
+  document.body.dataset.readyMs = SF.readyMs.toFixed(1);
+  var m = /^#s=(.*)$/.exec(location.hash);
+  if (m) SF.openByName(decodeURIComponent(m[1]));
+  if (location.hash.indexOf("#selftest") === 0) SF.selftest(decodeURIComponent(location.hash.slice(10)));
+};
+
+SF.openByName = function (name) {
+  for (var p = 0; p < SF.table.shown.length; p++) {
+    if (SF.table.shown[p].name === name) { SF.select(p, true); return true; }
+  }
+  return false;
+};
+
+/* Reads back what the map drew: [byte offset, kind, member names] per cell. */
+SF.readCells = function (sel) {
+  return Array.prototype.map.call(document.querySelectorAll(sel + " .cells .b[data-off]"), function (c) {
+    var pc = SF.pieceOf(c);
+    return [Number(c.dataset.off), pc.kind, pc.members.map(function (it) { return SF.memberName(it.m); })];
+  });
+};
+
+/* Exercises the page as a user would and writes what it saw into the DOM for tests. */
+SF.selftest = function (name) {
+  var out = { errors: SF.errors, rows: SF.tbody.children.length, structs: SF.structs.length, readyMs: SF.readyMs };
+  var col = function (k) {
+    return Array.prototype.map.call(SF.tbody.children, function (tr) { return tr.children[k].textContent; });
+  };
+  var heads = document.querySelectorAll("#structs th button");
+  heads[2].click();
+  out.sizeDesc = col(2).map(Number);
+  heads[2].click();
+  out.sizeAsc = col(2).map(Number);
+  heads[0].click();
+  out.nameAsc = col(0);
+  var filter = document.getElementById("filter"), glob = name ? name.slice(0, 3) + "*" : "*";
+  filter.value = glob;
+  SF.table.filter = glob;
+  SF.applyFilter();
+  out.filter = glob;
+  out.filtered = col(0);
+  filter.value = "";
+  SF.table.filter = "";
+  SF.applyFilter();
+  if (name) {
+    filter.focus();
+    filter.value = name;
+    SF.table.filter = name;
+    SF.applyFilter();
+    filter.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true }));
+    SF.tbody.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    out.opened = SF.current === undefined ? null : SF.displayName(SF.structs[SF.current]);
+    out.current = SF.readCells("#map-current");
+    out.proposal = document.getElementById("map-proposal") ? SF.readCells("#map-proposal") : null;
+    out.movedShown = Array.prototype.map.call(document.querySelectorAll(".moved-list .moved"), function (b) { return b.textContent; });
+    out.movedCells = Array.prototype.map.call(document.querySelectorAll("#map-proposal .b.mv.s0"), function (c) { return Number(c.dataset.off); });
+    out.bits = Array.prototype.map.call(document.querySelectorAll("#map-current .bit"), function (c) {
+      var lbl = c.querySelector(".lbl");
+      return [Number(c.dataset.bit), c.classList.contains("u") ? "u" : "k", lbl ? lbl.textContent : null];
+    });
+  }
+  out.errors = SF.errors;
+  var pre = document.createElement("pre");
+  pre.id = "selftest-result";
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+  document.title = "selftest done";
+};
+
+SF.errors = [];
+window.addEventListener("error", function (ev) { SF.errors.push(String(ev.message)); });
+document.addEventListener("securitypolicyviolation", function (ev) { SF.errors.push("CSP: " + ev.blockedURI); });
+SF.init();
