@@ -134,9 +134,9 @@ SF.selftest = function (name) {
     out.proposal = document.getElementById("map-proposal") ? SF.readCells("#map-proposal") : null;
     out.movedShown = Array.prototype.map.call(document.querySelectorAll(".moved-list .moved"), function (b) { return b.textContent; });
     out.movedCells = Array.prototype.map.call(document.querySelectorAll("#map-proposal .b.mv.s0"), function (c) { return Number(c.dataset.off); });
+    var st = SF.structs[SF.current];
     out.bits = Array.prototype.map.call(document.querySelectorAll("#map-current .bit"), function (c) {
-      var lbl = c.querySelector(".lbl");
-      return [Number(c.dataset.bit), c.classList.contains("u") ? "u" : "k", lbl ? lbl.textContent : null];
+      return [Number(c.dataset.bit), c.dataset.m === undefined ? null : SF.memberName(st.members[Number(c.dataset.m)])];
     });
   }
   out.errors = SF.errors;

@@ -66,7 +66,7 @@ SF.bitRow = function (pc, map) {
   for (var k = 0; k < owner.length; k++) {
     var it = owner[k], start = it && (k === 0 || owner[k - 1] !== it);
     html += "<div class=\"bit " + (it ? "c" + (it.decl % 8) : "u") + (start ? " s0" : "") +
-      "\" data-bit=\"" + (first + k) + "\" data-p=\"" + map.id + ":" + pc.idx + "\">";
+      "\" data-bit=\"" + (first + k) + (it ? "\" data-m=\"" + it.decl : "") + "\" data-p=\"" + map.id + ":" + pc.idx + "\">";
     if (start) {
       var n = 1;
       while (k + n < owner.length && owner[k + n] === it) n++;
