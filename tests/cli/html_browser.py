@@ -15,7 +15,8 @@ Screenshots are checked to be non-blank.  Chromium missing is a failure.
 Other modes (not run by ctest):
   --measure FILE [--struct NAME]   size of the page for FILE and time until
                                    the summary is interactive
-  --png OUT --struct NAME FILE...  a screenshot of NAME's map (README image)
+  --png OUT --struct NAME FILE...  a screenshot of NAME's map
+  --readme-png OUT                 the README's picture (struct connection of the example)
 """
 
 import argparse
@@ -51,7 +52,8 @@ def compile_example(scratch):
     obj = os.path.join(scratch, "example.o")
     # The prefix map keeps machine paths out of the page and the screenshots.
     oc.run(["gcc", "-g", "-c", "-fno-eliminate-unused-debug-types",
-            "-fdebug-prefix-map=%s=." % oc.source_dir(), src, "-o", obj])
+            "-fdebug-prefix-map=%s=." % oc.source_dir(), os.path.join("fixtures", "example.c"), "-o", obj],
+           cwd=oc.source_dir())
     return src, obj
 
 
@@ -233,10 +235,23 @@ def measure(path, struct):
     result, problems = bc.selftest(html, struct, timeout=600)
     wall = time.time() - t0
     print("structs %d, rows %d, html %.1f MiB, structfit %.1f s, summary interactive after %.0f ms "
-          "(performance.now at the end of init), chromium run %.1f s, console problems %d, errors %s"
+          "(performance.now at the end of init), sort by size %.0f ms, filter %.0f ms, open %s %.0f ms, "
+          "chromium run %.1f s, console problems %d, errors %s"
           % (result["structs"], result["rows"], os.path.getsize(html) / 1048576.0, gen, result["readyMs"],
-             wall, len(problems), result["errors"][:3]))
+             result["sortMs"], result["filterMs"], struct, result.get("openMs", 0), wall, len(problems),
+             result["errors"][:3]))
     return 0 if not problems and not result["errors"] and result["rows"] == result["structs"] else 1
+
+
+def readme_png(path):
+    """The README's picture: struct connection of the bundled example, no machine paths."""
+    scratch = oc.scratch_dir("html_readme")
+    compile_example(scratch)
+    oc.run([oc.structfit_bin(), "report", "--format=html", "-o", "map.html", "example.o"], cwd=scratch)
+    bc.screenshot("file://" + os.path.join(scratch, "map.html") + "#s=connection", os.path.abspath(path), 1280, 520)
+    w, h, distinct = bc.png_summary(path)
+    print("%s: %dx%d, %d bytes" % (path, w, h, os.path.getsize(path)))
+    return 0 if distinct > 8 else 1
 
 
 def main():
@@ -244,12 +259,15 @@ def main():
     ap.add_argument("--measure")
     ap.add_argument("--struct", default="")
     ap.add_argument("--png")
+    ap.add_argument("--readme-png")
     ap.add_argument("--size", default="1200x700")
     ap.add_argument("files", nargs="*")
     args = ap.parse_args()
     try:
         if args.measure:
             return measure(args.measure, args.struct)
+        if args.readme_png:
+            return readme_png(args.readme_png)
         if args.png:
             scratch = oc.scratch_dir("html_png")
             html = os.path.join(scratch, "map.html")

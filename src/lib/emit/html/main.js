@@ -16,8 +16,8 @@ SF.body = function () {
 
 SF.legend = "<div class=\"legend\"><span class=\"lh\">hole / tail padding (hatched)</span>" +
   "<span class=\"lk\">:bitfields (bit row below)</span><span class=\"lx\">straddles a cache line \u21B5</span>" +
-  "<span class=\"lm\">moved by the proposal</span><span class=\"muted\">one cell per byte, one row per " +
-  "cache line; Enter on a member opens a nested struct</span></div>";
+  "<span class=\"lm\">moved by the proposal</span><em class=\"muted\">one cell per byte, one row per " +
+  "cache line; Enter on a member opens a nested struct</em></div>";
 
 SF.facts = function (s, i) {
   var sum = SF.extra.summary[i], site = s.decl_file ? s.decl_file + (s.decl_line ? ":" + s.decl_line : "") : "";
@@ -35,7 +35,8 @@ SF.openStruct = function (i) {
   SF.maps = [];
   SF.current = i;
   det.innerHTML = "<h2>" + SF.esc(s.kind + " " + SF.displayName(s)) + "</h2>" + SF.facts(s, i) + SF.legend +
-    "<div class=\"maps\"><div class=\"map\" id=\"map-current\"><h3>current layout</h3><div class=\"cells\"></div>" +
+    "<div class=\"maps\"><div class=\"map\" id=\"map-current\"><h3>current layout</h3>" +
+    (placed ? "<p class=\"moved-list muted\">declaration order</p>" : "") + "<div class=\"cells\"></div>" +
     "<div class=\"nestbox\"></div></div>" +
     (placed ? "<div class=\"map\" id=\"map-proposal\"><h3>proposal (" + s.proposal.size + " bytes, saves " +
       s.proposal.saves + ")</h3><p class=\"moved-list\"></p><div class=\"cells\"></div><div class=\"nestbox\"></div></div>" : "") +
@@ -53,7 +54,7 @@ SF.openStruct = function (i) {
     placed.m.forEach(function (p, pos) {
       if (p[6]) moved.push("<b class=\"moved\">" + SF.esc(SF.memberName(s.members[p[0]])) + "</b> (" + p[0] + " \u2192 " + pos + ")");
     });
-    det.querySelector(".moved-list").innerHTML = "moved: " + moved.join(", ");
+    det.querySelector("#map-proposal .moved-list").innerHTML = "moved: " + moved.join(", ");
   }
   if (location.hash.indexOf("#selftest") !== 0) history.replaceState(null, "", "#s=" + encodeURIComponent(SF.displayName(s)));
 };
@@ -106,8 +107,9 @@ SF.selftest = function (name) {
   var col = function (k) {
     return Array.prototype.map.call(SF.tbody.children, function (tr) { return tr.children[k].textContent; });
   };
-  var heads = document.querySelectorAll("#structs th button");
+  var heads = document.querySelectorAll("#structs th button"), t0 = performance.now();
   heads[2].click();
+  out.sortMs = performance.now() - t0;
   out.sizeDesc = col(2).map(Number);
   heads[2].click();
   out.sizeAsc = col(2).map(Number);
@@ -116,7 +118,9 @@ SF.selftest = function (name) {
   var filter = document.getElementById("filter"), glob = name ? name.slice(0, 3) + "*" : "*";
   filter.value = glob;
   SF.table.filter = glob;
+  t0 = performance.now();
   SF.applyFilter();
+  out.filterMs = performance.now() - t0;
   out.filter = glob;
   out.filtered = col(0);
   filter.value = "";
@@ -128,7 +132,9 @@ SF.selftest = function (name) {
     SF.table.filter = name;
     SF.applyFilter();
     filter.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true }));
+    t0 = performance.now();
     SF.tbody.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    out.openMs = performance.now() - t0;
     out.opened = SF.current === undefined ? null : SF.displayName(SF.structs[SF.current]);
     out.current = SF.readCells("#map-current");
     out.proposal = document.getElementById("map-proposal") ? SF.readCells("#map-proposal") : null;
