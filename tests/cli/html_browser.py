@@ -179,6 +179,24 @@ def check_bits(src, scratch, obj, html):
               % (fld, sorted(drawn.get(fld, [])), sorted(want[fld])))
 
 
+def check_nested(src, scratch, html):
+    """Expanding stats_window.first draws struct stats_sample at first's offset, compiler-checked."""
+    result, problems = bc.selftest(html, "stats_window")
+    check(not problems and not result["errors"], "stats_window page: no errors")
+    nested = result.get("nested") or {}
+    check(nested.get("member") == "first", "stats_window.first expands (%s)" % nested.get("member"))
+    outer = compiler_layout(src, scratch, "stats_window", ["first"])
+    inner = compiler_layout(src, scratch, "stats_sample", ["timestamp", "kind"])
+    base, size = outer["first"]
+    want = []
+    for b in range(size):
+        owner = [n for n in ("timestamp", "kind") if inner[n][0] <= b < inner[n][0] + inner[n][1]]
+        end = max(inner[n][0] + inner[n][1] for n in ("timestamp", "kind"))
+        want.append([base + b, "m" if owner else ("p" if b >= end else "h"), owner])
+    check(nested.get("cells") == want, "nested cells of stats_window.first: page %s, compiler %s"
+          % (nested.get("cells"), want))
+
+
 def check_svg(obj, scratch):
     svg = os.path.join(scratch, "connection.svg")
     with open(svg, "w") as f:
@@ -206,6 +224,7 @@ def run_suite():
     rdoc = json.loads(structfit("reorder", "--format=json", obj))
     check_proposal(result, obj, rdoc)
     check_bits(src, scratch, obj, html)
+    check_nested(src, scratch, html)
     reorder_html = os.path.join(scratch, "reorder.html")
     structfit("reorder", "--format=html", "-o", reorder_html, obj)
     check_page_static(reorder_html)
@@ -235,11 +254,12 @@ def measure(path, struct):
     result, problems = bc.selftest(html, struct, timeout=600)
     wall = time.time() - t0
     print("structs %d, rows %d, html %.1f MiB, structfit %.1f s, summary interactive after %.0f ms "
-          "(performance.now at the end of init), sort by size %.0f ms, filter %.0f ms, open %s %.0f ms, "
+          "(performance.now at the end of init), sort by size %.0f ms, filter %.0f ms, open %s %.0f ms (opened %s), "
           "chromium run %.1f s, console problems %d, errors %s"
           % (result["structs"], result["rows"], os.path.getsize(html) / 1048576.0, gen, result["readyMs"],
-             result["sortMs"], result["filterMs"], struct, result.get("openMs", 0), wall, len(problems),
-             result["errors"][:3]))
+             result["sortMs"], result["filterMs"], struct, result.get("openMs", 0), result.get("opened"),
+             wall, len(problems), result["errors"][:3]))
+    print("page: %s" % html)
     return 0 if not problems and not result["errors"] and result["rows"] == result["structs"] else 1
 
 

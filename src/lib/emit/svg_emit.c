@@ -64,7 +64,7 @@ static const char *member_label(const sf_member *m)
  */
 static size_t collect_spans(const sf_struct_layout *l, uint64_t size, span **out)
 {
-	size_t cap = (size_t)l->member_count * 2 + l->hole_count + 4, n = 0;
+	size_t cap = (size_t)l->member_count * 2 + (size_t)l->hole_count * 2 + 4, n = 0;
 	span *spans = calloc(cap, sizeof(*spans));
 	uint64_t at = 0;
 
@@ -98,12 +98,30 @@ static size_t collect_spans(const sf_struct_layout *l, uint64_t size, span **out
 		spans[n++] = (span){ start, end, bits ? SPAN_BITS : SPAN_MEMBER, i, ml->crosses_cacheline };
 		at = end;
 	}
-	/* Holes and padding come from the analysis: relabel the gaps it names. */
+	/* Holes come from the analysis: a gap holding one is split around it. */
 	for (size_t s = 0; s < n; s++) {
-		for (uint32_t h = 0; h < l->hole_count; h++)
-			if (spans[s].kind == SPAN_UNUSED && l->holes[h].offset == spans[s].start)
-				spans[s].kind = SPAN_HOLE;
+		for (uint32_t h = 0; h < l->hole_count && n + 2 <= cap; h++) {
+			const sf_hole *hole = &l->holes[h];
+			span gap = spans[s];
+			uint64_t hole_end = hole->offset + hole->size;
+
+			if (gap.kind != SPAN_UNUSED || hole->offset < gap.start || hole->offset >= gap.end)
+				continue;
+			if (hole_end > gap.end)
+				hole_end = gap.end;
+			memmove(&spans[s + 2], &spans[s], (n - s) * sizeof(*spans));
+			n += 2;
+			spans[s] = (span){ gap.start, hole->offset, SPAN_UNUSED, 0, false };
+			spans[s + 1] = (span){ hole->offset, hole_end, SPAN_HOLE, 0, false };
+			spans[s + 2] = (span){ hole_end, gap.end, SPAN_UNUSED, 0, false };
+		}
 	}
+	/* Splitting leaves empty gaps where a hole starts or ends one. */
+	size_t kept = 0;
+	for (size_t s = 0; s < n; s++)
+		if (spans[s].end > spans[s].start)
+			spans[kept++] = spans[s];
+	n = kept;
 	if (l->padding && size >= l->padding && at < size) {
 		if (size - l->padding > at)
 			spans[n++] = (span){ at, size - l->padding, SPAN_UNUSED, 0, false };
@@ -159,6 +177,8 @@ static void span_piece(sf_buf *buf, const span *sp, const sf_struct *def, uint64
 				   : " stroke=\"#444\" stroke-width=\"0.5\"");
 	if (sp->kind == SPAN_BITS)
 		sf__buf_puts(buf, " fill-opacity=\"0.75\"");
+	else if (sp->kind == SPAN_UNUSED)
+		sf__buf_puts(buf, " fill-opacity=\"0.45\"");
 	sf__buf_puts(buf, ">");
 	span_title(buf, sp, def);
 	sf__buf_puts(buf, "</rect>");
@@ -194,9 +214,10 @@ static void svg_head(sf_buf *buf, const sf_struct *def, const sf_struct_layout *
 		       sf__struct_kind_name(def->kind));
 	xml_text(buf, name ? name : "(anonymous)", SIZE_MAX);
 	sf__buf_printf(buf, "</text><text x=\"%.0f\" y=\"22\" text-anchor=\"end\">%" PRIu64 " bytes, "
-		       "%" PRIu32 " holes (%" PRIu64 " bytes), %" PRIu64 " padding, %" PRIu64
-		       " cache lines of %u</text>\n",
-		       width - 8, def->size, l->hole_count, l->sum_holes, l->padding, l->cachelines, line);
+		       "%" PRIu32 " hole%s (%" PRIu64 " bytes), %" PRIu64 " bytes tail padding, %" PRIu64
+		       " cache line%s of %u bytes</text>\n",
+		       width - 8, def->size, l->hole_count, l->hole_count == 1 ? "" : "s", l->sum_holes, l->padding,
+		       l->cachelines, l->cachelines == 1 ? "" : "s", line);
 }
 
 static void svg_legend(sf_buf *buf, double y)

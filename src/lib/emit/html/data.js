@@ -74,11 +74,16 @@ SF.pieces = function (members, holes, padding, start, end) {
     return ka - kb || a.decl - b.decl;
   });
   var out = [], at = start;
-  var holeAt = new Map();
-  holes.forEach(function (h) { holeAt.set(h[0], h[1]); });
+  var sortedHoles = holes.slice().sort(function (a, b) { return a[0] - b[0]; });
+  /* Bytes [from, to) no member uses: the library's holes, the rest unused bits or undescribed. */
   function gap(from, to) {
-    if (to <= from) return;
-    out.push({ start: from, end: to, kind: holeAt.has(from) ? "h" : "u", members: [] });
+    sortedHoles.forEach(function (h) {
+      if (h[0] < from || h[0] >= to) return;
+      if (h[0] > from) out.push({ start: from, end: h[0], kind: "u", members: [] });
+      from = Math.min(h[0] + h[1], to);
+      out.push({ start: h[0], end: from, kind: "h", members: [] });
+    });
+    if (to > from) out.push({ start: from, end: to, kind: "u", members: [] });
   }
   list.forEach(function (it) {
     var s = it.bits ? Math.floor(it.bitOffset / 8) : it.offset;

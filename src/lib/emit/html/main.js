@@ -21,8 +21,9 @@ SF.legend = "<div class=\"legend\"><span class=\"lh\">hole / tail padding (hatch
 
 SF.facts = function (s, i) {
   var sum = SF.extra.summary[i], site = s.decl_file ? s.decl_file + (s.decl_line ? ":" + s.decl_line : "") : "";
-  var text = s.size + " bytes, " + sum[0] + " holes (" + sum[1] + " bytes), " + sum[2] + " bytes tail padding, " +
-    s.cachelines + " cache lines";
+  var plural = function (n, what) { return n + " " + what + (n === 1 ? "" : "s"); };
+  var text = plural(s.size, "byte") + ", " + plural(sum[0], "hole") + " (" + plural(sum[1], "byte") + "), " +
+    plural(sum[2], "byte") + " tail padding, " + plural(s.cachelines, "cache line");
   if (s.proposal) {
     text += s.proposal.reason ? "; left as is: " + s.proposal.reason :
       "; proposal " + s.proposal.size + " bytes (saves " + s.proposal.saves + "), " + s.proposal.moved + " moved";
@@ -79,6 +80,7 @@ SF.init = function () {
   det.addEventListener("focusin", SF.showInfo);
   det.addEventListener("click", SF.toggleNested);
   det.addEventListener("keydown", SF.toggleNested);
+  void document.body.offsetHeight; /* interactive means laid out */
   SF.readyMs = performance.now();
   document.body.dataset.readyMs = SF.readyMs.toFixed(1);
   var m = /^#s=(.*)$/.exec(location.hash);
@@ -95,20 +97,35 @@ SF.openByName = function (name) {
 
 /* Reads back what the map drew: [byte offset, kind, member names] per cell. */
 SF.readCells = function (sel) {
-  return Array.prototype.map.call(document.querySelectorAll(sel + " .cells .b[data-off]"), function (c) {
+  return Array.prototype.map.call(document.querySelectorAll(sel + " > .cells .b[data-off], " + sel + " > .nmap .b[data-off]"), function (c) {
     var pc = SF.pieceOf(c);
     return [Number(c.dataset.off), pc.kind, pc.members.map(function (it) { return SF.memberName(it.m); })];
   });
 };
 
+/* Clicks the first member that expands to a nested struct and reads its cells back. */
+SF.selftestNested = function () {
+  var labels = document.querySelectorAll("#map-current .cells .lbl");
+  for (var k = 0; k < labels.length; k++) {
+    var pc = SF.pieceOf(labels[k]);
+    if (pc.kind !== "m" || !SF.nestedOf(pc.members[0].m, pc.members[0].offset)) continue;
+    labels[k].click();
+    var box = document.querySelector("#map-current .nested");
+    return { member: SF.memberName(pc.members[0].m), title: box.querySelector("h3").textContent,
+      cells: SF.readCells("#map-current .nested") };
+  }
+  return null;
+};
+
 /* Exercises the page as a user would and writes what it saw into the DOM for tests. */
 SF.selftest = function (name) {
-  var out = { errors: SF.errors, rows: SF.tbody.children.length, structs: SF.structs.length, readyMs: SF.readyMs };
-  var col = function (k) {
-    return Array.prototype.map.call(SF.tbody.children, function (tr) { return tr.children[k].textContent; });
-  };
+  var out = { errors: SF.errors, structs: SF.structs.length, readyMs: SF.readyMs,
+    drawnRows: SF.tbody.querySelectorAll("tr[data-pos]").length };
+  var col = SF.readColumn;
+  out.rows = col(0).filter(function (x) { return x !== undefined; }).length;
   var heads = document.querySelectorAll("#structs th button"), t0 = performance.now();
   heads[2].click();
+  void document.body.offsetHeight; /* count the layout in, as a user waits for it */
   out.sortMs = performance.now() - t0;
   out.sizeDesc = col(2).map(Number);
   heads[2].click();
@@ -132,14 +149,20 @@ SF.selftest = function (name) {
     SF.table.filter = name;
     SF.applyFilter();
     filter.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true }));
+    /* A plain name filters by substring: walk down to the exact one as a user would. */
+    for (var p = 0; p < SF.table.shown.length && SF.table.shown[p].name !== name; p++) {
+      SF.tbody.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true }));
+    }
     t0 = performance.now();
     SF.tbody.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    void document.body.offsetHeight;
     out.openMs = performance.now() - t0;
     out.opened = SF.current === undefined ? null : SF.displayName(SF.structs[SF.current]);
     out.current = SF.readCells("#map-current");
     out.proposal = document.getElementById("map-proposal") ? SF.readCells("#map-proposal") : null;
     out.movedShown = Array.prototype.map.call(document.querySelectorAll(".moved-list .moved"), function (b) { return b.textContent; });
     out.movedCells = Array.prototype.map.call(document.querySelectorAll("#map-proposal .b.mv.s0"), function (c) { return Number(c.dataset.off); });
+    out.nested = SF.selftestNested();
     var st = SF.structs[SF.current];
     out.bits = Array.prototype.map.call(document.querySelectorAll("#map-current .bit"), function (c) {
       return [Number(c.dataset.bit), c.dataset.m === undefined ? null : SF.memberName(st.members[Number(c.dataset.m)])];

@@ -88,11 +88,13 @@ SF.layerRows = function (html, map, pieces, body, caption) {
   for (var row = firstRow; row < body.end || (row === firstRow && body.end === body.start); row += SF.line) {
     while (p < pieces.length && pieces[p].end <= row) p++;
     var pc = pieces[p];
+    /* Rows strictly inside one piece (neither its first nor its last) say nothing new. */
     var inside = function (r) { return pc && pc.start < r && pc.end > r + SF.line; };
-    if (inside(row) && inside(row + SF.line)) {
-      var skip = 0;
-      while (inside(row + SF.line * (skip + 1))) skip++;
-      html.push("<div class=\"skip\">\u22EE " + skip + " more cache lines inside " + SF.esc(SF.pieceLabel(pc)) + "</div>");
+    var skip = 0;
+    while (inside(row + SF.line * skip)) skip++;
+    if (skip >= 2) {
+      html.push("<div class=\"skip\">\u22EE " + skip + " cache lines inside " + SF.esc(SF.pieceLabel(pc)) +
+        " (+" + row + " to +" + (row + SF.line * skip - 1) + ")</div>");
       row += SF.line * (skip - 1);
       continue;
     }

@@ -23,7 +23,8 @@ SF.rows = SF.structs.map(function (s, i) {
   };
 });
 
-SF.table = { order: SF.rows.slice(), shown: SF.rows, sortKey: null, sortDir: 0, filter: "", selected: -1 };
+SF.table = { order: SF.rows.slice(), shown: SF.rows, sortKey: null, sortDir: 0, filter: "", selected: -1,
+  first: 0, last: 0 };
 
 SF.compare = function (key, dir, text) {
   return function (a, b) {
@@ -34,6 +35,8 @@ SF.compare = function (key, dir, text) {
   };
 };
 
+SF.ROW = 20; /* px; fixed so the table can draw only the rows in view */
+
 SF.buildTable = function (root) {
   var head = SF.columns.map(function (c, k) {
     return "<th scope=\"col\" aria-sort=\"none\" data-k=\"" + k + "\"><button type=\"button\">" +
@@ -41,34 +44,77 @@ SF.buildTable = function (root) {
   }).join("");
   root.innerHTML = "<table id=\"structs\" role=\"grid\" aria-label=\"structs\"><thead><tr>" + head +
     "</tr></thead><tbody></tbody></table>";
+  SF.scroller = root;
   SF.tbody = root.querySelector("tbody");
   root.querySelector("thead").addEventListener("click", function (ev) {
     var th = ev.target.closest("th");
     if (th) SF.sortBy(Number(th.dataset.k));
   });
   SF.tbody.addEventListener("click", function (ev) {
-    var tr = ev.target.closest("tr");
+    var tr = ev.target.closest("tr[data-pos]");
     if (tr) SF.select(Number(tr.dataset.pos), true);
   });
   SF.tbody.addEventListener("keydown", SF.tableKey);
+  var pending = false;
+  root.addEventListener("scroll", function () {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(function () { pending = false; SF.renderWindow(false); });
+  });
   SF.renderRows();
 };
 
 SF.rowHtml = function (r, pos) {
-  return "<tr data-pos=\"" + pos + "\" data-i=\"" + r.i + "\" tabindex=\"-1\"><td>" + SF.esc(r.name) +
+  var sel = pos === SF.table.selected;
+  return "<tr data-pos=\"" + pos + "\" data-i=\"" + r.i + "\" tabindex=\"" + (sel ? 0 : -1) + "\"" +
+    (sel ? " aria-selected=\"true\"" : "") + "><td>" + SF.esc(r.name) +
     "</td><td>" + r.kind + "</td><td>" + r.size + "</td><td>" + r.holes + "</td><td>" + r.holeBytes +
     "</td><td>" + r.padding + "</td><td>" + r.waste + "</td><td>" + r.lines + "</td><td>" +
     (r.saves === null ? "" : r.saves) + "</td></tr>";
 };
 
-SF.renderRows = function () {
-  var t = SF.table, parts = new Array(t.shown.length);
-  for (var p = 0; p < t.shown.length; p++) parts[p] = SF.rowHtml(t.shown[p], p);
+/*
+ * Draws the rows in view and a screenful either side; spacer rows keep
+ * the scroll height of the whole list, so a kernel's 7,500 structs cost
+ * the layout of a hundred rows.  `force` redraws an unchanged window.
+ */
+SF.renderWindow = function (force) {
+  var t = SF.table, n = t.shown.length, view = Math.ceil((SF.scroller.clientHeight || 600) / SF.ROW);
+  var first = Math.max(0, Math.floor(SF.scroller.scrollTop / SF.ROW) - view);
+  var last = Math.min(n, first + 3 * view + 1);
+  if (!force && first === t.first && last === t.last) return;
+  SF.renderRange(first, last);
+};
+
+SF.renderRange = function (first, last) {
+  var t = SF.table, n = t.shown.length;
+  t.first = first;
+  t.last = last;
+  var parts = ["<tr class=\"spacer\" style=\"height:" + first * SF.ROW + "px\"></tr>"];
+  for (var p = first; p < last; p++) parts.push(SF.rowHtml(t.shown[p], p));
+  parts.push("<tr class=\"spacer\" style=\"height:" + (n - last) * SF.ROW + "px\"></tr>");
+  var hadFocus = SF.tbody.contains(document.activeElement);
   SF.tbody.innerHTML = parts.join("");
-  t.selected = -1;
-  var first = SF.tbody.firstElementChild;
-  if (first) first.tabIndex = 0;
-  document.getElementById("count").textContent = t.shown.length + " of " + SF.rows.length + " structs";
+  var row = SF.rowAt(t.selected < 0 ? first : t.selected);
+  if (row) row.tabIndex = 0;
+  if (hadFocus && row) row.focus({ preventScroll: true });
+  /* Fonts decide the real row height: measure it once and redraw with it. */
+  var sample = SF.tbody.querySelector("tr[data-pos]");
+  if (sample && !SF.rowMeasured && sample.offsetHeight > 0) {
+    SF.rowMeasured = true;
+    if (sample.offsetHeight !== SF.ROW) { SF.ROW = sample.offsetHeight; SF.renderWindow(true); }
+  }
+};
+
+SF.rowAt = function (pos) {
+  return SF.tbody.querySelector("tr[data-pos=\"" + pos + "\"]");
+};
+
+SF.renderRows = function () {
+  SF.table.selected = -1;
+  SF.scroller.scrollTop = 0;
+  SF.renderWindow(true);
+  document.getElementById("count").textContent = SF.table.shown.length + " of " + SF.rows.length + " structs";
 };
 
 SF.applyFilter = function () {
@@ -90,20 +136,18 @@ SF.sortBy = function (k) {
   SF.applyFilter();
 };
 
-/* Highlights row `pos` of the shown rows (roving tabindex); `open` draws its struct. */
+/* Selects row `pos` of the shown rows (roving tabindex), scrolled into view; `open` draws its struct. */
 SF.select = function (pos, open) {
-  var t = SF.table, rows = SF.tbody.children;
-  if (pos < 0 || pos >= rows.length) return;
-  if (t.selected >= 0 && rows[t.selected]) {
-    rows[t.selected].setAttribute("aria-selected", "false");
-    rows[t.selected].tabIndex = -1;
-  }
-  if (rows[0]) rows[0].tabIndex = -1;
+  var t = SF.table, sc = SF.scroller, head = SF.ROW + 6;
+  if (pos < 0 || pos >= t.shown.length) return;
   t.selected = pos;
-  rows[pos].setAttribute("aria-selected", "true");
-  rows[pos].tabIndex = 0;
-  rows[pos].focus({ preventScroll: true });
-  rows[pos].scrollIntoView({ block: "nearest" });
+  if (pos * SF.ROW < sc.scrollTop) sc.scrollTop = pos * SF.ROW;
+  else if ((pos + 1) * SF.ROW + head > sc.scrollTop + sc.clientHeight) {
+    sc.scrollTop = (pos + 1) * SF.ROW + head - sc.clientHeight;
+  }
+  SF.renderWindow(true);
+  var row = SF.rowAt(pos);
+  if (row) row.focus({ preventScroll: true });
   if (open) SF.openStruct(t.shown[pos].i);
 };
 
@@ -117,4 +161,17 @@ SF.tableKey = function (ev) {
   else if (ev.key === "Enter" || ev.key === " ") SF.select(pos, true);
   else return;
   ev.preventDefault();
+};
+
+/* Column k of every shown row, read from the drawn table window by window (self-test). */
+SF.readColumn = function (k) {
+  var t = SF.table, out = new Array(t.shown.length), step = 200;
+  for (var top = 0; top < t.shown.length; top += step) {
+    SF.renderRange(top, Math.min(t.shown.length, top + step));
+    SF.tbody.querySelectorAll("tr[data-pos]").forEach(function (tr) {
+      out[Number(tr.dataset.pos)] = tr.children[k].textContent;
+    });
+  }
+  SF.renderWindow(true);
+  return out;
 };
