@@ -197,6 +197,32 @@ def check_nested(src, scratch, html):
           % (nested.get("cells"), want))
 
 
+def check_diff(src, obj, scratch):
+    """diff --format=html: old and new maps, the library's findings listed, the retyped member marked."""
+    changed = os.path.join(scratch, "example_changed.c")
+    with open(src) as f:
+        text = f.read()
+    with open(changed, "w") as f:
+        f.write(text.replace("\tu8 state;", "\tu16 state;", 1))
+    new_obj = os.path.join(scratch, "example_changed.o")
+    oc.run(["gcc", "-g", "-c", "-fno-eliminate-unused-debug-types", changed, "-o", new_obj])
+    html = os.path.join(scratch, "diff.html")
+    proc = oc.run([oc.structfit_bin(), "diff", "--format=html", "-o", html, obj, new_obj], check=False)
+    check(proc.returncode == 1, "diff --format=html exits 1 when layouts changed (%d)" % proc.returncode)
+    check_page_static(html)
+    findings = json.loads(oc.run([oc.structfit_bin(), "diff", "--format=json", obj, new_obj],
+                                 check=False).stdout.decode())["findings"]
+    result, problems = bc.selftest(html, "connection")
+    check(not problems and not result["errors"], "diff page: no errors (%s)" % problems[:2])
+    want = ["%s: %s [%s]" % (f["level"], f["message"], f["rule"]) for f in findings if f["name"] == "connection"]
+    check(result["findings"] == want, "diff page lists the findings %s (page: %s)" % (want, result["findings"]))
+    state = compiler_layout(changed, scratch, "connection", ["state"])["state"][0]
+    check(sorted(result["markedCells"]) == [["map-current", state], ["map-old", state]],
+          "the retyped member is marked in both maps (%s)" % result["markedCells"])
+    check(result["old"] and result["current"] and len(result["old"]) == len(result["current"]),
+          "old and new maps drawn")
+
+
 def check_svg(obj, scratch):
     svg = os.path.join(scratch, "connection.svg")
     with open(svg, "w") as f:
@@ -225,6 +251,7 @@ def run_suite():
     check_proposal(result, obj, rdoc)
     check_bits(src, scratch, obj, html)
     check_nested(src, scratch, html)
+    check_diff(src, obj, scratch)
     reorder_html = os.path.join(scratch, "reorder.html")
     structfit("reorder", "--format=html", "-o", reorder_html, obj)
     check_page_static(reorder_html)

@@ -147,33 +147,69 @@ static void page_extra(sf_buf *buf, const sf_report *report, const sf_plan *plan
 	sf__buf_puts(buf, "]}");
 }
 
-int sf_emit_html(sf_buf *buf, const sf_report *report, const sf_emit_options *opts)
+/* A report's JSON (with `plan`'s proposals) and its page data as two <script> elements. */
+static int report_scripts(sf_buf *buf, const sf_report *report, const sf_plan *plan, const char *id)
 {
 	sf_emit_options json_opts = SF_EMIT_OPTIONS_INIT;
 	sf_buf json = SF_BUF_INIT;
-	const sf_plan *plan = NULL;
 	int rc;
 
-	if (opts && opts->version >= 2 && opts->plan && sf_plan_count(opts->plan) == report->count)
-		plan = opts->plan;
 	json_opts.plan = plan;
 	rc = sf_emit_json(&json, report, &json_opts);
-	if (rc != 0)
-		goto done;
+	if (rc == 0) {
+		sf__buf_printf(buf, "<script type=\"application/json\" id=\"sf-%s\">", id);
+		put_compact_json(buf, &json);
+		sf__buf_printf(buf, "</script>\n<script type=\"application/json\" id=\"sf-%s-extra\">", id);
+		page_extra(buf, report, plan);
+		sf__buf_puts(buf, "</script>\n");
+	}
+	sf_buf_free(&json);
+	return rc;
+}
+
+/* The page: style, the data as JSON scripts (the old build and the findings for diff pages), script. */
+static int page(sf_buf *buf, const sf_report *report, const sf_plan *plan, const sf_report *old_report,
+		const char *findings_json, size_t findings_len)
+{
+	int rc;
+
 	sf__buf_puts(buf, page_head);
 	sf__buf_put(buf, sf__html_css, sf__html_css_len);
 	sf__buf_puts(buf, "</style>\n</head>\n<body>\n"
-		     "<noscript>This layout map needs JavaScript.</noscript>\n"
-		     "<script type=\"application/json\" id=\"sf-report\">");
-	put_compact_json(buf, &json);
-	sf__buf_puts(buf, "</script>\n<script type=\"application/json\" id=\"sf-placed\">");
-	page_extra(buf, report, plan);
-	sf__buf_puts(buf, "</script>\n<script>\n");
+		     "<noscript>This layout map needs JavaScript.</noscript>\n");
+	rc = report_scripts(buf, report, plan, "report");
+	if (rc == 0 && old_report)
+		rc = report_scripts(buf, old_report, NULL, "old");
+	if (rc != 0)
+		return rc;
+	if (findings_json) {
+		sf_buf findings = { (char *)findings_json, findings_len, findings_len, 0 };
+		sf__buf_puts(buf, "<script type=\"application/json\" id=\"sf-findings\">");
+		put_compact_json(buf, &findings);
+		sf__buf_puts(buf, "</script>\n");
+	}
+	sf__buf_puts(buf, "<script>\n");
 	sf__buf_put(buf, sf__html_js, sf__html_js_len);
 	sf__buf_puts(buf, "</script>\n</body>\n</html>\n");
 	if (buf->failed)
-		rc = sf__fail(SF_ENOMEM, "out of memory while writing HTML");
-done:
-	sf_buf_free(&json);
-	return rc;
+		return sf__fail(SF_ENOMEM, "out of memory while writing HTML");
+	return 0;
+}
+
+int sf_emit_html(sf_buf *buf, const sf_report *report, const sf_emit_options *opts)
+{
+	const sf_plan *plan = NULL;
+
+	if (opts && opts->version >= 2 && opts->plan && sf_plan_count(opts->plan) == report->count)
+		plan = opts->plan;
+	return page(buf, report, plan, NULL, NULL, 0);
+}
+
+int sf_emit_html_diff(sf_buf *buf, const sf_report *old_report, const sf_report *new_report,
+		      const char *findings_json, size_t findings_len, const sf_emit_options *opts)
+{
+	(void)opts;
+	if (!findings_json)
+		return sf__fail(SF_EUSAGE, "sf_emit_html_diff: no findings");
+	return page(buf, new_report, NULL, old_report, findings_json, findings_len);
 }

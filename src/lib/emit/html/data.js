@@ -5,7 +5,7 @@
 
 var SF = {};
 SF.report = JSON.parse(document.getElementById("sf-report").textContent);
-SF.extra = JSON.parse(document.getElementById("sf-placed").textContent);
+SF.extra = JSON.parse(document.getElementById("sf-report-extra").textContent);
 SF.structs = SF.report.structs;
 SF.line = SF.report.cacheline || 64;
 

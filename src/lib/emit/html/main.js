@@ -3,6 +3,7 @@
 
 SF.body = function () {
   var files = SF.report.files.map(function (f) { return f.path; }).join(", ");
+  if (SF.diff) files = SF.diff.report.files.map(function (f) { return f.path; }).join(", ") + " \u2192 " + files;
   document.body.insertAdjacentHTML("beforeend",
     "<header><h1>structfit layout map</h1>" +
     "<label>Filter <input id=\"filter\" type=\"search\" placeholder=\"glob, e.g. sk_* (press /)\" " +
@@ -35,6 +36,11 @@ SF.openStruct = function (i) {
   var s = SF.structs[i], placed = SF.extra.placed[i], det = document.getElementById("detail");
   SF.maps = [];
   SF.current = i;
+  if (SF.diff) {
+    SF.openDiff(det, s, i);
+    SF.remember(s);
+    return;
+  }
   det.innerHTML = "<h2>" + SF.esc(s.kind + " " + SF.displayName(s)) + "</h2>" + SF.facts(s, i) + SF.legend +
     "<div class=\"maps\"><div class=\"map\" id=\"map-current\"><h3>current layout</h3>" +
     (placed ? "<p class=\"moved-list muted\">declaration order</p>" : "") + "<div class=\"cells\"></div>" +
@@ -57,6 +63,11 @@ SF.openStruct = function (i) {
     });
     det.querySelector("#map-proposal .moved-list").innerHTML = "moved: " + moved.join(", ");
   }
+  SF.remember(s);
+};
+
+/* The open struct in the address, so a reload or a shared link shows it again. */
+SF.remember = function (s) {
   if (location.hash.indexOf("#selftest") !== 0) history.replaceState(null, "", "#s=" + encodeURIComponent(SF.displayName(s)));
 };
 
@@ -161,6 +172,11 @@ SF.selftest = function (name) {
     out.current = SF.readCells("#map-current");
     out.proposal = document.getElementById("map-proposal") ? SF.readCells("#map-proposal") : null;
     out.movedShown = Array.prototype.map.call(document.querySelectorAll(".moved-list .moved"), function (b) { return b.textContent; });
+    out.findings = Array.prototype.map.call(document.querySelectorAll(".finding"), function (li) { return li.textContent; });
+    out.old = document.getElementById("map-old") ? SF.readCells("#map-old") : null;
+    out.markedCells = Array.prototype.map.call(document.querySelectorAll(".cells .b.mv.s0"), function (c) {
+      return [c.closest(".map").id, Number(c.dataset.off)];
+    });
     out.movedCells = Array.prototype.map.call(document.querySelectorAll("#map-proposal .b.mv.s0"), function (c) { return Number(c.dataset.off); });
     out.nested = SF.selftestNested();
     var st = SF.structs[SF.current];

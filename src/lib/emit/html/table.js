@@ -10,16 +10,16 @@ SF.columns = [
   { key: "padding", title: "padding" },
   { key: "waste", title: "waste" },
   { key: "lines", title: "cache lines" },
-  { key: "saves", title: "saving" }
+  { key: "saves", title: SF.diff ? "findings" : "saving" }
 ];
 
-/* One row per struct; sums are the library's (sf-placed "summary"). */
+/* One row per struct; sums are the library's (sf-report-extra "summary"). */
 SF.rows = SF.structs.map(function (s, i) {
   var sum = SF.extra.summary[i];
   return {
     i: i, name: SF.displayName(s), kind: s.kind, size: s.size, holes: sum[0], holeBytes: sum[1],
     padding: sum[2], waste: sum[3], lines: s.cachelines,
-    saves: s.proposal ? s.proposal.saves : null
+    saves: SF.diff ? SF.diffFindings(s).length : s.proposal ? s.proposal.saves : null
   };
 });
 
