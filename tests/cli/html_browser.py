@@ -118,6 +118,9 @@ def check_connection(result, src, scratch, doc):
         last_end = max(last_end, off + msize)
     for b in range(last_end, size):
         expected[b] = "p"
+    first = names[0]
+    want_info = "%s: %s, offset %d, size %d" % (first, conn["members"][0]["type"], lay[first][0], lay[first][1])
+    check(result.get("info") == want_info, "focusing %s shows '%s' (page: '%s')" % (first, want_info, result.get("info")))
     cells = result["current"]
     check(result.get("opened") == "connection", "Enter on the filtered row opens struct connection")
     check([c[0] for c in cells] == list(range(size)), "one cell per byte 0..%d of connection" % (size - 1))

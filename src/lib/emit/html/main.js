@@ -178,6 +178,9 @@ SF.selftest = function (name) {
       return [c.closest(".map").id, Number(c.dataset.off)];
     });
     out.movedCells = Array.prototype.map.call(document.querySelectorAll("#map-proposal .b.mv.s0"), function (c) { return Number(c.dataset.off); });
+    var firstLabel = document.querySelector("#map-current .cells .lbl");
+    if (firstLabel) firstLabel.focus();
+    out.info = document.getElementById("info").textContent;
     out.nested = SF.selftestNested();
     var st = SF.structs[SF.current];
     out.bits = Array.prototype.map.call(document.querySelectorAll("#map-current .bit"), function (c) {
