@@ -234,6 +234,10 @@ def check_svg(obj, scratch):
     check(root.tag == "{http://www.w3.org/2000/svg}svg", "the SVG's root is an svg element")
     titles = [t.text for t in root.iter("{http://www.w3.org/2000/svg}title")]
     check(any(t and t.startswith("hole: 4 bytes at 4") for t in titles), "the SVG names the hole at 4")
+    union = ET.fromstring(structfit("report", "--format=svg", "-C", "packet_header", obj))
+    members = [t.text.split(":")[0] for t in union.iter("{http://www.w3.org/2000/svg}title")
+               if t.text and ", offset 0, end " in t.text]
+    check(members == ["raw", "common", "magic"], "a union's SVG draws each member from 0 (%s)" % members)
     png = os.path.join(scratch, "connection-svg.png")
     bc.screenshot("file://" + svg, png, 860, 160)
     w, h, distinct = bc.png_summary(png)

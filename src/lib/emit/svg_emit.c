@@ -155,7 +155,8 @@ static void span_title(sf_buf *buf, const span *sp, const sf_struct *def)
 		sf__buf_printf(buf, "tail padding: %" PRIu64 " bytes at %" PRIu64, len, sp->start);
 		break;
 	case SPAN_UNUSED:
-		sf__buf_printf(buf, "unused bits or undescribed bytes %" PRIu64 "-%" PRIu64, sp->start, sp->end);
+		sf__buf_printf(buf, "bytes %" PRIu64 "-%" PRIu64 " unused here (free bits of a bitfield unit, "
+			       "another union member's bytes, or undescribed)", sp->start, sp->end);
 		break;
 	}
 	sf__buf_puts(buf, "</title>");
@@ -232,12 +233,56 @@ static void svg_legend(sf_buf *buf, double y)
 		       "<text x=\"430\" y=\"11\">one cell per byte, one row per cache line</text></g>\n", y);
 }
 
+/*
+ * A union's members overlap: one set of rows per member, each showing that
+ * member, the bytes it leaves unused and the union's tail padding.
+ * Returns the count (at most 3), written to `spans`.
+ */
+static size_t union_member_spans(const sf_struct_layout *l, uint64_t size, uint32_t k, span *spans)
+{
+	const sf_member_layout *ml = &l->members[k];
+	uint64_t end = ml->offset + ml->member->size, used = size - (l->padding <= size ? l->padding : 0);
+	size_t n = 0;
+
+	if (end > size)
+		end = size;
+	if (end > ml->offset)
+		spans[n++] = (span){ ml->offset, end, SPAN_MEMBER, k, ml->crosses_cacheline };
+	if (used > end)
+		spans[n++] = (span){ end, used, SPAN_UNUSED, 0, false };
+	if (size > used && size > end)
+		spans[n++] = (span){ used > end ? used : end, size, SPAN_PADDING, 0, false };
+	return n;
+}
+
+/* Rows of `spans` from TOP + first_row; returns the rows drawn. */
+static uint64_t draw_rows(sf_buf *buf, const span *spans, size_t count, const sf_struct *def, uint64_t line,
+			  uint64_t first_row)
+{
+	uint64_t rows = (def->size + line - 1) / line;
+
+	for (uint64_t r = 0; r < rows; r++) {
+		uint64_t row_start = r * line, row_end = row_start + line;
+		double y = TOP + (double)(first_row + r) * (ROW + GAP);
+
+		if (row_end > def->size)
+			row_end = def->size;
+		sf__buf_printf(buf, "<text x=\"%d\" y=\"%.0f\" text-anchor=\"end\" fill=\"#555\">+%" PRIu64
+			       "</text>\n", LEFT - 6, y + ROW / 2 + 4, row_start);
+		for (size_t s = 0; s < count; s++)
+			if (spans[s].start < row_end && spans[s].end > row_start)
+				span_piece(buf, &spans[s], def, row_start, row_end, y);
+	}
+	return rows;
+}
+
 int sf_emit_svg(sf_buf *buf, const sf_report *report, size_t index, const sf_emit_options *opts)
 {
 	const sf_report_entry *e;
 	const sf_struct_layout *l;
 	span *spans = NULL;
-	size_t count;
+	size_t count = 0;
+	bool is_union;
 	uint64_t rows, line = report->cacheline ? report->cacheline : 64;
 	double width, height;
 
@@ -246,24 +291,24 @@ int sf_emit_svg(sf_buf *buf, const sf_report *report, size_t index, const sf_emi
 		return sf__fail(SF_ENOTFOUND, "no struct %zu in the report (%zu structs)", index, report->count);
 	e = &report->entries[index];
 	l = e->layout;
-	count = collect_spans(l, e->def->size, &spans);
+	is_union = e->def->kind == SF_UNION && l->member_count > 0;
+	if (!is_union)
+		count = collect_spans(l, e->def->size, &spans);
 	if (count == SIZE_MAX)
 		return sf__fail(SF_ENOMEM, "out of memory while writing SVG");
-	rows = (e->def->size + line - 1) / line;
+	rows = (e->def->size + line - 1) / line * (is_union ? l->member_count : 1);
 	width = LEFT + (double)line * CELL + 16;
 	height = TOP + (double)rows * (ROW + GAP) + LEGEND;
 	svg_head(buf, e->def, l, (unsigned)line, width, height);
-	for (uint64_t r = 0; r < rows; r++) {
-		uint64_t row_start = r * line, row_end = row_start + line;
-		double y = TOP + (double)r * (ROW + GAP);
-
-		if (row_end > e->def->size)
-			row_end = e->def->size;
-		sf__buf_printf(buf, "<text x=\"%d\" y=\"%.0f\" text-anchor=\"end\" fill=\"#555\">+%" PRIu64
-			       "</text>\n", LEFT - 6, y + ROW / 2 + 4, row_start);
-		for (size_t s = 0; s < count; s++)
-			if (spans[s].start < row_end && spans[s].end > row_start)
-				span_piece(buf, &spans[s], e->def, row_start, row_end, y);
+	if (is_union) {
+		uint64_t at = 0;
+		for (uint32_t k = 0; k < l->member_count; k++) {
+			span member_spans[3];
+			size_t n = union_member_spans(l, e->def->size, k, member_spans);
+			at += draw_rows(buf, member_spans, n, e->def, line, at);
+		}
+	} else {
+		draw_rows(buf, spans, count, e->def, line, 0);
 	}
 	svg_legend(buf, height - LEGEND + 8);
 	sf__buf_puts(buf, "</svg>\n");
