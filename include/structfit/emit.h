@@ -1,4 +1,4 @@
-/* Rendering reports as text (pahole-compatible) or JSON into a buffer. */
+/* Rendering reports as text (pahole-compatible), JSON, HTML or SVG into a buffer. */
 #ifndef STRUCTFIT_EMIT_H
 #define STRUCTFIT_EMIT_H
 
@@ -77,6 +77,36 @@ int sf_emit_json(sf_buf *buf, const sf_report *report, const sf_emit_options *op
  * the total saving.  opts->plan is ignored.  Returns 0 or SF_ENOMEM.
  */
 int sf_emit_reorder(sf_buf *buf, const sf_plan *plan, const sf_emit_options *opts);
+
+/*
+ * `report` as one self-contained HTML page (inline stylesheet and script,
+ * no network request, no external resource): a sortable, filterable
+ * summary of every struct and, drawn on demand, each struct's byte map,
+ * with the proposal of opts->plan (when given) beside it.  The report's
+ * JSON (sf_emit_json) and the proposals' placed layouts are embedded once;
+ * the page computes no layout number itself.  Returns 0 or SF_ENOMEM.
+ */
+int sf_emit_html(sf_buf *buf, const sf_report *report, const sf_emit_options *opts);
+
+/*
+ * A page comparing two builds: the structs of `new_report` in the summary
+ * (with the number of findings of each), and for each its old and new byte
+ * maps side by side, the members the findings name marked.  The findings
+ * are `findings_json` (findings_len bytes), the JSON that
+ * sf_emit_findings(SF_FINDINGS_JSON) wrote for sf_gate_diff() of the same
+ * builds; the page only reads it.  Returns 0, SF_EUSAGE (no findings) or
+ * SF_ENOMEM.
+ */
+int sf_emit_html_diff(sf_buf *buf, const sf_report *old_report, const sf_report *new_report,
+		      const char *findings_json, size_t findings_len, const sf_emit_options *opts);
+
+/*
+ * The byte map of struct `index` of `report` as a standalone SVG image:
+ * one row per cache line, members as labelled spans, holes and tail
+ * padding hatched, bitfield bytes marked.  Returns 0, SF_ENOTFOUND (index
+ * out of range, sf_error_last() says so) or SF_ENOMEM.
+ */
+int sf_emit_svg(sf_buf *buf, const sf_report *report, size_t index, const sf_emit_options *opts);
 
 SF_API_END
 #ifdef __cplusplus

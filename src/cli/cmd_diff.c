@@ -1,5 +1,6 @@
 /* The `diff` command: what changed in the struct layouts between two builds. */
 #include "cli_commands.h"
+#include "cli_diff_html.h"
 #include "cli_exit.h"
 #include "cli_gate.h"
 #include "cli_output.h"
@@ -14,7 +15,9 @@ enum {
 
 const cli_option cli_diff_options[] = {
 	CLI_INPUT_OPTIONS,
-	{ "format", OPT_FORMAT, "FMT", "text (default) or json" },
+	{ "format", OPT_FORMAT, "FMT", "text (default), json or html (a self-contained page:\n"
+	  "old and new byte maps side by side, changes marked;\n"
+	  "OLD and NEW must be ELF files)" },
 	CLI_OPTION_OUTPUT,
 	CLI_OPTION_HELP,
 	{ NULL, 0, NULL, NULL }
@@ -28,7 +31,7 @@ const char cli_diff_description[] =
 	"written by 'structfit snapshot'.  Exits 0 when nothing changed, 1 when\n"
 	"something did.";
 
-static const char *const format_names[] = { "text", "json", NULL };
+static const char *const format_names[] = { "text", "json", "html", NULL };
 
 static int diff_option(void *ctx, cli_inputs *in, int key, const char *arg)
 {
@@ -38,7 +41,7 @@ static int diff_option(void *ctx, cli_inputs *in, int key, const char *arg)
 		return 0;
 	*format = cli_parse_choice(arg, format_names);
 	if (*format < 0)
-		return cli_inputs_usage_error(in, "format", arg, "text or json");
+		return cli_inputs_usage_error(in, "format", arg, "text, json or html");
 	return 1;
 }
 
@@ -72,8 +75,13 @@ int cli_diff_run(const cli_command *self, int argc, char **argv)
 	if (code != CLI_EXIT_OK)
 		goto done;
 	rc = sf_gate_diff(&changes, old_build, new_build);
-	if (rc == 0)
+	if (rc == 0 && format == 2) {
+		code = cli_exit_worst(code, cli_diff_html(&in, changes, &buf));
+		if (code >= CLI_EXIT_USAGE)
+			goto done;
+	} else if (rc == 0) {
 		rc = sf_emit_findings(&buf, changes, format == 1 ? SF_FINDINGS_JSON : SF_FINDINGS_DIFF, NULL);
+	}
 	if (rc != 0) {
 		cli_error("%s", sf_error_last());
 		code = cli_exit_worst(code, cli_exit_from_error(rc));

@@ -31,8 +31,9 @@ const cli_option cli_reorder_options[] = {
 	  "a struct by up to N bytes past its minimal size" },
 	{ "no-keep-first", OPT_NO_KEEP_FIRST, NULL, "let a leading struct/union member move too" },
 	{ "summary", OPT_SUMMARY, NULL, "one line per shrinking struct plus the total" },
-	{ "format", OPT_FORMAT, "FMT", "text (default) or json (the report with a\n"
-	  "proposal per struct)" },
+	{ "format", OPT_FORMAT, "FMT", "text (default), json (the report with a\n"
+	  "proposal per struct) or html (a self-contained page with\n"
+	  "each struct's byte map beside its proposal's)" },
 	{ "sort", OPT_SORT, "KEY", "input (default) or impact: by bytes saved at peak\n"
 	  "after size classes (needs --profile)" },
 	CLI_PROFILE_OPTIONS,
@@ -58,11 +59,11 @@ const char cli_reorder_description[] =
 	"instances, bytes saved after the allocator's size classes) and --summary\n"
 	"gains those columns; a bad or mismatched profile exits 4.";
 
-static const char *const format_names[] = { "text", "json", NULL };
+static const char *const format_names[] = { "text", "json", "html", NULL };
 static const char *const strategy_names[] = { "exact", "sort", NULL };
 static const char *const sort_names[] = { "input", "impact", NULL };
 
-enum { FORMAT_TEXT, FORMAT_JSON };
+enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_HTML };
 
 typedef struct reorder_args {
 	sf_reorder_options reorder;
@@ -116,7 +117,7 @@ static int reorder_option(void *ctx, cli_inputs *in, int key, const char *arg)
 	case OPT_FORMAT:
 		args->format = cli_parse_choice(arg, format_names);
 		if (args->format < 0)
-			return cli_inputs_usage_error(in, "format", arg, "text or json");
+			return cli_inputs_usage_error(in, "format", arg, "text, json or html");
 		return 1;
 	default:
 		return 0;
@@ -138,6 +139,8 @@ static int emit(const cli_inputs *in, const sf_report *report, const sf_plan *pl
 	cli_profile_emit_options(&args->profile, &eopts, args->sort_impact);
 	if (args->format == FORMAT_JSON)
 		rc = sf_emit_json(&buf, report, &eopts);
+	else if (args->format == FORMAT_HTML)
+		rc = sf_emit_html(&buf, report, &eopts);
 	else
 		rc = sf_emit_reorder(&buf, plan, &eopts);
 	if (rc != 0 || buf.failed) {

@@ -27,7 +27,9 @@ const cli_option cli_report_options[] = {
 	{ "sort", OPT_SORT, "KEY", "order by name, size, holes, waste or impact\n"
 	  "(default: input; impact needs --profile)" },
 	{ "summary", OPT_SUMMARY, NULL, "one line per struct plus totals" },
-	{ "format", OPT_FORMAT, "FMT", "text (default) or json" },
+	{ "format", OPT_FORMAT, "FMT", "text (default), json, html (a self-contained page:\n"
+	  "sortable summary, byte maps, proposals) or svg (the byte\n"
+	  "map of the first selected struct, e.g. with -C NAME)" },
 	{ "reorder", OPT_REORDER, NULL, "also show the smallest member order of each struct\n"
 	  "(see structfit reorder)" },
 	CLI_PROFILE_OPTIONS,
@@ -52,9 +54,9 @@ const char cli_report_description[] =
 
 static const char *const sort_names[] = { "name", "size", "holes", "waste", "impact", NULL };
 static const sf_sort sort_values[] = { SF_SORT_NAME, SF_SORT_SIZE, SF_SORT_HOLES, SF_SORT_WASTE };
-static const char *const format_names[] = { "text", "json", NULL };
+static const char *const format_names[] = { "text", "json", "html", "svg", NULL };
 
-enum { FORMAT_TEXT, FORMAT_JSON };
+enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_HTML, FORMAT_SVG };
 
 typedef struct report_args {
 	int format;
@@ -97,7 +99,7 @@ static int report_option(void *ctx, cli_inputs *in, int key, const char *arg)
 	case OPT_FORMAT:
 		args->format = cli_parse_choice(arg, format_names);
 		if (args->format < 0)
-			return cli_inputs_usage_error(in, "format", arg, "text or json");
+			return cli_inputs_usage_error(in, "format", arg, "text, json, html or svg");
 		return 1;
 	case OPT_REORDER:
 		args->reorder = 1;
@@ -121,20 +123,33 @@ static int emit(const cli_inputs *in, const sf_report *report, report_args *args
 	code = cli_profile_attach(&args->profile, in, report, &ropts);
 	if (code != CLI_EXIT_OK)
 		goto done;
-	/* With a profile the savings need proposals even without --reorder. */
-	if (args->reorder || args->profile.impact) {
+	/* With a profile the savings need proposals even without --reorder;
+	 * the page shows every struct's proposal beside it. */
+	if (args->reorder || args->profile.impact || args->format == FORMAT_HTML) {
 		rc = sf_reorder_plan(&plan, report, &ropts);
 		if (rc != 0) {
 			cli_error("%s", sf_error_last());
 			code = cli_exit_from_error(rc);
 			goto done;
 		}
-		eopts.plan = args->reorder ? plan : NULL;
+		eopts.plan = args->reorder || args->format == FORMAT_HTML ? plan : NULL;
 		eopts.impact_plan = plan;
 	}
 	cli_profile_emit_options(&args->profile, &eopts, args->sort_impact);
+	if (args->format == FORMAT_SVG && sf_report_count(report) == 0) {
+		cli_error("no struct to draw: select one with -C NAME");
+		code = CLI_EXIT_USAGE;
+		goto done;
+	}
+	if (args->format == FORMAT_SVG && sf_report_count(report) > 1)
+		cli_note("%zu structs selected; drawing the first (select one with -C NAME)",
+			 sf_report_count(report));
 	if (args->format == FORMAT_JSON)
 		rc = sf_emit_json(&buf, report, &eopts);
+	else if (args->format == FORMAT_HTML)
+		rc = sf_emit_html(&buf, report, &eopts);
+	else if (args->format == FORMAT_SVG)
+		rc = sf_emit_svg(&buf, report, 0, &eopts);
 	else
 		rc = sf_emit_text(&buf, report, &eopts);
 	if (rc != 0 || buf.failed) {

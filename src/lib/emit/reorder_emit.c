@@ -1,4 +1,5 @@
 /* Text rendering of reorder proposals: the proposed struct, its saving and moves, and the summary table. */
+#include "emit/moved.h"
 #include "emit/text_common.h"
 
 #include <inttypes.h>
@@ -50,57 +51,13 @@ static void percent(sf_buf *buf, uint64_t part, uint64_t whole)
 	sf__buf_puts(buf, text);
 }
 
-/*
- * Marks in `kept` the members that stay in place: a longest subsequence
- * of `order` in increasing index order (its complement has `moved`
- * members).  Among chains of that length the one keeping most members at
- * their own index wins, so "x (2 -> 2)" is never listed as a move when
- * another choice avoids it.  Returns false on ENOMEM.
- */
-static bool kept_members(const uint32_t *order, uint32_t n, bool *kept)
-{
-	/* Score of the best chain ending at i: length first, then fixed points. */
-	uint64_t *score = calloc(n ? n : 1, sizeof(*score));
-	uint32_t *prev = calloc(n ? n : 1, sizeof(*prev));
-	uint64_t best = 0;
-	uint32_t best_at = UINT32_MAX;
-
-	if (!score || !prev) {
-		free(score);
-		free(prev);
-		return false;
-	}
-	/* n is small (members of one struct); quadratic is fine and simple. */
-	for (uint32_t i = 0; i < n; i++) {
-		uint64_t self = ((uint64_t)1 << 32) + (order[i] == i);
-		score[i] = self;
-		prev[i] = UINT32_MAX;
-		for (uint32_t j = 0; j < i; j++) {
-			if (order[j] < order[i] && score[j] + self > score[i]) {
-				score[i] = score[j] + self;
-				prev[i] = j;
-			}
-		}
-		if (score[i] > best) {
-			best = score[i];
-			best_at = i;
-		}
-	}
-	memset(kept, 0, n * sizeof(*kept));
-	for (uint32_t i = best_at; i != UINT32_MAX; i = prev[i])
-		kept[order[i]] = true;
-	free(score);
-	free(prev);
-	return true;
-}
-
 static void moved_line(sf_buf *buf, const sf_struct *def, const sf_proposal *prop)
 {
 	uint32_t n = prop->member_count;
 	bool *kept = calloc(n ? n : 1, sizeof(*kept));
 	bool first = true;
 
-	if (!kept || !kept_members(prop->order, n, kept)) {
+	if (!kept || !sf__emit_kept_members(prop->order, n, kept)) {
 		buf->failed = 1;
 		free(kept);
 		return;
