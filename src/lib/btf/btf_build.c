@@ -11,7 +11,7 @@
 
 /* Struct nesting by value and modifier chains deeper than these are
  * cycles or hostile input: no C type comes close. */
-#define MAX_NESTING 256
+#define MAX_NESTING 1024
 #define MAX_CHAIN 64
 /* Same bound as the DWARF decoder: no real struct is near 1 TiB. */
 #define MAX_OFFSET (UINT64_C(1) << 40)
@@ -150,8 +150,14 @@ static int member_structs(build_ctx *ctx, uint32_t type, unsigned depth, sf_memb
 		if (res == 0 && t && btf_is_composite(t))
 			return build_struct(ctx, resolved, depth + 1, (sf_struct **)&m->element);
 	}
-	if (res || !t)
+	if (res)
 		return res;
+	if (!t) {
+		/* Encoders write void for types BTF cannot say (_Atomic): the
+		 * bytes are there, what they hold is not; sized by the struct. */
+		m->flags |= SF_MEMBER_UNKNOWN_TYPE;
+		return 0;
+	}
 	if (btf_is_composite(t))
 		return build_struct(ctx, resolved, depth + 1, (sf_struct **)&m->nested);
 	if (btf_is_fwd(t))
@@ -190,7 +196,7 @@ static int build_member(build_ctx *ctx, uint32_t id, const struct btf_type *t, u
 		res = array_flags(ctx, bm->type, index + 1 == btf_vlen(t), m);
 	if (res)
 		return res;
-	if (m->flags & SF_MEMBER_DECL_ONLY) {
+	if (m->flags & (SF_MEMBER_DECL_ONLY | SF_MEMBER_UNKNOWN_TYPE)) {
 		size = 0;
 	} else {
 		size = btf__resolve_size(ctx->btf, bm->type);
@@ -198,7 +204,8 @@ static int build_member(build_ctx *ctx, uint32_t id, const struct btf_type *t, u
 			return corrupt(ctx, id, "member type without a size");
 	}
 	m->name = name ? sf__arena_strdup(ctx->unit.arena, name) : NULL;
-	m->type_name = sf__btf_spell(ctx->btf, bm->type, ctx->unit.arena);
+	m->type_name = (m->flags & SF_MEMBER_UNKNOWN_TYPE) ? "<type not in BTF>"
+			: sf__btf_spell(ctx->btf, bm->type, ctx->unit.arena);
 	if ((name && !m->name) || !m->type_name)
 		return sf__fail(SF_ENOMEM, "out of memory");
 	m->size = (uint64_t)size;
@@ -220,6 +227,29 @@ static int build_member(build_ctx *ctx, uint32_t id, const struct btf_type *t, u
 	if (!sf__add_u64(m->offset, m->size, &end) || end > MAX_OFFSET)
 		return corrupt(ctx, id, "member ends beyond 1 TiB");
 	return 0;
+}
+
+/* Members of unknown type take the bytes up to the next member (or the
+ * end); their alignment is guessed as a scalar's of that size. */
+static void size_unknown_members(const build_ctx *ctx, sf_struct *s)
+{
+	for (uint32_t i = 0; i < s->member_count; i++) {
+		sf_member *m = &s->members[i];
+		uint64_t end = s->size;
+
+		if (!(m->flags & SF_MEMBER_UNKNOWN_TYPE) || sf__member_is_bitfield(m))
+			continue;
+		for (uint32_t k = i + 1; s->kind != SF_UNION && k < s->member_count; k++)
+			if (s->members[k].offset > m->offset) {
+				end = s->members[k].offset;
+				break;
+			}
+		m->size = end > m->offset ? end - m->offset : 0;
+		m->type_align = 1;
+		while (m->type_align < ctx->src->target->max_align && m->type_align * 2 <= m->size &&
+		       m->size % (m->type_align * 2) == 0)
+			m->type_align *= 2;
+	}
 }
 
 static int build_struct(build_ctx *ctx, uint32_t id, unsigned depth, sf_struct **out)
@@ -256,8 +286,10 @@ static int build_struct(build_ctx *ctx, uint32_t id, unsigned depth, sf_struct *
 	ctx->state[id] &= (unsigned char)~BUSY;
 	if (res)
 		return res;
+	size_unknown_members(ctx, s);
 	if (!sf__struct_members_fit(s, why, sizeof(why)))
-		return corrupt(ctx, id, why);
+		return sf__fail(SF_EINVALID, "%s: corrupt BTF: %s %s: %s (type id %u)", ctx->src->display_name,
+				sf__struct_kind_name(s->kind), name ? name : "(anonymous)", why, id);
 	sf__struct_infer_alignment(s);
 	if (sf__struct_list_push(&ctx->unit.structs, s) < 0)
 		return sf__fail(SF_ENOMEM, "out of memory");
