@@ -42,7 +42,7 @@ static int type_at(const build_ctx *ctx, uint32_t from, uint32_t id, const struc
 	if (id == 0)
 		return 0;
 	if (id >= ctx->type_count)
-		return sf__fail(SF_EINVALID, "%s: corrupt BTF: type id %u past the end (%u types), used by type id %u",
+		return sf__fail(SF_EINVALID, "%s: corrupt BTF: type id %u past the end (%u types), referred to by type id %u",
 				ctx->src->display_name, id, ctx->type_count - 1, from);
 	*t = btf__type_by_id(ctx->btf, id);
 	return *t ? 0 : corrupt(ctx, id, "unreadable type");
@@ -64,10 +64,10 @@ static bool is_modifier(const struct btf_type *t)
 }
 
 /* Follows typedefs, qualifiers and tags from `id` (bounded). */
-static int strip(const build_ctx *ctx, uint32_t id, bool through_typedefs, uint32_t *out,
-		 const struct btf_type **t)
+static int strip(const build_ctx *ctx, uint32_t referrer, uint32_t id, bool through_typedefs,
+		 uint32_t *out, const struct btf_type **t)
 {
-	uint32_t from = id;
+	uint32_t from = referrer;
 
 	for (unsigned step = 0;; step++) {
 		int res = type_at(ctx, from, id, t);
@@ -89,13 +89,13 @@ static int build_struct(build_ctx *ctx, uint32_t id, unsigned depth, sf_struct *
 
 /* Alignment of type `id` inside a struct on the target: natural, as BTF
  * records no alignment (a type's aligned(N) is lost). */
-static int natural_align(build_ctx *ctx, uint32_t id, unsigned depth, uint32_t *align)
+static int natural_align(build_ctx *ctx, uint32_t owner, uint32_t id, unsigned depth, uint32_t *align)
 {
 	const struct btf_type *t;
 	const sf_target *target = ctx->src->target;
 	sf_struct *s;
 	uint32_t resolved;
-	int res = strip(ctx, id, true, &resolved, &t);
+	int res = strip(ctx, owner, id, true, &resolved, &t);
 
 	*align = 1;
 	if (res || !t)
@@ -119,7 +119,7 @@ static int natural_align(build_ctx *ctx, uint32_t id, unsigned depth, uint32_t *
 	case BTF_KIND_ARRAY:
 		if (depth > MAX_NESTING)
 			return corrupt(ctx, resolved, "array nesting loops");
-		res = natural_align(ctx, btf_array(t)->type, depth + 1, align);
+		res = natural_align(ctx, resolved, btf_array(t)->type, depth + 1, align);
 		break;
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
@@ -137,16 +137,16 @@ static int natural_align(build_ctx *ctx, uint32_t id, unsigned depth, uint32_t *
 
 /* The struct a member's bytes hold (through typedefs), and for arrays the
  * struct of their elements, built first so merging sees them before us. */
-static int member_structs(build_ctx *ctx, uint32_t type, unsigned depth, sf_member *m)
+static int member_structs(build_ctx *ctx, uint32_t owner, uint32_t type, unsigned depth, sf_member *m)
 {
 	const struct btf_type *t;
 	uint32_t resolved;
-	int res = strip(ctx, type, true, &resolved, &t);
+	int res = strip(ctx, owner, type, true, &resolved, &t);
 
 	for (unsigned step = 0; res == 0 && t && btf_is_array(t); step++) {
 		if (step > MAX_CHAIN)
 			return corrupt(ctx, resolved, "array of itself");
-		res = strip(ctx, btf_array(t)->type, true, &resolved, &t);
+		res = strip(ctx, resolved, btf_array(t)->type, true, &resolved, &t);
 		if (res == 0 && t && btf_is_composite(t))
 			return build_struct(ctx, resolved, depth + 1, (sf_struct **)&m->element);
 	}
@@ -166,11 +166,11 @@ static int member_structs(build_ctx *ctx, uint32_t type, unsigned depth, sf_memb
 }
 
 /* Array without elements: flexible at the end, GNU zero-length elsewhere. */
-static int array_flags(build_ctx *ctx, uint32_t type, bool last, sf_member *m)
+static int array_flags(build_ctx *ctx, uint32_t owner, uint32_t type, bool last, sf_member *m)
 {
 	const struct btf_type *t;
 	uint32_t resolved;
-	int res = strip(ctx, type, true, &resolved, &t);
+	int res = strip(ctx, owner, type, true, &resolved, &t);
 
 	if (res == 0 && t && btf_is_array(t) && btf_array(t)->nelems == 0)
 		m->flags |= last ? SF_MEMBER_FLEXIBLE : SF_MEMBER_ZERO_LENGTH;
@@ -189,11 +189,11 @@ static int build_member(build_ctx *ctx, uint32_t id, const struct btf_type *t, u
 	int res = name_at(ctx, id, bm->name_off, &name);
 
 	if (res == 0)
-		res = member_structs(ctx, bm->type, depth, m);
+		res = member_structs(ctx, id, bm->type, depth, m);
 	if (res == 0)
-		res = natural_align(ctx, bm->type, depth, &m->type_align);
+		res = natural_align(ctx, id, bm->type, depth, &m->type_align);
 	if (res == 0)
-		res = array_flags(ctx, bm->type, index + 1 == btf_vlen(t), m);
+		res = array_flags(ctx, id, bm->type, index + 1 == btf_vlen(t), m);
 	if (res)
 		return res;
 	if (m->flags & (SF_MEMBER_DECL_ONLY | SF_MEMBER_UNKNOWN_TYPE)) {
@@ -298,6 +298,62 @@ static int build_struct(build_ctx *ctx, uint32_t id, unsigned depth, sf_struct *
 	return 0;
 }
 
+static int check_ref(const build_ctx *ctx, uint32_t id, uint32_t target)
+{
+	const struct btf_type *t;
+
+	return type_at(ctx, id, target, &t);
+}
+
+/*
+ * Every name and every type a type refers to must exist: libbpf 1.1
+ * checks the sections' bounds and the types' lengths, not references
+ * (newer versions do), and a corrupt file is one error, not "?" spellings.
+ */
+static int check_type(const build_ctx *ctx, uint32_t id, const struct btf_type *t)
+{
+	const char *name;
+	int res = name_at(ctx, id, t->name_off, &name);
+
+	switch (btf_kind(t)) {
+	case BTF_KIND_PTR:
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_TYPE_TAG:
+	case BTF_KIND_DECL_TAG:
+	case BTF_KIND_FUNC:
+	case BTF_KIND_VAR:
+	case BTF_KIND_FUNC_PROTO:
+		if (res == 0)
+			res = check_ref(ctx, id, t->type);
+		for (uint32_t i = 0; res == 0 && btf_is_func_proto(t) && i < btf_vlen(t); i++) {
+			res = name_at(ctx, id, btf_params(t)[i].name_off, &name);
+			if (res == 0)
+				res = check_ref(ctx, id, btf_params(t)[i].type);
+		}
+		break;
+	case BTF_KIND_ARRAY:
+		if (res == 0)
+			res = check_ref(ctx, id, btf_array(t)->type);
+		if (res == 0)
+			res = check_ref(ctx, id, btf_array(t)->index_type);
+		break;
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		for (uint32_t i = 0; res == 0 && i < btf_vlen(t); i++) {
+			res = name_at(ctx, id, btf_members(t)[i].name_off, &name);
+			if (res == 0)
+				res = check_ref(ctx, id, btf_members(t)[i].type);
+		}
+		break;
+	default:
+		break;
+	}
+	return res;
+}
+
 /* Typedef names of anonymous structs, and which anonymous structs are
  * the bodies of members (listed inside their parent, not on their own). */
 static int scan_names(build_ctx *ctx)
@@ -309,6 +365,8 @@ static int scan_names(build_ctx *ctx)
 
 		if (!t)
 			return corrupt(ctx, id, "unreadable type");
+		if (check_type(ctx, id, t))
+			return SF_EINVALID;
 		if (btf_is_typedef(t)) {
 			if (type_at(ctx, id, t->type, &target) || !target || !btf_is_composite(target) ||
 			    target->name_off || ctx->typedef_name[t->type])
@@ -319,7 +377,7 @@ static int scan_names(build_ctx *ctx)
 				return sf__fail(SF_ENOMEM, "out of memory");
 		} else if (btf_is_composite(t)) {
 			for (uint32_t i = 0; i < btf_vlen(t); i++) {
-				if (strip(ctx, btf_members(t)[i].type, false, &resolved, &target) == 0 && target &&
+				if (strip(ctx, id, btf_members(t)[i].type, false, &resolved, &target) == 0 && target &&
 				    btf_is_composite(target) && !target->name_off)
 					ctx->state[resolved] |= NESTED_BODY;
 			}

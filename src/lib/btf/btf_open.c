@@ -129,7 +129,14 @@ static bool elf_has_btf(const char *path)
 
 static int parse_error(const char *what, const char *path, int err)
 {
-	const char *detail = libbpf_last[0] ? libbpf_last : strerror(err);
+	char fallback[128];
+	const char *detail = libbpf_last;
+
+	if (!detail[0]) {
+		snprintf(fallback, sizeof(fallback), "bad header, section bounds or type encoding (%s)",
+			 strerror(err));
+		detail = fallback;
+	}
 
 	switch (err) {
 	case ENOMEM:
@@ -158,44 +165,37 @@ static bool looks_split(const char *path)
 }
 
 /* Split BTF's base: the option, or the running kernel's for modules. */
-static const char *base_path(const char *path, const sf_load_options *opts, bool *guessed)
+static const char *base_path(const char *path, const sf_load_options *opts)
 {
 	struct stat st;
 
-	*guessed = false;
 	if (opts->btf_base)
 		return opts->btf_base;
 	if (strcmp(path, KERNEL_BTF_VMLINUX) == 0 || stat(KERNEL_BTF_VMLINUX, &st) != 0)
 		return NULL;
-	*guessed = true;
 	return KERNEL_BTF_VMLINUX;
 }
 
-/* Parses `path`, as split BTF on a base when it is a module's or when it
- * does not parse alone but does on the base. */
+/* Parses `path`, as split BTF on a base when --btf-base names one or it
+ * is a kernel module's.  Other files are never retried as split BTF: a
+ * corrupt file would cost a parse of the kernel's BTF for nothing. */
 static int open_btf(const char *path, const sf_load_options *opts, bool elf, struct btf **base,
 		    struct btf **out)
 {
 	const char *what = elf ? "BTF (.BTF section)" : "BTF";
-	bool guessed = false;
-	const char *base_file = base_path(path, opts, &guessed);
-	int err = 0, base_err = 0;
+	const char *base_file = base_path(path, opts);
+	int err = 0;
 	file_head head;
 
 	*out = NULL;
 	*base = NULL;
 	if (!opts->btf_base && !(looks_split(path) && base_file)) {
 		*out = parse_quietly(path, elf, NULL, &err);
-		if (*out || err == ENOENT || err == ENODATA || err == ENOMEM || !base_file)
-			return *out ? 0 : parse_error(what, path, err);
+		return *out ? 0 : parse_error(what, path, err);
 	}
-	*base = parse_quietly(base_file, read_head(base_file, &head) == 0 && head_is_elf(&head), NULL,
-			      &base_err);
-	if (!*base) {
-		if (guessed && err)   /* the file's own error says more */
-			return parse_error(what, path, err);
-		return parse_error("base BTF", base_file, base_err);
-	}
+	*base = parse_quietly(base_file, read_head(base_file, &head) == 0 && head_is_elf(&head), NULL, &err);
+	if (!*base)
+		return parse_error("base BTF", base_file, err);
 	*out = parse_quietly(path, elf, *base, &err);
 	if (!*out)
 		return parse_error(what, path, err);
