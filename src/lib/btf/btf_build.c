@@ -27,6 +27,7 @@ typedef struct build_ctx {
 	sf_struct **built;
 	uint32_t *align;            /* natural alignment cache, 0 = not yet */
 	const char **typedef_name;  /* of anonymous structs, from a typedef naming them */
+	const char **spelled;       /* member type names, spelled once per type */
 	unsigned char *state;
 } build_ctx;
 
@@ -204,8 +205,10 @@ static int build_member(build_ctx *ctx, uint32_t id, const struct btf_type *t, u
 			return corrupt(ctx, id, "member type without a size");
 	}
 	m->name = name ? sf__arena_strdup(ctx->unit.arena, name) : NULL;
-	m->type_name = (m->flags & SF_MEMBER_UNKNOWN_TYPE) ? "<type not in BTF>"
-			: sf__btf_spell(ctx->btf, bm->type, ctx->unit.arena);
+	if (m->flags & SF_MEMBER_UNKNOWN_TYPE)
+		m->type_name = "<type not in BTF>";
+	else if (!(m->type_name = ctx->spelled[bm->type]))
+		m->type_name = ctx->spelled[bm->type] = sf__btf_spell(ctx->btf, bm->type, ctx->unit.arena);
 	if ((name && !m->name) || !m->type_name)
 		return sf__fail(SF_ENOMEM, "out of memory");
 	m->size = (uint64_t)size;
@@ -413,7 +416,8 @@ int sf__btf_build(sf_model *model, const sf__btf_source *source)
 	ctx.align = calloc(n, sizeof(*ctx.align));
 	ctx.typedef_name = calloc(n, sizeof(*ctx.typedef_name));
 	ctx.state = calloc(n, 1);
-	if (!ctx.built || !ctx.align || !ctx.typedef_name || !ctx.state) {
+	ctx.spelled = calloc(n, sizeof(*ctx.spelled));
+	if (!ctx.built || !ctx.align || !ctx.typedef_name || !ctx.state || !ctx.spelled) {
 		res = sf__fail(SF_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -432,6 +436,7 @@ done:
 	free(ctx.align);
 	free(ctx.typedef_name);
 	free(ctx.state);
+	free(ctx.spelled);
 	sf__unit_release(&ctx.unit);
 	return res;
 }

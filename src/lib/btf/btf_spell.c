@@ -22,7 +22,11 @@ static void wrap(sf_buf *declarator, const char *before, const char *after)
 {
 	sf_buf next = SF_BUF_INIT;
 
-	sf__buf_printf(&next, "%s%s%s", before, declarator->data ? declarator->data : "", after);
+	/* Spelling runs for every member type of a kernel: no printf here. */
+	sf__buf_puts(&next, before);
+	if (declarator->data)
+		sf__buf_put(&next, declarator->data, declarator->len);
+	sf__buf_puts(&next, after);
 	sf_buf_free(declarator);
 	*declarator = next;
 }
@@ -32,7 +36,11 @@ static void finish(sf_buf *out, const char *qualifiers, const char *base, const 
 {
 	const char *d = declarator->data ? declarator->data : "";
 
-	sf__buf_printf(out, "%s%s%s%s", qualifiers, base, *d && *d != '[' ? " " : "", d);
+	sf__buf_puts(out, qualifiers);
+	sf__buf_puts(out, base);
+	if (*d && *d != '[')
+		sf__buf_putc(out, ' ');
+	sf__buf_puts(out, d);
 }
 
 static void spell(const struct btf *btf, uint32_t id, sf_buf *declarator, unsigned depth, sf_buf *out);
@@ -124,11 +132,7 @@ static void spell(const struct btf *btf, uint32_t id, sf_buf *declarator, unsign
 		const char *tag = btf_is_union(t) || (btf_is_fwd(t) && btf_kflag(t)) ? "union " :
 				  btf_is_any_enum(t) ? "enum " : "struct ";
 		const char *name = name_or(btf, t, NULL);
-		sf_buf base = SF_BUF_INIT;
-
-		sf__buf_printf(&base, "%s%s", tag, name ? name : "(anonymous)");
-		finish(out, "", base.data ? base.data : "?", declarator);
-		sf_buf_free(&base);
+		finish(out, tag, name ? name : "(anonymous)", declarator);
 		return;
 	}
 	default:
