@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """BTF against DWARF from the same sources: every struct's size and member offsets must agree.
 
-usage: btf_agreement.py --clang-bpf | --detached | --kernel [--keep DIR]
+usage: btf_agreement.py --clang-bpf | --detached | --split | --kernel [--keep DIR]
+       btf_agreement.py --module FILE --base BASE   (FILE: a .ko with .BTF, or split BTF)
 
 --clang-bpf  fixtures compiled with `clang -target bpf -g -c` (BTF in .BTF),
              read with --format-in=btf, against the DWARF of the same
@@ -11,6 +12,12 @@ usage: btf_agreement.py --clang-bpf | --detached | --kernel [--keep DIR]
              DWARF).
 --detached   fixtures compiled with gcc -g -c, BTF encoded by
              `pahole --btf_encode_detached`, against the object's DWARF.
+--split      split BTF: a "module" object's types encoded by pahole on the
+             BTF of a "kernel" object (--btf_base), read with --btf-base,
+             against the module object's DWARF.
+--module     the same for a real kernel module: FILE's BTF on BASE (a
+             vmlinux or raw BTF) against FILE's own DWARF (not in ctest:
+             it needs a distribution's kernel debug package).
 --kernel     /sys/kernel/btf/vmlinux: every struct's and union's size against
              `pahole -F btf --sizes` (skips when the file is absent).
 
@@ -54,8 +61,9 @@ def run(cmd, **kw):
     return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
 
 
-def report(path, fmt):
-    res = run([oc.structfit_bin(), "report", "--format", "json", "--format-in", fmt, path])
+def report(path, fmt, base=None):
+    extra = ["--btf-base", base] if base else []
+    res = run([oc.structfit_bin(), "report", "--format", "json", "--format-in", fmt] + extra + [path])
     if res.returncode != 0:
         print("FAIL: structfit report --format-in %s %s: exit %d: %s" % (fmt, path, res.returncode,
                                                                       res.stderr.strip()))
@@ -231,6 +239,52 @@ def detached(tmp):
     return tally.finish("pahole --btf_encode_detached")
 
 
+SPLIT_BASE = """
+struct list_node { struct list_node *next, *prev; };
+struct kobject_like { const char *name; struct list_node entry; unsigned refs : 20, state : 3; long flags; };
+struct kobject_like g_kobj;
+"""
+SPLIT_MODULE = """
+struct list_node { struct list_node *next, *prev; };
+struct kobject_like { const char *name; struct list_node entry; unsigned refs : 20, state : 3; long flags; };
+struct mod_state { char tag; struct kobject_like kobj; short id; struct list_node *head; double avg; };
+struct mod_packed { char c; int i; long l; } __attribute__((packed));
+union mod_u { struct mod_state s; char raw[3]; };
+struct mod_state g_state; struct mod_packed g_packed; union mod_u g_u;
+"""
+
+
+def split(tmp):
+    if not shutil.which("pahole") or not shutil.which("gcc"):
+        print("FAIL: pahole and gcc are test dependencies (Debian: dwarves, gcc)")
+        return 1
+    paths = {}
+    for name, text in (("base", SPLIT_BASE), ("module", SPLIT_MODULE)):
+        with open(os.path.join(tmp, name + ".c"), "w") as f:
+            f.write(text)
+        paths[name] = os.path.join(tmp, name + ".o")
+        if run(["gcc", "-g", "-O0", "-c", os.path.join(tmp, name + ".c"), "-o", paths[name]]).returncode:
+            print("FAIL: gcc cannot compile the split BTF sources")
+            return 1
+    base_btf, mod_btf = os.path.join(tmp, "base.btf"), os.path.join(tmp, "module.btf")
+    if run(["pahole", "--btf_encode_detached=" + base_btf, paths["base"]]).returncode or \
+            run(["pahole", "--btf_encode_detached=" + mod_btf, "--btf_base=" + base_btf,
+                 paths["module"]]).returncode:
+        print("FAIL: pahole cannot encode split BTF")
+        return 1
+    return module(mod_btf, base_btf, paths["module"], "split BTF (pahole --btf_base)")
+
+
+def module(path, base, dwarf_path=None, what=None):
+    """Split BTF of `path` on `base` against the DWARF of `dwarf_path` (default: `path`)."""
+    tally = Tally()
+    tally.compare(os.path.basename(path), report(path, "btf", base), report(dwarf_path or path, "dwarf"))
+    # The split part's own structs are all in the BTF; DWARF also lists the
+    # base's that the module's units use, which is not a disagreement.
+    tally.only_dwarf = 0
+    return tally.finish(what or "%s on %s" % (path, base))
+
+
 def kernel():
     if not os.access(KERNEL_BTF, os.R_OK):
         oc.skip("%s not present: the running kernel has no BTF" % KERNEL_BTF)
@@ -265,13 +319,22 @@ def main():
     mode.add_argument("--clang-bpf", action="store_true")
     mode.add_argument("--detached", action="store_true")
     mode.add_argument("--kernel", action="store_true")
+    mode.add_argument("--split", action="store_true")
+    mode.add_argument("--module", metavar="FILE")
+    ap.add_argument("--base", help="base BTF of --module")
     ap.add_argument("--keep", help="build in DIR and keep it")
     args = ap.parse_args()
     if args.kernel:
         return kernel()
+    if args.module:
+        if not args.base:
+            ap.error("--module needs --base")
+        return module(args.module, args.base)
     tmp = args.keep or tempfile.mkdtemp(prefix="structfit-btf-")
     os.makedirs(tmp, exist_ok=True)
     try:
+        if args.split:
+            return split(tmp)
         return clang_bpf(tmp) if args.clang_bpf else detached(tmp)
     finally:
         if not args.keep:
