@@ -4,6 +4,7 @@
 #include "util/fail.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <elfutils/debuginfod.h>
 #include <errno.h>
 #include <stdio.h>
@@ -28,23 +29,38 @@ typedef struct debuginfod_api {
 
 #define LIBDEBUGINFOD_SONAME "libdebuginfod.so.1"
 
-static int api_open(debuginfod_api *api)
+/*
+ * Opened once and never closed: libcurl and its TLS stack allocate in
+ * their constructors, and unloading them after each fetch leaks that (and
+ * costs a reload on the next input).  The handle is the library's only
+ * process-wide state, written once under pthread_once.
+ */
+static debuginfod_api shared_api;
+static pthread_once_t shared_api_once = PTHREAD_ONCE_INIT;
+
+static void api_load(void)
 {
-	memset(api, 0, sizeof(*api));
-	api->handle = dlopen(LIBDEBUGINFOD_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!api->handle)
-		return -1;
+	debuginfod_api api = { 0 };
+
+	api.handle = dlopen(LIBDEBUGINFOD_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!api.handle)
+		return;
 	/* POSIX: dlsym's void * converts to a function pointer. */
-	*(void **)&api->begin = dlsym(api->handle, "debuginfod_begin");
-	*(void **)&api->end = dlsym(api->handle, "debuginfod_end");
-	*(void **)&api->find_debuginfo = dlsym(api->handle, "debuginfod_find_debuginfo");
-	*(void **)&api->set_progressfn = dlsym(api->handle, "debuginfod_set_progressfn");
-	if (!api->begin || !api->end || !api->find_debuginfo || !api->set_progressfn) {
-		dlclose(api->handle);
-		api->handle = NULL;
-		return -1;
+	*(void **)&api.begin = dlsym(api.handle, "debuginfod_begin");
+	*(void **)&api.end = dlsym(api.handle, "debuginfod_end");
+	*(void **)&api.find_debuginfo = dlsym(api.handle, "debuginfod_find_debuginfo");
+	*(void **)&api.set_progressfn = dlsym(api.handle, "debuginfod_set_progressfn");
+	if (!api.begin || !api.end || !api.find_debuginfo || !api.set_progressfn) {
+		dlclose(api.handle);
+		return;
 	}
-	return 0;
+	shared_api = api;
+}
+
+static const debuginfod_api *api_get(void)
+{
+	pthread_once(&shared_api_once, api_load);
+	return shared_api.handle ? &shared_api : NULL;
 }
 
 /* The progress callback gets only the client; the fetch running on this
@@ -68,7 +84,7 @@ static void hex_of(const unsigned char *id, size_t size, char *hex)
 int sf__debuginfod_fetch(const sf_load_options *opts, const char *display_name,
 			 const unsigned char *build_id, size_t build_id_size, char **path)
 {
-	debuginfod_api api;
+	const debuginfod_api *api;
 	debuginfod_client *client = NULL;
 	char *found = NULL;
 	int fd, error = 0;
@@ -77,17 +93,17 @@ int sf__debuginfod_fetch(const sf_load_options *opts, const char *display_name,
 	if (!build_id || build_id_size < 2 || build_id_size > 64)
 		return sf__fail(SF_ENODEBUG, "%s: no DWARF debug info and no build-id to fetch it by "
 				"from debuginfod", display_name);
-	if (api_open(&api) != 0)
+	if (!(api = api_get()))
 		return sf__fail(SF_ENODEBUG, "%s: no DWARF debug info found locally, and %s cannot be "
 				"loaded to fetch it (install libdebuginfod1)", display_name, LIBDEBUGINFOD_SONAME);
-	client = api.begin();
+	client = api->begin();
 	if (!client) {
 		error = sf__fail(SF_ENOMEM, "%s: debuginfod: out of memory", display_name);
 		goto done;
 	}
-	api.set_progressfn(client, on_progress);
+	api->set_progressfn(client, on_progress);
 	fetching = opts;
-	fd = api.find_debuginfo(client, build_id, (int)build_id_size, &found);
+	fd = api->find_debuginfo(client, build_id, (int)build_id_size, &found);
 	fetching = NULL;
 	if (fd < 0) {
 		char hex[2 * 64 + 1];
@@ -111,7 +127,6 @@ int sf__debuginfod_fetch(const sf_load_options *opts, const char *display_name,
 done:
 	free(found);
 	if (client)
-		api.end(client);
-	dlclose(api.handle);
+		api->end(client);
 	return error;
 }
