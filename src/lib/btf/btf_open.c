@@ -277,6 +277,9 @@ int sf__btf_model_load(sf_model *model, const char *path, const sf_load_options 
 	}
 	source.file_index = (uint32_t)index;
 	res = sf__btf_build(model, &source);
+	/* Earlier inputs may have declared what this one defines. */
+	if (res == 0)
+		res = sf__model_resolve_declared(model);
 	/* As for DWARF: a failed input is not listed. */
 	if (res < 0 && model->file_count == (size_t)index + 1)
 		model->file_count--;
