@@ -96,12 +96,16 @@ static void on_units(void *ctx, size_t done, size_t total)
 	cli_progress_units(&state->progress, done, total);
 }
 
-/* A debuginfod download on a terminal: "downloading debug info: 12.3 of 45.6 MiB". */
+/* A debuginfod download of a MiB or more, on a terminal:
+ * "downloading debug info: 12.3 of 45.6 MiB". */
 static void on_fetch(void *ctx, long done, long total)
 {
 	load_state *state = ctx;
 	const double mib = 1024.0 * 1024.0;
 
+	/* Small files come and go before a line could be read. */
+	if (done < mib && total < mib)
+		return;
 	if (total > 0)
 		fprintf(stderr, "\rstructfit: downloading debug info: %.1f of %.1f MiB\033[K", done / mib,
 			total / mib);
