@@ -3,6 +3,7 @@
 #define STRUCTFIT_EMIT_H
 
 #include <structfit/export.h>
+#include <structfit/impact.h>
 #include <structfit/reorder.h>
 #include <structfit/report.h>
 
@@ -42,10 +43,22 @@ typedef struct sf_emit_options {
 	/* sf_emit_reorder(): leave out structs whose proposal is the
 	 * identity (what --min-savings asks for). */
 	int changed_only;
+	/* Since version 3. */
+	/* Profile data matched to the same report (borrowed; NULL for
+	 * none): summaries gain allocation, peak and size-class columns,
+	 * text a profile line per struct, JSON an `impact` object per struct
+	 * and a `profile` object (docs/json-schema.md). */
+	const sf_impact *impact;
+	/* Proposals the impact's savings are measured on when `plan` is
+	 * NULL (a report without --reorder still ranks by savings).  Borrowed. */
+	const sf_plan *impact_plan;
+	/* Structs in sf_impact_rank() order instead of the report's
+	 * (needs `impact`). */
+	int sort_impact;
 } sf_emit_options;
 
-#define SF_EMIT_OPTIONS_VERSION 2
-#define SF_EMIT_OPTIONS_INIT { SF_EMIT_OPTIONS_VERSION, 0, 0, NULL, 0 }
+#define SF_EMIT_OPTIONS_VERSION 3
+#define SF_EMIT_OPTIONS_INIT { SF_EMIT_OPTIONS_VERSION, 0, 0, NULL, 0, NULL, NULL, 0 }
 
 /*
  * Each appends `report` (borrowed, not modified) to `buf`, as the CLI's

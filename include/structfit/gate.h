@@ -87,6 +87,12 @@ typedef enum sf_finding_kind {
 	SF_FINDING_MAX_SIZE,
 	SF_FINDING_MAX_CACHELINES,
 	SF_FINDING_BUDGET_UNMATCHED,
+	/* A Linux kernel cache-line group (members between the markers
+	 * __cacheline_group_begin__NAME and __cacheline_group_end__NAME)
+	 * touches more cache lines than its size needs, counted from a
+	 * line-aligned start; a violation unless the baseline's group
+	 * touched as many. */
+	SF_FINDING_CACHELINE_GROUP,
 	SF_FINDING_KIND_COUNT
 } sf_finding_kind;
 

@@ -19,9 +19,18 @@ SF_API_BEGIN
  *
  *   pin STRUCT.MEMBER      MEMBER keeps its position index
  *   group STRUCT: a b c    a, b and c stay together, in this order
- *   hot STRUCT: a b        a and b come first (after a kept first member),
- *                          in as few cache lines as possible
+ *   hot STRUCT: a b        a and b are hot: the cache-aware objective below
+ *                          packs them into as few cache lines as possible,
+ *                          from offset 0 (a member named here counts as
+ *                          hotter than any member of a profile)
+ *   apart STRUCT: a b      a and b never share a cache line (false sharing
+ *                          between writers on different threads), whatever
+ *                          16-byte-aligned address the object starts at
  *   skip STRUCT            STRUCT is never reordered
+ *
+ * Linux kernel cache-line groups need no rule: the zero-size markers
+ * __cacheline_group_begin__NAME and __cacheline_group_end__NAME keep their
+ * positions and the members between them stay between them.
  *
  * STRUCT is a struct's tag, or its typedef name when it has no tag.
  */
@@ -84,9 +93,12 @@ typedef struct sf_reorder_options {
 	 * SF_REORDER_DEFAULT_MOVE_BUDGET. */
 	uint64_t move_budget;
 	/* Version 2.  Member access counts (borrowed; NULL and 0 for none).
-	 * A struct with heat gets a cache-aware order: minimal size (plus at
-	 * most `allow_growth` bytes), then its hottest members in the fewest
-	 * cache lines, then fewest moves. */
+	 * A struct with heat (or hot or apart rules) gets a cache-aware order,
+	 * the lexicographic minimum of: hot-set cache lines at the worst
+	 * 16-byte-aligned start, end of the hot set, size, moved members, with
+	 * the size at most the minimal size plus `allow_growth` bytes (C
+	 * structs; C++ classes get no growth).  The hot set is defined in
+	 * docs/cache-aware.md. */
 	const sf_member_heat *heat;
 	size_t heat_count;
 	uint64_t allow_growth;
@@ -111,8 +123,21 @@ typedef enum sf_optimality {
 /* Optional rules that kept a proposal from the unconstrained minimum. */
 enum sf_reorder_rule {
 	SF_RULE_BOUND_KEEP_FIRST = 1u << 0,  /* the leading struct member stayed first */
-	SF_RULE_BOUND_CONSTRAINTS = 1u << 1  /* the constraints file's rules for the struct */
+	SF_RULE_BOUND_CONSTRAINTS = 1u << 1, /* the constraints file's rules for the struct */
+	/* The cache-aware objective took bytes of --allow-growth: the struct
+	 * is larger than its minimal size so that its hot set touches fewer
+	 * cache lines. */
+	SF_RULE_BOUND_HEAT = 1u << 2
 };
+
+/* The levels of the cache-aware objective, most significant first. */
+typedef enum sf_objective {
+	SF_OBJECTIVE_NONE = 0,     /* every level searched to optimality */
+	SF_OBJECTIVE_HOT_LINES,    /* cache lines the hot set touches */
+	SF_OBJECTIVE_HOT_END,      /* end of the hot set (bytes from offset 0) */
+	SF_OBJECTIVE_SIZE,         /* size, within the allowed growth */
+	SF_OBJECTIVE_MOVES         /* members moved */
+} sf_objective;
 
 /* Why a proposal is the identity (or SF_REASON_NONE when it is not). */
 typedef enum sf_reorder_reason {
@@ -171,6 +196,21 @@ typedef struct sf_proposal {
 	 * struct's align_certain is false): `optimal` holds under that
 	 * assumption only.  NULL when every member's alignment is known. */
 	const char *assumed_alignment;
+	/* Cache-aware proposals only (hot_count or apart rules; all zero
+	 * otherwise).  Lines are counted at the worst start a 16-byte-aligned
+	 * (or the struct's larger alignment) allocation can have. */
+	uint32_t hot_count;          /* members in the hot set */
+	uint32_t hot_lines;          /* cache lines the hot set touches in the proposal */
+	uint32_t original_hot_lines;
+	uint64_t hot_end;            /* bytes from offset 0 to the end of the last hot member */
+	uint64_t original_hot_end;
+	/* The first objective level the search budget left unproven
+	 * (SF_OBJECTIVE_NONE when the order is optimal at every level). */
+	sf_objective budget_bound;
+	/* Pairs of members written by several threads (sf_member_heat.threads
+	 * > 1) that can share a cache line in the proposed layout. */
+	uint32_t shared_writers;
+	uint32_t cache_aware;        /* 1 when the cache-aware objective chose the order */
 } sf_proposal;
 
 /* Proposals for every struct of a report, index-aligned with it. */
@@ -211,6 +251,9 @@ const sf_proposal *sf_plan_proposal(const sf_plan *plan, size_t index);
  * SF_ENOTFOUND (index or position out of range).
  */
 int sf_plan_member(sf_report_member_info *out, const sf_plan *plan, size_t index, uint32_t position);
+
+/* "none", "hot_lines", "hot_end", "size" or "moves": a static string, never NULL. */
+const char *sf_objective_name(sf_objective objective);
 
 /* "proven", "heuristic" or "constrained": a static string, never NULL. */
 const char *sf_optimality_name(sf_optimality optimal);

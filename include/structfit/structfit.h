@@ -9,6 +9,7 @@
 #include <structfit/report.h>
 #include <structfit/emit.h>
 #include <structfit/reorder.h>
+#include <structfit/impact.h>
 #include <structfit/gate.h>
 #include <structfit/fix.h>
 

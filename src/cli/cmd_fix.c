@@ -8,6 +8,7 @@
 #include "cli_exit.h"
 #include "cli_inputs.h"
 #include "cli_output.h"
+#include "cli_profile.h"
 
 #include <structfit/structfit.h>
 
@@ -43,11 +44,13 @@ const cli_option cli_fix_options[] = {
 	  "directory); nothing outside it is touched" },
 	{ "prefix-map", OPT_PREFIX_MAP, "OLD=NEW", "read recorded source paths starting with OLD\n"
 	  "under NEW instead (repeatable)" },
-	{ "constraints", OPT_CONSTRAINTS, "FILE", "rules: pin S.m, group S: a b, hot S: a b, skip S" },
+	{ "constraints", OPT_CONSTRAINTS, "FILE", "rules: pin S.m, group S: a b, hot S: a b,\n"
+	  "apart S: a b, skip S (as for reorder)" },
 	{ "strategy", OPT_STRATEGY, "NAME", "exact (default) or sort, as for reorder" },
 	{ "no-keep-first", OPT_NO_KEEP_FIRST, NULL, "let a leading struct/union member move too" },
 	{ "force", OPT_FORCE, NULL, "patch structs with positional initializers too" },
 	{ "allow-abi-change", OPT_ALLOW_ABI, NULL, "patch structs reachable from exported symbols too" },
+	CLI_PROFILE_OPTIONS,
 	CLI_OPTION_HELP,
 	{ NULL, 0, NULL, NULL }
 };
@@ -83,6 +86,7 @@ typedef struct fix_args {
 	const char *constraints_path;
 	const char *output_dir;
 	int mode;
+	cli_profile profile;        /* member heat for the planner */
 } fix_args;
 
 static int set_mode(fix_args *args, int mode)
@@ -99,9 +103,11 @@ static int fix_option(void *ctx, cli_inputs *in, int key, const char *arg)
 {
 	fix_args *args = ctx;
 	unsigned value;
-	int choice;
+	int choice = cli_profile_option(&args->profile, in, key, arg);
 	char *eq;
 
+	if (choice != 0)
+		return choice;
 	switch (key) {
 	case OPT_DIFF:
 		return set_mode(args, MODE_DIFF);
@@ -412,6 +418,8 @@ int cli_fix_run(const cli_command *self, int argc, char **argv)
 	int rc;
 
 	code = cli_inputs_init(&in, self->name, argc);
+	if (code == CLI_EXIT_OK)
+		code = cli_profile_init(&args.profile, argc);
 	args.prefix_old = calloc((size_t)argc + 1, sizeof(*args.prefix_old));
 	args.prefix_new = calloc((size_t)argc + 1, sizeof(*args.prefix_new));
 	if (code == CLI_EXIT_OK && (!args.prefix_old || !args.prefix_new)) {
@@ -431,6 +439,9 @@ int cli_fix_run(const cli_command *self, int argc, char **argv)
 	}
 	if (args.mode < 0)
 		args.mode = MODE_DIFF;
+	code = cli_profile_load(&args.profile);
+	if (code != CLI_EXIT_OK)
+		goto done;
 	if (args.constraints_path) {
 		rc = sf_constraints_load(&constraints, args.constraints_path);
 		if (rc != 0) {
@@ -453,6 +464,11 @@ int cli_fix_run(const cli_command *self, int argc, char **argv)
 	code = cli_exit_worst(code, cli_inputs_check_globs(&in, model, report));
 	if (code == CLI_EXIT_FINDINGS)
 		goto done;
+	rc = cli_profile_attach(&args.profile, &in, report, &args.reorder);
+	if (rc != CLI_EXIT_OK) {
+		code = cli_exit_worst(code, rc);
+		goto done;
+	}
 	rc = sf_reorder_plan(&plan, report, &args.reorder);
 	if (rc == 0)
 		rc = sf_fix_build(&fix, plan, &args.fix);
@@ -467,6 +483,7 @@ int cli_fix_run(const cli_command *self, int argc, char **argv)
 done:
 	sf_fix_free(fix);
 	sf_plan_free(plan);
+	cli_profile_release(&args.profile);
 	sf_report_free(report);
 	sf_model_free(model);
 	sf_constraints_free(constraints);

@@ -3,6 +3,7 @@
 #include "cli_exit.h"
 #include "cli_inputs.h"
 #include "cli_output.h"
+#include "cli_profile.h"
 
 #include <structfit/structfit.h>
 
@@ -14,7 +15,9 @@ enum {
 	OPT_CONSTRAINTS,
 	OPT_NO_KEEP_FIRST,
 	OPT_SUMMARY,
-	OPT_FORMAT
+	OPT_FORMAT,
+	OPT_SORT,
+	OPT_ALLOW_GROWTH
 };
 
 const cli_option cli_reorder_options[] = {
@@ -22,11 +25,17 @@ const cli_option cli_reorder_options[] = {
 	{ "min-savings", OPT_MIN_SAVINGS, "N", "only structs that shrink by at least N bytes" },
 	{ "strategy", OPT_STRATEGY, "NAME", "exact (default: smallest size, fewest moves) or\n"
 	  "sort (alignment descending, the classic advice)" },
-	{ "constraints", OPT_CONSTRAINTS, "FILE", "rules: pin S.m, group S: a b, hot S: a b, skip S" },
+	{ "constraints", OPT_CONSTRAINTS, "FILE", "rules: pin S.m, group S: a b, hot S: a b,\n"
+	  "apart S: a b, skip S" },
+	{ "allow-growth", OPT_ALLOW_GROWTH, "N", "cache-aware orders (hot or apart rules) may grow\n"
+	  "a struct by up to N bytes past its minimal size" },
 	{ "no-keep-first", OPT_NO_KEEP_FIRST, NULL, "let a leading struct/union member move too" },
 	{ "summary", OPT_SUMMARY, NULL, "one line per shrinking struct plus the total" },
 	{ "format", OPT_FORMAT, "FMT", "text (default) or json (the report with a\n"
 	  "proposal per struct)" },
+	{ "sort", OPT_SORT, "KEY", "input (default) or impact: by bytes saved at peak\n"
+	  "after size classes (needs --profile)" },
+	CLI_PROFILE_OPTIONS,
 	CLI_OPTION_COLOR,
 	CLI_OPTION_OUTPUT,
 	CLI_OPTION_HELP,
@@ -43,10 +52,15 @@ const char cli_reorder_description[] =
 	"struct member stays first.  Text prints each proposed struct pahole-style\n"
 	"with the saving and the moved members (\"d (3 -> 1)\": index in the\n"
 	"declaration -> index in the proposal), and one line for a struct left as\n"
-	"it is.  A bad constraints rule is reported as FILE:LINE and exits 2.";
+	"it is.  A bad constraints rule is reported as FILE:LINE and exits 2.\n"
+	"With --profile (valgrind DHAT JSON or CSV, docs/profiles.md) the member heat\n"
+	"goes to the planner, each proposal gets a profile line (allocations, peak\n"
+	"instances, bytes saved after the allocator's size classes) and --summary\n"
+	"gains those columns; a bad or mismatched profile exits 4.";
 
 static const char *const format_names[] = { "text", "json", NULL };
 static const char *const strategy_names[] = { "exact", "sort", NULL };
+static const char *const sort_names[] = { "input", "impact", NULL };
 
 enum { FORMAT_TEXT, FORMAT_JSON };
 
@@ -55,14 +69,18 @@ typedef struct reorder_args {
 	const char *constraints_path;
 	int format;
 	int summary;
+	int sort_impact;
+	cli_profile profile;
 } reorder_args;
 
 static int reorder_option(void *ctx, cli_inputs *in, int key, const char *arg)
 {
 	reorder_args *args = ctx;
 	unsigned value;
-	int choice;
+	int choice = cli_profile_option(&args->profile, in, key, arg);
 
+	if (choice != 0)
+		return choice;
 	switch (key) {
 	case OPT_MIN_SAVINGS:
 		if (cli_parse_uint(arg, 0, UINT_MAX, &value) != 0)
@@ -78,11 +96,22 @@ static int reorder_option(void *ctx, cli_inputs *in, int key, const char *arg)
 	case OPT_CONSTRAINTS:
 		args->constraints_path = arg;
 		return 1;
+	case OPT_ALLOW_GROWTH:
+		if (cli_parse_uint(arg, 0, UINT_MAX, &value) != 0)
+			return cli_inputs_usage_error(in, "allow-growth", arg, "a byte count");
+		args->reorder.allow_growth = value;
+		return 1;
 	case OPT_NO_KEEP_FIRST:
 		args->reorder.keep_first = 0;
 		return 1;
 	case OPT_SUMMARY:
 		args->summary = 1;
+		return 1;
+	case OPT_SORT:
+		choice = cli_parse_choice(arg, sort_names);
+		if (choice < 0)
+			return cli_inputs_usage_error(in, "sort", arg, "input or impact");
+		args->sort_impact = choice == 1;
 		return 1;
 	case OPT_FORMAT:
 		args->format = cli_parse_choice(arg, format_names);
@@ -106,6 +135,7 @@ static int emit(const cli_inputs *in, const sf_report *report, const sf_plan *pl
 	eopts.summary = args->summary;
 	eopts.plan = plan;
 	eopts.changed_only = args->reorder.min_savings > 0;
+	cli_profile_emit_options(&args->profile, &eopts, args->sort_impact);
 	if (args->format == FORMAT_JSON)
 		rc = sf_emit_json(&buf, report, &eopts);
 	else
@@ -133,11 +163,19 @@ int cli_reorder_run(const cli_command *self, int argc, char **argv)
 	int rc;
 
 	code = cli_inputs_init(&in, self->name, argc);
+	if (code == CLI_EXIT_OK)
+		code = cli_profile_init(&args.profile, argc);
 	if (code != CLI_EXIT_OK)
 		goto done;
 	/* Unions have no order to change; listing them would only add noise. */
 	in.report.kinds = SF_KINDS_STRUCT;
 	code = cli_inputs_parse_files(&in, self, argc, argv, reorder_option, &args);
+	if (code == CLI_EXIT_OK && args.sort_impact && !args.profile.file_count) {
+		cli_error("--sort=impact needs --profile (see structfit %s --help)", self->name);
+		code = CLI_EXIT_USAGE;
+	}
+	if (code == CLI_EXIT_OK)
+		code = cli_profile_load(&args.profile);
 	if (code != CLI_EXIT_OK)
 		goto done;
 	/* Rules first: a typo should not cost a long load. */
@@ -153,6 +191,11 @@ int cli_reorder_run(const cli_command *self, int argc, char **argv)
 	code = cli_inputs_load(&in, 1, &model, &report);
 	if (!report)
 		goto done;
+	rc = cli_profile_attach(&args.profile, &in, report, &args.reorder);
+	if (rc != CLI_EXIT_OK) {
+		code = cli_exit_worst(code, rc);
+		goto done;
+	}
 	rc = sf_reorder_plan(&plan, report, &args.reorder);
 	if (rc != 0) {
 		cli_error("%s", sf_error_last());
@@ -163,6 +206,7 @@ int cli_reorder_run(const cli_command *self, int argc, char **argv)
 	code = cli_exit_worst(code, emit(&in, report, plan, &args, code));
 done:
 	sf_plan_free(plan);
+	cli_profile_release(&args.profile);
 	sf_report_free(report);
 	sf_model_free(model);
 	sf_constraints_free(constraints);

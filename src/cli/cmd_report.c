@@ -3,6 +3,7 @@
 #include "cli_exit.h"
 #include "cli_inputs.h"
 #include "cli_output.h"
+#include "cli_profile.h"
 
 #include <structfit/structfit.h>
 
@@ -23,11 +24,13 @@ const cli_option cli_report_options[] = {
 	{ "structs", OPT_STRUCTS, NULL, "only structs and classes" },
 	{ "unions", OPT_UNIONS, NULL, "only unions" },
 	{ "holes", OPT_HOLES, "N", "only structs with at least N holes" },
-	{ "sort", OPT_SORT, "KEY", "order by name, size, holes or waste (default: input)" },
+	{ "sort", OPT_SORT, "KEY", "order by name, size, holes, waste or impact\n"
+	  "(default: input; impact needs --profile)" },
 	{ "summary", OPT_SUMMARY, NULL, "one line per struct plus totals" },
 	{ "format", OPT_FORMAT, "FMT", "text (default) or json" },
 	{ "reorder", OPT_REORDER, NULL, "also show the smallest member order of each struct\n"
 	  "(see structfit reorder)" },
+	CLI_PROFILE_OPTIONS,
 	CLI_OPTION_COLOR,
 	CLI_OPTION_OUTPUT,
 	CLI_OPTION_HELP,
@@ -42,9 +45,12 @@ const char cli_report_description[] =
 	"loaded into one model, so a struct seen in several inputs appears once.\n"
 	"A FILE without debug info is replaced by its separate debug file (build-id\n"
 	"or .gnu_debuglink under --debug-dir and /usr/lib/debug).  FILE '-' reads\n"
-	"standard input.  Inputs that fail are reported and the others still are.";
+	"standard input.  Inputs that fail are reported and the others still are.\n"
+	"With --profile, each struct gets its allocations, peak instances and the\n"
+	"bytes a smaller order saves after the allocator's size classes, and its\n"
+	"members their heat (docs/profiles.md); --summary --sort=impact ranks by it.";
 
-static const char *const sort_names[] = { "name", "size", "holes", "waste", NULL };
+static const char *const sort_names[] = { "name", "size", "holes", "waste", "impact", NULL };
 static const sf_sort sort_values[] = { SF_SORT_NAME, SF_SORT_SIZE, SF_SORT_HOLES, SF_SORT_WASTE };
 static const char *const format_names[] = { "text", "json", NULL };
 
@@ -54,14 +60,18 @@ typedef struct report_args {
 	int format;
 	int summary;
 	int reorder;
+	int sort_impact;
+	cli_profile profile;
 } report_args;
 
 static int report_option(void *ctx, cli_inputs *in, int key, const char *arg)
 {
 	report_args *args = ctx;
 	unsigned value;
-	int choice;
+	int choice = cli_profile_option(&args->profile, in, key, arg);
 
+	if (choice != 0)
+		return choice;
 	switch (key) {
 	case OPT_STRUCTS:
 		in->report.kinds |= SF_KINDS_STRUCT;
@@ -77,8 +87,9 @@ static int report_option(void *ctx, cli_inputs *in, int key, const char *arg)
 	case OPT_SORT:
 		choice = cli_parse_choice(arg, sort_names);
 		if (choice < 0)
-			return cli_inputs_usage_error(in, "sort", arg, "name, size, holes or waste");
-		in->report.sort = sort_values[choice];
+			return cli_inputs_usage_error(in, "sort", arg, "name, size, holes, waste or impact");
+		args->sort_impact = sort_names[choice][0] == 'i';
+		in->report.sort = args->sort_impact ? SF_SORT_NONE : sort_values[choice];
 		return 1;
 	case OPT_SUMMARY:
 		args->summary = 1;
@@ -96,9 +107,10 @@ static int report_option(void *ctx, cli_inputs *in, int key, const char *arg)
 	}
 }
 
-static int emit(const cli_inputs *in, const sf_report *report, const report_args *args, int code_so_far)
+static int emit(const cli_inputs *in, const sf_report *report, report_args *args, int code_so_far)
 {
 	sf_emit_options eopts = SF_EMIT_OPTIONS_INIT;
+	sf_reorder_options ropts = SF_REORDER_OPTIONS_INIT;
 	sf_buf buf = SF_BUF_INIT;
 	sf_plan *plan = NULL;
 	int code;
@@ -106,15 +118,21 @@ static int emit(const cli_inputs *in, const sf_report *report, const report_args
 
 	eopts.color = cli_inputs_color(in, args->format == FORMAT_TEXT);
 	eopts.summary = args->summary;
-	if (args->reorder) {
-		rc = sf_reorder_plan(&plan, report, NULL);
+	code = cli_profile_attach(&args->profile, in, report, &ropts);
+	if (code != CLI_EXIT_OK)
+		goto done;
+	/* With a profile the savings need proposals even without --reorder. */
+	if (args->reorder || args->profile.impact) {
+		rc = sf_reorder_plan(&plan, report, &ropts);
 		if (rc != 0) {
 			cli_error("%s", sf_error_last());
 			code = cli_exit_from_error(rc);
 			goto done;
 		}
-		eopts.plan = plan;
+		eopts.plan = args->reorder ? plan : NULL;
+		eopts.impact_plan = plan;
 	}
+	cli_profile_emit_options(&args->profile, &eopts, args->sort_impact);
 	if (args->format == FORMAT_JSON)
 		rc = sf_emit_json(&buf, report, &eopts);
 	else
@@ -140,10 +158,18 @@ int cli_report_run(const cli_command *self, int argc, char **argv)
 	int code;
 
 	code = cli_inputs_init(&in, self->name, argc);
+	if (code == CLI_EXIT_OK)
+		code = cli_profile_init(&args.profile, argc);
 	if (code != CLI_EXIT_OK)
 		goto done;
 	in.report.kinds = 0;
 	code = cli_inputs_parse_files(&in, self, argc, argv, report_option, &args);
+	if (code == CLI_EXIT_OK && args.sort_impact && !args.profile.file_count) {
+		cli_error("--sort=impact needs --profile (see structfit %s --help)", self->name);
+		code = CLI_EXIT_USAGE;
+	}
+	if (code == CLI_EXIT_OK)
+		code = cli_profile_load(&args.profile);
 	if (code != CLI_EXIT_OK)
 		goto done;
 	if (in.report.kinds == 0)
@@ -154,6 +180,7 @@ int cli_report_run(const cli_command *self, int argc, char **argv)
 	code = cli_exit_worst(code, cli_inputs_check_globs(&in, model, report));
 	code = cli_exit_worst(code, emit(&in, report, &args, code));
 done:
+	cli_profile_release(&args.profile);
 	sf_report_free(report);
 	sf_model_free(model);
 	cli_inputs_release(&in);

@@ -27,44 +27,11 @@ int sf__die_too_deep(const sf_die_ctx *ctx, const sf_die *d, unsigned limit)
 	return sf__die_corrupt(ctx, d, what);
 }
 
-void sf__die_ctx_init(sf_die_ctx *ctx, const sf_debug_image *image, const sf_dw_image *dw,
-		      sf_dw_cursor *cursor, const sf_die_filter *filter, sf_unit *unit)
-{
-	memset(ctx, 0, sizeof(*ctx));
-	ctx->image = image;
-	ctx->dw = dw;
-	ctx->cursor = cursor;
-	ctx->filter = filter;
-	ctx->unit = unit;
-	ctx->target = sf__target_lookup(image->machine, image->address_size, image->big_endian);
-}
-
 static void drop_files(sf_die_ctx *ctx)
 {
 	sf__dw_files_release(&ctx->files);
 	ctx->files_unit = NULL;
 	ctx->files_loaded = false;
-}
-
-void sf__die_ctx_release(sf_die_ctx *ctx)
-{
-	drop_files(ctx);
-	sf__hashmap_free(&ctx->types);
-	free(ctx->pending);
-	ctx->pending = NULL;
-	free(ctx->alt_imports);
-	ctx->alt_imports = NULL;
-	free(ctx->scoped_units);
-	ctx->scoped_units = NULL;
-	free(ctx->scope_roots);
-	ctx->scope_roots = NULL;
-	ctx->scoped_unit_count = 0;
-	free(ctx->fresh);
-	ctx->fresh = NULL;
-	free(ctx->file_digests);
-	ctx->file_digests = NULL;
-	free(ctx->file_digest_state);
-	ctx->file_digest_state = NULL;
 }
 
 static unsigned space_of(bool alt, bool is_info)

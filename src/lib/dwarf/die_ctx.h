@@ -154,6 +154,12 @@ typedef struct sf_die_fresh {
 	sf_struct *s;
 } sf_die_fresh;
 
+struct sf_die_ctx;
+
+/* The signature of sf__die_build_struct() (die_struct.c). */
+typedef int (*sf_die_struct_builder)(struct sf_die_ctx *ctx, const sf_die *d, const char *typedef_name,
+				     bool nested_body, unsigned depth, sf_struct **out);
+
 /*
  * Per-unit walk state.  Nothing here outlives the unit: cached structs and
  * names live in unit->arena, the cache and file table are released by
@@ -167,6 +173,11 @@ typedef struct sf_die_ctx {
 	const sf_target *target;
 	const sf_die_filter *filter;
 	sf_unit *unit;
+	/* sf__die_build_struct, set by sf__die_ctx_init (die_setup.c): laying
+	 * out a struct type builds it, and building lays out its member
+	 * types, so die_type.c calls the builder through here and the files
+	 * depend one way (die_struct.c -> die_type.c). */
+	sf_die_struct_builder build_struct;
 	sf_hashmap types;           /* die key -> sf_die_type */
 	/* Source file table of the last unit a decl_file was resolved in. */
 	const sf_dw_unit *files_unit;
@@ -291,21 +302,22 @@ int sf__die_member_location(const sf_die_ctx *ctx, const sf_die *d, uint64_t *ou
 /* DW_AT_decl_file resolved through the CU's line table, or NULL. */
 int sf__die_decl_file(sf_die_ctx *ctx, const sf_die *d, const char **out);
 
-/* ---- die_type.c / die_name.c: cached facts about type DIEs ---- */
+/* die_type_cache.h: the per-unit cache of type facts by DIE key. */
 
-/* Cache slot for `d`, created on first use; NULL on ENOMEM (recorded). */
-sf_die_type *sf__die_type_slot(sf_die_ctx *ctx, const sf_die *d);
-/* Existing cache slot for a key, or NULL. */
-sf_die_type *sf__die_type_find(const sf_die_ctx *ctx, uint64_t key);
-/* Name or layout of the DW_AT_type target of `d` (void when absent),
- * opening the target DIE only when the cache does not know it yet:
- * opening a DIE by offset means finding its unit and decoding it. */
-int sf__die_target_name(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out);
-int sf__die_target_layout(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out);
-/* Fills the name part; d == NULL means void. */
+/* ---- die_name.c: C spellings of types ---- */
+
+/* Fills the name part. */
 int sf__die_type_name(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out);
-/* Fills the layout part, building struct definitions it reaches. */
+/* Name of the DW_AT_type target of `d` (see sf__die_target_cached). */
+int sf__die_target_name(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out);
+
+/* ---- die_type.c: sizes and alignments of types ---- */
+
+/* Fills the layout part, building struct definitions it reaches
+ * (through ctx->build_struct). */
 int sf__die_type_layout(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out);
+/* Layout of the DW_AT_type target of `d` (see sf__die_target_cached). */
+int sf__die_target_layout(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out);
 
 /* ---- die_scope.c ---- */
 
@@ -318,6 +330,19 @@ int sf__die_scope(sf_die_ctx *ctx, const sf_die *d, const char **prefix);
 /* `name` with the scope prefix of `d` in front (in the unit's arena), or
  * `name` itself; NULL stays NULL.  0 or <0. */
 int sf__die_qualified_name(sf_die_ctx *ctx, const sf_die *d, const char *name, const char **out);
+
+/* ---- die_member.c ---- */
+
+/* `s` copied into the unit's arena; NULL stays NULL.  On ENOMEM *res is
+ * set to it and NULL returned. */
+const char *sf__die_copy_string(sf_die_ctx *ctx, const char *s, int *res);
+/*
+ * Fills `out` from the member or inheritance DIE `m` (tag `tag`) of
+ * `parent`; *descriptor tells that its size is the struct's to work out
+ * (see sf_die_type.descriptor).  0 or <0.
+ */
+int sf__die_build_member(sf_die_ctx *ctx, const sf_struct *parent, const sf_die *m, uint16_t tag,
+			 unsigned depth, sf_member *out, bool *descriptor);
 
 /* ---- die_struct.c ---- */
 
@@ -354,6 +379,8 @@ int sf__die_mark_unsized(const sf_die_ctx *ctx, const sf_die *d, sf_struct *s);
  */
 bool sf__die_struct_digest(sf_die_ctx *ctx, const sf_die *d, const char *typedef_name, bool nested_body,
 			   sf_die_digest *out);
+/* ---- die_known.c ---- */
+
 /* A known definition with that digest and kind/name/size, or NULL. */
 const sf_struct *sf__die_known_find(const sf_die_known *known, const sf_die_digest *digest);
 /* Records the canonical definition of a digest; 0 or SF_ENOMEM. */

@@ -1,5 +1,6 @@
 /* Spelling DWARF types the way C declares them: `const char *const`, `int (*)[4]`. */
 #include "dwarf/die_ctx.h"
+#include "dwarf/die_type_cache.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -309,6 +310,11 @@ static int go_spelling(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, uint16_
 		return res < 0 ? res : 0;
 	res = set_name(ctx, t, concat(ctx, name, "", ""), "", SF_DECL_PLAIN);
 	return res < 0 ? res : 1;
+}
+
+int sf__die_target_name(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out)
+{
+	return sf__die_target_cached(ctx, d, depth, true, sf__die_type_name, out);
 }
 
 int sf__die_type_name(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out)

@@ -228,47 +228,7 @@ static inline int sf__dw_value_fast(const sf_dw_spec *spec, const uint8_t *q, co
 /* 1 with *out filled when the DIE has attribute `name`, 0 when not, <0. */
 int sf__dw_attr(const sf_dw_cursor *cursor, const sf_dw_die *die, uint16_t name, sf_dw_value *out);
 
-/* Every attribute of a DIE in abbreviation order, each decoded once. */
-typedef struct sf_dw_attr_iter {
-	const sf_dw_die *die;
-	const uint8_t *p;
-	const uint8_t *end;
-	uint32_t index;
-	bool big_endian;
-} sf_dw_attr_iter;
-
-void sf__dw_attr_iter_init(const sf_dw_cursor *cursor, const sf_dw_die *die, sf_dw_attr_iter *it);
-/* The out-of-line part of sf__dw_attr_iter_next(): same contract. */
-int sf__dw_attr_iter_slow(const sf_dw_cursor *cursor, sf_dw_attr_iter *it, uint16_t *name,
-			  sf_dw_value *out);
-/* 1 with the attribute's name and value, 0 after the last, or SF_EINVALID.
- * In line: it runs for every attribute a digest reads. */
-static inline int sf__dw_attr_iter_next(const sf_dw_cursor *cursor, sf_dw_attr_iter *it, uint16_t *name,
-					sf_dw_value *out)
-{
-	const sf_dw_abbrev *a = it->die->abbrev;
-	const sf_dw_spec *spec;
-	const uint8_t *q;
-	int width;
-
-	if (!a || it->index >= a->spec_count)
-		return 0;
-	spec = &a->specs[it->index];
-	if (spec->fixed_offset >= 0) {
-		if (spec->fixed_offset > it->end - it->die->attrs)
-			return sf__dw_attr_iter_slow(cursor, it, name, out);
-		q = it->die->attrs + spec->fixed_offset;
-	} else {
-		q = it->p;
-	}
-	width = sf__dw_value_fast(spec, q, it->end, it->big_endian, out);
-	if (width < 0)
-		return sf__dw_attr_iter_slow(cursor, it, name, out);
-	it->index++;
-	it->p = q + width;
-	*name = spec->name;
-	return 1;
-}
+/* The attribute iterator is in die_values.h. */
 
 /* Strings: 1 with *out set, SF_EINVALID on a bad offset; forms that are
  * not strings give SF_EINVALID too. */
@@ -292,10 +252,68 @@ bool sf__dw_strings_distinct(const uint8_t *data, uint64_t size);
 int sf__dw_reference(const sf_dw_die *die, const sf_dw_value *value, unsigned *space,
 		     uint64_t *offset);
 
-/* Little helpers for the line-table reader. */
-uint64_t sf__dw_read_uint(const uint8_t *p, unsigned size, bool big_endian);
+/* Fixed-size and LEB128 integers, for the reader's files and the
+ * line-table reader.  In line: every DIE header and most values go
+ * through them, and the reader's files are separate units. */
+static inline uint64_t sf__dw_read_uint(const uint8_t *p, unsigned size, bool big_endian)
+{
+	uint64_t v = 0;
+	if (big_endian) {
+		for (unsigned i = 0; i < size; i++)
+			v = (v << 8) | p[i];
+	} else {
+		for (unsigned i = size; i-- > 0;)
+			v = (v << 8) | p[i];
+	}
+	return v;
+}
+
 /* LEB128 within [*p, end); false when truncated or too long. */
-bool sf__dw_uleb(const uint8_t **p, const uint8_t *end, uint64_t *out);
-bool sf__dw_sleb(const uint8_t **p, const uint8_t *end, int64_t *out);
+static inline bool sf__dw_uleb(const uint8_t **p, const uint8_t *end, uint64_t *out)
+{
+	const uint8_t *q = *p;
+	uint64_t v = 0;
+	unsigned shift = 0;
+
+	for (;;) {
+		if (q >= end)
+			return false;
+		uint8_t byte = *q++;
+		if (shift < 64)
+			v |= (uint64_t)(byte & 0x7f) << shift;
+		else if (byte & 0x7f)
+			return false;
+		shift += 7;
+		if (!(byte & 0x80))
+			break;
+		if (shift > 140)
+			return false;
+	}
+	*p = q;
+	*out = v;
+	return true;
+}
+
+static inline bool sf__dw_sleb(const uint8_t **p, const uint8_t *end, int64_t *out)
+{
+	const uint8_t *q = *p;
+	uint64_t v = 0;
+	unsigned shift = 0;
+	uint8_t byte;
+
+	do {
+		if (q >= end || shift > 140)
+			return false;
+		byte = *q++;
+		if (shift < 64)
+			v |= (uint64_t)(byte & 0x7f) << shift;
+		shift += 7;
+	} while (byte & 0x80);
+	if (shift < 64 && (byte & 0x40))
+		v |= ~(uint64_t)0 << shift;
+	*p = q;
+	*out = (int64_t)v;
+	return true;
+}
 
 #endif

@@ -1,5 +1,6 @@
 /* Building struct, union and class definitions and their members from DIEs. */
 #include "dwarf/die_ctx.h"
+#include "dwarf/die_type_cache.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,164 +27,6 @@ static sf_member *member_push(member_list *list)
 	}
 	memset(&list->items[list->count], 0, sizeof(sf_member));
 	return &list->items[list->count++];
-}
-
-static const char *copy_string(sf_die_ctx *ctx, const char *s, int *res)
-{
-	char *copy;
-	if (!s)
-		return NULL;
-	copy = sf__arena_strdup(ctx->unit->arena, s);
-	if (!copy)
-		*res = sf__fail(SF_ENOMEM, "out of memory");
-	return copy;
-}
-
-/*
- * Puts a bitfield's first bit in memory order from the struct start.
- * DW_AT_data_bit_offset (DWARF 4+, gcc) already is that.  The DWARF 2/3
- * DW_AT_bit_offset (still used by clang 14 before DWARF 5) counts from
- * the most significant bit of a storage unit of DW_AT_byte_size bytes at
- * the member location; on little-endian targets that bit is the unit's
- * last, so the count runs backwards.  gcc may emit it negative when the
- * field spills past the unit it names.
- */
-static int place_bitfield(sf_die_ctx *ctx, const sf_die *m, uint64_t type_size, uint64_t location,
-			  uint64_t bit_size, uint64_t *bit_offset)
-{
-	uint64_t data_bit_offset = 0, storage = 0;
-	int64_t msb_offset = 0;
-	int res = sf__die_udata(ctx, m, DW_AT_data_bit_offset, &data_bit_offset);
-
-	if (res < 0)
-		return res;
-	if (res > 0) {
-		*bit_offset = data_bit_offset;
-		return 0;
-	}
-	res = sf__die_signed(ctx, m, DW_AT_bit_offset, &msb_offset);
-	if (res < 0)
-		return res;
-	if (res == 0) {
-		*bit_offset = location * 8;
-		return 0;
-	}
-	res = sf__die_udata(ctx, m, DW_AT_byte_size, &storage);
-	if (res < 0)
-		return res;
-	if (res == 0)
-		storage = type_size;
-	if (storage > 64 || msb_offset > (1 << 20) || msb_offset < -(1 << 20) || location > SF_DIE_MAX_OFFSET)
-		return sf__die_corrupt(ctx, m, "bitfield position out of range");
-	int64_t bit;
-	if (ctx->image->big_endian)
-		bit = (int64_t)location * 8 + msb_offset;
-	else
-		bit = (int64_t)location * 8 + (int64_t)storage * 8 - msb_offset - (int64_t)bit_size;
-	if (bit < 0)
-		return sf__die_corrupt(ctx, m, "bitfield before the struct start");
-	*bit_offset = (uint64_t)bit;
-	return 0;
-}
-
-static int build_member(sf_die_ctx *ctx, const sf_struct *parent, const sf_die *m, uint16_t tag,
-			unsigned depth, sf_member *out, bool *descriptor)
-{
-	const sf_die_type *layout = NULL, *spelling = NULL;
-	const char *name = NULL;
-	uint64_t location = 0, bit_size = 0, line = 0, end = 0;
-	uint32_t align = 0;
-	bool known = true, zero_bits = false;
-	int res;
-
-	res = sf__die_target_layout(ctx, m, depth, &layout);
-	if (res >= 0)
-		res = sf__die_target_name(ctx, m, depth, &spelling);
-	if (res >= 0 && tag != DW_TAG_inheritance)
-		res = sf__die_string(ctx, m, DW_AT_name, &name);
-	if (res >= 0)
-		res = sf__die_member_location(ctx, m, &location, &known);
-	if (res >= 0)
-		res = sf__die_udata(ctx, m, DW_AT_bit_size, &bit_size);
-	zero_bits = res > 0 && bit_size == 0;
-	if (res >= 0)
-		res = sf__die_udata(ctx, m, DW_AT_decl_line, &line);
-	if (res >= 0) {
-		uint64_t member_align = 0;
-		res = sf__die_udata(ctx, m, DW_AT_alignment, &member_align);
-		if (res > 0 && (!sf__is_pow2(member_align) || member_align > (UINT64_C(1) << 29)))
-			res = sf__die_corrupt(ctx, m, "alignment not a power of two");
-		align = (uint32_t)member_align;
-	}
-	if (res < 0)
-		return res;
-
-	out->name = copy_string(ctx, name, &res);
-	out->type_name = spelling->full;
-	*descriptor = layout->descriptor;
-	if (layout->descriptor) {
-		/* Sized by build_members() once every offset is known. */
-		char *spelled = sf__arena_alloc(ctx->unit->arena, strlen(spelling->full) + sizeof(" (allocatable)"));
-		if (!spelled)
-			return sf__fail(SF_ENOMEM, "out of memory");
-		strcpy(spelled, spelling->full);
-		strcat(spelled, " (allocatable)");
-		out->type_name = spelled;
-	}
-	out->size = layout->size;
-	out->type_align = layout->align ? layout->align : 1;
-	out->explicit_align = align ? align : layout->explicit_align;
-	/* clang repeats an over-aligned type's alignment on the member, where
-	 * packing drops it; only another figure is surely the member's own. */
-	out->align_on_member = align != 0 && align != layout->explicit_align && align != layout->align;
-	out->decl_line = line > UINT32_MAX ? 0 : (uint32_t)line;
-	out->flags = layout->flags;
-	out->nested = layout->nested;
-	out->element = layout->element;
-	if (!known)   /* see sf__die_member_location */
-		out->flags |= SF_MEMBER_UNKNOWN_TYPE | SF_MEMBER_OFFSET_UNKNOWN;
-	if (tag == DW_TAG_inheritance) {
-		uint64_t virtuality = 0;
-		out->flags |= SF_MEMBER_BASE_CLASS;
-		res = sf__die_udata(ctx, m, DW_AT_virtuality, &virtuality);
-		if (res < 0)
-			return res;
-		if (virtuality != DW_VIRTUALITY_none)
-			out->flags |= SF_MEMBER_VIRTUAL_BASE;
-	} else if (!name && out->nested && !bit_size)
-		out->flags |= SF_MEMBER_ANONYMOUS;
-	if (parent->kind == SF_UNION && !known)
-		location = 0;
-	if (location > SF_DIE_MAX_OFFSET)
-		return sf__die_corrupt(ctx, m, "member offset beyond 1 TiB");
-	if (known) {
-		res = sf__die_sizeless_member(ctx, parent, location, zero_bits, bit_size, spelling, out);
-		if (res < 0)
-			return res;
-	}
-
-	if (bit_size) {
-		uint64_t bit_offset = 0;
-		if (bit_size > 1u << 16)
-			return sf__die_corrupt(ctx, m, "absurd bitfield size");
-		res = place_bitfield(ctx, m, out->size, location, bit_size, &bit_offset);
-		if (res < 0)
-			return res;
-		if (bit_offset > SF_DIE_MAX_OFFSET * 8)
-			return sf__die_corrupt(ctx, m, "bitfield beyond 1 TiB");
-		out->flags |= SF_MEMBER_BITFIELD;
-		out->bit_size = (uint32_t)bit_size;
-		out->bit_offset = bit_offset;
-		/* The storage unit: the type-sized, type-size-aligned chunk
-		 * holding the first bit, which is also what pahole prints. */
-		out->offset = out->size ? bit_offset / (out->size * 8) * out->size : bit_offset / 8;
-	} else {
-		out->offset = location;
-		out->bit_offset = location * 8;
-	}
-	if (!sf__add_u64(out->offset, out->size, &end) || end > SF_DIE_MAX_OFFSET)
-		return sf__die_corrupt(ctx, m, "member ends beyond 1 TiB");
-	return res;
 }
 
 /* Static data members are not part of the layout: DWARF 4 marks them as
@@ -369,7 +212,7 @@ static int build_members(sf_die_ctx *ctx, const sf_die *d, sf_struct *s, unsigne
 				res = add_variant_part(ctx, &child, s, &list, m);
 				unsized = true;
 			} else {
-				res = build_member(ctx, s, &child, tag, depth, m, &unsized);
+				res = sf__die_build_member(ctx, s, &child, tag, depth, m, &unsized);
 			}
 			if (res < 0)
 				break;
@@ -454,12 +297,97 @@ static int build_from_signature(sf_die_ctx *ctx, const sf_die *d, const char *ty
 	return res;
 }
 
+/* A definition this worker built before from the same DWARF, under the
+ * same typedef name and nesting (see die_digest.c), or NULL.  *digest is
+ * set when it could be had (*have_digest), for remember_fresh(). */
+static const sf_struct *known_definition(sf_die_ctx *ctx, const sf_die *d, uint16_t tag, const char *name,
+					 const char *typedef_name, bool nested_body, sf_die_digest *digest,
+					 bool *have_digest)
+{
+	const char *as_typedef = name ? NULL : typedef_name;
+	bool as_body = nested_body && !name && !typedef_name;
+	const sf_struct *known;
+
+	*have_digest = sf__die_struct_digest(ctx, d, as_typedef, as_body, digest);
+	if (!*have_digest)
+		return NULL;
+	known = sf__die_known_find(ctx->known, digest);
+	if (known && known->kind == kind_of(tag) && same_name(known->name, name) &&
+	    same_name(known->typedef_name, as_typedef) && known->is_nested_body == as_body)
+		return known;
+	return NULL;
+}
+
+/* The definition at `d` with everything but its members, in the unit's arena. */
+static int new_struct(sf_die_ctx *ctx, const sf_die *d, uint16_t tag, const char *name,
+		      const char *typedef_name, bool nested_body, sf_struct **out)
+{
+	const char *file = NULL;
+	uint64_t size = 0, line = 0, align = 0;
+	sf_struct *s;
+	int res = sf__die_udata(ctx, d, DW_AT_byte_size, &size);
+
+	if (res >= 0)
+		res = sf__die_udata(ctx, d, DW_AT_decl_line, &line);
+	if (res >= 0)
+		res = sf__die_decl_file(ctx, d, &file);
+	if (res < 0)
+		return res;
+	if (size > SF_DIE_MAX_OFFSET)
+		return sf__die_corrupt(ctx, d, "struct size beyond 1 TiB");
+	s = sf__arena_alloc(ctx->unit->arena, sizeof(*s));
+	if (!s)
+		return sf__fail(SF_ENOMEM, "out of memory");
+	s->kind = kind_of(tag);
+	s->size = size;
+	s->compiler_reorders = s->kind != SF_UNION && sf__die_language_reorders(ctx->language);
+	s->variant_view = ctx->variant_view_key == sf__die_key(d);
+	s->cxx = sf__die_language_cxx(ctx->language);
+	s->decl_line = line > UINT32_MAX ? 0 : (uint32_t)line;
+	s->file_index = ctx->unit->file_index;
+	s->is_nested_body = nested_body && !name && !typedef_name;
+	s->name = sf__die_copy_string(ctx, name, &res);
+	if (!name)
+		s->typedef_name = sf__die_copy_string(ctx, typedef_name, &res);
+	s->decl_file = sf__die_copy_string(ctx, file, &res);
+	if (res < 0)
+		return res;
+	res = sf__die_udata(ctx, d, DW_AT_alignment, &align);
+	if (res > 0 && (!sf__is_pow2(align) || align > (UINT64_C(1) << 29)))
+		res = sf__die_corrupt(ctx, d, "alignment not a power of two");
+	if (res < 0)
+		return res;
+	s->explicit_align = (uint32_t)align;
+	*out = s;
+	return 0;
+}
+
+/* Builds the members of `s`, checks that they fit, completes its layout
+ * facts and adds it to the unit. */
+static int finish_struct(sf_die_ctx *ctx, const sf_die *d, sf_struct *s, unsigned depth)
+{
+	char why[256];
+	int res = build_members(ctx, d, s, depth);
+
+	if (res >= 0)
+		res = sf__die_mark_unsized(ctx, d, s);
+	if (res < 0)
+		return res;
+	if (!sf__struct_members_fit(s, why, sizeof(why)))
+		return sf__die_corrupt(ctx, d, why);
+	if (sf__struct_place_virtual_bases(s, ctx->unit->arena) < 0)
+		return sf__fail(SF_ENOMEM, "out of memory");
+	sf__struct_infer_alignment(s);
+	if (sf__struct_list_push(&ctx->unit->structs, s) < 0)
+		return sf__fail(SF_ENOMEM, "out of memory");
+	return 0;
+}
+
 int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_name,
 			 bool nested_body, unsigned depth, sf_struct **out)
 {
 	sf_die_type *t = sf__die_type_slot(ctx, d);
-	const char *name = NULL, *file = NULL;
-	uint64_t size = 0, line = 0;
+	const char *name = NULL;
 	bool declaration = false, have_digest = false;
 	sf_die_digest digest = { 0, 0 };
 	uint16_t tag = 0;
@@ -491,89 +419,23 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 		res = sf__die_string(ctx, d, DW_AT_name, &name);
 	if (res >= 0)
 		res = sf__die_qualified_name(ctx, d, name, &name);
-	/* A definition this worker built before from the same DWARF, under
-	 * the same typedef name and nesting, is reused as it is (see
-	 * die_digest.c). */
 	if (res >= 0 && ctx->known) {
-		const char *as_typedef = name ? NULL : typedef_name;
-		bool as_body = nested_body && !name && !typedef_name;
-		have_digest = sf__die_struct_digest(ctx, d, as_typedef, as_body, &digest);
-		if (have_digest) {
-			const sf_struct *known = sf__die_known_find(ctx->known, &digest);
-			if (known && known->kind == kind_of(tag) && same_name(known->name, name) &&
-			    same_name(known->typedef_name, as_typedef) && known->is_nested_body == as_body) {
-				t->built = (sf_struct *)known;
-				*out = t->built;
-				goto done;
-			}
-		}
-	}
-	if (res >= 0)
-		res = sf__die_udata(ctx, d, DW_AT_byte_size, &size);
-	if (res >= 0)
-		res = sf__die_udata(ctx, d, DW_AT_decl_line, &line);
-	if (res >= 0)
-		res = sf__die_decl_file(ctx, d, &file);
-	if (res < 0)
-		goto done;
-	if (size > SF_DIE_MAX_OFFSET) {
-		res = sf__die_corrupt(ctx, d, "struct size beyond 1 TiB");
-		goto done;
-	}
-	s = sf__arena_alloc(ctx->unit->arena, sizeof(*s));
-	if (!s) {
-		res = sf__fail(SF_ENOMEM, "out of memory");
-		goto done;
-	}
-	s->kind = kind_of(tag);
-	s->size = size;
-	s->compiler_reorders = s->kind != SF_UNION && sf__die_language_reorders(ctx->language);
-	s->variant_view = ctx->variant_view_key == sf__die_key(d);
-	s->cxx = sf__die_language_cxx(ctx->language);
-	s->decl_line = line > UINT32_MAX ? 0 : (uint32_t)line;
-	s->file_index = ctx->unit->file_index;
-	s->is_nested_body = nested_body && !name && !typedef_name;
-	s->name = copy_string(ctx, name, &res);
-	if (!name)
-		s->typedef_name = copy_string(ctx, typedef_name, &res);
-	s->decl_file = copy_string(ctx, file, &res);
-	if (res < 0)
-		goto done;
-	{
-		uint64_t align = 0;
-		res = sf__die_udata(ctx, d, DW_AT_alignment, &align);
-		if (res > 0 && (!sf__is_pow2(align) || align > (UINT64_C(1) << 29)))
-			res = sf__die_corrupt(ctx, d, "alignment not a power of two");
-		if (res < 0)
-			goto done;
-		s->explicit_align = (uint32_t)align;
-	}
-	res = build_members(ctx, d, s, depth);
-	if (res >= 0)
-		res = sf__die_mark_unsized(ctx, d, s);
-	if (res < 0)
-		goto done;
-	{
-		char why[256];
-		if (!sf__struct_members_fit(s, why, sizeof(why))) {
-			res = sf__die_corrupt(ctx, d, why);
+		const sf_struct *known = known_definition(ctx, d, tag, name, typedef_name, nested_body,
+							  &digest, &have_digest);
+		if (known) {
+			t->built = (sf_struct *)known;
+			*out = t->built;
 			goto done;
 		}
 	}
-	if (sf__struct_place_virtual_bases(s, ctx->unit->arena) < 0) {
-		res = sf__fail(SF_ENOMEM, "out of memory");
-		goto done;
-	}
-	sf__struct_infer_alignment(s);
-	if (sf__struct_list_push(&ctx->unit->structs, s) < 0) {
-		res = sf__fail(SF_ENOMEM, "out of memory");
-		goto done;
-	}
-	if (have_digest) {
+	if (res >= 0)
+		res = new_struct(ctx, d, tag, name, typedef_name, nested_body, &s);
+	if (res >= 0)
+		res = finish_struct(ctx, d, s, depth);
+	if (res >= 0 && have_digest)
 		res = remember_fresh(ctx, &digest, s);
-		if (res < 0)
-			goto done;
-	}
+	if (res < 0)
+		goto done;
 	t->built = s;
 	*out = s;
 done:

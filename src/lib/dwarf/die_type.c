@@ -1,79 +1,17 @@
 /* Sizes and ABI alignments of DWARF types, cached per unit by DIE. */
 #include "dwarf/die_ctx.h"
+#include "dwarf/die_type_cache.h"
 
 #include <stdlib.h>
 
 #include "util/checked.h"
 #include "util/fail.h"
 
-sf_die_type *sf__die_type_find(const sf_die_ctx *ctx, uint64_t key)
-{
-	uint64_t hash = sf__die_key_hash(key);
-	size_t cursor = 0;
-	sf_die_type *t;
-
-	while ((t = sf__hashmap_next(&ctx->types, hash, &cursor)))
-		if (t->key == key)
-			return t;
-	return NULL;
-}
-
-sf_die_type *sf__die_type_slot(sf_die_ctx *ctx, const sf_die *d)
-{
-	uint64_t key = sf__die_key(d);
-	uint64_t hash = sf__die_key_hash(key);
-	sf_die_type *t = sf__die_type_find(ctx, key);
-
-	if (t)
-		return t;
-	t = sf__arena_alloc(ctx->unit->arena, sizeof(*t));
-	if (!t || sf__hashmap_insert(&ctx->types, hash, t) < 0) {
-		sf__fail(SF_ENOMEM, "out of memory");
-		return NULL;
-	}
-	t->key = key;
-	return t;
-}
-
 static const sf_die_type void_layout = { .laid_out = true, .align = 1 };
-
-typedef int (*type_fill)(sf_die_ctx *, const sf_die *, unsigned, const sf_die_type **);
-
-static int target_cached(sf_die_ctx *ctx, const sf_die *d, unsigned depth, bool want_name,
-			 const sf_die_type **out)
-{
-	type_fill fill = want_name ? sf__die_type_name : sf__die_type_layout;
-	uint64_t key = 0;
-	sf_die target;
-	int res = sf__die_ref_key(ctx, d, DW_AT_type, &key);
-
-	if (res < 0)
-		return res;
-	if (res == 0)
-		return fill(ctx, NULL, depth + 1, out);
-	if (key) {
-		const sf_die_type *t = sf__die_type_find(ctx, key);
-		if (t && (want_name ? t->named : t->laid_out)) {
-			*out = t;
-			return 0;
-		}
-	}
-	res = sf__die_ref(ctx, d, DW_AT_type, &target);
-	if (res < 0)
-		return res;
-	res = fill(ctx, res ? &target : NULL, depth + 1, out);
-	sf__die_release(&target);
-	return res;
-}
-
-int sf__die_target_name(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out)
-{
-	return target_cached(ctx, d, depth, true, out);
-}
 
 int sf__die_target_layout(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out)
 {
-	return target_cached(ctx, d, depth, false, out);
+	return sf__die_target_cached(ctx, d, depth, false, sf__die_type_layout, out);
 }
 
 static sf_scalar_class encoding_class(uint64_t encoding)
@@ -133,7 +71,7 @@ static int layout_typedef(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsi
 				if (res >= 0)
 					res = sf__die_qualified_name(ctx, d, own, &own);
 				if (res >= 0)
-					res = sf__die_build_struct(ctx, &target, own, false, depth + 1, &s);
+					res = ctx->build_struct(ctx, &target, own, false, depth + 1, &s);
 			}
 		}
 		if (res >= 0)
@@ -375,7 +313,7 @@ static int layout_struct(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsig
 	/* Reached directly (not through a typedef), an unnamed struct is the
 	 * body of the member using it. */
 	if (res >= 0)
-		res = sf__die_build_struct(ctx, d, NULL, name == NULL, depth + 1, &s);
+		res = ctx->build_struct(ctx, d, NULL, name == NULL, depth + 1, &s);
 	if (res < 0)
 		return res;
 	if (!s) {

@@ -1,5 +1,6 @@
 /* Finding every struct, union and class definition in one unit's DIE tree. */
 #include "dwarf/die_ctx.h"
+#include "dwarf/die_type_cache.h"
 
 #include <fnmatch.h>
 #include <stdlib.h>

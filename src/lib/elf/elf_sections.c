@@ -1,120 +1,17 @@
-/* Reading an ELF image's DWARF sections: header checks, decompression,
- * merging of same-named sections, and the notes that name debug files. */
+/* Reading an ELF image's DWARF sections: header checks, merging of
+ * same-named sections (their bytes come from elf_section_bytes.c), and
+ * the notes that name debug files. */
 #include "elf/elf_image.h"
 
-#include "model/target.h"
 #include "util/checked.h"
 #include "util/fail.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* zlib never inflates more than about 1032:1; anything claiming more is
- * corrupt, and the cap keeps a forged header from asking for terabytes. */
-#define MAX_INFLATION 1100u
-#define MAX_DECOMPRESSED ((uint64_t)1 << 34)
 
 #ifndef NT_GNU_BUILD_ID
 #define NT_GNU_BUILD_ID 3
 #endif
-
-void sf__elf_machine_name(uint16_t machine, unsigned address_size, bool big_endian,
-			  char *buf, size_t size)
-{
-	const sf_target *target = sf__target_lookup(machine, address_size, big_endian);
-
-	if (sf__target_is_known(target))
-		snprintf(buf, size, "%s", target->arch);
-	else
-		snprintf(buf, size, "machine %u", (unsigned)machine);
-}
-
-static int check_inflated_size(uint64_t claimed, uint64_t compressed,
-			       const char *name, const char *section_name)
-{
-	uint64_t limit;
-
-	if (!sf__mul_u64(compressed, MAX_INFLATION, &limit) || limit > MAX_DECOMPRESSED)
-		limit = MAX_DECOMPRESSED;
-	if (claimed > limit)
-		return sf__fail(SF_EINVALID,
-				"%s: corrupt compressed section %s: claims %llu bytes from %llu",
-				name, section_name, (unsigned long long)claimed,
-				(unsigned long long)compressed);
-	return 0;
-}
-
-int sf__elf_section_bytes(Elf_Scn *scn, const GElf_Shdr *shdr, const char *section_name,
-			  uint64_t image_size, const char *name,
-			  const unsigned char **data, uint64_t *size)
-{
-	uint64_t end;
-	Elf_Data *elf_data;
-	int error;
-
-	*data = NULL;
-	*size = 0;
-	if (shdr->sh_type == SHT_NOBITS || shdr->sh_size == 0)
-		return 0;
-	if (!sf__add_u64(shdr->sh_offset, shdr->sh_size, &end) || end > image_size)
-		return sf__fail(SF_EINVALID, "%s: section %s extends beyond the end of the file",
-				name, section_name);
-
-	if (shdr->sh_flags & SHF_COMPRESSED) {
-		GElf_Chdr chdr;
-
-		if (gelf_getchdr(scn, &chdr) == NULL)
-			return sf__fail(SF_EINVALID, "%s: corrupt compressed section %s: %s",
-					name, section_name, elf_errmsg(-1));
-		if (chdr.ch_type != ELFCOMPRESS_ZLIB)
-			return sf__fail(SF_EUNSUPPORTED,
-					"%s: section %s uses compression type %u; only zlib is supported",
-					name, section_name, (unsigned)chdr.ch_type);
-		error = check_inflated_size(chdr.ch_size, shdr->sh_size, name, section_name);
-		if (error)
-			return error;
-		if (elf_compress(scn, 0, 0) < 0)
-			return sf__fail(SF_EINVALID, "%s: corrupt compressed section %s: %s",
-					name, section_name, elf_errmsg(-1));
-	} else if (strncmp(section_name, ".zdebug", 7) == 0) {
-		/* GNU style: "ZLIB", the size as 8 big-endian bytes, the stream. */
-		const unsigned char *raw;
-		size_t raw_size;
-		uint64_t claimed = 0;
-
-		elf_data = elf_rawdata(scn, NULL);
-		if (elf_data == NULL || elf_data->d_buf == NULL)
-			return sf__fail(SF_EINVALID, "%s: cannot read section %s: %s",
-					name, section_name, elf_errmsg(-1));
-		raw = elf_data->d_buf;
-		raw_size = elf_data->d_size;
-		if (raw_size < 12 || memcmp(raw, "ZLIB", 4) != 0)
-			return sf__fail(SF_EINVALID,
-					"%s: corrupt compressed section %s: no ZLIB header",
-					name, section_name);
-		for (int i = 4; i < 12; i++)
-			claimed = (claimed << 8) | raw[i];
-		error = check_inflated_size(claimed, raw_size, name, section_name);
-		if (error)
-			return error;
-		if (elf_compress_gnu(scn, 0, 0) < 0)
-			return sf__fail(SF_EINVALID, "%s: corrupt compressed section %s: %s",
-					name, section_name, elf_errmsg(-1));
-	}
-
-	elf_data = elf_getdata(scn, NULL);
-	if (elf_data == NULL)
-		return sf__fail(SF_EINVALID, "%s: cannot read section %s: %s",
-				name, section_name, elf_errmsg(-1));
-	if (elf_data->d_size == 0)
-		return 0;
-	if (elf_data->d_buf == NULL)
-		return sf__fail(SF_EINVALID, "%s: cannot read section %s", name, section_name);
-	*data = elf_data->d_buf;
-	*size = elf_data->d_size;
-	return 0;
-}
 
 /* The header table must lie inside the image before libelf walks it. */
 static int check_headers(Elf *elf, const char *name, uint64_t image_size,
@@ -270,10 +167,124 @@ static int find_or_add_output(sf__elf_contents *out, size_t *capacity, const cha
 	return 0;
 }
 
+/* Goes through the section headers: notes and debug links are read into
+ * `out`, every DWARF section's bytes become an input with its output
+ * section (by name) recorded in `places`. */
+static int collect_inputs(Elf *elf, const char *name, size_t shnum, size_t shstrndx,
+			  uint64_t image_size, sf__elf_contents *out, input_section *inputs,
+			  size_t *input_count, sf__section_place *places)
+{
+	size_t capacity = 0;
+	int error;
+
+	for (size_t i = 1; i < shnum; i++) {
+		Elf_Scn *scn = elf_getscn(elf, i);
+		GElf_Shdr shdr;
+		const char *section_name;
+		const unsigned char *bytes;
+		uint64_t size;
+
+		if (scn == NULL || gelf_getshdr(scn, &shdr) == NULL)
+			return sf__fail(SF_EINVALID, "%s: bad section header %zu: %s", name, i,
+					elf_errmsg(-1));
+		section_name = elf_strptr(elf, shstrndx, shdr.sh_name);
+		if (section_name == NULL)
+			return sf__fail(SF_EINVALID, "%s: bad name of section %zu", name, i);
+		if (shdr.sh_type == SHT_NOTE) {
+			if (out->build_id == NULL)
+				read_build_id(scn, &shdr, image_size, out);
+			continue;
+		}
+		if (strcmp(section_name, ".gnu_debuglink") == 0 ||
+		    strcmp(section_name, ".gnu_debugaltlink") == 0) {
+			error = sf__elf_section_bytes(scn, &shdr, section_name, image_size, name,
+						      &bytes, &size);
+			if (error)
+				return error;
+			if (bytes == NULL)
+				continue;
+			if (strcmp(section_name, ".gnu_debuglink") == 0)
+				read_debuglink(bytes, size, out->big_endian, out);
+			else
+				read_altlink(bytes, size, out);
+			continue;
+		}
+		if (strncmp(section_name, ".debug_", 7) != 0 &&
+		    strncmp(section_name, ".zdebug_", 8) != 0)
+			continue;
+		/* A .dwo file's sections keep their names: the reader takes
+		 * them when no plain section of that name is there. */
+		if (ends_with(section_name, ".dwo"))
+			out->has_dwo = true;
+		error = sf__elf_section_bytes(scn, &shdr, section_name, image_size, name,
+					      &bytes, &size);
+		if (error)
+			return error;
+		if (bytes == NULL)
+			continue;
+		inputs[(*input_count)++] = (input_section){ .shndx = i, .data = bytes, .size = size };
+		error = find_or_add_output(out, &capacity, section_name, &places[i].out);
+		if (error)
+			return sf__fail(error, "%s: out of memory", name);
+		places[i].size = size;
+	}
+	return 0;
+}
+
+/* Lays out the merged sections and decides which need their own bytes:
+ * concatenations, and everything in a relocatable object (`relocatable`). */
+static int merge_inputs(const char *name, bool relocatable, const input_section *inputs,
+			size_t input_count, sf__section_place *places, sf__elf_contents *out)
+{
+	for (size_t k = 0; k < input_count; k++) {
+		sf__section_place *place = &places[inputs[k].shndx];
+		sf__dwarf_section *section = &out->sections[place->out];
+
+		place->base = section->size;
+		if (!sf__add_u64(section->size, inputs[k].size, &section->size) ||
+		    section->size > SIZE_MAX / 2)
+			return sf__fail(SF_ENOMEM, "%s: %s is too large", name, section->name);
+		if (place->base != 0 || relocatable)
+			section->owned = true;
+		else
+			section->data = (unsigned char *)inputs[k].data;
+	}
+	for (size_t s = 0; s < out->section_count; s++) {
+		sf__dwarf_section *section = &out->sections[s];
+
+		if (!section->owned)
+			continue;
+		section->data = malloc(section->size);
+		if (section->data == NULL)
+			return sf__fail(SF_ENOMEM, "%s: out of memory for %s (%llu bytes)", name,
+					section->name, (unsigned long long)section->size);
+	}
+	for (size_t k = 0; k < input_count; k++) {
+		const sf__section_place *place = &places[inputs[k].shndx];
+		sf__dwarf_section *section = &out->sections[place->out];
+
+		if (section->owned)
+			memcpy(section->data + place->base, inputs[k].data, inputs[k].size);
+	}
+	return 0;
+}
+
+static void note_unit_sections(sf__elf_contents *out)
+{
+	for (size_t s = 0; s < out->section_count; s++) {
+		if (strcmp(out->sections[s].name, ".debug_info") == 0 ||
+		    strcmp(out->sections[s].name, ".debug_info.dwo") == 0)
+			out->has_info = true;
+		else if (strcmp(out->sections[s].name, ".debug_types") == 0 ||
+			 strcmp(out->sections[s].name, ".debug_types.dwo") == 0)
+			out->has_types = true;
+	}
+}
+
 int sf__elf_read_contents(Elf *elf, const char *name, sf__elf_contents *out)
 {
 	GElf_Ehdr ehdr;
-	size_t shnum = 0, shstrndx = 0, input_count = 0, capacity = 0;
+	size_t shnum = 0, shstrndx = 0, input_count = 0;
 	size_t image_size = 0;
 	input_section *inputs = NULL;
 	sf__section_place *places = NULL;
@@ -300,109 +311,13 @@ int sf__elf_read_contents(Elf *elf, const char *name, sf__elf_contents *out)
 	}
 	for (size_t i = 0; i < shnum; i++)
 		places[i].out = SF__NOT_PLACED;
-
-	for (size_t i = 1; i < shnum; i++) {
-		Elf_Scn *scn = elf_getscn(elf, i);
-		GElf_Shdr shdr;
-		const char *section_name;
-		const unsigned char *bytes;
-		uint64_t size;
-
-		if (scn == NULL || gelf_getshdr(scn, &shdr) == NULL) {
-			error = sf__fail(SF_EINVALID, "%s: bad section header %zu: %s", name, i,
-					 elf_errmsg(-1));
-			goto done;
-		}
-		section_name = elf_strptr(elf, shstrndx, shdr.sh_name);
-		if (section_name == NULL) {
-			error = sf__fail(SF_EINVALID, "%s: bad name of section %zu", name, i);
-			goto done;
-		}
-		if (shdr.sh_type == SHT_NOTE) {
-			if (out->build_id == NULL)
-				read_build_id(scn, &shdr, image_size, out);
-			continue;
-		}
-		if (strcmp(section_name, ".gnu_debuglink") == 0 ||
-		    strcmp(section_name, ".gnu_debugaltlink") == 0) {
-			error = sf__elf_section_bytes(scn, &shdr, section_name, image_size, name,
-						      &bytes, &size);
-			if (error)
-				goto done;
-			if (bytes == NULL)
-				continue;
-			if (strcmp(section_name, ".gnu_debuglink") == 0)
-				read_debuglink(bytes, size, out->big_endian, out);
-			else
-				read_altlink(bytes, size, out);
-			continue;
-		}
-		if (strncmp(section_name, ".debug_", 7) != 0 &&
-		    strncmp(section_name, ".zdebug_", 8) != 0)
-			continue;
-		/* A .dwo file's sections keep their names: the reader takes
-		 * them when no plain section of that name is there. */
-		if (ends_with(section_name, ".dwo"))
-			out->has_dwo = true;
-		error = sf__elf_section_bytes(scn, &shdr, section_name, image_size, name,
-					      &bytes, &size);
-		if (error)
-			goto done;
-		if (bytes == NULL)
-			continue;
-		inputs[input_count++] = (input_section){ .shndx = i, .data = bytes, .size = size };
-		error = find_or_add_output(out, &capacity, section_name, &places[i].out);
-		if (error) {
-			error = sf__fail(error, "%s: out of memory", name);
-			goto done;
-		}
-		places[i].size = size;
-	}
-
-	/* Lay out the merged sections and decide which need their own bytes:
-	 * concatenations, and everything in a relocatable object. */
-	for (size_t k = 0; k < input_count; k++) {
-		sf__section_place *place = &places[inputs[k].shndx];
-		sf__dwarf_section *section = &out->sections[place->out];
-
-		place->base = section->size;
-		if (!sf__add_u64(section->size, inputs[k].size, &section->size) ||
-		    section->size > SIZE_MAX / 2) {
-			error = sf__fail(SF_ENOMEM, "%s: %s is too large", name, section->name);
-			goto done;
-		}
-		if (place->base != 0 || ehdr.e_type == ET_REL)
-			section->owned = true;
-		else
-			section->data = (unsigned char *)inputs[k].data;
-	}
-	for (size_t s = 0; s < out->section_count; s++) {
-		sf__dwarf_section *section = &out->sections[s];
-
-		if (!section->owned)
-			continue;
-		section->data = malloc(section->size);
-		if (section->data == NULL) {
-			error = sf__fail(SF_ENOMEM, "%s: out of memory for %s (%llu bytes)", name,
-					 section->name, (unsigned long long)section->size);
-			goto done;
-		}
-	}
-	for (size_t k = 0; k < input_count; k++) {
-		const sf__section_place *place = &places[inputs[k].shndx];
-		sf__dwarf_section *section = &out->sections[place->out];
-
-		if (section->owned)
-			memcpy(section->data + place->base, inputs[k].data, inputs[k].size);
-	}
-	for (size_t s = 0; s < out->section_count; s++) {
-		if (strcmp(out->sections[s].name, ".debug_info") == 0 ||
-		    strcmp(out->sections[s].name, ".debug_info.dwo") == 0)
-			out->has_info = true;
-		else if (strcmp(out->sections[s].name, ".debug_types") == 0 ||
-			 strcmp(out->sections[s].name, ".debug_types.dwo") == 0)
-			out->has_types = true;
-	}
+	error = collect_inputs(elf, name, shnum, shstrndx, image_size, out, inputs, &input_count,
+			       places);
+	if (!error)
+		error = merge_inputs(name, ehdr.e_type == ET_REL, inputs, input_count, places, out);
+	if (error)
+		goto done;
+	note_unit_sections(out);
 
 	if (ehdr.e_type == ET_REL && out->section_count > 0)
 		error = sf__elf_relocate(elf, name, &ehdr, shnum, shstrndx, image_size,

@@ -2,6 +2,10 @@
 #include <structfit/emit.h>
 #include <structfit/structfit.h>
 
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "emit/text_common.h"
 #include "layout/selection.h"
 #include "reorder/plan.h"
 #include "util/buf.h"
@@ -99,6 +103,28 @@ static void site(sf_buf *buf, const sf_struct *s, bool first)
 	sf__json_u64_or_null(buf, s->decl_line, s->decl_line != 0);
 }
 
+/* The cache-aware part of a proposal (only when it has one, so the output
+ * of a plan without heat or hot/apart rules is unchanged). */
+static void hot_set(sf_buf *buf, const sf_proposal *prop)
+{
+	sf__json_key(buf, "hot", false);
+	sf__buf_putc(buf, '{');
+	sf__json_key(buf, "members", true);
+	sf__buf_printf(buf, "%" PRIu32, prop->hot_count);
+	sf__json_key(buf, "lines", false);
+	sf__buf_printf(buf, "%" PRIu32, prop->hot_lines);
+	sf__json_key(buf, "original_lines", false);
+	sf__buf_printf(buf, "%" PRIu32, prop->original_hot_lines);
+	sf__json_key(buf, "end", false);
+	sf__json_u64(buf, prop->hot_end);
+	sf__json_key(buf, "original_end", false);
+	sf__json_u64(buf, prop->original_hot_end);
+	sf__json_string_field(buf, "budget_bound", sf_objective_name(prop->budget_bound), false);
+	sf__json_key(buf, "shared_writers", false);
+	sf__buf_printf(buf, "%" PRIu32, prop->shared_writers);
+	sf__buf_putc(buf, '}');
+}
+
 /* The reorder proposal of one struct; schema in docs/json-schema.md. */
 static void proposal(sf_buf *buf, const sf_proposal *prop)
 {
@@ -134,12 +160,19 @@ static void proposal(sf_buf *buf, const sf_proposal *prop)
 		sf__json_next(buf, !(prop->bound_by & SF_RULE_BOUND_KEEP_FIRST));
 		sf__buf_json_string(buf, "constraints");
 	}
+	if (prop->bound_by & SF_RULE_BOUND_HEAT) {
+		sf__json_next(buf, !(prop->bound_by & (SF_RULE_BOUND_KEEP_FIRST | SF_RULE_BOUND_CONSTRAINTS)));
+		sf__buf_json_string(buf, "heat");
+	}
 	sf__buf_putc(buf, ']');
 	sf__json_string_field(buf, "assumed_alignment", prop->assumed_alignment, false);
+	if (prop->cache_aware)
+		hot_set(buf, prop);
 	sf__buf_putc(buf, '}');
 }
 
-static void struct_json(sf_buf *buf, const sf_report_entry *e, const sf_proposal *prop)
+static void struct_json(sf_buf *buf, const sf_report_entry *e, const sf_proposal *prop,
+			const sf_impact *impact, const sf_plan *savings, size_t index)
 {
 	const sf_struct *s = e->def;
 	const sf_struct_layout *l = e->layout;
@@ -191,13 +224,18 @@ static void struct_json(sf_buf *buf, const sf_report_entry *e, const sf_proposal
 	sf__buf_putc(buf, ']');
 	if (prop)
 		proposal(buf, prop);
+	if (impact)
+		sf__emit_impact_json(buf, impact, savings, index);
 	sf__buf_putc(buf, '}');
 }
 
 int sf_emit_json(sf_buf *buf, const sf_report *report, const sf_emit_options *opts)
 {
 	size_t file_count = sf_model_file_count(report->model);
+	const sf_impact *impact = sf__emit_impact(report, opts);
 	const sf_plan *plan = NULL;
+	size_t *order = NULL;
+	int error;
 
 	/* A plan made from another report would index other structs. */
 	if (opts && opts->version >= 2 && opts->plan && sf_plan_count(opts->plan) == report->count)
@@ -227,13 +265,22 @@ int sf_emit_json(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 	sf__json_line(buf, false, 0);
 	sf__json_key(buf, "structs", true);
 	sf__buf_putc(buf, '[');
-	for (size_t i = 0; i < report->count; i++) {
-		sf__json_line(buf, i == 0, 0);
-		struct_json(buf, &report->entries[i], plan ? sf_plan_proposal(plan, i) : NULL);
+	error = sf__emit_order(&order, report, opts);
+	if (error)
+		return error;
+	for (size_t k = 0; k < report->count; k++) {
+		size_t i = order[k];
+		sf__json_line(buf, k == 0, 0);
+		struct_json(buf, &report->entries[i], plan ? sf_plan_proposal(plan, i) : NULL, impact,
+			    sf__emit_savings_plan(report, opts), i);
 	}
+	free(order);
 	if (report->count)
 		sf__json_line(buf, true, 0);
-	sf__buf_puts(buf, "]}\n");
+	sf__buf_putc(buf, ']');
+	if (impact)
+		sf__emit_profile_json(buf, impact, report);
+	sf__buf_puts(buf, "}\n");
 	if (buf->failed)
 		return sf__fail(SF_ENOMEM, "out of memory while writing JSON");
 	return 0;

@@ -128,9 +128,36 @@ static void unconstrained_note(sf_buf *buf, const sf_proposal *prop)
 
 	if (prop->optimal != SF_OPTIMAL_CONSTRAINED)
 		return;
+	if (prop->bound_by == SF_RULE_BOUND_HEAT) {
+		sf__buf_printf(buf, "; grown from the minimal %" PRIu64 " bytes for the hot members",
+			       prop->unconstrained_size);
+		return;
+	}
 	sf__buf_printf(buf, "; %" PRIu64 " bytes%s%s%s", prop->unconstrained_size,
 		       first ? " with --no-keep-first" : "", first && rules ? " and" : "",
 		       rules ? " without the constraints" : "");
+}
+
+/* "hot members: 3 lines -> 1 line" for a cache-aware proposal, and the
+ * false-sharing warning. */
+static void hot_line(sf_buf *buf, const sf_proposal *prop)
+{
+	if (!prop->cache_aware)
+		return;
+	if (prop->hot_count) {
+		sf__buf_printf(buf, "/* hot members (%" PRIu32 "): %" PRIu32 " line%s -> %" PRIu32 " line%s"
+			       " at the worst 16-byte-aligned start, ending at byte %" PRIu64 " -> %" PRIu64,
+			       prop->hot_count, prop->original_hot_lines, prop->original_hot_lines == 1 ? "" : "s",
+			       prop->hot_lines, prop->hot_lines == 1 ? "" : "s", prop->original_hot_end, prop->hot_end);
+		if (prop->budget_bound != SF_OBJECTIVE_NONE)
+			sf__buf_printf(buf, "; search limit reached: %s and below not proven",
+				       sf_objective_name(prop->budget_bound));
+		sf__buf_puts(buf, " */\n");
+	}
+	if (prop->shared_writers)
+		sf__buf_printf(buf, "/* warning: %" PRIu32 " pair%s of members written by several threads"
+			       " may share a cache line (false sharing; see apart rules) */\n",
+			       prop->shared_writers, prop->shared_writers == 1 ? "" : "s");
 }
 
 static void saving_line(sf_buf *buf, const sf_proposal *prop)
@@ -141,8 +168,12 @@ static void saving_line(sf_buf *buf, const sf_proposal *prop)
 	sf__buf_printf(buf, "), cachelines %" PRIu64 " -> %" PRIu64 ", moved %" PRIu32 " of %" PRIu32
 		       " member%s", prop->original_cachelines, prop->cachelines, prop->moved,
 		       prop->member_count, prop->member_count == 1 ? "" : "s");
-	/* Past the search limits the numbers are the best found, not a proof. */
-	if (prop->optimal == SF_OPTIMAL_HEURISTIC)
+	/* Past the search limits the numbers are the best found, not a proof.
+	 * A cache-aware proposal says which level its budget left open on
+	 * its hot-members line instead. */
+	if (prop->cache_aware && prop->budget_bound != SF_OBJECTIVE_NONE)
+		;
+	else if (prop->optimal == SF_OPTIMAL_HEURISTIC)
 		sf__buf_puts(buf, "; heuristic: a smaller order may exist");
 	else if (prop->moves_optimal == SF_OPTIMAL_HEURISTIC)
 		sf__buf_puts(buf, "; fewer moves may exist");
@@ -158,6 +189,7 @@ static void unchanged_line(sf_buf *buf, const sf_plan_entry *e)
 		       sf_reorder_reason_text(e->proposal.reason));
 	unconstrained_note(buf, &e->proposal);
 	sf__buf_puts(buf, " */\n");
+	hot_line(buf, &e->proposal);
 }
 
 static void proposal_text(sf_buf *buf, const sf_plan *plan, size_t index, int color, bool labelled)
@@ -172,6 +204,7 @@ static void proposal_text(sf_buf *buf, const sf_plan *plan, size_t index, int co
 		sf__buf_puts(buf, "/* structfit: proposed order: */\n");
 	sf__emit_struct_layout(buf, e->layout, color);
 	saving_line(buf, &e->proposal);
+	hot_line(buf, &e->proposal);
 	if (e->proposal.moved)
 		moved_line(buf, e->def, &e->proposal);
 }
@@ -276,16 +309,31 @@ static void summary(sf_buf *buf, const sf_plan *plan)
 int sf_emit_reorder(sf_buf *buf, const sf_plan *plan, const sf_emit_options *opts)
 {
 	static const sf_emit_options defaults = SF_EMIT_OPTIONS_INIT;
+	const sf_impact *impact;
 	bool changed_only;
 
 	if (!opts)
 		opts = &defaults;
+	impact = sf__emit_impact(plan->report, opts);
 	changed_only = opts->version >= 2 && opts->changed_only;
+	if (opts->summary && impact) {
+		sf_emit_options with_plan = *opts;
+		with_plan.plan = plan;
+		return sf__emit_impact_summary(buf, plan->report, &with_plan, 1);
+	}
 	if (opts->summary) {
 		summary(buf, plan);
 	} else {
 		bool first = true;
-		for (size_t i = 0; i < plan->count; i++) {
+		size_t *order = NULL;
+		sf_emit_options with_plan = *opts;
+		int error;
+		with_plan.plan = plan;
+		error = sf__emit_order(&order, plan->report, &with_plan);
+		if (error)
+			return error;
+		for (size_t k = 0; k < plan->count; k++) {
+			size_t i = order[k];
 			if (changed_only && plan->entries[i].proposal.reason != SF_REASON_NONE)
 				continue;
 			/* A blank line between full definitions, as pahole separates structs. */
@@ -293,7 +341,9 @@ int sf_emit_reorder(sf_buf *buf, const sf_plan *plan, const sf_emit_options *opt
 				sf__buf_putc(buf, '\n');
 			first = false;
 			proposal_text(buf, plan, i, opts->color, false);
+			sf__emit_impact_line(buf, impact, plan, i);
 		}
+		free(order);
 	}
 	if (buf->failed)
 		return sf__fail(SF_ENOMEM, "out of memory while writing the proposals");

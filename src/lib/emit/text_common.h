@@ -8,6 +8,7 @@
 #define SF_EMIT_TEXT_COMMON_H
 
 #include <structfit/emit.h>
+#include <structfit/impact.h>
 
 #include <stddef.h>
 
@@ -46,5 +47,27 @@ void sf__emit_proposal_text(sf_buf *buf, const sf_plan *plan, size_t index, int 
 
 /* The one-row-per-struct table used by sf_emit_text() in summary mode. */
 int sf__emit_summary(sf_buf *buf, const sf_report *report, const sf_emit_options *opts);
+
+/* Profile data in the renderers (impact_emit.c). */
+
+/* opts->impact when opts has it (version 3) and it was matched to
+ * `report` (another report's indexes name other structs), else NULL. */
+const sf_impact *sf__emit_impact(const sf_report *report, const sf_emit_options *opts);
+/* The proposals savings are measured on: opts->plan, else impact_plan;
+ * NULL when neither belongs to `report`. */
+const sf_plan *sf__emit_savings_plan(const sf_report *report, const sf_emit_options *opts);
+/* Order to print the report's structs in: *order gets a malloc'd
+ * permutation (identity unless opts->sort_impact).  0 or SF_ENOMEM. */
+int sf__emit_order(size_t **order, const sf_report *report, const sf_emit_options *opts);
+/* The summary table with impact columns; `shrinking_only` keeps the
+ * structs whose proposal changes them (reorder --summary). */
+int sf__emit_impact_summary(sf_buf *buf, const sf_report *report, const sf_emit_options *opts,
+			    int shrinking_only);
+/* A "profile: ..." comment line after a struct's text; nothing without data. */
+void sf__emit_impact_line(sf_buf *buf, const sf_impact *impact, const sf_plan *plan, size_t index);
+/* The `impact` member of a struct's JSON object, with its leading comma. */
+void sf__emit_impact_json(sf_buf *buf, const sf_impact *impact, const sf_plan *plan, size_t index);
+/* The top-level `profile` member (allocator, sites), with its leading comma. */
+void sf__emit_profile_json(sf_buf *buf, const sf_impact *impact, const sf_report *report);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gate/cacheline_group.h"
 #include "util/fail.h"
 
 static const struct {
@@ -32,6 +33,7 @@ static const struct {
 	[SF_FINDING_MAX_SIZE] = { "max-size", "A struct exceeds its --max-size budget." },
 	[SF_FINDING_MAX_CACHELINES] = { "max-cachelines", "A struct spans more cache lines than its --max-cachelines budget." },
 	[SF_FINDING_BUDGET_UNMATCHED] = { "budget-unmatched", "A budget names a struct the build does not have." },
+	[SF_FINDING_CACHELINE_GROUP] = { "cacheline-group", "A kernel cache-line group touches more cache lines than its size needs." },
 };
 
 const char *sf_finding_rule(sf_finding_kind kind)
@@ -431,6 +433,53 @@ static void unmatched_budgets(comparer *c, const sf_snapshot *current, const sf_
 	}
 }
 
+/* The group of `old_s` named like `g`, or NULL. */
+static bool baseline_group(const sf_snap_struct *old_s, const sf_snap_group *g, sf_snap_group *found)
+{
+	sf_snap_group list[64];
+	uint32_t n = old_s ? sf__snap_groups(old_s, list, 64) : 0;
+	for (uint32_t k = 0; k < n && k < 64; k++) {
+		if (list[k].name_len == g->name_len && memcmp(list[k].name, g->name, g->name_len) == 0) {
+			*found = list[k];
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Kernel cache-line groups of the build that touch more lines than needed. */
+static void cacheline_groups(comparer *c, const sf_snapshot *baseline, const sf_snapshot *current)
+{
+	unsigned line = current->cacheline;
+
+	for (size_t i = 0; i < current->count && !c->error; i++) {
+		const sf_snap_struct *n = &current->structs[i], *o = NULL;
+		sf_snap_group list[64], old_g;
+		uint32_t count = sf__snap_groups(n, list, 64);
+		for (size_t j = 0; baseline && count && j < baseline->count && !o; j++) {
+			if (strcmp(baseline->structs[j].kind, n->kind) == 0 &&
+			    strcmp(sf__snap_name(&baseline->structs[j]), sf__snap_name(n)) == 0)
+				o = &baseline->structs[j];
+		}
+		for (uint32_t k = 0; k < count && k < 64; k++) {
+			uint64_t lines = sf__snap_group_lines(&list[k], line);
+			uint64_t needed = sf__snap_group_needed(&list[k], line);
+			bool known = baseline_group(o, &list[k], &old_g);
+			if (lines <= needed)
+				continue;
+			add(c, SF_FINDING_CACHELINE_GROUP, n, NULL, needed, lines,
+			    "cache-line group %.*s (%" PRIu64 " bytes at %" PRIu64 ") touches %" PRIu64
+			    " lines, its size needs %" PRIu64, (int)list[k].name_len, list[k].name,
+			    list[k].end - list[k].first, list[k].first, lines, needed);
+			/* Already as bad in the baseline: information, not a regression. */
+			if (!c->error && known && sf__snap_group_lines(&old_g, line) >= lines) {
+				c->out->items[c->out->count - 1].violation = 0;
+				c->out->violations--;
+			}
+		}
+	}
+}
+
 static int new_findings(sf_findings **out)
 {
 	sf_findings *f = calloc(1, sizeof(*f));
@@ -465,6 +514,7 @@ int sf_gate_check(sf_findings **out, const sf_snapshot *baseline, const sf_snaps
 			new_holes(&c, NULL, &current->structs[i]);
 	}
 	budgets(&c, current);
+	cacheline_groups(&c, baseline, current);
 	unmatched_budgets(&c, current, c.opts->max_size, c.opts->max_size_count, "--max-size");
 	unmatched_budgets(&c, current, c.opts->max_cachelines, c.opts->max_cachelines_count,
 			  "--max-cachelines");

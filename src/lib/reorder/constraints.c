@@ -1,4 +1,4 @@
-/* Reading constraints files: pin, group, hot and skip rules, one per line. */
+/* Reading constraints files: pin, group, hot, apart and skip rules, one per line. */
 #include "reorder/constraints.h"
 
 #include <errno.h>
@@ -144,8 +144,10 @@ static int parse_line(sf_constraints *cs, const char *text, size_t len, uint32_t
 		rule.kind = SF_RULE_HOT;
 	else if (kw_len == 4 && memcmp(c.p, "skip", 4) == 0)
 		rule.kind = SF_RULE_SKIP;
+	else if (kw_len == 5 && memcmp(c.p, "apart", 5) == 0)
+		rule.kind = SF_RULE_APART;
 	else
-		LINE_FAIL("unknown rule '%.*s' (expected pin, group, hot or skip)",
+		LINE_FAIL("unknown rule '%.*s' (expected pin, group, hot, apart or skip)",
 			  (int)(kw_len ? kw_len : 1), c.p);
 	c.p += kw_len;
 	if (c.p < c.end && !is_space(*c.p))
@@ -179,6 +181,7 @@ static int parse_line(sf_constraints *cs, const char *text, size_t len, uint32_t
 	}
 	case SF_RULE_GROUP:
 	case SF_RULE_HOT:
+	case SF_RULE_APART:
 		skip_spaces(&c);
 		if (c.p == c.end || *c.p != ':')
 			LINE_FAIL("expected ':' after the struct name");
@@ -188,6 +191,8 @@ static int parse_line(sf_constraints *cs, const char *text, size_t len, uint32_t
 			return res;
 		if (rule.kind == SF_RULE_GROUP && rule.member_count < 2)
 			LINE_FAIL("a group needs at least two members");
+		if (rule.kind == SF_RULE_APART && rule.member_count < 2)
+			LINE_FAIL("apart needs at least two members");
 		if (rule.kind == SF_RULE_HOT && rule.member_count < 1)
 			LINE_FAIL("hot needs at least one member");
 		c.p = c.end;

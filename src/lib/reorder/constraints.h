@@ -12,12 +12,13 @@ typedef enum sf_rule_kind {
 	SF_RULE_PIN,
 	SF_RULE_GROUP,
 	SF_RULE_HOT,
-	SF_RULE_SKIP
+	SF_RULE_SKIP,
+	SF_RULE_APART
 } sf_rule_kind;
 
 /*
  * One rule.  Invariants: names are C identifiers; pin has exactly one
- * member, group at least two, hot at least one, skip none; no member is
+ * member, group and apart at least two, hot at least one, skip none; no member is
  * named twice in one rule.
  */
 typedef struct sf_rule {

@@ -7,65 +7,12 @@
 
 #include "layout/place.h"
 #include "layout/place_cxx.h"
+#include "reorder/plan_cache.h"
+#include "reorder/plan_cxx.h"
 #include "reorder/problem.h"
 #include "util/arena.h"
 #include "util/checked.h"
 #include "util/fail.h"
-
-const char *sf_optimality_name(sf_optimality optimal)
-{
-	switch (optimal) {
-	case SF_OPTIMAL_PROVEN:
-		return "proven";
-	case SF_OPTIMAL_CONSTRAINED:
-		return "constrained";
-	default:
-		return "heuristic";
-	}
-}
-
-const char *sf_reorder_reason_text(sf_reorder_reason reason)
-{
-	switch (reason) {
-	case SF_REASON_NONE:
-		return "";
-	case SF_REASON_MINIMAL:
-		return "already minimal";
-	case SF_REASON_PACKED:
-		return "packed";
-	case SF_REASON_UNION:
-		return "union";
-	case SF_REASON_NOT_REPRODUCIBLE:
-		return "layout not reproducible from debug info";
-	case SF_REASON_UNPLACEABLE:
-		return "member of unknown type or alignment";
-	case SF_REASON_SKIPPED:
-		return "skipped by constraints";
-	case SF_REASON_CONSTRAINED:
-		return "constraints allow no smaller order";
-	case SF_REASON_NO_GAIN:
-		return "no smaller order found";
-	case SF_REASON_BELOW_MINIMUM:
-		return "saves less than the minimum";
-	case SF_REASON_EMPTY:
-		return "fewer than two members";
-	case SF_REASON_COMPILER_REORDERS:
-		return "compiler reorders fields (Rust)";
-	case SF_REASON_VARIANT_PART:
-		return "variant part";
-	case SF_REASON_KEEP_FIRST:
-		return "minimal with the leading struct member kept first";
-	case SF_REASON_MAYBE_PACKED:
-		return "may be packed: the debug info cannot tell";
-	case SF_REASON_UNSIZED:
-		return "unsized: size known only at run time";
-	case SF_REASON_VIRTUAL_BASE:
-		return "virtual base";
-	case SF_REASON_CXX_AMBIGUOUS:
-		return "C++ layout ambiguous in debug info";
-	}
-	return "";
-}
 
 static uint64_t cachelines_of(uint64_t size, unsigned cacheline)
 {
@@ -96,80 +43,6 @@ static bool is_identity(const uint32_t *order, uint32_t n)
 	return true;
 }
 
-/*
- * Whether role hypothesis `h` gives `order` the size of `placed`.  The
- * size is the claim a proposal makes; where the hypotheses put a member
- * differently (a char in a base's tail padding or just after it) the
- * offsets shown are those of the hypothesis planned under.
- */
-static bool same_size(const sf_place_cxx *h, const uint32_t *order, uint32_t n, const sf_struct *placed,
-		      sf_arena *scratch)
-{
-	sf_struct *other = NULL;
-	return sf__place_cxx_struct(h, order, n, scratch, &other) == 0 && other->size == placed->size;
-}
-
-static bool roles_differ(const sf_place_cxx *hyps, uint32_t count, uint32_t i)
-{
-	for (uint32_t k = 1; k < count; k++) {
-		if (hyps[k].role[i] != hyps[0].role[i] || hyps[k].data_bytes[i] != hyps[0].data_bytes[i])
-			return true;
-	}
-	return false;
-}
-
-/*
- * Hypothesis 0 with pins that make most orders look alike under every
- * hypothesis: the members they read differently go last (nothing follows
- * them, so whether their tail padding is reused cannot matter), and when
- * they disagree on where the bases end, the most aligned member goes first
- * (it starts at the same aligned offset either way).  *out is NULL when
- * the hypotheses agree on all of that.
- */
-static int conservative(const sf_place_cxx **out, const sf_place_cxx *hyps, uint32_t count,
-			const sf_reorder_options *opts, sf_arena *scratch)
-{
-	const sf_struct *def = hyps[0].def;
-	uint32_t n = def->member_count, prefix = hyps[0].prefix_count, late = 0, first = UINT32_MAX;
-	bool prefix_differs = false;
-	sf_place_cxx *c;
-
-	*out = NULL;
-	c = sf__arena_alloc(scratch, sizeof(*c));
-	if (!c)
-		return sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
-	*c = hyps[0];
-	c->pin_at = sf__arena_calloc(scratch, n + 1, sizeof(*c->pin_at));
-	if (!c->pin_at)
-		return sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
-	for (uint32_t k = 1; k < count; k++)
-		prefix_differs |= hyps[k].prefix_bits != hyps[0].prefix_bits;
-	for (uint32_t i = prefix; i < n; i++) {
-		/* keep-first already holds member 0 in place. */
-		if (i == 0 && opts->keep_first && def->members[0].nested)
-			continue;
-		if (roles_differ(hyps, count, i))
-			late++;
-	}
-	if (!late && !prefix_differs)
-		return 0;
-	for (uint32_t i = prefix, pos = n - late; i < n; i++) {
-		if (!(i == 0 && opts->keep_first && def->members[0].nested) && roles_differ(hyps, count, i))
-			c->pin_at[i] = ++pos;
-	}
-	for (uint32_t i = prefix; prefix_differs && prefix > 0 && i < n; i++) {
-		const sf_member *m = &def->members[i];
-		if (c->pin_at[i] || c->role[i] == SF_ROLE_EMPTY || (m->flags & SF_MEMBER_BITFIELD))
-			continue;
-		if (first == UINT32_MAX || sf__place_member_align(m) > sf__place_member_align(&def->members[first]))
-			first = i;
-	}
-	if (first != UINT32_MAX && prefix < n - late)
-		c->pin_at[first] = prefix + 1;
-	*out = c;
-	return 0;
-}
-
 static sf_reorder_reason verdict_reason(sf_place_verdict v)
 {
 	switch (v) {
@@ -193,7 +66,7 @@ static sf_reorder_reason verdict_reason(sf_place_verdict v)
 static int choose_order(const sf_rproblem *p, const sf_reorder_options *opts, sf_search_ws *ws,
 			uint32_t *items, uint32_t *members, sf_reorder_reason *reason,
 			sf_optimality *optimal, sf_optimality *moves_optimal, uint64_t *predicted,
-			sf_arena *arena)
+			sf_plan_heat *heat, sf_arena *arena)
 {
 	const sf_struct *def = p->def;
 	uint64_t cap = opts->state_cap ? opts->state_cap : SF_REORDER_DEFAULT_STATE_CAP;
@@ -204,6 +77,9 @@ static int choose_order(const sf_rproblem *p, const sf_reorder_options *opts, sf
 
 	if (!identity)
 		return sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
+	if (p->cache_aware && opts->strategy == SF_REORDER_EXACT && p->state_count <= cap)
+		return sf__plan_cache_order(p, opts, ws, budget, items, members, reason, optimal, moves_optimal,
+					    predicted, heat, arena);
 	for (uint32_t i = 0; i < p->member_count; i++)
 		identity[i] = i;
 	identity_ok = sf__rproblem_order_ok(p, identity);
@@ -211,7 +87,7 @@ static int choose_order(const sf_rproblem *p, const sf_reorder_options *opts, sf
 	*moves_optimal = SF_OPTIMAL_PROVEN;
 	*reason = SF_REASON_NONE;
 
-	if (opts->strategy == SF_REORDER_EXACT && identity_ok && def->size <= p->lower_bound) {
+	if (opts->strategy == SF_REORDER_EXACT && identity_ok && def->size <= p->lower_bound && !p->cache_aware) {
 		*reason = SF_REASON_MINIMAL;
 		return 0;
 	}
@@ -235,6 +111,9 @@ static int choose_order(const sf_rproblem *p, const sf_reorder_options *opts, sf
 			return 0;
 		}
 		size = sf__rproblem_size_bits(p, end) / 8;
+		if (p->cache_aware && !plain)
+			return sf__plan_cache_fallback(p, items, size, members, reason, optimal, moves_optimal,
+						       predicted, heat);
 		*optimal = size <= p->lower_bound ? SF_OPTIMAL_PROVEN : SF_OPTIMAL_HEURISTIC;
 		*moves_optimal = SF_OPTIMAL_HEURISTIC;
 		*predicted = size;
@@ -268,6 +147,7 @@ typedef struct plan_result {
 	sf_optimality optimal;
 	sf_optimality moves_optimal;
 	bool has_rules;
+	sf_plan_heat heat;
 } plan_result;
 
 /*
@@ -299,7 +179,7 @@ static int plan_orders(const sf_struct *def, const sf_place_cxx *hyps, uint32_t 
 			 * keep their differences out of the layout. */
 			if (!ambiguous)
 				break;
-			err = conservative(&h, hyps, hyp_count, opts, scratch);
+			err = sf__plan_conservative(&h, hyps, hyp_count, opts, scratch);
 			if (err < 0 || !h)
 				return err;
 		}
@@ -311,11 +191,12 @@ static int plan_orders(const sf_struct *def, const sf_place_cxx *hyps, uint32_t 
 			return 0;
 		}
 		r->has_rules = problem.has_rules;
+		sf__plan_heat_from(&r->heat, &problem);
 		items = sf__arena_calloc(scratch, problem.item_count + 1, sizeof(*items));
 		if (!items)
 			return sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
 		err = choose_order(&problem, opts, ws, items, members, &why, &r->optimal, &r->moves_optimal,
-				   &predicted, scratch);
+				   &predicted, &r->heat, scratch);
 		if (err < 0)
 			return err;
 		if (why != SF_REASON_NONE) {
@@ -341,7 +222,7 @@ static int plan_orders(const sf_struct *def, const sf_place_cxx *hyps, uint32_t 
 					def->name ? def->name : def->typedef_name ? def->typedef_name : "(anonymous)",
 					(unsigned long long)predicted, (unsigned long long)r->placed->size);
 		for (uint32_t j = 0; h && j < hyp_count && agree; j++)
-			agree = j == k || same_size(&hyps[j], members, n, r->placed, scratch);
+			agree = j == k || sf__plan_same_size(&hyps[j], members, n, r->placed, scratch);
 		if (h && k == hyp_count && r->placed->size >= def->size)
 			agree = false;   /* the last resort found nothing smaller */
 		if (agree) {
@@ -411,18 +292,22 @@ static int best_size(const sf_struct *def, const sf_place_cxx *hyps, uint32_t hy
 		      : sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
 	if (err == 0 && r.placed && r.placed->size < def->size)
 		*size = r.placed->size;
+	if (err == 0 && r.heat.active && r.reason != SF_REASON_CONSTRAINED && r.heat.min_size < *size)
+		*size = r.heat.min_size;
 	sf__arena_free(scratch);
 	return err;
 }
 
 /*
  * "Minimal" is only a proof about the rules in force: when dropping
- * keep_first or the constraints gives a smaller order, the proposal says
- * which of them bound it and how small the struct could be without.
+ * keep_first or the constraints gives an order smaller than `reference`
+ * (the proposal's size, or the minimal size a cache-aware proposal grew
+ * from), the proposal says which of them bound it and how small the
+ * struct could be without.
  */
 static int find_binding_rules(sf_proposal *prop, const sf_struct *def, const sf_place_cxx *hyps,
 			      uint32_t hyp_count, const sf_reorder_options *opts, unsigned cacheline,
-			      sf_search_ws *ws, bool has_rules)
+			      sf_search_ws *ws, bool has_rules, uint64_t reference)
 {
 	unsigned in_force = rules_in_force(def, opts, has_rules), bound = 0;
 	sf_reorder_options relaxed = *opts;
@@ -435,8 +320,11 @@ static int find_binding_rules(sf_proposal *prop, const sf_struct *def, const sf_
 	relaxed.keep_first = 0;
 	relaxed.constraints = NULL;
 	relaxed.min_savings = 0;
+	relaxed.heat = NULL;
+	relaxed.heat_count = 0;
+	relaxed.allow_growth = 0;
 	err = best_size(def, hyps, hyp_count, &relaxed, cacheline, ws, &free_size);
-	if (err < 0 || free_size >= prop->size)
+	if (err < 0 || free_size >= reference)
 		return err;
 	if (in_force == (SF_RULE_BOUND_KEEP_FIRST | SF_RULE_BOUND_CONSTRAINTS)) {
 		/* Name each rule that binds alone; both when only together. */
@@ -444,13 +332,13 @@ static int find_binding_rules(sf_proposal *prop, const sf_struct *def, const sf_
 		err = best_size(def, hyps, hyp_count, &relaxed, cacheline, ws, &size);
 		if (err < 0)
 			return err;
-		bound |= size < prop->size ? SF_RULE_BOUND_KEEP_FIRST : 0;
+		bound |= size < reference ? SF_RULE_BOUND_KEEP_FIRST : 0;
 		relaxed.constraints = NULL;
 		relaxed.keep_first = opts->keep_first;
 		err = best_size(def, hyps, hyp_count, &relaxed, cacheline, ws, &size);
 		if (err < 0)
 			return err;
-		bound |= size < prop->size ? SF_RULE_BOUND_CONSTRAINTS : 0;
+		bound |= size < reference ? SF_RULE_BOUND_CONSTRAINTS : 0;
 	}
 	prop->bound_by = bound ? bound : in_force;
 	prop->unconstrained_size = free_size;
@@ -461,21 +349,37 @@ static int find_binding_rules(sf_proposal *prop, const sf_struct *def, const sf_
 	return 0;
 }
 
-int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_struct_layout *report_layout,
-		       const sf_reorder_options *opts, unsigned cacheline, sf_search_ws *ws,
-		       sf_arena *arena)
+/* Why an order the search found is not proposed after all, or SF_REASON_NONE.
+ * A cache-aware order was already weighed against the declared one. */
+static sf_reorder_reason gain_verdict(const sf_struct *def, const plan_result *r, const sf_reorder_options *opts)
+{
+	const sf_struct *placed = r->placed;
+	if (r->heat.active)
+		return SF_REASON_NONE;
+	if (placed->size >= def->size && !(placed->size == def->size && r->has_rules))
+		return SF_REASON_NO_GAIN;
+	if (def->size - placed->size < opts->min_savings)
+		return SF_REASON_BELOW_MINIMUM;
+	return SF_REASON_NONE;
+}
+
+/* A cache-aware order larger than the minimal size took growth for its hot set. */
+static void heat_bound(sf_proposal *prop, const sf_plan_heat *heat)
+{
+	if (!heat->active || prop->size <= heat->min_size || prop->optimal == SF_OPTIMAL_HEURISTIC)
+		return;
+	if (prop->optimal != SF_OPTIMAL_CONSTRAINED)
+		prop->unconstrained_size = heat->min_size;
+	prop->optimal = SF_OPTIMAL_CONSTRAINED;
+	prop->bound_by |= SF_RULE_BOUND_HEAT;
+}
+
+/* `entry` as the identity proposal of `def`, before any search. */
+static int identity_entry(sf_plan_entry *entry, const sf_struct *def, unsigned cacheline, sf_arena *arena)
 {
 	sf_proposal *prop = &entry->proposal;
 	uint32_t n = def->member_count;
-	uint32_t *identity, *members = NULL;
-	sf_arena *scratch = NULL;
-	sf_place_verdict verdict;
-	sf_reorder_reason reason = SF_REASON_NONE;
-	sf_struct *placed = NULL;
-	sf_place_cxx *hyps = NULL;
-	uint32_t hyp_count = 0;
-	plan_result result = { .placed = NULL };
-	int err = 0;
+	uint32_t *identity;
 
 	memset(entry, 0, sizeof(*entry));
 	identity = sf__arena_calloc(arena, n + 1, sizeof(*identity));
@@ -494,6 +398,28 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 	prop->optimal = SF_OPTIMAL_PROVEN;
 	prop->moves_optimal = SF_OPTIMAL_PROVEN;
 	prop->assumed_alignment = assumed_alignment(def, arena);
+	return 0;
+}
+
+int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_struct_layout *report_layout,
+		       const sf_reorder_options *opts, unsigned cacheline, sf_search_ws *ws,
+		       sf_arena *arena)
+{
+	sf_proposal *prop = &entry->proposal;
+	uint32_t n = def->member_count;
+	uint32_t *members = NULL;
+	sf_arena *scratch = NULL;
+	sf_place_verdict verdict;
+	sf_reorder_reason reason = SF_REASON_NONE;
+	sf_struct *placed = NULL;
+	sf_place_cxx *hyps = NULL;
+	uint32_t hyp_count = 0;
+	plan_result result = { .placed = NULL };
+	int err = 0;
+
+	err = identity_entry(entry, def, cacheline, arena);
+	if (err < 0)
+		return err;
 
 	/* A dynamically sized member must stay last and its size is not
 	 * known; the source order means nothing to a compiler that picks its
@@ -540,16 +466,8 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 	prop->moves_optimal = result.moves_optimal;
 	placed = result.placed;
 	reason = result.reason;
-	if (!placed)
+	if (!placed || (reason = gain_verdict(def, &result, opts)) != SF_REASON_NONE)
 		goto identity_result;
-	if (placed->size >= def->size && !(placed->size == def->size && result.has_rules)) {
-		reason = SF_REASON_NO_GAIN;
-		goto identity_result;
-	}
-	if (def->size - placed->size < opts->min_savings) {
-		reason = SF_REASON_BELOW_MINIMUM;
-		goto identity_result;
-	}
 	err = sf__layout_analyze(placed, cacheline, &entry->owned_layout);
 	if (err < 0)
 		goto done;
@@ -557,12 +475,15 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 	entry->layout = entry->owned_layout;
 	prop->order = members;
 	prop->size = placed->size;
-	prop->saves = def->size - placed->size;
+	prop->saves = def->size > placed->size ? def->size - placed->size : 0;
 	prop->cachelines = cachelines_of(placed->size, cacheline);
 	prop->crossings = crossings_of(placed, cacheline);
 	prop->moved = sf__search_moved(members, n);
 	prop->reason = SF_REASON_NONE;
-	err = find_binding_rules(prop, def, hyps, hyp_count, opts, cacheline, ws, result.has_rules);
+	err = find_binding_rules(prop, def, hyps, hyp_count, opts, cacheline, ws, result.has_rules,
+				 result.heat.active ? result.heat.min_size : prop->size);
+	heat_bound(prop, &result.heat);
+	sf__plan_heat_fill(prop, &result.heat, def, placed, members, cacheline);
 	goto done;
 
 identity_result:
@@ -570,9 +491,15 @@ identity_result:
 	prop->unconstrained_size = prop->size;
 	if (reason == SF_REASON_MINIMAL || reason == SF_REASON_CONSTRAINED || reason == SF_REASON_SKIPPED)
 		err = find_binding_rules(prop, def, hyps, hyp_count, opts, cacheline, ws,
-					 reason == SF_REASON_SKIPPED || result.has_rules);
+					 reason == SF_REASON_SKIPPED || result.has_rules,
+					 result.heat.active ? result.heat.min_size : prop->size);
 	if (err < 0)
 		goto done;
+	/* The declared order as the cache-aware best may have used growth;
+	 * as a refusal it claims nothing. */
+	if (reason == SF_REASON_MINIMAL)
+		heat_bound(prop, &result.heat);
+	sf__plan_heat_fill(prop, &result.heat, def, def, NULL, cacheline);
 	if (report_layout) {
 		entry->layout = report_layout;
 	} else {

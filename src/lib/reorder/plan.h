@@ -14,7 +14,8 @@
  * Invariants: `placed` is the struct laid out from scratch in
  * proposal.order (== def, the model's definition, for identity proposals);
  * layout is sf__layout_analyze(placed) with the plan's cache-line size;
- * proposal.size == placed->size <= def->size.
+ * proposal.size == placed->size <= def->size, or at most the minimal size
+ * plus opts->allow_growth for a cache-aware proposal.
  */
 typedef struct sf_plan_entry {
 	sf_proposal proposal;

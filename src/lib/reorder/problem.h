@@ -24,7 +24,10 @@ typedef struct sf_ritem {
 	uint32_t first_index;     /* members[0], the item's place in the declaration */
 	uint32_t pin;             /* position index it must start at, or SF_RITEM_FREE */
 	uint32_t cls;
-	bool hot;
+	uint32_t zone;            /* cache-line group it lives in (0: none), as zone_at */
+	uint64_t hot_bits;        /* bits of its hot members */
+	bool hot;                 /* holds a hot member */
+	bool apart;               /* named by an apart rule: never merged into a class */
 	bool ascending;           /* members[] strictly increasing: the item can be "kept" */
 } sf_ritem;
 
@@ -38,9 +41,14 @@ typedef struct sf_rclass {
 	uint32_t mult;            /* items in the class */
 	uint32_t len;             /* members per item */
 	uint64_t radix;
-	bool hot;
 	bool pinned;
 } sf_rclass;
+
+/* One apart rule: members that never share a cache line. */
+typedef struct sf_rapart {
+	const uint32_t *members;
+	uint32_t count;
+} sf_rapart;
 
 typedef struct sf_rproblem {
 	const sf_struct *def;
@@ -53,10 +61,23 @@ typedef struct sf_rproblem {
 	uint32_t class_count;
 	sf_rclass *classes;
 	uint64_t state_count;      /* prod(mult + 1); UINT64_MAX when it overflows */
-	uint32_t hot_items;        /* free (unpinned) hot items */
 	uint32_t *next_pin;        /* [member_count + 1]: first pinned position >= p, else member_count */
 	uint32_t *pin_item;        /* [member_count]: item pinned at position p, or SF_RITEM_FREE */
 	uint32_t *item_of;         /* [member_count]: item holding member i */
+	/* [member_count]: the kernel cache-line group (1-based, 0: none)
+	 * owning position p in the declaration; an item keeps to its zone. */
+	uint32_t *zone_at;
+	/* The cache-aware part (see heat.h): per-member heat, the hot set and
+	 * apart rules.  cache_aware is set when any of them applies. */
+	uint64_t *weight;          /* [member_count] reads + writes */
+	uint32_t *threads;         /* [member_count] writing threads, 0 unknown */
+	bool *hot;                 /* [member_count] in the hot set */
+	uint32_t hot_count;
+	uint64_t hot_bits;         /* bits of all hot members */
+	sf_rapart *aparts;
+	uint32_t apart_count;
+	uint64_t base_align;       /* bytes: worst-case start alignment for line counts */
+	bool cache_aware;
 	uint64_t align_bits;       /* struct alignment */
 	uint64_t cacheline_bits;
 	uint64_t lower_bound;      /* bytes: roundup(sum of member bits, align); no order is smaller */
@@ -86,26 +107,40 @@ static inline uint64_t sf__rproblem_size_bits(const sf_rproblem *p, uint64_t end
  * adds to *crossings the members straddling a cache line when not NULL. */
 uint64_t sf__ritem_place(const sf_rproblem *p, const sf_ritem *it, uint64_t pos, uint32_t *crossings);
 
+/* The same, also writing each member's first and end bit into
+ * first_bits[m] and end_bits[m] (indexed by member) when not NULL. */
+uint64_t sf__ritem_place_members(const sf_rproblem *p, const sf_ritem *it, uint64_t pos, uint32_t *crossings,
+				 uint64_t *first_bits, uint64_t *end_bits);
+
 /* Largest start bit from which `it` ends at or before `bound`, or SF_PLACE_NONE. */
 uint64_t sf__ritem_latest(const sf_rproblem *p, const sf_ritem *it, uint64_t bound);
 
-/* Whether `it` may come next at member position `position` once
- * `hot_placed` free hot items are placed. */
-static inline bool sf__ritem_allowed(const sf_rproblem *p, const sf_ritem *it,
-				     uint32_t position, uint32_t hot_placed)
+/* Whether `it` may come next at member position `position`. */
+static inline bool sf__ritem_allowed(const sf_rproblem *p, const sf_ritem *it, uint32_t position)
 {
 	if (it->pin != SF_RITEM_FREE)
 		return it->pin == position;
 	if (position + it->count > p->member_count || p->next_pin[position] < position + it->count)
 		return false;
-	return it->hot || hot_placed == p->hot_items;
+	for (uint32_t k = 0; k < it->count; k++) {
+		if (p->zone_at[position + k] != it->zone)
+			return false;
+	}
+	return true;
 }
 
 /*
  * Whether the member order `order` (member_count original indices) keeps
- * every rule: items contiguous and in order, pins, hot items first.
+ * every rule: items contiguous and in order, pins, zones.  (Apart rules
+ * depend on offsets: sf__rproblem_apart_ok.)
  */
 bool sf__rproblem_order_ok(const sf_rproblem *p, const uint32_t *order);
+
+/* Whether members placed at first_bits/end_bits (indexed by member; a
+ * member not placed yet has end_bits 0) keep every apart rule that
+ * involves item `it`, or every rule when `it` is NULL. */
+bool sf__rproblem_apart_ok(const sf_rproblem *p, const sf_ritem *it, const uint64_t *first_bits,
+			   const uint64_t *end_bits);
 
 /* Flattens an item order into a member order. */
 void sf__rproblem_members(const sf_rproblem *p, const uint32_t *items, uint32_t *order);

@@ -36,6 +36,56 @@ typedef struct sf_search_result {
 int sf__search_exact(const sf_rproblem *p, sf_search_ws *ws, uint64_t limit, uint64_t budget,
 		     uint32_t *items, sf_search_result *res);
 
+/* Grows the tables to `states` entries.  Returns 0 or SF_ENOMEM. */
+int sf__search_reserve(sf_search_ws *ws, uint64_t states);
+
+/* Fills the forward table (tables reserved for p->state_count) and sets
+ * *end to the smallest end bit of all items, SF_PLACE_NONE when the rules
+ * leave no order.  Returns 0 or SF_ENOMEM. */
+int sf__search_forward(const sf_rproblem *p, sf_search_ws *ws, uint64_t *end);
+
+/* Fills the backward table for orders ending at or before `final_bits`.
+ * Returns 0 or SF_ENOMEM. */
+int sf__search_backward(const sf_rproblem *p, sf_search_ws *ws, uint64_t final_bits);
+
+/* The cache-aware search's answer (search_cache.c). */
+typedef struct sf_cache_result {
+	bool found;                  /* items holds an order within the limit */
+	uint64_t min_size;           /* bytes: smallest order under the rules */
+	uint64_t size;               /* bytes of the chosen order */
+	uint32_t hot_lines;
+	uint64_t hot_end;            /* bytes */
+	sf_objective budget_bound;   /* first level the node budget left unproven */
+} sf_cache_result;
+
+/*
+ * The cache-aware exact search (p->cache_aware, p->state_count within the
+ * tables the caller allows): among orders keeping every rule (apart rules
+ * too) of size at most the minimal size + `growth` bytes, the
+ * lexicographic minimum of (hot-set lines at the worst start, hot-set end,
+ * size, moved members, crossings), by branch and bound over at most
+ * `budget` nodes.  `seed` (member_count declaration indices, or NULL) is a
+ * starting incumbent when it keeps the rules.  Returns 0 or SF_ENOMEM.
+ */
+int sf__search_cache(const sf_rproblem *p, sf_search_ws *ws, uint64_t growth, uint64_t budget,
+		     const uint32_t *seed, uint32_t *items, sf_cache_result *res);
+
+/* The cache-aware objective's value of one order (search_cache.c). */
+typedef struct sf_cache_cost {
+	uint32_t lines;
+	uint64_t hot_end;    /* bytes */
+	uint64_t size;       /* bytes */
+	uint32_t moved;
+	uint32_t crossings;
+} sf_cache_cost;
+
+/* <0, 0, >0 as `a` is better than, as good as or worse than `b`. */
+int sf__search_cache_cmp(const sf_cache_cost *a, const sf_cache_cost *b);
+
+/* The cost of member order `order`; *ok is false when it breaks a rule
+ * (apart included).  Returns 0 or SF_ENOMEM. */
+int sf__search_cache_cost(const sf_rproblem *p, const uint32_t *order, sf_cache_cost *out, bool *ok);
+
 /*
  * List scheduling: at each position the pinned item, else the first
  * allowed item by alignment, largest first (`plain`), or by alignment with

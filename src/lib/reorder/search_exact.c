@@ -51,17 +51,14 @@ static int ws_reserve(sf_search_ws *ws, uint64_t states)
 	return 0;
 }
 
-/* Counts per class, member position and free hot items of a state. */
-static void decode(const sf_rproblem *p, uint64_t state, uint32_t *counts, uint32_t *pos, uint32_t *hot)
+/* Counts per class and member position of a state. */
+static void decode(const sf_rproblem *p, uint64_t state, uint32_t *counts, uint32_t *pos)
 {
 	*pos = 0;
-	*hot = 0;
 	for (uint32_t c = 0; c < p->class_count; c++) {
 		const sf_rclass *k = &p->classes[c];
 		counts[c] = (uint32_t)(state / k->radix % ((uint64_t)k->mult + 1));
 		*pos += counts[c] * k->len;
-		if (k->hot && !k->pinned)
-			*hot += counts[c];
 	}
 }
 
@@ -93,7 +90,6 @@ uint32_t sf__search_moved(const uint32_t *order, uint32_t count)
 typedef struct dfs {
 	const sf_rproblem *p;
 	const uint64_t *backward;
-	uint64_t hot_bound;        /* end bit the last hot item may reach */
 	uint64_t budget;
 	uint64_t nodes;
 	bool exhausted;
@@ -115,7 +111,7 @@ static uint32_t unplaced_below(const dfs *d, int64_t j)
 }
 
 static void search(dfs *d, uint32_t depth, uint32_t pos, uint64_t state, uint64_t end,
-		   int64_t kept_last, uint32_t moved, uint32_t crossings, uint32_t hot_placed)
+		   int64_t kept_last, uint32_t moved, uint32_t crossings)
 {
 	const sf_rproblem *p = d->p;
 	uint32_t bound;
@@ -147,18 +143,15 @@ static void search(dfs *d, uint32_t depth, uint32_t pos, uint64_t state, uint64_
 			bool keep = pass == 0;
 			uint32_t cross = crossings;
 			uint64_t e, next = state + p->classes[it->cls].radix;
-			bool hot_free = it->hot && it->pin == SF_RITEM_FREE;
 
 			if (d->item_placed[i])
 				continue;
 			if (keep && (!it->ascending || (int64_t)it->members[0] <= kept_last))
 				continue;
-			if (!sf__ritem_allowed(p, it, pos, hot_placed))
+			if (!sf__ritem_allowed(p, it, pos))
 				continue;
 			e = sf__ritem_place(p, it, end, &cross);
 			if (e == SF_PLACE_NONE || d->backward[next] == SF_PLACE_NONE || e > d->backward[next])
-				continue;
-			if (hot_free && hot_placed + 1 == p->hot_items && e > d->hot_bound)
 				continue;
 			d->item_placed[i] = true;
 			for (uint32_t k = 0; k < it->count; k++)
@@ -166,7 +159,7 @@ static void search(dfs *d, uint32_t depth, uint32_t pos, uint64_t state, uint64_
 			d->current[depth] = i;
 			search(d, depth + 1, pos + it->count, next, e,
 			       keep ? (int64_t)it->members[it->count - 1] : kept_last,
-			       keep ? moved : moved + it->count, cross, hot_placed + hot_free);
+			       keep ? moved : moved + it->count, cross);
 			d->item_placed[i] = false;
 			for (uint32_t k = 0; k < it->count; k++)
 				d->member_placed[it->members[k]] = false;
@@ -182,16 +175,15 @@ static void reconstruct(const sf_rproblem *p, const uint64_t *f, uint32_t *count
 	uint32_t depth = p->item_count;
 
 	while (depth > 0) {
-		uint32_t pos, hot, chosen = UINT32_MAX;
-		decode(p, state, counts, &pos, &hot);
+		uint32_t pos, chosen = UINT32_MAX;
+		decode(p, state, counts, &pos);
 		for (uint32_t c = 0; c < p->class_count && chosen == UINT32_MAX; c++) {
 			const sf_rclass *k = &p->classes[c];
 			const sf_ritem *rep = &p->items[k->item];
 			uint64_t prev = state - k->radix;
-			uint32_t prev_hot = hot - (k->hot && !k->pinned);
 			if (counts[c] == 0 || f[prev] == SF_PLACE_NONE)
 				continue;
-			if (!sf__ritem_allowed(p, rep, pos - k->len, prev_hot))
+			if (!sf__ritem_allowed(p, rep, pos - k->len))
 				continue;
 			if (sf__ritem_place(p, rep, f[prev], NULL) == f[state])
 				chosen = c;
@@ -210,12 +202,73 @@ static void reconstruct(const sf_rproblem *p, const uint64_t *f, uint32_t *count
 	}
 }
 
+int sf__search_reserve(sf_search_ws *ws, uint64_t states)
+{
+	return ws_reserve(ws, states);
+}
+
+int sf__search_forward(const sf_rproblem *p, sf_search_ws *ws, uint64_t *end)
+{
+	uint64_t *f = ws->forward;
+	uint32_t *counts = calloc(p->class_count + 1, sizeof(*counts));
+
+	if (!counts)
+		return sf__fail(SF_ENOMEM, "out of memory for the reorder search");
+	f[0] = 0;
+	for (uint64_t s = 1; s < p->state_count; s++) {
+		uint32_t pos;
+		uint64_t best = SF_PLACE_NONE;
+		decode(p, s, counts, &pos);
+		for (uint32_t c = 0; c < p->class_count; c++) {
+			const sf_rclass *k = &p->classes[c];
+			uint64_t prev = s - k->radix, e;
+			if (counts[c] == 0 || f[prev] == SF_PLACE_NONE ||
+			    !sf__ritem_allowed(p, &p->items[k->item], pos - k->len))
+				continue;
+			e = sf__ritem_place(p, &p->items[k->item], f[prev], NULL);
+			if (e < best)
+				best = e;
+		}
+		f[s] = best;
+	}
+	*end = f[p->state_count - 1];
+	free(counts);
+	return 0;
+}
+
+int sf__search_backward(const sf_rproblem *p, sf_search_ws *ws, uint64_t final_bits)
+{
+	uint64_t *b = ws->backward, full = p->state_count - 1;
+	uint32_t *counts = calloc(p->class_count + 1, sizeof(*counts));
+
+	if (!counts)
+		return sf__fail(SF_ENOMEM, "out of memory for the reorder search");
+	b[full] = final_bits;
+	for (uint64_t s = full; s-- > 0;) {
+		uint32_t pos;
+		uint64_t best = SF_PLACE_NONE;
+		decode(p, s, counts, &pos);
+		for (uint32_t c = 0; c < p->class_count; c++) {
+			const sf_rclass *k = &p->classes[c];
+			uint64_t next = s + k->radix, start;
+			if (counts[c] == k->mult || b[next] == SF_PLACE_NONE ||
+			    !sf__ritem_allowed(p, &p->items[k->item], pos))
+				continue;
+			start = sf__ritem_latest(p, &p->items[k->item], b[next]);
+			if (start != SF_PLACE_NONE && (best == SF_PLACE_NONE || start > best))
+				best = start;
+		}
+		b[s] = best;
+	}
+	free(counts);
+	return 0;
+}
+
 int sf__search_exact(const sf_rproblem *p, sf_search_ws *ws, uint64_t limit, uint64_t budget,
 		     uint32_t *items, sf_search_result *res)
 {
-	uint64_t states = p->state_count, full = states - 1, opt_bits, hot_min = SF_PLACE_NONE;
+	uint64_t opt_bits, end = SF_PLACE_NONE;
 	uint32_t *counts = NULL, *order = NULL;
-	uint64_t *f, *b;
 	dfs d;
 	int err = 0;
 
@@ -223,11 +276,24 @@ int sf__search_exact(const sf_rproblem *p, sf_search_ws *ws, uint64_t limit, uin
 	memset(&d, 0, sizeof(d));
 	res->optimal = SF_OPTIMAL_PROVEN;
 	res->moves_optimal = SF_OPTIMAL_PROVEN;
-	err = ws_reserve(ws, states);
+	err = ws_reserve(ws, p->state_count);
+	if (err == 0)
+		err = sf__search_forward(p, ws, &end);
 	if (err < 0)
 		return err;
-	f = ws->forward;
-	b = ws->backward;
+	if (end == SF_PLACE_NONE) {
+		res->size = UINT64_MAX;
+		return 0;
+	}
+	opt_bits = sf__rproblem_size_bits(p, end);
+	res->size = opt_bits / 8;
+	if (res->size > limit)
+		return 0;
+	res->found = true;
+	err = sf__search_backward(p, ws, opt_bits);
+	if (err < 0)
+		return err;
+
 	counts = calloc(p->class_count + 1, sizeof(*counts));
 	order = calloc(p->member_count + 1, sizeof(*order));
 	d.item_placed = calloc(p->item_count + 1, sizeof(*d.item_placed));
@@ -238,78 +304,20 @@ int sf__search_exact(const sf_rproblem *p, sf_search_ws *ws, uint64_t limit, uin
 		err = sf__fail(SF_ENOMEM, "out of memory for the reorder search");
 		goto done;
 	}
-
-	f[0] = 0;
-	for (uint64_t s = 1; s < states; s++) {
-		uint32_t pos, hot, nonhot_free = 0;
-		uint64_t best = SF_PLACE_NONE;
-		decode(p, s, counts, &pos, &hot);
-		for (uint32_t c = 0; c < p->class_count; c++) {
-			const sf_rclass *k = &p->classes[c];
-			uint64_t prev = s - k->radix, e;
-			if (counts[c] == 0)
-				continue;
-			if (!k->hot && !k->pinned)
-				nonhot_free += counts[c];
-			if (f[prev] == SF_PLACE_NONE ||
-			    !sf__ritem_allowed(p, &p->items[k->item], pos - k->len, hot - (k->hot && !k->pinned)))
-				continue;
-			e = sf__ritem_place(p, &p->items[k->item], f[prev], NULL);
-			if (e < best)
-				best = e;
-		}
-		f[s] = best;
-		if (p->hot_items && hot == p->hot_items && nonhot_free == 0 && best < hot_min)
-			hot_min = best;
-	}
-	if (f[full] == SF_PLACE_NONE) {
-		res->size = UINT64_MAX;
-		goto done;
-	}
-	opt_bits = sf__rproblem_size_bits(p, f[full]);
-	res->size = opt_bits / 8;
-	if (res->size > limit)
-		goto done;
-	res->found = true;
-
-	b[full] = opt_bits;
-	for (uint64_t s = full; s-- > 0;) {
-		uint32_t pos, hot;
-		uint64_t best = SF_PLACE_NONE;
-		decode(p, s, counts, &pos, &hot);
-		for (uint32_t c = 0; c < p->class_count; c++) {
-			const sf_rclass *k = &p->classes[c];
-			uint64_t next = s + k->radix, start;
-			if (counts[c] == k->mult || b[next] == SF_PLACE_NONE ||
-			    !sf__ritem_allowed(p, &p->items[k->item], pos, hot))
-				continue;
-			start = sf__ritem_latest(p, &p->items[k->item], b[next]);
-			if (start != SF_PLACE_NONE && (best == SF_PLACE_NONE || start > best))
-				best = start;
-		}
-		b[s] = best;
-	}
-
 	/* Incumbent: the forward table's own order. */
-	reconstruct(p, f, counts, d.item_placed, items);
+	reconstruct(p, ws->forward, counts, d.item_placed, items);
 	memset(d.item_placed, 0, (p->item_count + 1) * sizeof(*d.item_placed));
 	sf__rproblem_members(p, items, order);
 	d.best_moved = sf__search_moved(order, p->member_count);
 	d.best_crossings = 0;
-	{
-		uint64_t e = 0;
-		for (uint32_t i = 0; i < p->item_count; i++)
-			e = sf__ritem_place(p, &p->items[items[i]], e, &d.best_crossings);
-	}
-	/* "As few lines as possible" for hot items: the lines of their
-	 * smallest possible end. */
-	d.hot_bound = hot_min == SF_PLACE_NONE ? SF_PLACE_NONE
-		: (hot_min + p->cacheline_bits - 1) / p->cacheline_bits * p->cacheline_bits;
+	end = 0;
+	for (uint32_t i = 0; i < p->item_count; i++)
+		end = sf__ritem_place(p, &p->items[items[i]], end, &d.best_crossings);
 	d.p = p;
-	d.backward = b;
+	d.backward = ws->backward;
 	d.budget = budget;
 	if (d.best_moved > 0 || d.best_crossings > 0)
-		search(&d, 0, 0, 0, 0, -1, 0, 0, 0);
+		search(&d, 0, 0, 0, 0, -1, 0, 0);
 	if (d.exhausted || p->has_groups)
 		res->moves_optimal = SF_OPTIMAL_HEURISTIC;
 done:

@@ -9,6 +9,7 @@
 
 typedef struct rank_key {
 	uint32_t item;
+	bool hot;
 	uint32_t align;
 	bool bitfield;
 	uint32_t first_index;
@@ -17,6 +18,8 @@ typedef struct rank_key {
 static int compare_plain(const void *pa, const void *pb)
 {
 	const rank_key *a = pa, *b = pb;
+	if (a->hot != b->hot)
+		return a->hot ? -1 : 1;
 	if (a->align != b->align)
 		return a->align > b->align ? -1 : 1;
 	return a->first_index < b->first_index ? -1 : a->first_index > b->first_index;
@@ -27,6 +30,8 @@ static int compare_plain(const void *pa, const void *pb)
 static int compare_packing(const void *pa, const void *pb)
 {
 	const rank_key *a = pa, *b = pb;
+	if (a->hot != b->hot)
+		return a->hot ? -1 : 1;
 	if (a->align != b->align)
 		return a->align > b->align ? -1 : 1;
 	if (a->bitfield != b->bitfield)
@@ -43,6 +48,9 @@ static rank_key *rank_items(const sf_rproblem *p, bool plain)
 		const sf_ritem *it = &p->items[i];
 		keys[i].item = i;
 		keys[i].first_index = it->first_index;
+		/* Past the exact search, a cache-aware struct still gets its
+		 * hot members first. */
+		keys[i].hot = it->hot;
 		keys[i].bitfield = true;
 		for (uint32_t k = 0; k < it->count; k++) {
 			const sf_member *m = &p->def->members[it->members[k]];
@@ -63,7 +71,7 @@ static rank_key *rank_items(const sf_rproblem *p, bool plain)
  * SF_PLACE_NONE.
  */
 static uint64_t schedule_from(const sf_rproblem *p, const rank_key *keys, bool *placed,
-			      uint32_t depth, uint32_t pos, uint32_t hot, uint64_t end, uint32_t *items)
+			      uint32_t depth, uint32_t pos, uint64_t end, uint32_t *items)
 {
 	while (depth < p->item_count) {
 		uint32_t chosen = UINT32_MAX;
@@ -75,7 +83,7 @@ static uint64_t schedule_from(const sf_rproblem *p, const rank_key *keys, bool *
 		} else {
 			for (uint32_t r = 0; r < p->item_count; r++) {
 				uint32_t i = keys[r].item;
-				if (!placed[i] && sf__ritem_allowed(p, &p->items[i], pos, hot)) {
+				if (!placed[i] && sf__ritem_allowed(p, &p->items[i], pos)) {
 					chosen = i;
 					break;
 				}
@@ -90,7 +98,6 @@ static uint64_t schedule_from(const sf_rproblem *p, const rank_key *keys, bool *
 		if (end == SF_PLACE_NONE)
 			return SF_PLACE_NONE;
 		pos += it->count;
-		hot += it->hot && it->pin == SF_RITEM_FREE;
 	}
 	return end;
 }
@@ -101,7 +108,7 @@ uint64_t sf__search_schedule(const sf_rproblem *p, bool plain, uint32_t *items)
 	bool *placed = calloc(p->item_count + 1, sizeof(*placed));
 	uint64_t end = SF_PLACE_NONE;
 	if (keys && placed)
-		end = schedule_from(p, keys, placed, 0, 0, 0, 0, items);
+		end = schedule_from(p, keys, placed, 0, 0, 0, items);
 	free(keys);
 	free(placed);
 	return end;
@@ -114,7 +121,7 @@ int sf__search_fewer_moves(const sf_rproblem *p, uint64_t limit_bits, uint32_t *
 	bool *trial = calloc(p->item_count + 1, sizeof(*trial));
 	uint32_t *scratch = calloc(p->item_count + 1, sizeof(*scratch));
 	uint32_t *result = calloc(p->item_count + 1, sizeof(*result));
-	uint32_t pos = 0, hot = 0;
+	uint32_t pos = 0;
 	uint64_t end = 0;
 	int err = 0;
 
@@ -133,15 +140,13 @@ int sf__search_fewer_moves(const sf_rproblem *p, uint64_t limit_bits, uint32_t *
 				break;
 			}
 		}
-		if (next != UINT32_MAX && sf__ritem_allowed(p, &p->items[next], pos, hot)) {
+		if (next != UINT32_MAX && sf__ritem_allowed(p, &p->items[next], pos)) {
 			uint64_t e = sf__ritem_place(p, &p->items[next], end, NULL);
 			if (e != SF_PLACE_NONE) {
 				memcpy(trial, placed, (p->item_count + 1) * sizeof(*trial));
 				trial[next] = true;
 				scratch[depth] = next;
-				e = schedule_from(p, keys, trial, depth + 1, pos + p->items[next].count,
-						  hot + (p->items[next].hot && p->items[next].pin == SF_RITEM_FREE),
-						  e, scratch);
+				e = schedule_from(p, keys, trial, depth + 1, pos + p->items[next].count, e, scratch);
 				if (e != SF_PLACE_NONE && e <= limit_bits)
 					chosen = next;
 			}
@@ -150,7 +155,7 @@ int sf__search_fewer_moves(const sf_rproblem *p, uint64_t limit_bits, uint32_t *
 			/* Fall back to the schedule's own next item, which keeps
 			 * the rest of the schedule (and so the limit) reachable. */
 			memcpy(trial, placed, (p->item_count + 1) * sizeof(*trial));
-			if (schedule_from(p, keys, trial, depth, pos, hot, end, scratch) == SF_PLACE_NONE) {
+			if (schedule_from(p, keys, trial, depth, pos, end, scratch) == SF_PLACE_NONE) {
 				/* Cannot happen when `items` met the limit; keep it. */
 				goto done;
 			}
@@ -161,7 +166,6 @@ int sf__search_fewer_moves(const sf_rproblem *p, uint64_t limit_bits, uint32_t *
 		result[depth] = chosen;
 		end = sf__ritem_place(p, it, end, NULL);
 		pos += it->count;
-		hot += it->hot && it->pin == SF_RITEM_FREE;
 	}
 	if (end <= limit_bits)
 		memcpy(items, result, p->item_count * sizeof(*items));

@@ -297,6 +297,9 @@ static int parse_number(parser *p, sf_json_value *v)
 	}
 	v->is_uint = integer && !negative && !overflow;
 	v->uint = v->is_uint ? value : 0;
+	v->is_int = integer && !overflow;
+	v->negative = negative;
+	v->magnitude = v->is_int ? value : 0;
 	p->pos = i;
 	return 0;
 }

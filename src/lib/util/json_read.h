@@ -36,6 +36,12 @@ typedef struct sf_json_value {
 	const char *const *keys;
 	const struct sf_json_value *const *items;
 	size_t count;
+	/* Integers without fraction or exponent that fit 64 bits, either
+	 * sign: `negative` and the absolute value (DHAT's run-length
+	 * encoded access counts are negative repeat counts). */
+	bool is_int;
+	bool negative;
+	uint64_t magnitude;
 } sf_json_value;
 
 /* Nesting deeper than this is refused rather than recursed into. */

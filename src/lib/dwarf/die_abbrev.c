@@ -1,0 +1,266 @@
+/* Abbreviation tables: decoded once per table and unit shape into the
+ * cursor's arena, with what the value reader precomputes per attribute
+ * (fixed offsets, fast widths, the list hash digests use). */
+#include "dwarf/die_reader_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/fail.h"
+
+/* Abbreviation codes up to this are looked up by index; producers number
+ * them 1, 2, 3... so the sparse path is for odd or hostile files. */
+#define DENSE_CODE_LIMIT 65536u
+
+/* sf_dw_spec.fast_width: the little-endian forms whose value is just
+ * their bytes (or nothing), which is what nearly every DIE uses. */
+static int8_t fast_width(uint16_t form, unsigned offset_size)
+{
+	switch (form) {
+	case DW_FORM_data1: case DW_FORM_ref1: case DW_FORM_flag:
+		return 1;
+	case DW_FORM_data2: case DW_FORM_ref2:
+		return 2;
+	case DW_FORM_data4: case DW_FORM_ref4:
+		return 4;
+	case DW_FORM_data8: case DW_FORM_ref8:
+		return 8;
+	case DW_FORM_strp: case DW_FORM_line_strp: case DW_FORM_sec_offset:
+		return offset_size == 8 ? 8 : 4;
+	case DW_FORM_flag_present: case DW_FORM_implicit_const:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int sf__dw_cursor_init(sf_dw_cursor *cursor, const sf_dw_image *image)
+{
+	memset(cursor, 0, sizeof(*cursor));
+	cursor->image = image;
+	return sf__arena_new(&cursor->arena) < 0 ? sf__fail(SF_ENOMEM, "out of memory") : 0;
+}
+
+void sf__dw_cursor_release(sf_dw_cursor *cursor)
+{
+	sf__arena_free(cursor->arena);
+	sf__hashmap_free(&cursor->abbrevs);
+	memset(cursor, 0, sizeof(*cursor));
+}
+
+typedef struct grow {
+	void *items;
+	size_t count;
+	size_t capacity;
+} grow;
+
+static void *grow_push(grow *g, size_t size)
+{
+	if (g->count == g->capacity) {
+		size_t capacity = g->capacity ? g->capacity * 2 : 32;
+		void *items = realloc(g->items, capacity * size);
+		if (!items)
+			return NULL;
+		g->items = items;
+		g->capacity = capacity;
+	}
+	return (char *)g->items + size * g->count++;
+}
+
+static int corrupt_abbrev(const sf_dw_cursor *cursor, uint64_t offset, const char *what)
+{
+	return sf__fail(SF_EINVALID, "%s: corrupt DWARF: %s in abbreviation table at 0x%llx",
+			sf__dw_image_name(cursor->image), what, (unsigned long long)offset);
+}
+
+static int cmp_abbrev(const void *a, const void *b)
+{
+	const sf_dw_abbrev *x = a, *y = b;
+	return x->code < y->code ? -1 : x->code > y->code;
+}
+
+/* Mixes one (name, form) pair into the declaration's list hash. */
+static inline void hash_spec(sf_dw_abbrev *a, uint64_t name, uint64_t form)
+{
+	uint64_t word = name << 16 | form;
+
+	a->list_lo = (a->list_lo ^ word) * UINT64_C(0x9e3779b97f4a7c15);
+	a->list_lo ^= a->list_lo >> 29;
+	a->list_hi = ((a->list_hi ^ word) * UINT64_C(0xc4ceb9fe1a85ec53)) + UINT64_C(0x52dce729);
+	a->list_hi ^= a->list_hi >> 31;
+}
+
+/*
+ * Reads the attribute list of declaration `a` at *p into `specs`, with
+ * each spec's fixed offset and fast width for this unit's shape.  The
+ * specs are copied out once the whole table is read, so a->specs holds
+ * the index of the first one until then.
+ */
+static inline int decode_specs(const sf_dw_cursor *cursor, const sf_dw_unit *unit, const uint8_t **p,
+			       const uint8_t *end, sf_dw_abbrev *a, grow *specs)
+{
+	size_t first_spec = specs->count;
+	int64_t fixed = 0;
+
+	for (;;) {
+		uint64_t name = 0, form = 0;
+		int64_t implicit = 0;
+		sf_dw_spec *spec;
+		if (!sf__dw_uleb(p, end, &name) || !sf__dw_uleb(p, end, &form))
+			return corrupt_abbrev(cursor, unit->abbrev_offset, "truncated attribute list");
+		if (name == 0 && form == 0)
+			break;
+		if (form == DW_FORM_implicit_const && !sf__dw_sleb(p, end, &implicit))
+			return corrupt_abbrev(cursor, unit->abbrev_offset, "truncated implicit constant");
+		if (name > 0xffff || form > 0xffff || !sf__dw_form_known((uint16_t)form))
+			return corrupt_abbrev(cursor, unit->abbrev_offset, "unknown attribute form");
+		spec = grow_push(specs, sizeof(*spec));
+		if (!spec)
+			return sf__fail(SF_ENOMEM, "out of memory");
+		spec->name = (uint16_t)name;
+		spec->form = (uint16_t)form;
+		spec->implicit_const = implicit;
+		spec->fast_width = fast_width((uint16_t)form, unit->offset_size);
+		if (form == DW_FORM_indirect)
+			a->has_indirect = true;
+		if (name != DW_AT_sibling)
+			hash_spec(a, name, form);
+		spec->fixed_offset = fixed >= 0 && fixed <= SF_DW_FIXED_LIMIT ? (int)fixed : -1;
+		if (fixed >= 0) {
+			int size = sf__dw_form_size((uint16_t)form, unit->offset_size, unit->address_size,
+						    unit->version);
+			fixed = size < 0 ? -1 : fixed + size;
+		}
+	}
+	a->specs = (const sf_dw_spec *)(uintptr_t)first_spec;
+	a->spec_count = (uint32_t)(specs->count - first_spec);
+	a->fixed_size = fixed >= 0 && fixed < INT32_MAX ? (int32_t)fixed : -1;
+	return 0;
+}
+
+/* Copies the declarations and their specs into the cursor's arena: by
+ * code when codes are small and dense, else sorted for binary search. */
+static int store_table(sf_dw_cursor *cursor, const grow *decls, const grow *specs, uint64_t max_code,
+		       sf_dw_abbrevs *table)
+{
+	sf_dw_spec *all = NULL;
+	sf_dw_abbrev *list = decls->items;
+
+	if (specs->count) {
+		all = sf__arena_calloc(cursor->arena, specs->count, sizeof(*all));
+		if (!all)
+			return sf__fail(SF_ENOMEM, "out of memory");
+		memcpy(all, specs->items, specs->count * sizeof(*all));
+	}
+	/* specs held indexes until now; no attribute at all leaves `all` NULL. */
+	for (size_t i = 0; i < decls->count; i++)
+		list[i].specs = all ? all + (size_t)(uintptr_t)list[i].specs : NULL;
+	if (max_code < DENSE_CODE_LIMIT && max_code <= 4 * decls->count + 64) {
+		table->dense = sf__arena_calloc(cursor->arena, (size_t)max_code + 1, sizeof(sf_dw_abbrev));
+		if (!table->dense)
+			return sf__fail(SF_ENOMEM, "out of memory");
+		table->dense_count = (size_t)max_code + 1;
+		/* The first declaration of a code wins, as in a lookup by scan. */
+		for (size_t i = decls->count; i-- > 0;)
+			table->dense[list[i].code] = list[i];
+	} else if (decls->count) {
+		qsort(list, decls->count, sizeof(*list), cmp_abbrev);
+		table->sparse = sf__arena_calloc(cursor->arena, decls->count, sizeof(sf_dw_abbrev));
+		if (!table->sparse)
+			return sf__fail(SF_ENOMEM, "out of memory");
+		memcpy(table->sparse, list, decls->count * sizeof(*list));
+		table->sparse_count = decls->count;
+	}
+	return 0;
+}
+
+static int decode_abbrevs(sf_dw_cursor *cursor, const sf_dw_unit *unit, sf_dw_abbrevs *table)
+{
+	const sf_dwarf_bytes *section = &cursor->image->spaces[unit->space].sections->abbrev;
+	const uint8_t *p, *end;
+	grow decls = { 0 }, specs = { 0 };
+	uint64_t max_code = 0;
+	int res = 0;
+
+	if (!section->data || unit->abbrev_offset >= section->size)
+		return corrupt_abbrev(cursor, unit->abbrev_offset, "offset outside .debug_abbrev");
+	p = section->data + unit->abbrev_offset;
+	end = section->data + section->size;
+	for (;;) {
+		uint64_t code = 0, tag = 0;
+		sf_dw_abbrev *a;
+
+		if (!sf__dw_uleb(&p, end, &code)) {
+			res = corrupt_abbrev(cursor, unit->abbrev_offset, "truncated table");
+			goto done;
+		}
+		if (code == 0)
+			break;
+		if (!sf__dw_uleb(&p, end, &tag) || p >= end || tag > 0xffff) {
+			res = corrupt_abbrev(cursor, unit->abbrev_offset, "bad tag");
+			goto done;
+		}
+		a = grow_push(&decls, sizeof(*a));
+		if (!a) {
+			res = sf__fail(SF_ENOMEM, "out of memory");
+			goto done;
+		}
+		a->code = code;
+		a->tag = (uint16_t)tag;
+		a->has_children = *p++ != 0;
+		a->list_lo = UINT64_C(0x452821e638d01377);
+		a->list_hi = UINT64_C(0xbe5466cf34e90c6c);
+		a->has_indirect = false;
+		res = decode_specs(cursor, unit, &p, end, a, &specs);
+		if (res < 0)
+			goto done;
+		if (code > max_code)
+			max_code = code;
+	}
+	res = store_table(cursor, &decls, &specs, max_code, table);
+done:
+	free(decls.items);
+	free(specs.items);
+	return res;
+}
+
+int sf__dw_abbrevs_for(sf_dw_cursor *cursor, const sf_dw_unit *unit, const sf_dw_abbrevs **out)
+{
+	uint64_t hash;
+	size_t cursor_pos = 0;
+	sf_dw_abbrevs *t;
+	int res;
+
+	/* Every DIE decode comes here: the common case must not hash. */
+	if (cursor->last && sf__dw_abbrevs_fit(cursor->last, unit)) {
+		*out = cursor->last;
+		return 0;
+	}
+	hash = sf__hash_u64(sf__hash_u64(SF_HASH_SEED, unit->abbrev_offset),
+			    ((uint64_t)(unit->space == SF_DW_ALT) << 24) |
+			    ((uint64_t)unit->offset_size << 16) |
+			    ((uint64_t)unit->address_size << 8) | unit->version);
+	while ((t = sf__hashmap_next(&cursor->abbrevs, hash, &cursor_pos))) {
+		if (sf__dw_abbrevs_fit(t, unit)) {
+			cursor->last = t;
+			*out = t;
+			return 0;
+		}
+	}
+	t = sf__arena_alloc(cursor->arena, sizeof(*t));
+	if (!t)
+		return sf__fail(SF_ENOMEM, "out of memory");
+	t->offset = unit->abbrev_offset;
+	t->space_file = unit->space == SF_DW_ALT;
+	t->offset_size = unit->offset_size;
+	t->address_size = unit->address_size;
+	t->version = unit->version;
+	res = decode_abbrevs(cursor, unit, t);
+	if (res < 0)
+		return res;
+	if (sf__hashmap_insert(&cursor->abbrevs, hash, t) < 0)
+		return sf__fail(SF_ENOMEM, "out of memory");
+	cursor->last = t;
+	*out = t;
+	return 0;
+}

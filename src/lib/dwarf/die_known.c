@@ -1,0 +1,67 @@
+/* A worker's definitions by the digest of the DWARF they were built from
+ * (open addressing), and the cache of string digests beside them. */
+#include "dwarf/die_ctx.h"
+
+#include <stdlib.h>
+
+#include "util/fail.h"
+
+static size_t known_home(const sf_die_known *known, const sf_die_digest *digest)
+{
+	return (size_t)(digest->lo ^ (digest->lo >> 32)) & (known->capacity - 1);
+}
+
+const sf_struct *sf__die_known_find(const sf_die_known *known, const sf_die_digest *digest)
+{
+	if (!known->capacity)
+		return NULL;
+	for (size_t i = known_home(known, digest);; i = (i + 1) & (known->capacity - 1)) {
+		const sf_die_known_entry *e = &known->entries[i];
+		if (!e->s)
+			return NULL;
+		if (e->digest.lo == digest->lo && e->digest.hi == digest->hi)
+			return e->s;
+	}
+}
+
+int sf__die_known_add(sf_die_known *known, const sf_die_digest *digest, const sf_struct *s)
+{
+	size_t i;
+
+	if (!s || sf__die_known_find(known, digest))
+		return 0;
+	/* At most half full: probes stay short and a free slot always ends them. */
+	if ((known->count + 1) * 2 > known->capacity) {
+		sf_die_known old = *known;
+		size_t capacity = known->capacity ? known->capacity * 2 : 1024;
+		sf_die_known_entry *entries = sf__alloc_cleared(capacity, sizeof(*entries));
+		if (!entries)
+			return sf__fail(SF_ENOMEM, "out of memory");
+		known->entries = entries;
+		known->capacity = capacity;
+		for (size_t k = 0; k < old.capacity; k++) {
+			if (!old.entries[k].s)
+				continue;
+			for (i = known_home(known, &old.entries[k].digest); entries[i].s; i = (i + 1) & (capacity - 1))
+				;
+			entries[i] = old.entries[k];
+		}
+		free(old.entries);
+	}
+	for (i = known_home(known, digest); known->entries[i].s; i = (i + 1) & (known->capacity - 1))
+		;
+	known->entries[i].digest = *digest;
+	known->entries[i].s = s;
+	known->count++;
+	return 0;
+}
+
+void sf__die_known_release(sf_die_known *known)
+{
+	free(known->entries);
+	known->entries = NULL;
+	known->count = 0;
+	known->capacity = 0;
+	free(known->strings);
+	known->strings = NULL;
+}

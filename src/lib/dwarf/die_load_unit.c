@@ -1,0 +1,67 @@
+/* Loading one unit: its root's producer and language, the walk, and the
+ * merge of what it defined. */
+#include "dwarf/die_pass.h"
+
+#include <stdlib.h>
+
+#include "util/fail.h"
+
+int sf__die_offset_push(offset_list *list, uint64_t value)
+{
+	if (list->count == list->capacity) {
+		size_t capacity = list->capacity ? list->capacity * 2 : 64;
+		uint64_t *items = realloc(list->items, capacity * sizeof(*items));
+		if (!items)
+			return sf__fail(SF_ENOMEM, "out of memory");
+		list->items = items;
+		list->capacity = capacity;
+	}
+	list->items[list->count++] = value;
+	return 0;
+}
+
+/* Layouts follow the compiler that made them, ABI deviations included,
+ * and the rules of the language it compiled. */
+void sf__die_producer_quirks(sf_die_ctx *ctx, const sf_die *root)
+{
+	const char *producer = NULL;
+	uint64_t language = 0;
+	if (sf__die_string(ctx, root, DW_AT_producer, &producer) > 0 && producer)
+		ctx->target = sf__target_for_producer(ctx->target, producer);
+	if (sf__die_udata(ctx, root, DW_AT_language, &language) > 0)
+		ctx->language = language;
+}
+
+int sf__die_load_unit(sf_model *staging, const load_job *job, sf_dw_cursor *cursor,
+		     const sf_dw_unit *u, offset_list *alt_imports, unsigned char *hits,
+		     sf_die_known *known)
+{
+	sf_die_ctx ctx;
+	sf_unit unit;
+	sf_die root;
+	int res;
+
+	res = sf__unit_init(&unit, job->file_index);
+	if (res < 0)
+		return sf__fail(SF_ENOMEM, "out of memory");
+	sf__die_ctx_init(&ctx, job->image, job->dw, cursor, &job->filter, &unit);
+	ctx.hits = hits;
+	ctx.known = known;
+	res = sf__die_open(&ctx, u->space == SF_DW_ALT, u->die_offset, u->space != SF_DW_TYPES, &root);
+	if (res < 0)
+		goto done;
+	sf__die_producer_quirks(&ctx, &root);
+	res = sf__die_walk_unit(&ctx, &root);
+	if (res < 0)
+		goto done;
+	for (size_t i = 0; i < ctx.alt_import_count && res >= 0; i++)
+		res = sf__die_offset_push(alt_imports, ctx.alt_imports[i]);
+	if (res >= 0)
+		res = sf__model_merge_unit(staging, &unit);
+	for (size_t i = 0; i < ctx.fresh_count && res >= 0; i++)
+		res = sf__die_known_add(known, &ctx.fresh[i].digest, ctx.fresh[i].s->canonical);
+done:
+	sf__die_ctx_release(&ctx);
+	sf__unit_release(&unit);
+	return res;
+}

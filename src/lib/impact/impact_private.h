@@ -1,0 +1,151 @@
+/* Internals of impact/: the profile set as read, and the impact built from it. */
+#ifndef SF_IMPACT_PRIVATE_H
+#define SF_IMPACT_PRIVATE_H
+
+#include <structfit/impact.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/arena.h"
+
+/* One stack frame of a DHAT program point: "0xADDR: FUNCTION (FILE:LINE)"
+ * or "0xADDR: FUNCTION (in OBJECT)"; file is NULL and line 0 then. */
+typedef struct sf_profile_frame {
+	const char *function;
+	const char *file;
+	unsigned line;
+} sf_profile_frame;
+
+/*
+ * One DHAT program point.  Invariants: `acc` is NULL or has block_size
+ * entries (per-byte access counts summed over every block of the site);
+ * block_size is 0 when the blocks differ in size; frames[0] is the
+ * innermost (the allocator), frame_count >= 0.
+ */
+typedef struct sf_profile_site {
+	struct sf_profile_site *next;
+	const char *profile;        /* file name the site came from */
+	size_t profile_index;       /* which loaded DHAT file, for peaks */
+	uint64_t total_bytes, total_blocks;    /* tb, tbk */
+	uint64_t max_bytes, max_blocks;        /* mb, mbk */
+	uint64_t peak_bytes, peak_blocks;      /* gb, gbk: at the global peak */
+	uint64_t read_bytes, write_bytes;      /* rb, wb */
+	uint64_t block_size;
+	const uint64_t *acc;
+	/* The histogram does not add up to rb + wb: valgrind 3.19 keeps a
+	 * site's per-byte counts in 16 bits and they wrap on long runs, so
+	 * the shares per member would be wrong.  Its counts stay usable. */
+	bool acc_wrapped;
+	const sf_profile_frame *frames;
+	size_t frame_count;
+} sf_profile_site;
+
+/* One CSV row; line is 1-based in `profile`. */
+typedef struct sf_profile_row {
+	struct sf_profile_row *next;
+	const char *profile;
+	unsigned line;
+	const char *type;
+	const char *member;
+	uint64_t reads, writes;
+	uint32_t threads;
+} sf_profile_row;
+
+/* One --profile-map "FILE:LINE=TYPE". */
+typedef struct sf_profile_mapping {
+	struct sf_profile_mapping *next;
+	const char *spec;
+	const char *file;
+	unsigned line;
+	const char *type;
+} sf_profile_mapping;
+
+/* Lists in file order (each appends at its tail). */
+struct sf_profile {
+	sf_arena *arena;
+	sf_profile_site *sites, **sites_tail;
+	sf_profile_row *rows, **rows_tail;
+	sf_profile_mapping *maps, **maps_tail;
+	size_t site_count, row_count;
+	size_t dhat_files;          /* DHAT files read, numbering profile_index */
+};
+
+/* Parses a DHAT JSON text into a site list allocated in `arena`; *count
+ * gets the number of sites.  SF_EINVALID "NAME: ..." or SF_ENOMEM. */
+int sf__dhat_parse(const char *text, size_t len, const char *name, size_t profile_index,
+		   sf_arena *arena, sf_profile_site **first, size_t *count);
+
+/* Parses CSV rows; same protocol. */
+int sf__profile_csv_parse(const char *text, size_t len, const char *name, sf_arena *arena,
+			  sf_profile_row **first, size_t *count);
+
+/* True when `function` is an allocator entry point (malloc, operator new, ...). */
+bool sf__profile_is_allocator(const char *function);
+
+/* Attribution of one site (impact_attribute.c). */
+typedef struct sf_site_result {
+	sf_site_status status;
+	size_t index;
+	uint64_t elements;          /* structs per block; 0: arrays of varying length */
+	uint64_t extra;             /* bytes per block past the structs ("sizeof(T) + n") */
+	const char *how;
+	size_t *candidates;         /* in the impact's arena */
+	size_t candidate_count;
+} sf_site_result;
+
+/* Per-member accumulators of one struct (doubles: estimates, not counts). */
+typedef struct sf_impact_member_acc {
+	double byte_accesses;       /* per-byte counts summed over the member's bytes */
+	double read_bytes, write_bytes;
+	uint64_t csv_reads, csv_writes;
+	uint32_t threads;
+	sf_heat_class heat;
+	uint64_t reads, writes;     /* final estimates */
+	uint64_t milli_per_object;
+} sf_impact_member_acc;
+
+typedef struct sf_impact_entry {
+	bool profiled, counted, accessed;
+	uint64_t allocations, max_live, bytes_allocated;
+	uint64_t peak_instances;
+	uint64_t objects_with_acc;  /* instances whose bytes `acc` counted */
+	uint32_t site_count;
+	uint32_t member_count;
+	sf_impact_member_acc *members;
+} sf_impact_entry;
+
+struct sf_impact {
+	sf_arena *arena;
+	const sf_profile *profile;
+	const sf_report *report;
+	sf_allocator allocator;
+	bool partial_selection;     /* sf_impact_options.partial_selection */
+	sf_impact_entry *entries;   /* one per report entry */
+	const sf_profile_site **sites;
+	sf_site_result *results;    /* one per site */
+	size_t site_count;
+	sf_member_heat *heat;
+	size_t heat_count;
+};
+
+typedef struct sf_impact_sources sf_impact_sources;
+
+/* Source files of allocation sites (impact_sources.c: the only file
+ * of impact/ that touches the file system).  Texts live in `arena`. */
+int sf__impact_sources_new(sf_impact_sources **out, sf_arena *arena);
+void sf__impact_sources_free(sf_impact_sources *sources);
+/* Adds a directory to search (copied); duplicates are ignored. */
+int sf__impact_sources_add_dir(sf_impact_sources *sources, const char *dir);
+/* Line `line` (1-based) of `file`, or NULL when the file cannot be found
+ * or is shorter.  Borrowed, NUL-terminated, without the newline. */
+const char *sf__impact_source_line(sf_impact_sources *sources, const char *file, unsigned line);
+/* Whole text of `file` (NUL-terminated), or NULL. */
+const char *sf__impact_source_text(sf_impact_sources *sources, const char *file);
+
+/* Attributes every site of impact->profile (impact_attribute.c).
+ * Returns 0, SF_EUSAGE (bad mapping) or SF_ENOMEM. */
+int sf__impact_attribute(sf_impact *impact, sf_impact_sources *sources);
+
+#endif

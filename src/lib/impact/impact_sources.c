@@ -1,0 +1,191 @@
+/* Reading files for impact/: profiles, and the source lines of allocation sites (the only file here doing I/O). */
+#include "impact/impact_private.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/fail.h"
+
+/* Source files larger than this are not read: an allocation site's file is
+ * a C file, and a huge one would only slow the attribution down. */
+#define MAX_SOURCE_BYTES (64u << 20)
+
+int sf__impact_read_whole(const char *path, char **out, size_t *len);
+
+/* 0, SF_ENOMEM, or -1 with errno set. */
+int sf__impact_read_whole(const char *path, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *data = NULL;
+	size_t cap = 0, n = 0;
+
+	*out = NULL;
+	*len = 0;
+	if (!f)
+		return -1;
+	for (;;) {
+		size_t got;
+		if (n == cap) {
+			size_t grown = cap ? cap * 2 : 65536;
+			char *more = realloc(data, grown + 1);
+			if (!more) {
+				free(data);
+				fclose(f);
+				return SF_ENOMEM;
+			}
+			data = more;
+			cap = grown;
+		}
+		got = fread(data + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		int saved = errno ? errno : EIO;
+		free(data);
+		fclose(f);
+		errno = saved;
+		return -1;
+	}
+	fclose(f);
+	data[n] = '\0';
+	*out = data;
+	*len = n;
+	return 0;
+}
+
+/* One file as read (or found missing: text NULL), split into lines. */
+typedef struct source_file {
+	struct source_file *next;
+	const char *name;           /* as asked for */
+	char *text;                 /* NUL-terminated whole text */
+	char **lines;               /* line_count NUL-terminated copies */
+	size_t line_count;
+} source_file;
+
+typedef struct source_dir {
+	struct source_dir *next;
+	const char *path;
+} source_dir;
+
+struct sf_impact_sources {
+	sf_arena *arena;
+	source_dir *dirs, **dirs_tail;
+	source_file *files;
+};
+
+int sf__impact_sources_new(sf_impact_sources **out, sf_arena *arena)
+{
+	sf_impact_sources *s = calloc(1, sizeof(*s));
+
+	*out = NULL;
+	if (!s)
+		return sf__fail(SF_ENOMEM, "out of memory");
+	s->arena = arena;
+	s->dirs_tail = &s->dirs;
+	*out = s;
+	return 0;
+}
+
+void sf__impact_sources_free(sf_impact_sources *sources)
+{
+	free(sources);
+}
+
+int sf__impact_sources_add_dir(sf_impact_sources *sources, const char *dir)
+{
+	source_dir *d;
+
+	for (d = sources->dirs; d; d = d->next) {
+		if (strcmp(d->path, dir) == 0)
+			return 0;
+	}
+	d = sf__arena_alloc(sources->arena, sizeof(*d));
+	if (!d || !(d->path = sf__arena_strdup(sources->arena, dir)))
+		return sf__fail(SF_ENOMEM, "out of memory");
+	*sources->dirs_tail = d;
+	sources->dirs_tail = &d->next;
+	return 0;
+}
+
+static int split_lines(sf_impact_sources *sources, source_file *f, char *data, size_t len)
+{
+	size_t count = 1, line = 0;
+	char *p;
+
+	for (size_t i = 0; i < len; i++)
+		count += data[i] == '\n';
+	f->text = sf__arena_strndup(sources->arena, data, len);
+	f->lines = sf__arena_calloc(sources->arena, count, sizeof(*f->lines));
+	if (!f->text || !f->lines)
+		return SF_ENOMEM;
+	p = data;
+	while (line < count) {
+		char *nl = memchr(p, '\n', len - (size_t)(p - data));
+		size_t n = nl ? (size_t)(nl - p) : len - (size_t)(p - data);
+		if (n && p[n - 1] == '\r')
+			n--;
+		f->lines[line] = sf__arena_strndup(sources->arena, p, n);
+		if (!f->lines[line])
+			return SF_ENOMEM;
+		line++;
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	f->line_count = line;
+	return 0;
+}
+
+/* Tries `file` as given, then under each directory. */
+static source_file *find(sf_impact_sources *sources, const char *file)
+{
+	source_file *f;
+	char *data = NULL;
+	size_t len = 0;
+
+	for (f = sources->files; f; f = f->next) {
+		if (strcmp(f->name, file) == 0)
+			return f->text ? f : NULL;
+	}
+	f = sf__arena_alloc(sources->arena, sizeof(*f));
+	if (!f || !(f->name = sf__arena_strdup(sources->arena, file)))
+		return NULL;
+	f->next = sources->files;
+	sources->files = f;
+	if (sf__impact_read_whole(file, &data, &len) != 0) {
+		for (source_dir *d = sources->dirs; d && !data; d = d->next) {
+			size_t n = strlen(d->path) + strlen(file) + 2;
+			char *path = malloc(n);
+			if (!path)
+				return NULL;
+			snprintf(path, n, "%s/%s", d->path, file);
+			if (sf__impact_read_whole(path, &data, &len) != 0)
+				data = NULL;
+			free(path);
+		}
+	}
+	if (data && len <= MAX_SOURCE_BYTES && split_lines(sources, f, data, len) != 0)
+		f->text = NULL;
+	free(data);
+	return f->text ? f : NULL;
+}
+
+const char *sf__impact_source_line(sf_impact_sources *sources, const char *file, unsigned line)
+{
+	source_file *f = file ? find(sources, file) : NULL;
+
+	if (!f || line == 0 || line > f->line_count)
+		return NULL;
+	return f->lines[line - 1];
+}
+
+const char *sf__impact_source_text(sf_impact_sources *sources, const char *file)
+{
+	source_file *f = file ? find(sources, file) : NULL;
+
+	return f ? f->text : NULL;
+}
