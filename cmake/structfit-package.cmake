@@ -3,14 +3,14 @@
 # install with `cmake --install --prefix` or DESTDIR stays usable.
 include(CMakePackageConfigHelpers)
 
-# What a static link of libstructfit needs after it: libelf and zlib are
-# pkg-config modules that bring their own dependencies.  libdwarf is not
-# linked (the library decodes DWARF itself and only uses <dwarf.h>'s
-# constants), nor are libbpf and libdebuginfod.  The CMake package lists
-# the same libraries for its static target.
-set(STRUCTFIT_PC_REQUIRES_PRIVATE "libelf zlib")
-set(STRUCTFIT_PC_LIBS_PRIVATE "-lpthread")
-set(STRUCTFIT_STATIC_LINK_LIBRARIES "elf;z;Threads::Threads")
+# What a static link of libstructfit needs after it: libbpf (BTF), libelf
+# and zlib are pkg-config modules that bring their own dependencies.
+# libdwarf is not linked (the library decodes DWARF itself and only uses
+# <dwarf.h>'s constants), nor is libdebuginfod (opened at run time, hence
+# libdl).  The CMake package lists the same libraries for its static target.
+set(STRUCTFIT_PC_REQUIRES_PRIVATE "libbpf libelf zlib")
+set(STRUCTFIT_PC_LIBS_PRIVATE "-lpthread -ldl")
+set(STRUCTFIT_STATIC_LINK_LIBRARIES "bpf;elf;z;dl;Threads::Threads")
 
 set(STRUCTFIT_STATIC_LIBRARY_NAME
   ${CMAKE_STATIC_LIBRARY_PREFIX}structfit${CMAKE_STATIC_LIBRARY_SUFFIX})

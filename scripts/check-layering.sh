@@ -15,6 +15,8 @@ declare -A allowed=(
 	[model]="util"
 	[elf]="model util"
 	[dwarf]="elf model util"
+	[btf]="model util"
+	[load]="btf dwarf model util"
 	[layout]="model util"
 	[reorder]="layout model util"
 	[impact]="reorder layout model util"
@@ -24,7 +26,7 @@ declare -A allowed=(
 	[cli]=""
 )
 # System headers of our dependencies, which only the decoder layers may see.
-third_party='^(libdwarf(/.*)?|dwarf|libelf|gelf|elfutils/.*|zlib)\.h$|^libdwarf/'
+third_party='^(libdwarf(/.*)?|dwarf|libelf|gelf|elfutils/.*|zlib|bpf/.*)\.h$|^libdwarf/'
 # Other libraries no layer includes at all (tests live outside src/).
 forbidden='^(criterion/.*|zstd\.h|lzma\.h)$'
 
@@ -47,8 +49,8 @@ check_file() {
 			if [[ $name == structfit/* ]]; then
 				continue # the public API is below every layer
 			elif [[ $name =~ $third_party ]]; then
-				[[ $layer == dwarf || $layer == elf ]] ||
-					report "$file" "$lineno" "<$name> is for src/lib/elf and src/lib/dwarf only"
+				[[ $layer == dwarf || $layer == elf || $layer == btf ]] ||
+					report "$file" "$lineno" "<$name> is for src/lib/elf, src/lib/dwarf and src/lib/btf only"
 			elif [[ $name =~ $forbidden ]]; then
 				report "$file" "$lineno" "<$name> does not belong in src/"
 			fi

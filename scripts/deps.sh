@@ -4,23 +4,28 @@
 # shellcheck shell=bash
 set -euo pipefail
 
-# What building and running the tool needs (run.sh).
+# What building and running the tool needs (run.sh).  libbpf-dev reads
+# BTF; libdebuginfod-dev brings the header and libdebuginfod1, which the
+# tool opens at run time to fetch debug files by build-id.
 STRUCTFIT_PACKAGES=(
 	gcc make cmake pkg-config binutils
-	libdwarf-dev libelf-dev zlib1g-dev
+	libdwarf-dev libelf-dev zlib1g-dev libbpf-dev libdebuginfod-dev
 )
 
 # Only the test suite needs these: clang for the cross-target oracles and the
 # sanitizer build, Criterion for the unit tests, pahole and dwz as peers,
 # patch/git apply fix's diffs, valgrind and clang's sanitizer runtime check
 # memory, libc6-dbg lets the separate debug-file lookup be tested on the
-# real libc, other languages' compilers feed the non-C producer test, and
-# chromium is the real browser the HTML map test (html_browser) drives.
+# real libc, other languages' compilers feed the non-C producer test,
+# chromium is the real browser the HTML map test (html_browser) drives,
+# debuginfod is the local server the fetch test starts, llvm's objcopy
+# edits BPF objects (binutils' does not know EM_BPF).
 if [[ -n ${STRUCTFIT_DEPS_FOR_TESTS:-} ]]; then
 	STRUCTFIT_PACKAGES+=(
 		clang libcriterion-dev dwarves dwz python3 file time
 		git patch valgrind libclang-rt-dev libc6-dbg
 		g++ gfortran gnat golang-go rustc chromium
+		debuginfod llvm
 	)
 fi
 

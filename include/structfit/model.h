@@ -22,6 +22,10 @@ typedef struct sf_file_info {
 	const char *arch;        /* "x86_64", "i386", "arm", "aarch64", "s390x", "ppc64", "riscv64", ... */
 	int big_endian;          /* 1 for big-endian targets */
 	unsigned address_size;   /* bytes in a pointer: 4 or 8 */
+	/* Since load options version 5: the debug format the layouts came
+	 * from, "dwarf" or "btf" (a static string).  BTF records neither
+	 * alignment nor source lines: alignments are inferred. */
+	const char *format;
 } sf_file_info;
 
 /* Called for each input (or archive member) that fails while others go on. */
@@ -32,6 +36,19 @@ typedef void (*sf_load_error_fn)(void *ctx, int code, const char *message);
  * the thread that called sf_model_load(), never concurrently.
  */
 typedef void (*sf_load_progress_fn)(void *ctx, size_t done, size_t total);
+
+/* Which debug format sf_model_load() reads (sf_load_options.format_in). */
+typedef enum sf_format_in {
+	SF_FORMAT_IN_AUTO = 0,  /* DWARF when present (in the file or a local debug file), else BTF */
+	SF_FORMAT_IN_DWARF = 1,
+	SF_FORMAT_IN_BTF = 2
+} sf_format_in;
+
+/*
+ * Progress of a debug-file download: `done` of `total` bytes (total 0 or
+ * less while unknown).  Called on the loading thread.
+ */
+typedef void (*sf_fetch_progress_fn)(void *ctx, long done, long total);
 
 typedef struct sf_load_options {
 	unsigned version;
@@ -70,10 +87,26 @@ typedef struct sf_load_options {
 	 * another unit (by DWARF digest): slower, for checking that reuse
 	 * changes nothing.  The CLI sets it from STRUCTFIT_NO_REUSE=1. */
 	int no_reuse;
+	/* Since version 5. */
+	/* An sf_format_in: which format to read. */
+	int format_in;
+	/* BTF: the base BTF (a vmlinux's .BTF, a raw BTF file or
+	 * /sys/kernel/btf/vmlinux) that split BTF (kernel modules) builds
+	 * on; NULL uses /sys/kernel/btf/vmlinux for split BTF when present. */
+	const char *btf_base;
+	/* When no local debug file is found, fetch it by build-id through
+	 * libdebuginfod (loaded at run time), which takes its servers, cache
+	 * and timeout from DEBUGINFOD_URLS, DEBUGINFOD_CACHE_PATH and
+	 * DEBUGINFOD_TIMEOUT itself: the caller decides whether it may. */
+	int debuginfod;
+	/* Download progress; NULL for none. */
+	sf_fetch_progress_fn on_fetch_progress;
+	void *on_fetch_progress_ctx;
 } sf_load_options;
 
-#define SF_LOAD_OPTIONS_VERSION 4
-#define SF_LOAD_OPTIONS_INIT { SF_LOAD_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, 1, 0 }
+#define SF_LOAD_OPTIONS_VERSION 5
+#define SF_LOAD_OPTIONS_INIT { SF_LOAD_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, 1, 0, \
+	SF_FORMAT_IN_AUTO, NULL, 0, NULL, NULL }
 
 /*
  * Creates an empty model in *out.  Caller frees it with sf_model_free().
@@ -93,8 +126,15 @@ void sf_model_free(sf_model *model);
  * are passed to opts->on_error and the worst code is returned after all
  * members were tried.
  *
- * Returns 0, SF_ENOTFOUND, SF_EIO, SF_ENOTELF, SF_ENODEBUG, SF_EINVALID,
- * SF_EUNSUPPORTED or SF_ENOMEM; the message names the file.
+ * Since options version 5 it also reads BTF (opts->format_in): a raw BTF
+ * file (/sys/kernel/btf/vmlinux, a module's split BTF under /sys/kernel/btf
+ * on opts->btf_base), or the .BTF section of an ELF file (vmlinux, .ko,
+ * BPF objects); and may fetch a missing debug file through debuginfod.
+ *
+ * Returns 0, SF_ENOTFOUND, SF_EIO, SF_ENOTELF, SF_ENODEBUG (also when a
+ * debuginfod server failed or timed out), SF_EINVALID (corrupt DWARF or
+ * BTF), SF_EUNSUPPORTED, SF_EUSAGE (unknown options version or format_in)
+ * or SF_ENOMEM; the message names the file.
  */
 int sf_model_load(sf_model *model, const char *path, const sf_load_options *opts);
 

@@ -33,7 +33,7 @@ void cli_exit_status_print(FILE *out)
 	      "  3  a file could not be read (missing, unreadable, a directory) or written\n"
 	      "  4  not an ELF file or archive, or corrupt/truncated input; a bad or\n"
 	      "     mismatched --profile\n"
-	      "  5  no debug info (and no separate debug file found)\n"
+	      "  5  no debug info (and no separate debug file found, nor fetched by debuginfod)\n"
 	      "  6  unsupported input\n"
 	      "  7  out of memory or internal error\n", out);
 }

@@ -10,6 +10,10 @@
 #include <unistd.h>
 
 static const char *const color_names[] = { "auto", "always", "never", NULL };
+/* In sf_format_in order. */
+static const char *const format_in_names[] = { "auto", "dwarf", "btf", NULL };
+
+#define KERNEL_BTF "/sys/kernel/btf/vmlinux"
 
 int cli_inputs_init(cli_inputs *in, const char *command, int argc)
 {
@@ -22,6 +26,10 @@ int cli_inputs_init(cli_inputs *in, const char *command, int argc)
 	/* For checking that reusing definitions across units changes nothing. */
 	if (getenv("STRUCTFIT_NO_REUSE") && strcmp(getenv("STRUCTFIT_NO_REUSE"), "1") == 0)
 		in->load.no_reuse = 1;
+	/* libdebuginfod reads its servers, cache and timeout from the
+	 * environment itself; the library only learns whether it may ask. */
+	if (getenv("DEBUGINFOD_URLS") && *getenv("DEBUGINFOD_URLS"))
+		in->load.debuginfod = 1;
 	in->report = report;
 	in->color = CLI_COLOR_AUTO;
 	in->globs = calloc((size_t)argc + 1, sizeof(*in->globs));
@@ -90,6 +98,17 @@ static int shared_option(cli_inputs *in, int key, const char *arg)
 		if (in->color < 0)
 			return cli_inputs_usage_error(in, "color", arg, "auto, always or never");
 		return 1;
+	case CLI_INPUT_FORMAT_IN:
+		in->load.format_in = cli_parse_choice(arg, format_in_names);
+		if (in->load.format_in < 0)
+			return cli_inputs_usage_error(in, "format-in", arg, "dwarf, btf or auto");
+		return 1;
+	case CLI_INPUT_BTF_BASE:
+		in->load.btf_base = arg;
+		return 1;
+	case CLI_INPUT_NO_DEBUGINFOD:
+		in->load.debuginfod = 0;
+		return 1;
 	case 'o':
 		in->output = arg;
 		return 1;
@@ -137,10 +156,29 @@ int cli_inputs_parse_files(cli_inputs *in, const cli_command *self, int argc, ch
 	return code == CLI_EXIT_OK ? cli_inputs_require_files(in) : code;
 }
 
-int cli_inputs_require_files(const cli_inputs *in)
+/* Commands that, like pahole, read the running kernel's BTF without FILE. */
+static int kernel_btf_default(const cli_inputs *in)
 {
+	static const char *const commands[] = { "report", "reorder", "assert", "snapshot" };
+
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(in->command, commands[i]) == 0)
+			return access(KERNEL_BTF, R_OK) == 0;
+	return 0;
+}
+
+int cli_inputs_require_files(cli_inputs *in)
+{
+	static char *kernel_btf[] = { KERNEL_BTF, NULL };
+
 	if (in->file_count > 0)
 		return CLI_EXIT_OK;
+	if (kernel_btf_default(in)) {
+		cli_note("no FILE given: reading the running kernel's BTF (%s)", KERNEL_BTF);
+		in->files = kernel_btf;
+		in->file_count = 1;
+		return CLI_EXIT_OK;
+	}
 	cli_error("no input files (see structfit %s --help)", in->command);
 	return CLI_EXIT_USAGE;
 }
@@ -149,6 +187,21 @@ int cli_inputs_require_files(const cli_inputs *in)
 static int is_plain_name(const char *glob)
 {
 	return strpbrk(glob, "*?[\\") == NULL;
+}
+
+/* fix edits the declarations at their source lines, which BTF lacks. */
+static int refuse_btf(const sf_model *model)
+{
+	for (size_t i = 0; i < sf_model_file_count(model); i++) {
+		const sf_file_info *file = sf_model_file(model, i);
+
+		if (file->format && strcmp(file->format, "btf") == 0) {
+			cli_error("%s: fix cannot work from BTF: it records no source files or lines to edit "
+				  "(give it the object or its debug file with DWARF, built with -g)", file->path);
+			return CLI_EXIT_UNSUPPORTED;
+		}
+	}
+	return CLI_EXIT_OK;
 }
 
 int cli_inputs_load(cli_inputs *in, int first_match_ok, sf_model **model, sf_report **report)
@@ -182,6 +235,11 @@ int cli_inputs_load(cli_inputs *in, int first_match_ok, sf_model **model, sf_rep
 		return cli_exit_from_error(rc);
 	}
 	code = cli_load_files(*model, in->files, in->file_count, &in->load, &loaded);
+	if (strcmp(in->command, "fix") == 0 && refuse_btf(*model) != CLI_EXIT_OK) {
+		sf_model_free(*model);
+		*model = NULL;
+		return CLI_EXIT_UNSUPPORTED;
+	}
 	if (!loaded && sf_model_file_count(*model) == 0) {
 		sf_model_free(*model);
 		*model = NULL;

@@ -14,7 +14,10 @@ enum {
 	CLI_INPUT_DEBUG_DIR = CLI_KEY_LONG_ONLY + 200,
 	CLI_INPUT_CACHELINE,
 	CLI_INPUT_LOCAL_TYPES,
-	CLI_INPUT_COLOR
+	CLI_INPUT_COLOR,
+	CLI_INPUT_FORMAT_IN,
+	CLI_INPUT_BTF_BASE,
+	CLI_INPUT_NO_DEBUGINFOD
 };
 
 /* Rows every loading command's option table starts with. */
@@ -27,7 +30,14 @@ enum {
 	{ "jobs", 'j', "N", "load with N threads (default 0: one per CPU)" }, \
 	{ "debug-dir", CLI_INPUT_DEBUG_DIR, "DIR", "search DIR first for separate debug files\n(repeatable)" }, \
 	{ "local-types", CLI_INPUT_LOCAL_TYPES, NULL, "also read structs defined inside functions\n" \
-	  "(pahole does not; reading function bodies is slower)" }
+	  "(pahole does not; reading function bodies is slower)" }, \
+	{ "format-in", CLI_INPUT_FORMAT_IN, "FMT", "debug format to read: dwarf, btf or auto (default:\n" \
+	  "DWARF when present, else the file's BTF; BTF has no\n" \
+	  "alignments, they are inferred)" }, \
+	{ "btf-base", CLI_INPUT_BTF_BASE, "FILE", "base BTF of split BTF (kernel modules; default\n" \
+	  "/sys/kernel/btf/vmlinux)" }, \
+	{ "no-debuginfod", CLI_INPUT_NO_DEBUGINFOD, NULL, "never fetch missing debug info from the\n" \
+	  "DEBUGINFOD_URLS servers" }
 
 #define CLI_OPTION_COLOR \
 	{ "color", CLI_INPUT_COLOR, "WHEN", "auto (default: colour on a terminal unless NO_COLOR\n" \
@@ -96,8 +106,10 @@ static inline int cli_exit_status(int code)
 int cli_inputs_usage_error(const cli_inputs *in, const char *option, const char *value,
 			   const char *expected);
 
-/* Prints "no input files" and returns CLI_EXIT_USAGE when there are none. */
-int cli_inputs_require_files(const cli_inputs *in);
+/* Prints "no input files" and returns CLI_EXIT_USAGE when there are none;
+ * report, reorder, assert and snapshot read /sys/kernel/btf/vmlinux
+ * instead when it exists, and say so. */
+int cli_inputs_require_files(cli_inputs *in);
 
 /*
  * Loads in->files into a new model and builds the report of the selected

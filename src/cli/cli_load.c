@@ -10,6 +10,7 @@
 #include "cli_output.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -95,6 +96,24 @@ static void on_units(void *ctx, size_t done, size_t total)
 	cli_progress_units(&state->progress, done, total);
 }
 
+/* A debuginfod download of a MiB or more, on a terminal:
+ * "downloading debug info: 12.3 of 45.6 MiB". */
+static void on_fetch(void *ctx, long done, long total)
+{
+	load_state *state = ctx;
+	const double mib = 1024.0 * 1024.0;
+
+	/* Small files come and go before a line could be read. */
+	if (done < mib && total < mib)
+		return;
+	if (total > 0)
+		fprintf(stderr, "\rstructfit: downloading debug info: %.1f of %.1f MiB\033[K", done / mib,
+			total / mib);
+	else
+		fprintf(stderr, "\rstructfit: downloading debug info: %.1f MiB\033[K", done / mib);
+	state->progress.shown = 1;   /* cleared like the loading line */
+}
+
 int cli_load_files(sf_model *model, char *const *files, size_t count, const sf_load_options *opts,
 		   int *loaded)
 {
@@ -106,6 +125,10 @@ int cli_load_files(sf_model *model, char *const *files, size_t count, const sf_l
 	if (!load.on_progress && isatty(STDERR_FILENO)) {
 		load.on_progress = on_units;
 		load.on_progress_ctx = &state;
+	}
+	if (!load.on_fetch_progress && isatty(STDERR_FILENO)) {
+		load.on_fetch_progress = on_fetch;
+		load.on_fetch_progress_ctx = &state;
 	}
 	cli_progress_start(&state.progress, count);
 	for (size_t i = 0; i < count; i++) {

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Builds the fuzz seed corpus from the fixtures: several targets, DWARF 2-5, compressed sections, type units, archives.
+# Builds the fuzz seed corpus from the fixtures: several targets, DWARF 2-5, compressed sections, type units, archives, BTF.
 #
 # usage: make_seeds.sh OUTDIR
 # Each seed is an object compiled at run time (no binaries are committed).
@@ -44,6 +44,16 @@ for fixture in $small; do
 	seed "$base-O2-gcc" gcc -g -O2
 	seed "$base-dwarf64" gcc -g -gdwarf64 -O0
 	seed "$base-split" gcc -g -gsplit-dwarf -O0
+	# BTF (issue 15): raw BTF from pahole, and a BPF object's .BTF alone
+	# (its DWARF stripped, so the default format reaches the BTF).
+	if gcc -g -w -O0 -c "$fixture" -o "$tmp/$base-btf.o" 2>/dev/null &&
+		pahole --btf_encode_detached="$out/$base.btf" "$tmp/$base-btf.o" >/dev/null 2>&1; then
+		count=$((count + 1))
+	fi
+	if clang -target bpf -g -w -O0 -c "$fixture" -o "$tmp/$base-bpf.o" 2>/dev/null &&
+		llvm-objcopy --strip-debug "$tmp/$base-bpf.o" "$out/$base-bpf.o" 2>/dev/null; then
+		count=$((count + 1))
+	fi
 done
 
 # An archive of two members.

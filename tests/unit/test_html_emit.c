@@ -21,7 +21,7 @@ static fixture fx;
 
 static void setup(void)
 {
-	sf_file_info info = { "test.o", NULL, "x86_64", 0, 8 };
+	sf_file_info info = { "test.o", NULL, "x86_64", 0, 8, "dwarf" };
 	memset(&fx, 0, sizeof(fx));
 	cr_assert_eq(sf_model_new(&fx.model), 0);
 	cr_assert_eq(sf__model_add_file(fx.model, &info), 0);

@@ -1,5 +1,5 @@
-/* sf_model_load(): every image of an input file into the model. */
-#include <structfit/model.h>
+/* sf__dwarf_model_load(): every image of an input file into the model. */
+#include "dwarf/dwarf_model_load.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -125,10 +125,9 @@ static int load_declared(sf_model *model, const char *path, const sf_load_option
 	return res;
 }
 
-int sf_model_load(sf_model *model, const char *path, const sf_load_options *opts)
+int sf__dwarf_model_load(sf_model *model, const char *path, const sf_load_options *opts)
 {
-	static const sf_load_options defaults = SF_LOAD_OPTIONS_INIT;
-	load_target to = { model, opts ? opts : &defaults, -1, 0 };
+	load_target to = { model, opts, -1, 0 };
 	size_t first_file = model->file_count;
 	int res = sf__input_each_image(path, to.opts, load_image, &to);
 	/* Also after a failed input: what the others brought is complete. */

@@ -2,6 +2,7 @@
  * the separate debug and dwz files that carry their DWARF. */
 #include "elf/input.h"
 
+#include "elf/debuginfod_fetch.h"
 #include "elf/elf_image.h"
 #include "util/fail.h"
 
@@ -198,6 +199,22 @@ done:
 	return error;
 }
 
+/* Not found locally: the debug file of the build-id from debuginfod.
+ * Same returns as a search's candidate function. */
+static int fetch_debug_file(const sf_load_options *opts, const char *display_name,
+			    const sf__elf_contents *contents, candidate_search *search)
+{
+	char *fetched = NULL;
+	int error = sf__debuginfod_fetch(opts, display_name, contents->build_id,
+					 contents->build_id_size, &fetched);
+
+	if (error == 0 && accept_candidate(search, fetched, NULL) > 0)
+		error = sf__fail(SF_ENODEBUG, "%s: the debug file debuginfod served (%s) has no DWARF "
+				 "debug info", display_name, fetched);
+	free(fetched);
+	return error;
+}
+
 /* One ELF image: use its own DWARF, or (`real_path` non-NULL, i.e. not an
  * archive member) find its separate debug file. */
 static int visit_elf(Elf *elf, const char *display_name, const char *real_path,
@@ -222,6 +239,8 @@ static int visit_elf(Elf *elf, const char *display_name, const char *real_path,
 	}
 	search.self_real_path = real_path;
 	error = sf__debugfile_search(opts, real_path, &contents, accept_candidate, &search);
+	if (error > 0 && opts != NULL && opts->debuginfod)
+		error = fetch_debug_file(opts, display_name, &contents, &search);
 	if (error < 0)
 		goto done;
 	if (error > 0) {

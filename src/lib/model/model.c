@@ -103,6 +103,8 @@ int sf__model_add_file(sf_model *model, const sf_file_info *info)
 	slot->arch = copy_or_null(model->arena, info->arch);
 	slot->big_endian = info->big_endian;
 	slot->address_size = info->address_size;
+	/* Static strings; the DWARF loader leaves it unset. */
+	slot->format = info->format ? info->format : "dwarf";
 	if ((info->path && !slot->path) || (info->arch && !slot->arch))
 		return -1;
 	return (int)model->file_count++;
