@@ -171,6 +171,11 @@ typedef struct sf_proposal {
 	 * struct's align_certain is false): `optimal` holds under that
 	 * assumption only.  NULL when every member's alignment is known. */
 	const char *assumed_alignment;
+	/* Go structs: bytes up to the end of the last pointer-holding word
+	 * (what the garbage collector scans of each object), proposed and
+	 * declared; the search minimises it after the size.  0 elsewhere. */
+	uint64_t pointer_bytes;
+	uint64_t original_pointer_bytes;
 } sf_proposal;
 
 /* Proposals for every struct of a report, index-aligned with it. */

@@ -14,7 +14,8 @@ enum {
 	OPT_CONSTRAINTS,
 	OPT_NO_KEEP_FIRST,
 	OPT_SUMMARY,
-	OPT_FORMAT
+	OPT_FORMAT,
+	OPT_SYNTAX
 };
 
 const cli_option cli_reorder_options[] = {
@@ -27,6 +28,7 @@ const cli_option cli_reorder_options[] = {
 	{ "summary", OPT_SUMMARY, NULL, "one line per shrinking struct plus the total" },
 	{ "format", OPT_FORMAT, "FMT", "text (default) or json (the report with a\n"
 	  "proposal per struct)" },
+	{ "syntax", OPT_SYNTAX, "LANG", "auto (default: each struct's language), c or go" },
 	CLI_OPTION_COLOR,
 	CLI_OPTION_OUTPUT,
 	CLI_OPTION_HELP,
@@ -46,6 +48,8 @@ const char cli_reorder_description[] =
 	"it is.  A bad constraints rule is reported as FILE:LINE and exits 2.";
 
 static const char *const format_names[] = { "text", "json", NULL };
+/* In sf_syntax order. */
+static const char *const syntax_names[] = { "auto", "c", "go", NULL };
 static const char *const strategy_names[] = { "exact", "sort", NULL };
 
 enum { FORMAT_TEXT, FORMAT_JSON };
@@ -55,6 +59,7 @@ typedef struct reorder_args {
 	const char *constraints_path;
 	int format;
 	int summary;
+	int syntax;
 } reorder_args;
 
 static int reorder_option(void *ctx, cli_inputs *in, int key, const char *arg)
@@ -84,6 +89,11 @@ static int reorder_option(void *ctx, cli_inputs *in, int key, const char *arg)
 	case OPT_SUMMARY:
 		args->summary = 1;
 		return 1;
+	case OPT_SYNTAX:
+		args->syntax = cli_parse_choice(arg, syntax_names);
+		if (args->syntax < 0)
+			return cli_inputs_usage_error(in, "syntax", arg, "auto, c or go");
+		return 1;
 	case OPT_FORMAT:
 		args->format = cli_parse_choice(arg, format_names);
 		if (args->format < 0)
@@ -104,6 +114,7 @@ static int emit(const cli_inputs *in, const sf_report *report, const sf_plan *pl
 
 	eopts.color = cli_inputs_color(in, args->format == FORMAT_TEXT);
 	eopts.summary = args->summary;
+	eopts.syntax = args->syntax;
 	eopts.plan = plan;
 	eopts.changed_only = args->reorder.min_savings > 0;
 	if (args->format == FORMAT_JSON)

@@ -15,7 +15,8 @@ enum {
 	OPT_SORT,
 	OPT_SUMMARY,
 	OPT_FORMAT,
-	OPT_REORDER
+	OPT_REORDER,
+	OPT_SYNTAX
 };
 
 const cli_option cli_report_options[] = {
@@ -28,6 +29,7 @@ const cli_option cli_report_options[] = {
 	{ "format", OPT_FORMAT, "FMT", "text (default) or json" },
 	{ "reorder", OPT_REORDER, NULL, "also show the smallest member order of each struct\n"
 	  "(see structfit reorder)" },
+	{ "syntax", OPT_SYNTAX, "LANG", "auto (default: each struct's language), c or go" },
 	CLI_OPTION_COLOR,
 	CLI_OPTION_OUTPUT,
 	CLI_OPTION_HELP,
@@ -47,6 +49,8 @@ const char cli_report_description[] =
 static const char *const sort_names[] = { "name", "size", "holes", "waste", NULL };
 static const sf_sort sort_values[] = { SF_SORT_NAME, SF_SORT_SIZE, SF_SORT_HOLES, SF_SORT_WASTE };
 static const char *const format_names[] = { "text", "json", NULL };
+/* In sf_syntax order. */
+static const char *const syntax_names[] = { "auto", "c", "go", NULL };
 
 enum { FORMAT_TEXT, FORMAT_JSON };
 
@@ -54,6 +58,7 @@ typedef struct report_args {
 	int format;
 	int summary;
 	int reorder;
+	int syntax;
 } report_args;
 
 static int report_option(void *ctx, cli_inputs *in, int key, const char *arg)
@@ -91,6 +96,11 @@ static int report_option(void *ctx, cli_inputs *in, int key, const char *arg)
 	case OPT_REORDER:
 		args->reorder = 1;
 		return 1;
+	case OPT_SYNTAX:
+		args->syntax = cli_parse_choice(arg, syntax_names);
+		if (args->syntax < 0)
+			return cli_inputs_usage_error(in, "syntax", arg, "auto, c or go");
+		return 1;
 	default:
 		return 0;
 	}
@@ -106,6 +116,7 @@ static int emit(const cli_inputs *in, const sf_report *report, const report_args
 
 	eopts.color = cli_inputs_color(in, args->format == FORMAT_TEXT);
 	eopts.summary = args->summary;
+	eopts.syntax = args->syntax;
 	if (args->reorder) {
 		rc = sf_reorder_plan(&plan, report, NULL);
 		if (rc != 0) {

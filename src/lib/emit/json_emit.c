@@ -100,7 +100,7 @@ static void site(sf_buf *buf, const sf_struct *s, bool first)
 }
 
 /* The reorder proposal of one struct; schema in docs/json-schema.md. */
-static void proposal(sf_buf *buf, const sf_proposal *prop)
+static void proposal(sf_buf *buf, const sf_proposal *prop, bool go)
 {
 	sf__json_key(buf, "proposal", false);
 	sf__buf_putc(buf, '{');
@@ -136,6 +136,12 @@ static void proposal(sf_buf *buf, const sf_proposal *prop)
 	}
 	sf__buf_putc(buf, ']');
 	sf__json_string_field(buf, "assumed_alignment", prop->assumed_alignment, false);
+	if (go) {
+		sf__json_key(buf, "pointer_bytes", false);
+		sf__json_u64(buf, prop->pointer_bytes);
+		sf__json_key(buf, "original_pointer_bytes", false);
+		sf__json_u64(buf, prop->original_pointer_bytes);
+	}
 	sf__buf_putc(buf, '}');
 }
 
@@ -158,6 +164,12 @@ static void struct_json(sf_buf *buf, const sf_report_entry *e, const sf_proposal
 	sf__json_bool(buf, s->packed);
 	sf__json_key(buf, "unsized", false);
 	sf__json_bool(buf, s->unsized);
+	/* Go only, so C documents stay as they were. */
+	if (s->go) {
+		sf__json_string_field(buf, "language", "go", false);
+		sf__json_key(buf, "pointer_bytes", false);
+		sf__json_u64(buf, sf__struct_pointer_bytes(s));
+	}
 	site(buf, s, false);
 	sf__json_key(buf, "file", false);
 	sf__json_u64(buf, s->file_index);
@@ -190,7 +202,7 @@ static void struct_json(sf_buf *buf, const sf_report_entry *e, const sf_proposal
 	}
 	sf__buf_putc(buf, ']');
 	if (prop)
-		proposal(buf, prop);
+		proposal(buf, prop, s->go);
 	sf__buf_putc(buf, '}');
 }
 

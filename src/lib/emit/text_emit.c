@@ -20,9 +20,9 @@ int sf_emit_text(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 	if (opts->version >= 2 && opts->plan && sf_plan_count(opts->plan) == report->count)
 		plan = opts->plan;
 	for (size_t i = 0; i < report->count; i++) {
-		sf__emit_report_entry(buf, &report->entries[i], opts->color, report->cacheline);
+		sf__emit_report_entry(buf, &report->entries[i], sf__text_style(opts), report->cacheline);
 		if (plan)
-			sf__emit_proposal_text(buf, plan, i, opts->color != 0);
+			sf__emit_proposal_text(buf, plan, i, sf__text_style(opts));
 	}
 	if (buf->failed)
 		error = sf__fail(SF_ENOMEM, "out of memory while writing the report");

@@ -7,6 +7,7 @@
 
 #include "layout/place.h"
 #include "layout/place_cxx.h"
+#include "reorder/go_objective.h"
 #include "reorder/problem.h"
 #include "util/arena.h"
 #include "util/checked.h"
@@ -316,6 +317,8 @@ static int plan_orders(const sf_struct *def, const sf_place_cxx *hyps, uint32_t 
 			return sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
 		err = choose_order(&problem, opts, ws, items, members, &why, &r->optimal, &r->moves_optimal,
 				   &predicted, scratch);
+		if (err >= 0 && !h && def->go)
+			err = sf__go_objective(&problem, members, &why, &r->moves_optimal, &predicted, scratch);
 		if (err < 0)
 			return err;
 		if (why != SF_REASON_NONE) {
@@ -388,7 +391,7 @@ static unsigned rules_in_force(const sf_struct *def, const sf_reorder_options *o
 
 	/* As automatic_pin() decides: only a leading struct or union that is
 	 * not a base class is kept first by the option. */
-	if (opts->keep_first && first && first->nested &&
+	if (opts->keep_first && first && first->nested && !def->go &&
 	    !(first->flags & (SF_MEMBER_BASE_CLASS | SF_MEMBER_FLEXIBLE | SF_MEMBER_ZERO_LENGTH)))
 		rules |= SF_RULE_BOUND_KEEP_FIRST;
 	return rules;
@@ -494,6 +497,8 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 	prop->optimal = SF_OPTIMAL_PROVEN;
 	prop->moves_optimal = SF_OPTIMAL_PROVEN;
 	prop->assumed_alignment = assumed_alignment(def, arena);
+	if (def->go)
+		prop->pointer_bytes = prop->original_pointer_bytes = sf__struct_pointer_bytes(def);
 
 	/* A dynamically sized member must stay last and its size is not
 	 * known; the source order means nothing to a compiler that picks its
@@ -542,7 +547,9 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 	reason = result.reason;
 	if (!placed)
 		goto identity_result;
-	if (placed->size >= def->size && !(placed->size == def->size && result.has_rules)) {
+	if (placed->size >= def->size && !(placed->size == def->size && result.has_rules) &&
+	    !(def->go && placed->size == def->size &&
+	      sf__struct_pointer_bytes(placed) < sf__struct_pointer_bytes(def))) {
 		reason = SF_REASON_NO_GAIN;
 		goto identity_result;
 	}
@@ -561,6 +568,8 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 	prop->cachelines = cachelines_of(placed->size, cacheline);
 	prop->crossings = crossings_of(placed, cacheline);
 	prop->moved = sf__search_moved(members, n);
+	if (def->go)
+		prop->pointer_bytes = sf__struct_pointer_bytes(placed);
 	prop->reason = SF_REASON_NONE;
 	err = find_binding_rules(prop, def, hyps, hyp_count, opts, cacheline, ws, result.has_rules);
 	goto done;
