@@ -98,6 +98,14 @@ size_t sf_fix_file_count(const sf_fix *fix);
 const sf_fix_file *sf_fix_file_at(const sf_fix *fix, size_t index);
 
 /*
+ * Replaces the patched text of file `index` with a copy of `len` bytes of
+ * `text`: how a caller applies a formatter (the CLI runs gofmt on patched
+ * Go files; the library itself starts no processes).  Diffs and writes
+ * use it from then on.  Returns 0, SF_EUSAGE for a bad index or SF_ENOMEM.
+ */
+int sf_fix_file_replace(sf_fix *fix, size_t index, const char *text, size_t len);
+
+/*
  * Appends a unified diff of every changed file (paths a/REL and b/REL,
  * one hunk per struct, up to three context lines) that `git apply` and
  * `patch -p1` accept.  Returns 0 or SF_ENOMEM.
