@@ -17,6 +17,7 @@
 #include "fix/fix_cxx.h"
 #include "fix/fix_cxx_build.h"
 #include "fix/fix_go.h"
+#include "fix/fix_go_predict.h"
 #include "fix/fix_inits.h"
 #include "layout/selection.h"
 #include "reorder/constraints.h"

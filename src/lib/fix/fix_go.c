@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "fix/fix_go_body.h"
+#include "fix/fix_go_index.h"
+#include "fix/fix_go_lex.h"
 #include "fix/fix_result.h"
 #include "util/fail.h"
 

@@ -2,7 +2,7 @@
 #ifndef SF_FIX_FIX_GO_BODY_H
 #define SF_FIX_FIX_GO_BODY_H
 
-#include "fix/fix_go.h"
+#include "fix/fix_go_lex.h"
 #include "util/arena.h"
 
 /* One declared name: text[off, off + len), in unit `unit`. */

@@ -3,7 +3,8 @@
 #ifndef _GNU_SOURCE
 #define _XOPEN_SOURCE 700
 #endif
-#include "fix/fix_go.h"
+#include "fix/fix_go_index.h"
+#include "fix/fix_go_lex.h"
 
 #include <dirent.h>
 #include <stdio.h>

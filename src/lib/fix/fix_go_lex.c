@@ -1,5 +1,5 @@
 /* Go scanner helpers for fix: literals and comments skipped, lines counted, whole words. */
-#include "fix/fix_go.h"
+#include "fix/fix_go_lex.h"
 
 #include <string.h>
 

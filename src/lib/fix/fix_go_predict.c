@@ -1,11 +1,12 @@
 /* Run-wide sizes of patched Go structs: the patched structs they hold by value shrink too. */
-#include "fix/fix_go.h"
+#include "fix/fix_go_predict.h"
+
+#include "fix/fix_go_index.h"
 
 #include <string.h>
 
 #include "fix/fix_result.h"
 #include "layout/place_member.h"
-#include "reorder/go_objective.h"
 
 /* Patched size of `s` when it is patched in this run, else its size. */
 static uint64_t size_now(const sf_go_index *ix, const sf_fix *fix, const sf_struct *s)
