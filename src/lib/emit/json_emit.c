@@ -68,6 +68,10 @@ static void members(sf_buf *buf, const sf_struct_layout *l)
 		sf__json_bool(buf, ml->crosses_cacheline);
 		sf__json_key(buf, "unsized", false);
 		sf__json_bool(buf, m->flags & SF_MEMBER_UNSIZED);
+		if (l->def->go) {
+			sf__json_key(buf, "pointer_bytes", false);
+			sf__json_u64(buf, m->pointer_bytes);
+		}
 		/* Only where they are false, so C reports keep their shape. */
 		if (m->flags & SF_MEMBER_OFFSET_UNKNOWN) {
 			sf__json_key(buf, "offset_known", false);

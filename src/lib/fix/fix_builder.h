@@ -52,6 +52,8 @@ typedef struct builder {
 			size_t record;
 			const sf_struct *def;
 			const uint32_t *order;
+			const struct sf_go_file *file;
+			size_t open;     /* the body's brace in file */
 		} *patched;
 		size_t patched_count, patched_cap;
 	} go_index;

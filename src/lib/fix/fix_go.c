@@ -53,6 +53,10 @@ static bool dir_matches(const sf_go_file *f, const char *pkg_path)
 
 	if (strcmp(pkg_path, "main") == 0)
 		return strcmp(f->package, "main") == 0;
+	/* The toolchain's vendored packages (vendor/golang.org/x/...) are
+	 * the standard library's copies, not the tree's. */
+	if (strncmp(pkg_path, "vendor/", 7) == 0)
+		return false;
 	if (strcmp(f->package, last ? last + 1 : pkg_path) != 0)
 		return false;
 	if (dl == 0)
@@ -146,6 +150,36 @@ static bool keyed_or_empty(const char *t, size_t len, size_t i)
 	return e < len && t[e] == ':' && !(e + 1 < len && t[e + 1] == '=');
 }
 
+/*
+ * Whether `T {` at text[at] starts a literal of T itself: not a function's
+ * result type before its body (`) *T {`), and not the element type of a
+ * slice, array or map literal (`[]T{`, `map[K]T{`), whose elements this
+ * textual scan does not judge.
+ */
+static bool literal_of_t(const char *t, size_t at)
+{
+	size_t p = at;
+
+	while (p > 0 && t[p - 1] == '.')   /* pkg.T: look before the package */
+		for (p--; p > 0 && sf__go_ident_char(t[p - 1]); p--)
+			;
+	while (p > 0 && (t[p - 1] == ' ' || t[p - 1] == '\t' || t[p - 1] == '*'))
+		p--;
+	return p == 0 || (t[p - 1] != ')' && t[p - 1] != ']');
+}
+
+/* Whether no top-level `func` starts between byte a and byte b: a variable's scope, roughly. */
+static bool same_function(const char *t, size_t a, size_t b)
+{
+	size_t from = a < b ? a : b, to = a < b ? b : a;
+
+	for (size_t i = from; i + 5 < to; i++) {
+		if (t[i] == '\n' && memcmp(t + i + 1, "func ", 5) == 0)
+			return false;
+	}
+	return true;
+}
+
 /* Variables of type T declared in `f` (`x T`, `x *T`, `x := T{`, `x := &T{`), up to 16. */
 static size_t variables_of(const sf_go_file *f, const char *type, size_t *off, size_t *vlen)
 {
@@ -153,7 +187,11 @@ static size_t variables_of(const sf_go_file *f, const char *type, size_t *off, s
 	size_t n = 0;
 
 	for (size_t i = 0; i < f->len && n < 16; i++) {
-		size_t j, e;
+		size_t j, e, skip = sf__go_skip_literal(t, f->len, i);
+		if (skip != i) {
+			i = skip - 1;
+			continue;
+		}
 		if (!sf__go_word_at(t, f->len, i, type))
 			continue;
 		j = i;
@@ -208,7 +246,7 @@ static const char *unsafe_use(sf_fix *fix, const sf_go_file *f, const go_site *d
 		}
 		if (sf__go_word_at(t, len, i, type) && !(f == def->file && i <= def->open)) {
 			size_t j = skip_space(t, len, i + strlen(type));
-			if (j < len && t[j] == '{' && !keyed_or_empty(t, len, j + 1))
+			if (j < len && t[j] == '{' && literal_of_t(t, i) && !keyed_or_empty(t, len, j + 1))
 				return first_site(fix, f, i, "unkeyed composite literal");
 		}
 		binary = sf__go_word_at(t, len, i, "binary") && i + 7 < len && t[i + 6] == '.' &&
@@ -228,7 +266,7 @@ static const char *unsafe_use(sf_fix *fix, const sf_go_file *f, const go_site *d
 		if (line_mentions(t, len, ls, le, type, strlen(type)))
 			return first_site(fix, f, i, binary ? "encoding/binary use" : "unsafe use");
 		for (size_t v = 0; v < vars; v++) {
-			if (line_mentions(t, len, ls, le, t + var_off[v], var_len[v]))
+			if (same_function(t, var_off[v], ls) && line_mentions(t, len, ls, le, t + var_off[v], var_len[v]))
 				return first_site(fix, f, i, binary ? "encoding/binary use" : "unsafe use");
 		}
 		i = le;
@@ -415,7 +453,10 @@ int sf__fix_go_consider(builder *b, size_t index, size_t record)
 	if (rc == 1 && strncmp(why, "no Go package", 13) == 0)
 		fix->structs[record].outside_source_root = 1;
 	if (rc == 0) {
-		fix->structs[record].file = site.file->rel;
+		/* The index dies with the build; the result keeps its own copy. */
+		fix->structs[record].file = sf__arena_strdup(fix->arena, site.file->rel);
+		if (!fix->structs[record].file)
+			return SF_ENOMEM;
 		fix->structs[record].line = sf__go_line_of(site.file->text, site.type_kw);
 		rc = sf__go_body_parse(&body, b->arena, site.file->text, site.file->len, site.open, site.close, &why);
 	}
@@ -431,6 +472,13 @@ int sf__fix_go_consider(builder *b, size_t index, size_t record)
 			why = sf__fix_format(fix, "field %u is %.*s in the source, %s in the debug info", m,
 					     (int)nm->len, site.file->text + nm->off, dn);
 			rc = why ? 1 : SF_ENOMEM;
+		}
+	}
+	for (size_t i = 0; rc == 0 && i < b->go_index.patched_count; i++) {
+		/* The toolchain's vendored copies name the same source another way. */
+		if (b->go_index.patched[i].file == site.file && b->go_index.patched[i].open == site.open) {
+			why = "the same definition is patched under another package path";
+			rc = 1;
 		}
 	}
 	if (rc == 0)
@@ -461,7 +509,7 @@ int sf__fix_go_consider(builder *b, size_t index, size_t record)
 		if (!more)
 			return SF_ENOMEM;
 		ix->patched = more;
-		more[ix->patched_count++] = (struct sf_go_patched){ record, def, pe->proposal.order };
+		more[ix->patched_count++] = (struct sf_go_patched){ record, def, pe->proposal.order, site.file, site.open };
 	}
 	for (size_t u = 0; u < body.unit_count; u++) {
 		if (body.units[u].embedded) {
