@@ -129,8 +129,20 @@ type Keyed struct {
 
 var keyed = Keyed{a: true, c: true}
 
+// NewKeyed returns a Keyed: a result type before a body is no literal.
+func NewKeyed() *Keyed {
+	k := &Keyed{b: 1}
+	return k
+}
+
+// sizeOther measures another k: Keyed's variables are local to NewKeyed.
+func sizeOther() uintptr {
+	var k int64
+	return unsafe.Sizeof(k)
+}
+
 // Keep keeps every type in the binary.
-var Keep = []interface{}{ReadWire, &Wire{}, &Item{}, &Pair{}, &Grouped{}, &lit, &Offsetted{}, &Ignored{}, &keyed, offB}
+var Keep = []interface{}{ReadWire, &Wire{}, &Item{}, &Pair{}, &Grouped{}, &lit, &Offsetted{}, &Ignored{}, &keyed, offB, NewKeyed, sizeOther}
 '''
 STORE_TEST = '''package store
 
