@@ -129,6 +129,9 @@ type Keyed struct {
 
 var keyed = Keyed{a: true, c: true}
 
+// Unformatted on purpose: fix keeps gofmt's changes to the moved fields only.
+var  spaced = 1
+
 // NewKeyed returns a Keyed: a result type before a body is no literal.
 func NewKeyed() *Keyed {
 	k := &Keyed{b: 1}
@@ -142,7 +145,7 @@ func sizeOther() uintptr {
 }
 
 // Keep keeps every type in the binary.
-var Keep = []interface{}{ReadWire, &Wire{}, &Item{}, &Pair{}, &Grouped{}, &lit, &Offsetted{}, &Ignored{}, &keyed, offB, NewKeyed, sizeOther}
+var Keep = []interface{}{ReadWire, &Wire{}, &Item{}, &Pair{}, &Grouped{}, &lit, &Offsetted{}, &Ignored{}, &keyed, offB, NewKeyed, sizeOther, spaced}
 '''
 STORE_TEST = '''package store
 
@@ -275,9 +278,13 @@ if "embedded fields moved" not in res.stderr:
 patch = subprocess.run(["patch", "-p1", "--quiet"], input=diff, cwd=proj, capture_output=True, text=True)
 if patch.returncode != 0:
     fail("the diff does not apply: %s" % (patch.stdout + patch.stderr)[:400])
-unformatted = run(GOFMT, "-l", ".").stdout.strip()
-if unformatted:
-    fail("gofmt -l lists %s" % unformatted)
+unformatted = run(GOFMT, "-l", ".").stdout.split()
+if unformatted != ["store/store.go"]:
+    fail("gofmt -l lists %s, expected only store/store.go (its unformatted var line)" % unformatted)
+changes = [l for l in run(GOFMT, "-d", "store/store.go").stdout.splitlines()
+           if l.startswith(("-", "+")) and not l.startswith(("---", "+++"))]
+if changes != ["-var  spaced = 1", "+var spaced = 1"]:
+    fail("gofmt would still change %s in store/store.go" % changes)
 run(GO, "vet", "./...")
 run(GO, "test", "./...")
 after = sizes()
@@ -294,6 +301,6 @@ if "\t// Flag says whether it is live.\n\tFlag " not in patched or \
 if re.search(r"^\tA, B ", patched, re.M) and sum(1 for _ in re.finditer(r"^\t[AB] +int32", patched, re.M)):
     fail("A, B both kept and split")
 if run(GO, "build", "./...").returncode == 0 and not failures:
-    print("ok: diff applied, gofmt clean, go build, vet and test pass")
+    print("ok: diff applied, gofmt clean but for the line left unformatted on purpose, go build, vet and test pass")
 print("go_fix: %d failures" % failures)
 sys.exit(1 if failures else 0)

@@ -317,7 +317,9 @@ static int plan_orders(const sf_struct *def, const sf_place_cxx *hyps, uint32_t 
 			return sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
 		err = choose_order(&problem, opts, ws, items, members, &why, &r->optimal, &r->moves_optimal,
 				   &predicted, scratch);
-		if (err >= 0 && !h && def->go)
+		/* Go: pointer bytes after the size; a heat objective, when
+		 * given, keeps its own tie-break. */
+		if (err >= 0 && !h && def->go && !(opts->version >= 2 && opts->heat_count))
 			err = sf__go_objective(&problem, members, &why, &r->moves_optimal, &predicted, scratch);
 		if (err < 0)
 			return err;
