@@ -8,8 +8,10 @@ value), and one struct per refusal: an unkeyed composite literal, unsafe
 use, encoding/binary use, //structfit:ignore, a cgo-free keyed literal
 that must not be refused.  The program prints reflect's size of every
 struct before and after; each patched struct must have exactly the size
-`fix` predicted, every other struct its old size.  STRUCTFIT_GO and
-STRUCTFIT_GOFMT choose the tools.
+`fix` predicted, every other struct its old size.  A line gofmt would
+change elsewhere in a patched file must stay as it was (fix keeps gofmt's
+changes to the moved fields only).  STRUCTFIT_GO and STRUCTFIT_GOFMT
+choose the tools.
 """
 import os
 import re
