@@ -55,10 +55,20 @@ typedef struct sf_emit_options {
 	/* Structs in sf_impact_rank() order instead of the report's
 	 * (needs `impact`). */
 	int sort_impact;
+	/* Text only: the language definitions are printed in (sf_syntax);
+	 * SF_SYNTAX_AUTO uses each struct's own (Go structs in Go syntax,
+	 * everything else in C's). */
+	int syntax;
 } sf_emit_options;
 
+typedef enum sf_syntax {
+	SF_SYNTAX_AUTO = 0,
+	SF_SYNTAX_C = 1,
+	SF_SYNTAX_GO = 2
+} sf_syntax;
+
 #define SF_EMIT_OPTIONS_VERSION 3
-#define SF_EMIT_OPTIONS_INIT { SF_EMIT_OPTIONS_VERSION, 0, 0, NULL, 0, NULL, NULL, 0 }
+#define SF_EMIT_OPTIONS_INIT { SF_EMIT_OPTIONS_VERSION, 0, 0, NULL, 0, NULL, NULL, 0, SF_SYNTAX_AUTO }
 
 /*
  * Each appends `report` (borrowed, not modified) to `buf`, as the CLI's

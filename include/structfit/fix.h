@@ -98,6 +98,17 @@ size_t sf_fix_file_count(const sf_fix *fix);
 const sf_fix_file *sf_fix_file_at(const sf_fix *fix, size_t index);
 
 /*
+ * Takes `len` bytes of `text`, a formatter's output for the patched text
+ * of file `index`, and keeps its changes where they touch the rewritten
+ * struct bodies (lines elsewhere stay as they were, so a file the
+ * formatter would change anyway is not reformatted wholesale): how a
+ * caller applies gofmt (the CLI does for Go files; the library itself
+ * starts no processes).  Diffs and writes use the result from then on.
+ * Returns 0, SF_EUSAGE for a bad index or SF_ENOMEM.
+ */
+int sf_fix_file_replace(sf_fix *fix, size_t index, const char *text, size_t len);
+
+/*
  * Appends a unified diff of every changed file (paths a/REL and b/REL,
  * one hunk per struct, up to three context lines) that `git apply` and
  * `patch -p1` accept.  Returns 0 or SF_ENOMEM.

@@ -211,6 +211,11 @@ typedef struct sf_proposal {
 	 * > 1) that can share a cache line in the proposed layout. */
 	uint32_t shared_writers;
 	uint32_t cache_aware;        /* 1 when the cache-aware objective chose the order */
+	/* Go structs: bytes up to the end of the last pointer-holding word
+	 * (what the garbage collector scans of each object), proposed and
+	 * declared; the search minimises it after the size.  0 elsewhere. */
+	uint64_t pointer_bytes;
+	uint64_t original_pointer_bytes;
 } sf_proposal;
 
 /* Proposals for every struct of a report, index-aligned with it. */

@@ -6,6 +6,7 @@
 
 #include "cli_commands.h"
 #include "cli_exit.h"
+#include "cli_gofmt.h"
 #include "cli_inputs.h"
 #include "cli_output.h"
 #include "cli_profile.h"
@@ -31,7 +32,8 @@ enum {
 	OPT_FORCE,
 	OPT_ALLOW_ABI,
 	OPT_STRATEGY,
-	OPT_NO_KEEP_FIRST
+	OPT_NO_KEEP_FIRST,
+	OPT_GOFMT
 };
 
 const cli_option cli_fix_options[] = {
@@ -51,6 +53,8 @@ const cli_option cli_fix_options[] = {
 	{ "force", OPT_FORCE, NULL, "patch structs with positional initializers too" },
 	{ "allow-abi-change", OPT_ALLOW_ABI, NULL, "patch structs reachable from exported symbols too" },
 	CLI_PROFILE_OPTIONS,
+	{ "gofmt", OPT_GOFMT, "PROG", "format patched Go files with PROG (default: gofmt;\n"
+	  "'none' leaves them as moved)" },
 	CLI_OPTION_HELP,
 	{ NULL, 0, NULL, NULL }
 };
@@ -85,6 +89,7 @@ typedef struct fix_args {
 	size_t prefix_count;
 	const char *constraints_path;
 	const char *output_dir;
+	const char *gofmt;
 	int mode;
 	cli_profile profile;        /* member heat for the planner */
 } fix_args;
@@ -144,6 +149,9 @@ static int fix_option(void *ctx, cli_inputs *in, int key, const char *arg)
 		return 1;
 	case OPT_NO_KEEP_FIRST:
 		args->reorder.keep_first = 0;
+		return 1;
+	case OPT_GOFMT:
+		args->gofmt = arg;
 		return 1;
 	case OPT_FORCE:
 		args->fix.force = 1;
@@ -477,6 +485,8 @@ int cli_fix_run(const cli_command *self, int argc, char **argv)
 		code = cli_exit_worst(code, cli_exit_from_error(rc));
 		goto done;
 	}
+	if (!args.gofmt || strcmp(args.gofmt, "none") != 0)
+		code = cli_exit_worst(code, cli_gofmt_fix(fix, args.gofmt ? args.gofmt : "gofmt"));
 	code = cli_exit_worst(code, emit(fix, &args));
 	print_summary(fix, args.fix.source_root);
 	note_unchecked_abi(&in, &args);

@@ -17,7 +17,8 @@ enum {
 	OPT_SUMMARY,
 	OPT_FORMAT,
 	OPT_SORT,
-	OPT_ALLOW_GROWTH
+	OPT_ALLOW_GROWTH,
+	OPT_SYNTAX
 };
 
 const cli_option cli_reorder_options[] = {
@@ -37,6 +38,7 @@ const cli_option cli_reorder_options[] = {
 	{ "sort", OPT_SORT, "KEY", "input (default) or impact: by bytes saved at peak\n"
 	  "after size classes (needs --profile)" },
 	CLI_PROFILE_OPTIONS,
+	{ "syntax", OPT_SYNTAX, "LANG", "auto (default: each struct's language), c or go" },
 	CLI_OPTION_COLOR,
 	CLI_OPTION_OUTPUT,
 	CLI_OPTION_HELP,
@@ -60,6 +62,8 @@ const char cli_reorder_description[] =
 	"gains those columns; a bad or mismatched profile exits 4.";
 
 static const char *const format_names[] = { "text", "json", "html", NULL };
+/* In sf_syntax order. */
+static const char *const syntax_names[] = { "auto", "c", "go", NULL };
 static const char *const strategy_names[] = { "exact", "sort", NULL };
 static const char *const sort_names[] = { "input", "impact", NULL };
 
@@ -72,6 +76,7 @@ typedef struct reorder_args {
 	int summary;
 	int sort_impact;
 	cli_profile profile;
+	int syntax;
 } reorder_args;
 
 static int reorder_option(void *ctx, cli_inputs *in, int key, const char *arg)
@@ -114,6 +119,11 @@ static int reorder_option(void *ctx, cli_inputs *in, int key, const char *arg)
 			return cli_inputs_usage_error(in, "sort", arg, "input or impact");
 		args->sort_impact = choice == 1;
 		return 1;
+	case OPT_SYNTAX:
+		args->syntax = cli_parse_choice(arg, syntax_names);
+		if (args->syntax < 0)
+			return cli_inputs_usage_error(in, "syntax", arg, "auto, c or go");
+		return 1;
 	case OPT_FORMAT:
 		args->format = cli_parse_choice(arg, format_names);
 		if (args->format < 0)
@@ -134,6 +144,7 @@ static int emit(const cli_inputs *in, const sf_report *report, const sf_plan *pl
 
 	eopts.color = cli_inputs_color(in, args->format == FORMAT_TEXT);
 	eopts.summary = args->summary;
+	eopts.syntax = args->syntax;
 	eopts.plan = plan;
 	eopts.changed_only = args->reorder.min_savings > 0;
 	cli_profile_emit_options(&args->profile, &eopts, args->sort_impact);

@@ -16,7 +16,8 @@ enum {
 	OPT_SORT,
 	OPT_SUMMARY,
 	OPT_FORMAT,
-	OPT_REORDER
+	OPT_REORDER,
+	OPT_SYNTAX
 };
 
 const cli_option cli_report_options[] = {
@@ -33,6 +34,7 @@ const cli_option cli_report_options[] = {
 	{ "reorder", OPT_REORDER, NULL, "also show the smallest member order of each struct\n"
 	  "(see structfit reorder)" },
 	CLI_PROFILE_OPTIONS,
+	{ "syntax", OPT_SYNTAX, "LANG", "auto (default: each struct's language), c or go" },
 	CLI_OPTION_COLOR,
 	CLI_OPTION_OUTPUT,
 	CLI_OPTION_HELP,
@@ -55,6 +57,8 @@ const char cli_report_description[] =
 static const char *const sort_names[] = { "name", "size", "holes", "waste", "impact", NULL };
 static const sf_sort sort_values[] = { SF_SORT_NAME, SF_SORT_SIZE, SF_SORT_HOLES, SF_SORT_WASTE };
 static const char *const format_names[] = { "text", "json", "html", "svg", NULL };
+/* In sf_syntax order. */
+static const char *const syntax_names[] = { "auto", "c", "go", NULL };
 
 enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_HTML, FORMAT_SVG };
 
@@ -64,6 +68,7 @@ typedef struct report_args {
 	int reorder;
 	int sort_impact;
 	cli_profile profile;
+	int syntax;
 } report_args;
 
 static int report_option(void *ctx, cli_inputs *in, int key, const char *arg)
@@ -104,6 +109,11 @@ static int report_option(void *ctx, cli_inputs *in, int key, const char *arg)
 	case OPT_REORDER:
 		args->reorder = 1;
 		return 1;
+	case OPT_SYNTAX:
+		args->syntax = cli_parse_choice(arg, syntax_names);
+		if (args->syntax < 0)
+			return cli_inputs_usage_error(in, "syntax", arg, "auto, c or go");
+		return 1;
 	default:
 		return 0;
 	}
@@ -120,6 +130,7 @@ static int emit(const cli_inputs *in, const sf_report *report, report_args *args
 
 	eopts.color = cli_inputs_color(in, args->format == FORMAT_TEXT);
 	eopts.summary = args->summary;
+	eopts.syntax = args->syntax;
 	code = cli_profile_attach(&args->profile, in, report, &ropts);
 	if (code != CLI_EXIT_OK)
 		goto done;

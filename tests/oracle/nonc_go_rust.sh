@@ -62,7 +62,7 @@ report() {
 		fail "$1 (reorder): exit $status: $(head -c 300 "$1.reorder.err")"
 		return 1
 	fi
-	echo "ok: $1 reports completely ($(grep -c '^struct\|^class\|^union' "$1.text") types)"
+	echo "ok: $1 reports completely ($(grep -c '^struct\|^class\|^union\|^type ' "$1.text") types)"
 	return 0
 }
 
@@ -227,8 +227,9 @@ EOF
 		./goprog >go.probe
 		if report go goprog; then
 			compare go go.probe
-			if grep -q '^	func(int) bool  *Fn; *\/\* *8  *8 \*\/$' go.text; then
-				echo "ok: go: Fn reads 'func(int) bool Fn;' at 8, 8 bytes"
+			# Go units print in Go syntax (report --syntax=auto).
+			if grep -q '^	Fn  *func(int) bool  *\/\* *8  *8 \*\/$' go.text; then
+				echo "ok: go: Fn reads 'Fn func(int) bool' at 8, 8 bytes"
 			else
 				fail "go: Fn is printed as: $(grep '	Fn;' go.text | head -c 200)"
 			fi

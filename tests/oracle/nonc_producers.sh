@@ -245,8 +245,9 @@ EOF
 			expect go "unsafe.Offsetof(Record.Name)" "m('main.Record', 'Name')['offset']" "$2"
 			# Go names are spelled as Go writes them, without a C keyword.
 			expect go "type of Record.Items" "m('main.Record', 'Items')['type']" "[]int32"
-			if grep -q '^	\[\]int32  *Items;' go.text; then
-				echo "ok: go: Items reads '[]int32 Items;'"
+			# Go units print in Go syntax (report --syntax=auto).
+			if grep -q '^	Items  *\[\]int32  */\*' go.text; then
+				echo "ok: go: Items reads 'Items []int32'"
 			else
 				fail "go: Items is printed as: $(grep 'Items' go.text | head -c 200)"
 			fi

@@ -100,6 +100,7 @@ typedef struct sf_die_type {
 	sf_struct *built;         /* for struct/union/class DIEs: the definition */
 	sf_struct *nested;
 	sf_struct *element;
+	uint64_t pointer_bytes;   /* see sf_member.pointer_bytes */
 } sf_die_type;
 
 /* Which structs a walk builds, and whether it may stop early. */

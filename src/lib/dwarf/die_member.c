@@ -119,6 +119,7 @@ int sf__die_build_member(sf_die_ctx *ctx, const sf_struct *parent, const sf_die 
 	out->flags = layout->flags;
 	out->nested = layout->nested;
 	out->element = layout->element;
+	out->pointer_bytes = layout->pointer_bytes;
 	if (!known)   /* see sf__die_member_location */
 		out->flags |= SF_MEMBER_UNKNOWN_TYPE | SF_MEMBER_OFFSET_UNKNOWN;
 	if (tag == DW_TAG_inheritance) {

@@ -343,6 +343,7 @@ static int new_struct(sf_die_ctx *ctx, const sf_die *d, uint16_t tag, const char
 	s->compiler_reorders = s->kind != SF_UNION && sf__die_language_reorders(ctx->language);
 	s->variant_view = ctx->variant_view_key == sf__die_key(d);
 	s->cxx = sf__die_language_cxx(ctx->language);
+	s->go = ctx->language == DW_LANG_Go;
 	s->decl_line = line > UINT32_MAX ? 0 : (uint32_t)line;
 	s->file_index = ctx->unit->file_index;
 	s->is_nested_body = nested_body && !name && !typedef_name;

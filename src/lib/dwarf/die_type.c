@@ -46,6 +46,7 @@ static void copy_layout(sf_die_type *t, const sf_die_type *from)
 	t->flags = from->flags;
 	t->nested = from->nested;
 	t->element = from->element;
+	t->pointer_bytes = from->pointer_bytes;
 }
 
 /* A typedef of an anonymous struct names it (`typedef struct {...} foo_t`). */
@@ -133,6 +134,7 @@ static int layout_pointer(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t)
 	if (size > 64)
 		return sf__die_corrupt(ctx, d, "absurd pointer size");
 	t->size = size;
+	t->pointer_bytes = size;
 	/* Pointers to member functions are two words aligned like one. */
 	t->align = sf__target_scalar_align(ctx->target, SF_SCALAR_INTEGER,
 					   size > ctx->image->address_size ? ctx->image->address_size : size);
@@ -272,6 +274,10 @@ static int layout_array(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsign
 	t->align = of->align;
 	t->explicit_align = of->explicit_align;
 	t->element = of->nested;
+	/* The last element's pointer words end the array's. */
+	if (of->pointer_bytes && total && total != UINT64_MAX && of->size &&
+	    sf__mul_u64(total - 1, of->size, &t->pointer_bytes))
+		t->pointer_bytes += of->pointer_bytes;
 	if (run_time && !vector) {
 		/* Neither a flexible array (nothing at the end) nor zero
 		 * bytes: a descriptor or run-time-sized data of unknown size. */
@@ -279,10 +285,12 @@ static int layout_array(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsign
 		t->flags = SF_MEMBER_UNKNOWN_TYPE;
 		t->descriptor = true;
 		t->element = NULL;
+		t->pointer_bytes = 0;
 		return 0;
 	}
 	if (flexible) {
 		t->size = 0;
+		t->pointer_bytes = 0;
 		t->flags = SF_MEMBER_FLEXIBLE;
 	} else {
 		if (!sf__mul_u64(total, of->size, &t->size) || t->size > SF_DIE_MAX_OFFSET)
@@ -327,6 +335,7 @@ static int layout_struct(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsig
 	t->size = s->size;
 	t->align = s->align;
 	t->nested = s;
+	t->pointer_bytes = sf__struct_pointer_bytes(s);
 	if (s->unsized)
 		t->flags = SF_MEMBER_UNSIZED;
 	return 0;

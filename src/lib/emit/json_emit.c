@@ -72,6 +72,10 @@ static void members(sf_buf *buf, const sf_struct_layout *l)
 		sf__json_bool(buf, ml->crosses_cacheline);
 		sf__json_key(buf, "unsized", false);
 		sf__json_bool(buf, m->flags & SF_MEMBER_UNSIZED);
+		if (l->def->go) {
+			sf__json_key(buf, "pointer_bytes", false);
+			sf__json_u64(buf, m->pointer_bytes);
+		}
 		/* Only where they are false, so C reports keep their shape. */
 		if (m->flags & SF_MEMBER_OFFSET_UNKNOWN) {
 			sf__json_key(buf, "offset_known", false);
@@ -126,7 +130,7 @@ static void hot_set(sf_buf *buf, const sf_proposal *prop)
 }
 
 /* The reorder proposal of one struct; schema in docs/json-schema.md. */
-static void proposal(sf_buf *buf, const sf_proposal *prop)
+static void proposal(sf_buf *buf, const sf_proposal *prop, bool go)
 {
 	sf__json_key(buf, "proposal", false);
 	sf__buf_putc(buf, '{');
@@ -166,6 +170,12 @@ static void proposal(sf_buf *buf, const sf_proposal *prop)
 	}
 	sf__buf_putc(buf, ']');
 	sf__json_string_field(buf, "assumed_alignment", prop->assumed_alignment, false);
+	if (go) {
+		sf__json_key(buf, "pointer_bytes", false);
+		sf__json_u64(buf, prop->pointer_bytes);
+		sf__json_key(buf, "original_pointer_bytes", false);
+		sf__json_u64(buf, prop->original_pointer_bytes);
+	}
 	if (prop->cache_aware)
 		hot_set(buf, prop);
 	sf__buf_putc(buf, '}');
@@ -191,6 +201,12 @@ static void struct_json(sf_buf *buf, const sf_report_entry *e, const sf_proposal
 	sf__json_bool(buf, s->packed);
 	sf__json_key(buf, "unsized", false);
 	sf__json_bool(buf, s->unsized);
+	/* Go only, so C documents stay as they were. */
+	if (s->go) {
+		sf__json_string_field(buf, "language", "go", false);
+		sf__json_key(buf, "pointer_bytes", false);
+		sf__json_u64(buf, sf__struct_pointer_bytes(s));
+	}
 	site(buf, s, false);
 	sf__json_key(buf, "file", false);
 	sf__json_u64(buf, s->file_index);
@@ -223,7 +239,7 @@ static void struct_json(sf_buf *buf, const sf_report_entry *e, const sf_proposal
 	}
 	sf__buf_putc(buf, ']');
 	if (prop)
-		proposal(buf, prop);
+		proposal(buf, prop, s->go);
 	if (impact)
 		sf__emit_impact_json(buf, impact, savings, index);
 	sf__buf_putc(buf, '}');

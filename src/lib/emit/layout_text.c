@@ -28,6 +28,7 @@ typedef struct printer {
 	sf_buf *buf;
 	sf_buf line;             /* the line being assembled, for measuring */
 	bool color;
+	bool go;                 /* Go syntax: `type T struct {`, "name type" fields */
 	bool blank;              /* the last line written was empty */
 	unsigned comment_column;
 	unsigned cacheline;
@@ -113,6 +114,12 @@ static void member_line(printer *p, unsigned depth, const sf_member_layout *ml)
 	size_t base_len, type_width;
 	char offsets[64];
 
+	if (p->go) {
+		sf__go_field_decl(&p->line, m);
+		member_offsets(offsets, sizeof(offsets), ml);
+		finish_line(p, depth, offsets);
+		return;
+	}
 	if (!name && (m->flags & SF_MEMBER_BASE_CLASS))
 		name = "<ancestor>";
 	base_len = sf__declarator_base_len(type);
@@ -218,7 +225,7 @@ static void body(printer *p, const sf_struct_layout *l, unsigned depth)
 		if (ml->member->flags & SF_MEMBER_VARIANT_PART) {
 			comment(p, depth, COLOR_WARN, "structfit: variant part not modelled: offsets %"
 				PRIu64 "..%" PRIu64, ml->offset, ml->offset + ml->member->size);
-		} else if (ml->nested) {
+		} else if (ml->nested && !p->go) {
 			expanded_member(p, depth, ml);
 		} else {
 			member_line(p, depth, ml);
@@ -261,6 +268,9 @@ static void summary_lines(printer *p, const sf_struct_layout *l)
 	blank_line(p);
 	comment(p, 1, NULL, "size: %" PRIu64 ", cachelines: %" PRIu64 ", members: %" PRIu32,
 		s->size, l->cachelines, s->member_count);
+	/* What Go's garbage collector scans of each object. */
+	if (p->go)
+		comment(p, 1, NULL, "pointer bytes: %" PRIu64, sf__struct_pointer_bytes(s));
 	if (s->unsized)
 		comment(p, 1, NULL, "structfit: unsized: the size is the statically known part,"
 			" no tail padding");
@@ -330,6 +340,13 @@ static void definition_text(printer *p, const sf_struct_layout *l)
 
 	p->comment_column = s->kind == SF_UNION ? UNION_COMMENT_COLUMN : COMMENT_COLUMN;
 	p->blank = false;
+	if (p->go) {
+		sf__buf_printf(p->buf, "type %s struct {\n", s->name ? s->name : s->typedef_name ? s->typedef_name : "_");
+		body(p, l, 1);
+		summary_lines(p, l);
+		sf__buf_puts(p->buf, "}\n");
+		return;
+	}
 	if (s->name)
 		sf__buf_printf(p->buf, "%s %s {\n", sf__struct_kind_name(s->kind), s->name);
 	else if (s->typedef_name)
@@ -350,12 +367,13 @@ static void definition_text(printer *p, const sf_struct_layout *l)
 
 /* Prints with a fresh printer whose cache line is `cacheline`. */
 static void print_struct(sf_buf *buf, const sf_report_entry *entry, const sf_struct_layout *layout,
-			 int color, unsigned cacheline)
+			 int style, unsigned cacheline)
 {
 	printer p = { 0 };
 
 	p.buf = buf;
-	p.color = color != 0;
+	p.color = (style & SF__TEXT_COLOR) != 0;
+	p.go = sf__text_go(style, layout->def);
 	p.cacheline = cacheline;
 	if (entry)
 		conflict_line(&p, entry);
@@ -365,12 +383,12 @@ static void print_struct(sf_buf *buf, const sf_report_entry *entry, const sf_str
 	sf_buf_free(&p.line);
 }
 
-void sf__emit_struct_layout(sf_buf *buf, const sf_struct_layout *layout, int color)
+void sf__emit_struct_layout(sf_buf *buf, const sf_struct_layout *layout, int style)
 {
-	print_struct(buf, NULL, layout, color, layout->cacheline);
+	print_struct(buf, NULL, layout, style, layout->cacheline);
 }
 
-void sf__emit_report_entry(sf_buf *buf, const sf_report_entry *entry, int color, unsigned cacheline)
+void sf__emit_report_entry(sf_buf *buf, const sf_report_entry *entry, int style, unsigned cacheline)
 {
-	print_struct(buf, entry, entry->layout, color, cacheline);
+	print_struct(buf, entry, entry->layout, style, cacheline);
 }

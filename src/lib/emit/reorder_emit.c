@@ -117,14 +117,30 @@ static void hot_line(sf_buf *buf, const sf_proposal *prop)
 			       prop->shared_writers, prop->shared_writers == 1 ? "" : "s");
 }
 
-static void saving_line(sf_buf *buf, const sf_proposal *prop)
+/* Why an unchanged size is the best there is, for readers of Go's "sort your fields" advice. */
+static void tail_padding_note(sf_buf *buf, uint64_t padding)
+{
+	sf__buf_puts(buf, "; no order is smaller");
+	if (padding)
+		sf__buf_printf(buf, ": %" PRIu64 " byte%s of tail padding no order removes", padding,
+			       padding == 1 ? "" : "s");
+}
+
+static void saving_line(sf_buf *buf, const sf_proposal *prop, bool go, uint64_t padding)
 {
 	sf__buf_printf(buf, "/* size %" PRIu64 " -> %" PRIu64 " (saves %" PRIu64 " byte%s, ",
 		       prop->original_size, prop->size, prop->saves, prop->saves == 1 ? "" : "s");
 	percent(buf, prop->saves, prop->original_size);
-	sf__buf_printf(buf, "), cachelines %" PRIu64 " -> %" PRIu64 ", moved %" PRIu32 " of %" PRIu32
+	sf__buf_putc(buf, ')');
+	/* The Go garbage collector's share, minimised after the size. */
+	if (go)
+		sf__buf_printf(buf, ", pointer bytes %" PRIu64 " -> %" PRIu64, prop->original_pointer_bytes,
+			       prop->pointer_bytes);
+	sf__buf_printf(buf, ", cachelines %" PRIu64 " -> %" PRIu64 ", moved %" PRIu32 " of %" PRIu32
 		       " member%s", prop->original_cachelines, prop->cachelines, prop->moved,
 		       prop->member_count, prop->member_count == 1 ? "" : "s");
+	if (go && prop->saves == 0 && prop->optimal == SF_OPTIMAL_PROVEN)
+		tail_padding_note(buf, padding);
 	/* Past the search limits the numbers are the best found, not a proof.
 	 * A cache-aware proposal says which level its budget left open on
 	 * its hot-members line instead. */
@@ -142,14 +158,20 @@ static void unchanged_line(sf_buf *buf, const sf_plan_entry *e)
 {
 	sf__buf_puts(buf, "/* ");
 	struct_name(buf, e->def);
-	sf__buf_printf(buf, ": %" PRIu64 " bytes, unchanged: %s", e->def->size,
-		       sf_reorder_reason_text(e->proposal.reason));
+	sf__buf_printf(buf, ": %" PRIu64 " bytes", e->def->size);
+	if (e->def->go)
+		sf__buf_printf(buf, ", pointer bytes %" PRIu64, e->proposal.pointer_bytes);
+	sf__buf_printf(buf, ", unchanged: %s", sf_reorder_reason_text(e->proposal.reason));
+	if (e->def->go && e->proposal.reason == SF_REASON_MINIMAL && e->layout && e->layout->padding &&
+	    e->proposal.optimal == SF_OPTIMAL_PROVEN)
+		sf__buf_printf(buf, ": %" PRIu64 " byte%s of tail padding no order removes",
+			       e->layout->padding, e->layout->padding == 1 ? "" : "s");
 	unconstrained_note(buf, &e->proposal);
 	sf__buf_puts(buf, " */\n");
 	hot_line(buf, &e->proposal);
 }
 
-static void proposal_text(sf_buf *buf, const sf_plan *plan, size_t index, int color, bool labelled)
+static void proposal_text(sf_buf *buf, const sf_plan *plan, size_t index, int style, bool labelled)
 {
 	const sf_plan_entry *e = &plan->entries[index];
 
@@ -159,16 +181,16 @@ static void proposal_text(sf_buf *buf, const sf_plan *plan, size_t index, int co
 	}
 	if (labelled)
 		sf__buf_puts(buf, "/* structfit: proposed order: */\n");
-	sf__emit_struct_layout(buf, e->layout, color);
-	saving_line(buf, &e->proposal);
+	sf__emit_struct_layout(buf, e->layout, style);
+	saving_line(buf, &e->proposal, e->def->go, e->layout->padding);
 	hot_line(buf, &e->proposal);
 	if (e->proposal.moved)
 		moved_line(buf, e->def, &e->proposal);
 }
 
-void sf__emit_proposal_text(sf_buf *buf, const sf_plan *plan, size_t index, int color)
+void sf__emit_proposal_text(sf_buf *buf, const sf_plan *plan, size_t index, int style)
 {
-	proposal_text(buf, plan, index, color, true);
+	proposal_text(buf, plan, index, style, true);
 }
 
 enum { COL_SIZE, COL_PROPOSED, COL_SAVES, COL_MOVED, COL_LINES, NUMERIC_COLUMNS };
@@ -297,7 +319,7 @@ int sf_emit_reorder(sf_buf *buf, const sf_plan *plan, const sf_emit_options *opt
 			if (!first && plan->entries[i].proposal.reason == SF_REASON_NONE)
 				sf__buf_putc(buf, '\n');
 			first = false;
-			proposal_text(buf, plan, i, opts->color, false);
+			proposal_text(buf, plan, i, sf__text_style(opts), false);
 			sf__emit_impact_line(buf, impact, plan, i);
 		}
 		free(order);

@@ -29,10 +29,10 @@ int sf_emit_text(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 		plan = opts->plan;
 	for (size_t k = 0; k < report->count; k++) {
 		size_t i = order[k];
-		sf__emit_report_entry(buf, &report->entries[i], opts->color, report->cacheline);
+		sf__emit_report_entry(buf, &report->entries[i], sf__text_style(opts), report->cacheline);
 		sf__emit_impact_line(buf, sf__emit_impact(report, opts), sf__emit_savings_plan(report, opts), i);
 		if (plan)
-			sf__emit_proposal_text(buf, plan, i, opts->color != 0);
+			sf__emit_proposal_text(buf, plan, i, sf__text_style(opts));
 	}
 	free(order);
 	if (buf->failed)

@@ -16,6 +16,8 @@
 #include "fix/fix_builder.h"
 #include "fix/fix_cxx.h"
 #include "fix/fix_cxx_build.h"
+#include "fix/fix_go.h"
+#include "fix/fix_go_predict.h"
 #include "fix/fix_inits.h"
 #include "layout/selection.h"
 #include "reorder/constraints.h"
@@ -158,6 +160,8 @@ static int consider_sources(builder *b, size_t index)
 		r->skip_reason = "the inputs hold several layouts of this definition";
 		return 0;
 	}
+	if (def->go)
+		return sf__fix_go_consider(b, index, record);
 	if (!def->decl_file) {
 		r->skip_reason = "debug info gives no source file";
 		return 0;
@@ -520,6 +524,8 @@ int sf_fix_build(sf_fix **out, const sf_plan *plan, const sf_fix_options *opts)
 	b.fix->arena = result;
 	for (size_t i = 0; rc == 0 && i < plan->count; i++)
 		rc = consider(&b, i);
+	if (rc == 0)
+		rc = sf__fix_go_predict(&b);
 	if (rc == 0 && (b.cand_count > 0 || b.refused_count > 0))
 		rc = scan_initializers(&b);
 	for (size_t i = 0; rc == 0 && i < b.cand_count; i++)

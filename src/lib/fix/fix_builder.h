@@ -42,6 +42,21 @@ typedef struct builder {
 	/* The builder's own allocations (candidates, unit orders, replans),
 	 * freed when the build ends; the result's live in b->fix->arena. */
 	struct sf_arena *arena;
+	/* Go sources below the root, read on the first Go struct (fix_go_index.c). */
+	struct sf_go_index {
+		struct sf_go_file *files;
+		size_t count;
+		bool built;
+		/* The Go structs patched, for sf__fix_go_predict. */
+		struct sf_go_patched {
+			size_t record;
+			const sf_struct *def;
+			const uint32_t *order;
+			const struct sf_go_file *file;
+			size_t open;     /* the body's brace in file */
+		} *patched;
+		size_t patched_count, patched_cap;
+	} go_index;
 } builder;
 
 typedef struct path_list {

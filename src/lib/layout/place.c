@@ -6,6 +6,18 @@
 #include "util/checked.h"
 #include "util/fail.h"
 
+/*
+ * Go pads a struct that ends in a zero-size field by one byte before
+ * rounding, so the field's address cannot point at the next object
+ * (cmd/compile, golang.org/issue/9401).  `end` is in bits.
+ */
+static uint64_t go_tail(const sf_struct *s, const sf_member *last, uint64_t end)
+{
+	if (s->go && s->kind != SF_UNION && last && last->size == 0 && end > 0 && end != SF_PLACE_NONE)
+		return end + 8;
+	return end;
+}
+
 sf_place_verdict sf__place_c_check(const sf_struct *s, uint32_t *member)
 {
 	uint64_t pos = 0, first = 0, size;
@@ -31,6 +43,7 @@ sf_place_verdict sf__place_c_check(const sf_struct *s, uint32_t *member)
 	}
 	if (member)
 		*member = s->member_count;
+	pos = go_tail(s, s->member_count ? &s->members[s->member_count - 1] : NULL, pos);
 	align = sf__place_struct_align(s);
 	size = sf__place_roundup_bits(pos, (uint64_t)align * 8);
 	if (size == SF_PLACE_NONE)
@@ -82,6 +95,7 @@ int sf__place_struct(const sf_struct *s, const uint32_t *order, uint32_t count,
 		if (e > end)
 			end = e;
 	}
+	end = go_tail(s, count ? &members[count - 1] : NULL, end);
 	align = sf__place_struct_align(s);
 	size = sf__place_roundup_bits(end, (uint64_t)align * 8);
 	if (size == SF_PLACE_NONE)
@@ -101,6 +115,7 @@ int sf__place_struct(const sf_struct *s, const uint32_t *order, uint32_t count,
 	placed->member_count = count;
 	placed->members = members;
 	placed->is_nested_body = s->is_nested_body;
+	placed->go = s->go;
 	*out = placed;
 	return 0;
 }

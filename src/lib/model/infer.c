@@ -227,6 +227,11 @@ void sf__struct_infer_alignment(sf_struct *s)
 		if (!member_aligned(m, a))
 			misaligned = true;
 	}
+	/* Go pads a struct ending in a zero-size field by one byte before
+	 * rounding (see layout/place.c); it says nothing of the alignment. */
+	if (s->go && s->member_count && !s->members[s->member_count - 1].size && end > 0 &&
+	    s->members[s->member_count - 1].offset == end)
+		end++;
 	s->packed = misaligned || (s->size % natural != 0);
 	/* aligned(N) never lowers an alignment: below the members' natural
 	 * one it either sits on a packed struct or does nothing.  When the

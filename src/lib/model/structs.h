@@ -99,6 +99,11 @@ typedef struct sf_member {
 	const struct sf_struct *nested;
 	/* Element struct for arrays of structs, so nested padding can be seen. */
 	const struct sf_struct *element;
+	/* Bytes from the member's start to the end of its last word holding
+	 * a pointer (pointers, and structs and arrays containing them), 0
+	 * when it holds none: what Go's garbage collector must scan of it
+	 * (the runtime's "ptrdata").  Not part of the layout identity. */
+	uint64_t pointer_bytes;
 } sf_member;
 
 /*
@@ -147,6 +152,10 @@ typedef struct sf_struct {
 	 * places it (bases, empty subobjects, tail padding reuse), see
 	 * layout/place_cxx.h.  Not part of the layout identity. */
 	bool cxx;
+	/* Defined in Go (DW_LANG_Go): printed in Go syntax, and reordering
+	 * minimises the garbage collector's pointer bytes after the size
+	 * (reorder/go_objective.c).  Not part of the layout identity. */
+	bool go;
 	/* C++: not POD for the purpose of layout (C++03 POD) by what DWARF
 	 * lists besides bases and a vptr: a non-public data member or a
 	 * user-declared constructor, destructor or copy assignment.  The
@@ -344,6 +353,21 @@ int sf__model_drop_collapsed(sf_model *model);
 /* Like sf__model_find() for a canonical `s` that changed: another
  * canonical definition with its layout, or NULL. */
 sf_struct *sf__model_find_other(const sf_model *model, const sf_struct *s);
+
+/* Bytes of `s` up to the end of its last pointer-holding word (Go's
+ * "ptrdata"): the largest member offset + pointer_bytes, 0 without pointers. */
+static inline uint64_t sf__struct_pointer_bytes(const sf_struct *s)
+{
+	uint64_t end = 0;
+
+	for (uint32_t i = 0; i < s->member_count; i++) {
+		const sf_member *m = &s->members[i];
+		if (m->pointer_bytes && !(m->flags & SF_MEMBER_OFFSET_UNKNOWN) &&
+		    m->offset + m->pointer_bytes > end)
+			end = m->offset + m->pointer_bytes;
+	}
+	return end;
+}
 
 /* Canonical definitions, for the analysis stages. */
 static inline const sf_struct_list *sf__model_structs(const sf_model *model)

@@ -7,6 +7,7 @@
 
 #include "layout/place.h"
 #include "layout/place_cxx.h"
+#include "reorder/go_objective.h"
 #include "reorder/plan_cache.h"
 #include "reorder/plan_cxx.h"
 #include "reorder/problem.h"
@@ -197,6 +198,11 @@ static int plan_orders(const sf_struct *def, const sf_place_cxx *hyps, uint32_t 
 			return sf__fail(SF_ENOMEM, "out of memory while planning a reorder");
 		err = choose_order(&problem, opts, ws, items, members, &why, &r->optimal, &r->moves_optimal,
 				   &predicted, &r->heat, scratch);
+		/* Go: pointer bytes after the size; a cache-aware objective,
+		 * when the struct has heat or rules for it, keeps its own
+		 * tie-break. */
+		if (err >= 0 && !h && def->go && !r->heat.active)
+			err = sf__go_objective(&problem, members, &why, &r->moves_optimal, &predicted, scratch);
 		if (err < 0)
 			return err;
 		if (why != SF_REASON_NONE) {
@@ -269,7 +275,7 @@ static unsigned rules_in_force(const sf_struct *def, const sf_reorder_options *o
 
 	/* As automatic_pin() decides: only a leading struct or union that is
 	 * not a base class is kept first by the option. */
-	if (opts->keep_first && first && first->nested &&
+	if (opts->keep_first && first && first->nested && !def->go &&
 	    !(first->flags & (SF_MEMBER_BASE_CLASS | SF_MEMBER_FLEXIBLE | SF_MEMBER_ZERO_LENGTH)))
 		rules |= SF_RULE_BOUND_KEEP_FIRST;
 	return rules;
@@ -356,7 +362,11 @@ static sf_reorder_reason gain_verdict(const sf_struct *def, const plan_result *r
 	const sf_struct *placed = r->placed;
 	if (r->heat.active)
 		return SF_REASON_NONE;
-	if (placed->size >= def->size && !(placed->size == def->size && r->has_rules))
+	/* Go: the same size with fewer pointer bytes is a gain (less for
+	 * the garbage collector to scan). */
+	if (placed->size >= def->size && !(placed->size == def->size && r->has_rules) &&
+	    !(def->go && placed->size == def->size &&
+	      sf__struct_pointer_bytes(placed) < sf__struct_pointer_bytes(def)))
 		return SF_REASON_NO_GAIN;
 	if (def->size - placed->size < opts->min_savings)
 		return SF_REASON_BELOW_MINIMUM;
@@ -398,6 +408,8 @@ static int identity_entry(sf_plan_entry *entry, const sf_struct *def, unsigned c
 	prop->optimal = SF_OPTIMAL_PROVEN;
 	prop->moves_optimal = SF_OPTIMAL_PROVEN;
 	prop->assumed_alignment = assumed_alignment(def, arena);
+	if (def->go)
+		prop->pointer_bytes = prop->original_pointer_bytes = sf__struct_pointer_bytes(def);
 	return 0;
 }
 
@@ -479,6 +491,8 @@ int sf__reorder_struct(sf_plan_entry *entry, const sf_struct *def, const sf_stru
 	prop->cachelines = cachelines_of(placed->size, cacheline);
 	prop->crossings = crossings_of(placed, cacheline);
 	prop->moved = sf__search_moved(members, n);
+	if (def->go)
+		prop->pointer_bytes = sf__struct_pointer_bytes(placed);
 	prop->reason = SF_REASON_NONE;
 	err = find_binding_rules(prop, def, hyps, hyp_count, opts, cacheline, ws, result.has_rules,
 				 result.heat.active ? result.heat.min_size : prop->size);

@@ -120,7 +120,9 @@ static uint32_t automatic_pin(const sf_struct *s, const sf_place_cxx *cxx, uint3
 	 * compiler before the declared members, never by the user. */
 	if ((m->flags & SF_MEMBER_BASE_CLASS) || starts_with(m->name, "_vptr"))
 		return i;
-	if (i == 0 && opts->keep_first && m->nested)
+	/* Go's strings, slices and interfaces are structs in its DWARF,
+	 * and Go has no base-struct idiom to protect. */
+	if (i == 0 && opts->keep_first && m->nested && !s->go)
 		return 0;
 	if (cxx && cxx->pin_at && cxx->pin_at[i])
 		return cxx->pin_at[i] - 1;
