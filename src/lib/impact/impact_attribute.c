@@ -385,8 +385,9 @@ static int walk_evidence(attr_ctx *ctx, const sf_profile_site *site, size_t firs
 }
 
 /* --profile-map for this frame's FILE:LINE.  Several maps of one line
- * are alternatives (one line allocating blocks of several types, such as
- * a pool's chunks): the first whose size fits the block is taken.
+ * are alternatives (one line handing out blocks of several types, such as
+ * a pool's chunks): a type filling the block whole comes first, then one
+ * with trailing bytes, each in the order given.
  * 1: decided, 0: no map, SF_EUSAGE: a type the inputs lack, or none fits. */
 static int mapped(attr_ctx *ctx, const sf_profile_site *site, const sf_profile_frame *frame,
 		  sf_site_result *r)
@@ -394,21 +395,22 @@ static int mapped(attr_ctx *ctx, const sf_profile_site *site, const sf_profile_f
 	const sf_profile_mapping *misfit = NULL;
 	size_t misfit_index = 0;
 
-	for (const sf_profile_mapping *m = ctx->impact->profile->maps; m; m = m->next) {
-		size_t index = SIZE_MAX;
-		if (m->line != frame->line || !same_file(frame->file, m->file))
-			continue;
-		for (size_t i = 0; i < ctx->report->count && index == SIZE_MAX; i++)
-			index = names_type(entry_def(ctx, i), m->type) ? i : SIZE_MAX;
-		if (index == SIZE_MAX)
-			return sf__fail(SF_EUSAGE, "--profile-map %s: no struct '%s' among the structs analysed",
-					m->spec, m->type);
-		/* Whole structs, else one with trailing bytes. */
-		if (fits(ctx, site, index, false, r, "mapped") || fits(ctx, site, index, true, r, "mapped"))
-			return 1;
-		if (!misfit) {
-			misfit = m;
-			misfit_index = index;
+	for (int tail = 0; tail < 2; tail++) {
+		for (const sf_profile_mapping *m = ctx->impact->profile->maps; m; m = m->next) {
+			size_t index = SIZE_MAX;
+			if (m->line != frame->line || !same_file(frame->file, m->file))
+				continue;
+			for (size_t i = 0; i < ctx->report->count && index == SIZE_MAX; i++)
+				index = names_type(entry_def(ctx, i), m->type) ? i : SIZE_MAX;
+			if (index == SIZE_MAX)
+				return sf__fail(SF_EUSAGE, "--profile-map %s: no struct '%s' among the structs analysed",
+						m->spec, m->type);
+			if (fits(ctx, site, index, tail, r, "mapped"))
+				return 1;
+			if (!misfit) {
+				misfit = m;
+				misfit_index = index;
+			}
 		}
 	}
 	if (!misfit)
