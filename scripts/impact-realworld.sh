@@ -44,7 +44,7 @@ dhat() {
 fetch gawk gawk-5.2.1
 g=$cache/gawk-5.2.1
 if [[ ! -x $g/gawk ]]; then
-	(cd "$g" && ./configure CFLAGS="-g -O0" >configure.log 2>&1 && make -j2 gawk >make.log 2>&1) ||
+	(cd "$g" && ./configure CFLAGS="-g -O0" >configure.log 2>&1 && make -j2 -C support >make.log 2>&1 && make -j2 gawk >>make.log 2>&1) ||
 		{ echo "impact-realworld: gawk build failed (see $g/make.log)" >&2; exit 3; }
 fi
 cat >"$g/wf.awk" <<'AWK'

@@ -27,11 +27,18 @@ def rows(path):
 def main():
     lines, structs = rows(sys.argv[1])
     print("-- top 10 by impact (report --summary --sort=impact)")
-    for line in lines[:11]:
+    body = [line for line in lines[1:] if not line.startswith(("total", "("))]
+    for line in lines[:1] + body[:10]:
         print(line)
     for line in lines:
         if line.startswith(("total", "(")):
             print(line)
+    counted = sorted((s for s in structs if s["counted"] and s["peak"] != "-"),
+                     key=lambda s: -int(s["peak"]) * s["size"])
+    print("-- which structs matter: bytes live at the peak (peak instances x size), top 5")
+    for s in counted[:5]:
+        print("   %-28s %8s x %5d = %10d bytes, saving after size classes %s at peak" % (
+            s["name"], s["peak"], s["size"], int(s["peak"]) * s["size"], s["at_peak"]))
     print("-- byte-only ranking (by bytes saved per struct, as without a profile): top 10")
     byte_rank = sorted(structs, key=lambda s: -s["saves"])  # stable: report order on ties
     impact_pos = {s["name"]: i + 1 for i, s in enumerate(structs)}

@@ -24,6 +24,8 @@ typedef struct attr_ctx {
 	size_t *cands;              /* scratch: report indexes, exact sizes first */
 	size_t cand_count;
 	size_t exact_count;         /* cands[0, exact_count) have the block's size */
+	const char **decl_names;    /* base names of the structs' declaring files, sorted */
+	size_t decl_name_count;
 } attr_ctx;
 
 /* The name as C source spells it: the last component of "ns::T". */
@@ -315,23 +317,47 @@ static int statement_evidence(attr_ctx *ctx, const sf_profile_site *site,
 	return EVIDENCE_NONE;
 }
 
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The base names of the files declaring the model's structs, sorted and
+ * unique, for program_file(). */
+static int collect_decl_names(attr_ctx *ctx)
+{
+	const sf_model *model = ctx->report->model;
+	size_t n = 0;
+
+	ctx->decl_names = calloc(model->structs.count ? model->structs.count : 1, sizeof(*ctx->decl_names));
+	if (!ctx->decl_names)
+		return sf__fail(SF_ENOMEM, "out of memory");
+	for (size_t i = 0; i < model->structs.count; i++) {
+		if (model->structs.items[i]->decl_file)
+			ctx->decl_names[n++] = base_name(model->structs.items[i]->decl_file);
+	}
+	qsort(ctx->decl_names, n, sizeof(*ctx->decl_names), compare_names);
+	ctx->decl_name_count = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!ctx->decl_name_count || strcmp(ctx->decl_names[ctx->decl_name_count - 1], ctx->decl_names[i]) != 0)
+			ctx->decl_names[ctx->decl_name_count++] = ctx->decl_names[i];
+	}
+	return 0;
+}
+
 /* Whether a frame's file is the program's: its source can be read, or a
  * struct of the inputs was declared in it.  Library code (libc's
  * strdup.c, l10nflist.c) is neither. */
 static bool program_file(attr_ctx *ctx, const sf_profile_frame *frame)
 {
-	const sf_model *model = ctx->report->model;
+	const char *name = frame->file ? base_name(frame->file) : NULL;
 
-	if (!frame->file)
+	if (!name)
 		return false;
 	if (sf__impact_source_text(ctx->sources, frame->file))
 		return true;
-	for (size_t i = 0; i < model->structs.count; i++) {
-		const char *decl = model->structs.items[i]->decl_file;
-		if (decl && strcmp(base_name(decl), base_name(frame->file)) == 0)
-			return true;
-	}
-	return false;
+	return bsearch(&name, ctx->decl_names, ctx->decl_name_count, sizeof(*ctx->decl_names),
+		       compare_names) != NULL;
 }
 
 static int mapped(attr_ctx *ctx, const sf_profile_site *site, const sf_profile_frame *frame,
@@ -502,7 +528,7 @@ static int resolve(attr_ctx *ctx, const sf_profile_site *site, sf_site_result *r
 
 int sf__impact_attribute(sf_impact *impact, sf_impact_sources *sources)
 {
-	attr_ctx ctx = { impact, sources, impact->report, NULL, 0, 0 };
+	attr_ctx ctx = { impact, sources, impact->report, NULL, 0, 0, NULL, 0 };
 	bool *keep = NULL;
 	int error = 0;
 
@@ -512,9 +538,11 @@ int sf__impact_attribute(sf_impact *impact, sf_impact_sources *sources)
 		error = sf__fail(SF_ENOMEM, "out of memory");
 		goto done;
 	}
+	error = collect_decl_names(&ctx);
 	for (size_t i = 0; i < impact->site_count && !error; i++)
 		error = resolve(&ctx, impact->sites[i], &impact->results[i], keep);
 done:
+	free(ctx.decl_names);
 	free(ctx.cands);
 	free(keep);
 	return error;
