@@ -241,6 +241,17 @@ static bool same_file(const char *profile_file, const char *mapped)
 enum { EVIDENCE_NONE, EVIDENCE_DECIDED, EVIDENCE_AGAINST, EVIDENCE_LITERAL, EVIDENCE_UNREAD,
        EVIDENCE_OUTSIDE };
 
+/* Whether the '(' at `open` calls `function`. */
+static bool called(const char *text, const char *open, const char *function)
+{
+	size_t n = strlen(function);
+
+	while (open > text && (open[-1] == ' ' || open[-1] == '\t'))
+		open--;
+	return (size_t)(open - text) >= n && strncmp(open - n, function, n) == 0 &&
+	       (open - n == text || !sf__impact_ident_char(open[-(long)n - 1]));
+}
+
 /* Whether `name` is an argument of its own ("re_malloc (re_token_t, n)",
  * "g_new0(struct conn, 1)"): a macro that hides sizeof(T) * n, so the
  * block is of T's.  A pointer type ("(struct item *) p", a macro's cast
@@ -273,8 +284,11 @@ static bool type_argument(const char *text, const char *name)
 				break;
 			}
 		}
-		if (before > text && (before[-1] == '(' || before[-1] == ','))
+		if (before > text && before[-1] == ',')
 			return true;
+		if (before > text && before[-1] == '(' && !called(text, before - 1, "offsetof") &&
+		    !called(text, before - 1, "__builtin_offsetof"))
+			return true; /* offsetof(T, m) measures a member, not a T */
 	}
 	return false;
 }
