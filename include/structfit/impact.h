@@ -229,7 +229,10 @@ typedef enum sf_site_status {
 typedef struct sf_impact_site_info {
 	unsigned version;          /* set by the caller: SF_IMPACT_SITE_INFO_VERSION */
 	const char *profile;       /* file name of the profile */
-	const char *function;      /* of the allocating frame; NULL when unknown */
+	/* The allocating frame: the first past the allocator's entry points
+	 * and the wrappers that pass a size on (the frame whose line decided
+	 * the site, or where the walk up the stack stopped); NULL when unknown. */
+	const char *function;
 	const char *file;          /* as DHAT printed it; NULL when unknown */
 	unsigned line;
 	uint64_t block_size;       /* 0 when the site's blocks differ in size */
@@ -248,11 +251,16 @@ typedef struct sf_impact_site_info {
 	 * counts in 16 bits; they wrap on long runs): its member heat is left
 	 * out, its allocation counts are kept. */
 	int acc_wrapped;
+	/* Version 3.  Nonzero when the allocation happened in code outside
+	 * the program's sources (a library: the frame's file is neither
+	 * readable nor where a struct of the inputs is declared, or it has
+	 * no debug info, and its name is not an allocator's): UNMATCHED. */
+	int outside;
 } sf_impact_site_info;
 
-#define SF_IMPACT_SITE_INFO_VERSION 2
+#define SF_IMPACT_SITE_INFO_VERSION 3
 #define SF_IMPACT_SITE_INFO_INIT \
-	{ SF_IMPACT_SITE_INFO_VERSION, NULL, NULL, NULL, 0, 0, 0, SF_SITE_UNMATCHED, 0, 0, NULL, NULL, 0, 0 }
+	{ SF_IMPACT_SITE_INFO_VERSION, NULL, NULL, NULL, 0, 0, 0, SF_SITE_UNMATCHED, 0, 0, NULL, NULL, 0, 0, 0 }
 
 /* Number of DHAT allocation sites of the profile. */
 size_t sf_impact_site_count(const sf_impact *impact);

@@ -82,36 +82,135 @@ static void name_of(const sf_report *report, size_t index, char *out, size_t cap
 		snprintf(out, cap, "%s", info.name ? info.name : info.typedef_name);
 }
 
-/* One warning per ambiguous site (the user settles it with --profile-map), and per matched site whose access histogram wrapped. */
-static void warn_ambiguous(const cli_profile *p, const sf_report *report)
+/* One note per program line: DHAT keeps one program point per stack, so
+ * a line reached from many callers would print its note many times. */
+typedef struct site_note {
+	size_t first;               /* site index of the first program point */
+	int wrapped;                /* 0: ambiguous, 1: access counts wrapped */
+	const char *profile, *file;
+	unsigned line;
+	uint64_t block_size;
+	char list[512];             /* candidates, or the struct's name */
+	size_t sites;
+	uint64_t blocks;
+} site_note;
+
+static int compare_notes(const void *pa, const void *pb)
 {
-	for (size_t i = 0; i < sf_impact_site_count(p->impact); i++) {
-		sf_impact_site_info s = SF_IMPACT_SITE_INFO_INIT;
-		char list[512] = "";
-		size_t used = 0;
-		if (sf_impact_site(&s, p->impact, i) != 0)
-			continue;
-		if (s.status == SF_SITE_MATCHED && s.acc_wrapped) {
-			char name[200];
-			name_of(report, s.index, name, sizeof(name));
-			cli_note("%s: allocation site %s:%u (%s): DHAT's per-byte access counts wrapped "
-				 "(valgrind keeps them in 16 bits), so its member heat is left out; "
-				 "profile a shorter run, or give the counts as CSV",
-				 s.profile, s.file ? s.file : "?", s.line, name);
-			continue;
-		}
-		if (s.status != SF_SITE_AMBIGUOUS)
-			continue;
-		for (size_t c = 0; c < s.candidate_count && used + 2 < sizeof(list); c++) {
-			char name[200];
-			name_of(report, s.candidates[c], name, sizeof(name));
-			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", c ? ", " : "", name);
-		}
-		cli_note("%s: allocation site %s:%u (%llu-byte blocks) is ambiguous: %s; "
-			 "settle it with --profile-map %s:%u=TYPE",
-			 s.profile, s.file ? s.file : "?", s.line, (unsigned long long)s.block_size, list,
-			 s.file ? s.file : "?", s.line);
+	const site_note *a = pa, *b = pb;
+	int c;
+
+	if (a->wrapped != b->wrapped)
+		return a->wrapped - b->wrapped;
+	if ((c = strcmp(a->profile, b->profile)) != 0 || (c = strcmp(a->file, b->file)) != 0)
+		return c;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->block_size != b->block_size)
+		return a->block_size < b->block_size ? -1 : 1;
+	if ((c = strcmp(a->list, b->list)) != 0)
+		return c;
+	return a->first < b->first ? -1 : a->first > b->first;
+}
+
+static int compare_first(const void *pa, const void *pb)
+{
+	const site_note *a = pa, *b = pb;
+	return a->first < b->first ? -1 : a->first > b->first;
+}
+
+/* The note of site `i`, or 0 when it needs none. */
+static int note_of(site_note *n, const cli_profile *p, const sf_report *report, size_t i,
+		   size_t *outside, uint64_t *outside_blocks)
+{
+	sf_impact_site_info s = SF_IMPACT_SITE_INFO_INIT;
+	size_t used = 0;
+
+	if (sf_impact_site(&s, p->impact, i) != 0)
+		return 0;
+	if (s.outside) {
+		(*outside)++;
+		*outside_blocks += s.blocks;
+		return 0;
 	}
+	if (!(s.status == SF_SITE_MATCHED && s.acc_wrapped) && s.status != SF_SITE_AMBIGUOUS)
+		return 0;
+	memset(n, 0, sizeof(*n));
+	n->first = i;
+	n->wrapped = s.status == SF_SITE_MATCHED;
+	n->profile = s.profile;
+	n->file = s.file ? s.file : "?";
+	n->line = s.line;
+	n->block_size = s.block_size;
+	n->sites = 1;
+	n->blocks = s.blocks;
+	if (n->wrapped) {
+		name_of(report, s.index, n->list, sizeof(n->list));
+		return 1;
+	}
+	for (size_t c = 0; c < s.candidate_count && used + 2 < sizeof(n->list); c++) {
+		char name[200];
+		name_of(report, s.candidates[c], name, sizeof(name));
+		used += (size_t)snprintf(n->list + used, sizeof(n->list) - used, "%s%s", c ? ", " : "", name);
+	}
+	return 1;
+}
+
+static void print_note(const site_note *n)
+{
+	char counts[96] = "";
+
+	if (n->sites > 1)
+		snprintf(counts, sizeof(counts), "; %zu program points, %llu blocks", n->sites,
+			 (unsigned long long)n->blocks);
+	if (n->wrapped) {
+		cli_note("%s: allocation site %s:%u (%s%s): DHAT's per-byte access counts wrapped "
+			 "(valgrind keeps them in 16 bits), so its member heat is left out; "
+			 "profile a shorter run, or give the counts as CSV",
+			 n->profile, n->file, n->line, n->list, counts);
+		return;
+	}
+	cli_note("%s: allocation site %s:%u (%llu-byte blocks%s) is ambiguous: %s; "
+		 "settle it with --profile-map %s:%u=TYPE",
+		 n->profile, n->file, n->line, (unsigned long long)n->block_size, counts, n->list,
+		 n->file, n->line);
+}
+
+/* Notes for ambiguous sites (the user settles them with --profile-map)
+ * and matched sites whose access histogram wrapped, one per line of
+ * source; one line counting the sites allocated inside libraries. */
+static void warn_sites(const cli_profile *p, const sf_report *report)
+{
+	size_t count = sf_impact_site_count(p->impact), used = 0, merged = 0, outside = 0;
+	uint64_t outside_blocks = 0;
+	site_note *notes = calloc(count ? count : 1, sizeof(*notes));
+
+	if (!notes) {
+		cli_error("out of memory");
+		return;
+	}
+	for (size_t i = 0; i < count; i++)
+		used += (size_t)note_of(&notes[used], p, report, i, &outside, &outside_blocks);
+	qsort(notes, used, sizeof(*notes), compare_notes);
+	for (size_t i = 0; i < used; i++) {
+		site_note *last = merged ? &notes[merged - 1] : NULL;
+		if (last && last->wrapped == notes[i].wrapped && strcmp(last->profile, notes[i].profile) == 0 &&
+		    strcmp(last->file, notes[i].file) == 0 && last->line == notes[i].line &&
+		    last->block_size == notes[i].block_size && strcmp(last->list, notes[i].list) == 0) {
+			last->sites++;
+			last->blocks += notes[i].blocks;
+			continue;
+		}
+		notes[merged++] = notes[i];
+	}
+	qsort(notes, merged, sizeof(*notes), compare_first);
+	for (size_t i = 0; i < merged; i++)
+		print_note(&notes[i]);
+	if (outside)
+		cli_note("%zu allocation site%s (%llu blocks) in library code were left out: "
+			 "their files are not among the inputs' sources",
+			 outside, outside == 1 ? "" : "s", (unsigned long long)outside_blocks);
+	free(notes);
 }
 
 /* Frames name sources as the compiler saw them, often bare file names:
@@ -168,7 +267,7 @@ int cli_profile_attach(cli_profile *p, const cli_inputs *in, const sf_report *re
 		cli_error("%s", sf_error_last());
 		return cli_exit_from_error(rc);
 	}
-	warn_ambiguous(p, report);
+	warn_sites(p, report);
 	if (iopts.partial_selection && sf_impact_site_count(p->impact) &&
 	    !sf_impact_matched_sites(p->impact))
 		cli_note("no allocation site of the profile matches the selected structs");

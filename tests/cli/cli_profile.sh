@@ -120,6 +120,28 @@ json "[s['impact']['allocations'] for s in d['structs'] if s['name'] == 'span'] 
 run 2 report --profile=dhat.json --profile-map=prog.c:22=nosuch prog
 has err "no struct 'nosuch'" "map to a missing type"
 
+# One note per ambiguous line, however many stacks DHAT recorded through
+# it (three program points at prog.c:22 from different callers), and
+# libc's own allocations (setlocale's l10nflist.c, strdup.c: not the
+# program's sources) counted in one line, not listed as ambiguous.
+pp() { # BLOCKS FRAMES...
+	local frames
+	frames=$(IFS=,; echo "${*:2}")
+	printf '{"tb":%d,"tbk":%d,"mb":16,"mbk":1,"gb":16,"gbk":1,"fs":[%s]}' $(($1 * 16)) "$1" "$frames"
+}
+{
+	printf '{"dhatFileVersion":2,"mode":"heap","cmd":"./prog","pps":['
+	printf '%s,%s,%s,%s,%s' "$(pp 2 1 2 3)" "$(pp 3 1 2 4)" "$(pp 1 1 2 5)" "$(pp 1 1 6 7 3)" "$(pp 1 1 8 3)"
+	printf '],"ftbl":["[root]","0x1: malloc (in vgpreload_dhat-amd64-linux.so)","0x2: main (prog.c:22)",'
+	printf '"0x3: a (caller.c:1)","0x4: b (caller.c:2)","0x5: c (caller.c:3)",'
+	printf '"0x6: _nl_make_l10nflist (l10nflist.c:242)","0x7: setlocale (setlocale.c:414)","0x8: strdup (strdup.c:42)"]}\n'
+} >dup.json
+run 0 report --summary --profile=dup.json --profile=dhat.json prog
+[[ $(grep -c 'prog.c:22' err) == 2 ]] || fail "one note per profile for prog.c:22: $(cat err)"
+has err "dup.json: allocation site prog.c:22 (16-byte blocks; 3 program points, 6 blocks) is ambiguous: pair, span" "merged note"
+has err "2 allocation sites (2 blocks) in library code were left out" "library sites counted"
+grep -q 'l10nflist\|strdup' err && fail "library sites listed: $(cat err)"
+
 # Summary by impact: node first, pair/span save nothing.
 run 0 report --summary --sort=impact --profile=dhat.json --profile-map=prog.c:22=span prog
 sed -n 2p out | grep -q '^struct node ' || fail "node not first by impact: $(cat out)"

@@ -11,9 +11,9 @@
 #include "model/structs.h"
 #include "util/fail.h"
 
-/* Frames looked at past the allocator: the allocating call and two
- * callers, for wrappers such as xmalloc(size). */
-#define MAX_CALL_FRAMES 3
+/* Frames walked past the allocator: the allocating call and the callers
+ * of wrappers (pma_malloc -> emalloc_real -> the line naming the type). */
+#define MAX_WALK_FRAMES 8
 /* Lines searched upwards for the declaration of `p` in `sizeof *p`. */
 #define MAX_DECL_LOOKBACK 200
 
@@ -21,8 +21,11 @@ typedef struct attr_ctx {
 	sf_impact *impact;
 	sf_impact_sources *sources;
 	const sf_report *report;
-	size_t *cands;              /* scratch: report indexes */
+	size_t *cands;              /* scratch: report indexes, exact sizes first */
 	size_t cand_count;
+	size_t exact_count;         /* cands[0, exact_count) have the block's size */
+	const char **decl_names;    /* base names of the structs' declaring files, sorted */
+	size_t decl_name_count;
 } attr_ctx;
 
 /* The name as C source spells it: the last component of "ns::T". */
@@ -217,54 +220,6 @@ static bool has_number(const char *line, uint64_t value)
 	return value && has_ident(line, digits);
 }
 
-enum { EVIDENCE_NONE, EVIDENCE_DECIDED, EVIDENCE_AGAINST, EVIDENCE_LITERAL };
-
-/*
- * Evidence from the allocating source lines (the call, then up to two
- * callers for wrappers): a sizeof decides by its subject; without one,
- * the one candidate the line names; a literal block size sends the
- * caller to the file's types.  EVIDENCE_AGAINST: the size comes from
- * something that is none of the candidates.
- */
-static int line_evidence(attr_ctx *ctx, const sf_profile_site *site, size_t first,
-			 sf_site_result *r, bool *keep, int *error)
-{
-	for (size_t f = first; f < site->frame_count && f < first + MAX_CALL_FRAMES; f++) {
-		const sf_profile_frame *frame = &site->frames[f];
-		const char *line = sf__impact_source_line(ctx->sources, frame->file, frame->line);
-		size_t hits = 0, hit = 0, index = SIZE_MAX;
-		sf_sizeof_expr e;
-
-		if (!line)
-			continue;
-		sf__impact_parse_sizeof(line, &e);
-		if (e.kind == SF_SIZEOF_TYPE)
-			index = find_named(ctx, e.name);
-		else if (e.kind == SF_SIZEOF_EXPR)
-			index = resolve_expr(ctx, frame, &e);
-		if (e.kind != SF_SIZEOF_NONE)
-			return index != SIZE_MAX && fits(ctx, site, index, e.tail, r, "source line")
-				       ? EVIDENCE_DECIDED
-				       : EVIDENCE_AGAINST;
-		for (size_t c = 0; c < ctx->cand_count; c++) {
-			keep[c] = mentioned(entry_def(ctx, ctx->cands[c]), line);
-			if (keep[c]) {
-				hits++;
-				hit = c;
-			}
-		}
-		if (hits == 1 && fits(ctx, site, ctx->cands[hit], false, r, "source line"))
-			return EVIDENCE_DECIDED;
-		if (hits > 1) {
-			*error = ambiguous(r, ctx, keep);
-			return EVIDENCE_DECIDED;
-		}
-		if (has_number(line, site->block_size))
-			return EVIDENCE_LITERAL;
-	}
-	return EVIDENCE_NONE;
-}
-
 static const char *base_name(const char *path)
 {
 	const char *slash = path ? strrchr(path, '/') : NULL;
@@ -283,12 +238,204 @@ static bool same_file(const char *profile_file, const char *mapped)
 	return mapped[b - a - 1] == '/' && strcmp(mapped + b - a, profile_file) == 0;
 }
 
-static int mapped(attr_ctx *ctx, const sf_profile_site *site, size_t first, sf_site_result *r)
+enum { EVIDENCE_NONE, EVIDENCE_DECIDED, EVIDENCE_AGAINST, EVIDENCE_LITERAL, EVIDENCE_UNREAD,
+       EVIDENCE_OUTSIDE };
+
+/* Whether the '(' at `open` calls `function`. */
+static bool called(const char *text, const char *open, const char *function)
 {
-	for (size_t f = first; f < site->frame_count && f < first + MAX_CALL_FRAMES; f++) {
-		const sf_profile_frame *frame = &site->frames[f];
-		if (!frame->file)
+	size_t n = strlen(function);
+
+	while (open > text && (open[-1] == ' ' || open[-1] == '\t'))
+		open--;
+	return (size_t)(open - text) >= n && strncmp(open - n, function, n) == 0 &&
+	       (open - n == text || !sf__impact_ident_char(open[-(long)n - 1]));
+}
+
+/* Whether `name` is an argument of its own ("re_malloc (re_token_t, n)",
+ * "g_new0(struct conn, 1)"): a macro that hides sizeof(T) * n, so the
+ * block is of T's.  A pointer type ("(struct item *) p", a macro's cast
+ * argument "struct item *") says nothing of the block. */
+static bool type_argument(const char *text, const char *name)
+{
+	size_t n;
+
+	name = spelled(name);
+	if (!name || !*name)
+		return false;
+	n = strlen(name);
+	for (const char *p = strstr(text, name); p; p = strstr(p + 1, name)) {
+		const char *before = p, *after = p + n;
+		if ((p > text && sf__impact_ident_char(p[-1])) || sf__impact_ident_char(*after))
 			continue;
+		while (*after == ' ' || *after == '\t')
+			after++;
+		if (*after != ',' && *after != ')')
+			continue;
+		while (before > text && (before[-1] == ' ' || before[-1] == '\t'))
+			before--;
+		for (const char *const *kw = (const char *const[]){ "struct", "union", "class", NULL }; *kw; kw++) {
+			size_t k = strlen(*kw);
+			if ((size_t)(before - text) >= k && strncmp(before - k, *kw, k) == 0 &&
+			    (before - k == text || !sf__impact_ident_char(before[-(long)k - 1]))) {
+				before -= k;
+				while (before > text && (before[-1] == ' ' || before[-1] == '\t'))
+					before--;
+				break;
+			}
+		}
+		if (before > text && before[-1] == ',')
+			return true;
+		if (before > text && before[-1] == '(' && !called(text, before - 1, "offsetof") &&
+		    !called(text, before - 1, "__builtin_offsetof"))
+			return true; /* offsetof(T, m) measures a member, not a T */
+	}
+	return false;
+}
+
+/* What one statement says: a sizeof decides by its subject; without one,
+ * the one candidate it names: of the block's size (a cast, `new conn`),
+ * or arrays when the type is a macro's argument of its own or follows
+ * `new` (a cast to `T *` says nothing of how many).  EVIDENCE_NONE when it names none of them. */
+static int statement_evidence(attr_ctx *ctx, const sf_profile_site *site,
+			      const sf_profile_frame *frame, const char *text, sf_site_result *r,
+			      bool *keep, int *error)
+{
+	size_t hits = 0, hit = 0, index = SIZE_MAX;
+	size_t named = has_ident(text, "new") ? ctx->cand_count : ctx->exact_count;
+	sf_sizeof_expr e;
+
+	sf__impact_parse_sizeof(text, &e);
+	if (e.kind == SF_SIZEOF_TYPE)
+		index = find_named(ctx, e.name);
+	else if (e.kind == SF_SIZEOF_EXPR)
+		index = resolve_expr(ctx, frame, &e);
+	if (e.kind != SF_SIZEOF_NONE)
+		return index != SIZE_MAX && fits(ctx, site, index, e.tail, r, "source line") ? EVIDENCE_DECIDED
+											       : EVIDENCE_AGAINST;
+	for (size_t c = 0; c < ctx->cand_count; c++) {
+		const sf_struct *s = entry_def(ctx, ctx->cands[c]);
+		keep[c] = (c < named && mentioned(s, text)) || type_argument(text, s->name) ||
+			  type_argument(text, s->typedef_name);
+		if (keep[c]) {
+			hits++;
+			hit = c;
+		}
+	}
+	if (hits == 1 && fits(ctx, site, ctx->cands[hit], false, r, "source line"))
+		return EVIDENCE_DECIDED;
+	if (hits > 1) {
+		*error = ambiguous(r, ctx, keep);
+		return EVIDENCE_DECIDED;
+	}
+	return EVIDENCE_NONE;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The base names of the files declaring the model's structs, sorted and
+ * unique, for program_file(). */
+static int collect_decl_names(attr_ctx *ctx)
+{
+	const sf_model *model = ctx->report->model;
+	size_t n = 0;
+
+	ctx->decl_names = calloc(model->structs.count ? model->structs.count : 1, sizeof(*ctx->decl_names));
+	if (!ctx->decl_names)
+		return sf__fail(SF_ENOMEM, "out of memory");
+	for (size_t i = 0; i < model->structs.count; i++) {
+		if (model->structs.items[i]->decl_file)
+			ctx->decl_names[n++] = base_name(model->structs.items[i]->decl_file);
+	}
+	qsort(ctx->decl_names, n, sizeof(*ctx->decl_names), compare_names);
+	ctx->decl_name_count = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!ctx->decl_name_count || strcmp(ctx->decl_names[ctx->decl_name_count - 1], ctx->decl_names[i]) != 0)
+			ctx->decl_names[ctx->decl_name_count++] = ctx->decl_names[i];
+	}
+	return 0;
+}
+
+/* Whether a frame's file is the program's: its source can be read, or a
+ * struct of the inputs was declared in it.  Library code (libc's
+ * strdup.c, l10nflist.c) is neither. */
+static bool program_file(attr_ctx *ctx, const sf_profile_frame *frame)
+{
+	const char *name = frame->file ? base_name(frame->file) : NULL;
+
+	if (!name)
+		return false;
+	if (sf__impact_source_text(ctx->sources, frame->file))
+		return true;
+	return bsearch(&name, ctx->decl_names, ctx->decl_name_count, sizeof(*ctx->decl_names),
+		       compare_names) != NULL;
+}
+
+static int mapped(attr_ctx *ctx, const sf_profile_site *site, const sf_profile_frame *frame,
+		  sf_site_result *r);
+
+/*
+ * Walks up the stack from the allocating frame: each frame's statement
+ * either names the type (a sizeof, or one candidate), or passes a size it
+ * was given on (a wrapper: xmalloc(n), pma_malloc(size), emalloc_real's
+ * count), or ends the walk: a literal block size sends the caller to the
+ * file's types, anything else (malloc(len)) is a buffer.  A frame in
+ * library code ends it too, unless its name says it allocates (g_malloc
+ * of a library built without its sources at hand).  r->frame is the
+ * frame that decided or stopped the walk.
+ */
+static int walk_evidence(attr_ctx *ctx, const sf_profile_site *site, size_t first,
+			 sf_site_result *r, bool *keep, int *error)
+{
+	for (size_t f = first; f < site->frame_count && f < first + MAX_WALK_FRAMES; f++) {
+		const sf_profile_frame *frame = &site->frames[f];
+		const char *text;
+		int decided;
+
+		r->frame = f;
+		if (frame->file && (decided = mapped(ctx, site, frame, r)) != 0) {
+			*error = decided < 0 ? decided : 0;
+			return EVIDENCE_DECIDED;
+		}
+		if (!program_file(ctx, frame)) {
+			if (sf__impact_allocator_like(frame->function))
+				continue;
+			r->outside = true;
+			return EVIDENCE_OUTSIDE;
+		}
+		text = sf__impact_source_statement(ctx->sources, frame->file, frame->line);
+		if (!text) {
+			if (sf__impact_allocator_like(frame->function))
+				continue;
+			return EVIDENCE_UNREAD;
+		}
+		decided = statement_evidence(ctx, site, frame, text, r, keep, error);
+		if (decided != EVIDENCE_NONE)
+			return decided;
+		if (sf__impact_allocator_like(frame->function) ||
+		    sf__impact_passes_size(ctx->sources, frame->file, frame->line, frame->function,
+					   f > 0 ? site->frames[f - 1].function : NULL, text))
+			continue;
+		return has_number(text, site->block_size) ? EVIDENCE_LITERAL : EVIDENCE_NONE;
+	}
+	return EVIDENCE_NONE;
+}
+
+/* --profile-map for this frame's FILE:LINE.  Several maps of one line
+ * are alternatives (one line handing out blocks of several types, such as
+ * a pool's chunks): a type filling the block whole comes first, then one
+ * with trailing bytes, each in the order given.
+ * 1: decided, 0: no map, SF_EUSAGE: a type the inputs lack, or none fits. */
+static int mapped(attr_ctx *ctx, const sf_profile_site *site, const sf_profile_frame *frame,
+		  sf_site_result *r)
+{
+	const sf_profile_mapping *misfit = NULL;
+	size_t misfit_index = 0;
+
+	for (int tail = 0; tail < 2; tail++) {
 		for (const sf_profile_mapping *m = ctx->impact->profile->maps; m; m = m->next) {
 			size_t index = SIZE_MAX;
 			if (m->line != frame->line || !same_file(frame->file, m->file))
@@ -298,17 +445,19 @@ static int mapped(attr_ctx *ctx, const sf_profile_site *site, size_t first, sf_s
 			if (index == SIZE_MAX)
 				return sf__fail(SF_EUSAGE, "--profile-map %s: no struct '%s' among the structs analysed",
 						m->spec, m->type);
-			/* Whole structs, else one with trailing bytes. */
-			if (!fits(ctx, site, index, false, r, "mapped") &&
-			    !fits(ctx, site, index, true, r, "mapped"))
-				return sf__fail(SF_EUSAGE,
-						"--profile-map %s: the site's %llu-byte blocks are smaller than %s (%llu bytes)",
-						m->spec, (unsigned long long)site->block_size, m->type,
-						(unsigned long long)entry_def(ctx, index)->size);
-			return 1;
+			if (fits(ctx, site, index, tail, r, "mapped"))
+				return 1;
+			if (!misfit) {
+				misfit = m;
+				misfit_index = index;
+			}
 		}
 	}
-	return 0;
+	if (!misfit)
+		return 0;
+	return sf__fail(SF_EUSAGE, "--profile-map %s: the site's %llu-byte blocks are smaller than %s (%llu bytes)",
+			misfit->spec, (unsigned long long)site->block_size, misfit->type,
+			(unsigned long long)entry_def(ctx, misfit_index)->size);
 }
 
 /* Candidates by size: those of exactly the block's size first, then
@@ -366,39 +515,34 @@ static int file_evidence(attr_ctx *ctx, const sf_profile_site *site, const sf_pr
 
 static int resolve(attr_ctx *ctx, const sf_profile_site *site, sf_site_result *r, bool *keep)
 {
-	size_t first = 0, exact;
+	size_t first = 0;
 	int error = 0, decided;
 
 	memset(r, 0, sizeof(*r));
 	r->status = SF_SITE_UNMATCHED;
+	r->frame = SIZE_MAX;
 	while (first < site->frame_count && (sf__profile_is_allocator(site->frames[first].function) ||
 					     (!site->frames[first].file && first == 0)))
 		first++;
 	if (first >= site->frame_count)
 		return 0;
-	decided = mapped(ctx, site, first, r);
-	if (decided != 0)
-		return decided < 0 ? decided : 0;
 	/* Exact sizes and arrays compete on the source line; arrays need it.
 	 * Blocks of varying size only match "sizeof(T) + n" lines. */
-	exact = site->block_size ? size_candidates(ctx, site->block_size) : (ctx->cand_count = 0);
-	decided = line_evidence(ctx, site, first, r, keep, &error);
-	if (error || decided == EVIDENCE_DECIDED || decided == EVIDENCE_AGAINST)
+	ctx->exact_count = site->block_size ? size_candidates(ctx, site->block_size) : (ctx->cand_count = 0);
+	decided = walk_evidence(ctx, site, first, r, keep, &error);
+	if (error || (decided != EVIDENCE_LITERAL && decided != EVIDENCE_UNREAD))
 		return error;
-	/* A line that was read and sized the block from a variable is no
-	 * evidence for any struct (buffers, strings). */
-	if (decided == EVIDENCE_NONE && sf__impact_source_line(ctx->sources, site->frames[first].file,
-							       site->frames[first].line))
+	/* A literal size, or a program file that cannot be read: the
+	 * exact-size types that file names. */
+	ctx->cand_count = ctx->exact_count;
+	if (!ctx->exact_count)
 		return 0;
-	ctx->cand_count = exact;
-	if (!exact || !site->frames[first].file)
-		return 0;
-	return file_evidence(ctx, site, &site->frames[first], r, keep);
+	return file_evidence(ctx, site, &site->frames[r->frame], r, keep);
 }
 
 int sf__impact_attribute(sf_impact *impact, sf_impact_sources *sources)
 {
-	attr_ctx ctx = { impact, sources, impact->report, NULL, 0 };
+	attr_ctx ctx = { impact, sources, impact->report, NULL, 0, 0, NULL, 0 };
 	bool *keep = NULL;
 	int error = 0;
 
@@ -408,9 +552,11 @@ int sf__impact_attribute(sf_impact *impact, sf_impact_sources *sources)
 		error = sf__fail(SF_ENOMEM, "out of memory");
 		goto done;
 	}
+	error = collect_decl_names(&ctx);
 	for (size_t i = 0; i < impact->site_count && !error; i++)
 		error = resolve(&ctx, impact->sites[i], &impact->results[i], keep);
 done:
+	free(ctx.decl_names);
 	free(ctx.cands);
 	free(keep);
 	return error;

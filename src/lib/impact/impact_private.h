@@ -93,6 +93,14 @@ typedef struct sf_site_result {
 	const char *how;
 	size_t *candidates;         /* in the impact's arena */
 	size_t candidate_count;
+	/* The frame whose line decided, or where the walk up the stack
+	 * stopped: the allocating frame past allocator entry points and
+	 * wrappers (SIZE_MAX: no frame to read). */
+	size_t frame;
+	/* The allocation happened in code outside the program's sources (a
+	 * library: its file is neither readable nor a struct's declaring
+	 * file, or it has no debug info): unmatched, not ambiguous. */
+	bool outside;
 } sf_site_result;
 
 /* Per-member accumulators of one struct (doubles: estimates, not counts). */
@@ -143,6 +151,23 @@ int sf__impact_sources_add_dir(sf_impact_sources *sources, const char *dir);
 const char *sf__impact_source_line(sf_impact_sources *sources, const char *file, unsigned line);
 /* Whole text of `file` (NUL-terminated), or NULL. */
 const char *sf__impact_source_text(sf_impact_sources *sources, const char *file);
+/* The statement around line `line` of `file`, joined on one line: the
+ * lines before it up to the end of the previous statement and those
+ * after it up to its ';' (a call may span lines; a few lines each way at
+ * most).  In the sources' arena; NULL as sf__impact_source_line(). */
+const char *sf__impact_source_statement(sf_impact_sources *sources, const char *file, unsigned line);
+
+/* Wrappers (impact_wrapper.c).  Whether `function` is named like an
+ * allocator ("alloc" in its name: xmalloc, g_malloc0, pma_calloc,
+ * emalloc_real, zalloc...). */
+bool sf__impact_allocator_like(const char *function);
+/* Whether the frame running `function` at `line` of `file`, whose
+ * allocating statement is `statement`, passes a size it was given on:
+ * the call's arguments use a parameter of the enclosing function
+ * (found by its definition above `line`).  The caller has checked that
+ * the statement names no type. */
+bool sf__impact_passes_size(sf_impact_sources *sources, const char *file, unsigned line,
+			    const char *function, const char *callee, const char *statement);
 
 /* Attributes every site of impact->profile (impact_attribute.c).
  * Returns 0, SF_EUSAGE (bad mapping) or SF_ENOMEM. */

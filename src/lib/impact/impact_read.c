@@ -161,18 +161,18 @@ int sf_impact_site(sf_impact_site_info *out, const sf_impact *impact, size_t ind
 	out->function = NULL;
 	out->file = NULL;
 	out->line = 0;
-	for (size_t f = 0; f < site->frame_count; f++) {
-		if (sf__profile_is_allocator(site->frames[f].function) || (f == 0 && !site->frames[f].file))
-			continue;
-		out->function = site->frames[f].function;
-		out->file = site->frames[f].file;
-		out->line = site->frames[f].line;
-		break;
+	if (r->frame < site->frame_count) {
+		/* The frame that decided: past allocators and wrappers. */
+		out->function = site->frames[r->frame].function;
+		out->file = site->frames[r->frame].file;
+		out->line = site->frames[r->frame].line;
 	}
 	out->block_size = site->block_size;
 	out->blocks = site->total_blocks;
 	if (out->version >= 2)
 		out->acc_wrapped = site->acc_wrapped;
+	if (out->version >= 3)
+		out->outside = r->outside;
 	out->status = r->status;
 	out->index = r->index;
 	out->elements = r->elements;

@@ -189,3 +189,60 @@ const char *sf__impact_source_text(sf_impact_sources *sources, const char *file)
 
 	return f ? f->text : NULL;
 }
+
+/* Lines looked at before and after an allocating line for the rest of
+ * its statement. */
+#define STATEMENT_SPAN 4
+
+/* Whether a statement cannot continue past this line: it ends in ';',
+ * '{', '}', ':' or a comment's end, is blank, or is a preprocessor line. */
+static bool ends_statement(const char *text)
+{
+	const char *p = text, *last = NULL;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!*p || *p == '#')
+		return true;
+	for (const char *q = p; *q; q++) {
+		if (q[0] == '/' && q[1] == '/')
+			break;
+		if (*q != ' ' && *q != '\t')
+			last = q;
+	}
+	if (!last)
+		return true;
+	return strchr(";{}:", *last) || (last > p && last[-1] == '*' && *last == '/');
+}
+
+const char *sf__impact_source_statement(sf_impact_sources *sources, const char *file, unsigned line)
+{
+	source_file *f = file ? find(sources, file) : NULL;
+	size_t first, last, len = 0;
+	char *out, *w;
+
+	if (!f || line == 0 || line > f->line_count)
+		return NULL;
+	first = last = line - 1;
+	while (first > 0 && line - 1 - first < STATEMENT_SPAN && !ends_statement(f->lines[first - 1]))
+		first--;
+	while (last + 1 < f->line_count && last - (line - 1) < STATEMENT_SPAN &&
+	       !strpbrk(f->lines[last], ";{}"))
+		last++;
+	if (first == last)
+		return f->lines[first];
+	for (size_t i = first; i <= last; i++)
+		len += strlen(f->lines[i]) + 1;
+	out = sf__arena_alloc(sources->arena, len + 1);
+	if (!out)
+		return NULL;
+	w = out;
+	for (size_t i = first; i <= last; i++) {
+		size_t n = strlen(f->lines[i]);
+		memcpy(w, f->lines[i], n);
+		w += n;
+		*w++ = ' ';
+	}
+	w[-1] = '\0';
+	return out;
+}
