@@ -94,7 +94,7 @@ static void walk_setup(void)
 		MB_PLAIN("c2", "char", 16, 1, 1), MB_PLAIN("l2", "long", 24, 8, 8),
 		MB_PLAIN("c3", "char", 32, 1, 1), MB_PLAIN("l3", "long", 40, 8, 8)
 	};
-	sf_file_info info = { "walk.o", NULL, "x86_64", 0, 8 };
+	sf_file_info info = { "walk.o", NULL, "x86_64", 0, 8, "dwarf" };
 	sf_report_options ro = SF_REPORT_OPTIONS_INIT;
 	char path[128];
 	FILE *f;
