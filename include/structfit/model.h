@@ -70,10 +70,19 @@ typedef struct sf_load_options {
 	 * another unit (by DWARF digest): slower, for checking that reuse
 	 * changes nothing.  The CLI sets it from STRUCTFIT_NO_REUSE=1. */
 	int no_reuse;
+	/* Since version 5. */
+	/* Split DWARF (-gsplit-dwarf): directories searched first for the
+	 * .dwo files that skeleton units name (by their relative name, then
+	 * by their file name) and for the input's .dwp package
+	 * (FILE.dwp).  Without them, .dwo files are looked for relative to
+	 * the unit's DW_AT_comp_dir and next to the input, the package next
+	 * to the input. */
+	const char *const *dwo_dirs;
+	size_t dwo_dir_count;
 } sf_load_options;
 
-#define SF_LOAD_OPTIONS_VERSION 4
-#define SF_LOAD_OPTIONS_INIT { SF_LOAD_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, 1, 0 }
+#define SF_LOAD_OPTIONS_VERSION 5
+#define SF_LOAD_OPTIONS_INIT { SF_LOAD_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, 1, 0, NULL, 0 }
 
 /*
  * Creates an empty model in *out.  Caller frees it with sf_model_free().
@@ -92,6 +101,12 @@ void sf_model_free(sf_model *model);
  * nothing.  For archives, every loadable member is added; failing members
  * are passed to opts->on_error and the worst code is returned after all
  * members were tried.
+ *
+ * Split DWARF (-gsplit-dwarf): the types of skeleton units are read from
+ * their .dwo files or the input's .dwp package (see dwo_dirs).  A .dwo
+ * that is missing (SF_ENODEBUG), corrupt or not the one its skeleton names
+ * (SF_EINVALID) is passed to opts->on_error once per file; the other
+ * units are still loaded and the worst such code is returned at the end.
  *
  * Returns 0, SF_ENOTFOUND, SF_EIO, SF_ENOTELF, SF_ENODEBUG, SF_EINVALID,
  * SF_EUNSUPPORTED or SF_ENOMEM; the message names the file.

@@ -31,8 +31,10 @@ void cli_exit_status_print(FILE *out)
 	      "  1  nothing matched a --struct pattern; check: a rule was broken; diff: layouts changed\n"
 	      "  2  usage error; check: the baseline is of another target\n"
 	      "  3  a file could not be read (missing, unreadable, a directory) or written\n"
-	      "  4  not an ELF file or archive, or corrupt/truncated input\n"
-	      "  5  no debug info (and no separate debug file found)\n"
+	      "  4  not an ELF file or archive, or corrupt/truncated input (also a .dwo\n"
+	      "     whose id does not match its skeleton, a .dwp index out of bounds)\n"
+	      "  5  no debug info (and no separate debug file found), or a split-DWARF\n"
+	      "     .dwo file not found (the other units are still reported)\n"
 	      "  6  unsupported input\n"
 	      "  7  out of memory or internal error\n", out);
 }

@@ -14,7 +14,8 @@ enum {
 	CLI_INPUT_DEBUG_DIR = CLI_KEY_LONG_ONLY + 200,
 	CLI_INPUT_CACHELINE,
 	CLI_INPUT_LOCAL_TYPES,
-	CLI_INPUT_COLOR
+	CLI_INPUT_COLOR,
+	CLI_INPUT_DWO_DIR
 };
 
 /* Rows every loading command's option table starts with. */
@@ -26,6 +27,8 @@ enum {
 	{ "cacheline", CLI_INPUT_CACHELINE, "N", "cache-line size in bytes (default 64)" }, \
 	{ "jobs", 'j', "N", "load with N threads (default 0: one per CPU)" }, \
 	{ "debug-dir", CLI_INPUT_DEBUG_DIR, "DIR", "search DIR first for separate debug files\n(repeatable)" }, \
+	{ "dwo-dir", CLI_INPUT_DWO_DIR, "DIR", "search DIR first for split-DWARF .dwo files and\n" \
+	  "the FILE.dwp package (repeatable)" }, \
 	{ "local-types", CLI_INPUT_LOCAL_TYPES, NULL, "also read structs defined inside functions\n" \
 	  "(pahole does not; reading function bodies is slower)" }
 
@@ -47,6 +50,8 @@ typedef struct cli_inputs {
 	cli_ignore *ignore;
 	const char **debug_dirs;
 	size_t debug_dir_count;
+	const char **dwo_dirs;
+	size_t dwo_dir_count;
 	int color;                  /* CLI_COLOR_* */
 	const char *output;         /* -o FILE, or NULL for stdout */
 	char **files;               /* operands, after parsing */

@@ -23,6 +23,10 @@ typedef struct sf_dwarf_sections {
 	sf_dwarf_bytes line;
 	sf_dwarf_bytes line_str;
 	sf_dwarf_bytes str_offsets;
+	/* A split-DWARF package (.dwp): where each unit's contributions
+	 * to the other sections are. */
+	sf_dwarf_bytes cu_index;
+	sf_dwarf_bytes tu_index;
 } sf_dwarf_sections;
 
 /*
@@ -59,9 +63,9 @@ typedef int (*sf_image_visitor)(void *ctx, const sf_debug_image *image);
  * .debug_info is replaced by its separate debug file, found by build-id
  * and .gnu_debuglink under opts->debug_dirs and the system roots.
  *
- * A split-DWARF .dwo file loads like any other (its .dwo sections stand in
- * for the plain ones); an object whose units are all skeletons pointing at .dwo files
- * fails with SF_EUNSUPPORTED.  An image with .gnu_debugaltlink (dwz) gets
+ * A split-DWARF .dwo file or .dwp package loads like any other (its .dwo
+ * sections stand in for the plain ones); following skeleton units to them
+ * is the DWARF layer's (dwarf/die_split.c).  An image with .gnu_debugaltlink (dwz) gets
  * its supplementary file's sections in alt_sections, or fails with SF_ENODEBUG.
  *
  * For archives, a failing member (not ELF, no DWARF, corrupt) is reported
