@@ -58,6 +58,9 @@ static int index_header(const sf_dw_image *image, dwp_index *ix)
 	ix->slots = read4(image, ix->data + 12);
 	if (ix->version != 2 && ix->version != 5)
 		return corrupt_index(image, ix, "has an unknown version");
+	/* binutils' dwp writes an all-zero header when there is nothing to index. */
+	if (ix->columns == 0 && ix->units == 0 && ix->slots == 0)
+		return 0;
 	if (ix->columns == 0 || ix->columns > MAX_COLUMNS)
 		return corrupt_index(image, ix, "has an impossible number of sections");
 	/* 64-bit arithmetic: each count is below 2^32, so no term overflows. */
