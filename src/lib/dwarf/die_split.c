@@ -198,10 +198,11 @@ static int visit_split(void *ctx, const sf_debug_image *image)
 		res = sf__die_load_image(run->model, image, run->file_index, run->opts);
 	else if (res >= 0 && visit->skeleton)
 		res = sf__fail(SF_EINVALID,
-			       "%s: split DWARF unit id does not match the skeleton's 0x%016llx in %s (unit %s); "
+			       "%s: split DWARF unit id does not match the skeleton's 0x%016llx in %s%s%s%s; "
 			       "its types are not reported",
 			       visit->path, (unsigned long long)visit->skeleton->dwo_id, run->image->display_name,
-			       visit->skeleton->name ? visit->skeleton->name : "?");
+			       visit->skeleton->name ? " (unit " : "", visit->skeleton->name ? visit->skeleton->name : "",
+			       visit->skeleton->name ? ")" : "");
 	visit->res = res;
 	return res;
 }
@@ -275,8 +276,8 @@ static void report_missing(split_run *run, const sf_dw_skeleton *s, char **list,
 
 	for (size_t i = 0; i < count && used < sizeof(looked); i++)
 		used += (size_t)snprintf(looked + used, sizeof(looked) - used, "%s%s", i ? ", " : "", list[i]);
-	sf__fail(SF_ENODEBUG, "%s: split DWARF file %s not found (looked for %s); the types of unit %s are not reported",
-		 run->image->display_name, s->dwo_name, looked, s->name ? s->name : "?");
+	sf__fail(SF_ENODEBUG, "%s: split DWARF file %s not found (looked for %s); the types of its unit%s%s are not reported",
+		 run->image->display_name, s->dwo_name, looked, s->name ? " " : "", s->name ? s->name : "");
 	report(run, SF_ENODEBUG);
 }
 
