@@ -14,11 +14,12 @@ STRUCTFIT_PACKAGES=(
 # sanitizer build, Criterion for the unit tests, pahole and dwz as peers,
 # patch/git apply fix's diffs, valgrind and clang's sanitizer runtime check
 # memory, libc6-dbg lets the separate debug-file lookup be tested on the
-# real libc, and other languages' compilers feed the non-C producer test.
+# real libc, other languages' compilers feed the non-C producer test, and
+# llvm (llvm-dwp) packs split DWARF as binutils' dwp does (oracle_split).
 if [[ -n ${STRUCTFIT_DEPS_FOR_TESTS:-} ]]; then
 	STRUCTFIT_PACKAGES+=(
 		clang libcriterion-dev dwarves dwz python3 file time
-		git patch valgrind libclang-rt-dev libc6-dbg
+		git patch valgrind libclang-rt-dev libc6-dbg llvm
 		g++ gfortran gnat golang-go rustc
 	)
 fi

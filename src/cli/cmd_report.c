@@ -42,7 +42,9 @@ const char cli_report_description[] =
 	"loaded into one model, so a struct seen in several inputs appears once.\n"
 	"A FILE without debug info is replaced by its separate debug file (build-id\n"
 	"or .gnu_debuglink under --debug-dir and /usr/lib/debug).  FILE '-' reads\n"
-	"standard input.  Inputs that fail are reported and the others still are.";
+	"standard input.  Inputs that fail are reported and the others still are.\n"
+	"Split DWARF (-gsplit-dwarf) is read from the .dwo files its skeleton units\n"
+	"name, or from the package FILE.dwp (see --dwo-dir).";
 
 static const char *const sort_names[] = { "name", "size", "holes", "waste", NULL };
 static const sf_sort sort_values[] = { SF_SORT_NAME, SF_SORT_SIZE, SF_SORT_HOLES, SF_SORT_WASTE };
