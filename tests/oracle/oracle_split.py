@@ -47,6 +47,32 @@ def write_sources(work, gen):
     return names
 
 
+CXX_UNIT = """
+namespace split%(k)d {
+struct Base { virtual ~Base() {} char tag; };
+struct Derived : Base { short s; long l; unsigned bits : 5, more : 11; };
+template <typename T> struct Box { T value; char after; };
+struct Holder { Box<int> a; Box<double> b; Derived d; };
+Holder holder;
+Box<char> box;
+}
+struct SplitShared { char c; long v; unsigned b : 3; };
+SplitShared split_shared_%(k)d;
+"""
+
+
+def write_cxx_sources(work):
+    """C++ sources for clang++: LLVM puts only types with a mangled name
+    (C++, not C) into type units."""
+    names = []
+    for k in range(OBJECTS):
+        name = "cxx%d.cpp" % k
+        with open(os.path.join(work, name), "w") as f:
+            f.write(CXX_UNIT % {"k": k} + ("int main() { return 0; }\n" if k == 0 else ""))
+        names.append(name)
+    return names
+
+
 def run(cmd, cwd, check=True, timeout=120):
     try:
         res = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -70,20 +96,24 @@ def layouts(tool, path, extra=(), cwd=None):
             return [(m["name"], m["offset"], m["size"], m["bit_offset"], m["bit_size"],
                      members(m.get("members", []))) for m in ms]
         for s in doc["structs"]:
-            out[(s["kind"], s["name"], s["typedef_name"])] = (s["size"], members(s["members"]))
+            out[(s["kind"], s["name"], s["typedef_name"])] = (s["size"], members(s["members"]), s["decl_file"])
     return res.returncode, res.stderr, out
 
 
-def compare(plain, split):
-    """(structs agreeing, structs in the plain build)."""
-    return sum(1 for k, v in plain.items() if split.get(k) == v), len(plain)
+def compare(plain, split, files=True):
+    """(structs agreeing, structs in the plain build).  Declaring files are
+    compared too unless `files` is false: a package's compile units name
+    no skeleton, so their line tables are not known."""
+    def strip(v):
+        return v if files or v is None else v[:2]
+    return sum(1 for k, v in plain.items() if strip(split.get(k)) == strip(v)), len(plain)
 
 
 def build(cc, work, sources, flags, out_dir):
     os.makedirs(out_dir)
     objs = []
     for src in sources:
-        obj = os.path.join(out_dir, src[:-2] + ".o")
+        obj = os.path.join(out_dir, os.path.splitext(src)[0] + ".o")
         run([cc] + flags + ["-O0", "-w", "-fno-eliminate-unused-debug-types", "-c",
                             os.path.join(work, src), "-o", obj], out_dir)
         objs.append(obj)
@@ -105,26 +135,30 @@ def main():
     compilers = [c for c in ("gcc", "clang") if shutil.which(c)]
     if not compilers:
         oc.skip("neither gcc nor clang found")
+    # (compiler, sources, with and without type units)
+    configs = [(cc, sources, (False, True)) for cc in compilers]
+    if shutil.which("clang++"):
+        configs.append(("clang++", write_cxx_sources(work), (True,)))
     rows = []
     failures = []
 
-    def record(kind, plain, split_path, extra=()):
+    def record(kind, plain, split_path, extra=(), files=True):
         code, err, got = layouts(tool, split_path, extra)
-        agree, total = compare(plain, got)
+        agree, total = compare(plain, got, files)
         rows.append((kind, agree, total, code))
         if code != 0 or agree != total or total == 0:
             failures.append("%s: %d/%d agree, exit %d %s" % (kind, agree, total, code, err.strip()[:300]))
 
-    for cc in compilers:
+    for cc, sources, type_choices in configs:
         for version in (4, 5):
-            for types in (False, True):
+            for types in type_choices:
                 flags = ["-g", "-gdwarf-%d" % version] + (["-fdebug-types-section"] if types else [])
                 tag = "%s -gdwarf-%d%s" % (cc, version, " -fdebug-types-section" if types else "")
-                name = "%s-%d%s" % (cc, version, "-t" if types else "")
+                name = "%s-%d%s" % (cc.replace("+", "x"), version, "-t" if types else "")
                 plain_objs, plain_exe = build(cc, work, sources, flags, os.path.join(work, name + "-plain"))
                 objs, exe = build(cc, work, sources, flags + ["-gsplit-dwarf"], os.path.join(work, name + "-split"))
                 _, _, plain = layouts(tool, plain_exe)
-                for k in range(OBJECTS):
+                for k in range(OBJECTS if cc != "clang++" else 0):
                     _, _, plain_obj = layouts(tool, plain_objs[k])
                     record("%s: %s .o + .dwo" % (tag, os.path.basename(objs[k])), plain_obj, objs[k])
                 record("%s: executable + .dwo" % tag, plain, exe)
@@ -143,13 +177,14 @@ def main():
                     hidden = os.path.join(work, name + "-split-hidden")
                     os.rename(os.path.join(work, name + "-split"), hidden)
                     try:
-                        record("%s: executable + .dwp (%s)" % (tag, dwp), plain, os.path.join(pkg_dir, "prog"))
+                        record("%s: executable + .dwp (%s)" % (tag, dwp), plain, os.path.join(pkg_dir, "prog"),
+                               files=False)
                     finally:
                         os.rename(hidden, os.path.join(work, name + "-split"))
                 if cc == compilers[0] and not types:
                     check_errors(tool, work, name, tag, plain, exe, failures, rows)
 
-    print("%-72s %s" % ("input kind", "structs agreeing with plain -g"))
+    print("%-72s %s" % ("input kind", "structs agreeing with plain -g (size, members, decl_file but for .dwp)"))
     for kind, agree, total, code in rows:
         if agree is None:
             print("%-72s not made: %s" % (kind, total))

@@ -96,7 +96,9 @@ typedef struct sf_dw_skeleton {
 	const char *comp_dir;       /* NULL when absent */
 	const char *name;           /* DW_AT_name, for messages; may be NULL */
 	uint64_t dwo_id;
+	uint64_t stmt_list;         /* its line table in .debug_line, when has_lines */
 	bool has_id;
+	bool has_lines;
 } sf_dw_skeleton;
 
 /*

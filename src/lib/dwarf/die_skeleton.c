@@ -78,6 +78,11 @@ static int read_skeleton(sf_dw_cursor *cursor, const sf_dw_unit *u, sf_dw_skelet
 		res = sf__dw_string(cursor, &root, &v, &out->comp_dir);
 	if (res >= 0 && sf__dw_attr(cursor, &root, DW_AT_name, &v) > 0)
 		res = sf__dw_string(cursor, &root, &v, &out->name);
+	if (res >= 0 && sf__dw_attr(cursor, &root, DW_AT_stmt_list, &v) > 0 &&
+	    (v.form == DW_FORM_sec_offset || v.form == DW_FORM_data4 || v.form == DW_FORM_data8)) {
+		out->stmt_list = v.u;
+		out->has_lines = true;
+	}
 	if (res >= 0 && !out->has_id && sf__dw_attr(cursor, &root, DW_AT_GNU_dwo_id, &v) > 0) {
 		out->dwo_id = v.u;
 		out->has_id = true;

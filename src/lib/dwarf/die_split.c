@@ -194,8 +194,17 @@ static int visit_split(void *ctx, const sf_debug_image *image)
 	split_run *run = visit->run;
 	int res = match_ids(visit, image);
 
-	if (res >= 0 && visit->matched)
-		res = sf__die_load_image(run->model, image, run->file_index, run->opts);
+	if (res >= 0 && visit->matched) {
+		sf_debug_image split = *image;
+		/* A .dwo stands for one skeleton; a package's units would each
+		 * need theirs, so their decl_file stays unknown. */
+		if (visit->skeleton && visit->skeleton->has_lines) {
+			split.skeleton_sections = &run->image->sections;
+			split.skeleton_stmt_list = visit->skeleton->stmt_list;
+			split.skeleton_comp_dir = visit->skeleton->comp_dir;
+		}
+		res = sf__die_load_image(run->model, &split, run->file_index, run->opts);
+	}
 	else if (res >= 0 && visit->skeleton)
 		res = sf__fail(SF_EINVALID,
 			       "%s: split DWARF unit id does not match the skeleton's 0x%016llx in %s%s%s%s; "

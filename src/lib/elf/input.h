@@ -51,6 +51,13 @@ typedef struct sf_debug_image {
 	 * holds only strings. */
 	sf_dwarf_sections sections;
 	sf_dwarf_sections alt_sections;
+	/* A .dwo loaded for one skeleton unit: that unit's line table, which
+	 * its split unit's DW_AT_decl_file values index (DWARF 5 section
+	 * 3.1.3: the split unit inherits DW_AT_stmt_list and DW_AT_comp_dir).
+	 * Set by the DWARF layer (dwarf/die_split.c); NULL sections otherwise. */
+	const sf_dwarf_sections *skeleton_sections;
+	uint64_t skeleton_stmt_list;
+	const char *skeleton_comp_dir;
 } sf_debug_image;
 
 /* Returns 0 to go on, or a negative SF_E* code (already recorded with
