@@ -177,14 +177,13 @@ def main():
                     hidden = os.path.join(work, name + "-split-hidden")
                     os.rename(os.path.join(work, name + "-split"), hidden)
                     try:
-                        record("%s: executable + .dwp (%s)" % (tag, dwp), plain, os.path.join(pkg_dir, "prog"),
-                               files=False)
+                        record("%s: executable + .dwp (%s)" % (tag, dwp), plain, os.path.join(pkg_dir, "prog"))
                     finally:
                         os.rename(hidden, os.path.join(work, name + "-split"))
                 if cc == compilers[0] and not types:
                     check_errors(tool, work, name, tag, plain, exe, failures, rows)
 
-    print("%-72s %s" % ("input kind", "structs agreeing with plain -g (size, members, decl_file but for .dwp)"))
+    print("%-72s %s" % ("input kind", "structs agreeing with plain -g (size, members, decl_file)"))
     for kind, agree, total, code in rows:
         if agree is None:
             print("%-72s not made: %s" % (kind, total))

@@ -335,8 +335,14 @@ static int skeleton_files(sf_die_ctx *ctx, const sf_die *d)
 	if (!image->skeleton_sections || d->alt || !d->is_info ||
 	    !(unit->unit_type == DW_UT_split_compile || (unit->version < 5 && unit->unit_type == DW_UT_compile)))
 		return 0;
-	return sf__dw_files_read(&ctx->files, image->skeleton_sections, ctx->dw->big_endian,
-				 image->skeleton_stmt_list, image->skeleton_comp_dir);
+	/* Once per unit; a package's units are matched by id. */
+	for (size_t i = 0; i < image->skeleton_line_count; i++) {
+		const sf_skeleton_lines *lines = &image->skeleton_lines[i];
+		if (!lines->has_id || lines->dwo_id == unit->dwo_id)
+			return sf__dw_files_read(&ctx->files, image->skeleton_sections, ctx->dw->big_endian,
+						 lines->stmt_list, lines->comp_dir);
+	}
+	return 0;
 }
 
 static int load_files(sf_die_ctx *ctx, const sf_die *d)

@@ -23,6 +23,8 @@ typedef struct split_run {
 	sf_dw_skeleton *skeletons;
 	size_t count;
 	bool *covered;              /* per skeleton: its types were loaded */
+	sf_skeleton_lines *lines;   /* skeletons with a line table */
+	size_t line_count;
 	char **tried;               /* first candidate of every .dwo lookup done */
 	size_t tried_count;
 	int worst;
@@ -196,12 +198,16 @@ static int visit_split(void *ctx, const sf_debug_image *image)
 
 	if (res >= 0 && visit->matched) {
 		sf_debug_image split = *image;
-		/* A .dwo stands for one skeleton; a package's units would each
-		 * need theirs, so their decl_file stays unknown. */
-		if (visit->skeleton && visit->skeleton->has_lines) {
-			split.skeleton_sections = &run->image->sections;
-			split.skeleton_stmt_list = visit->skeleton->stmt_list;
-			split.skeleton_comp_dir = visit->skeleton->comp_dir;
+		/* A .dwo stands for its one skeleton, whatever ids say. */
+		sf_skeleton_lines own = { 0 };
+		split.skeleton_sections = &run->image->sections;
+		split.skeleton_lines = run->lines;
+		split.skeleton_line_count = run->line_count;
+		if (visit->skeleton) {
+			own = (sf_skeleton_lines){ .stmt_list = visit->skeleton->stmt_list,
+						   .comp_dir = visit->skeleton->comp_dir };
+			split.skeleton_lines = &own;
+			split.skeleton_line_count = visit->skeleton->has_lines;
 		}
 		res = sf__die_load_image(run->model, &split, run->file_index, run->opts);
 	}
@@ -333,8 +339,16 @@ int sf__split_load(sf_model *model, const sf_debug_image *image, const char *inp
 	if (res < 0 || run.count == 0)
 		return res;
 	run.covered = calloc(run.count, sizeof(*run.covered));
-	if (!run.covered)
+	run.lines = calloc(run.count, sizeof(*run.lines));
+	if (!run.covered || !run.lines)
 		res = sf__fail(SF_ENOMEM, "out of memory");
+	for (size_t k = 0; k < run.count && res >= 0; k++) {
+		const sf_dw_skeleton *s = &run.skeletons[k];
+		if (s->has_lines && s->has_id)
+			run.lines[run.line_count++] = (sf_skeleton_lines){
+				.dwo_id = s->dwo_id, .stmt_list = s->stmt_list, .comp_dir = s->comp_dir, .has_id = true
+			};
+	}
 	if (res >= 0)
 		res = load_package(&run);
 	for (size_t k = 0; k < run.count && res >= 0; k++)
@@ -344,6 +358,7 @@ int sf__split_load(sf_model *model, const sf_debug_image *image, const char *inp
 		free(run.tried[i]);
 	free(run.tried);
 	free(run.covered);
+	free(run.lines);
 	free(run.skeletons);
 	return res < 0 ? res : run.worst;
 }

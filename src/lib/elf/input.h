@@ -51,14 +51,24 @@ typedef struct sf_debug_image {
 	 * holds only strings. */
 	sf_dwarf_sections sections;
 	sf_dwarf_sections alt_sections;
-	/* A .dwo loaded for one skeleton unit: that unit's line table, which
-	 * its split unit's DW_AT_decl_file values index (DWARF 5 section
-	 * 3.1.3: the split unit inherits DW_AT_stmt_list and DW_AT_comp_dir).
-	 * Set by the DWARF layer (dwarf/die_split.c); NULL sections otherwise. */
+	/* A .dwo or .dwp loaded for skeleton units: their line tables in
+	 * the main file's sections, which the split units' DW_AT_decl_file
+	 * values index (DWARF 5 section 3.1.3: a split unit inherits
+	 * DW_AT_stmt_list and DW_AT_comp_dir).  Set by the DWARF layer
+	 * (dwarf/die_split.c); NULL sections otherwise. */
 	const sf_dwarf_sections *skeleton_sections;
-	uint64_t skeleton_stmt_list;
-	const char *skeleton_comp_dir;
+	const struct sf_skeleton_lines *skeleton_lines;
+	size_t skeleton_line_count;
 } sf_debug_image;
+
+/* One skeleton unit's line table, for the split unit with its id (any
+ * split unit of the image when !has_id). */
+typedef struct sf_skeleton_lines {
+	uint64_t dwo_id;
+	uint64_t stmt_list;
+	const char *comp_dir;
+	bool has_id;
+} sf_skeleton_lines;
 
 /* Returns 0 to go on, or a negative SF_E* code (already recorded with
  * sf__fail) which stops the walk of this image. */
