@@ -19,7 +19,8 @@ STRUCTFIT_PACKAGES=(
 # real libc, other languages' compilers feed the non-C producer test,
 # chromium is the real browser the HTML map test (html_browser) drives,
 # debuginfod is the local server the fetch test starts, llvm's objcopy
-# edits BPF objects (binutils' does not know EM_BPF).
+# edits BPF objects (binutils' does not know EM_BPF) and its llvm-dwp packs
+# split DWARF as binutils' dwp does (oracle_split).
 if [[ -n ${STRUCTFIT_DEPS_FOR_TESTS:-} ]]; then
 	STRUCTFIT_PACKAGES+=(
 		clang libcriterion-dev dwarves dwz python3 file time

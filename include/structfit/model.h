@@ -102,11 +102,19 @@ typedef struct sf_load_options {
 	/* Download progress; NULL for none. */
 	sf_fetch_progress_fn on_fetch_progress;
 	void *on_fetch_progress_ctx;
+	/* Split DWARF (-gsplit-dwarf): directories searched first for the
+	 * .dwo files that skeleton units name (by their relative name, then
+	 * by their file name) and for the input's .dwp package
+	 * (FILE.dwp).  Without them, .dwo files are looked for relative to
+	 * the unit's DW_AT_comp_dir and next to the input, the package next
+	 * to the input. */
+	const char *const *dwo_dirs;
+	size_t dwo_dir_count;
 } sf_load_options;
 
 #define SF_LOAD_OPTIONS_VERSION 5
 #define SF_LOAD_OPTIONS_INIT { SF_LOAD_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, 1, 0, \
-	SF_FORMAT_IN_AUTO, NULL, 0, NULL, NULL }
+	SF_FORMAT_IN_AUTO, NULL, 0, NULL, NULL, NULL, 0 }
 
 /*
  * Creates an empty model in *out.  Caller frees it with sf_model_free().
@@ -131,10 +139,17 @@ void sf_model_free(sf_model *model);
  * on opts->btf_base), or the .BTF section of an ELF file (vmlinux, .ko,
  * BPF objects); and may fetch a missing debug file through debuginfod.
  *
+ * Split DWARF (-gsplit-dwarf): the types of skeleton units are read from
+ * their .dwo files or the input's .dwp package (see dwo_dirs).  A .dwo
+ * that is missing (SF_ENODEBUG), corrupt or not the one its skeleton names
+ * (SF_EINVALID) is passed to opts->on_error once per file; the other
+ * units are still loaded and the worst such code is returned at the end.
+ *
  * Returns 0, SF_ENOTFOUND, SF_EIO, SF_ENOTELF, SF_ENODEBUG (also when a
- * debuginfod server failed or timed out), SF_EINVALID (corrupt DWARF or
- * BTF), SF_EUNSUPPORTED, SF_EUSAGE (unknown options version or format_in)
- * or SF_ENOMEM; the message names the file.
+ * debuginfod server failed or timed out, or a .dwo is missing), SF_EINVALID
+ * (corrupt DWARF or BTF, a .dwo not the one its skeleton names),
+ * SF_EUNSUPPORTED, SF_EUSAGE (unknown options version or format_in) or
+ * SF_ENOMEM; the message names the file.
  */
 int sf_model_load(sf_model *model, const char *path, const sf_load_options *opts);
 

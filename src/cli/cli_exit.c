@@ -31,9 +31,12 @@ void cli_exit_status_print(FILE *out)
 	      "  1  nothing matched a --struct pattern; check: a rule was broken; diff: layouts changed\n"
 	      "  2  usage error; check: the baseline is of another target\n"
 	      "  3  a file could not be read (missing, unreadable, a directory) or written\n"
-	      "  4  not an ELF file or archive, or corrupt/truncated input; a bad or\n"
-	      "     mismatched --profile\n"
-	      "  5  no debug info (and no separate debug file found, nor fetched by debuginfod)\n"
+	      "  4  not an ELF file or archive, or corrupt/truncated input (also a .dwo\n"
+	      "     whose id does not match its skeleton, a .dwp index out of bounds); a\n"
+	      "     bad or mismatched --profile\n"
+	      "  5  no debug info (and no separate debug file found, nor fetched by\n"
+	      "     debuginfod), or a split-DWARF .dwo file not found (the other units\n"
+	      "     are still reported)\n"
 	      "  6  unsupported input\n"
 	      "  7  out of memory or internal error\n", out);
 }

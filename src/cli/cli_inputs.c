@@ -35,8 +35,9 @@ int cli_inputs_init(cli_inputs *in, const char *command, int argc)
 	in->globs = calloc((size_t)argc + 1, sizeof(*in->globs));
 	in->excludes = calloc((size_t)argc + 1, sizeof(*in->excludes));
 	in->debug_dirs = calloc((size_t)argc + 1, sizeof(*in->debug_dirs));
+	in->dwo_dirs = calloc((size_t)argc + 1, sizeof(*in->dwo_dirs));
 	in->ignore = calloc(1, sizeof(*in->ignore));
-	if (!in->globs || !in->excludes || !in->debug_dirs || !in->ignore) {
+	if (!in->globs || !in->excludes || !in->debug_dirs || !in->dwo_dirs || !in->ignore) {
 		cli_error("out of memory");
 		return CLI_EXIT_INTERNAL;
 	}
@@ -48,6 +49,7 @@ void cli_inputs_release(cli_inputs *in)
 	free(in->globs);
 	free(in->excludes);
 	free(in->debug_dirs);
+	free(in->dwo_dirs);
 	if (in->ignore)
 		cli_ignore_release(in->ignore);
 	free(in->ignore);
@@ -55,6 +57,7 @@ void cli_inputs_release(cli_inputs *in)
 	in->globs = NULL;
 	in->excludes = NULL;
 	in->debug_dirs = NULL;
+	in->dwo_dirs = NULL;
 }
 
 int cli_inputs_usage_error(const cli_inputs *in, const char *option, const char *value,
@@ -89,6 +92,9 @@ static int shared_option(cli_inputs *in, int key, const char *arg)
 		return 1;
 	case CLI_INPUT_DEBUG_DIR:
 		in->debug_dirs[in->debug_dir_count++] = arg;
+		return 1;
+	case CLI_INPUT_DWO_DIR:
+		in->dwo_dirs[in->dwo_dir_count++] = arg;
 		return 1;
 	case CLI_INPUT_LOCAL_TYPES:
 		in->load.local_types = 1;
@@ -220,6 +226,8 @@ int cli_inputs_load(cli_inputs *in, int first_match_ok, sf_model **model, sf_rep
 	in->report.exclude_ctx = in->ignore;
 	in->load.debug_dirs = in->debug_dirs;
 	in->load.debug_dir_count = in->debug_dir_count;
+	in->load.dwo_dirs = in->dwo_dirs;
+	in->load.dwo_dir_count = in->dwo_dir_count;
 	/* -C lets the loader build only the named structs and, for plain
 	 * names, stop at their first definitions. */
 	in->load.only_names = in->globs;

@@ -17,7 +17,8 @@ enum {
 	CLI_INPUT_COLOR,
 	CLI_INPUT_FORMAT_IN,
 	CLI_INPUT_BTF_BASE,
-	CLI_INPUT_NO_DEBUGINFOD
+	CLI_INPUT_NO_DEBUGINFOD,
+	CLI_INPUT_DWO_DIR
 };
 
 /* Rows every loading command's option table starts with. */
@@ -29,6 +30,8 @@ enum {
 	{ "cacheline", CLI_INPUT_CACHELINE, "N", "cache-line size in bytes (default 64)" }, \
 	{ "jobs", 'j', "N", "load with N threads (default 0: one per CPU)" }, \
 	{ "debug-dir", CLI_INPUT_DEBUG_DIR, "DIR", "search DIR first for separate debug files\n(repeatable)" }, \
+	{ "dwo-dir", CLI_INPUT_DWO_DIR, "DIR", "search DIR first for split-DWARF .dwo files and\n" \
+	  "the FILE.dwp package (repeatable)" }, \
 	{ "local-types", CLI_INPUT_LOCAL_TYPES, NULL, "also read structs defined inside functions\n" \
 	  "(pahole does not; reading function bodies is slower)" }, \
 	{ "format-in", CLI_INPUT_FORMAT_IN, "FMT", "debug format to read: dwarf, btf or auto (default:\n" \
@@ -57,6 +60,8 @@ typedef struct cli_inputs {
 	cli_ignore *ignore;
 	const char **debug_dirs;
 	size_t debug_dir_count;
+	const char **dwo_dirs;
+	size_t dwo_dir_count;
 	int color;                  /* CLI_COLOR_* */
 	const char *output;         /* -o FILE, or NULL for stdout */
 	char **files;               /* operands, after parsing */

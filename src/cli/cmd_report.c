@@ -52,7 +52,10 @@ const char cli_report_description[] =
 	"standard input.  Inputs that fail are reported and the others still are.\n"
 	"With --profile, each struct gets its allocations, peak instances and the\n"
 	"bytes a smaller order saves after the allocator's size classes, and its\n"
-	"members their heat (docs/profiles.md); --summary --sort=impact ranks by it.";
+	"members their heat (docs/profiles.md); --summary --sort=impact ranks by it.\n"
+
+	"Split DWARF (-gsplit-dwarf) is read from the .dwo files its skeleton units\n"
+	"name, or from the package FILE.dwp (see --dwo-dir).";
 
 static const char *const sort_names[] = { "name", "size", "holes", "waste", "impact", NULL };
 static const sf_sort sort_values[] = { SF_SORT_NAME, SF_SORT_SIZE, SF_SORT_HOLES, SF_SORT_WASTE };

@@ -106,8 +106,31 @@ def crafted(kind):
     return cd.write_elf([(".debug_abbrev", abbrev), (".debug_info", info)])
 
 
+def build_split(kind, workdir, name, src):
+    """Split DWARF: (file to run, file to patch): an object and its .dwo
+    (gcc's DWARF 5), or a shared object and its .dwp (binutils' dwp reads
+    only DWARF 4)."""
+    if kind == "dwo":
+        out = os.path.join(workdir, name + ".o")
+        subprocess.run(["gcc", "-g", "-gsplit-dwarf", "-O0", "-w", "-c", src, "-o", out], check=True)
+        return out, os.path.join(workdir, name + ".dwo")
+    out = os.path.join(workdir, name + ".so")
+    subprocess.run(["gcc", "-g", "-gdwarf-4", "-gsplit-dwarf", "-O0", "-w", "-shared", "-nostdlib", "-fPIC",
+                    src, "-o", out], check=True, cwd=workdir)
+    subprocess.run(["dwp", "-e", out, "-o", out + ".dwp"], check=True, cwd=workdir)
+    return out, out + ".dwp"
+
+
 def build(kind, workdir, name):
+    """(file to run, file to patch): the same file but for split DWARF."""
     src = os.path.join(source_dir(), "fixtures", "corrupt", "guards.c")
+    if kind in ("dwo", "dwp4"):
+        return build_split(kind, workdir, name, src)
+    out = build_one(kind, workdir, name, src)
+    return out, out
+
+
+def build_one(kind, workdir, name, src):
     if kind == "found":
         # A fuzzer find, kept as base64 text (fixtures/corrupt/found/NAME.b64).
         out = os.path.join(workdir, name + ".o")
@@ -238,6 +261,15 @@ def apply_patch(data, patch):
         _, section, offset, width, eq, *rest = words
         base = 0 if section == "ELF" else elf.section(section)[0]
         cd.put(data, base + int(offset, 0), int(width), value_of(elf, " ".join(rest)))
+    elif op == "dwpcell":
+        # dwpcell INDEX ROW SECTION_ID offset|size = VALUE: one cell of a
+        # .dwp unit index (DWARF 5 section 7.3.5.3)
+        _, index, row, section_id, which, eq, value = words
+        base = elf.section(index)[0]
+        version, columns, units, slots = struct.unpack_from("<IIII", data, base)
+        ids = struct.unpack_from("<%dI" % columns, data, base + 16 + slots * 12)
+        table = base + 16 + slots * 12 + columns * 4 + (units * columns * 4 if which == "size" else 0)
+        cd.put(data, table + (int(row) * columns + ids.index(int(section_id))) * 4, 4, int(value, 0))
     elif op == "truncate":
         _, section, amount = words
         del data[elf.section(section)[0] + int(amount, 0):]
@@ -309,11 +341,11 @@ def main():
         if args.only and name not in args.only:
             continue
         try:
-            path = build(kind, workdir, name)
-            data = bytearray(open(path, "rb").read())
+            path, target = build(kind, workdir, name)
+            data = bytearray(open(target, "rb").read())
             for patch in patches:
                 apply_patch(data, patch)
-            with open(path, "wb") as f:
+            with open(target, "wb") as f:
                 f.write(data)
         except (subprocess.CalledProcessError, LookupError, ValueError) as e:
             # A recipe that no longer finds its bytes must be fixed, not skipped.

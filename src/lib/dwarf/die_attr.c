@@ -326,6 +326,25 @@ int sf__die_member_location(const sf_die_ctx *ctx, const sf_die *d, uint64_t *ou
 	return 1;
 }
 
+/* A split compile unit of a .dwo indexes its skeleton's line table. */
+static int skeleton_files(sf_die_ctx *ctx, const sf_die *d)
+{
+	const sf_dw_unit *unit = d->raw.unit;
+	const sf_debug_image *image = ctx->image;
+
+	if (!image->skeleton_sections || d->alt || !d->is_info ||
+	    !(unit->unit_type == DW_UT_split_compile || (unit->version < 5 && unit->unit_type == DW_UT_compile)))
+		return 0;
+	/* Once per unit; a package's units are matched by id. */
+	for (size_t i = 0; i < image->skeleton_line_count; i++) {
+		const sf_skeleton_lines *lines = &image->skeleton_lines[i];
+		if (!lines->has_id || lines->dwo_id == unit->dwo_id)
+			return sf__dw_files_read(&ctx->files, image->skeleton_sections, ctx->dw->big_endian,
+						 lines->stmt_list, lines->comp_dir);
+	}
+	return 0;
+}
+
 static int load_files(sf_die_ctx *ctx, const sf_die *d)
 {
 	const sf_dw_unit *unit = d->raw.unit;
@@ -342,9 +361,13 @@ static int load_files(sf_die_ctx *ctx, const sf_die *d)
 	if (res < 0)
 		return res;
 	res = get_attr(ctx, &root, DW_AT_stmt_list, &v);
-	if (res <= 0)
+	if (res < 0)
 		return res;
-	stmt_list = v.u;
+	if (res == 0)
+		return skeleton_files(ctx, d);
+	/* In a .dwp, relative to the unit's share of .debug_line.dwo. */
+	if (__builtin_add_overflow(v.u, unit->line_base, &stmt_list))
+		return 0;
 	if (v.form != DW_FORM_sec_offset && v.form != DW_FORM_data4 && v.form != DW_FORM_data8)
 		return 0;
 	res = sf__die_string(ctx, &root, DW_AT_comp_dir, &comp_dir);

@@ -37,8 +37,13 @@ typedef struct sf_dw_unit {
 	uint64_t end;               /* one past the unit's last byte */
 	uint64_t die_offset;        /* root DIE */
 	uint64_t abbrev_offset;
-	uint64_t str_offsets_base;  /* default of DW_AT_str_offsets_base; the root DIE's wins */
+	/* Default of DW_AT_str_offsets_base (the root DIE's wins): after the
+	 * section header in DWARF 5, 0 for DWARF 4's DW_FORM_GNU_str_index;
+	 * in a .dwp, plus the unit's contribution (die_dwp.c). */
+	uint64_t str_offsets_base;
+	uint64_t line_base;         /* .dwp: start of the unit's .debug_line.dwo contribution */
 	uint64_t signature;         /* type units */
+	uint64_t dwo_id;            /* split units: DWARF 5 header, or the .dwp index row */
 	uint64_t type_offset;       /* type units: section offset of the type DIE */
 	uint8_t version;
 	uint8_t offset_size;        /* 4 or 8 */
@@ -82,10 +87,28 @@ typedef struct sf_dw_image {
 int sf__dw_image_open(sf_dw_image *out, const sf_debug_image *image, uint64_t info_limit);
 void sf__dw_image_close(sf_dw_image *image);
 
-/* Whether every unit of the image's .debug_info is a split-DWARF skeleton
- * (its types live in a .dwo).  Reads headers only up to the first unit
- * with content.  Returns 0 or SF_ENOMEM. */
-int sf__dw_only_skeletons(const sf_debug_image *image, bool *yes);
+/* A split-DWARF skeleton unit of the main file: its types live in a
+ * .dwo file or a .dwp package (die_skeleton.c).  Strings are borrowed
+ * from the image's sections. */
+typedef struct sf_dw_skeleton {
+	uint64_t offset;            /* of the unit header in .debug_info */
+	const char *dwo_name;       /* DW_AT_dwo_name or DW_AT_GNU_dwo_name */
+	const char *comp_dir;       /* NULL when absent */
+	const char *name;           /* DW_AT_name, for messages; may be NULL */
+	uint64_t dwo_id;
+	uint64_t stmt_list;         /* its line table in .debug_line, when has_lines */
+	bool has_id;
+	bool has_lines;
+} sf_dw_skeleton;
+
+/*
+ * The skeleton units of the image's .debug_info (units naming a .dwo
+ * whose root has no children), in section order; *out is NULL when there
+ * are none.  Cheap for files without split DWARF: one header and one
+ * abbreviation entry per unit.  Returns 0 or SF_ENOMEM; a corrupt header
+ * ends the listing quietly (the walk reports it in context).
+ */
+int sf__dw_skeletons(const sf_debug_image *image, sf_dw_skeleton **out, size_t *count);
 
 /* The unit of `space` containing section offset `offset`, or NULL. */
 const sf_dw_unit *sf__dw_unit_at(const sf_dw_image *image, unsigned space, uint64_t offset);

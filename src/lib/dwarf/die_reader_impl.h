@@ -58,6 +58,16 @@ static inline bool sf__dw_form_known(uint16_t form)
 	}
 }
 
+/* Parses the unit header at `offset` of `data` (die_units.c).  0 or
+ * SF_EINVALID (message set). */
+int sf__dw_unit_header(const sf_dw_image *image, unsigned space, const uint8_t *data, uint64_t size,
+		       uint64_t offset, sf_dw_unit *u);
+
+/* Applies a .dwp's .debug_cu_index/.debug_tu_index to the listed units:
+ * each unit's abbreviation, string-offset and line contributions
+ * (die_dwp.c).  0 or SF_EINVALID (an index pointing outside its sections). */
+int sf__dw_dwp_apply(sf_dw_image *image);
+
 /* Whether table `t` was decoded for units of `u`'s shape. */
 static inline bool sf__dw_abbrevs_fit(const sf_dw_abbrevs *t, const sf_dw_unit *u)
 {

@@ -1,6 +1,5 @@
 /* The unit listing: unit headers of .debug_info, .debug_types and the dwz
- * file, type-unit signatures, and whole-section checks (distinct strings,
- * split-DWARF skeletons). */
+ * file, type-unit signatures, and the distinct-strings check. */
 #include "dwarf/die_reader_impl.h"
 
 #include <stdlib.h>
@@ -45,8 +44,8 @@ static int push_signature(sf_dw_image *image, size_t *capacity, const sf_dw_unit
 	return 0;
 }
 
-static int parse_header(const sf_dw_image *image, unsigned space, const uint8_t *data, uint64_t size,
-			uint64_t offset, sf_dw_unit *u)
+int sf__dw_unit_header(const sf_dw_image *image, unsigned space, const uint8_t *data, uint64_t size,
+		       uint64_t offset, sf_dw_unit *u)
 {
 	const bool be = image->big_endian;
 	const uint8_t *p = data + offset, *end = data + size;
@@ -94,6 +93,7 @@ static int parse_header(const sf_dw_image *image, unsigned space, const uint8_t 
 		if (u->unit_type == DW_UT_skeleton || u->unit_type == DW_UT_split_compile) {
 			if (end - p < 8)
 				return corrupt_header(image, space, offset, "truncated header");
+			u->dwo_id = sf__dw_read_uint(p, 8, be);
 			p += 8;
 		}
 	}
@@ -112,8 +112,10 @@ static int parse_header(const sf_dw_image *image, unsigned space, const uint8_t 
 	if (u->address_size != 4 && u->address_size != 8 && u->address_size != 2)
 		return corrupt_header(image, space, offset, "unsupported address size");
 	u->die_offset = (uint64_t)(p - data);
-	/* The DWARF 5 default: the table right after the section header. */
-	u->str_offsets_base = u->offset_size == 8 ? 16 : 8;
+	/* The DWARF 5 default: the table right after the section header;
+	 * DWARF 4's GNU_str_index tables (.dwo) have no header. */
+	if (u->version >= 5)
+		u->str_offsets_base = u->offset_size == 8 ? 16 : 8;
 	return 0;
 }
 
@@ -131,11 +133,11 @@ static int list_space(sf_dw_image *image, unsigned space, uint64_t limit, size_t
 
 	while (offset < s->size && offset < limit) {
 		sf_dw_unit u;
-		int res = parse_header(image, space, s->data, s->size, offset, &u);
+		int res = sf__dw_unit_header(image, space, s->data, s->size, offset, &u);
 		if (res < 0)
 			return res;
 		res = push_unit(s, &capacity, &u);
-		if (res >= 0 && u.unit_type == DW_UT_type)
+		if (res >= 0 && (u.unit_type == DW_UT_type || u.unit_type == DW_UT_split_type))
 			res = push_signature(image, sig_capacity, &u);
 		if (res < 0)
 			return res;
@@ -170,6 +172,9 @@ int sf__dw_image_open(sf_dw_image *out, const sf_debug_image *image, uint64_t in
 		if (out->spaces[space].data)
 			res = list_space(out, space, space == SF_DW_INFO ? info_limit : UINT64_MAX,
 					 &sig_capacity);
+	/* A .dwp: its units' contributions to the other sections. */
+	if (res >= 0 && (image->sections.cu_index.data || image->sections.tu_index.data))
+		res = sf__dw_dwp_apply(out);
 	if (res < 0)
 		goto fail;
 	/* qsort with a NULL base is undefined even for zero elements. */
@@ -285,59 +290,4 @@ bool sf__dw_strings_distinct(const uint8_t *data, uint64_t size)
 done:
 	free(table);
 	return distinct;
-}
-
-/* A unit whose root names a .dwo file (or says skeleton) and has no
- * children keeps its types in the .dwo. */
-static bool is_skeleton(sf_dw_cursor *cursor, const sf_dw_unit *u)
-{
-	sf_dw_die root, first;
-	sf_dw_value v;
-	uint64_t child = 0;
-	bool named = u->unit_type == DW_UT_skeleton;
-
-	if (u->die_offset >= u->end || sf__dw_die_at(cursor, u, u->die_offset, &root) < 0 || !root.abbrev)
-		return false;
-	if (!named)
-		named = sf__dw_attr(cursor, &root, DW_AT_dwo_name, &v) > 0 ||
-			sf__dw_attr(cursor, &root, DW_AT_GNU_dwo_name, &v) > 0;
-	if (!named)
-		return false;
-	if (!root.abbrev->has_children)
-		return true;
-	return !(sf__dw_die_attrs_end(cursor, &root, &child) == 0 && child < u->end &&
-		 sf__dw_die_at(cursor, u, child, &first) == 0 && first.abbrev);
-}
-
-int sf__dw_only_skeletons(const sf_debug_image *image, bool *yes)
-{
-	const sf_dwarf_bytes *info = &image->sections.info;
-	sf_dw_image dw = { .name = image->display_name, .big_endian = image->big_endian };
-	sf_dw_cursor cursor;
-	uint64_t offset = 0;
-	int res;
-
-	*yes = false;
-	if (!info->data)
-		return 0;
-	dw.spaces[SF_DW_INFO] = (sf_dw_space_units){
-		.data = info->data, .size = info->size, .sections = &image->sections
-	};
-	res = sf__dw_cursor_init(&cursor, &dw);
-	if (res < 0)
-		return res;
-	/* Stops at the first unit with content: one header for most files. */
-	while (offset < info->size) {
-		sf_dw_unit u;
-		if (parse_header(&dw, SF_DW_INFO, info->data, info->size, offset, &u) < 0)
-			break;   /* the walk reports a corrupt header in context */
-		if (!is_skeleton(&cursor, &u)) {
-			*yes = false;
-			break;
-		}
-		*yes = true;
-		offset = u.end;
-	}
-	sf__dw_cursor_release(&cursor);
-	return 0;
 }

@@ -440,7 +440,9 @@ int sf__dw_string(sf_dw_cursor *cursor, const sf_dw_die *die, const sf_dw_value 
 	case DW_FORM_strx: case DW_FORM_strx1: case DW_FORM_strx2: case DW_FORM_strx3:
 	case DW_FORM_strx4: case DW_FORM_GNU_str_index: {
 		const sf_dwarf_bytes *table = &sections->str_offsets;
-		uint64_t at = 0, offset, base = 0;
+		uint64_t at = 0, offset, base = unit->str_offsets_base;
+		/* DWARF 4 .dwo units have no DW_AT_str_offsets_base: theirs is
+		 * the unit's (0, or its .dwp contribution). */
 		if (value->form != DW_FORM_GNU_str_index) {
 			int res = unit_str_offsets_base(cursor, unit, &base);
 			if (res < 0)

@@ -2,11 +2,12 @@
 #include "dwarf/dwarf_model_load.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dwarf/die_load.h"
-#include "dwarf/die_reader.h"
+#include "dwarf/die_split.h"
 #include "elf/input.h"
 #include "model/structs.h"
 #include "model/target.h"
@@ -15,6 +16,11 @@
 typedef struct load_target {
 	sf_model *model;
 	const sf_load_options *opts;
+	const char *path;
+	/* Worst problem of a split-DWARF unit (die_split.h), already passed
+	 * to opts->on_error; the image itself loaded. */
+	int split_res;
+	char split_message[512];
 	/* A second pass over the same input reuses its file entries, which
 	 * start here; -1 on the first pass. */
 	long reuse_from;
@@ -33,36 +39,40 @@ static int load_image(void *ctx, const sf_debug_image *image)
 		.big_endian = image->big_endian ? 1 : 0,
 		.address_size = image->address_size,
 	};
+	/* An archive member has no file of its own for a .dwp to sit next to. */
+	const char *input_path = strcmp(image->display_name, to->path) == 0 ? to->path : NULL;
 	int index;
 	int res;
-	bool skeletons = false;
 
-	/* The ELF layer hands over sections; whether their units are only
-	 * skeletons of split DWARF is for the DIE reader to say. */
-	res = sf__dw_only_skeletons(image, &skeletons);
-	if (res == 0 && skeletons)
-		res = sf__fail(SF_EUNSUPPORTED,
-			       "%s: split DWARF (.dwo) is not supported yet; load the .dwo/.dwp files' debug info instead",
-			       image->display_name);
-	if (res)
-		return res;
 	if (to->reuse_from >= 0) {
 		size_t again = (size_t)to->reuse_from + to->image_index++;
 		/* An image that failed the first time is not listed. */
 		if (again >= model->file_count)
 			return 0;
-		return sf__die_load_image(model, image, (uint32_t)again, to->opts);
+		res = sf__die_load_image(model, image, (uint32_t)again, to->opts);
+		index = (int)again;
+	} else {
+		index = sf__model_add_file(model, &info);
+		if (index < 0)
+			return sf__fail(SF_ENOMEM, "out of memory");
+		res = sf__die_load_image(model, image, (uint32_t)index, to->opts);
+		/* A failed image contributed no structs; do not list it either, so
+		 * every listed file really is in the model.  Its copied strings stay
+		 * in the arena until the model is freed. */
+		if (res < 0 && model->file_count == (size_t)index + 1)
+			model->file_count--;
 	}
-	index = sf__model_add_file(model, &info);
-	if (index < 0)
-		return sf__fail(SF_ENOMEM, "out of memory");
-	res = sf__die_load_image(model, image, (uint32_t)index, to->opts);
-	/* A failed image contributed no structs; do not list it either, so
-	 * every listed file really is in the model.  Its copied strings stay
-	 * in the arena until the model is freed. */
-	if (res < 0 && model->file_count == (size_t)index + 1)
-		model->file_count--;
-	return res;
+	if (res < 0)
+		return res;
+	/* Skeleton units keep their types in .dwo files or a .dwp package. */
+	res = sf__split_load(model, image, input_path, (uint32_t)index, to->opts);
+	if (res == SF_ENOMEM)
+		return res;
+	if (res < 0 && to->split_res == 0) {
+		to->split_res = res;
+		snprintf(to->split_message, sizeof(to->split_message), "%s", sf_error_last());
+	}
+	return 0;
 }
 
 /* `name` as a glob matching only itself (C++ names hold `*` and `[`). */
@@ -89,7 +99,7 @@ static char *literal_glob(const char *name)
 static int load_declared(sf_model *model, const char *path, const sf_load_options *opts, size_t first_file)
 {
 	sf_load_options again = *opts;
-	load_target to = { model, &again, (long)first_file, 0 };
+	load_target to = { model, &again, path, 0, "", (long)first_file, 0 };
 	char **names = NULL;
 	size_t count = 0;
 	int res = 0;
@@ -127,7 +137,8 @@ static int load_declared(sf_model *model, const char *path, const sf_load_option
 
 int sf__dwarf_model_load(sf_model *model, const char *path, const sf_load_options *opts)
 {
-	load_target to = { model, opts, -1, 0 };
+	static const sf_load_options defaults = SF_LOAD_OPTIONS_INIT;
+	load_target to = { model, opts ? opts : &defaults, path, 0, "", -1, 0 };
 	size_t first_file = model->file_count;
 	int res = sf__input_each_image(path, to.opts, load_image, &to);
 	/* Also after a failed input: what the others brought is complete. */
@@ -144,5 +155,7 @@ int sf__dwarf_model_load(sf_model *model, const char *path, const sf_load_option
 		if (model->structs.count == before)
 			break;
 	}
+	if (res >= 0 && resolved >= 0 && to.split_res < 0)
+		return sf__fail(to.split_res, "%s", to.split_message);
 	return res < 0 ? res : resolved < 0 ? resolved : res;
 }

@@ -123,6 +123,8 @@ static void collect_sections(const sf__elf_contents *contents, sf_dwarf_sections
 		{ ".debug_line", offsetof(sf_dwarf_sections, line) },
 		{ ".debug_line_str", offsetof(sf_dwarf_sections, line_str) },
 		{ ".debug_str_offsets", offsetof(sf_dwarf_sections, str_offsets) },
+		{ ".debug_cu_index", offsetof(sf_dwarf_sections, cu_index) },
+		{ ".debug_tu_index", offsetof(sf_dwarf_sections, tu_index) },
 	};
 
 	memset(out, 0, sizeof(*out));

@@ -23,6 +23,10 @@ typedef struct sf_dwarf_sections {
 	sf_dwarf_bytes line;
 	sf_dwarf_bytes line_str;
 	sf_dwarf_bytes str_offsets;
+	/* A split-DWARF package (.dwp): where each unit's contributions
+	 * to the other sections are. */
+	sf_dwarf_bytes cu_index;
+	sf_dwarf_bytes tu_index;
 } sf_dwarf_sections;
 
 /*
@@ -47,7 +51,24 @@ typedef struct sf_debug_image {
 	 * holds only strings. */
 	sf_dwarf_sections sections;
 	sf_dwarf_sections alt_sections;
+	/* A .dwo or .dwp loaded for skeleton units: their line tables in
+	 * the main file's sections, which the split units' DW_AT_decl_file
+	 * values index (DWARF 5 section 3.1.3: a split unit inherits
+	 * DW_AT_stmt_list and DW_AT_comp_dir).  Set by the DWARF layer
+	 * (dwarf/die_split.c); NULL sections otherwise. */
+	const sf_dwarf_sections *skeleton_sections;
+	const struct sf_skeleton_lines *skeleton_lines;
+	size_t skeleton_line_count;
 } sf_debug_image;
+
+/* One skeleton unit's line table, for the split unit with its id (any
+ * split unit of the image when !has_id). */
+typedef struct sf_skeleton_lines {
+	uint64_t dwo_id;
+	uint64_t stmt_list;
+	const char *comp_dir;
+	bool has_id;
+} sf_skeleton_lines;
 
 /* Returns 0 to go on, or a negative SF_E* code (already recorded with
  * sf__fail) which stops the walk of this image. */
@@ -59,9 +80,9 @@ typedef int (*sf_image_visitor)(void *ctx, const sf_debug_image *image);
  * .debug_info is replaced by its separate debug file, found by build-id
  * and .gnu_debuglink under opts->debug_dirs and the system roots.
  *
- * A split-DWARF .dwo file loads like any other (its .dwo sections stand in
- * for the plain ones); an object whose units are all skeletons pointing at .dwo files
- * fails with SF_EUNSUPPORTED.  An image with .gnu_debugaltlink (dwz) gets
+ * A split-DWARF .dwo file or .dwp package loads like any other (its .dwo
+ * sections stand in for the plain ones); following skeleton units to them
+ * is the DWARF layer's (dwarf/die_split.c).  An image with .gnu_debugaltlink (dwz) gets
  * its supplementary file's sections in alt_sections, or fails with SF_ENODEBUG.
  *
  * For archives, a failing member (not ELF, no DWARF, corrupt) is reported
