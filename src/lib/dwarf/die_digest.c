@@ -97,7 +97,7 @@ static bool is_struct_tag(uint16_t tag)
 	return tag == DW_TAG_structure_type || tag == DW_TAG_union_type || tag == DW_TAG_class_type;
 }
 
-static bool type_digest(sf_die_ctx *ctx, const sf_die *d, bool layout, unsigned depth,
+static bool type_digest(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, bool layout, unsigned depth,
 			sf_die_digest *out);
 
 static bool is_unit_local(uint16_t form)
@@ -141,7 +141,10 @@ static bool reference_digest(sf_die_ctx *ctx, const sf_die *d, const sf_dw_value
 	} else if (sf__die_open(ctx, target.alt, offset, target.is_info, &target) < 0) {
 		return false;
 	}
-	return type_digest(ctx, &target, layout, depth + 1, out);
+	/* The lookup above said whether the slot exists: no second one. */
+	if (!known)
+		known = sf__die_type_add(ctx, *key);
+	return type_digest(ctx, &target, (sf_die_type *)known, layout, depth + 1, out);
 }
 
 /* Flags seen by mix_attrs(), for telling layout members apart, and the
@@ -429,10 +432,10 @@ static bool name_only_digest(sf_die_ctx *ctx, const sf_die *d, unsigned depth, s
 	return true;
 }
 
-static bool type_digest(sf_die_ctx *ctx, const sf_die *d, bool layout, unsigned depth,
+/* `t` is the cache slot of `d`. */
+static bool type_digest(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, bool layout, unsigned depth,
 			sf_die_digest *out)
 {
-	sf_die_type *t = sf__die_type_slot(ctx, d);
 	uint16_t tag;
 	uint8_t *state;
 	attr_facts facts;
@@ -513,7 +516,7 @@ bool sf__die_struct_digest(sf_die_ctx *ctx, const sf_die *d, const char *typedef
 	sf_die_digest h = { UINT64_C(0xa4093822299f31d0), UINT64_C(0x082efa98ec4e6c89) };
 	sf_die_digest body;
 
-	if (!d->raw.abbrev || !is_struct_tag(d->raw.abbrev->tag) || !type_digest(ctx, d, true, 0, &body))
+	if (!d->raw.abbrev || !is_struct_tag(d->raw.abbrev->tag) || !type_digest(ctx, d, sf__die_type_slot(ctx, d), true, 0, &body))
 		return false;
 	sf__digest_mix_digest(&h, &body);
 	/* What sf__die_build_struct() takes besides the DWARF. */
