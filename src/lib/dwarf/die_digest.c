@@ -239,10 +239,20 @@ static bool mix_attrs_raw(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsign
 	unsigned char *bytes = (unsigned char *)words;
 	sf_die_digest acc = *h;
 
+	const size_t word_count = (size + 7) / 8;
+
 	if ((size_t)(end - attrs) < size)
 		return false;
-	memcpy(bytes, attrs, size);
-	memset(bytes + size, 0, sizeof(words) - size);
+	/* Whole words, not memcpy/memset of `size` bytes: those were libc
+	 * calls per DIE.  Bytes past `size` are cleared. */
+	if ((size_t)(end - attrs) >= sizeof(words)) {
+		memcpy(words, attrs, sizeof(words));
+	} else {
+		memset(words, 0, sizeof(words));
+		memcpy(words, attrs, size);
+	}
+	if (size % 8)
+		words[word_count - 1] &= (UINT64_C(1) << (8 * (size % 8))) - 1;
 	facts->end = attrs + size;
 	sf__digest_mix(&acc, a->list_lo);
 	sf__digest_mix(&acc, a->list_hi);
@@ -268,13 +278,14 @@ static bool mix_attrs_raw(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsign
 				return false;
 			continue;
 		}
-		memset(bytes + at, 0, width);
+		for (size_t b = 0; b < width; b++)
+			bytes[at + b] = 0;
 		if (spec->name == DW_AT_sibling)
 			continue;
 		if (!mix_value(ctx, d, spec->name, &v, by_name, depth, &acc, facts))
 			return false;
 	}
-	for (size_t k = 0; k < (size + 7) / 8; k++)
+	for (size_t k = 0; k < word_count; k++)
 		sf__digest_mix(&acc, words[k]);
 	*h = acc;
 	return true;
