@@ -1,6 +1,6 @@
 /* Digests of the DWARF a definition is built from, so a worker builds each layout once. */
 #include "dwarf/die_ctx.h"
-#include "dwarf/die_digest.h"
+#include "dwarf/die_digest_mix.h"
 #include "dwarf/die_type_cache.h"
 #include "dwarf/die_values.h"
 

@@ -1,5 +1,5 @@
 /* Leaf digests of the struct digest: strings by content, decl_file by name. */
-#include "dwarf/die_digest.h"
+#include "dwarf/die_digest_mix.h"
 
 #include <stdlib.h>
 

@@ -1,7 +1,7 @@
 /* The mixing steps of the struct digest (die_digest.c) and its leaf
  * digests of strings and decl_file values (die_digest_leaf.c). */
-#ifndef SF_DWARF_DIE_DIGEST_H
-#define SF_DWARF_DIE_DIGEST_H
+#ifndef SF_DWARF_DIE_DIGEST_MIX_H
+#define SF_DWARF_DIE_DIGEST_MIX_H
 
 #include <string.h>
 
