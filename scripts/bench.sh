@@ -10,8 +10,14 @@
 #   -n: only print the inputs that would be used and what would be downloaded.
 # Times are wall-clock medians; "cpu" is user+sys, which a loaded machine
 # disturbs less (the load average is printed before and after).
-# Environment: STRUCTFIT_BIN (default build/structfit), RUNS (default 3),
-#   JOBS (default: online CPUs), STRUCTFIT_BENCH_CACHE.
+# Each file is also compared with `pahole -j` (pahole's own threads), and
+# the CPU time of `report -j1` is printed as a multiple of the floor: a
+# single-threaded walk that decodes every DIE code and skips each attribute
+# by its form, building nothing (tests/tools/dwarf_walk.c, built with the
+# tests; the line is left out when it is missing).
+# Environment: STRUCTFIT_BIN (default build/structfit), STRUCTFIT_WALK
+#   (default build/tests/dwarf_walk), RUNS (default 3), JOBS (default:
+#   online CPUs), STRUCTFIT_BENCH_CACHE.
 set -euo pipefail
 
 dry_run=0
@@ -22,6 +28,7 @@ fi
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 sf=${STRUCTFIT_BIN:-$repo/build/structfit}
+walk=${STRUCTFIT_WALK:-$repo/build/tests/dwarf_walk}
 runs=${RUNS:-3}
 jobs=${JOBS:-$(nproc)}
 cache=${STRUCTFIT_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/structfit-bench}
@@ -154,6 +161,7 @@ for file in "${inputs[@]}"; do
 	echo "== $file ($(du -h "$file" | cut -f1))"
 	compare "all structs (default -j)" "$sf" report "$file" -- pahole -F dwarf "$file"
 	compare "all structs, -j1" "$sf" report -j1 "$file" -- pahole -F dwarf "$file"
+	compare "all structs vs pahole -j" "$sf" report "$file" -- pahole -j -F dwarf "$file"
 
 	: >"$tmp/j1.t"; : >"$tmp/jn.t"
 	for ((i = 0; i < runs; i++)); do
@@ -168,6 +176,18 @@ for file in "${inputs[@]}"; do
 	cmp -s "$tmp/j1.out" "$tmp/jn.out" || same=DIFFERENT
 	printf '%-28s -j1 %8.3f s  -j%s %8.3f s  speedup x%s  output %s  (cpu %ss vs %ss)\n' "scaling" "$t1" "$jobs" "$tn" \
 		"$(ratio "$t1" "$tn")" "$same" "$c1" "$cn"
+
+	if [ -x "$walk" ]; then
+		: >"$tmp/walk.t"
+		for ((i = 0; i < runs; i++)); do
+			measure "$walk" "$file" >>"$tmp/walk.t"
+		done
+		cw=$(cut -d' ' -f3 "$tmp/walk.t" | median)
+		printf '%-28s plain walk cpu %ss (%s)  structfit -j1 cpu %ss = x%s the floor\n' "floor" "$cw" \
+			"$(cat "$tmp/out")" "$c1" "$(ratio "$c1" "$cw")"
+	else
+		echo "floor: no $walk (build the tests, or set STRUCTFIT_WALK)"
+	fi
 
 	case $(basename "$file") in
 	vmlinux*)

@@ -34,6 +34,40 @@ static int8_t fast_width(uint16_t form, unsigned offset_size)
 	}
 }
 
+/* Attributes a digest cannot take as raw bytes (see sf_dw_abbrev.special). */
+static bool digest_special(uint16_t name, uint16_t form)
+{
+	switch (form) {
+	case DW_FORM_ref1: case DW_FORM_ref2: case DW_FORM_ref4: case DW_FORM_ref8:
+	case DW_FORM_ref_udata: case DW_FORM_ref_addr: case DW_FORM_ref_sig8:
+	case DW_FORM_GNU_ref_alt: case DW_FORM_ref_sup4: case DW_FORM_ref_sup8:
+	case DW_FORM_string: case DW_FORM_strp: case DW_FORM_line_strp: case DW_FORM_strx:
+	case DW_FORM_strx1: case DW_FORM_strx2: case DW_FORM_strx3: case DW_FORM_strx4:
+	case DW_FORM_GNU_str_index: case DW_FORM_GNU_strp_alt: case DW_FORM_strp_sup:
+		return true;
+	default:
+		return name == DW_AT_sibling || name == DW_AT_decl_file || name == DW_AT_external ||
+		       name == DW_AT_declaration;
+	}
+}
+
+/* Sets a->special and a->raw_digest once its specs are read. */
+static void plan_digest(sf_dw_abbrev *a, const sf_dw_spec *specs)
+{
+	a->special = 0;
+	a->raw_digest = !a->has_indirect && a->fixed_size >= 0 && a->fixed_size <= SF_DW_RAW_LIMIT &&
+			a->spec_count <= 64;
+	for (uint32_t i = 0; a->raw_digest && i < a->spec_count; i++) {
+		if (!digest_special(specs[i].name, specs[i].form))
+			continue;
+		a->special |= UINT64_C(1) << i;
+		if (specs[i].fast_width < 0)
+			a->raw_digest = false;
+	}
+	if (!a->raw_digest)
+		a->special = 0;
+}
+
 int sf__dw_cursor_init(sf_dw_cursor *cursor, const sf_dw_image *image)
 {
 	memset(cursor, 0, sizeof(*cursor));
@@ -135,6 +169,7 @@ static inline int decode_specs(const sf_dw_cursor *cursor, const sf_dw_unit *uni
 	a->specs = (const sf_dw_spec *)(uintptr_t)first_spec;
 	a->spec_count = (uint32_t)(specs->count - first_spec);
 	a->fixed_size = fixed >= 0 && fixed < INT32_MAX ? (int32_t)fixed : -1;
+	plan_digest(a, (const sf_dw_spec *)specs->items + first_spec);
 	return 0;
 }
 

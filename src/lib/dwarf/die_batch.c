@@ -23,7 +23,13 @@
  * WINDOW_PER_JOB batches per thread ahead of the merge.
  */
 
+/* Batches hold about 1/BATCH_SHARE of the file's units, between
+ * BATCH_MIN_BYTES and BATCH_BYTES: a python-sized file (11 MB of
+ * .debug_info) made a dozen 1 MB batches, and the last ones left a worker
+ * idle while the other finished; a vmlinux keeps 1 MB batches. */
 #define BATCH_BYTES (UINT64_C(1) << 20)
+#define BATCH_MIN_BYTES (UINT64_C(1) << 16)
+#define BATCH_SHARE 64
 #define BATCH_MAX_UNITS 64
 #define WINDOW_PER_JOB 3
 
@@ -125,10 +131,16 @@ static void *worker_main(void *arg)
 static int make_batches(loader *l)
 {
 	size_t capacity = 0;
+	uint64_t total = 0, target;
+
+	for (size_t i = 0; i < l->work_count; i++)
+		total += l->work[i]->end - l->work[i]->offset;
+	target = total / BATCH_SHARE;
+	target = target < BATCH_MIN_BYTES ? BATCH_MIN_BYTES : target > BATCH_BYTES ? BATCH_BYTES : target;
 	for (size_t i = 0; i < l->work_count;) {
 		uint64_t bytes = 0;
 		size_t first = i;
-		while (i < l->work_count && (i == first || (bytes < BATCH_BYTES && i - first < BATCH_MAX_UNITS))) {
+		while (i < l->work_count && (i == first || (bytes < target && i - first < BATCH_MAX_UNITS))) {
 			bytes += l->work[i]->end - l->work[i]->offset;
 			i++;
 		}

@@ -1,5 +1,6 @@
 /* Digests of the DWARF a definition is built from, so a worker builds each layout once. */
 #include "dwarf/die_ctx.h"
+#include "dwarf/die_digest_mix.h"
 #include "dwarf/die_type_cache.h"
 #include "dwarf/die_values.h"
 
@@ -40,39 +41,6 @@
  */
 
 enum { DIGEST_PENDING = 0, DIGEST_BUSY = 1, DIGEST_DONE = 2, DIGEST_IMPOSSIBLE = 3 };
-
-static inline uint64_t rotl(uint64_t v, unsigned n)
-{
-	return (v << n) | (v >> (64 - n));
-}
-
-static inline void mix(sf_die_digest *h, uint64_t v)
-{
-	h->lo = (h->lo ^ v) * UINT64_C(0x9e3779b97f4a7c15);
-	h->lo ^= h->lo >> 29;
-	h->hi = rotl(h->hi ^ (v * UINT64_C(0xff51afd7ed558ccd)), 27) * UINT64_C(0xc4ceb9fe1a85ec53) +
-		UINT64_C(0x52dce729);
-}
-
-static void mix_bytes(sf_die_digest *h, const uint8_t *p, size_t n)
-{
-	uint64_t word;
-	size_t len = n;
-
-	for (; n >= 8; p += 8, n -= 8) {
-		memcpy(&word, p, 8);
-		mix(h, word);
-	}
-	word = 0;
-	memcpy(&word, p, n);
-	mix(h, word ^ ((uint64_t)len << 40));
-}
-
-static void mix_digest(sf_die_digest *h, const sf_die_digest *d)
-{
-	mix(h, d->lo);
-	mix(h, d->hi);
-}
 
 static bool is_reference(uint16_t form)
 {
@@ -129,7 +97,7 @@ static bool is_struct_tag(uint16_t tag)
 	return tag == DW_TAG_structure_type || tag == DW_TAG_union_type || tag == DW_TAG_class_type;
 }
 
-static bool type_digest(sf_die_ctx *ctx, const sf_die *d, bool layout, unsigned depth,
+static bool type_digest(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, bool layout, unsigned depth,
 			sf_die_digest *out);
 
 static bool is_unit_local(uint16_t form)
@@ -173,96 +141,10 @@ static bool reference_digest(sf_die_ctx *ctx, const sf_die *d, const sf_dw_value
 	} else if (sf__die_open(ctx, target.alt, offset, target.is_info, &target) < 0) {
 		return false;
 	}
-	return type_digest(ctx, &target, layout, depth + 1, out);
-}
-
-static void string_digest(sf_die_ctx *ctx, const char *s, sf_die_digest *out)
-{
-	uintptr_t at = (uintptr_t)s;
-	sf_die_string_slot *slot = NULL;
-	sf_die_digest h = { 0, 0 };
-
-	if (ctx->known && ctx->known->str_distinct) {
-		/* Equal offsets are equal text, and equal text has one
-		 * offset: the same classes as by content, without reading it. */
-		const sf_dwarf_bytes *str = &ctx->image->sections.str;
-		if ((const unsigned char *)s >= str->data && (const unsigned char *)s < str->data + str->size) {
-			out->lo = (uint64_t)((const unsigned char *)s - str->data);
-			out->hi = UINT64_C(0x7374726f66667365);
-			return;
-		}
-		/* The rest are mostly short DW_FORM_string names, one copy
-		 * per unit: caching them by address would only miss. */
-		mix_bytes(&h, (const uint8_t *)s, strlen(s));
-		*out = h;
-		return;
-	}
-	if (ctx->known && !ctx->known->strings) {
-		/* Not calloc: reading its fresh zero pages first makes every
-		 * first store a copy-on-write fault with a TLB flush on all
-		 * threads, which showed in -C runs. */
-		ctx->known->strings = sf__alloc_cleared(SF_DIE_STRING_SLOTS, sizeof(*ctx->known->strings));
-	}
-	if (ctx->known && ctx->known->strings) {
-		slot = &ctx->known->strings[((at >> 3) ^ (at >> 17)) & (SF_DIE_STRING_SLOTS - 1)];
-		if (slot->s == s) {
-			*out = slot->digest;
-			return;
-		}
-	}
-	mix_bytes(&h, (const uint8_t *)s, strlen(s));
-	*out = h;
-	if (slot) {
-		slot->s = s;
-		slot->digest = h;
-	}
-}
-
-/* decl_file by the file's name, which differs between units for the same
- * number; cached per value for the unit at hand. */
-static bool file_digest(sf_die_ctx *ctx, const sf_die *d, uint64_t value, sf_die_digest *out)
-{
-	const char *file = NULL;
-	sf_die_digest h = { 0, 0 };
-
-	if (ctx->file_digest_unit != d->raw.unit) {
-		if (ctx->file_digest_state)
-			memset(ctx->file_digest_state, 0, ctx->file_digest_capacity);
-		ctx->file_digest_unit = d->raw.unit;
-	}
-	if (value < ctx->file_digest_capacity && ctx->file_digest_state[value]) {
-		*out = ctx->file_digests[value];
-		return true;
-	}
-	if (sf__die_decl_file(ctx, d, &file) < 0)
-		return false;
-	if (file)
-		mix_bytes(&h, (const uint8_t *)file, strlen(file));
-	else
-		mix(&h, 0);
-	*out = h;
-	if (value >= 4096)
-		return true;
-	if (value >= ctx->file_digest_capacity) {
-		size_t capacity = ctx->file_digest_capacity ? ctx->file_digest_capacity : 64;
-		sf_die_digest *digests;
-		unsigned char *state;
-		while (capacity <= value)
-			capacity *= 2;
-		digests = realloc(ctx->file_digests, capacity * sizeof(*digests));
-		if (!digests)
-			return true;
-		ctx->file_digests = digests;
-		state = realloc(ctx->file_digest_state, capacity);
-		if (!state)
-			return true;
-		memset(state + ctx->file_digest_capacity, 0, capacity - ctx->file_digest_capacity);
-		ctx->file_digest_state = state;
-		ctx->file_digest_capacity = capacity;
-	}
-	ctx->file_digests[value] = h;
-	ctx->file_digest_state[value] = 1;
-	return true;
+	/* The lookup above said whether the slot exists: no second one. */
+	if (!known)
+		known = sf__die_type_add(ctx, *key);
+	return type_digest(ctx, &target, (sf_die_type *)known, layout, depth + 1, out);
 }
 
 /* Flags seen by mix_attrs(), for telling layout members apart, and the
@@ -289,6 +171,126 @@ static inline void facts_init(attr_facts *facts, bool defer)
 	facts->deferred_count = 0;
 }
 
+/* One attribute's value into `acc` (see mix_attrs()). */
+static inline bool mix_value(sf_die_ctx *ctx, const sf_die *d, uint16_t name, const sf_dw_value *v,
+			     bool by_name, unsigned depth, sf_die_digest *acc, attr_facts *facts)
+{
+	if (name == DW_AT_external && v->u)
+		facts->external = true;
+	else if (name == DW_AT_declaration && v->u)
+		facts->declaration = true;
+	if (name == DW_AT_decl_file) {
+		sf_die_digest file;
+		if (!sf__die_file_digest(ctx, d, v->u, &file))
+			return false;
+		sf__digest_mix_digest(acc, &file);
+	} else if (v->form == DW_FORM_string || is_section_string(v->form)) {
+		/* By content: `ld -r` (kernel modules) keeps one copy of
+		 * each string per object, so addresses differ. */
+		const char *s = NULL;
+		sf_die_digest content;
+		if (sf__dw_string(ctx->cursor, &d->raw, v, &s) < 0 || !s)
+			return false;
+		sf__die_string_digest(ctx, s, &content);
+		sf__digest_mix_digest(acc, &content);
+	} else if (is_reference(v->form) && facts->defer) {
+		/* Static members are not laid out: only once every flag
+		 * is known can the member's type be followed rightly. */
+		if (facts->deferred_count == MAX_DEFERRED)
+			return false;
+		facts->deferred_name[facts->deferred_count] = name;
+		facts->deferred[facts->deferred_count++] = *v;
+	} else if (is_reference(v->form)) {
+		sf_die_digest sub;
+		uint64_t key = 0;
+		bool layout = !by_name && (name == DW_AT_type || name == DW_AT_signature);
+		if (!reference_digest(ctx, d, v, layout, depth, &sub, &key))
+			return false;
+		sf__digest_mix_digest(acc, &sub);
+	} else if (v->block) {
+		sf__digest_mix_bytes(acc, v->block, (size_t)v->block_len);
+	} else {
+		/* Signed forms keep their value in `u` as well. */
+		sf__digest_mix(acc, v->u);
+	}
+	return true;
+}
+
+/*
+ * mix_attrs() for an abbreviation of fixed size (sf_dw_abbrev.raw_digest):
+ * the attribute bytes go in as they are, a word at a time, but for those
+ * whose bytes are not their identity (references, decl_file, most
+ * strings), which are cleared and go in by what they stand for.  The
+ * abbreviation's list fixes every value's position and form, so equal
+ * bytes are equal values.  A .debug_str offset stands for its text
+ * where that holds each text once (sf_die_known.str_distinct).
+ */
+static bool mix_attrs_raw(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsigned depth, sf_die_digest *h,
+			  attr_facts *facts)
+{
+	const sf_dw_abbrev *a = d->raw.abbrev;
+	const sf_dw_unit *unit = d->raw.unit;
+	const uint8_t *attrs = d->raw.attrs;
+	const uint8_t *end = ctx->dw->spaces[unit->space].data + unit->end;
+	const size_t size = (size_t)a->fixed_size;
+	const sf_dwarf_bytes *str = &ctx->dw->spaces[unit->space].sections->str;
+	const bool raw_strp = ctx->known && ctx->known->str_distinct && str->data == ctx->image->sections.str.data;
+	uint64_t words[SF_DW_RAW_LIMIT / 8];
+	unsigned char *bytes = (unsigned char *)words;
+	sf_die_digest acc = *h;
+
+	const size_t word_count = (size + 7) / 8;
+
+	if ((size_t)(end - attrs) < size)
+		return false;
+	/* Whole words, not memcpy/memset of `size` bytes: those were libc
+	 * calls per DIE.  Bytes past `size` are cleared. */
+	if ((size_t)(end - attrs) >= sizeof(words)) {
+		memcpy(words, attrs, sizeof(words));
+	} else {
+		memset(words, 0, sizeof(words));
+		memcpy(words, attrs, size);
+	}
+	if (size % 8)
+		words[word_count - 1] &= (UINT64_C(1) << (8 * (size % 8))) - 1;
+	facts->end = attrs + size;
+	sf__digest_mix(&acc, a->list_lo);
+	sf__digest_mix(&acc, a->list_hi);
+	sf__digest_mix(&acc, UINT64_C(0x7261770000000000) | size);
+	for (uint64_t m = a->special; m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctzll(m);
+		const sf_dw_spec *spec = &a->specs[i];
+		const size_t at = (size_t)spec->fixed_offset;
+		const size_t width = (size_t)spec->fast_width;
+		sf_dw_value v;
+		if (sf__dw_value_fast(spec, attrs + at, end, false, &v) < 0)
+			return false;
+		if (spec->name == DW_AT_external || spec->name == DW_AT_declaration) {
+			/* Flags: their bytes are their value. */
+			if (spec->name == DW_AT_external && v.u)
+				facts->external = true;
+			else if (spec->name == DW_AT_declaration && v.u)
+				facts->declaration = true;
+			continue;
+		}
+		if (spec->form == DW_FORM_strp && raw_strp && spec->name != DW_AT_decl_file) {
+			if (v.u >= str->size)
+				return false;
+			continue;
+		}
+		for (size_t b = 0; b < width; b++)
+			bytes[at + b] = 0;
+		if (spec->name == DW_AT_sibling)
+			continue;
+		if (!mix_value(ctx, d, spec->name, &v, by_name, depth, &acc, facts))
+			return false;
+	}
+	for (size_t k = 0; k < word_count; k++)
+		sf__digest_mix(&acc, words[k]);
+	*h = acc;
+	return true;
+}
+
 /*
  * Every attribute of `d`.  References by the name digest of their target
  * when `by_name`; otherwise DW_AT_type and DW_AT_signature (what the
@@ -309,9 +311,11 @@ static bool mix_attrs(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsigned d
 	 * it, then only values; DW_FORM_indirect puts forms in the DIE. */
 	bool per_attribute = d->raw.abbrev->has_indirect;
 
+	if (d->raw.abbrev->raw_digest && !ctx->image->big_endian)
+		return mix_attrs_raw(ctx, d, by_name, depth, h, facts);
 	if (!per_attribute) {
-		mix(&acc, d->raw.abbrev->list_lo);
-		mix(&acc, d->raw.abbrev->list_hi);
+		sf__digest_mix(&acc, d->raw.abbrev->list_lo);
+		sf__digest_mix(&acc, d->raw.abbrev->list_hi);
 	}
 	sf__dw_attr_iter_init(ctx->cursor, &d->raw, &it);
 	facts->end = it.p;
@@ -320,47 +324,9 @@ static bool mix_attrs(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsigned d
 		if (name == DW_AT_sibling)
 			continue;
 		if (per_attribute)
-			mix(&acc, ((uint64_t)name << 16) | v.form);
-		if (name == DW_AT_external && v.u)
-			facts->external = true;
-		else if (name == DW_AT_declaration && v.u)
-			facts->declaration = true;
-		if (name == DW_AT_decl_file) {
-			sf_die_digest file;
-			if (!file_digest(ctx, d, v.u, &file))
-				return false;
-			mix_digest(&acc, &file);
-		} else if (v.form == DW_FORM_string || is_section_string(v.form)) {
-			/* By content: `ld -r` (kernel modules) keeps one copy of
-			 * each string per object, so addresses differ. */
-			const char *s = NULL;
-			sf_die_digest content;
-			if (sf__dw_string(ctx->cursor, &d->raw, &v, &s) < 0 || !s)
-				return false;
-			string_digest(ctx, s, &content);
-			mix_digest(&acc, &content);
-		} else if (is_reference(v.form) && facts->defer) {
-			/* Static members are not laid out: only once every flag
-			 * is known can the member's type be followed rightly. */
-			if (facts->deferred_count == MAX_DEFERRED)
-				return false;
-			facts->deferred_name[facts->deferred_count] = name;
-			facts->deferred[facts->deferred_count++] = v;
-		} else if (is_reference(v.form)) {
-			sf_die_digest sub;
-			uint64_t key = 0;
-			bool layout = !by_name && (name == DW_AT_type || name == DW_AT_signature);
-			if (!reference_digest(ctx, d, &v, layout, depth, &sub, &key))
-				return false;
-			mix_digest(&acc, &sub);
-		} else if (v.block) {
-			sf_die_digest block = acc;
-			mix_bytes(&block, v.block, (size_t)v.block_len);
-			acc = block;
-		} else {
-			/* Signed forms keep their value in `u` as well. */
-			mix(&acc, v.u);
-		}
+			sf__digest_mix(&acc, ((uint64_t)name << 16) | v.form);
+		if (!mix_value(ctx, d, name, &v, by_name, depth, &acc, facts))
+			return false;
 	}
 	*h = acc;
 	return res == 0;
@@ -408,7 +374,7 @@ static bool mix_children(sf_die_ctx *ctx, const sf_die *d, bool by_name, bool me
 		if (!members || tag == DW_TAG_member || tag == DW_TAG_inheritance) {
 			attr_facts facts;
 			facts_init(&facts, members);
-			mix(h, UINT64_C(0xc0de0000) | tag);
+			sf__digest_mix(h, UINT64_C(0xc0de0000) | tag);
 			if (!mix_attrs(ctx, &child, by_name, depth, h, &facts))
 				return false;
 			if (members) {
@@ -419,10 +385,10 @@ static bool mix_children(sf_die_ctx *ctx, const sf_die *d, bool by_name, bool me
 					sf_die_digest sub;
 					uint64_t key = 0;
 					bool layout = laid_out && facts.deferred_name[i] == DW_AT_type;
-					mix(h, ((uint64_t)facts.deferred_name[i] << 16) | facts.deferred[i].form);
+					sf__digest_mix(h, ((uint64_t)facts.deferred_name[i] << 16) | facts.deferred[i].form);
 					if (!reference_digest(ctx, &child, &facts.deferred[i], layout, depth, &sub, &key))
 						return false;
-					mix_digest(h, &sub);
+					sf__digest_mix_digest(h, &sub);
 					if (layout && key) {
 						/* Mostly laid out already (int, list_head...). */
 						const sf_die_type *t = sf__die_type_find(ctx, key);
@@ -444,7 +410,7 @@ static bool mix_children(sf_die_ctx *ctx, const sf_die *d, bool by_name, bool me
 		}
 		res = sf__die_next_sibling(ctx, &child);
 	}
-	mix(h, count);
+	sf__digest_mix(h, count);
 	return res == 0;
 }
 
@@ -454,33 +420,33 @@ static bool name_only_digest(sf_die_ctx *ctx, const sf_die *d, unsigned depth, s
 	sf_dw_value v;
 	int res;
 
-	mix(h, UINT64_C(0x6e616d65) << 16 | d->raw.abbrev->tag);
+	sf__digest_mix(h, UINT64_C(0x6e616d65) << 16 | d->raw.abbrev->tag);
 	if (sf__die_string(ctx, d, DW_AT_name, &name) < 0)
 		return false;
 	if (name) {
 		sf_die_digest content;
-		string_digest(ctx, name, &content);
-		mix_digest(h, &content);
+		sf__die_string_digest(ctx, name, &content);
+		sf__digest_mix_digest(h, &content);
 		return true;
 	}
 	res = sf__dw_attr(ctx->cursor, &d->raw, DW_AT_signature, &v);
 	if (res < 0)
 		return false;
-	mix(h, (uint64_t)res);
+	sf__digest_mix(h, (uint64_t)res);
 	if (res > 0) {
 		sf_die_digest sub;
 		uint64_t key = 0;
 		if (!is_reference(v.form) || !reference_digest(ctx, d, &v, false, depth, &sub, &key))
 			return false;
-		mix_digest(h, &sub);
+		sf__digest_mix_digest(h, &sub);
 	}
 	return true;
 }
 
-static bool type_digest(sf_die_ctx *ctx, const sf_die *d, bool layout, unsigned depth,
+/* `t` is the cache slot of `d`. */
+static bool type_digest(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, bool layout, unsigned depth,
 			sf_die_digest *out)
 {
-	sf_die_type *t = sf__die_type_slot(ctx, d);
 	uint16_t tag;
 	uint8_t *state;
 	attr_facts facts;
@@ -507,9 +473,9 @@ static bool type_digest(sf_die_ctx *ctx, const sf_die *d, bool layout, unsigned 
 			goto done;
 		}
 		if (prefix)
-			mix_bytes(&h, (const uint8_t *)prefix, strlen(prefix));
+			sf__digest_mix_bytes(&h, (const uint8_t *)prefix, strlen(prefix));
 		else
-			mix(&h, UINT64_C(0x676c6f62616c));
+			sf__digest_mix(&h, UINT64_C(0x676c6f62616c));
 	}
 	if (!layout && (is_struct_tag(tag) || tag == DW_TAG_enumeration_type)) {
 		/* Spelled as keyword and name (die_name.c's name_tagged()),
@@ -517,8 +483,8 @@ static bool type_digest(sf_die_ctx *ctx, const sf_die *d, bool layout, unsigned 
 		ok = name_only_digest(ctx, d, depth, &h);
 		goto done;
 	}
-	mix(&h, ((uint64_t)layout << 32) | tag);
-	mix(&h, d->raw.abbrev->has_children);
+	sf__digest_mix(&h, ((uint64_t)layout << 32) | tag);
+	sf__digest_mix(&h, d->raw.abbrev->has_children);
 	/* A struct's references are followed for its layout only when it
 	 * is a declaration standing for a type unit's definition. */
 	facts_init(&facts, layout && is_struct_tag(tag));
@@ -526,11 +492,11 @@ static bool type_digest(sf_die_ctx *ctx, const sf_die *d, bool layout, unsigned 
 	for (unsigned i = 0; ok && i < facts.deferred_count; i++) {
 		sf_die_digest sub;
 		bool follow = facts.declaration && facts.deferred_name[i] == DW_AT_signature;
-		mix(&h, ((uint64_t)facts.deferred_name[i] << 16) | facts.deferred[i].form);
+		sf__digest_mix(&h, ((uint64_t)facts.deferred_name[i] << 16) | facts.deferred[i].form);
 		uint64_t key = 0;
 		ok = reference_digest(ctx, d, &facts.deferred[i], follow, depth, &sub, &key);
 		if (ok)
-			mix_digest(&h, &sub);
+			sf__digest_mix_digest(&h, &sub);
 	}
 	if (ok && d->raw.abbrev->has_children) {
 		if (is_struct_tag(tag)) {
@@ -561,22 +527,22 @@ bool sf__die_struct_digest(sf_die_ctx *ctx, const sf_die *d, const char *typedef
 	sf_die_digest h = { UINT64_C(0xa4093822299f31d0), UINT64_C(0x082efa98ec4e6c89) };
 	sf_die_digest body;
 
-	if (!d->raw.abbrev || !is_struct_tag(d->raw.abbrev->tag) || !type_digest(ctx, d, true, 0, &body))
+	if (!d->raw.abbrev || !is_struct_tag(d->raw.abbrev->tag) || !type_digest(ctx, d, sf__die_type_slot(ctx, d), true, 0, &body))
 		return false;
-	mix_digest(&h, &body);
+	sf__digest_mix_digest(&h, &body);
 	/* What sf__die_build_struct() takes besides the DWARF. */
-	mix(&h, nested_body);
+	sf__digest_mix(&h, nested_body);
 	if (typedef_name)
-		mix_bytes(&h, (const uint8_t *)typedef_name, strlen(typedef_name));
+		sf__digest_mix_bytes(&h, (const uint8_t *)typedef_name, strlen(typedef_name));
 	else
-		mix(&h, UINT64_C(0x7479706564656600));
+		sf__digest_mix(&h, UINT64_C(0x7479706564656600));
 	/* The same DWARF lays out differently under other ABI rules. */
-	mix(&h, (uint64_t)(uintptr_t)ctx->target);
-	mix(&h, d->raw.unit->version);
+	sf__digest_mix(&h, (uint64_t)(uintptr_t)ctx->target);
+	sf__digest_mix(&h, d->raw.unit->version);
 	/* Array lower bounds and field order depend on the language. */
-	mix(&h, ctx->language);
-	mix(&h, ctx->variant_view_key == sf__die_key(d));
-	mix(&h, ((uint64_t)ctx->image->address_size << 1) | ctx->image->big_endian);
+	sf__digest_mix(&h, ctx->language);
+	sf__digest_mix(&h, ctx->variant_view_key == sf__die_key(d));
+	sf__digest_mix(&h, ((uint64_t)ctx->image->address_size << 1) | ctx->image->big_endian);
 	*out = h;
 	return true;
 }

@@ -129,6 +129,9 @@ typedef struct sf_dw_spec {
 	int64_t implicit_const;
 } sf_dw_spec;
 
+/* Largest fixed attribute size a digest hashes as raw bytes. */
+#define SF_DW_RAW_LIMIT 64
+
 /* Largest fixed_offset kept; no real abbreviation comes near it. */
 #define SF_DW_FIXED_LIMIT ((1 << 23) - 1)
 
@@ -139,7 +142,16 @@ typedef struct sf_dw_abbrev {
 	bool has_indirect;          /* a DW_FORM_indirect spec (see list_lo) */
 	int32_t fixed_size;         /* bytes of all attributes, -1 when variable */
 	uint32_t spec_count;
+	/* Whether a digest may hash the attribute bytes as they are
+	 * (die_digest.c): no DW_FORM_indirect, at most SF_DW_RAW_LIMIT bytes
+	 * of fixed size, and every attribute in `special` of a form
+	 * sf__dw_value_fast() decodes. */
+	bool raw_digest;
 	const sf_dw_spec *specs;
+	/* Specs (bit i: specs[i], for i < 64) whose bytes are not their
+	 * identity or that the digest must look at: DW_AT_sibling, references,
+	 * strings, DW_AT_decl_file, DW_AT_external and DW_AT_declaration. */
+	uint64_t special;
 	/* 128-bit hash of the (name, form) list without DW_AT_sibling, which
 	 * only links the tree: DIEs whose lists match hash alike, so a digest
 	 * can take the list in once and then only the values.  Meaningless

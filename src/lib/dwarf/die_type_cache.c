@@ -18,12 +18,16 @@ sf_die_type *sf__die_type_find(const sf_die_ctx *ctx, uint64_t key)
 sf_die_type *sf__die_type_slot(sf_die_ctx *ctx, const sf_die *d)
 {
 	uint64_t key = sf__die_key(d);
-	uint64_t hash = sf__die_key_hash(key);
 	sf_die_type *t = sf__die_type_find(ctx, key);
 
-	if (t)
-		return t;
-	t = sf__arena_alloc(ctx->unit->arena, sizeof(*t));
+	return t ? t : sf__die_type_add(ctx, key);
+}
+
+sf_die_type *sf__die_type_add(sf_die_ctx *ctx, uint64_t key)
+{
+	uint64_t hash = sf__die_key_hash(key);
+	sf_die_type *t = sf__arena_alloc(ctx->unit->arena, sizeof(*t));
+
 	if (!t || sf__hashmap_insert(&ctx->types, hash, t) < 0) {
 		sf__fail(SF_ENOMEM, "out of memory");
 		return NULL;

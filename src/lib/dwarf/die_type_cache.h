@@ -8,6 +8,9 @@
 
 /* Cache slot for `d`, created on first use; NULL on ENOMEM (recorded). */
 sf_die_type *sf__die_type_slot(sf_die_ctx *ctx, const sf_die *d);
+/* A new cache slot for a key sf__die_type_find() did not find; NULL on
+ * ENOMEM (recorded). */
+sf_die_type *sf__die_type_add(sf_die_ctx *ctx, uint64_t key);
 /* Existing cache slot for a key, or NULL. */
 sf_die_type *sf__die_type_find(const sf_die_ctx *ctx, uint64_t key);
 

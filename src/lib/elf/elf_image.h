@@ -48,11 +48,12 @@ typedef struct sf__elf_contents {
 
 /*
  * Reads, checks, decompresses and (for ET_REL) relocates the DWARF sections
- * of `elf`, and picks up its build-id and debug links.  `name` prefixes the
+ * of `elf`, and picks up its build-id and debug links; compressed sections
+ * are inflated on up to `threads` threads (0: one per online CPU).  `name` prefixes the
  * error message.  On failure *out is left empty (safe to free).
  * Returns 0, SF_EINVALID, SF_EUNSUPPORTED or SF_ENOMEM.
  */
-int sf__elf_read_contents(Elf *elf, const char *name, sf__elf_contents *out);
+int sf__elf_read_contents(Elf *elf, const char *name, unsigned threads, sf__elf_contents *out);
 void sf__elf_contents_free(sf__elf_contents *contents);
 
 /*
@@ -63,6 +64,39 @@ void sf__elf_contents_free(sf__elf_contents *contents);
 int sf__elf_section_bytes(Elf_Scn *scn, const GElf_Shdr *shdr, const char *section_name,
 			  uint64_t image_size, const char *name,
 			  const unsigned char **data, uint64_t *size);
+
+/* The zlib stream of an SHF_COMPRESSED section, inflated later. */
+typedef struct sf__deflated {
+	const unsigned char *stream;  /* borrowed from libelf */
+	uint64_t stream_size;
+	uint64_t size;                /* inflated, as the header claims (checked) */
+} sf__deflated;
+
+/*
+ * 1 with *out set when the section is SHF_COMPRESSED with zlib and a sane
+ * header: the caller inflates it with sf__elf_inflate(), possibly beside
+ * other sections on other threads (libelf's own inflating is not
+ * thread-safe); 0 for any other section (use sf__elf_section_bytes());
+ * SF_EINVALID when it lies outside the image or claims too much.
+ */
+int sf__elf_section_zlib(Elf_Scn *scn, const GElf_Shdr *shdr, bool is64, const char *section_name,
+			 uint64_t image_size, const char *name, sf__deflated *out);
+/* Inflates into `out` (in->size bytes); false unless exactly that many
+ * bytes came out.  Thread-safe. */
+bool sf__elf_inflate(const sf__deflated *in, unsigned char *out);
+
+/* One section to inflate: the stream and a buffer of in.size bytes. */
+typedef struct sf__inflate_job {
+	sf__deflated in;
+	unsigned char *out;
+	const char *section_name;  /* for the message */
+	bool failed;               /* set by sf__elf_inflate_all() */
+} sf__inflate_job;
+
+/* Inflates every job, on up to `threads` threads (0: one per online
+ * CPU; the caller's among them), taking them in array order; false when
+ * any failed (its `failed` set). */
+bool sf__elf_inflate_all(sf__inflate_job *jobs, size_t count, unsigned threads);
 
 /* Where input section `shndx` of an ET_REL image landed in the output. */
 typedef struct sf__section_place {

@@ -58,6 +58,7 @@ typedef struct candidate_search {
 	size_t want_build_id_size;
 	/* dwz files may hold nothing but shared strings, no .debug_info. */
 	bool allow_without_info;
+	unsigned threads;                  /* for sf__elf_read_contents() */
 } candidate_search;
 
 static int accept_candidate(void *vctx, const char *path, const uint32_t *crc)
@@ -89,7 +90,7 @@ static int accept_candidate(void *vctx, const char *path, const uint32_t *crc)
 	file.elf = elf_begin(file.fd, ELF_C_READ_MMAP, NULL);
 	if (file.elf == NULL || elf_kind(file.elf) != ELF_K_ELF)
 		goto reject;
-	error = sf__elf_read_contents(file.elf, path, &file.contents);
+	error = sf__elf_read_contents(file.elf, path, search->threads, &file.contents);
 	if (error == SF_ENOMEM) {
 		opened_elf_close(&file);
 		return error;
@@ -157,7 +158,8 @@ static int visit_contents(const char *display_name, const char *debug_path,
 			  const sf__elf_contents *contents, const char *owner_real_path,
 			  const sf_load_options *opts, sf_image_visitor visit, void *ctx)
 {
-	candidate_search alt = { .found = OPENED_ELF_INIT, .allow_without_info = true };
+	candidate_search alt = { .found = OPENED_ELF_INIT, .allow_without_info = true,
+				 .threads = opts ? opts->jobs : 1 };
 	sf_debug_image image;
 	int error = 0;
 
@@ -224,10 +226,10 @@ static int visit_elf(Elf *elf, const char *display_name, const char *real_path,
 		     sf_image_visitor visit, void *ctx)
 {
 	sf__elf_contents contents;
-	candidate_search search = { .found = OPENED_ELF_INIT };
+	candidate_search search = { .found = OPENED_ELF_INIT, .threads = opts ? opts->jobs : 1 };
 	int error;
 
-	error = sf__elf_read_contents(elf, display_name, &contents);
+	error = sf__elf_read_contents(elf, display_name, opts ? opts->jobs : 1, &contents);
 	if (error)
 		return error;
 	if (contents.has_info) {

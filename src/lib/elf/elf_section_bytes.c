@@ -5,7 +5,10 @@
 #include "util/checked.h"
 #include "util/fail.h"
 
+#include <pthread.h>
 #include <string.h>
+#include <unistd.h>
+#include <zlib.h>
 
 /* zlib never inflates more than about 1032:1; anything claiming more is
  * corrupt, and the cap keeps a forged header from asking for terabytes. */
@@ -96,4 +99,101 @@ int sf__elf_section_bytes(Elf_Scn *scn, const GElf_Shdr *shdr, const char *secti
 	*data = elf_data->d_buf;
 	*size = elf_data->d_size;
 	return 0;
+}
+
+int sf__elf_section_zlib(Elf_Scn *scn, const GElf_Shdr *shdr, bool is64, const char *section_name,
+			 uint64_t image_size, const char *name, sf__deflated *out)
+{
+	const size_t header = is64 ? sizeof(Elf64_Chdr) : sizeof(Elf32_Chdr);
+	uint64_t end;
+	GElf_Chdr chdr;
+	Elf_Data *raw;
+	int error;
+
+	if (!(shdr->sh_flags & SHF_COMPRESSED) || shdr->sh_type == SHT_NOBITS || shdr->sh_size == 0)
+		return 0;
+	if (!sf__add_u64(shdr->sh_offset, shdr->sh_size, &end) || end > image_size)
+		return sf__fail(SF_EINVALID, "%s: section %s extends beyond the end of the file",
+				name, section_name);
+	/* Anything unusual goes the libelf way, which says what is wrong. */
+	if (gelf_getchdr(scn, &chdr) == NULL || chdr.ch_type != ELFCOMPRESS_ZLIB || chdr.ch_size == 0)
+		return 0;
+	error = check_inflated_size(chdr.ch_size, shdr->sh_size, name, section_name);
+	if (error)
+		return error;
+	raw = elf_rawdata(scn, NULL);
+	if (raw == NULL || raw->d_buf == NULL || raw->d_size <= header)
+		return 0;
+	out->stream = (const unsigned char *)raw->d_buf + header;
+	out->stream_size = raw->d_size - header;
+	out->size = chdr.ch_size;
+	return 1;
+}
+
+bool sf__elf_inflate(const sf__deflated *in, unsigned char *out)
+{
+	z_stream z;
+	uint64_t in_left = in->stream_size, out_left = in->size;
+	int res = Z_OK;
+
+	memset(&z, 0, sizeof(z));
+	if (inflateInit(&z) != Z_OK)
+		return false;
+	z.next_in = (Bytef *)(uintptr_t)in->stream;
+	z.next_out = out;
+	/* zlib counts in uInt: feed sections past 4 GiB in slices. */
+	while (res == Z_OK) {
+		uInt in_step = in_left > UINT32_MAX ? UINT32_MAX : (uInt)in_left;
+		uInt out_step = out_left > UINT32_MAX ? UINT32_MAX : (uInt)out_left;
+		z.avail_in = in_step;
+		z.avail_out = out_step;
+		res = inflate(&z, Z_FINISH);
+		in_left -= in_step - z.avail_in;
+		out_left -= out_step - z.avail_out;
+		if (res == Z_BUF_ERROR && out_left > 0 && in_left > 0)
+			res = Z_OK;
+	}
+	inflateEnd(&z);
+	return res == Z_STREAM_END && out_left == 0;
+}
+
+typedef struct inflate_run {
+	sf__inflate_job *jobs;
+	size_t count;
+	size_t next;      /* atomic: the next job to take */
+	bool failed;      /* atomic */
+} inflate_run;
+
+static void *inflate_worker(void *arg)
+{
+	inflate_run *run = arg;
+	size_t k;
+
+	while ((k = __atomic_fetch_add(&run->next, 1, __ATOMIC_RELAXED)) < run->count)
+		if (!sf__elf_inflate(&run->jobs[k].in, run->jobs[k].out)) {
+			run->jobs[k].failed = true;
+			__atomic_store_n(&run->failed, true, __ATOMIC_RELAXED);
+		}
+	return NULL;
+}
+
+bool sf__elf_inflate_all(sf__inflate_job *jobs, size_t count, unsigned threads)
+{
+	inflate_run run = { .jobs = jobs, .count = count };
+	pthread_t helpers[7];
+	size_t started = 0;
+
+	if (threads == 0) {
+		long online = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = online > 0 ? (unsigned)online : 1;
+	}
+	/* Jobs come largest first: the calling thread takes the biggest and
+	 * helpers the rest, up to one thread per job. */
+	for (size_t t = 1; t < threads && t < count && t <= 7; t++)
+		if (pthread_create(&helpers[started], NULL, inflate_worker, &run) == 0)
+			started++;
+	inflate_worker(&run);
+	for (size_t t = 0; t < started; t++)
+		pthread_join(helpers[t], NULL);
+	return !run.failed;
 }
