@@ -117,6 +117,7 @@ static void collect_sections(const sf__elf_contents *contents, sf_dwarf_sections
 		const char *name;
 		size_t field;
 	} wanted[] = {
+		/* elf_sections.c's reader_reads() loads only these: keep both in step. */
 		{ ".debug_info", offsetof(sf_dwarf_sections, info) },
 		{ ".debug_types", offsetof(sf_dwarf_sections, types) },
 		{ ".debug_abbrev", offsetof(sf_dwarf_sections, abbrev) },

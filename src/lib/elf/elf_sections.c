@@ -119,7 +119,8 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /*
- * Whether the DIE reader reads a DWARF section (sf_dwarf_sections): the
+ * Whether the DIE reader reads a DWARF section (sf_dwarf_sections, and a
+ * .dwp's unit indexes): the
  * others (location and range lists, aranges, frames, macros) are never
  * read, and inflating them was about a third of the serial time before
  * the worker threads start on a compressed python3.11 debug file.
@@ -127,7 +128,8 @@ static bool ends_with(const char *s, const char *suffix)
 static bool reader_reads(const char *section_name)
 {
 	static const char *const read[] = {
-		"info", "types", "abbrev", "str", "line", "line_str", "str_offsets"
+		"info", "types", "abbrev", "str", "line", "line_str", "str_offsets",
+		"cu_index", "tu_index"   /* a .dwp package's unit indexes */
 	};
 	const char *base = section_name + (section_name[1] == 'z' ? 8 : 7);
 	size_t len = strlen(base);
