@@ -179,7 +179,12 @@ SF.selftest = function (name) {
     });
     out.movedCells = Array.prototype.map.call(document.querySelectorAll("#map-proposal .b.mv.s0"), function (c) { return Number(c.dataset.off); });
     var firstLabel = document.querySelector("#map-current .cells .lbl");
-    if (firstLabel) firstLabel.focus();
+    if (firstLabel) {
+      firstLabel.focus();
+      /* A headless window without input focus may set the active element
+       * without sending focus events: send the one the page listens to. */
+      if (!document.hasFocus()) firstLabel.dispatchEvent(new FocusEvent("focusin", { bubbles: true }));
+    }
     out.info = document.getElementById("info").textContent;
     out.nested = SF.selftestNested();
     var st = SF.structs[SF.current];
