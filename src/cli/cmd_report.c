@@ -4,6 +4,7 @@
 #include "cli_inputs.h"
 #include "cli_output.h"
 #include "cli_profile.h"
+#include "cli_select.h"
 
 #include <structfit/structfit.h>
 
@@ -31,6 +32,7 @@ const cli_option cli_report_options[] = {
 	{ "reorder", OPT_REORDER, NULL, "also show the smallest member order of each struct\n"
 	  "(see structfit reorder)" },
 	CLI_PROFILE_OPTIONS,
+	CLI_SELECT_OPTIONS,
 	CLI_OPTION_COLOR,
 	CLI_OPTION_OUTPUT,
 	CLI_OPTION_HELP,
@@ -62,6 +64,7 @@ typedef struct report_args {
 	int reorder;
 	int sort_impact;
 	cli_profile profile;
+	cli_select select;
 } report_args;
 
 static int report_option(void *ctx, cli_inputs *in, int key, const char *arg)
@@ -70,6 +73,8 @@ static int report_option(void *ctx, cli_inputs *in, int key, const char *arg)
 	unsigned value;
 	int choice = cli_profile_option(&args->profile, in, key, arg);
 
+	if (choice == 0)
+		choice = cli_select_option(&args->select, in, key, arg);
 	if (choice != 0)
 		return choice;
 	switch (key) {
@@ -133,7 +138,10 @@ static int emit(const cli_inputs *in, const sf_report *report, report_args *args
 		eopts.impact_plan = plan;
 	}
 	cli_profile_emit_options(&args->profile, &eopts, args->sort_impact);
-	if (args->format == FORMAT_JSON)
+	/* -s, -n and -f print their lists instead of layouts (buf.failed tells an error). */
+	if (cli_select_list(&args->select, report, &buf) != 0)
+		rc = 0;
+	else if (args->format == FORMAT_JSON)
 		rc = sf_emit_json(&buf, report, &eopts);
 	else
 		rc = sf_emit_text(&buf, report, &eopts);
@@ -178,6 +186,7 @@ int cli_report_run(const cli_command *self, int argc, char **argv)
 	if (!report)
 		goto done;
 	code = cli_exit_worst(code, cli_inputs_check_globs(&in, model, report));
+	code = cli_exit_worst(code, cli_select_filter(&args.select, &in, model, &report));
 	code = cli_exit_worst(code, emit(&in, report, &args, code));
 done:
 	cli_profile_release(&args.profile);
