@@ -55,10 +55,13 @@ typedef struct sf_emit_options {
 	/* Structs in sf_impact_rank() order instead of the report's
 	 * (needs `impact`). */
 	int sort_impact;
+	/* Since version 4. */
+	/* Text: member offsets and sizes in hexadecimal, as pahole --hex. */
+	int hex;
 } sf_emit_options;
 
-#define SF_EMIT_OPTIONS_VERSION 3
-#define SF_EMIT_OPTIONS_INIT { SF_EMIT_OPTIONS_VERSION, 0, 0, NULL, 0, NULL, NULL, 0 }
+#define SF_EMIT_OPTIONS_VERSION 4
+#define SF_EMIT_OPTIONS_INIT { SF_EMIT_OPTIONS_VERSION, 0, 0, NULL, 0, NULL, NULL, 0, 0 }
 
 /*
  * Each appends `report` (borrowed, not modified) to `buf`, as the CLI's

@@ -17,7 +17,8 @@ enum {
 	OPT_SORT,
 	OPT_SUMMARY,
 	OPT_FORMAT,
-	OPT_REORDER
+	OPT_REORDER,
+	OPT_HEX = CLI_KEY_LONG_ONLY + 710
 };
 
 const cli_option cli_report_options[] = {
@@ -31,6 +32,7 @@ const cli_option cli_report_options[] = {
 	{ "format", OPT_FORMAT, "FMT", "text (default) or json" },
 	{ "reorder", OPT_REORDER, NULL, "also show the smallest member order of each struct\n"
 	  "(see structfit reorder)" },
+	{ "hex", OPT_HEX, NULL, "member offsets and sizes in hexadecimal (text)" },
 	CLI_PROFILE_OPTIONS,
 	CLI_SELECT_OPTIONS,
 	CLI_OPTION_COLOR,
@@ -63,6 +65,7 @@ typedef struct report_args {
 	int summary;
 	int reorder;
 	int sort_impact;
+	int hex;
 	cli_profile profile;
 	cli_select select;
 } report_args;
@@ -107,6 +110,9 @@ static int report_option(void *ctx, cli_inputs *in, int key, const char *arg)
 	case OPT_REORDER:
 		args->reorder = 1;
 		return 1;
+	case OPT_HEX:
+		args->hex = 1;
+		return 1;
 	default:
 		return 0;
 	}
@@ -123,6 +129,7 @@ static int emit(const cli_inputs *in, const sf_report *report, report_args *args
 
 	eopts.color = cli_inputs_color(in, args->format == FORMAT_TEXT);
 	eopts.summary = args->summary;
+	eopts.hex = args->hex;
 	code = cli_profile_attach(&args->profile, in, report, &ropts);
 	if (code != CLI_EXIT_OK)
 		goto done;

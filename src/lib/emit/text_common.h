@@ -28,6 +28,9 @@ void sf__declarator_rest(sf_buf *buf, const char *type_name, size_t base_len, co
 /* Appends "file.c:12" (basename of decl_file; "?" when unknown, no line when 0). */
 void sf__emit_decl_site(sf_buf *buf, const sf_struct *s);
 
+/* Or'ed into the `color` argument below: offsets and sizes in hexadecimal. */
+#define SF__TEXT_HEX 0x100
+
 /*
  * Appends one definition pahole-style (header, members with holes and
  * cache-line marks, summary comments, closing line) from its analysis:

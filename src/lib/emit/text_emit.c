@@ -14,9 +14,12 @@ int sf_emit_text(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 	const sf_plan *plan = NULL;
 	size_t *order = NULL;
 	int error = 0;
+	int hex;
 
 	if (!opts)
 		opts = &defaults;
+	/* Options from a version-3 caller end before `hex`. */
+	hex = opts->version >= 4 && opts->hex ? SF__TEXT_HEX : 0;
 	if (opts->summary && sf__emit_impact(report, opts))
 		return sf__emit_impact_summary(buf, report, opts, 0);
 	if (opts->summary)
@@ -29,7 +32,7 @@ int sf_emit_text(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 		plan = opts->plan;
 	for (size_t k = 0; k < report->count; k++) {
 		size_t i = order[k];
-		sf__emit_report_entry(buf, &report->entries[i], opts->color, report->cacheline);
+		sf__emit_report_entry(buf, &report->entries[i], (opts->color != 0) | hex, report->cacheline);
 		sf__emit_impact_line(buf, sf__emit_impact(report, opts), sf__emit_savings_plan(report, opts), i);
 		if (plan)
 			sf__emit_proposal_text(buf, plan, i, opts->color != 0);
