@@ -1,6 +1,7 @@
 /* The `reorder` command: load, analyse, plan the smallest member orders, emit the proposals. */
 #include "cli_commands.h"
 #include "cli_exit.h"
+#include "cli_explain.h"
 #include "cli_inputs.h"
 #include "cli_output.h"
 #include "cli_profile.h"
@@ -17,7 +18,8 @@ enum {
 	OPT_SUMMARY,
 	OPT_FORMAT,
 	OPT_SORT,
-	OPT_ALLOW_GROWTH
+	OPT_ALLOW_GROWTH,
+	OPT_EXPLAIN = CLI_KEY_LONG_ONLY + 720
 };
 
 const cli_option cli_reorder_options[] = {
@@ -35,6 +37,9 @@ const cli_option cli_reorder_options[] = {
 	  "proposal per struct)" },
 	{ "sort", OPT_SORT, "KEY", "input (default) or impact: by bytes saved at peak\n"
 	  "after size classes (needs --profile)" },
+	{ "explain", OPT_EXPLAIN, NULL, "after the proposals, the steps from each declared\n"
+	  "order: one member moved per step, with the size the\n"
+	  "ABI rules give after it (text; pahole -S)" },
 	CLI_PROFILE_OPTIONS,
 	CLI_OPTION_COLOR,
 	CLI_OPTION_OUTPUT,
@@ -69,6 +74,7 @@ typedef struct reorder_args {
 	const char *constraints_path;
 	int format;
 	int summary;
+	int explain;
 	int sort_impact;
 	cli_profile profile;
 } reorder_args;
@@ -107,6 +113,9 @@ static int reorder_option(void *ctx, cli_inputs *in, int key, const char *arg)
 	case OPT_SUMMARY:
 		args->summary = 1;
 		return 1;
+	case OPT_EXPLAIN:
+		args->explain = 1;
+		return 1;
 	case OPT_SORT:
 		choice = cli_parse_choice(arg, sort_names);
 		if (choice < 0)
@@ -140,6 +149,8 @@ static int emit(const cli_inputs *in, const sf_report *report, const sf_plan *pl
 		rc = sf_emit_json(&buf, report, &eopts);
 	else
 		rc = sf_emit_reorder(&buf, plan, &eopts);
+	if (rc == 0 && args->explain && args->format == FORMAT_TEXT)
+		rc = cli_explain_append(&buf, plan, report);
 	if (rc != 0 || buf.failed) {
 		cli_error("%s", rc != 0 ? sf_error_last() : "out of memory");
 		code = CLI_EXIT_INTERNAL;
