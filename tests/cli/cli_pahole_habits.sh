@@ -101,6 +101,12 @@ if command -v pahole >/dev/null; then
 		"$bin" report $3 "$4" | sort -u >s.txt
 		cmp -s p.txt s.txt || fail "$1 on $4: pahole and structfit differ: $(diff p.txt s.txt | head -20)"
 	}
+	# --hex: the same text as pahole --hex where the decimal text is the same.
+	for s in bits pk flex inner; do
+		pahole --hex -C "$s" habits.o >p.txt
+		"$bin" report --hex -C "$s" habits.o | grep -v 'structfit:' >s.txt
+		cmp -s p.txt s.txt || fail "--hex -C $s: $(diff p.txt s.txt)"
+	done
 	same sizes "-s" "-s" habits.o
 	same nr-members "-n" "-n" habits.o
 	same packed "--packed -s" "--packed -s" habits.o
@@ -121,6 +127,12 @@ if command -v pahole >/dev/null; then
 			[[ -z $(comm -23 p.txt s.txt) ]] || fail "$1: lines only pahole prints: $(comm -23 p.txt s.txt | head)"
 		}
 		subset sizes "-s" "-s"
+		# Bitfields in hex (bit offsets too) and a struct across cache lines.
+		for s in _IO_FILE ieee754_double re_charset_t dl_x86_feature_control; do
+			pahole --hex -C "$s" "$dbg" >p.txt
+			"$bin" report --hex -C "$s" "$dbg" | grep -v 'structfit:' >s.txt
+			cmp -s p.txt s.txt || fail "--hex -C $s on $dbg: $(diff p.txt s.txt | head)"
+		done
 		subset nr-members "-n" "-n"
 		subset packed "--packed -s" "--packed -s"
 		subset bit-holes "-B 1 -s" "--bit-holes=1 -s"

@@ -108,7 +108,7 @@ static void member_offsets(const printer *p, char *out, size_t size, const sf_me
 		uint64_t unit_bit = ml->offset * 8;
 		uint64_t within = ml->bit_offset > unit_bit ? ml->bit_offset - unit_bit : 0;
 		if (p->hex)
-			snprintf(out, size, "%#5" PRIx64 ":%2" PRIu64 " %#2" PRIx64, ml->offset, within, m->size);
+			snprintf(out, size, "%#5" PRIx64 ":%#2" PRIx64 " %#2" PRIx64, ml->offset, within, m->size);
 		else
 			snprintf(out, size, "%5" PRIu64 ":%2" PRIu64 " %2" PRIu64, ml->offset, within, m->size);
 	} else if (m->flags & SF_MEMBER_OFFSET_UNKNOWN) {
