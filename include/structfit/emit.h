@@ -73,6 +73,13 @@ int sf_emit_text(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 int sf_emit_json(sf_buf *buf, const sf_report *report, const sf_emit_options *opts);
 
 /*
+ * The report's summary (one row per struct: size, holes, padding, waste,
+ * cache lines, declaration, then the totals) as a GitHub-flavoured
+ * Markdown table.  `opts` may be NULL.  Returns 0 or SF_ENOMEM.
+ */
+int sf_emit_markdown(sf_buf *buf, const sf_report *report, const sf_emit_options *opts);
+
+/*
  * The proposals of `plan` alone, as text: each changed struct printed in
  * its proposed order with recomputed offsets, holes and cache lines, then
  * a line with the saving and the moved members; an unchanged struct gets

@@ -22,6 +22,14 @@ int cli_select_option(cli_select *sel, cli_inputs *in, int key, const char *arg)
 		if (cli_parse_uint(arg, 1, UINT_MAX, &sel->min_bit_holes) != 0)
 			return cli_inputs_usage_error(in, "bit-holes", arg, "a count >= 1");
 		return 1;
+	case CLI_SELECT_MIN_WASTE:
+		if (cli_parse_uint(arg, 1, UINT_MAX, &sel->min_waste) != 0)
+			return cli_inputs_usage_error(in, "min-waste", arg, "a byte count >= 1");
+		return 1;
+	case CLI_SELECT_TOP:
+		if (cli_parse_uint(arg, 1, UINT_MAX, &sel->top) != 0)
+			return cli_inputs_usage_error(in, "top", arg, "a count >= 1");
+		return 1;
 	case CLI_SELECT_PACKED:
 		sel->packed = 1;
 		return 1;
@@ -103,6 +111,8 @@ static int keeps(const cli_select *sel, const sf_report *report, size_t index)
 		return -1;
 	if (sel->packed && !info.packed)
 		return 0;
+	if (info.sum_holes + info.padding < sel->min_waste)
+		return 0;
 	for (uint32_t m = 0; m < info.member_count; m++) {
 		sf_report_member_info member = SF_REPORT_MEMBER_INFO_INIT;
 
@@ -157,7 +167,8 @@ static int not_kept(void *ctx, const char *name, const char *decl_file, unsigned
 
 static int has_filter(const cli_select *sel)
 {
-	return sel->contains || sel->min_bit_holes || sel->packed || sel->flexible;
+	return sel->contains || sel->min_bit_holes || sel->packed || sel->flexible || sel->min_waste ||
+	       sel->top;
 }
 
 int cli_select_filter(const cli_select *sel, const cli_inputs *in, const sf_model *model,
@@ -185,7 +196,8 @@ int cli_select_filter(const cli_select *sel, const cli_inputs *in, const sf_mode
 			code = CLI_EXIT_INTERNAL;
 			goto done;
 		}
-		if (keep)
+		/* --top counts what the other filters keep, in the report's order. */
+		if (keep && (!sel->top || set.count < sel->top))
 			set.keys[set.count++] = (kept_key){ info.name ? info.name : info.typedef_name,
 							    info.decl_file, info.decl_line };
 	}

@@ -11,6 +11,8 @@ enum {
 	CLI_SELECT_BIT_HOLES = CLI_KEY_LONG_ONLY + 700,
 	CLI_SELECT_PACKED,
 	CLI_SELECT_FLEXIBLE,
+	CLI_SELECT_TOP,
+	CLI_SELECT_MIN_WASTE,
 	CLI_SELECT_CONTAINS = 'i',
 	CLI_SELECT_POINTERS_TO = 'f',
 	CLI_SELECT_SIZES = 's',
@@ -26,12 +28,17 @@ enum {
 	{ "packed", CLI_SELECT_PACKED, NULL, "only packed structs" }, \
 	{ "with-flexible-array", CLI_SELECT_FLEXIBLE, NULL, "only structs ending in a flexible array" }, \
 	{ "sizes", CLI_SELECT_SIZES, NULL, "list 'NAME<TAB>SIZE<TAB>HOLES' per struct, as pahole -s" }, \
-	{ "nr-members", CLI_SELECT_NR_MEMBERS, NULL, "list 'NAME<TAB>MEMBERS' per struct, as pahole -n" }
+	{ "nr-members", CLI_SELECT_NR_MEMBERS, NULL, "list 'NAME<TAB>MEMBERS' per struct, as pahole -n" }, \
+	{ "min-waste", CLI_SELECT_MIN_WASTE, "N", "only structs wasting at least N bytes (holes\n" \
+	  "plus tail padding)" }, \
+	{ "top", CLI_SELECT_TOP, "N", "only the first N structs (after --sort)" }
 
 typedef struct cli_select {
 	const char *contains;     /* -i TYPE, or NULL */
 	const char *pointers_to;  /* -f TYPE, or NULL */
 	unsigned min_bit_holes;   /* 0: no bit-hole filter */
+	unsigned min_waste;       /* bytes of holes + tail padding; 0: no filter */
+	unsigned top;             /* 0: all */
 	int packed;
 	int flexible;
 	int sizes;

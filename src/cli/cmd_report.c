@@ -29,7 +29,8 @@ const cli_option cli_report_options[] = {
 	{ "sort", OPT_SORT, "KEY", "order by name, size, holes, waste or impact\n"
 	  "(default: input; impact needs --profile)" },
 	{ "summary", OPT_SUMMARY, NULL, "one line per struct plus totals" },
-	{ "format", OPT_FORMAT, "FMT", "text (default) or json" },
+	{ "format", OPT_FORMAT, "FMT", "text (default), json or markdown (the --summary\n"
+	  "table, for pull requests and CI summaries)" },
 	{ "reorder", OPT_REORDER, NULL, "also show the smallest member order of each struct\n"
 	  "(see structfit reorder)" },
 	{ "hex", OPT_HEX, NULL, "member offsets and sizes in hexadecimal (text)" },
@@ -56,9 +57,9 @@ const char cli_report_description[] =
 
 static const char *const sort_names[] = { "name", "size", "holes", "waste", "impact", NULL };
 static const sf_sort sort_values[] = { SF_SORT_NAME, SF_SORT_SIZE, SF_SORT_HOLES, SF_SORT_WASTE };
-static const char *const format_names[] = { "text", "json", NULL };
+static const char *const format_names[] = { "text", "json", "markdown", NULL };
 
-enum { FORMAT_TEXT, FORMAT_JSON };
+enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_MARKDOWN };
 
 typedef struct report_args {
 	int format;
@@ -105,7 +106,7 @@ static int report_option(void *ctx, cli_inputs *in, int key, const char *arg)
 	case OPT_FORMAT:
 		args->format = cli_parse_choice(arg, format_names);
 		if (args->format < 0)
-			return cli_inputs_usage_error(in, "format", arg, "text or json");
+			return cli_inputs_usage_error(in, "format", arg, "text, json or markdown");
 		return 1;
 	case OPT_REORDER:
 		args->reorder = 1;
@@ -150,6 +151,8 @@ static int emit(const cli_inputs *in, const sf_report *report, report_args *args
 		rc = 0;
 	else if (args->format == FORMAT_JSON)
 		rc = sf_emit_json(&buf, report, &eopts);
+	else if (args->format == FORMAT_MARKDOWN)
+		rc = sf_emit_markdown(&buf, report, &eopts);
 	else
 		rc = sf_emit_text(&buf, report, &eopts);
 	if (rc != 0 || buf.failed) {
