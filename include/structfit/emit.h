@@ -75,7 +75,10 @@ int sf_emit_json(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 /*
  * The report's summary (one row per struct: size, holes, padding, waste,
  * cache lines, declaration, then the totals) as a GitHub-flavoured
- * Markdown table.  `opts` may be NULL.  Returns 0 or SF_ENOMEM.
+ * Markdown table.  With opts->plan (made from `report`), the structs its
+ * proposals shrink instead: size, proposed size, saving, moved members,
+ * cache lines (reorder --summary).  `opts` may be NULL.  Returns 0 or
+ * SF_ENOMEM.
  */
 int sf_emit_markdown(sf_buf *buf, const sf_report *report, const sf_emit_options *opts);
 

@@ -33,8 +33,8 @@ const cli_option cli_reorder_options[] = {
 	  "a struct by up to N bytes past its minimal size" },
 	{ "no-keep-first", OPT_NO_KEEP_FIRST, NULL, "let a leading struct/union member move too" },
 	{ "summary", OPT_SUMMARY, NULL, "one line per shrinking struct plus the total" },
-	{ "format", OPT_FORMAT, "FMT", "text (default) or json (the report with a\n"
-	  "proposal per struct)" },
+	{ "format", OPT_FORMAT, "FMT", "text (default), json (the report with a\n"
+	  "proposal per struct) or markdown (the --summary table)" },
 	{ "sort", OPT_SORT, "KEY", "input (default) or impact: by bytes saved at peak\n"
 	  "after size classes (needs --profile)" },
 	{ "explain", OPT_EXPLAIN, NULL, "after the proposals, the steps from each declared\n"
@@ -63,11 +63,11 @@ const char cli_reorder_description[] =
 	"instances, bytes saved after the allocator's size classes) and --summary\n"
 	"gains those columns; a bad or mismatched profile exits 4.";
 
-static const char *const format_names[] = { "text", "json", NULL };
+static const char *const format_names[] = { "text", "json", "markdown", NULL };
 static const char *const strategy_names[] = { "exact", "sort", NULL };
 static const char *const sort_names[] = { "input", "impact", NULL };
 
-enum { FORMAT_TEXT, FORMAT_JSON };
+enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_MARKDOWN };
 
 typedef struct reorder_args {
 	sf_reorder_options reorder;
@@ -125,7 +125,7 @@ static int reorder_option(void *ctx, cli_inputs *in, int key, const char *arg)
 	case OPT_FORMAT:
 		args->format = cli_parse_choice(arg, format_names);
 		if (args->format < 0)
-			return cli_inputs_usage_error(in, "format", arg, "text or json");
+			return cli_inputs_usage_error(in, "format", arg, "text, json or markdown");
 		return 1;
 	default:
 		return 0;
@@ -147,6 +147,8 @@ static int emit(const cli_inputs *in, const sf_report *report, const sf_plan *pl
 	cli_profile_emit_options(&args->profile, &eopts, args->sort_impact);
 	if (args->format == FORMAT_JSON)
 		rc = sf_emit_json(&buf, report, &eopts);
+	else if (args->format == FORMAT_MARKDOWN)
+		rc = sf_emit_markdown(&buf, report, &eopts);
 	else
 		rc = sf_emit_reorder(&buf, plan, &eopts);
 	if (rc == 0 && args->explain && args->format == FORMAT_TEXT)

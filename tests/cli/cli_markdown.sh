@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks report --format=markdown (the summary as a GitHub table) and the
+# Checks report and reorder --format=markdown (summaries as GitHub tables) and the
 # summary filters --top and --min-waste on a program compiled here.
 # Usage: cli_markdown.sh [STRUCTFIT]  (default: $STRUCTFIT_BIN)
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
@@ -52,6 +52,13 @@ struct small
 struct big
 total (2'
 [[ $got == "$want" ]] || fail "--min-waste=3: got
+$got"
+got=$("$bin" reorder --format=markdown md.o)
+want='| struct | size | proposed | saves | moved | cache lines | declared |
+|---|--:|--:|--:|--:|--:|---|
+| `struct big` | 40 | 24 | 16 | 2 | 1 → 1 | md.c:2 |
+| **total (1 struct)** | 40 | 24 | 16 | | | |'
+[[ $got == "$want" ]] || fail "reorder markdown: got
 $got"
 "$bin" report --top=0 md.o >/dev/null 2>err.txt
 [[ $? == 2 ]] && grep -q "invalid value '0' for --top" err.txt || fail "--top=0: $(cat err.txt)"
