@@ -59,6 +59,9 @@ typedef struct sf_emit_options {
 	 * SF_SYNTAX_AUTO uses each struct's own (Go structs in Go syntax,
 	 * everything else in C's). */
 	int syntax;
+	/* Since version 4.  Text: member offsets and sizes in hexadecimal,
+	 * as pahole --hex. */
+	int hex;
 } sf_emit_options;
 
 typedef enum sf_syntax {
@@ -67,8 +70,8 @@ typedef enum sf_syntax {
 	SF_SYNTAX_GO = 2
 } sf_syntax;
 
-#define SF_EMIT_OPTIONS_VERSION 3
-#define SF_EMIT_OPTIONS_INIT { SF_EMIT_OPTIONS_VERSION, 0, 0, NULL, 0, NULL, NULL, 0, SF_SYNTAX_AUTO }
+#define SF_EMIT_OPTIONS_VERSION 4
+#define SF_EMIT_OPTIONS_INIT { SF_EMIT_OPTIONS_VERSION, 0, 0, NULL, 0, NULL, NULL, 0, SF_SYNTAX_AUTO, 0 }
 
 /*
  * Each appends `report` (borrowed, not modified) to `buf`, as the CLI's
@@ -78,6 +81,16 @@ typedef enum sf_syntax {
  */
 int sf_emit_text(sf_buf *buf, const sf_report *report, const sf_emit_options *opts);
 int sf_emit_json(sf_buf *buf, const sf_report *report, const sf_emit_options *opts);
+
+/*
+ * The report's summary (one row per struct: size, holes, padding, waste,
+ * cache lines, declaration, then the totals) as a GitHub-flavoured
+ * Markdown table.  With opts->plan (made from `report`), the structs its
+ * proposals shrink instead: size, proposed size, saving, moved members,
+ * cache lines (reorder --summary).  `opts` may be NULL.  Returns 0 or
+ * SF_ENOMEM.
+ */
+int sf_emit_markdown(sf_buf *buf, const sf_report *report, const sf_emit_options *opts);
 
 /*
  * The proposals of `plan` alone, as text: each changed struct printed in

@@ -257,6 +257,31 @@ const sf_proposal *sf_plan_proposal(const sf_plan *plan, size_t index);
  */
 int sf_plan_member(sf_report_member_info *out, const sf_plan *plan, size_t index, uint32_t position);
 
+/*
+ * One step from the declared order to a proposal (reorder --explain):
+ * member `member` (declaration index) moves from position `from` to
+ * position `to`, just after member `after` (UINT32_MAX: to the front),
+ * and the struct, laid out again by the ABI engine, is then `size` bytes.
+ */
+typedef struct sf_plan_step {
+	uint32_t member;
+	uint32_t from;
+	uint32_t to;
+	uint32_t after;
+	uint64_t size;
+} sf_plan_step;
+
+/*
+ * The steps of proposal `index`: members outside a longest run kept in
+ * relative order move one at a time (as many steps as proposal->moved),
+ * the move leaving the smallest struct first.  *out is malloc'd (free it
+ * with sf_plan_steps_free()), NULL with *count 0 for identity proposals.
+ * Returns 0, SF_EUSAGE (NULL argument), SF_ENOTFOUND (index out of range),
+ * SF_EUNSUPPORTED (C++ layouts) or SF_ENOMEM.
+ */
+int sf_plan_steps(sf_plan_step **out, size_t *count, const sf_plan *plan, size_t index);
+void sf_plan_steps_free(sf_plan_step *steps);
+
 /* "none", "hot_lines", "hot_end", "size" or "moves": a static string, never NULL. */
 const char *sf_objective_name(sf_objective objective);
 

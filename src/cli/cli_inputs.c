@@ -2,6 +2,7 @@
 #include "cli_inputs.h"
 
 #include "cli_exit.h"
+#include "cli_globs.h"
 #include "cli_load.h"
 #include "cli_output.h"
 
@@ -47,6 +48,9 @@ int cli_inputs_init(cli_inputs *in, const char *command, int argc)
 void cli_inputs_release(cli_inputs *in)
 {
 	free(in->globs);
+	for (size_t i = 0; i < in->glob_copy_count; i++)
+		free(in->glob_copies[i]);
+	free(in->glob_copies);
 	free(in->excludes);
 	free(in->debug_dirs);
 	free(in->dwo_dirs);
@@ -55,6 +59,8 @@ void cli_inputs_release(cli_inputs *in)
 	free(in->ignore);
 	in->ignore = NULL;
 	in->globs = NULL;
+	in->glob_copies = NULL;
+	in->glob_copy_count = 0;
 	in->excludes = NULL;
 	in->debug_dirs = NULL;
 	in->dwo_dirs = NULL;
@@ -74,7 +80,11 @@ static int shared_option(cli_inputs *in, int key, const char *arg)
 
 	switch (key) {
 	case 'C':
-		in->globs[in->glob_count++] = arg;
+		if (cli_globs_add(&in->globs, &in->glob_count, &in->glob_copies, &in->glob_copy_count,
+				  arg) != 0) {
+			cli_error("out of memory");
+			return CLI_EXIT_INTERNAL;
+		}
 		return 1;
 	case 'x':
 		in->excludes[in->exclude_count++] = arg;

@@ -54,6 +54,8 @@ typedef struct cli_inputs {
 	sf_report_options report;
 	const char **globs;
 	size_t glob_count;
+	char **glob_copies;         /* storage of -C lists split at commas */
+	size_t glob_copy_count;
 	const char **excludes;      /* -x globs */
 	size_t exclude_count;
 	/* Structs left out by a source comment; shared by copies of `in`. */

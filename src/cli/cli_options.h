@@ -40,7 +40,7 @@ typedef struct cli_command {
  * getopt_long inputs derived from one option table.  Sized for the largest
  * table we have; cli_getopt_build() asserts the table fits.
  */
-#define CLI_MAX_OPTIONS 32
+#define CLI_MAX_OPTIONS 48
 typedef struct cli_getopt {
 	struct option longopts[CLI_MAX_OPTIONS + 1];
 	char shortopts[3 * CLI_MAX_OPTIONS + 3];

@@ -1,6 +1,7 @@
 /* The `reorder` command: load, analyse, plan the smallest member orders, emit the proposals. */
 #include "cli_commands.h"
 #include "cli_exit.h"
+#include "cli_explain.h"
 #include "cli_inputs.h"
 #include "cli_output.h"
 #include "cli_profile.h"
@@ -18,7 +19,8 @@ enum {
 	OPT_FORMAT,
 	OPT_SORT,
 	OPT_ALLOW_GROWTH,
-	OPT_SYNTAX
+	OPT_SYNTAX,
+	OPT_EXPLAIN = CLI_KEY_LONG_ONLY + 720
 };
 
 const cli_option cli_reorder_options[] = {
@@ -33,10 +35,14 @@ const cli_option cli_reorder_options[] = {
 	{ "no-keep-first", OPT_NO_KEEP_FIRST, NULL, "let a leading struct/union member move too" },
 	{ "summary", OPT_SUMMARY, NULL, "one line per shrinking struct plus the total" },
 	{ "format", OPT_FORMAT, "FMT", "text (default), json (the report with a\n"
-	  "proposal per struct) or html (a self-contained page with\n"
-	  "each struct's byte map beside its proposal's)" },
+	  "proposal per struct), html (a self-contained page with\n"
+	  "each struct's byte map beside its proposal's) or markdown\n"
+	  "(the --summary table)" },
 	{ "sort", OPT_SORT, "KEY", "input (default) or impact: by bytes saved at peak\n"
 	  "after size classes (needs --profile)" },
+	{ "explain", OPT_EXPLAIN, NULL, "after the proposals, the steps from each declared\n"
+	  "order: one member moved per step, with the size the\n"
+	  "ABI rules give after it (text; pahole -S)" },
 	CLI_PROFILE_OPTIONS,
 	{ "syntax", OPT_SYNTAX, "LANG", "auto (default: each struct's language), c or go" },
 	CLI_OPTION_COLOR,
@@ -61,19 +67,20 @@ const char cli_reorder_description[] =
 	"instances, bytes saved after the allocator's size classes) and --summary\n"
 	"gains those columns; a bad or mismatched profile exits 4.";
 
-static const char *const format_names[] = { "text", "json", "html", NULL };
+static const char *const format_names[] = { "text", "json", "html", "markdown", NULL };
 /* In sf_syntax order. */
 static const char *const syntax_names[] = { "auto", "c", "go", NULL };
 static const char *const strategy_names[] = { "exact", "sort", NULL };
 static const char *const sort_names[] = { "input", "impact", NULL };
 
-enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_HTML };
+enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_HTML, FORMAT_MARKDOWN };
 
 typedef struct reorder_args {
 	sf_reorder_options reorder;
 	const char *constraints_path;
 	int format;
 	int summary;
+	int explain;
 	int sort_impact;
 	cli_profile profile;
 	int syntax;
@@ -113,6 +120,9 @@ static int reorder_option(void *ctx, cli_inputs *in, int key, const char *arg)
 	case OPT_SUMMARY:
 		args->summary = 1;
 		return 1;
+	case OPT_EXPLAIN:
+		args->explain = 1;
+		return 1;
 	case OPT_SORT:
 		choice = cli_parse_choice(arg, sort_names);
 		if (choice < 0)
@@ -127,7 +137,7 @@ static int reorder_option(void *ctx, cli_inputs *in, int key, const char *arg)
 	case OPT_FORMAT:
 		args->format = cli_parse_choice(arg, format_names);
 		if (args->format < 0)
-			return cli_inputs_usage_error(in, "format", arg, "text, json or html");
+			return cli_inputs_usage_error(in, "format", arg, "text, json, html or markdown");
 		return 1;
 	default:
 		return 0;
@@ -152,8 +162,12 @@ static int emit(const cli_inputs *in, const sf_report *report, const sf_plan *pl
 		rc = sf_emit_json(&buf, report, &eopts);
 	else if (args->format == FORMAT_HTML)
 		rc = sf_emit_html(&buf, report, &eopts);
+	else if (args->format == FORMAT_MARKDOWN)
+		rc = sf_emit_markdown(&buf, report, &eopts);
 	else
 		rc = sf_emit_reorder(&buf, plan, &eopts);
+	if (rc == 0 && args->explain && args->format == FORMAT_TEXT)
+		rc = cli_explain_append(&buf, plan, report);
 	if (rc != 0 || buf.failed) {
 		cli_error("%s", rc != 0 ? sf_error_last() : "out of memory");
 		code = CLI_EXIT_INTERNAL;

@@ -4,6 +4,7 @@
 #include "cli_inputs.h"
 #include "cli_output.h"
 #include "cli_profile.h"
+#include "cli_select.h"
 
 #include <structfit/structfit.h>
 
@@ -17,7 +18,8 @@ enum {
 	OPT_SUMMARY,
 	OPT_FORMAT,
 	OPT_REORDER,
-	OPT_SYNTAX
+	OPT_SYNTAX,
+	OPT_HEX = CLI_KEY_LONG_ONLY + 710
 };
 
 const cli_option cli_report_options[] = {
@@ -29,12 +31,15 @@ const cli_option cli_report_options[] = {
 	  "(default: input; impact needs --profile)" },
 	{ "summary", OPT_SUMMARY, NULL, "one line per struct plus totals" },
 	{ "format", OPT_FORMAT, "FMT", "text (default), json, html (a self-contained page:\n"
-	  "sortable summary, byte maps, proposals) or svg (the byte\n"
-	  "map of the first selected struct, e.g. with -C NAME)" },
+	  "sortable summary, byte maps, proposals), svg (the byte\n"
+	  "map of the first selected struct, e.g. with -C NAME) or\n"
+	  "markdown (the --summary table, for pull requests and CI)" },
 	{ "reorder", OPT_REORDER, NULL, "also show the smallest member order of each struct\n"
 	  "(see structfit reorder)" },
+	{ "hex", OPT_HEX, NULL, "member offsets and sizes in hexadecimal (text)" },
 	CLI_PROFILE_OPTIONS,
 	{ "syntax", OPT_SYNTAX, "LANG", "auto (default: each struct's language), c or go" },
+	CLI_SELECT_OPTIONS,
 	CLI_OPTION_COLOR,
 	CLI_OPTION_OUTPUT,
 	CLI_OPTION_HELP,
@@ -59,19 +64,21 @@ const char cli_report_description[] =
 
 static const char *const sort_names[] = { "name", "size", "holes", "waste", "impact", NULL };
 static const sf_sort sort_values[] = { SF_SORT_NAME, SF_SORT_SIZE, SF_SORT_HOLES, SF_SORT_WASTE };
-static const char *const format_names[] = { "text", "json", "html", "svg", NULL };
+static const char *const format_names[] = { "text", "json", "html", "svg", "markdown", NULL };
 /* In sf_syntax order. */
 static const char *const syntax_names[] = { "auto", "c", "go", NULL };
 
-enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_HTML, FORMAT_SVG };
+enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_HTML, FORMAT_SVG, FORMAT_MARKDOWN };
 
 typedef struct report_args {
 	int format;
 	int summary;
 	int reorder;
 	int sort_impact;
+	int hex;
 	cli_profile profile;
 	int syntax;
+	cli_select select;
 } report_args;
 
 static int report_option(void *ctx, cli_inputs *in, int key, const char *arg)
@@ -80,6 +87,8 @@ static int report_option(void *ctx, cli_inputs *in, int key, const char *arg)
 	unsigned value;
 	int choice = cli_profile_option(&args->profile, in, key, arg);
 
+	if (choice == 0)
+		choice = cli_select_option(&args->select, in, key, arg);
 	if (choice != 0)
 		return choice;
 	switch (key) {
@@ -107,7 +116,7 @@ static int report_option(void *ctx, cli_inputs *in, int key, const char *arg)
 	case OPT_FORMAT:
 		args->format = cli_parse_choice(arg, format_names);
 		if (args->format < 0)
-			return cli_inputs_usage_error(in, "format", arg, "text, json, html or svg");
+			return cli_inputs_usage_error(in, "format", arg, "text, json, html, svg or markdown");
 		return 1;
 	case OPT_REORDER:
 		args->reorder = 1;
@@ -116,6 +125,9 @@ static int report_option(void *ctx, cli_inputs *in, int key, const char *arg)
 		args->syntax = cli_parse_choice(arg, syntax_names);
 		if (args->syntax < 0)
 			return cli_inputs_usage_error(in, "syntax", arg, "auto, c or go");
+		return 1;
+	case OPT_HEX:
+		args->hex = 1;
 		return 1;
 	default:
 		return 0;
@@ -134,6 +146,7 @@ static int emit(const cli_inputs *in, const sf_report *report, report_args *args
 	eopts.color = cli_inputs_color(in, args->format == FORMAT_TEXT);
 	eopts.summary = args->summary;
 	eopts.syntax = args->syntax;
+	eopts.hex = args->hex;
 	code = cli_profile_attach(&args->profile, in, report, &ropts);
 	if (code != CLI_EXIT_OK)
 		goto done;
@@ -158,12 +171,17 @@ static int emit(const cli_inputs *in, const sf_report *report, report_args *args
 	if (args->format == FORMAT_SVG && sf_report_count(report) > 1)
 		cli_note("%zu structs selected; drawing the first (select one with -C NAME)",
 			 sf_report_count(report));
-	if (args->format == FORMAT_JSON)
+	/* -s, -n and -f print their lists instead of layouts (buf.failed tells an error). */
+	if (cli_select_list(&args->select, report, &buf) != 0)
+		rc = 0;
+	else if (args->format == FORMAT_JSON)
 		rc = sf_emit_json(&buf, report, &eopts);
 	else if (args->format == FORMAT_HTML)
 		rc = sf_emit_html(&buf, report, &eopts);
 	else if (args->format == FORMAT_SVG)
 		rc = sf_emit_svg(&buf, report, 0, &eopts);
+	else if (args->format == FORMAT_MARKDOWN)
+		rc = sf_emit_markdown(&buf, report, &eopts);
 	else
 		rc = sf_emit_text(&buf, report, &eopts);
 	if (rc != 0 || buf.failed) {
@@ -207,6 +225,7 @@ int cli_report_run(const cli_command *self, int argc, char **argv)
 	if (!report)
 		goto done;
 	code = cli_exit_worst(code, cli_inputs_check_globs(&in, model, report));
+	code = cli_exit_worst(code, cli_select_filter(&args.select, &in, model, &report));
 	code = cli_exit_worst(code, emit(&in, report, &args, code));
 done:
 	cli_profile_release(&args.profile);

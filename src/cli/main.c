@@ -6,7 +6,10 @@
 #include <structfit/structfit.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static int help_run(const cli_command *self, int argc, char **argv);
 
@@ -52,6 +55,7 @@ static const cli_command *command_find(const char *name)
 static void main_help(FILE *out)
 {
 	fputs("Usage: structfit <command> [options] FILE...\n"
+	      "       structfit FILE... [options]  (the same as structfit report FILE...)\n"
 	      "       structfit --help | --version\n\n"
 	      "Reports the memory layout of the structs, unions and classes described by\n"
 	      "the DWARF debug info of ELF files: members, holes, padding and cache lines.\n\n"
@@ -100,6 +104,40 @@ static int help_run(const cli_command *self, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
+/*
+ * `structfit FILE...` is `structfit report FILE...`, as pahole FILE is
+ * pahole's listing.  A name that is neither a command nor a readable
+ * file gets the usual error, with a hint when it exists but cannot be read.
+ */
+static int run_default(int argc, char **argv)
+{
+	const cli_command *report = command_find("report");
+	const char *name = argv[0];
+	struct stat st;
+	char **args;
+	int code;
+
+	if (stat(name, &st) != 0) {
+		cli_error("unknown command '%s' (see structfit --help)", name);
+		return CLI_EXIT_USAGE;
+	}
+	if (S_ISDIR(st.st_mode) || access(name, R_OK) != 0) {
+		cli_error("unknown command '%s': it names a %s, not a readable file to report "
+			  "(see structfit --help)", name, S_ISDIR(st.st_mode) ? "directory" : "file");
+		return CLI_EXIT_USAGE;
+	}
+	args = calloc((size_t)argc + 2, sizeof(*args));
+	if (!args) {
+		cli_error("out of memory");
+		return CLI_EXIT_INTERNAL;
+	}
+	args[0] = (char *)"report";
+	memcpy(args + 1, argv, (size_t)argc * sizeof(*args));
+	code = report->run(report, argc + 1, args);
+	free(args);
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	const cli_command *cmd;
@@ -127,9 +165,7 @@ int main(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	cmd = command_find(argv[optind]);
-	if (!cmd) {
-		cli_error("unknown command '%s' (see structfit --help)", argv[optind]);
-		return CLI_EXIT_USAGE;
-	}
+	if (!cmd)
+		return run_default(argc - optind, argv + optind);
 	return cmd->run(cmd, argc - optind, argv + optind);
 }

@@ -29,6 +29,7 @@ typedef struct printer {
 	sf_buf line;             /* the line being assembled, for measuring */
 	bool color;
 	bool go;                 /* Go syntax: `type T struct {`, "name type" fields */
+	bool hex;                /* offsets and sizes in hexadecimal (pahole --hex) */
 	bool blank;              /* the last line written was empty */
 	unsigned comment_column;
 	unsigned cacheline;
@@ -91,18 +92,30 @@ static const char *plural(uint64_t n)
 	return n == 1 ? "" : "s";
 }
 
-static void member_offsets(char *out, size_t size, const sf_member_layout *ml)
+/* "offset size" as pahole prints them, in decimal or (--hex) like printf's %#x. */
+static void offset_size(const printer *p, char *out, size_t size, uint64_t offset, uint64_t bytes)
+{
+	if (p->hex)
+		snprintf(out, size, "%#5" PRIx64 " %#5" PRIx64, offset, bytes);
+	else
+		snprintf(out, size, "%5" PRIu64 " %5" PRIu64, offset, bytes);
+}
+
+static void member_offsets(const printer *p, char *out, size_t size, const sf_member_layout *ml)
 {
 	const sf_member *m = ml->member;
 
 	if ((m->flags & SF_MEMBER_BITFIELD) && m->bit_size) {
 		uint64_t unit_bit = ml->offset * 8;
 		uint64_t within = ml->bit_offset > unit_bit ? ml->bit_offset - unit_bit : 0;
-		snprintf(out, size, "%5" PRIu64 ":%2" PRIu64 " %2" PRIu64, ml->offset, within, m->size);
+		if (p->hex)
+			snprintf(out, size, "%#5" PRIx64 ":%#2" PRIx64 " %#2" PRIx64, ml->offset, within, m->size);
+		else
+			snprintf(out, size, "%5" PRIu64 ":%2" PRIu64 " %2" PRIu64, ml->offset, within, m->size);
 	} else if (m->flags & SF_MEMBER_OFFSET_UNKNOWN) {
-		snprintf(out, size, "%5s %5" PRIu64, "?", m->size);
+		snprintf(out, size, p->hex ? "%5s %#5" PRIx64 : "%5s %5" PRIu64, "?", m->size);
 	} else {
-		snprintf(out, size, "%5" PRIu64 " %5" PRIu64, ml->offset, m->size);
+		offset_size(p, out, size, ml->offset, m->size);
 	}
 }
 
@@ -116,7 +129,7 @@ static void member_line(printer *p, unsigned depth, const sf_member_layout *ml)
 
 	if (p->go) {
 		sf__go_field_decl(&p->line, m);
-		member_offsets(offsets, sizeof(offsets), ml);
+		member_offsets(p, offsets, sizeof(offsets), ml);
 		finish_line(p, depth, offsets);
 		return;
 	}
@@ -134,7 +147,7 @@ static void member_line(printer *p, unsigned depth, const sf_member_layout *ml)
 	if (m->explicit_align)
 		sf__buf_printf(&p->line, " __attribute__((__aligned__(%" PRIu32 ")))", m->explicit_align);
 	sf__buf_putc(&p->line, ';');
-	member_offsets(offsets, sizeof(offsets), ml);
+	member_offsets(p, offsets, sizeof(offsets), ml);
 	finish_line(p, depth, offsets);
 }
 
@@ -160,7 +173,7 @@ static void expanded_member(printer *p, unsigned depth, const sf_member_layout *
 	if (m->name)
 		sf__buf_printf(&p->line, " %s", m->name);
 	sf__buf_putc(&p->line, ';');
-	snprintf(offsets, sizeof(offsets), "%5" PRIu64 " %5" PRIu64, ml->offset, m->size);
+	offset_size(p, offsets, sizeof(offsets), ml->offset, m->size);
 	finish_line(p, depth, offsets);
 }
 
@@ -374,6 +387,7 @@ static void print_struct(sf_buf *buf, const sf_report_entry *entry, const sf_str
 	p.buf = buf;
 	p.color = (style & SF__TEXT_COLOR) != 0;
 	p.go = sf__text_go(style, layout->def);
+	p.hex = (style & SF__TEXT_HEX) != 0;
 	p.cacheline = cacheline;
 	if (entry)
 		conflict_line(&p, entry);

@@ -31,7 +31,7 @@ void sf__declarator_rest(sf_buf *buf, const char *type_name, size_t base_len, co
  * colour flag (0 or 1) is a valid style.  SF__TEXT_C / SF__TEXT_GO force
  * a syntax; with neither, each struct is printed in its own language's.
  */
-enum { SF__TEXT_COLOR = 1, SF__TEXT_C = 2, SF__TEXT_GO = 4 };
+enum { SF__TEXT_COLOR = 1, SF__TEXT_C = 2, SF__TEXT_GO = 4, SF__TEXT_HEX = 8 /* pahole --hex */ };
 
 static inline int sf__text_style(const sf_emit_options *opts)
 {
@@ -41,6 +41,9 @@ static inline int sf__text_style(const sf_emit_options *opts)
 		style |= SF__TEXT_C;
 	else if (opts->version >= 3 && opts->syntax == SF_SYNTAX_GO)
 		style |= SF__TEXT_GO;
+	/* Options from a version-3 caller end before `hex`. */
+	if (opts->version >= 4 && opts->hex)
+		style |= SF__TEXT_HEX;
 	return style;
 }
 

@@ -1,0 +1,93 @@
+/* The summary table as GitHub-flavoured Markdown, for pull-request comments and $GITHUB_STEP_SUMMARY. */
+#include <structfit/emit.h>
+
+#include <inttypes.h>
+
+#include "emit/text_common.h"
+#include "layout/selection.h"
+#include "util/buf.h"
+#include "util/checked.h"
+#include "util/fail.h"
+
+/* A name in a code span; '|' would end the table cell even there. */
+static void cell_name(sf_buf *buf, const sf_struct *s)
+{
+	const char *name = s->name ? s->name : s->typedef_name;
+
+	sf__buf_putc(buf, '`');
+	if (s->name)
+		sf__buf_printf(buf, "%s ", sf__struct_kind_name(s->kind));
+	else if (!name)
+		name = s->kind == SF_UNION ? "union <anonymous>" : "struct <anonymous>";
+	for (const char *p = name; *p; p++) {
+		if (*p == '|')
+			sf__buf_putc(buf, '\\');
+		sf__buf_putc(buf, *p);
+	}
+	sf__buf_putc(buf, '`');
+}
+
+/* reorder --summary: the structs a proposal shrinks, like the text summary. */
+static int proposals_table(sf_buf *buf, const sf_report *report, const sf_plan *plan)
+{
+	uint64_t before = 0, after = 0;
+	size_t rows = 0;
+
+	sf__buf_puts(buf, "| struct | size | proposed | saves | moved | cache lines | declared |\n"
+			  "|---|--:|--:|--:|--:|--:|---|\n");
+	for (size_t i = 0; i < report->count; i++) {
+		const sf_proposal *p = sf_plan_proposal(plan, i);
+
+		if (!p || p->reason != SF_REASON_NONE || p->saves == 0)
+			continue;
+		sf__buf_puts(buf, "| ");
+		cell_name(buf, report->entries[i].def);
+		sf__buf_printf(buf, " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu32 " | %" PRIu64
+			       " → %" PRIu64 " | ", p->original_size, p->size, p->saves, p->moved,
+			       p->original_cachelines, p->cachelines);
+		sf__emit_decl_site(buf, report->entries[i].def);
+		sf__buf_puts(buf, " |\n");
+		before = sf__add_sat_u64(before, p->original_size);
+		after = sf__add_sat_u64(after, p->size);
+		rows++;
+	}
+	sf__buf_printf(buf, "| **total (%zu struct%s)** | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | | | |\n",
+		       rows, rows == 1 ? "" : "s", before, after, before - after);
+	if (buf->failed)
+		return sf__fail(SF_ENOMEM, "out of memory while writing the Markdown summary");
+	return 0;
+}
+
+int sf_emit_markdown(sf_buf *buf, const sf_report *report, const sf_emit_options *opts)
+{
+	uint64_t size = 0, holes = 0, padding = 0, waste = 0, lines = 0;
+
+	/* A plan from another report would index other structs. */
+	if (opts && opts->version >= 2 && opts->plan && sf_plan_count(opts->plan) == report->count)
+		return proposals_table(buf, report, opts->plan);
+	sf__buf_puts(buf, "| struct | size | holes | padding | waste | cache lines | declared |\n"
+			  "|---|--:|--:|--:|--:|--:|---|\n");
+	for (size_t i = 0; i < report->count; i++) {
+		const sf_report_entry *e = &report->entries[i];
+		const sf_struct_layout *l = e->layout;
+		uint64_t w = sf__add_sat_u64(l->sum_holes, l->padding);
+
+		sf__buf_puts(buf, "| ");
+		cell_name(buf, e->def);
+		sf__buf_printf(buf, " | %" PRIu64 " | %" PRIu32 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | ",
+			       e->def->size, l->hole_count, l->padding, w, l->cachelines);
+		sf__emit_decl_site(buf, e->def);
+		sf__buf_puts(buf, " |\n");
+		size = sf__add_sat_u64(size, e->def->size);
+		holes = sf__add_sat_u64(holes, l->hole_count);
+		padding = sf__add_sat_u64(padding, l->padding);
+		waste = sf__add_sat_u64(waste, w);
+		lines = sf__add_sat_u64(lines, l->cachelines);
+	}
+	sf__buf_printf(buf, "| **total (%zu struct%s)** | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64
+		       " | %" PRIu64 " | |\n", report->count, report->count == 1 ? "" : "s", size, holes,
+		       padding, waste, lines);
+	if (buf->failed)
+		return sf__fail(SF_ENOMEM, "out of memory while writing the Markdown summary");
+	return 0;
+}
