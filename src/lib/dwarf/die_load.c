@@ -118,7 +118,7 @@ int sf__die_load_image(sf_model *model, const sf_debug_image *image, uint32_t fi
 	    !image->alt_sections.info.data && image->sections.info.size > PROBE_BYTES) {
 		res = load_pass(model, image, file_index, opts, PROBE_BYTES);
 		if (res <= 0)
-			return res;
+			return res < 0 ? res : SF_DIE_LOAD_PROBED;
 	}
 	res = load_pass(model, image, file_index, opts, UINT64_MAX);
 	return res < 0 ? res : 0;

@@ -15,9 +15,14 @@
  * private staging model, which reaches `model` only when the whole image
  * loaded, so a corrupt image contributes nothing.
  *
- * Returns 0, SF_EINVALID (message "FILE: corrupt DWARF: ... at DIE 0x..."),
- * SF_EUNSUPPORTED (dwz references without the dwz file) or SF_ENOMEM.
+ * Returns 0, SF_DIE_LOAD_PROBED (a -C probe of the first units found
+ * every name: the rest of the image, its split units included, was not
+ * looked at), SF_EINVALID (message "FILE: corrupt DWARF: ... at DIE
+ * 0x..."), SF_EUNSUPPORTED (dwz references without the dwz file) or
+ * SF_ENOMEM.
  */
+#define SF_DIE_LOAD_PROBED 1
+
 int sf__die_load_image(sf_model *model, const sf_debug_image *image, uint32_t file_index,
 		       const sf_load_options *opts);
 

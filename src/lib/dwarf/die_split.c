@@ -210,6 +210,8 @@ static int visit_split(void *ctx, const sf_debug_image *image)
 			split.skeleton_line_count = visit->skeleton->has_lines;
 		}
 		res = sf__die_load_image(run->model, &split, run->file_index, run->opts);
+		if (res == SF_DIE_LOAD_PROBED)
+			res = 0;
 	}
 	else if (res >= 0 && visit->skeleton)
 		res = sf__fail(SF_EINVALID,
