@@ -169,7 +169,8 @@ static inline int decode_specs(const sf_dw_cursor *cursor, const sf_dw_unit *uni
 	a->specs = (const sf_dw_spec *)(uintptr_t)first_spec;
 	a->spec_count = (uint32_t)(specs->count - first_spec);
 	a->fixed_size = fixed >= 0 && fixed < INT32_MAX ? (int32_t)fixed : -1;
-	plan_digest(a, (const sf_dw_spec *)specs->items + first_spec);
+	/* No spec at all (a DIE without attributes) leaves `items` NULL. */
+	plan_digest(a, specs->items ? (const sf_dw_spec *)specs->items + first_spec : NULL);
 	return 0;
 }
 

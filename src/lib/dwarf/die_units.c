@@ -260,11 +260,12 @@ bool sf__dw_strings_distinct(const uint8_t *data, uint64_t size)
 	} seen;
 	seen *table = NULL;
 	size_t count = 0, capacity = 64, mask;
-	const uint8_t *p, *end = data + size;
+	const uint8_t *p, *end;
 	bool distinct = false;
 
 	if (!data || size == 0 || size >= UINT32_MAX || data[size - 1] != 0)
 		return false;
+	end = data + size;
 	for (p = data; p < end; p = (const uint8_t *)memchr(p, 0, (size_t)(end - p)) + 1)
 		count++;
 	while (capacity < 2 * count)
