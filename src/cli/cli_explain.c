@@ -1,39 +1,10 @@
 /* reorder --explain: each proposal as a sequence of single-member moves, sizes from the library's placement. */
 #include "cli_explain.h"
 
-#include <stdarg.h>
+#include "cli_output.h"
+
 #include <stdio.h>
 #include <stdlib.h>
-
-static void put(sf_buf *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* The CLI has no access to the library's buffer helpers: grow the public struct by hand. */
-static void put(sf_buf *buf, const char *fmt, ...)
-{
-	va_list ap;
-	int need;
-
-	if (buf->failed)
-		return;
-	va_start(ap, fmt);
-	need = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (need < 0 || buf->len + (size_t)need + 1 > buf->cap) {
-		size_t cap = (buf->cap ? buf->cap * 2 : 256) + (need > 0 ? (size_t)need : 0);
-		char *grown = need < 0 ? NULL : realloc(buf->data, cap);
-
-		if (!grown) {
-			buf->failed = 1;
-			return;
-		}
-		buf->data = grown;
-		buf->cap = cap;
-	}
-	va_start(ap, fmt);
-	vsnprintf(buf->data + buf->len, buf->cap - buf->len, fmt, ap);
-	va_end(ap);
-	buf->len += (size_t)need;
-}
 
 static const char *member_name(const sf_report *report, size_t index, uint32_t member)
 {
@@ -49,20 +20,20 @@ static void explain_one(sf_buf *buf, const sf_report *report, size_t index, cons
 {
 	uint64_t size = prop->original_size;
 
-	put(buf, "/* structfit: steps for %s: %llu -> %llu bytes in %zu move%s */\n",
+	cli_buf_printf(buf, "/* structfit: steps for %s: %llu -> %llu bytes in %zu move%s */\n",
 	    prop->name ? prop->name : "(anonymous)", (unsigned long long)prop->original_size,
 	    (unsigned long long)prop->size, count, count == 1 ? "" : "s");
 	for (size_t k = 0; k < count; k++) {
 		const sf_plan_step *s = &steps[k];
 		long long change = (long long)size - (long long)s->size;
 
-		put(buf, "/* structfit: %zu. move %s (%u -> %u) ", k + 1, member_name(report, index, s->member),
+		cli_buf_printf(buf, "/* structfit: %zu. move %s (%u -> %u) ", k + 1, member_name(report, index, s->member),
 		    (unsigned)s->from, (unsigned)s->to);
 		if (s->after == UINT32_MAX)
-			put(buf, "to the front");
+			cli_buf_printf(buf, "to the front");
 		else
-			put(buf, "after %s", member_name(report, index, s->after));
-		put(buf, ": %llu bytes, %s %lld */\n", (unsigned long long)s->size,
+			cli_buf_printf(buf, "after %s", member_name(report, index, s->after));
+		cli_buf_printf(buf, ": %llu bytes, %s %lld */\n", (unsigned long long)s->size,
 		    change >= 0 ? "saves" : "grows", change >= 0 ? change : -change);
 		size = s->size;
 	}
@@ -80,7 +51,7 @@ int cli_explain_append(sf_buf *buf, const sf_plan *plan, const sf_report *report
 			continue;
 		rc = sf_plan_steps(&steps, &count, plan, i);
 		if (rc == SF_EUNSUPPORTED) {
-			put(buf, "/* structfit: steps for %s: not explained (%s) */\n",
+			cli_buf_printf(buf, "/* structfit: steps for %s: not explained (%s) */\n",
 			    prop->name ? prop->name : "(anonymous)", "C++ layout");
 			continue;
 		}

@@ -256,3 +256,31 @@ done:
 	}
 	return error;
 }
+
+/* The CLI has no access to the library's buffer helpers: grow the public struct by hand. */
+void cli_buf_printf(sf_buf *buf, const char *fmt, ...)
+{
+	va_list ap;
+	int need;
+
+	if (buf->failed)
+		return;
+	va_start(ap, fmt);
+	need = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (need < 0 || buf->len + (size_t)need + 1 > buf->cap) {
+		size_t cap = (buf->cap ? buf->cap * 2 : 256) + (need > 0 ? (size_t)need : 0);
+		char *grown = need < 0 ? NULL : realloc(buf->data, cap);
+
+		if (!grown) {
+			buf->failed = 1;
+			return;
+		}
+		buf->data = grown;
+		buf->cap = cap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf->data + buf->len, buf->cap - buf->len, fmt, ap);
+	va_end(ap);
+	buf->len += (size_t)need;
+}

@@ -5,11 +5,17 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <structfit/emit.h>
+
 /* Prints "structfit: <message>" on stderr: the one error-printing path. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints "structfit: note: <message>" on stderr: something left out, not an error. */
 void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Appends printf-style text to a public sf_buf (growing it; sets `failed`
+ * when memory runs out), for output the CLI composes itself. */
+void cli_buf_printf(sf_buf *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Writes `len` bytes to stdout.  Returns an exit code, after printing why on failure. */
 int cli_write_stdout(const char *data, size_t len);

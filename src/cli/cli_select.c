@@ -5,7 +5,6 @@
 #include "cli_output.h"
 
 #include <limits.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -216,36 +215,6 @@ done:
 	return code;
 }
 
-static void put(sf_buf *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* The CLI has no access to the library's buffer helpers: grow the public struct by hand. */
-static void put(sf_buf *buf, const char *fmt, ...)
-{
-	va_list ap;
-	int need;
-
-	if (buf->failed)
-		return;
-	va_start(ap, fmt);
-	need = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (need < 0 || buf->len + (size_t)need + 1 > buf->cap) {
-		size_t cap = (buf->cap ? buf->cap * 2 : 256) + (need > 0 ? (size_t)need : 0);
-		char *grown = need < 0 ? NULL : realloc(buf->data, cap);
-
-		if (!grown) {
-			buf->failed = 1;
-			return;
-		}
-		buf->data = grown;
-		buf->cap = cap;
-	}
-	va_start(ap, fmt);
-	vsnprintf(buf->data + buf->len, buf->cap - buf->len, fmt, ap);
-	va_end(ap);
-	buf->len += (size_t)need;
-}
-
 static void list_pointers(const cli_select *sel, const sf_report *report, size_t index,
 			  const char *name, uint32_t member_count, sf_buf *buf)
 {
@@ -254,7 +223,7 @@ static void list_pointers(const cli_select *sel, const sf_report *report, size_t
 
 		if (sf_report_member(&member, report, index, m) == 0 && member.name &&
 		    points_to(member.type_name, sel->pointers_to))
-			put(buf, "%s: %s\n", name, member.name);
+			cli_buf_printf(buf, "%s: %s\n", name, member.name);
 	}
 }
 
@@ -272,9 +241,9 @@ int cli_select_list(const cli_select *sel, const sf_report *report, sf_buf *buf)
 		if (sel->pointers_to)
 			list_pointers(sel, report, i, name, info.member_count, buf);
 		else if (sel->sizes)
-			put(buf, "%s\t%llu\t%u\n", name, (unsigned long long)info.size, info.hole_count);
+			cli_buf_printf(buf, "%s\t%llu\t%u\n", name, (unsigned long long)info.size, info.hole_count);
 		else
-			put(buf, "%s\t%u\n", name, info.member_count);
+			cli_buf_printf(buf, "%s\t%u\n", name, info.member_count);
 	}
 	return buf->failed ? -1 : 1;
 }
