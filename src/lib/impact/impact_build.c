@@ -6,13 +6,14 @@
 
 #include "layout/selection.h"
 #include "model/structs.h"
+#include "reorder/heat.h"
 #include "util/checked.h"
 #include "util/fail.h"
 
 /* Heat classes, relative to the struct's most accessed member (reads plus
- * writes): hot from a quarter of it, warm from a hundredth, cold below
- * (never touched included).  Documented in docs/profiles.md. */
-#define HOT_FRACTION 0.25
+ * writes): hot as the planner's hot set (sf__heat_is_hot: from a quarter
+ * of it), warm from a hundredth, cold below (never touched included).
+ * Documented in docs/profiles.md. */
 #define WARM_FRACTION 0.01
 
 static const sf_struct *def_of(const sf_impact *impact, size_t index)
@@ -151,10 +152,10 @@ static int finish(sf_impact *impact)
 		}
 		for (uint32_t m = 0; m < e->member_count; m++) {
 			sf_impact_member_acc *a = &e->members[m];
-			double n = (double)sf__add_sat_u64(a->reads, a->writes);
-			a->heat = most && n >= HOT_FRACTION * (double)most   ? SF_HEAT_HOT
-				  : most && n >= WARM_FRACTION * (double)most ? SF_HEAT_WARM
-									      : SF_HEAT_COLD;
+			uint64_t n = sf__add_sat_u64(a->reads, a->writes);
+			a->heat = sf__heat_is_hot(n, most)                             ? SF_HEAT_HOT
+				  : most && (double)n >= WARM_FRACTION * (double)most ? SF_HEAT_WARM
+										: SF_HEAT_COLD;
 		}
 	}
 	impact->heat = sf__arena_calloc(impact->arena, heat_count ? heat_count : 1, sizeof(*impact->heat));

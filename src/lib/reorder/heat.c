@@ -68,18 +68,14 @@ static uint64_t member_bits(const sf_member *m)
  */
 static void mark_profile_hot(sf_rproblem *p)
 {
-	uint64_t busiest = 0, need;
+	uint64_t busiest = 0;
 
 	for (uint32_t i = 0; i < p->member_count; i++) {
 		if (p->weight[i] > busiest)
 			busiest = p->weight[i];
 	}
-	if (busiest == 0)
-		return;
-	/* need = ceil(busiest * percent / 100) without overflow */
-	need = busiest / 100 * SF_HEAT_HOT_PERCENT + ((busiest % 100) * SF_HEAT_HOT_PERCENT + 99) / 100;
 	for (uint32_t i = 0; i < p->member_count; i++) {
-		if (p->weight[i] && p->weight[i] >= need)
+		if (sf__heat_is_hot(p->weight[i], busiest))
 			p->hot[i] = true;
 	}
 }

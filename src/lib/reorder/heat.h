@@ -19,6 +19,17 @@
 /* A member is hot from this share of its struct's busiest member (see heat.c). */
 #define SF_HEAT_HOT_PERCENT 25
 
+/* Whether a member with `weight` accesses (reads + writes) is hot in a
+ * struct whose busiest member has `busiest`: the planner's hot set and
+ * the impact report's "hot" class are this one test. */
+static inline bool sf__heat_is_hot(uint64_t weight, uint64_t busiest)
+{
+	/* ceil(busiest * percent / 100) without overflow */
+	uint64_t need = busiest / 100 * SF_HEAT_HOT_PERCENT + ((busiest % 100) * SF_HEAT_HOT_PERCENT + 99) / 100;
+
+	return weight != 0 && weight >= need;
+}
+
 /*
  * Cache lines of `line` bytes that bytes [first, end) touch at the worst
  * object start that is a multiple of `base_align` (a power of two <= line);
