@@ -20,10 +20,8 @@ static void holes(sf_buf *buf, const sf_struct_layout *l)
 	for (uint32_t i = 0; i < l->hole_count; i++) {
 		sf__json_next(buf, i == 0);
 		sf__buf_putc(buf, '{');
-		sf__json_key(buf, "offset", true);
-		sf__json_u64(buf, l->holes[i].offset);
-		sf__json_key(buf, "size", false);
-		sf__json_u64(buf, l->holes[i].size);
+		sf__json_u64_field(buf, "offset", l->holes[i].offset, true);
+		sf__json_u64_field(buf, "size", l->holes[i].size, false);
 		sf__buf_putc(buf, '}');
 	}
 	sf__buf_putc(buf, ']');
@@ -32,10 +30,8 @@ static void holes(sf_buf *buf, const sf_struct_layout *l)
 	for (uint32_t i = 0; i < l->bit_hole_count; i++) {
 		sf__json_next(buf, i == 0);
 		sf__buf_putc(buf, '{');
-		sf__json_key(buf, "bit_offset", true);
-		sf__json_u64(buf, l->bit_holes[i].bit_offset);
-		sf__json_key(buf, "bits", false);
-		sf__json_u64(buf, l->bit_holes[i].bits);
+		sf__json_u64_field(buf, "bit_offset", l->bit_holes[i].bit_offset, true);
+		sf__json_u64_field(buf, "bits", l->bit_holes[i].bits, false);
 		sf__buf_putc(buf, '}');
 	}
 	sf__buf_putc(buf, ']');
@@ -52,42 +48,29 @@ static void members(sf_buf *buf, const sf_struct_layout *l)
 
 		sf__json_next(buf, i == 0);
 		sf__buf_putc(buf, '{');
-		sf__json_key(buf, "index", true);
-		sf__json_u64(buf, i);
+		sf__json_u64_field(buf, "index", i, true);
 		sf__json_string_field(buf, "name", m->name, false);
 		sf__json_string_field(buf, "type", m->type_name, false);
-		sf__json_key(buf, "offset", false);
-		sf__json_u64(buf, ml->offset);
-		sf__json_key(buf, "size", false);
-		sf__json_u64(buf, m->size);
-		sf__json_key(buf, "align", false);
-		sf__json_u64(buf, m->align);
-		sf__json_key(buf, "bit_offset", false);
-		sf__json_u64_or_null(buf, ml->bit_offset, bitfield);
-		sf__json_key(buf, "bit_size", false);
-		sf__json_u64_or_null(buf, m->bit_size, bitfield);
-		sf__json_key(buf, "decl_line", false);
-		sf__json_u64_or_null(buf, m->decl_line, m->decl_line != 0);
-		sf__json_key(buf, "crosses_cacheline", false);
-		sf__json_bool(buf, ml->crosses_cacheline);
-		sf__json_key(buf, "unsized", false);
-		sf__json_bool(buf, m->flags & SF_MEMBER_UNSIZED);
+		sf__json_u64_field(buf, "offset", ml->offset, false);
+		sf__json_u64_field(buf, "size", m->size, false);
+		sf__json_u64_field(buf, "align", m->align, false);
+		sf__json_u64_or_null_field(buf, "bit_offset", ml->bit_offset, bitfield, false);
+		sf__json_u64_or_null_field(buf, "bit_size", m->bit_size, bitfield, false);
+		sf__json_u64_or_null_field(buf, "decl_line", m->decl_line, m->decl_line != 0, false);
+		sf__json_bool_field(buf, "crosses_cacheline", ml->crosses_cacheline, false);
+		sf__json_bool_field(buf, "unsized", m->flags & SF_MEMBER_UNSIZED, false);
 		if (l->def->go) {
-			sf__json_key(buf, "pointer_bytes", false);
-			sf__json_u64(buf, m->pointer_bytes);
+			sf__json_u64_field(buf, "pointer_bytes", m->pointer_bytes, false);
 		}
 		/* Only where they are false, so C reports keep their shape. */
 		if (m->flags & SF_MEMBER_OFFSET_UNKNOWN) {
-			sf__json_key(buf, "offset_known", false);
-			sf__json_bool(buf, false);
+			sf__json_bool_field(buf, "offset_known", false, false);
 		}
 		if ((m->flags & SF_MEMBER_DECL_ONLY) && m->size == 0) {
-			sf__json_key(buf, "size_known", false);
-			sf__json_bool(buf, false);
+			sf__json_bool_field(buf, "size_known", false, false);
 		}
 		if (m->flags & SF_MEMBER_VIRTUAL_BASE) {
-			sf__json_key(buf, "virtual_base", false);
-			sf__json_bool(buf, true);
+			sf__json_bool_field(buf, "virtual_base", true, false);
 		}
 		if (ml->nested) {
 			sf__json_string_field(buf, "kind", sf__struct_kind_name(ml->nested->def->kind), false);
@@ -103,8 +86,7 @@ static void site(sf_buf *buf, const sf_struct *s, bool first)
 {
 	sf__json_key(buf, "decl_file", first);
 	sf__buf_json_string(buf, s->decl_file);
-	sf__json_key(buf, "decl_line", false);
-	sf__json_u64_or_null(buf, s->decl_line, s->decl_line != 0);
+	sf__json_u64_or_null_field(buf, "decl_line", s->decl_line, s->decl_line != 0, false);
 }
 
 /* The cache-aware part of a proposal (only when it has one, so the output
@@ -119,10 +101,8 @@ static void hot_set(sf_buf *buf, const sf_proposal *prop)
 	sf__buf_printf(buf, "%" PRIu32, prop->hot_lines);
 	sf__json_key(buf, "original_lines", false);
 	sf__buf_printf(buf, "%" PRIu32, prop->original_hot_lines);
-	sf__json_key(buf, "end", false);
-	sf__json_u64(buf, prop->hot_end);
-	sf__json_key(buf, "original_end", false);
-	sf__json_u64(buf, prop->original_hot_end);
+	sf__json_u64_field(buf, "end", prop->hot_end, false);
+	sf__json_u64_field(buf, "original_end", prop->original_hot_end, false);
 	sf__json_string_field(buf, "budget_bound", sf_objective_name(prop->budget_bound), false);
 	sf__json_key(buf, "shared_writers", false);
 	sf__buf_printf(buf, "%" PRIu32, prop->shared_writers);
@@ -141,21 +121,15 @@ static void proposal(sf_buf *buf, const sf_proposal *prop, bool go)
 		sf__json_u64(buf, prop->order[i]);
 	}
 	sf__buf_putc(buf, ']');
-	sf__json_key(buf, "size", false);
-	sf__json_u64(buf, prop->size);
-	sf__json_key(buf, "saves", false);
-	sf__json_u64(buf, prop->saves);
-	sf__json_key(buf, "cachelines", false);
-	sf__json_u64(buf, prop->cachelines);
-	sf__json_key(buf, "crossings", false);
-	sf__json_u64(buf, prop->crossings);
-	sf__json_key(buf, "moved", false);
-	sf__json_u64(buf, prop->moved);
+	sf__json_u64_field(buf, "size", prop->size, false);
+	sf__json_u64_field(buf, "saves", prop->saves, false);
+	sf__json_u64_field(buf, "cachelines", prop->cachelines, false);
+	sf__json_u64_field(buf, "crossings", prop->crossings, false);
+	sf__json_u64_field(buf, "moved", prop->moved, false);
 	sf__json_string_field(buf, "optimal", sf_optimality_name(prop->optimal), false);
 	sf__json_string_field(buf, "moves_optimal", sf_optimality_name(prop->moves_optimal), false);
 	sf__json_string_field(buf, "reason", prop->reason == SF_REASON_NONE ? NULL : sf_reorder_reason_text(prop->reason), false);
-	sf__json_key(buf, "unconstrained_size", false);
-	sf__json_u64(buf, prop->unconstrained_size);
+	sf__json_u64_field(buf, "unconstrained_size", prop->unconstrained_size, false);
 	sf__json_key(buf, "bound_by", false);
 	sf__buf_putc(buf, '[');
 	if (prop->bound_by & SF_RULE_BOUND_KEEP_FIRST)
@@ -171,10 +145,8 @@ static void proposal(sf_buf *buf, const sf_proposal *prop, bool go)
 	sf__buf_putc(buf, ']');
 	sf__json_string_field(buf, "assumed_alignment", prop->assumed_alignment, false);
 	if (go) {
-		sf__json_key(buf, "pointer_bytes", false);
-		sf__json_u64(buf, prop->pointer_bytes);
-		sf__json_key(buf, "original_pointer_bytes", false);
-		sf__json_u64(buf, prop->original_pointer_bytes);
+		sf__json_u64_field(buf, "pointer_bytes", prop->pointer_bytes, false);
+		sf__json_u64_field(buf, "original_pointer_bytes", prop->original_pointer_bytes, false);
 	}
 	if (prop->cache_aware)
 		hot_set(buf, prop);
@@ -191,39 +163,26 @@ static void struct_json(sf_buf *buf, const sf_report_entry *e, const sf_proposal
 	sf__json_string_field(buf, "kind", sf__struct_kind_name(s->kind), true);
 	sf__json_string_field(buf, "name", s->name, false);
 	sf__json_string_field(buf, "typedef_name", s->typedef_name, false);
-	sf__json_key(buf, "size", false);
-	sf__json_u64(buf, s->size);
-	sf__json_key(buf, "align", false);
-	sf__json_u64(buf, s->align);
-	sf__json_key(buf, "align_certain", false);
-	sf__json_bool(buf, s->align_certain);
-	sf__json_key(buf, "packed", false);
-	sf__json_bool(buf, s->packed);
-	sf__json_key(buf, "unsized", false);
-	sf__json_bool(buf, s->unsized);
+	sf__json_u64_field(buf, "size", s->size, false);
+	sf__json_u64_field(buf, "align", s->align, false);
+	sf__json_bool_field(buf, "align_certain", s->align_certain, false);
+	sf__json_bool_field(buf, "packed", s->packed, false);
+	sf__json_bool_field(buf, "unsized", s->unsized, false);
 	/* Go only, so C documents stay as they were. */
 	if (s->go) {
 		sf__json_string_field(buf, "language", "go", false);
-		sf__json_key(buf, "pointer_bytes", false);
-		sf__json_u64(buf, sf__struct_pointer_bytes(s));
+		sf__json_u64_field(buf, "pointer_bytes", sf__struct_pointer_bytes(s), false);
 	}
 	site(buf, s, false);
-	sf__json_key(buf, "file", false);
-	sf__json_u64(buf, s->file_index);
-	sf__json_key(buf, "cachelines", false);
-	sf__json_u64(buf, l->cachelines);
-	sf__json_key(buf, "sum_members", false);
-	sf__json_u64(buf, l->sum_members);
+	sf__json_u64_field(buf, "file", s->file_index, false);
+	sf__json_u64_field(buf, "cachelines", l->cachelines, false);
+	sf__json_u64_field(buf, "sum_members", l->sum_members, false);
 	holes(buf, l);
-	sf__json_key(buf, "padding", false);
-	sf__json_u64(buf, l->padding);
-	sf__json_key(buf, "bit_padding", false);
-	sf__json_u64(buf, l->bit_padding);
-	sf__json_key(buf, "contents_known", false);
-	sf__json_bool(buf, l->contents_known);
+	sf__json_u64_field(buf, "padding", l->padding, false);
+	sf__json_u64_field(buf, "bit_padding", l->bit_padding, false);
+	sf__json_bool_field(buf, "contents_known", l->contents_known, false);
 	members(buf, l);
-	sf__json_key(buf, "abi_visible", false);
-	sf__json_bool(buf, s->abi_visible);
+	sf__json_bool_field(buf, "abi_visible", s->abi_visible, false);
 	sf__json_key(buf, "conflicts", false);
 	sf__buf_putc(buf, '[');
 	for (size_t i = 0; i < e->conflict_count; i++) {
@@ -231,10 +190,8 @@ static void struct_json(sf_buf *buf, const sf_report_entry *e, const sf_proposal
 		sf__json_next(buf, i == 0);
 		sf__buf_putc(buf, '{');
 		site(buf, other, true);
-		sf__json_key(buf, "size", false);
-		sf__json_u64(buf, other->size);
-		sf__json_key(buf, "file", false);
-		sf__json_u64(buf, other->file_index);
+		sf__json_u64_field(buf, "size", other->size, false);
+		sf__json_u64_field(buf, "file", other->file_index, false);
 		sf__buf_putc(buf, '}');
 	}
 	sf__buf_putc(buf, ']');
@@ -259,8 +216,7 @@ int sf_emit_json(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 	sf__buf_putc(buf, '{');
 	sf__json_string_field(buf, "tool", "structfit", true);
 	sf__json_string_field(buf, "version", sf_version(), false);
-	sf__json_key(buf, "cacheline", false);
-	sf__json_u64(buf, report->cacheline);
+	sf__json_u64_field(buf, "cacheline", report->cacheline, false);
 	sf__json_line(buf, false, 0);
 	sf__json_key(buf, "files", true);
 	sf__buf_putc(buf, '[');
@@ -271,8 +227,7 @@ int sf_emit_json(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 		sf__json_string_field(buf, "path", f->path, true);
 		sf__json_string_field(buf, "arch", f->arch, false);
 		sf__json_string_field(buf, "byte_order", f->big_endian ? "big" : "little", false);
-		sf__json_key(buf, "address_size", false);
-		sf__json_u64(buf, f->address_size);
+		sf__json_u64_field(buf, "address_size", f->address_size, false);
 		sf__buf_putc(buf, '}');
 	}
 	if (file_count)

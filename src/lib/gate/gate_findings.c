@@ -66,13 +66,10 @@ static void json_finding(sf_buf *buf, const sf_finding *f, bool first)
 	sf__json_string_field(buf, "kind", f->struct_kind, false);
 	sf__json_string_field(buf, "name", f->struct_name, false);
 	sf__json_string_field(buf, "decl_file", f->decl_file, false);
-	sf__json_key(buf, "decl_line", false);
-	sf__json_u64_or_null(buf, f->decl_line, f->decl_line != 0);
+	sf__json_u64_or_null_field(buf, "decl_line", f->decl_line, f->decl_line != 0, false);
 	sf__json_string_field(buf, "member", f->member, false);
-	sf__json_key(buf, "old", false);
-	sf__json_u64(buf, f->old_value);
-	sf__json_key(buf, "new", false);
-	sf__json_u64(buf, f->new_value);
+	sf__json_u64_field(buf, "old", f->old_value, false);
+	sf__json_u64_field(buf, "new", f->new_value, false);
 	sf__json_string_field(buf, "message", message.data ? message.data : "", false);
 	sf__buf_putc(buf, '}');
 	sf_buf_free(&message);
@@ -86,8 +83,7 @@ static void json(sf_buf *buf, const sf_findings *findings)
 	sf__json_string_field(buf, "tool", "structfit", true);
 	sf__json_string_field(buf, "version", sf_version(), false);
 	sf__json_string_field(buf, "document", findings->diff ? "diff" : "check", false);
-	sf__json_key(buf, "violations", false);
-	sf__json_u64(buf, sf_findings_violations(findings));
+	sf__json_u64_field(buf, "violations", sf_findings_violations(findings), false);
 	sf__json_key(buf, "findings", false);
 	sf__buf_putc(buf, '[');
 	for (size_t i = 0; i < count; i++)

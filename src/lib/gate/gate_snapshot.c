@@ -26,10 +26,8 @@ static void holes(sf_buf *buf, const sf_snap_struct *s, uint32_t owner)
 			continue;
 		sf__json_next(buf, first);
 		sf__buf_putc(buf, '{');
-		sf__json_key(buf, "offset", true);
-		sf__json_u64(buf, s->holes[i].offset);
-		sf__json_key(buf, "size", false);
-		sf__json_u64(buf, s->holes[i].size);
+		sf__json_u64_field(buf, "offset", s->holes[i].offset, true);
+		sf__json_u64_field(buf, "size", s->holes[i].size, false);
 		sf__buf_putc(buf, '}');
 		first = false;
 	}
@@ -42,10 +40,8 @@ static void holes(sf_buf *buf, const sf_snap_struct *s, uint32_t owner)
 			continue;
 		sf__json_next(buf, first);
 		sf__buf_putc(buf, '{');
-		sf__json_key(buf, "bit_offset", true);
-		sf__json_u64(buf, s->bit_holes[i].bit_offset);
-		sf__json_key(buf, "bits", false);
-		sf__json_u64(buf, s->bit_holes[i].bits);
+		sf__json_u64_field(buf, "bit_offset", s->bit_holes[i].bit_offset, true);
+		sf__json_u64_field(buf, "bits", s->bit_holes[i].bits, false);
 		sf__buf_putc(buf, '}');
 		first = false;
 	}
@@ -66,20 +62,14 @@ static void members(sf_buf *buf, const sf_snap_struct *s, uint32_t *at, uint32_t
 		sf__json_next(buf, first);
 		sf__buf_putc(buf, '{');
 		first = false;
-		sf__json_key(buf, "index", true);
-		sf__json_u64(buf, m->index);
+		sf__json_u64_field(buf, "index", m->index, true);
 		sf__json_string_field(buf, "name", m->name, false);
 		sf__json_string_field(buf, "type", m->type, false);
-		sf__json_key(buf, "offset", false);
-		sf__json_u64(buf, m->offset);
-		sf__json_key(buf, "size", false);
-		sf__json_u64(buf, m->size);
-		sf__json_key(buf, "align", false);
-		sf__json_u64(buf, m->align);
-		sf__json_key(buf, "bit_offset", false);
-		sf__json_u64_or_null(buf, m->bit_offset, m->bit_size != 0);
-		sf__json_key(buf, "bit_size", false);
-		sf__json_u64_or_null(buf, m->bit_size, m->bit_size != 0);
+		sf__json_u64_field(buf, "offset", m->offset, false);
+		sf__json_u64_field(buf, "size", m->size, false);
+		sf__json_u64_field(buf, "align", m->align, false);
+		sf__json_u64_or_null_field(buf, "bit_offset", m->bit_offset, m->bit_size != 0, false);
+		sf__json_u64_or_null_field(buf, "bit_size", m->bit_size, m->bit_size != 0, false);
 		if (m->body) {
 			sf__json_string_field(buf, "kind", m->body_kind, false);
 			members(buf, s, at, depth + 1);
@@ -98,24 +88,16 @@ static void one_struct(sf_buf *buf, const sf_snap_struct *s)
 	sf__json_string_field(buf, "kind", s->kind, true);
 	sf__json_string_field(buf, "name", s->name, false);
 	sf__json_string_field(buf, "typedef_name", s->typedef_name, false);
-	sf__json_key(buf, "size", false);
-	sf__json_u64(buf, s->size);
-	sf__json_key(buf, "align", false);
-	sf__json_u64(buf, s->align);
-	sf__json_key(buf, "align_certain", false);
-	sf__json_bool(buf, s->align_certain);
-	sf__json_key(buf, "packed", false);
-	sf__json_bool(buf, s->packed);
+	sf__json_u64_field(buf, "size", s->size, false);
+	sf__json_u64_field(buf, "align", s->align, false);
+	sf__json_bool_field(buf, "align_certain", s->align_certain, false);
+	sf__json_bool_field(buf, "packed", s->packed, false);
 	sf__json_string_field(buf, "decl_file", s->decl_rel, false);
-	sf__json_key(buf, "decl_line", false);
-	sf__json_u64_or_null(buf, s->decl_line, s->decl_line != 0);
-	sf__json_key(buf, "cachelines", false);
-	sf__json_u64(buf, s->cachelines);
+	sf__json_u64_or_null_field(buf, "decl_line", s->decl_line, s->decl_line != 0, false);
+	sf__json_u64_field(buf, "cachelines", s->cachelines, false);
 	holes(buf, s, SF_SNAP_TOP);
-	sf__json_key(buf, "padding", false);
-	sf__json_u64(buf, s->padding);
-	sf__json_key(buf, "bit_padding", false);
-	sf__json_u64(buf, s->bit_padding);
+	sf__json_u64_field(buf, "padding", s->padding, false);
+	sf__json_u64_field(buf, "bit_padding", s->bit_padding, false);
 	members(buf, s, &at, 0);
 	sf__buf_putc(buf, '}');
 }
@@ -126,8 +108,7 @@ int sf_emit_snapshot(sf_buf *buf, const sf_snapshot *snap)
 	sf__json_string_field(buf, "tool", "structfit", true);
 	sf__json_string_field(buf, "version", sf_version(), false);
 	sf__json_string_field(buf, "document", "snapshot", false);
-	sf__json_key(buf, "cacheline", false);
-	sf__json_u64(buf, snap->cacheline);
+	sf__json_u64_field(buf, "cacheline", snap->cacheline, false);
 	sf__json_line(buf, false, 0);
 	sf__json_key(buf, "files", true);
 	sf__buf_putc(buf, '[');
@@ -138,8 +119,7 @@ int sf_emit_snapshot(sf_buf *buf, const sf_snapshot *snap)
 		sf__json_string_field(buf, "path", f->path, true);
 		sf__json_string_field(buf, "arch", f->arch, false);
 		sf__json_string_field(buf, "byte_order", f->big_endian ? "big" : "little", false);
-		sf__json_key(buf, "address_size", false);
-		sf__json_u64(buf, f->address_size);
+		sf__json_u64_field(buf, "address_size", f->address_size, false);
 		sf__buf_putc(buf, '}');
 	}
 	if (snap->file_count)

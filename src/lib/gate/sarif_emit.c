@@ -94,8 +94,7 @@ static void location(sf_buf *buf, const sf_finding *f, const char *source_root)
 	if (f->decl_line) {
 		sf__json_key(buf, "region", false);
 		sf__buf_putc(buf, '{');
-		sf__json_key(buf, "startLine", true);
-		sf__json_u64(buf, f->decl_line);
+		sf__json_u64_field(buf, "startLine", f->decl_line, true);
 		sf__buf_putc(buf, '}');
 	}
 	sf__buf_puts(buf, "}}]");
@@ -129,8 +128,7 @@ static void result(sf_buf *buf, const sf_finding *f, const char *source_root, bo
 	sf__json_line(buf, first, 4);
 	sf__buf_putc(buf, '{');
 	sf__json_string_field(buf, "ruleId", sf_finding_rule(f->kind), true);
-	sf__json_key(buf, "ruleIndex", false);
-	sf__json_u64(buf, (uint64_t)f->kind);
+	sf__json_u64_field(buf, "ruleIndex", (uint64_t)f->kind, false);
 	sf__json_string_field(buf, "level", f->violation ? "error" : "note", false);
 	sf__json_key(buf, "message", false);
 	sf__buf_putc(buf, '{');

@@ -65,4 +65,26 @@ static inline void sf__json_string_field(sf_buf *buf, const char *name, const ch
 	sf__buf_json_string(buf, value);
 }
 
+/* A number key/value pair. */
+static inline void sf__json_u64_field(sf_buf *buf, const char *name, uint64_t value, bool first)
+{
+	sf__json_key(buf, name, first);
+	sf__json_u64(buf, value);
+}
+
+/* A number key/value pair whose value is null when it does not apply. */
+static inline void sf__json_u64_or_null_field(sf_buf *buf, const char *name, uint64_t value, bool present,
+					      bool first)
+{
+	sf__json_key(buf, name, first);
+	sf__json_u64_or_null(buf, value, present);
+}
+
+/* A true/false key/value pair. */
+static inline void sf__json_bool_field(sf_buf *buf, const char *name, bool value, bool first)
+{
+	sf__json_key(buf, name, first);
+	sf__json_bool(buf, value);
+}
+
 #endif
