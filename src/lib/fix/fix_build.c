@@ -23,6 +23,7 @@
 #include "reorder/constraints.h"
 #include "reorder/plan.h"
 #include "util/fail.h"
+#include "util/file_read.h"
 
 /* Same definition recorded with another layout (an #ifdef-dependent body). */
 static bool defined_twice(const sf_report_entry *e)
@@ -282,7 +283,7 @@ static int scan_initializers(builder *b)
 			char *text = NULL;
 			size_t len = 0;
 			sf_fix_tokens toks;
-			int r = sf__fix_read_whole(files.items[f], &text, &len);
+			int r = sf__read_file(files.items[f], &text, &len);
 			if (r == SF_ENOMEM) {
 				rc = r;
 				break;

@@ -73,9 +73,6 @@ __attribute__((format(printf, 2, 3)))
 #endif
 char *sf__fix_format(sf_fix *fix, const char *fmt, ...);
 
-/* Reads a whole file (NUL-terminated); 0, -1 with errno, or SF_ENOMEM. */
-int sf__fix_read_whole(const char *path, char **out, size_t *len);
-
 /* How sf__fix_source_for's reason begins for a file outside the source root. */
 #define SF_FIX_OUTSIDE_ROOT "outside the source root"
 

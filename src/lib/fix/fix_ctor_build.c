@@ -8,6 +8,7 @@
 #include "fix/fix_cxx.h"
 #include "fix/fix_cxx_build.h"
 #include "util/fail.h"
+#include "util/file_read.h"
 
 typedef struct ctor_site {
 	size_t source;
@@ -38,7 +39,7 @@ static int find_ctors(builder *b, site_list *sites)
 	for (size_t f = 0; rc == 0 && f < files.count; f++) {
 		char *text = NULL;
 		size_t len = 0;
-		int r = sf__fix_read_whole(files.items[f], &text, &len);
+		int r = sf__read_file(files.items[f], &text, &len);
 		if (r == SF_ENOMEM)
 			rc = r;
 		for (size_t i = 0; r == 0 && rc == 0 && i < b->cand_count; i++) {

@@ -15,6 +15,7 @@
 #include "fix/fix_result.h"
 #include "util/arena.h"
 #include "util/fail.h"
+#include "util/file_read.h"
 
 #define GO_MAX_DEPTH 16
 
@@ -47,7 +48,7 @@ static int add_file(builder *b, const char *path, const char *rel, const char *d
 	sf_go_file *f;
 	char *text = NULL;
 	size_t len = 0, cap = ix->count;
-	int rc = sf__fix_read_whole(path, &text, &len);
+	int rc = sf__read_file(path, &text, &len);
 
 	if (rc == -1)
 		return 0;   /* unreadable: as if absent */

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "util/fail.h"
+#include "util/file_read.h"
 
 void *sf__fix_grow(sf_arena *arena, void *items, size_t count, size_t *cap, size_t size)
 {
@@ -62,42 +63,6 @@ char *sf__fix_format(sf_fix *fix, const char *fmt, ...)
 	return s;
 }
 
-int sf__fix_read_whole(const char *path, char **out, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *data = NULL;
-	size_t cap = 0, n = 0;
-	if (!f)
-		return -1;
-	for (;;) {
-		if (n == cap) {
-			size_t grown = cap ? cap * 2 : 65536;
-			char *more = realloc(data, grown + 1);
-			if (!more) {
-				free(data);
-				fclose(f);
-				return SF_ENOMEM;
-			}
-			data = more;
-			cap = grown;
-		}
-		size_t got = fread(data + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		free(data);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	data[n] = '\0';
-	*out = data;
-	*len = n;
-	return 0;
-}
-
 /* The recorded path after prefix maps, joined to the root when relative. */
 static char *mapped_path(const builder *b, const char *recorded)
 {
@@ -134,7 +99,7 @@ static int read_source(sf_fix *fix, sf_fix_source *src, const char *path)
 	sf_fix_tokens toks;
 	char *text = NULL;
 	size_t len = 0;
-	int rc = sf__fix_read_whole(path, &text, &len);
+	int rc = sf__read_file(path, &text, &len);
 
 	if (rc < 0)
 		return rc;

@@ -7,55 +7,11 @@
 #include <string.h>
 
 #include "util/fail.h"
+#include "util/file_read.h"
 
 /* Source files larger than this are not read: an allocation site's file is
  * a C file, and a huge one would only slow the attribution down. */
 #define MAX_SOURCE_BYTES (64u << 20)
-
-int sf__impact_read_whole(const char *path, char **out, size_t *len);
-
-/* 0, SF_ENOMEM, or -1 with errno set. */
-int sf__impact_read_whole(const char *path, char **out, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *data = NULL;
-	size_t cap = 0, n = 0;
-
-	*out = NULL;
-	*len = 0;
-	if (!f)
-		return -1;
-	for (;;) {
-		size_t got;
-		if (n == cap) {
-			size_t grown = cap ? cap * 2 : 65536;
-			char *more = realloc(data, grown + 1);
-			if (!more) {
-				free(data);
-				fclose(f);
-				return SF_ENOMEM;
-			}
-			data = more;
-			cap = grown;
-		}
-		got = fread(data + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		int saved = errno ? errno : EIO;
-		free(data);
-		fclose(f);
-		errno = saved;
-		return -1;
-	}
-	fclose(f);
-	data[n] = '\0';
-	*out = data;
-	*len = n;
-	return 0;
-}
 
 /* One file as read (or found missing: text NULL), split into lines. */
 typedef struct source_file {
@@ -156,14 +112,14 @@ static source_file *find(sf_impact_sources *sources, const char *file)
 		return NULL;
 	f->next = sources->files;
 	sources->files = f;
-	if (sf__impact_read_whole(file, &data, &len) != 0) {
+	if (sf__read_file(file, &data, &len) != 0) {
 		for (source_dir *d = sources->dirs; d && !data; d = d->next) {
 			size_t n = strlen(d->path) + strlen(file) + 2;
 			char *path = malloc(n);
 			if (!path)
 				return NULL;
 			snprintf(path, n, "%s/%s", d->path, file);
-			if (sf__impact_read_whole(path, &data, &len) != 0)
+			if (sf__read_file(path, &data, &len) != 0)
 				data = NULL;
 			free(path);
 		}

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "util/fail.h"
+#include "util/file_read.h"
 
 /* Read through impact_sources.c, the one file of impact/ doing I/O. */
-int sf__impact_read_whole(const char *path, char **out, size_t *len);
 
 int sf_profile_new(sf_profile **out)
 {
@@ -106,7 +106,7 @@ int sf_profile_load(sf_profile *profile, const char *path)
 
 	if (!profile || !path)
 		return sf__fail(SF_EUSAGE, "sf_profile_load: NULL argument");
-	error = sf__impact_read_whole(path, &text, &len);
+	error = sf__read_file(path, &text, &len);
 	if (error == SF_ENOMEM)
 		return sf__fail(SF_ENOMEM, "out of memory while reading %s", path);
 	if (error)
