@@ -10,53 +10,11 @@
 #include "layout/place.h"
 #include "model/structs.h"
 #include "model_builder.h"
+#include "plan_fixture.h"
 #include "reorder/heat.h"
 #include "reorder/plan.h"
 
-typedef struct fixture {
-	sf_unit unit;
-	sf_arena *arena;
-	sf_search_ws ws;
-	sf_plan_entry entry;
-	sf_constraints *constraints;
-} fixture;
-
-static fixture fx;
-
-static void setup(void)
-{
-	memset(&fx, 0, sizeof(fx));
-	cr_assert_eq(sf__unit_init(&fx.unit, 0), 0);
-	cr_assert_eq(sf__arena_new(&fx.arena), 0);
-}
-
-static void teardown(void)
-{
-	sf__layout_free(fx.entry.owned_layout);
-	sf__search_ws_free(&fx.ws);
-	sf_constraints_free(fx.constraints);
-	sf__arena_free(fx.arena);
-	sf__unit_release(&fx.unit);
-}
-
 TestSuite(cacheorder, .init = setup, .fini = teardown);
-
-static const sf_proposal *plan_with(const sf_struct *s, const sf_reorder_options *opts)
-{
-	sf__layout_free(fx.entry.owned_layout);
-	fx.entry.owned_layout = NULL;
-	int rc = sf__reorder_struct(&fx.entry, s, NULL, opts, 64, &fx.ws, fx.arena);
-	cr_assert_eq(rc, 0, "%s", sf_error_last());
-	return &fx.entry.proposal;
-}
-
-static void use_constraints(const char *text)
-{
-	sf_constraints_free(fx.constraints);
-	fx.constraints = NULL;
-	int rc = sf_constraints_parse(&fx.constraints, text, strlen(text), "test.cf");
-	cr_assert_eq(rc, 0, "%s", sf_error_last());
-}
 
 /* Offset of declared member `index` in the proposed layout. */
 static uint64_t offset_of(const sf_proposal *p, uint32_t index)
