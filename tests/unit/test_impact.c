@@ -11,6 +11,7 @@
 #include "impact/impact_private.h"
 #include "impact/impact_sizeof.h"
 #include "layout/selection.h"
+#include "impact_fixture.h"
 #include "model_builder.h"
 
 /* A real valgrind 3.19 DHAT file (10 x 40-byte struct, 5 x 32-byte
@@ -255,16 +256,6 @@ Test(profile, declarators_and_member_type_shapes)
 }
 
 /* Attribution against a hand-built model and a source file on disk. */
-typedef struct impact_fixture {
-	sf_model *model;
-	sf_unit unit;
-	sf_report *report;
-	sf_plan *plan;
-	sf_profile *profile;
-	sf_impact *impact;
-	char dir[64];
-} impact_fixture;
-
 static impact_fixture ix;
 
 static const char alloc_c[] =
@@ -305,55 +296,12 @@ static const char alloc_dhat[] =
 
 static void impact_setup(void)
 {
-	static const mb_member a[] = {
-		MB_PLAIN("x", "long", 0, 8, 8), MB_PLAIN("y", "long", 8, 8, 8), MB_PLAIN("z", "long", 16, 8, 8)
-	};
-	static const mb_member b[] = {
-		MB_PLAIN("p", "int", 0, 4, 4), MB_PLAIN("q", "long", 8, 8, 8), MB_PLAIN("r", "int", 16, 4, 4)
-	};
-	static const mb_member c[] = {
-		MB_PLAIN("c1", "char", 0, 1, 1), MB_PLAIN("l1", "long", 8, 8, 8),
-		MB_PLAIN("c2", "char", 16, 1, 1), MB_PLAIN("l2", "long", 24, 8, 8),
-		MB_PLAIN("c3", "char", 32, 1, 1), MB_PLAIN("l3", "long", 40, 8, 8)
-	};
-	sf_file_info info = { "alloc.o", NULL, "x86_64", 0, 8, "dwarf" };
-	sf_report_options ro = SF_REPORT_OPTIONS_INIT;
-	char path[128];
-	FILE *f;
-
-	memset(&ix, 0, sizeof(ix));
-	cr_assert_eq(sf_model_new(&ix.model), 0);
-	cr_assert_eq(sf__model_add_file(ix.model, &info), 0);
-	cr_assert_eq(sf__unit_init(&ix.unit, 0), 0);
-	cr_assert_not_null(mb_add(&ix.unit, SF_STRUCT, "a", 24, a, MB_COUNT(a)));
-	cr_assert_not_null(mb_add(&ix.unit, SF_STRUCT, "b", 24, b, MB_COUNT(b)));
-	cr_assert_not_null(mb_add(&ix.unit, SF_STRUCT, "c", 48, c, MB_COUNT(c)));
-	cr_assert_eq(sf__model_merge_unit(ix.model, &ix.unit), 0);
-	cr_assert_eq(sf_report_build(&ix.report, ix.model, &ro), 0);
-	cr_assert_eq(sf_reorder_plan(&ix.plan, ix.report, NULL), 0);
-	cr_assert_eq(sf_profile_new(&ix.profile), 0);
-	strcpy(ix.dir, "/tmp/sf-impact-XXXXXX");
-	cr_assert_not_null(mkdtemp(ix.dir));
-	snprintf(path, sizeof(path), "%s/alloc.c", ix.dir);
-	f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fputs(alloc_c, f);
-	fclose(f);
+	impact_fixture_setup(&ix, "alloc.c", alloc_c);
 }
 
 static void impact_teardown(void)
 {
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/alloc.c", ix.dir);
-	unlink(path);
-	rmdir(ix.dir);
-	sf_impact_free(ix.impact);
-	sf_profile_free(ix.profile);
-	sf_plan_free(ix.plan);
-	sf_report_free(ix.report);
-	sf__unit_release(&ix.unit);
-	sf_model_free(ix.model);
+	impact_fixture_teardown(&ix);
 }
 
 TestSuite(impact, .init = impact_setup, .fini = impact_teardown);

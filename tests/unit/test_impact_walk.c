@@ -10,6 +10,7 @@
 
 #include "impact/impact_private.h"
 #include "layout/selection.h"
+#include "impact_fixture.h"
 #include "model_builder.h"
 
 /* A program with gawk's shape: a persistent-heap malloc and an error
@@ -70,66 +71,16 @@ static const char walk_dhat[] =
 	"\"0x8: _nl_make_l10nflist (l10nflist.c:242)\",\"0x9: setlocale (setlocale.c:414)\","
 	"\"0xa: main (walk.c:30)\",\"0xb: strdup (strdup.c:42)\"]}";
 
-typedef struct walk_fixture {
-	sf_model *model;
-	sf_unit unit;
-	sf_report *report;
-	sf_profile *profile;
-	sf_impact *impact;
-	char dir[64];
-} walk_fixture;
-
-static walk_fixture wx;
+static impact_fixture wx;
 
 static void walk_setup(void)
 {
-	static const mb_member a[] = {
-		MB_PLAIN("x", "long", 0, 8, 8), MB_PLAIN("y", "long", 8, 8, 8), MB_PLAIN("z", "long", 16, 8, 8)
-	};
-	static const mb_member b[] = {
-		MB_PLAIN("p", "int", 0, 4, 4), MB_PLAIN("q", "long", 8, 8, 8), MB_PLAIN("r", "int", 16, 4, 4)
-	};
-	static const mb_member c[] = {
-		MB_PLAIN("c1", "char", 0, 1, 1), MB_PLAIN("l1", "long", 8, 8, 8),
-		MB_PLAIN("c2", "char", 16, 1, 1), MB_PLAIN("l2", "long", 24, 8, 8),
-		MB_PLAIN("c3", "char", 32, 1, 1), MB_PLAIN("l3", "long", 40, 8, 8)
-	};
-	sf_file_info info = { "walk.o", NULL, "x86_64", 0, 8, "dwarf" };
-	sf_report_options ro = SF_REPORT_OPTIONS_INIT;
-	char path[128];
-	FILE *f;
-
-	memset(&wx, 0, sizeof(wx));
-	cr_assert_eq(sf_model_new(&wx.model), 0);
-	cr_assert_eq(sf__model_add_file(wx.model, &info), 0);
-	cr_assert_eq(sf__unit_init(&wx.unit, 0), 0);
-	cr_assert_not_null(mb_add(&wx.unit, SF_STRUCT, "a", 24, a, MB_COUNT(a)));
-	cr_assert_not_null(mb_add(&wx.unit, SF_STRUCT, "b", 24, b, MB_COUNT(b)));
-	cr_assert_not_null(mb_add(&wx.unit, SF_STRUCT, "c", 48, c, MB_COUNT(c)));
-	cr_assert_eq(sf__model_merge_unit(wx.model, &wx.unit), 0);
-	cr_assert_eq(sf_report_build(&wx.report, wx.model, &ro), 0);
-	cr_assert_eq(sf_profile_new(&wx.profile), 0);
-	strcpy(wx.dir, "/tmp/sf-walk-XXXXXX");
-	cr_assert_not_null(mkdtemp(wx.dir));
-	snprintf(path, sizeof(path), "%s/walk.c", wx.dir);
-	f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fputs(walk_c, f);
-	fclose(f);
+	impact_fixture_setup(&wx, "walk.c", walk_c);
 }
 
 static void walk_teardown(void)
 {
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/walk.c", wx.dir);
-	unlink(path);
-	rmdir(wx.dir);
-	sf_impact_free(wx.impact);
-	sf_profile_free(wx.profile);
-	sf_report_free(wx.report);
-	sf__unit_release(&wx.unit);
-	sf_model_free(wx.model);
+	impact_fixture_teardown(&wx);
 }
 
 TestSuite(walk, .init = walk_setup, .fini = walk_teardown);
