@@ -47,6 +47,20 @@ typedef struct sf__elf_contents {
 } sf__elf_contents;
 
 /*
+ * The DWARF sections the DIE reader parses (".debug_info" …), each with
+ * its sf_dwarf_sections field (offsetof): sf__elf_read_contents() loads
+ * only these (and their .dwo and .zdebug forms), and the input layer files
+ * them into sf_dwarf_sections.  One list, so the two cannot drift apart.
+ */
+typedef struct sf__elf_reader_section {
+	const char *name;
+	size_t field;
+} sf__elf_reader_section;
+
+extern const sf__elf_reader_section sf__elf_reader_sections[];
+extern const size_t sf__elf_reader_section_count;
+
+/*
  * Reads, checks, decompresses and (for ET_REL) relocates the DWARF sections
  * of `elf`, and picks up its build-id and debug links; compressed sections
  * are inflated on up to `threads` threads (0: one per online CPU).  `name` prefixes the

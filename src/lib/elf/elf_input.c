@@ -113,30 +113,16 @@ reject:
  * names stand in when the plain ones are absent. */
 static void collect_sections(const sf__elf_contents *contents, sf_dwarf_sections *out)
 {
-	static const struct {
-		const char *name;
-		size_t field;
-	} wanted[] = {
-		/* elf_sections.c's reader_reads() loads only these: keep both in step. */
-		{ ".debug_info", offsetof(sf_dwarf_sections, info) },
-		{ ".debug_types", offsetof(sf_dwarf_sections, types) },
-		{ ".debug_abbrev", offsetof(sf_dwarf_sections, abbrev) },
-		{ ".debug_str", offsetof(sf_dwarf_sections, str) },
-		{ ".debug_line", offsetof(sf_dwarf_sections, line) },
-		{ ".debug_line_str", offsetof(sf_dwarf_sections, line_str) },
-		{ ".debug_str_offsets", offsetof(sf_dwarf_sections, str_offsets) },
-		{ ".debug_cu_index", offsetof(sf_dwarf_sections, cu_index) },
-		{ ".debug_tu_index", offsetof(sf_dwarf_sections, tu_index) },
-	};
 
 	memset(out, 0, sizeof(*out));
 	for (size_t pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < contents->section_count; i++) {
 			const sf__dwarf_section *section = &contents->sections[i];
-			for (size_t w = 0; w < sizeof(wanted) / sizeof(wanted[0]); w++) {
-				sf_dwarf_bytes *slot = (sf_dwarf_bytes *)((char *)out + wanted[w].field);
-				size_t len = strlen(wanted[w].name);
-				if (slot->data || strncmp(section->name, wanted[w].name, len) != 0)
+			for (size_t w = 0; w < sf__elf_reader_section_count; w++) {
+				const sf__elf_reader_section *wanted = &sf__elf_reader_sections[w];
+				sf_dwarf_bytes *slot = (sf_dwarf_bytes *)((char *)out + wanted->field);
+				size_t len = strlen(wanted->name);
+				if (slot->data || strncmp(section->name, wanted->name, len) != 0)
 					continue;
 				if (pass == 0 ? section->name[len] == '\0' : strcmp(section->name + len, ".dwo") == 0) {
 					slot->data = section->data;

@@ -2,6 +2,7 @@
  * same-named sections (their bytes come from elf_section_bytes.c), and
  * the notes that name debug files. */
 #include "elf/elf_image.h"
+#include "elf/input.h"
 
 #include "util/checked.h"
 #include "util/fail.h"
@@ -118,27 +119,39 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+const sf__elf_reader_section sf__elf_reader_sections[] = {
+	{ ".debug_info", offsetof(sf_dwarf_sections, info) },
+	{ ".debug_types", offsetof(sf_dwarf_sections, types) },
+	{ ".debug_abbrev", offsetof(sf_dwarf_sections, abbrev) },
+	{ ".debug_str", offsetof(sf_dwarf_sections, str) },
+	{ ".debug_line", offsetof(sf_dwarf_sections, line) },
+	{ ".debug_line_str", offsetof(sf_dwarf_sections, line_str) },
+	{ ".debug_str_offsets", offsetof(sf_dwarf_sections, str_offsets) },
+	/* a .dwp package's unit indexes */
+	{ ".debug_cu_index", offsetof(sf_dwarf_sections, cu_index) },
+	{ ".debug_tu_index", offsetof(sf_dwarf_sections, tu_index) },
+};
+const size_t sf__elf_reader_section_count = sizeof(sf__elf_reader_sections) / sizeof(sf__elf_reader_sections[0]);
+
 /*
- * Whether the DIE reader reads a DWARF section (sf_dwarf_sections, and a
- * .dwp's unit indexes): the
- * others (location and range lists, aranges, frames, macros) are never
- * read, and inflating them was about a third of the serial time before
- * the worker threads start on a compressed python3.11 debug file.
+ * Whether the DIE reader reads a DWARF section: the others (location and
+ * range lists, aranges, frames, macros) are never read, and inflating them
+ * was about a third of the serial time before the worker threads start on
+ * a compressed python3.11 debug file.
  */
 static bool reader_reads(const char *section_name)
 {
-	static const char *const read[] = {
-		"info", "types", "abbrev", "str", "line", "line_str", "str_offsets",
-		"cu_index", "tu_index"   /* a .dwp package's unit indexes */
-	};
+	/* ".zdebug_x" and ".debug_x.dwo" stand for ".debug_x" */
 	const char *base = section_name + (section_name[1] == 'z' ? 8 : 7);
 	size_t len = strlen(base);
 
 	if (ends_with(base, ".dwo"))
 		len -= 4;
-	for (size_t k = 0; k < sizeof(read) / sizeof(read[0]); k++)
-		if (strlen(read[k]) == len && strncmp(base, read[k], len) == 0)
+	for (size_t k = 0; k < sf__elf_reader_section_count; k++) {
+		const char *known = sf__elf_reader_sections[k].name + 7;
+		if (strlen(known) == len && strncmp(base, known, len) == 0)
 			return true;
+	}
 	return false;
 }
 
