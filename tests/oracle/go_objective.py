@@ -244,7 +244,7 @@ if "type main.Data struct {" not in text:
 if "/* size 32 -> 32 (saves 0 bytes, 0.0 %), pointer bytes 16 -> 8," not in text or \
         "no order is smaller: 7 bytes of tail padding no order removes" not in text:
     fail("main.Data: the saving line does not say 32 -> 32, pointer bytes 16 -> 8, 7 bytes of tail padding")
-if ("/* struct main.Better: 32 bytes, pointer bytes 8, unchanged: already minimal: "
+if ("/* type main.Better: 32 bytes, pointer bytes 8, unchanged: already minimal: "
         "7 bytes of tail padding no order removes */") not in text:
     fail("main.Better is not reported as minimal with 7 bytes of tail padding")
 else:

@@ -150,7 +150,7 @@ for sname, want in probe.items():
 rows = {}
 for line in open(name + ".summary"):
     words = line.split()
-    if len(words) >= 7 and words[0] in ("struct", "class", "union"):
+    if len(words) >= 7 and words[0] in ("struct", "class", "union", "type"):
         rows.setdefault(" ".join(words[1:-6]), []).append([int(w) for w in words[-6:-2]])
 for sname, want in probe.items():
     row = [want["size"]] + want.get("waste", [])

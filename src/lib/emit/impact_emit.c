@@ -52,16 +52,6 @@ int sf__emit_order(size_t **order, const sf_report *report, const sf_emit_option
 	return 0;
 }
 
-static void struct_name(sf_buf *buf, const sf_struct *s)
-{
-	if (s->name)
-		sf__buf_printf(buf, "%s %s", sf__struct_kind_name(s->kind), s->name);
-	else if (s->typedef_name)
-		sf__buf_puts(buf, s->typedef_name);
-	else
-		sf__buf_printf(buf, "%s <anonymous>", sf__struct_kind_name(s->kind));
-}
-
 enum { COL_SIZE, COL_PROPOSED, COL_SAVES, COL_ALLOCS, COL_PEAK, COL_CLASS, COL_INSTANCE, COL_AT_PEAK,
        COLUMNS };
 
@@ -132,7 +122,7 @@ static int table(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 				widths[c] = (int)strlen(rows[i].cells[c]);
 		}
 		name.len = 0;
-		struct_name(&name, report->entries[i].def);
+		sf__emit_struct_title(&name, report->entries[i].def);
 		if (name.len > name_width)
 			name_width = name.len;
 	}
@@ -148,7 +138,7 @@ static int table(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 		if (!rows[i].cells[COL_SIZE][0])
 			continue;
 		name.len = 0;
-		struct_name(&name, report->entries[i].def);
+		sf__emit_struct_title(&name, report->entries[i].def);
 		sf__buf_printf(buf, "%-*s", (int)name_width, name.len ? name.data : "");
 		for (int c = 0; c < COLUMNS; c++)
 			sf__buf_printf(buf, "  %*s", widths[c], rows[i].cells[c]);

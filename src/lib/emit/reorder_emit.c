@@ -13,16 +13,6 @@
 #include "util/checked.h"
 #include "util/fail.h"
 
-static void struct_name(sf_buf *buf, const sf_struct *s)
-{
-	if (s->name)
-		sf__buf_printf(buf, "%s %s", sf__struct_kind_name(s->kind), s->name);
-	else if (s->typedef_name)
-		sf__buf_puts(buf, s->typedef_name);
-	else
-		sf__buf_printf(buf, "%s <anonymous>", sf__struct_kind_name(s->kind));
-}
-
 static void member_name(sf_buf *buf, const sf_member *m)
 {
 	if (m->name)
@@ -157,7 +147,7 @@ static void saving_line(sf_buf *buf, const sf_proposal *prop, bool go, uint64_t 
 static void unchanged_line(sf_buf *buf, const sf_plan_entry *e)
 {
 	sf__buf_puts(buf, "/* ");
-	struct_name(buf, e->def);
+	sf__emit_struct_title(buf, e->def);
 	sf__buf_printf(buf, ": %" PRIu64 " bytes", e->def->size);
 	if (e->def->go)
 		sf__buf_printf(buf, ", pointer bytes %" PRIu64, e->proposal.pointer_bytes);
@@ -242,7 +232,7 @@ static void summary(sf_buf *buf, const sf_plan *plan)
 				widths[c] = digits(values[c]);
 		}
 		name.len = 0;
-		struct_name(&name, e->def);
+		sf__emit_struct_title(&name, e->def);
 		if (name.len > name_width)
 			name_width = name.len;
 	}
@@ -266,7 +256,7 @@ static void summary(sf_buf *buf, const sf_plan *plan)
 			continue;
 		row_values(&e->proposal, values);
 		name.len = 0;
-		struct_name(&name, e->def);
+		sf__emit_struct_title(&name, e->def);
 		sf__buf_printf(buf, "%-*s", (int)name_width, name.len ? name.data : "");
 		for (int c = 0; c < NUMERIC_COLUMNS; c++)
 			sf__buf_printf(buf, "  %*" PRIu64, widths[c], values[c]);

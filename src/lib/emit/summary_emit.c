@@ -27,16 +27,6 @@ static void row_values(const sf_report_entry *e, uint64_t values[NUMERIC_COLUMNS
 	values[COL_CACHELINES] = l->cachelines;
 }
 
-static void row_name(sf_buf *buf, const sf_struct *s)
-{
-	if (s->name)
-		sf__buf_printf(buf, "%s %s", sf__struct_kind_name(s->kind), s->name);
-	else if (s->typedef_name)
-		sf__buf_puts(buf, s->typedef_name);
-	else
-		sf__buf_puts(buf, s->kind == SF_UNION ? "union <anonymous>" : "struct <anonymous>");
-}
-
 static int digits(uint64_t v)
 {
 	int n = 1;
@@ -67,7 +57,7 @@ int sf__emit_summary(sf_buf *buf, const sf_report *report, const sf_emit_options
 				widths[c] = digits(values[c]);
 		}
 		name.len = 0;
-		row_name(&name, report->entries[i].def);
+		sf__emit_struct_title(&name, report->entries[i].def);
 		if (name.len > name_width)
 			name_width = name.len;
 	}
@@ -89,7 +79,7 @@ int sf__emit_summary(sf_buf *buf, const sf_report *report, const sf_emit_options
 		uint64_t values[NUMERIC_COLUMNS];
 		row_values(e, values);
 		name.len = 0;
-		row_name(&name, e->def);
+		sf__emit_struct_title(&name, e->def);
 		sf__buf_printf(buf, "%-*s", (int)name_width, name.len ? name.data : "");
 		for (int c = 0; c < NUMERIC_COLUMNS; c++)
 			sf__buf_printf(buf, "  %*" PRIu64, widths[c], values[c]);

@@ -61,6 +61,9 @@ void sf__go_field_decl(sf_buf *line, const sf_member *m);
 
 /* Appends "file.c:12" (basename of decl_file; "?" when unknown, no line when 0). */
 void sf__emit_decl_site(sf_buf *buf, const sf_struct *s);
+/* Appends the name summaries and one-line verdicts use: "struct foo", the
+ * typedef of an anonymous struct, "union <anonymous>", Go's "type main.T". */
+void sf__emit_struct_title(sf_buf *buf, const sf_struct *s);
 
 /*
  * Appends one definition pahole-style (header, members with holes and
