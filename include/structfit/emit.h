@@ -93,6 +93,16 @@ int sf_emit_json(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 int sf_emit_markdown(sf_buf *buf, const sf_report *report, const sf_emit_options *opts);
 
 /*
+ * Appends `text` escaped for GitHub-flavoured Markdown, the way the tables
+ * above escape their cells, for callers writing their own lines around
+ * them (a verdict naming a file): with `code`, for the inside of a code
+ * span (only '|' is escaped; the caller writes the backticks), else as
+ * plain text with Markdown's punctuation backslash-escaped.  A failed
+ * allocation marks `buf` failed.
+ */
+void sf_emit_markdown_escape(sf_buf *buf, const char *text, int code);
+
+/*
  * The proposals of `plan` alone, as text: each changed struct printed in
  * its proposed order with recomputed offsets, holes and cache lines, then
  * a line with the saving and the moved members; an unchanged struct gets

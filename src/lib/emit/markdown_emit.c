@@ -8,6 +8,7 @@
 #include "util/buf.h"
 #include "util/checked.h"
 #include "util/fail.h"
+#include "util/md_escape.h"
 
 /* A name in a code span; '|' would end the table cell even there. */
 static void cell_name(sf_buf *buf, const sf_struct *s)
@@ -19,11 +20,7 @@ static void cell_name(sf_buf *buf, const sf_struct *s)
 		sf__buf_printf(buf, "%s ", sf__struct_kind_name(s->kind));
 	else if (!name)
 		name = s->kind == SF_UNION ? "union <anonymous>" : "struct <anonymous>";
-	for (const char *p = name; *p; p++) {
-		if (*p == '|')
-			sf__buf_putc(buf, '\\');
-		sf__buf_putc(buf, *p);
-	}
+	sf__md_code(buf, name);
 	sf__buf_putc(buf, '`');
 }
 
@@ -90,4 +87,12 @@ int sf_emit_markdown(sf_buf *buf, const sf_report *report, const sf_emit_options
 	if (buf->failed)
 		return sf__fail(SF_ENOMEM, "out of memory while writing the Markdown summary");
 	return 0;
+}
+
+void sf_emit_markdown_escape(sf_buf *buf, const char *text, int code)
+{
+	if (code)
+		sf__md_code(buf, text);
+	else
+		sf__md_text(buf, text);
 }
