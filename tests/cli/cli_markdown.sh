@@ -65,6 +65,52 @@ $got"
 "$bin" report --format=no-such-format md.o >/dev/null 2>err.txt
 grep -q "svg or markdown" err.txt || fail "--format error does not list markdown: $(cat err.txt)"
 
+# reorder --top counts the shrinking structs, after --sort=impact's ranking;
+# report --top too (it used to keep the first structs of the input, then rank them).
+cat >r.c <<'C'
+struct a { char x; long y; char z; };
+struct b { char x; int y; char z; };
+struct c { long y; int x; };
+struct d { char x; double y; short z; char w; };
+struct a A; struct b B; struct c C; struct d D;
+C
+"$cc" -g -c r.c -o r.o || { echo "FAIL: $cc cannot compile" >&2; exit 1; }
+got=$("$bin" reorder --summary --top=2 r.o)
+want='NAME                                     SIZE  PROPOSED  SAVES  MOVED  CACHELINES    SAVED  DECLARED
+struct a                                   24        16      8      1           1   33.3 %  r.c:1
+struct b                                   12         8      4      1           1   33.3 %  r.c:2
+total (top 2 of 3 shrinking, 4 structs)    36        24     12      2           2   33.3 %'
+[[ $got == "$want" ]] || fail "reorder --summary --top=2: got
+$got"
+got=$("$bin" reorder --summary --top=3 r.o | tail -n 1)
+[[ $got == "total (3 of 4 structs shrink)    60        40     20      3           3   33.3 %" ]] ||
+	fail "reorder --top not cutting changes the total line: $got"
+got=$("$bin" reorder --summary --min-waste=10 r.o | awk '{ print $1, $2 }')
+want='NAME SIZE
+struct a
+struct d
+total (2'
+[[ $got == "$want" ]] || fail "reorder --min-waste=10: got
+$got"
+got=$("$bin" reorder --format=markdown --top=1 r.o)
+want='| struct | size | proposed | saves | moved | cache lines | declared |
+|---|--:|--:|--:|--:|--:|---|
+| `struct a` | 24 | 16 | 8 | 1 | 1 → 1 | r.c:1 |
+| **total (1 struct)** | 24 | 16 | 8 | | | |'
+[[ $got == "$want" ]] || fail "reorder markdown --top=1: got
+$got"
+[[ $("$bin" reorder --top=1 r.o | grep -c '^struct ') == 1 ]] || fail "reorder --top=1 prints more than one struct"
+# Without allocation counts --sort=impact ranks by bytes saved: a and d (8) before b (4).
+printf 'type,member,reads,writes,threads\na,x,10,1,1\n' >prof.csv
+for cmd in "reorder --summary" "report --summary" "reorder --format=markdown" "report --format=markdown"; do
+	got=$("$bin" $cmd --sort=impact --top=2 --profile=prof.csv r.o | grep -o 'struct [a-d]' | tr '\n' ' ')
+	[[ $got == "struct a struct d " ]] || fail "$cmd --sort=impact --top=2 keeps: $got"
+done
+got=$("$bin" report --format=json --sort=impact --top=2 --profile=prof.csv r.o | grep -o '"name": "[a-d]"' | tr '\n' ' ')
+[[ $got == '"name": "a" "name": "d" ' ]] || fail "report json --sort=impact --top=2 keeps: $got"
+"$bin" reorder --format=html --top=1 r.o >/dev/null 2>err.txt
+[[ $? == 2 ]] || fail "reorder --format=html --top is not a usage error: $(cat err.txt)"
+
 # check and diff: the verdict, then one row per finding / per changed struct.
 cat >g_old.c <<'C'
 struct conn { long id; int fd; char state; };

@@ -2,6 +2,7 @@
 #include "emit/text_common.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,7 +116,8 @@ static int table(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 		return sf__fail(SF_ENOMEM, "out of memory while writing the summary");
 	for (int c = 0; c < COLUMNS; c++)
 		widths[c] = (int)strlen(headers[c]);
-	for (size_t k = 0; k < report->count; k++) {
+	/* --top counts rows after the ranking, so it keeps the structs that save most. */
+	for (size_t k = 0; k < report->count && shown < sf__emit_shown(opts, SIZE_MAX); k++) {
 		size_t i = order[k];
 		sf_impact_struct_info info = SF_IMPACT_STRUCT_INFO_INIT;
 		const sf_proposal *p = plan ? sf_plan_proposal(plan, i) : NULL;

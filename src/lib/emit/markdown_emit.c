@@ -2,6 +2,8 @@
 #include <structfit/emit.h>
 
 #include <inttypes.h>
+#include <stdint.h>
+#include <stdlib.h>
 
 #include "emit/text_common.h"
 #include "layout/selection.h"
@@ -25,14 +27,16 @@ static void cell_name(sf_buf *buf, const sf_struct *s)
 }
 
 /* reorder --summary: the structs a proposal shrinks, like the text summary. */
-static int proposals_table(sf_buf *buf, const sf_report *report, const sf_plan *plan)
+static int proposals_table(sf_buf *buf, const sf_report *report, const sf_plan *plan,
+			   const sf_emit_options *opts, const size_t *order)
 {
 	uint64_t before = 0, after = 0;
 	size_t rows = 0;
 
 	sf__buf_puts(buf, "| struct | size | proposed | saves | moved | cache lines | declared |\n"
 			  "|---|--:|--:|--:|--:|--:|---|\n");
-	for (size_t i = 0; i < report->count; i++) {
+	for (size_t k = 0; k < report->count && rows < sf__emit_shown(opts, SIZE_MAX); k++) {
+		size_t i = order[k];
 		const sf_proposal *p = sf_plan_proposal(plan, i);
 
 		if (!p || p->reason != SF_REASON_NONE || p->saves == 0)
@@ -55,17 +59,16 @@ static int proposals_table(sf_buf *buf, const sf_report *report, const sf_plan *
 	return 0;
 }
 
-int sf_emit_markdown(sf_buf *buf, const sf_report *report, const sf_emit_options *opts)
+static int structs_table(sf_buf *buf, const sf_report *report, const sf_emit_options *opts,
+			 const size_t *order)
 {
 	uint64_t size = 0, holes = 0, padding = 0, waste = 0, lines = 0;
+	size_t shown = sf__emit_shown(opts, report->count);
 
-	/* A plan from another report would index other structs. */
-	if (opts && opts->version >= 2 && opts->plan && sf_plan_count(opts->plan) == report->count)
-		return proposals_table(buf, report, opts->plan);
 	sf__buf_puts(buf, "| struct | size | holes | padding | waste | cache lines | declared |\n"
 			  "|---|--:|--:|--:|--:|--:|---|\n");
-	for (size_t i = 0; i < report->count; i++) {
-		const sf_report_entry *e = &report->entries[i];
+	for (size_t k = 0; k < shown; k++) {
+		const sf_report_entry *e = &report->entries[order[k]];
 		const sf_struct_layout *l = e->layout;
 		uint64_t w = sf__add_sat_u64(l->sum_holes, l->padding);
 
@@ -82,11 +85,32 @@ int sf_emit_markdown(sf_buf *buf, const sf_report *report, const sf_emit_options
 		lines = sf__add_sat_u64(lines, l->cachelines);
 	}
 	sf__buf_printf(buf, "| **total (%zu struct%s)** | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64
-		       " | %" PRIu64 " | |\n", report->count, report->count == 1 ? "" : "s", size, holes,
+		       " | %" PRIu64 " | |\n", shown, shown == 1 ? "" : "s", size, holes,
 		       padding, waste, lines);
 	if (buf->failed)
 		return sf__fail(SF_ENOMEM, "out of memory while writing the Markdown summary");
 	return 0;
+}
+
+int sf_emit_markdown(sf_buf *buf, const sf_report *report, const sf_emit_options *opts)
+{
+	static const sf_emit_options defaults = SF_EMIT_OPTIONS_INIT;
+	size_t *order = NULL;
+	int error;
+
+	if (!opts)
+		opts = &defaults;
+	/* Rows in sort_impact's ranking when there is one, so --top keeps the first after it. */
+	error = sf__emit_order(&order, report, opts);
+	if (error)
+		return error;
+	/* A plan from another report would index other structs. */
+	if (opts->version >= 2 && opts->plan && sf_plan_count(opts->plan) == report->count)
+		error = proposals_table(buf, report, opts->plan, opts, order);
+	else
+		error = structs_table(buf, report, opts, order);
+	free(order);
+	return error;
 }
 
 void sf_emit_markdown_escape(sf_buf *buf, const char *text, int code)

@@ -3,6 +3,7 @@
 #include "emit/text_common.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,14 +219,17 @@ static void row_values(const sf_proposal *prop, uint64_t values[NUMERIC_COLUMNS]
 	values[COL_LINES] = prop->cachelines;
 }
 
-/* One row per shrinking struct, then the total and how many stay as they are. */
-static void summary(sf_buf *buf, const sf_plan *plan)
+/*
+ * One row per shrinking struct, at most `limit` of them, then the total
+ * and how many stay as they are.
+ */
+static void summary(sf_buf *buf, const sf_plan *plan, size_t limit)
 {
 	uint64_t totals[NUMERIC_COLUMNS] = { 0 };
 	int widths[NUMERIC_COLUMNS];
-	size_t name_width = strlen("NAME"), rows = 0;
+	size_t name_width = strlen("NAME"), rows = 0, shrinking = 0, printed = 0;
 	sf_buf name = SF_BUF_INIT;
-	char total_label[64], pct[48];
+	char total_label[80], pct[48];
 
 	for (int c = 0; c < NUMERIC_COLUMNS; c++)
 		widths[c] = (int)strlen(headers[c]);
@@ -233,6 +237,9 @@ static void summary(sf_buf *buf, const sf_plan *plan)
 		const sf_plan_entry *e = &plan->entries[i];
 		uint64_t values[NUMERIC_COLUMNS];
 		if (e->proposal.reason != SF_REASON_NONE)
+			continue;
+		shrinking++;
+		if (rows == limit)
 			continue;
 		rows++;
 		row_values(&e->proposal, values);
@@ -246,8 +253,13 @@ static void summary(sf_buf *buf, const sf_plan *plan)
 		if (name.len > name_width)
 			name_width = name.len;
 	}
-	snprintf(total_label, sizeof(total_label), "total (%zu of %zu struct%s shrink)", rows,
-		 plan->count, plan->count == 1 ? "" : "s");
+	/* The totals are those of the rows shown: say so when --top cut some. */
+	if (rows < shrinking)
+		snprintf(total_label, sizeof(total_label), "total (top %zu of %zu shrinking, %zu struct%s)",
+			 rows, shrinking, plan->count, plan->count == 1 ? "" : "s");
+	else
+		snprintf(total_label, sizeof(total_label), "total (%zu of %zu struct%s shrink)", rows,
+			 plan->count, plan->count == 1 ? "" : "s");
 	if (strlen(total_label) > name_width)
 		name_width = strlen(total_label);
 	for (int c = 0; c < NUMERIC_COLUMNS; c++) {
@@ -259,11 +271,12 @@ static void summary(sf_buf *buf, const sf_plan *plan)
 	for (int c = 0; c < NUMERIC_COLUMNS; c++)
 		sf__buf_printf(buf, "  %*s", widths[c], headers[c]);
 	sf__buf_puts(buf, "    SAVED  DECLARED\n");
-	for (size_t i = 0; i < plan->count; i++) {
+	for (size_t i = 0; i < plan->count && printed < rows; i++) {
 		const sf_plan_entry *e = &plan->entries[i];
 		uint64_t values[NUMERIC_COLUMNS];
 		if (e->proposal.reason != SF_REASON_NONE)
 			continue;
+		printed++;
 		row_values(&e->proposal, values);
 		name.len = 0;
 		struct_name(&name, e->def);
@@ -301,8 +314,9 @@ int sf_emit_reorder(sf_buf *buf, const sf_plan *plan, const sf_emit_options *opt
 		return sf__emit_impact_summary(buf, plan->report, &with_plan, 1);
 	}
 	if (opts->summary) {
-		summary(buf, plan);
+		summary(buf, plan, sf__emit_shown(opts, SIZE_MAX));
 	} else {
+		size_t printed = 0, limit = sf__emit_shown(opts, SIZE_MAX);
 		bool first = true;
 		size_t *order = NULL;
 		sf_emit_options with_plan = *opts;
@@ -311,10 +325,11 @@ int sf_emit_reorder(sf_buf *buf, const sf_plan *plan, const sf_emit_options *opt
 		error = sf__emit_order(&order, plan->report, &with_plan);
 		if (error)
 			return error;
-		for (size_t k = 0; k < plan->count; k++) {
+		for (size_t k = 0; k < plan->count && printed < limit; k++) {
 			size_t i = order[k];
 			if (changed_only && plan->entries[i].proposal.reason != SF_REASON_NONE)
 				continue;
+			printed++;
 			/* A blank line between full definitions, as pahole separates structs. */
 			if (!first && plan->entries[i].proposal.reason == SF_REASON_NONE)
 				sf__buf_putc(buf, '\n');

@@ -54,11 +54,11 @@ int sf__emit_summary(sf_buf *buf, const sf_report *report, const sf_emit_options
 	size_t name_width = strlen("NAME");
 	sf_buf name = SF_BUF_INIT;
 	char total_label[64];
+	size_t shown = sf__emit_shown(opts, report->count);
 
-	(void)opts;
 	for (int c = 0; c < NUMERIC_COLUMNS; c++)
 		widths[c] = (int)strlen(headers[c]);
-	for (size_t i = 0; i < report->count; i++) {
+	for (size_t i = 0; i < shown; i++) {
 		uint64_t values[NUMERIC_COLUMNS];
 		row_values(&report->entries[i], values);
 		for (int c = 0; c < NUMERIC_COLUMNS; c++) {
@@ -71,8 +71,7 @@ int sf__emit_summary(sf_buf *buf, const sf_report *report, const sf_emit_options
 		if (name.len > name_width)
 			name_width = name.len;
 	}
-	snprintf(total_label, sizeof(total_label), "total (%zu struct%s)", report->count,
-		 report->count == 1 ? "" : "s");
+	snprintf(total_label, sizeof(total_label), "total (%zu struct%s)", shown, shown == 1 ? "" : "s");
 	if (strlen(total_label) > name_width)
 		name_width = strlen(total_label);
 	for (int c = 0; c < NUMERIC_COLUMNS; c++) {
@@ -84,7 +83,7 @@ int sf__emit_summary(sf_buf *buf, const sf_report *report, const sf_emit_options
 	for (int c = 0; c < NUMERIC_COLUMNS; c++)
 		sf__buf_printf(buf, "  %*s", widths[c], headers[c]);
 	sf__buf_puts(buf, "  DECLARED\n");
-	for (size_t i = 0; i < report->count; i++) {
+	for (size_t i = 0; i < shown; i++) {
 		const sf_report_entry *e = &report->entries[i];
 		uint64_t values[NUMERIC_COLUMNS];
 		row_values(e, values);

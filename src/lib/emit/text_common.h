@@ -47,6 +47,14 @@ static inline int sf__text_style(const sf_emit_options *opts)
 	return style;
 }
 
+/* How many of `count` structs to print under opts->top (version 5). */
+static inline size_t sf__emit_shown(const sf_emit_options *opts, size_t count)
+{
+	if (opts && opts->version >= 5 && opts->top && opts->top < count)
+		return opts->top;
+	return count;
+}
+
 /* Whether a printer with `style` writes `s` in Go syntax. */
 static inline bool sf__text_go(int style, const sf_struct *s)
 {
