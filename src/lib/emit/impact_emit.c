@@ -111,6 +111,8 @@ static int table(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 	uint64_t saves = 0, allocs = 0, at_peak = 0;
 	sf_buf name = SF_BUF_INIT;
 	char label[64];
+	bool targets = sf__emit_mixed_targets(report);
+	int target_width = (int)strlen("TARGET");
 
 	if (!rows)
 		return sf__fail(SF_ENOMEM, "out of memory while writing the summary");
@@ -137,6 +139,8 @@ static int table(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 		struct_name(&name, report->entries[i].def);
 		if (name.len > name_width)
 			name_width = name.len;
+		if (targets && (int)strlen(sf__emit_struct_target(report, report->entries[i].def)) > target_width)
+			target_width = (int)strlen(sf__emit_struct_target(report, report->entries[i].def));
 	}
 	snprintf(label, sizeof(label), "total (%zu struct%s)", shown, shown == 1 ? "" : "s");
 	if (strlen(label) > name_width)
@@ -144,6 +148,8 @@ static int table(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 	sf__buf_printf(buf, "%-*s", (int)name_width, "NAME");
 	for (int c = 0; c < COLUMNS; c++)
 		sf__buf_printf(buf, "  %*s", widths[c], headers[c]);
+	if (targets)
+		sf__buf_printf(buf, "  %-*s", target_width, "TARGET");
 	sf__buf_puts(buf, "  DECLARED\n");
 	for (size_t k = 0; k < report->count; k++) {
 		size_t i = order[k];
@@ -155,6 +161,9 @@ static int table(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 		for (int c = 0; c < COLUMNS; c++)
 			sf__buf_printf(buf, "  %*s", widths[c], rows[i].cells[c]);
 		sf__buf_puts(buf, "  ");
+		if (targets)
+			sf__buf_printf(buf, "%-*s  ", target_width,
+				       sf__emit_struct_target(report, report->entries[i].def));
 		sf__emit_decl_site(buf, report->entries[i].def);
 		sf__buf_putc(buf, '\n');
 	}

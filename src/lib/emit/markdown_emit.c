@@ -2,6 +2,7 @@
 #include <structfit/emit.h>
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -26,6 +27,15 @@ static void cell_name(sf_buf *buf, const sf_struct *s)
 	sf__buf_putc(buf, '`');
 }
 
+/* "x86_64 | " before the declaration when the inputs are of several targets. */
+static void target_cell(sf_buf *buf, const sf_report *report, const sf_struct *s, bool targets)
+{
+	if (!targets)
+		return;
+	sf__md_text(buf, sf__emit_struct_target(report, s));
+	sf__buf_puts(buf, " | ");
+}
+
 /* reorder --summary: the structs a proposal shrinks, like the text summary. */
 static int proposals_table(sf_buf *buf, const sf_report *report, const sf_plan *plan,
 			   const sf_emit_options *opts, const size_t *order)
@@ -33,8 +43,10 @@ static int proposals_table(sf_buf *buf, const sf_report *report, const sf_plan *
 	uint64_t before = 0, after = 0;
 	size_t rows = 0;
 
-	sf__buf_puts(buf, "| struct | size | proposed | saves | moved | cache lines | declared |\n"
-			  "|---|--:|--:|--:|--:|--:|---|\n");
+	bool targets = sf__emit_mixed_targets(report);
+
+	sf__buf_printf(buf, "| struct | size | proposed | saves | moved | cache lines |%s declared |\n"
+		       "|---|--:|--:|--:|--:|--:|%s---|\n", targets ? " target |" : "", targets ? "---|" : "");
 	for (size_t k = 0; k < report->count && rows < sf__emit_shown(opts, SIZE_MAX); k++) {
 		size_t i = order[k];
 		const sf_proposal *p = sf_plan_proposal(plan, i);
@@ -46,14 +58,15 @@ static int proposals_table(sf_buf *buf, const sf_report *report, const sf_plan *
 		sf__buf_printf(buf, " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu32 " | %" PRIu64
 			       " → %" PRIu64 " | ", p->original_size, p->size, p->saves, p->moved,
 			       p->original_cachelines, p->cachelines);
+		target_cell(buf, report, report->entries[i].def, targets);
 		sf__emit_decl_site(buf, report->entries[i].def);
 		sf__buf_puts(buf, " |\n");
 		before = sf__add_sat_u64(before, p->original_size);
 		after = sf__add_sat_u64(after, p->size);
 		rows++;
 	}
-	sf__buf_printf(buf, "| **total (%zu struct%s)** | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | | | |\n",
-		       rows, rows == 1 ? "" : "s", before, after, before - after);
+	sf__buf_printf(buf, "| **total (%zu struct%s)** | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | | |%s |\n",
+		       rows, rows == 1 ? "" : "s", before, after, before - after, targets ? " |" : "");
 	if (buf->failed)
 		return sf__fail(SF_ENOMEM, "out of memory while writing the Markdown summary");
 	return 0;
@@ -64,9 +77,10 @@ static int structs_table(sf_buf *buf, const sf_report *report, const sf_emit_opt
 {
 	uint64_t size = 0, holes = 0, padding = 0, waste = 0, lines = 0;
 	size_t shown = sf__emit_shown(opts, report->count);
+	bool targets = sf__emit_mixed_targets(report);
 
-	sf__buf_puts(buf, "| struct | size | holes | padding | waste | cache lines | declared |\n"
-			  "|---|--:|--:|--:|--:|--:|---|\n");
+	sf__buf_printf(buf, "| struct | size | holes | padding | waste | cache lines |%s declared |\n"
+		       "|---|--:|--:|--:|--:|--:|%s---|\n", targets ? " target |" : "", targets ? "---|" : "");
 	for (size_t k = 0; k < shown; k++) {
 		const sf_report_entry *e = &report->entries[order[k]];
 		const sf_struct_layout *l = e->layout;
@@ -76,6 +90,7 @@ static int structs_table(sf_buf *buf, const sf_report *report, const sf_emit_opt
 		cell_name(buf, e->def);
 		sf__buf_printf(buf, " | %" PRIu64 " | %" PRIu32 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | ",
 			       e->def->size, l->hole_count, l->padding, w, l->cachelines);
+		target_cell(buf, report, e->def, targets);
 		sf__emit_decl_site(buf, e->def);
 		sf__buf_puts(buf, " |\n");
 		size = sf__add_sat_u64(size, e->def->size);
@@ -85,8 +100,8 @@ static int structs_table(sf_buf *buf, const sf_report *report, const sf_emit_opt
 		lines = sf__add_sat_u64(lines, l->cachelines);
 	}
 	sf__buf_printf(buf, "| **total (%zu struct%s)** | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64
-		       " | %" PRIu64 " | |\n", shown, shown == 1 ? "" : "s", size, holes,
-		       padding, waste, lines);
+		       " | %" PRIu64 " |%s |\n", shown, shown == 1 ? "" : "s", size, holes,
+		       padding, waste, lines, targets ? " |" : "");
 	if (buf->failed)
 		return sf__fail(SF_ENOMEM, "out of memory while writing the Markdown summary");
 	return 0;

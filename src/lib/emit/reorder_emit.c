@@ -230,6 +230,8 @@ static void summary(sf_buf *buf, const sf_plan *plan, size_t limit)
 	size_t name_width = strlen("NAME"), rows = 0, shrinking = 0, printed = 0;
 	sf_buf name = SF_BUF_INIT;
 	char total_label[80], pct[48];
+	bool targets = sf__emit_mixed_targets(plan->report);
+	int target_width = (int)strlen("TARGET");
 
 	for (int c = 0; c < NUMERIC_COLUMNS; c++)
 		widths[c] = (int)strlen(headers[c]);
@@ -242,6 +244,8 @@ static void summary(sf_buf *buf, const sf_plan *plan, size_t limit)
 		if (rows == limit)
 			continue;
 		rows++;
+		if (targets && (int)strlen(sf__emit_struct_target(plan->report, e->def)) > target_width)
+			target_width = (int)strlen(sf__emit_struct_target(plan->report, e->def));
 		row_values(&e->proposal, values);
 		for (int c = 0; c < NUMERIC_COLUMNS; c++) {
 			totals[c] = sf__add_sat_u64(totals[c], values[c]);
@@ -270,7 +274,10 @@ static void summary(sf_buf *buf, const sf_plan *plan, size_t limit)
 	sf__buf_printf(buf, "%-*s", (int)name_width, "NAME");
 	for (int c = 0; c < NUMERIC_COLUMNS; c++)
 		sf__buf_printf(buf, "  %*s", widths[c], headers[c]);
-	sf__buf_puts(buf, "    SAVED  DECLARED\n");
+	sf__buf_puts(buf, "    SAVED");
+	if (targets)
+		sf__buf_printf(buf, "  %-*s", target_width, "TARGET");
+	sf__buf_puts(buf, "  DECLARED\n");
 	for (size_t i = 0; i < plan->count && printed < rows; i++) {
 		const sf_plan_entry *e = &plan->entries[i];
 		uint64_t values[NUMERIC_COLUMNS];
@@ -285,6 +292,8 @@ static void summary(sf_buf *buf, const sf_plan *plan, size_t limit)
 			sf__buf_printf(buf, "  %*" PRIu64, widths[c], values[c]);
 		percent_text(pct, sizeof(pct), e->proposal.saves, e->proposal.original_size);
 		sf__buf_printf(buf, "  %7s  ", pct);
+		if (targets)
+			sf__buf_printf(buf, "%-*s  ", target_width, sf__emit_struct_target(plan->report, e->def));
 		sf__emit_decl_site(buf, e->def);
 		sf__buf_putc(buf, '\n');
 	}

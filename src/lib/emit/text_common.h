@@ -87,6 +87,14 @@ void sf__emit_report_entry(sf_buf *buf, const sf_report_entry *entry, int style,
  */
 void sf__emit_proposal_text(sf_buf *buf, const sf_plan *plan, size_t index, int style);
 
+/*
+ * The target column (target_column.c): summaries have one when the
+ * report's inputs differ in target (architecture, pointer size or byte
+ * order); a struct's target is that of the input it was first found in.
+ */
+bool sf__emit_mixed_targets(const sf_report *report);
+const char *sf__emit_struct_target(const sf_report *report, const sf_struct *s);
+
 /* The one-row-per-struct table used by sf_emit_text() in summary mode. */
 int sf__emit_summary(sf_buf *buf, const sf_report *report, const sf_emit_options *opts);
 
