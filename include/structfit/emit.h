@@ -62,6 +62,13 @@ typedef struct sf_emit_options {
 	/* Since version 4.  Text: member offsets and sizes in hexadecimal,
 	 * as pahole --hex. */
 	int hex;
+	/* Since version 5.  At most `top` structs (0: all), the first ones in
+	 * the order printed, so after the sort_impact ranking: the rows of a
+	 * summary or Markdown table (the shrinking structs with a plan's
+	 * summary), the definitions of text, the structs of JSON.  Totals
+	 * count the structs shown.  sf_emit_html() and sf_emit_svg() ignore
+	 * it. */
+	unsigned top;
 } sf_emit_options;
 
 typedef enum sf_syntax {
@@ -70,8 +77,8 @@ typedef enum sf_syntax {
 	SF_SYNTAX_GO = 2
 } sf_syntax;
 
-#define SF_EMIT_OPTIONS_VERSION 4
-#define SF_EMIT_OPTIONS_INIT { SF_EMIT_OPTIONS_VERSION, 0, 0, NULL, 0, NULL, NULL, 0, SF_SYNTAX_AUTO, 0 }
+#define SF_EMIT_OPTIONS_VERSION 5
+#define SF_EMIT_OPTIONS_INIT { SF_EMIT_OPTIONS_VERSION, 0, 0, NULL, 0, NULL, NULL, 0, SF_SYNTAX_AUTO, 0, 0 }
 
 /*
  * Each appends `report` (borrowed, not modified) to `buf`, as the CLI's
@@ -91,6 +98,16 @@ int sf_emit_json(sf_buf *buf, const sf_report *report, const sf_emit_options *op
  * SF_ENOMEM.
  */
 int sf_emit_markdown(sf_buf *buf, const sf_report *report, const sf_emit_options *opts);
+
+/*
+ * Appends `text` escaped for GitHub-flavoured Markdown, the way the tables
+ * above escape their cells, for callers writing their own lines around
+ * them (a verdict naming a file): with `code`, for the inside of a code
+ * span (only '|' is escaped; the caller writes the backticks), else as
+ * plain text with Markdown's punctuation backslash-escaped.  A failed
+ * allocation marks `buf` failed.
+ */
+void sf_emit_markdown_escape(sf_buf *buf, const char *text, int code);
 
 /*
  * The proposals of `plan` alone, as text: each changed struct printed in

@@ -112,7 +112,8 @@ typedef struct sf_finding {
 	const char *member;       /* member path ("a", "inner.b"), or NULL */
 	uint64_t old_value;
 	uint64_t new_value;
-	uint64_t limit;
+	uint64_t limit;           /* the budget broken (max-padding, max-size, max-cachelines,
+				   * budget-unmatched); 0 otherwise */
 	const char *detail;       /* the message without the struct's name */
 	int in_bits;              /* old/new_value count bits (a bitfield moved), not bytes */
 } sf_finding;
@@ -182,13 +183,19 @@ typedef enum sf_findings_format {
 	SF_FINDINGS_TEXT,    /* check: "file:line: error: struct foo: ... [rule]" */
 	SF_FINDINGS_JSON,
 	SF_FINDINGS_SARIF,   /* SARIF 2.1.0 */
-	SF_FINDINGS_DIFF     /* diff: grouped by struct, for people */
+	SF_FINDINGS_DIFF,    /* diff: grouped by struct, for people */
+	/* GitHub-flavoured Markdown, for pull-request comments and
+	 * $GITHUB_STEP_SUMMARY: findings of sf_gate_check() one row each
+	 * (level, struct, rule, old -> new, budget, message, declaration),
+	 * changes of sf_gate_diff() one row per struct; nothing when there
+	 * are none.  Paths under `source_root` are made relative to it. */
+	SF_FINDINGS_MARKDOWN
 } sf_findings_format;
 
 /*
  * Appends the findings in `format`.  `source_root` (may be NULL) is removed
  * from the front of declaration paths in SARIF, whose consumers expect
- * paths relative to the repository.  0, SF_EUSAGE (bad format) or SF_ENOMEM.
+ * paths relative to the repository, and in Markdown.  0, SF_EUSAGE (bad format) or SF_ENOMEM.
  */
 int sf_emit_findings(sf_buf *buf, const sf_findings *findings, sf_findings_format format,
 		     const char *source_root);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The GitHub Action's step (action.yml), runnable anywhere: runs
 # `structfit check` on the inputs, writes its SARIF log for code scanning,
-# and appends a Markdown summary (the check's verdict and the report's
-# summary table) to $GITHUB_STEP_SUMMARY when that is set.
+# and appends a Markdown summary (check --format=markdown: the verdict and
+# a table of the findings; then the report's summary table of the structs
+# wasting most) to $GITHUB_STEP_SUMMARY when that is set.
 # Inputs are environment variables, as GitHub passes them:
 #   INPUT_FILES      ELF files to check, separated by spaces (required)
 #   INPUT_BASELINE   baseline from `structfit snapshot` (optional)
@@ -33,15 +34,18 @@ if [[ -n ${GITHUB_STEP_SUMMARY:-} ]]; then
 	{
 		echo "## structfit check"
 		echo
-		case $status in
-		0) echo "**passed**" ;;
-		1) echo "**failed**: layouts drifted from the baseline or exceed a budget" ;;
-		*) echo "**error** (exit $status)" ;;
-		esac
+		if ((status < 2)); then
+			"$bin" check "${baseline[@]}" "${extra[@]}" --format=markdown "${files[@]}" 2>/dev/null
+		else
+			# No verdict to render: the error messages as check printed them.
+			echo "**structfit check: error** (exit $status)"
+			echo
+			echo '```'
+			printf '%s\n' "$text"
+			echo '```'
+		fi
 		echo
-		echo '```'
-		printf '%s\n' "$text"
-		echo '```'
+		echo "### Structs wasting the most bytes"
 		echo
 		"$bin" report --format=markdown --sort=waste --top=20 "${files[@]}" 2>/dev/null
 	} >>"$GITHUB_STEP_SUMMARY"

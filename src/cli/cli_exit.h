@@ -25,7 +25,7 @@ int cli_exit_from_error(int sf_code);
 /* The larger of two exit codes. */
 int cli_exit_worst(int a, int b);
 
-/* Writes the exit status table shown by every help text. */
+/* Writes the exit status table of structfit --help (command helps point to it). */
 void cli_exit_status_print(FILE *out);
 
 #endif

@@ -90,8 +90,9 @@ void cli_command_help(FILE *out, const cli_command *cmd)
 		fputs("\nOptions:\n", out);
 		cli_options_print(out, cmd->options);
 	}
-	fputc('\n', out);
-	cli_exit_status_print(out);
+	/* One table, in structfit --help and the man page: a copy per command would drift. */
+	fputs("\nExit status: 0 success, 1 findings or no match, 2 usage error, 3-7 input or\n"
+	      "internal errors: the table is in 'structfit --help' and structfit(1) EXIT STATUS.\n", out);
 }
 
 /* Counts long options that `given` (without "--" and "=value") abbreviates. */

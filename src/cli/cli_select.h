@@ -31,7 +31,8 @@ enum {
 	{ "nr-members", CLI_SELECT_NR_MEMBERS, NULL, "list 'NAME<TAB>MEMBERS' per struct, as pahole -n" }, \
 	{ "min-waste", CLI_SELECT_MIN_WASTE, "N", "only structs wasting at least N bytes (holes\n" \
 	  "plus tail padding)" }, \
-	{ "top", CLI_SELECT_TOP, "N", "only the first N structs (after --sort)" }
+	{ "top", CLI_SELECT_TOP, "N", "only the first N structs (after --sort, also\n" \
+	  "--sort=impact's ranking)" }
 
 typedef struct cli_select {
 	const char *contains;     /* -i TYPE, or NULL */

@@ -30,7 +30,9 @@ const cli_option cli_check_options[] = {
 	{ "max-size", OPT_MAX_SIZE, "STRUCT=N", "fail when STRUCT (a glob) is larger than N bytes\n(repeatable)" },
 	{ "max-cachelines", OPT_MAX_CACHELINES, "STRUCT=N", "fail when STRUCT spans more than N cache lines\n(repeatable)" },
 	{ "no-new-holes", OPT_NO_NEW_HOLES, NULL, "fail on any hole the baseline does not have, also\nin structs it does not list" },
-	{ "format", OPT_FORMAT, "FMT", "text (default), json or sarif (SARIF 2.1.0)" },
+	{ "format", OPT_FORMAT, "FMT", "text (default), json, sarif (SARIF 2.1.0) or\n"
+	  "markdown (the verdict and a table of the findings,\n"
+	  "for pull requests and $GITHUB_STEP_SUMMARY)" },
 	{ "source-root", OPT_SOURCE_ROOT, "DIR", "match declaration paths under DIR (default: the\n"
 	  "current directory) with the baseline's relative ones;\nSARIF paths are relative to DIR" },
 	CLI_OPTION_OUTPUT,
@@ -51,9 +53,9 @@ const char cli_check_description[] =
 	"forbids every hole).  A baseline measured on another target (architecture,\n"
 	"pointer size, byte order) is refused with exit status 2.";
 
-static const char *const format_names[] = { "text", "json", "sarif", NULL };
+static const char *const format_names[] = { "text", "json", "sarif", "markdown", NULL };
 static const sf_findings_format format_values[] = { SF_FINDINGS_TEXT, SF_FINDINGS_JSON,
-						    SF_FINDINGS_SARIF };
+						    SF_FINDINGS_SARIF, SF_FINDINGS_MARKDOWN };
 
 /* "name=N" -> budget; the name may itself hold '=' in theory, so split at the last one. */
 static int parse_budget(const char *text, sf_gate_budget *out)
@@ -141,6 +143,27 @@ static void print_summary(FILE *out, const sf_findings *findings, const sf_snaps
 	fflush(out);
 }
 
+/* The verdict heading the Markdown document, the text format's last line in bold. */
+static void markdown_verdict(sf_buf *buf, const sf_findings *findings, const sf_snapshot *current,
+			     const char *baseline_path)
+{
+	size_t violations = sf_findings_violations(findings);
+	size_t structs = sf_snapshot_count(current);
+
+	if (violations)
+		cli_buf_printf(buf, "**structfit check: failed**, %zu violation%s of the layout %s",
+			       violations, violations == 1 ? "" : "s", baseline_path ? "baseline" : "budgets");
+	else
+		cli_buf_printf(buf, "**structfit check: passed**, %zu struct%s checked against %s", structs,
+			       structs == 1 ? "" : "s", baseline_path ? "the baseline" : "the budgets");
+	if (baseline_path) {
+		cli_buf_printf(buf, " `");
+		sf_emit_markdown_escape(buf, baseline_path, 1);
+		cli_buf_printf(buf, "`");
+	}
+	cli_buf_printf(buf, "\n%s", sf_findings_count(findings) ? "\n" : "");
+}
+
 static bool has_budget(const sf_gate_options *gate)
 {
 	return gate->has_max_padding || gate->max_size_count || gate->max_cachelines_count ||
@@ -185,7 +208,7 @@ static int check_option(void *ctx, cli_inputs *in, int key, const char *arg)
 	case OPT_FORMAT:
 		args->format = cli_parse_choice(arg, format_names);
 		if (args->format < 0)
-			return cli_inputs_usage_error(in, "format", arg, "text, json or sarif");
+			return cli_inputs_usage_error(in, "format", arg, "text, json, sarif or markdown");
 		return 1;
 	case OPT_SOURCE_ROOT:
 		args->source_root = arg;
@@ -257,6 +280,8 @@ int cli_check_run(const cli_command *self, int argc, char **argv)
 	if (code != CLI_EXIT_OK)
 		goto done;
 	rc = sf_gate_check(&findings, baseline, current, &args.gate);
+	if (rc == 0 && format == SF_FINDINGS_MARKDOWN)
+		markdown_verdict(&buf, findings, current, args.baseline_path);
 	if (rc == 0)
 		rc = sf_emit_findings(&buf, findings, format, root.logical);
 	if (rc != 0) {

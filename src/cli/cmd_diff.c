@@ -7,7 +7,9 @@
 
 #include <structfit/structfit.h>
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 enum {
 	OPT_FORMAT = CLI_KEY_LONG_ONLY
@@ -17,7 +19,8 @@ const cli_option cli_diff_options[] = {
 	CLI_INPUT_OPTIONS,
 	{ "format", OPT_FORMAT, "FMT", "text (default), json or html (a self-contained page:\n"
 	  "old and new byte maps side by side, changes marked;\n"
-	  "OLD and NEW must be ELF files)" },
+	  "OLD and NEW must be ELF files) or markdown (a table\n"
+	  "of the changed structs, for pull requests)" },
 	CLI_OPTION_OUTPUT,
 	CLI_OPTION_HELP,
 	{ NULL, 0, NULL, NULL }
@@ -31,7 +34,9 @@ const char cli_diff_description[] =
 	"written by 'structfit snapshot'.  Exits 0 when nothing changed, 1 when\n"
 	"something did.";
 
-static const char *const format_names[] = { "text", "json", "html", NULL };
+static const char *const format_names[] = { "text", "json", "html", "markdown", NULL };
+
+enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_HTML, FORMAT_MARKDOWN };
 
 static int diff_option(void *ctx, cli_inputs *in, int key, const char *arg)
 {
@@ -41,8 +46,36 @@ static int diff_option(void *ctx, cli_inputs *in, int key, const char *arg)
 		return 0;
 	*format = cli_parse_choice(arg, format_names);
 	if (*format < 0)
-		return cli_inputs_usage_error(in, "format", arg, "text, json or html");
+		return cli_inputs_usage_error(in, "format", arg, "text, json, html or markdown");
 	return 1;
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The line above the table: how many structs changed, or that none did. */
+static void markdown_heading(sf_buf *buf, const sf_findings *changes, const sf_snapshot *new_build)
+{
+	size_t structs = 0;
+	const sf_finding *prev = NULL;
+
+	/* The changes of one struct are consecutive. */
+	for (size_t i = 0; i < sf_findings_count(changes); i++) {
+		const sf_finding *f = sf_findings_get(changes, i);
+
+		structs += !prev || !same_text(prev->struct_kind, f->struct_kind) ||
+			   !same_text(prev->struct_name, f->struct_name) ||
+			   !same_text(prev->decl_file, f->decl_file) || prev->decl_line != f->decl_line;
+		prev = f;
+	}
+	if (structs)
+		cli_buf_printf(buf, "**structfit diff**: %zu struct%s changed\n\n", structs,
+			       structs == 1 ? "" : "s");
+	else
+		cli_buf_printf(buf, "**structfit diff**: no layout changes (%zu struct%s compared)\n",
+			       sf_snapshot_count(new_build), sf_snapshot_count(new_build) == 1 ? "" : "s");
 }
 
 int cli_diff_run(const cli_command *self, int argc, char **argv)
@@ -50,8 +83,9 @@ int cli_diff_run(const cli_command *self, int argc, char **argv)
 	cli_inputs in;
 	sf_snapshot *old_build = NULL, *new_build = NULL;
 	sf_findings *changes = NULL;
+	cli_source_root root = { NULL, NULL };
 	sf_buf buf = SF_BUF_INIT;
-	int format = 0;
+	int format = FORMAT_TEXT;
 	int code;
 	int rc;
 
@@ -75,12 +109,20 @@ int cli_diff_run(const cli_command *self, int argc, char **argv)
 	if (code != CLI_EXIT_OK)
 		goto done;
 	rc = sf_gate_diff(&changes, old_build, new_build);
-	if (rc == 0 && format == 2) {
+	if (rc == 0 && format == FORMAT_HTML) {
 		code = cli_exit_worst(code, cli_diff_html(&in, changes, &buf));
 		if (code >= CLI_EXIT_USAGE)
 			goto done;
+	} else if (rc == 0 && format == FORMAT_MARKDOWN) {
+		/* A pull-request comment names files as the repository does: relative to here. */
+		code = cli_exit_worst(code, cli_gate_source_root(&root, NULL));
+		if (code >= CLI_EXIT_USAGE)
+			goto done;
+		markdown_heading(&buf, changes, new_build);
+		rc = sf_emit_findings(&buf, changes, SF_FINDINGS_MARKDOWN, root.logical);
 	} else if (rc == 0) {
-		rc = sf_emit_findings(&buf, changes, format == 1 ? SF_FINDINGS_JSON : SF_FINDINGS_DIFF, NULL);
+		rc = sf_emit_findings(&buf, changes, format == FORMAT_JSON ? SF_FINDINGS_JSON : SF_FINDINGS_DIFF,
+				      NULL);
 	}
 	if (rc != 0) {
 		cli_error("%s", sf_error_last());
@@ -88,12 +130,13 @@ int cli_diff_run(const cli_command *self, int argc, char **argv)
 		goto done;
 	}
 	code = cli_exit_worst(code, cli_inputs_write(&in, &buf, code));
-	if (format == 0 && sf_findings_count(changes) == 0)
+	if (format == FORMAT_TEXT && sf_findings_count(changes) == 0)
 		fprintf(in.output ? stderr : stdout, "no layout changes (%zu structs compared)\n",
 			sf_snapshot_count(new_build));
 	if (sf_findings_count(changes))
 		code = cli_exit_worst(code, CLI_EXIT_FINDINGS);
 done:
+	cli_gate_source_root_release(&root);
 	sf_buf_free(&buf);
 	sf_findings_free(changes);
 	sf_snapshot_free(old_build);

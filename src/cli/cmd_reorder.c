@@ -5,6 +5,7 @@
 #include "cli_inputs.h"
 #include "cli_output.h"
 #include "cli_profile.h"
+#include "cli_select.h"
 
 #include <structfit/structfit.h>
 
@@ -40,6 +41,10 @@ const cli_option cli_reorder_options[] = {
 	  "(the --summary table)" },
 	{ "sort", OPT_SORT, "KEY", "input (default) or impact: by bytes saved at peak\n"
 	  "after size classes (needs --profile)" },
+	{ "top", CLI_SELECT_TOP, "N", "only the first N structs shown (after --sort; with\n"
+	  "--summary or markdown, the first N that shrink)" },
+	{ "min-waste", CLI_SELECT_MIN_WASTE, "N", "only structs wasting at least N bytes (holes\n"
+	  "plus tail padding) as declared" },
 	{ "explain", OPT_EXPLAIN, NULL, "after the proposals, the steps from each declared\n"
 	  "order: one member moved per step, with the size the\n"
 	  "ABI rules give after it (text; pahole -S)" },
@@ -84,6 +89,7 @@ typedef struct reorder_args {
 	int sort_impact;
 	cli_profile profile;
 	int syntax;
+	cli_select select;        /* --top (applied when emitting) and --min-waste */
 } reorder_args;
 
 static int reorder_option(void *ctx, cli_inputs *in, int key, const char *arg)
@@ -92,6 +98,8 @@ static int reorder_option(void *ctx, cli_inputs *in, int key, const char *arg)
 	unsigned value;
 	int choice = cli_profile_option(&args->profile, in, key, arg);
 
+	if (choice == 0)
+		choice = cli_select_option(&args->select, in, key, arg);
 	if (choice != 0)
 		return choice;
 	switch (key) {
@@ -157,6 +165,9 @@ static int emit(const cli_inputs *in, const sf_report *report, const sf_plan *pl
 	eopts.syntax = args->syntax;
 	eopts.plan = plan;
 	eopts.changed_only = args->reorder.min_savings > 0;
+	/* Only proposals tell which structs shrink and only the ranking which
+	 * come first: --top is the emitter's, not a filter of the report. */
+	eopts.top = args->select.top;
 	cli_profile_emit_options(&args->profile, &eopts, args->sort_impact);
 	if (args->format == FORMAT_JSON)
 		rc = sf_emit_json(&buf, report, &eopts);
@@ -202,6 +213,11 @@ int cli_reorder_run(const cli_command *self, int argc, char **argv)
 		cli_error("--sort=impact needs --profile (see structfit %s --help)", self->name);
 		code = CLI_EXIT_USAGE;
 	}
+	if (code == CLI_EXIT_OK && args.select.top && args.format == FORMAT_HTML) {
+		cli_error("--top applies to text, json and markdown, not to the html page, which "
+			  "sorts and filters itself");
+		code = CLI_EXIT_USAGE;
+	}
 	if (code == CLI_EXIT_OK)
 		code = cli_profile_load(&args.profile);
 	if (code != CLI_EXIT_OK)
@@ -219,6 +235,15 @@ int cli_reorder_run(const cli_command *self, int argc, char **argv)
 	code = cli_inputs_load(&in, 1, &model, &report);
 	if (!report)
 		goto done;
+	/* -C is checked on what was loaded, before --min-waste narrows it (as report does). */
+	code = cli_exit_worst(code, cli_inputs_check_globs(&in, model, report));
+	if (args.select.min_waste) {
+		cli_select waste_only = { .min_waste = args.select.min_waste };
+
+		code = cli_exit_worst(code, cli_select_filter(&waste_only, &in, model, &report));
+		if (code >= CLI_EXIT_USAGE)
+			goto done;
+	}
 	rc = cli_profile_attach(&args.profile, &in, report, &args.reorder);
 	if (rc != CLI_EXIT_OK) {
 		code = cli_exit_worst(code, rc);
@@ -230,7 +255,6 @@ int cli_reorder_run(const cli_command *self, int argc, char **argv)
 		code = cli_exit_worst(code, cli_exit_from_error(rc));
 		goto done;
 	}
-	code = cli_exit_worst(code, cli_inputs_check_globs(&in, model, report));
 	code = cli_exit_worst(code, emit(&in, report, plan, &args, code));
 done:
 	sf_plan_free(plan);

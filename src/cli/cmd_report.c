@@ -79,6 +79,7 @@ typedef struct report_args {
 	cli_profile profile;
 	int syntax;
 	cli_select select;
+	unsigned emit_top;        /* --top after the ranking of --sort=impact */
 } report_args;
 
 static int report_option(void *ctx, cli_inputs *in, int key, const char *arg)
@@ -147,6 +148,7 @@ static int emit(const cli_inputs *in, const sf_report *report, report_args *args
 	eopts.summary = args->summary;
 	eopts.syntax = args->syntax;
 	eopts.hex = args->hex;
+	eopts.top = args->emit_top;
 	code = cli_profile_attach(&args->profile, in, report, &ropts);
 	if (code != CLI_EXIT_OK)
 		goto done;
@@ -225,6 +227,16 @@ int cli_report_run(const cli_command *self, int argc, char **argv)
 	if (!report)
 		goto done;
 	code = cli_exit_worst(code, cli_inputs_check_globs(&in, model, report));
+	/* The impact ranking happens when emitting, after the filters: --top
+	 * must count then, or it keeps the first structs of the input, not the
+	 * first of the ranking.  The page, the image and the -s/-n/-f lists
+	 * rank nothing and keep the filter. */
+	if (args.sort_impact && (args.format == FORMAT_TEXT || args.format == FORMAT_JSON ||
+				 args.format == FORMAT_MARKDOWN) &&
+	    !args.select.sizes && !args.select.nr_members && !args.select.pointers_to) {
+		args.emit_top = args.select.top;
+		args.select.top = 0;
+	}
 	code = cli_exit_worst(code, cli_select_filter(&args.select, &in, model, &report));
 	code = cli_exit_worst(code, emit(&in, report, &args, code));
 done:

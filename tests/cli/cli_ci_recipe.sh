@@ -37,7 +37,8 @@ rc=$?
 [[ $rc == 0 ]] || fail "holding baseline: exit $rc: $(cat out.txt)"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["version"] == "2.1.0"' ok.sarif 2>/dev/null ||
 	fail "ok.sarif is not a SARIF 2.1.0 log"
-grep -q '^\*\*passed\*\*' summary-ok.md || fail "summary does not say passed: $(cat summary-ok.md)"
+grep -q '^\*\*structfit check: passed\*\*, 1 struct checked against the baseline `baseline.json`$' summary-ok.md ||
+	fail "summary does not say passed: $(cat summary-ok.md)"
 grep -q '^| `struct msg` | 16 |' summary-ok.md || fail "summary lacks the table row: $(cat summary-ok.md)"
 
 # A layout that drifts: exit 1, results in the SARIF log, summary says failed.
@@ -47,7 +48,19 @@ rc=$?
 [[ $rc == 1 ]] || fail "drifting layout: exit $rc, want 1: $(cat out.txt)"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["runs"][0]["results"]' bad.sarif 2>/dev/null ||
 	fail "bad.sarif has no results"
-grep -q '^\*\*failed\*\*' summary-bad.md || fail "summary does not say failed: $(cat summary-bad.md)"
+grep -q '^\*\*structfit check: failed\*\*, 6 violations of the layout baseline `baseline.json`$' summary-bad.md ||
+	fail "summary does not say failed: $(cat summary-bad.md)"
+# The verdict and the findings come from check --format=markdown, not from its text in a code block.
+grep -qF '| **error** | `struct msg` | struct-grew | 16 → 24 |  | size grew from 16 to 24 bytes (+8) | new.c:1 |' summary-bad.md ||
+	fail "summary lacks check's Markdown findings table: $(cat summary-bad.md)"
+grep -q '^```' summary-bad.md && fail "summary still holds check's text in a code block"
+grep -q '^| `struct msg` | 24 |' summary-bad.md || fail "summary lacks the report table: $(cat summary-bad.md)"
+# An input error has no verdict: the summary says so with check's messages.
+STRUCTFIT=$bin INPUT_FILES=missing.o INPUT_SARIF=err.sarif GITHUB_STEP_SUMMARY=$tmp/summary-err.md \
+	INPUT_ARGS=--max-padding=0 bash "$script" >out.txt 2>&1
+rc=$?
+[[ $rc == 3 ]] || fail "missing input: exit $rc, want 3"
+grep -q '^\*\*structfit check: error\*\* (exit 3)$' summary-err.md || fail "error summary: $(cat summary-err.md)"
 # Budgets through INPUT_ARGS, no baseline.
 STRUCTFIT=$bin INPUT_FILES=new.o INPUT_ARGS=--max-padding=0 bash "$script" >out.txt 2>&1
 [[ $? == 1 ]] || fail "--max-padding=0 through INPUT_ARGS does not fail: $(cat out.txt)"

@@ -53,6 +53,15 @@ got=$(complete_line report c.o --contains b)
 [[ $got == "beta " ]] || fail "struct names after --contains: [$got]"
 got=$(complete_line help ch)
 [[ $got == "check " ]] || fail "help COMMAND: [$got]"
+# --format values come from the command itself; bash splits "--format=m" at '='.
+got=$(complete_line check --format = m)
+[[ $got == "markdown " ]] || fail "check --format=m: [$got]"
+got=$(complete_line diff --format =)
+[[ $got == "html json markdown text " ]] || fail "diff --format=: [$got]"
+got=$(complete_line report --format "")
+[[ $got == "html json markdown svg text " ]] || fail "report --format: [$got]"
+got=$(complete_line reorder c.o --format = "")
+[[ $got == "html json markdown text " ]] || fail "reorder --format=: [$got]"
 got=$(complete_line report c.)
 [[ $got == "c.c c.o " ]] || fail "files: [$got]"
 if command -v zsh >/dev/null; then

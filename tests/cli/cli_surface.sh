@@ -58,6 +58,9 @@ run 0 help report && {
 	expect out '^Usage: structfit report' "help report"
 	expect out -- '--struct=NAME' "help report lists --struct"
 	expect out -- '--format=FMT' "help report lists --format"
+	# The exit-code table lives in structfit --help and the man page only.
+	expect out "the table is in 'structfit --help' and structfit\\(1\\) EXIT STATUS" "help report points to the exit codes"
+	! grep -q '^  7  out of memory' out || fail "help report repeats the exit-code table"
 }
 if run 0 report --help; then
 	"$bin" help report >help_report 2>&1 || true

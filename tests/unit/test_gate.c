@@ -380,3 +380,89 @@ Test(gate, check_text_counts_equal_moves)
 	free(moved);
 	free(both);
 }
+
+/* Budget findings carry the limit they broke (sf_finding.limit), which the Markdown table shows. */
+Test(gate, budget_findings_carry_their_limit)
+{
+	sf_gate_budget size = { "s", 8 }, unmatched = { "nosuch", 5 };
+	sf_gate_budget sizes[2] = { size, unmatched };
+	sf_gate_options opts = SF_GATE_OPTIONS_INIT;
+	sf_findings *f;
+
+	opts.max_size = sizes;
+	opts.max_size_count = 2;
+	opts.has_max_padding = 1;
+	opts.max_padding = 6;
+	f = check_docs(base_doc, base_doc, &opts);
+	cr_assert_eq(sf_findings_count(f), 3);
+	cr_assert_eq(sf_findings_get(f, 0)->kind, SF_FINDING_MAX_PADDING);
+	cr_assert_eq(sf_findings_get(f, 0)->limit, 6);
+	cr_assert_eq(sf_findings_get(f, 1)->kind, SF_FINDING_MAX_SIZE);
+	cr_assert_eq(sf_findings_get(f, 1)->limit, 8);
+	cr_assert_eq(sf_findings_get(f, 2)->kind, SF_FINDING_BUDGET_UNMATCHED);
+	cr_assert_eq(sf_findings_get(f, 2)->limit, 5);
+	sf_findings_free(f);
+}
+
+/*
+ * Markdown: one row per finding (equal moves on one), the budget in its
+ * column, and cells escaped: a '|' in a name (a baseline may hold any) must
+ * not end the cell, a '*' in a type must not start emphasis.
+ */
+Test(gate, findings_markdown_rows_and_escaping)
+{
+	char *renamed = replace(base_doc, "\"name\": \"s\"", "\"name\": \"s|t\"");
+	char *retyped = replace(renamed, "\"type\": \"char\"", "\"type\": \"char *\"");
+	char *bigger = replace(retyped, "\"size\": 16, \"align\": 8", "\"size\": 24, \"align\": 8");
+	sf_gate_budget size = { "s|t", 20 };
+	sf_gate_options opts = SF_GATE_OPTIONS_INIT;
+	sf_findings *f;
+	sf_buf out = SF_BUF_INIT;
+
+	opts.max_size = &size;
+	opts.max_size_count = 1;
+	f = check_docs(renamed, bigger, &opts);
+	cr_assert_eq(sf_emit_findings(&out, f, SF_FINDINGS_MARKDOWN, NULL), 0);
+	cr_assert_str_eq(out.data,
+			 "| level | struct | rule | old → new | budget | finding | declared |\n"
+			 "|---|---|---|--:|--:|---|---|\n"
+			 "| **error** | `struct s\\|t` | struct-grew | 16 → 24 |  | size grew from 16 to 24 bytes (+8) | s.h:3 |\n"
+			 "| **error** | `struct s\\|t` | member-retyped | 1 → 1 |  | member 'a' changed from 'char' (1 bytes) "
+			 "to 'char \\*' (1 bytes) | s.h:3 |\n"
+			 "| **error** | `struct s\\|t` | max-size | 24 | 20 | size 24 bytes exceeds the --max-size budget of 20 "
+			 "| s.h:3 |\n");
+	sf_buf_free(&out);
+	sf_findings_free(f);
+	free(renamed);
+	free(retyped);
+	free(bigger);
+}
+
+/* A diff in Markdown: one row per struct, its changes joined by <br>; nothing without changes. */
+Test(gate, diff_markdown_one_row_per_struct)
+{
+	char *moved = replace(base_doc, "\"name\": \"l\", \"type\": \"long\", \"offset\": 8",
+			      "\"name\": \"l\", \"type\": \"long\", \"offset\": 16");
+	char *both = replace(moved, "\"name\": \"a\", \"type\": \"char\", \"offset\": 0",
+			     "\"name\": \"a\", \"type\": \"char\", \"offset\": 8");
+	sf_snapshot *a = parse_doc(base_doc), *b = parse_doc(both);
+	sf_findings *f = NULL;
+	sf_buf out = SF_BUF_INIT;
+
+	cr_assert_eq(sf_gate_diff(&f, a, b), 0);
+	cr_assert_eq(sf_emit_findings(&out, f, SF_FINDINGS_MARKDOWN, "/src"), 0);
+	cr_assert_str_eq(out.data, "| struct | size | changes | declared |\n"
+				   "|---|--:|---|---|\n"
+				   "| `struct s` |  | 2 members moved by +8 bytes: 'a', 'l' | s.h:3 |\n");
+	sf_findings_free(f);
+	sf_buf_free(&out);
+	cr_assert_eq(sf_gate_diff(&f, a, a), 0);
+	cr_assert_eq(sf_emit_findings(&out, f, SF_FINDINGS_MARKDOWN, NULL), 0);
+	cr_assert_eq(out.len, 0);
+	sf_findings_free(f);
+	sf_buf_free(&out);
+	sf_snapshot_free(a);
+	sf_snapshot_free(b);
+	free(moved);
+	free(both);
+}

@@ -2,6 +2,7 @@
 #include "emit/text_common.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,12 +101,15 @@ static int table(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 	uint64_t saves = 0, allocs = 0, at_peak = 0;
 	sf_buf name = SF_BUF_INIT;
 	char label[64];
+	bool targets = sf__emit_mixed_targets(report);
+	int target_width = (int)strlen("TARGET");
 
 	if (!rows)
 		return sf__fail(SF_ENOMEM, "out of memory while writing the summary");
 	for (int c = 0; c < COLUMNS; c++)
 		widths[c] = (int)strlen(headers[c]);
-	for (size_t k = 0; k < report->count; k++) {
+	/* --top counts rows after the ranking, so it keeps the structs that save most. */
+	for (size_t k = 0; k < report->count && shown < sf__emit_shown(opts, SIZE_MAX); k++) {
 		size_t i = order[k];
 		sf_impact_struct_info info = SF_IMPACT_STRUCT_INFO_INIT;
 		const sf_proposal *p = plan ? sf_plan_proposal(plan, i) : NULL;
@@ -125,6 +129,8 @@ static int table(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 		sf__emit_struct_title(&name, report->entries[i].def);
 		if (name.len > name_width)
 			name_width = name.len;
+		if (targets && (int)strlen(sf__emit_struct_target(report, report->entries[i].def)) > target_width)
+			target_width = (int)strlen(sf__emit_struct_target(report, report->entries[i].def));
 	}
 	snprintf(label, sizeof(label), "total (%zu struct%s)", shown, shown == 1 ? "" : "s");
 	if (strlen(label) > name_width)
@@ -132,6 +138,8 @@ static int table(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 	sf__buf_printf(buf, "%-*s", (int)name_width, "NAME");
 	for (int c = 0; c < COLUMNS; c++)
 		sf__buf_printf(buf, "  %*s", widths[c], headers[c]);
+	if (targets)
+		sf__buf_printf(buf, "  %-*s", target_width, "TARGET");
 	sf__buf_puts(buf, "  DECLARED\n");
 	for (size_t k = 0; k < report->count; k++) {
 		size_t i = order[k];
@@ -143,6 +151,9 @@ static int table(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 		for (int c = 0; c < COLUMNS; c++)
 			sf__buf_printf(buf, "  %*s", widths[c], rows[i].cells[c]);
 		sf__buf_puts(buf, "  ");
+		if (targets)
+			sf__buf_printf(buf, "%-*s  ", target_width,
+				       sf__emit_struct_target(report, report->entries[i].def));
 		sf__emit_decl_site(buf, report->entries[i].def);
 		sf__buf_putc(buf, '\n');
 	}

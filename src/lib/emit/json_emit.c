@@ -239,7 +239,7 @@ int sf_emit_json(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 	error = sf__emit_order(&order, report, opts);
 	if (error)
 		return error;
-	for (size_t k = 0; k < report->count; k++) {
+	for (size_t k = 0; k < sf__emit_shown(opts, report->count); k++) {
 		size_t i = order[k];
 		sf__json_line(buf, k == 0, 0);
 		struct_json(buf, &report->entries[i], plan ? sf_plan_proposal(plan, i) : NULL, impact,

@@ -3,6 +3,7 @@
 #include "emit/text_common.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,14 +209,19 @@ static void row_values(const sf_proposal *prop, uint64_t values[NUMERIC_COLUMNS]
 	values[COL_LINES] = prop->cachelines;
 }
 
-/* One row per shrinking struct, then the total and how many stay as they are. */
-static void summary(sf_buf *buf, const sf_plan *plan)
+/*
+ * One row per shrinking struct, at most `limit` of them, then the total
+ * and how many stay as they are.
+ */
+static void summary(sf_buf *buf, const sf_plan *plan, size_t limit)
 {
 	uint64_t totals[NUMERIC_COLUMNS] = { 0 };
 	int widths[NUMERIC_COLUMNS];
-	size_t name_width = strlen("NAME"), rows = 0;
+	size_t name_width = strlen("NAME"), rows = 0, shrinking = 0, printed = 0;
 	sf_buf name = SF_BUF_INIT;
-	char total_label[64], pct[48];
+	char total_label[80], pct[48];
+	bool targets = sf__emit_mixed_targets(plan->report);
+	int target_width = (int)strlen("TARGET");
 
 	for (int c = 0; c < NUMERIC_COLUMNS; c++)
 		widths[c] = (int)strlen(headers[c]);
@@ -224,7 +230,12 @@ static void summary(sf_buf *buf, const sf_plan *plan)
 		uint64_t values[NUMERIC_COLUMNS];
 		if (e->proposal.reason != SF_REASON_NONE)
 			continue;
+		shrinking++;
+		if (rows == limit)
+			continue;
 		rows++;
+		if (targets && (int)strlen(sf__emit_struct_target(plan->report, e->def)) > target_width)
+			target_width = (int)strlen(sf__emit_struct_target(plan->report, e->def));
 		row_values(&e->proposal, values);
 		for (int c = 0; c < NUMERIC_COLUMNS; c++) {
 			totals[c] = sf__add_sat_u64(totals[c], values[c]);
@@ -236,8 +247,13 @@ static void summary(sf_buf *buf, const sf_plan *plan)
 		if (name.len > name_width)
 			name_width = name.len;
 	}
-	snprintf(total_label, sizeof(total_label), "total (%zu of %zu struct%s shrink)", rows,
-		 plan->count, plan->count == 1 ? "" : "s");
+	/* The totals are those of the rows shown: say so when --top cut some. */
+	if (rows < shrinking)
+		snprintf(total_label, sizeof(total_label), "total (top %zu of %zu shrinking, %zu struct%s)",
+			 rows, shrinking, plan->count, plan->count == 1 ? "" : "s");
+	else
+		snprintf(total_label, sizeof(total_label), "total (%zu of %zu struct%s shrink)", rows,
+			 plan->count, plan->count == 1 ? "" : "s");
 	if (strlen(total_label) > name_width)
 		name_width = strlen(total_label);
 	for (int c = 0; c < NUMERIC_COLUMNS; c++) {
@@ -248,12 +264,16 @@ static void summary(sf_buf *buf, const sf_plan *plan)
 	sf__buf_printf(buf, "%-*s", (int)name_width, "NAME");
 	for (int c = 0; c < NUMERIC_COLUMNS; c++)
 		sf__buf_printf(buf, "  %*s", widths[c], headers[c]);
-	sf__buf_puts(buf, "    SAVED  DECLARED\n");
-	for (size_t i = 0; i < plan->count; i++) {
+	sf__buf_puts(buf, "    SAVED");
+	if (targets)
+		sf__buf_printf(buf, "  %-*s", target_width, "TARGET");
+	sf__buf_puts(buf, "  DECLARED\n");
+	for (size_t i = 0; i < plan->count && printed < rows; i++) {
 		const sf_plan_entry *e = &plan->entries[i];
 		uint64_t values[NUMERIC_COLUMNS];
 		if (e->proposal.reason != SF_REASON_NONE)
 			continue;
+		printed++;
 		row_values(&e->proposal, values);
 		name.len = 0;
 		sf__emit_struct_title(&name, e->def);
@@ -262,6 +282,8 @@ static void summary(sf_buf *buf, const sf_plan *plan)
 			sf__buf_printf(buf, "  %*" PRIu64, widths[c], values[c]);
 		percent_text(pct, sizeof(pct), e->proposal.saves, e->proposal.original_size);
 		sf__buf_printf(buf, "  %7s  ", pct);
+		if (targets)
+			sf__buf_printf(buf, "%-*s  ", target_width, sf__emit_struct_target(plan->report, e->def));
 		sf__emit_decl_site(buf, e->def);
 		sf__buf_putc(buf, '\n');
 	}
@@ -291,8 +313,9 @@ int sf_emit_reorder(sf_buf *buf, const sf_plan *plan, const sf_emit_options *opt
 		return sf__emit_impact_summary(buf, plan->report, &with_plan, 1);
 	}
 	if (opts->summary) {
-		summary(buf, plan);
+		summary(buf, plan, sf__emit_shown(opts, SIZE_MAX));
 	} else {
+		size_t printed = 0, limit = sf__emit_shown(opts, SIZE_MAX);
 		bool first = true;
 		size_t *order = NULL;
 		sf_emit_options with_plan = *opts;
@@ -301,10 +324,11 @@ int sf_emit_reorder(sf_buf *buf, const sf_plan *plan, const sf_emit_options *opt
 		error = sf__emit_order(&order, plan->report, &with_plan);
 		if (error)
 			return error;
-		for (size_t k = 0; k < plan->count; k++) {
+		for (size_t k = 0; k < plan->count && printed < limit; k++) {
 			size_t i = order[k];
 			if (changed_only && plan->entries[i].proposal.reason != SF_REASON_NONE)
 				continue;
+			printed++;
 			/* A blank line between full definitions, as pahole separates structs. */
 			if (!first && plan->entries[i].proposal.reason == SF_REASON_NONE)
 				sf__buf_putc(buf, '\n');

@@ -2,6 +2,7 @@
 #include "emit/text_common.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,12 +45,17 @@ int sf__emit_summary(sf_buf *buf, const sf_report *report, const sf_emit_options
 	size_t name_width = strlen("NAME");
 	sf_buf name = SF_BUF_INIT;
 	char total_label[64];
+	size_t shown = sf__emit_shown(opts, report->count);
+	bool targets = sf__emit_mixed_targets(report);
+	int target_width = (int)strlen("TARGET");
 
-	(void)opts;
 	for (int c = 0; c < NUMERIC_COLUMNS; c++)
 		widths[c] = (int)strlen(headers[c]);
-	for (size_t i = 0; i < report->count; i++) {
+	for (size_t i = 0; i < shown; i++) {
 		uint64_t values[NUMERIC_COLUMNS];
+		const char *target = sf__emit_struct_target(report, report->entries[i].def);
+		if (targets && (int)strlen(target) > target_width)
+			target_width = (int)strlen(target);
 		row_values(&report->entries[i], values);
 		for (int c = 0; c < NUMERIC_COLUMNS; c++) {
 			totals[c] = sf__add_sat_u64(totals[c], values[c]);
@@ -61,8 +67,7 @@ int sf__emit_summary(sf_buf *buf, const sf_report *report, const sf_emit_options
 		if (name.len > name_width)
 			name_width = name.len;
 	}
-	snprintf(total_label, sizeof(total_label), "total (%zu struct%s)", report->count,
-		 report->count == 1 ? "" : "s");
+	snprintf(total_label, sizeof(total_label), "total (%zu struct%s)", shown, shown == 1 ? "" : "s");
 	if (strlen(total_label) > name_width)
 		name_width = strlen(total_label);
 	for (int c = 0; c < NUMERIC_COLUMNS; c++) {
@@ -73,8 +78,10 @@ int sf__emit_summary(sf_buf *buf, const sf_report *report, const sf_emit_options
 	sf__buf_printf(buf, "%-*s", (int)name_width, "NAME");
 	for (int c = 0; c < NUMERIC_COLUMNS; c++)
 		sf__buf_printf(buf, "  %*s", widths[c], headers[c]);
+	if (targets)
+		sf__buf_printf(buf, "  %-*s", target_width, "TARGET");
 	sf__buf_puts(buf, "  DECLARED\n");
-	for (size_t i = 0; i < report->count; i++) {
+	for (size_t i = 0; i < shown; i++) {
 		const sf_report_entry *e = &report->entries[i];
 		uint64_t values[NUMERIC_COLUMNS];
 		row_values(e, values);
@@ -84,6 +91,8 @@ int sf__emit_summary(sf_buf *buf, const sf_report *report, const sf_emit_options
 		for (int c = 0; c < NUMERIC_COLUMNS; c++)
 			sf__buf_printf(buf, "  %*" PRIu64, widths[c], values[c]);
 		sf__buf_puts(buf, "  ");
+		if (targets)
+			sf__buf_printf(buf, "%-*s  ", target_width, sf__emit_struct_target(report, e->def));
 		sf__emit_decl_site(buf, e->def);
 		sf__buf_putc(buf, '\n');
 	}

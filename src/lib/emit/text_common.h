@@ -47,6 +47,14 @@ static inline int sf__text_style(const sf_emit_options *opts)
 	return style;
 }
 
+/* How many of `count` structs to print under opts->top (version 5). */
+static inline size_t sf__emit_shown(const sf_emit_options *opts, size_t count)
+{
+	if (opts && opts->version >= 5 && opts->top && opts->top < count)
+		return opts->top;
+	return count;
+}
+
 /* Whether a printer with `style` writes `s` in Go syntax. */
 static inline bool sf__text_go(int style, const sf_struct *s)
 {
@@ -81,6 +89,14 @@ void sf__emit_report_entry(sf_buf *buf, const sf_report_entry *entry, int style,
  * Sets buf->failed on ENOMEM.
  */
 void sf__emit_proposal_text(sf_buf *buf, const sf_plan *plan, size_t index, int style);
+
+/*
+ * The target column (target_column.c): summaries have one when the
+ * report's inputs differ in target (architecture, pointer size or byte
+ * order); a struct's target is that of the input it was first found in.
+ */
+bool sf__emit_mixed_targets(const sf_report *report);
+const char *sf__emit_struct_target(const sf_report *report, const sf_struct *s);
 
 /* The one-row-per-struct table used by sf_emit_text() in summary mode. */
 int sf__emit_summary(sf_buf *buf, const sf_report *report, const sf_emit_options *opts);

@@ -27,7 +27,7 @@ int sf_emit_text(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 	/* A plan made from another report would index other structs. */
 	if (opts->version >= 2 && opts->plan && sf_plan_count(opts->plan) == report->count)
 		plan = opts->plan;
-	for (size_t k = 0; k < report->count; k++) {
+	for (size_t k = 0; k < sf__emit_shown(opts, report->count); k++) {
 		size_t i = order[k];
 		sf__emit_report_entry(buf, &report->entries[i], sf__text_style(opts), report->cacheline);
 		sf__emit_impact_line(buf, sf__emit_impact(report, opts), sf__emit_savings_plan(report, opts), i);

@@ -18,11 +18,7 @@
 /* Names listed in a line of moved members before "and N more". */
 #define MOVED_NAMES_SHOWN 3
 
-typedef struct entry {
-	const sf_finding *finding;
-	size_t index;            /* position in the findings: blocks keep their first one's order */
-	size_t block_first;      /* index of the block's first finding */
-} entry;
+typedef sf__check_entry entry;
 
 static int compare_str(const char *a, const char *b)
 {
@@ -83,11 +79,8 @@ static bool same_move(const sf_finding *a, const sf_finding *b)
 	       a->new_value - a->old_value == b->new_value - b->old_value;
 }
 
-/*
- * The detail of `block[at]`, or, when other members of the block moved by
- * the same distance, one line for all of them; marks what it covered.
- */
-static void detail(sf_buf *buf, const entry *block, size_t count, size_t at, bool *shown)
+size_t sf__check_detail(sf_buf *buf, const entry *block, size_t count, size_t at, bool *shown,
+			bool rule)
 {
 	const sf_finding *f = block[at].finding;
 	uint64_t distance;
@@ -97,8 +90,10 @@ static void detail(sf_buf *buf, const entry *block, size_t count, size_t at, boo
 	for (size_t i = at; is_move(f) && i < count; i++)
 		moved += same_move(f, block[i].finding);
 	if (moved < 2) {
-		sf__buf_printf(buf, "%s [%s]\n", f->detail, sf_finding_rule(f->kind));
-		return;
+		sf__buf_puts(buf, f->detail);
+		if (rule)
+			sf__buf_printf(buf, " [%s]", sf_finding_rule(f->kind));
+		return 1;
 	}
 	distance = f->new_value > f->old_value ? f->new_value - f->old_value : f->old_value - f->new_value;
 	sf__buf_printf(buf, "%zu %s moved by %c%" PRIu64 " %s:", moved,
@@ -114,7 +109,16 @@ static void detail(sf_buf *buf, const entry *block, size_t count, size_t at, boo
 	}
 	if (named > MOVED_NAMES_SHOWN)
 		sf__buf_printf(buf, " and %zu more", named - MOVED_NAMES_SHOWN);
-	sf__buf_printf(buf, " [%s]\n", sf_finding_rule(f->kind));
+	if (rule)
+		sf__buf_printf(buf, " [%s]", sf_finding_rule(f->kind));
+	return moved;
+}
+
+/* One line of the text format: the detail, its rule, a newline. */
+static void detail(sf_buf *buf, const entry *block, size_t count, size_t at, bool *shown)
+{
+	sf__check_detail(buf, block, count, at, shown, true);
+	sf__buf_putc(buf, '\n');
 }
 
 /* The finding that heads a block: its first violation other than a move, else its first. */
@@ -156,14 +160,14 @@ static void block_text(sf_buf *buf, const entry *block, size_t count, bool *show
 	}
 }
 
-int sf__emit_check_text(sf_buf *buf, const sf_findings *findings)
+int sf__check_blocks(const sf_findings *findings, sf__check_block_fn *fn, void *ctx)
 {
 	size_t count = sf_findings_count(findings);
 	entry *entries = NULL;
 	bool *shown = NULL;
 
 	if (count == 0)
-		return buf->failed ? sf__fail(SF_ENOMEM, "out of memory while writing findings") : 0;
+		return 0;
 	entries = calloc(count, sizeof(*entries));
 	shown = calloc(count, sizeof(*shown));
 	if (!entries || !shown) {
@@ -183,9 +187,23 @@ int sf__emit_check_text(sf_buf *buf, const sf_findings *findings)
 	for (size_t start = 0, end; start < count; start = end) {
 		for (end = start + 1; end < count && entries[end].block_first == entries[start].block_first; end++)
 			;
-		block_text(buf, entries + start, end - start, shown + start);
+		fn(ctx, entries + start, end - start, shown + start);
 	}
 	free(entries);
 	free(shown);
-	return buf->failed ? sf__fail(SF_ENOMEM, "out of memory while writing findings") : 0;
+	return 0;
+}
+
+static void text_block(void *ctx, const entry *block, size_t count, bool *shown)
+{
+	block_text(ctx, block, count, shown);
+}
+
+int sf__emit_check_text(sf_buf *buf, const sf_findings *findings)
+{
+	int error = sf__check_blocks(findings, text_block, buf);
+
+	if (!error && buf->failed)
+		error = sf__fail(SF_ENOMEM, "out of memory while writing findings");
+	return error;
 }

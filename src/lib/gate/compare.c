@@ -149,6 +149,13 @@ static void add(comparer *c, sf_finding_kind kind, const sf_snap_struct *s, cons
 	f->violations += item->violation != 0;
 }
 
+/* Records the budget a finding just added broke (add() takes no limit: few findings have one). */
+static void set_limit(comparer *c, size_t at, uint64_t limit)
+{
+	if (c->out->count > at)
+		c->out->items[at].limit = limit;
+}
+
 static const char *type_or(const char *type)
 {
 	return type ? type : "?";
@@ -391,26 +398,35 @@ static void budgets(comparer *c, const sf_snapshot *current)
 	for (size_t i = 0; i < current->count; i++) {
 		const sf_snap_struct *s = &current->structs[i];
 		uint64_t waste = sf__snap_sum_holes(s);
+		size_t at = c->out->count;
 
 		if (__builtin_add_overflow(waste, s->padding, &waste))
 			waste = UINT64_MAX;
-		if (o->has_max_padding && waste > o->max_padding)
+		if (o->has_max_padding && waste > o->max_padding) {
 			add(c, SF_FINDING_MAX_PADDING, s, NULL, 0, waste,
 			    "pads %" PRIu64 " bytes (holes + tail padding), over the --max-padding budget of %"
 			    PRIu64, waste, o->max_padding);
+			set_limit(c, at, o->max_padding);
+		}
 		for (size_t b = 0; b < o->max_size_count; b++) {
-			if (glob_matches(o->max_size[b].pattern, s) && s->size > o->max_size[b].limit)
+			at = c->out->count;
+			if (glob_matches(o->max_size[b].pattern, s) && s->size > o->max_size[b].limit) {
 				add(c, SF_FINDING_MAX_SIZE, s, NULL, 0, s->size,
 				    "size %" PRIu64 " bytes exceeds the --max-size budget of %" PRIu64,
 				    s->size, o->max_size[b].limit);
+				set_limit(c, at, o->max_size[b].limit);
+			}
 		}
 		for (size_t b = 0; b < o->max_cachelines_count; b++) {
+			at = c->out->count;
 			if (glob_matches(o->max_cachelines[b].pattern, s) &&
-			    s->cachelines > o->max_cachelines[b].limit)
+			    s->cachelines > o->max_cachelines[b].limit) {
 				add(c, SF_FINDING_MAX_CACHELINES, s, NULL, 0, s->cachelines,
 				    "spans %" PRIu64 " cache lines of %u bytes, over the --max-cachelines "
 				    "budget of %" PRIu64, s->cachelines, current->cacheline,
 				    o->max_cachelines[b].limit);
+				set_limit(c, at, o->max_cachelines[b].limit);
+			}
 		}
 	}
 }
@@ -429,6 +445,7 @@ static void unmatched_budgets(comparer *c, const sf_snapshot *current, const sf_
 			    "%s budget '%s' matches no struct in the build", option, list[b].pattern);
 			if (c->out->count > before)
 				c->out->items[before].struct_name = copy(c, list[b].pattern);
+			set_limit(c, before, list[b].limit);
 		}
 	}
 }

@@ -1,4 +1,4 @@
-/* Rendering gate findings and build differences as grouped text or JSON (check's text: check_text.c). */
+/* Rendering gate findings and build differences as grouped text or JSON (check's text: check_text.c, Markdown: findings_markdown.c). */
 #include <structfit/gate.h>
 #include <structfit/structfit.h>
 
@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gate/check_text.h"
+#include "gate/findings_markdown.h"
 #include "gate/sarif_emit.h"
 #include "gate/snapshot.h"
 #include "util/buf.h"
@@ -105,6 +106,8 @@ int sf_emit_findings(sf_buf *buf, const sf_findings *findings, sf_findings_forma
 	case SF_FINDINGS_JSON:
 		json(buf, findings);
 		break;
+	case SF_FINDINGS_MARKDOWN:
+		return sf__emit_findings_markdown(buf, findings, source_root);
 	case SF_FINDINGS_SARIF:
 		sf__emit_sarif(buf, findings, source_root);
 		break;
