@@ -91,8 +91,27 @@ int sf__pprof_parse(const unsigned char *data, size_t len, const char *name, siz
 		    sf_arena *arena, sf_profile_site **first, size_t *count);
 
 /* Whether `len` bytes of `data` look like a pprof profile: gzip's magic,
- * or binary data opening with field 1 (sample_type) of the protobuf. */
+ * or binary data opening with a key of profile.proto's Profile. */
 bool sf__pprof_detect(const unsigned char *data, size_t len);
+
+/* The same for `go tool pprof -raw` text (profile_pprof_raw.c): its
+ * "PeriodType:", "Period:" or "Samples:" header is recognised. */
+bool sf__pprof_raw_detect(const char *text, size_t len);
+int sf__pprof_raw_parse(const char *text, size_t len, const char *name, size_t profile_index,
+			sf_arena *arena, sf_profile_site **first, size_t *count);
+
+/* Slots of a Go heap profile's values, shared by both forms. */
+enum { SF_PPROF_ALLOC_OBJECTS, SF_PPROF_ALLOC_SPACE, SF_PPROF_INUSE_OBJECTS, SF_PPROF_INUSE_SPACE };
+/* Records in index[k] (SIZE_MAX: not yet seen) that sample value `slot`
+ * is of `type` when it is one of the four heap types. */
+void sf__pprof_heap_type(size_t index[4], size_t slot, const char *type);
+/* SF_EINVALID "NAME: ... not a Go heap profile" unless the objects and
+ * space of allocations or of objects in use are among the values. */
+int sf__pprof_heap_check(const size_t index[4], const char *name);
+/* A Go site's counts from its sample values and "bytes" label (0: none);
+ * sets site->go. */
+void sf__pprof_site_counts(sf_profile_site *site, const size_t index[4], const uint64_t *values,
+			   size_t value_count, uint64_t bytes);
 
 /* Parses CSV rows; same protocol. */
 int sf__profile_csv_parse(const char *text, size_t len, const char *name, sf_arena *arena,

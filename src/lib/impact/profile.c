@@ -92,6 +92,13 @@ int sf_profile_parse(sf_profile *profile, const char *text, size_t len, const ch
 		return sf__fail(SF_EINVALID,
 				"%s: not a profile (binary data; expected DHAT JSON, a Go heap profile or CSV)",
 				name);
+	} else if (sf__pprof_raw_detect(text, len)) {
+		error = sf__pprof_raw_parse(text, len, name, profile->site_files, profile->arena, &first,
+					    &count);
+		if (error)
+			return error;
+		profile->go_files++;
+		append_sites(profile, first, count);
 	} else if (looks_like_json(text, len)) {
 		error = sf__dhat_parse(text, len, name, profile->site_files, profile->arena, &first,
 				       &count);

@@ -48,8 +48,6 @@ typedef struct pprof_tables {
 	uint64_t bytes_key;         /* string index of "bytes" (0: none) */
 } pprof_tables;
 
-enum { ALLOC_OBJECTS, ALLOC_SPACE, INUSE_OBJECTS, INUSE_SPACE };
-
 static int string_at(const sf_pb_ctx *ctx, const pprof_tables *t, uint64_t index, const char **out)
 {
 	if (index >= t->string_count)
@@ -237,11 +235,32 @@ static int read_locations(const sf_pb_ctx *ctx, pb_span *spans, size_t count, sf
 /* Which values are the heap's: runtime/pprof writes alloc_objects,
  * alloc_space, inuse_objects and inuse_space; a profile without the
  * objects and space of either pair is of another kind (CPU, mutex...). */
-static int read_sample_types(const sf_pb_ctx *ctx, pb_span *spans, size_t count, pprof_tables *t)
+void sf__pprof_heap_type(size_t index[4], size_t slot, const char *type)
 {
 	static const char *const wanted[4] = { "alloc_objects", "alloc_space", "inuse_objects",
 					       "inuse_space" };
 
+	for (int k = 0; k < 4; k++) {
+		if (strcmp(type, wanted[k]) == 0 && index[k] == SIZE_MAX)
+			index[k] = slot;
+	}
+}
+
+int sf__pprof_heap_check(const size_t index[4], const char *name)
+{
+	/* runtime/pprof writes all four; a profile without the objects and
+	 * space of either pair is of another kind (CPU, mutex...). */
+	if ((index[SF_PPROF_ALLOC_OBJECTS] == SIZE_MAX || index[SF_PPROF_ALLOC_SPACE] == SIZE_MAX) &&
+	    (index[SF_PPROF_INUSE_OBJECTS] == SIZE_MAX || index[SF_PPROF_INUSE_SPACE] == SIZE_MAX))
+		return sf__fail(SF_EINVALID,
+				"%s: a pprof profile but not a Go heap profile (no alloc_objects/alloc_space "
+				"or inuse_objects/inuse_space sample types)",
+				name);
+	return 0;
+}
+
+static int read_sample_types(const sf_pb_ctx *ctx, pb_span *spans, size_t count, pprof_tables *t)
+{
 	for (int k = 0; k < 4; k++)
 		t->value_index[k] = SIZE_MAX;
 	for (size_t i = 0; i < count; i++) {
@@ -256,19 +275,30 @@ static int read_sample_types(const sf_pb_ctx *ctx, pb_span *spans, size_t count,
 		}
 		if (got < 0)
 			return got;
-		for (int k = 0; k < 4; k++) {
-			if (strcmp(type, wanted[k]) == 0 && t->value_index[k] == SIZE_MAX)
-				t->value_index[k] = i;
-		}
+		sf__pprof_heap_type(t->value_index, i, type);
 	}
 	t->value_count = count;
-	if ((t->value_index[ALLOC_OBJECTS] == SIZE_MAX || t->value_index[ALLOC_SPACE] == SIZE_MAX) &&
-	    (t->value_index[INUSE_OBJECTS] == SIZE_MAX || t->value_index[INUSE_SPACE] == SIZE_MAX))
-		return sf__fail(SF_EINVALID,
-				"%s: a pprof profile but not a Go heap profile (no alloc_objects/alloc_space "
-				"or inuse_objects/inuse_space sample types)",
-				ctx->name);
-	return 0;
+	return sf__pprof_heap_check(t->value_index, ctx->name);
+}
+
+void sf__pprof_site_counts(sf_profile_site *site, const size_t index[4], const uint64_t *values,
+			   size_t value_count, uint64_t bytes)
+{
+	uint64_t v[4];
+
+	for (int k = 0; k < 4; k++)
+		v[k] = index[k] < value_count ? values[index[k]] : 0;
+	site->go = true;
+	site->total_blocks = v[SF_PPROF_ALLOC_OBJECTS];
+	site->total_bytes = v[SF_PPROF_ALLOC_SPACE];
+	/* In use at the last GC: Go's nearest to DHAT's peak. */
+	site->max_blocks = site->peak_blocks = v[SF_PPROF_INUSE_OBJECTS];
+	site->max_bytes = site->peak_bytes = v[SF_PPROF_INUSE_SPACE];
+	site->block_size = bytes;
+	if (!site->block_size && site->total_blocks && site->total_bytes % site->total_blocks == 0)
+		site->block_size = site->total_bytes / site->total_blocks;
+	if (!site->block_size && site->peak_blocks && site->peak_bytes % site->peak_blocks == 0)
+		site->block_size = site->peak_bytes / site->peak_blocks;
 }
 
 /* One sample as it is decoded: its locations, values and "bytes" label. */
@@ -340,12 +370,6 @@ static int read_label(pprof_sample *s, const sf_pb_field *label)
 	return 0;
 }
 
-static uint64_t value_of(const pprof_sample *s, int which)
-{
-	size_t index = s->tables->value_index[which];
-	return index < s->value_count ? s->values[index] : 0;
-}
-
 /* The site of one decoded sample. */
 static int make_site(const pprof_sample *s, sf_arena *arena, sf_profile_site *site)
 {
@@ -360,19 +384,9 @@ static int make_site(const pprof_sample *s, sf_arena *arena, sf_profile_site *si
 		       s->locations[i]->frame_count * sizeof(*frames));
 		n += s->locations[i]->frame_count;
 	}
-	site->go = true;
 	site->frames = frames;
 	site->frame_count = n;
-	site->total_blocks = value_of(s, ALLOC_OBJECTS);
-	site->total_bytes = value_of(s, ALLOC_SPACE);
-	/* In use at the last GC: Go's nearest to DHAT's peak. */
-	site->max_blocks = site->peak_blocks = value_of(s, INUSE_OBJECTS);
-	site->max_bytes = site->peak_bytes = value_of(s, INUSE_SPACE);
-	site->block_size = s->bytes;
-	if (!site->block_size && site->total_blocks && site->total_bytes % site->total_blocks == 0)
-		site->block_size = site->total_bytes / site->total_blocks;
-	if (!site->block_size && site->peak_blocks && site->peak_bytes % site->peak_blocks == 0)
-		site->block_size = site->peak_bytes / site->peak_blocks;
+	sf__pprof_site_counts(site, s->tables->value_index, s->values, s->value_count, s->bytes);
 	return 0;
 }
 
@@ -443,10 +457,17 @@ static int read_samples(const sf_pb_ctx *ctx, pb_span *spans, size_t count, cons
 
 bool sf__pprof_detect(const unsigned char *data, size_t len)
 {
+	unsigned field;
+
 	if (sf__pb_is_gzip(data, len))
 		return true;
-	/* Field 1, length-delimited, and bytes no text has: a control byte. */
-	if (len < 2 || data[0] != 0x0a)
+	/* Plain protobuf: a first key of one of Profile's fields (1..14,
+	 * runtime/pprof starts with 11, period_type), varint or
+	 * length-delimited, and bytes no text has: a control byte. */
+	if (len < 2)
+		return false;
+	field = data[0] >> 3;
+	if (field < 1 || field > 14 || ((data[0] & 7) != 0 && (data[0] & 7) != 2))
 		return false;
 	for (size_t i = 0; i < len && i < 64; i++) {
 		if (data[i] < 0x09 || (data[i] > 0x0d && data[i] < 0x20))
