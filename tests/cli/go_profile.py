@@ -204,7 +204,11 @@ def check_profile(profile):
     if want not in text:
         fail("%s: text lacks %r:\n%s" % (profile, want, text[-400:]))
     res = run(BIN, "report", "--format=json", "--sort=impact", "--profile=" + profile, "prog")
-    doc = json.loads(res.stdout)
+    try:
+        doc = json.loads(res.stdout)
+    except ValueError:
+        fail("%s: no JSON document" % profile)
+        return {"structs": [], "profile": {"sites": []}}
     names = [s["name"] for s in doc["structs"]]
     if names[:1] != ["main.Hot"]:
         fail("%s: JSON order does not start with main.Hot: %s" % (profile, names[:3]))
