@@ -11,12 +11,14 @@ of at least 16 bytes or with pointers: none goes through the tiny
 allocator), so the counts must be exact.  The profile is read gzipped as
 runtime/pprof writes it, inflated, and as `go tool pprof -raw` text:
 the same numbers each time.  A truncated gzip file, a truncated protobuf
-and a CPU profile are refused with one line and exit 4.  STRUCTFIT_GO
+and a CPU profile are refused with one line and exit 4; seeded mutations
+of the profile are read or refused, never a crash.  STRUCTFIT_GO
 chooses the go tool.
 """
 import gzip
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -255,6 +257,23 @@ for bad, words in (("cut.pprof", "truncated or corrupt gzip data"),
         fail("%s: exit %d, stderr %r; expected 4 and one line with %r" % (bad, res.returncode, err, words))
     else:
         print("ok: %s refused: %s" % (bad, err.strip()))
+
+# Seeded byte mutations of the inflated and -raw profiles: each is read or
+# refused (exit 0 or 4), never a crash.
+rng = random.Random(16)
+codes = {}
+for i in range(120):
+    with open(os.path.join(proj, "heap.pb" if i % 2 == 0 else "heap.raw"), "rb") as f:
+        data = bytearray(f.read())
+    for _ in range(rng.randint(1, 8)):
+        data[rng.randrange(len(data))] = rng.randrange(256)
+    with open(os.path.join(proj, "mutated"), "wb") as f:
+        f.write(bytes(data))
+    res = run(BIN, "report", "--summary", "-C", "main.*", "--profile=mutated", "prog", check=False)
+    codes[res.returncode] = codes.get(res.returncode, 0) + 1
+    if res.returncode not in (0, 4):
+        fail("mutation %d: exit %d, %r" % (i, res.returncode, res.stderr[-300:]))
+print("ok: 120 mutated profiles, exit statuses %s" % sorted(codes.items()))
 
 print("go_profile: %d failures" % failures)
 sys.exit(1 if failures else 0)

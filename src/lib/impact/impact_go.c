@@ -59,9 +59,10 @@ static size_t package_length(const char *function)
 	return dot ? (size_t)(dot - function) : 0;
 }
 
+/* The allocator's own frames; runtime/pprof and the like are library code. */
 static bool in_runtime(const char *function)
 {
-	return strncmp(function, "runtime.", 8) == 0 || strncmp(function, "runtime/", 8) == 0;
+	return strncmp(function, "runtime.", 8) == 0 || strncmp(function, "runtime/internal/", 17) == 0;
 }
 
 /*
@@ -151,7 +152,8 @@ static int shape_of(const char *text, const char *start, const char *end)
 		return -1;
 	if (before > text && before[-1] == '&')
 		return *after == '{' ? GO_ONE : -1;
-	if (before - text >= 4 && strncmp(before - 4, "new(", 4) == 0 && *after == ')')
+	if (before - text >= 4 && strncmp(before - 4, "new(", 4) == 0 && *after == ')' &&
+	    (before - 4 == text || !sf__impact_ident_char(before[-5])))
 		return GO_ONE;
 	if (before > text && before[-1] == ']') {
 		/* []T or [N]T: a slice or array; map[K]T is a map's. */
