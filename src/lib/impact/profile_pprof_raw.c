@@ -271,6 +271,8 @@ static int make_sites(raw_state *st, const char *name, size_t profile_index, sf_
 			raw_location key = { st->ids[s->ids + k], 0, 0 };
 			const raw_location *loc = bsearch(&key, st->locations, st->location_count,
 							  sizeof(key), compare_ids);
+			if (!loc->count)
+				continue; /* st->frames may still be NULL */
 			memcpy((sf_profile_frame *)site->frames + n, st->frames + loc->first,
 			       loc->count * sizeof(sf_profile_frame));
 			n += loc->count;
