@@ -22,6 +22,11 @@ SF_API_BEGIN
  *   - valgrind DHAT JSON (`valgrind --tool=dhat --dhat-out-file=F prog`,
  *     heap mode): allocation sites with their blocks, bytes, reads,
  *     writes, per-byte access counts and stack frames;
+ *   - a Go heap profile (runtime/pprof's WriteHeapProfile, `go test
+ *     -memprofile`): pprof's protobuf, gzipped or not, or the text of
+ *     `go tool pprof -raw`; each sample is an allocation site with its
+ *     objects allocated and in use, object size (Go's size class) and
+ *     frames, and no access counts;
  *   - CSV `type,member,reads,writes[,threads]`, one member per line, an
  *     optional header line starting with `type,`, '#' comments, blank
  *     lines ignored.  Any profiler can write it; it carries member heat
@@ -41,8 +46,11 @@ void sf_profile_free(sf_profile *profile);
 /*
  * Reads the profile file `path` into `profile` (added to what it holds).
  * Returns 0, SF_ENOTFOUND / SF_EIO (cannot be read), SF_EINVALID (neither
- * DHAT JSON nor CSV, truncated or malformed JSON, a DHAT profile not in
- * heap mode, a bad CSV line: "FILE:LINE: what is wrong") or SF_ENOMEM.
+ * DHAT JSON, a Go heap profile nor CSV, truncated or malformed JSON, a
+ * DHAT profile not in heap mode, truncated or corrupt gzip or protobuf
+ * data ("FILE: ... at byte N"), a pprof profile that is not a heap
+ * profile, a bad CSV or pprof -raw line: "FILE:LINE: what is wrong") or
+ * SF_ENOMEM.
  * On failure `profile` is unchanged.
  */
 int sf_profile_load(sf_profile *profile, const char *path);
@@ -59,7 +67,7 @@ int sf_profile_parse(sf_profile *profile, const char *text, size_t len, const ch
  */
 int sf_profile_map(sf_profile *profile, const char *spec);
 
-/* Number of allocation sites (DHAT program points) and CSV rows read. */
+/* Number of allocation sites (DHAT program points, Go samples) and CSV rows read. */
 size_t sf_profile_site_count(const sf_profile *profile);
 size_t sf_profile_row_count(const sf_profile *profile);
 
@@ -236,7 +244,7 @@ typedef struct sf_impact_site_info {
 	const char *file;          /* as DHAT printed it; NULL when unknown */
 	unsigned line;
 	uint64_t block_size;       /* 0 when the site's blocks differ in size */
-	uint64_t blocks;           /* allocated over the run (DHAT tbk) */
+	uint64_t blocks;           /* allocated over the run (DHAT tbk, Go alloc_objects) */
 	sf_site_status status;
 	size_t index;              /* MATCHED: report entry of the struct */
 	uint64_t elements;         /* MATCHED: structs per block; 0: arrays of varying length */

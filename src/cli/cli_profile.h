@@ -15,12 +15,13 @@ enum {
 };
 
 #define CLI_PROFILE_OPTIONS \
-	{ "profile", CLI_PROFILE_FILE, "FILE", "access profile: valgrind DHAT JSON or CSV\n" \
-	  "(type,member,reads,writes[,threads]); repeatable" }, \
+	{ "profile", CLI_PROFILE_FILE, "FILE", "access profile: valgrind DHAT JSON, a Go\n" \
+	  "heap profile (runtime/pprof, or go tool pprof -raw)\n" \
+	  "or CSV (type,member,reads,writes[,threads]); repeatable" }, \
 	{ "profile-map", CLI_PROFILE_MAP, "FILE:LINE=TYPE", "the allocation site at FILE:LINE allocates\n" \
 	  "TYPE (settles an ambiguous site; repeatable)" }, \
 	{ "allocator", CLI_PROFILE_ALLOCATOR, "NAME", "size classes: glibc (default), jemalloc,\n" \
-	  "tcmalloc, go, kmalloc or none" }
+	  "tcmalloc, go, kmalloc or none (Go heap profiles: go)" }
 
 typedef struct cli_profile {
 	const char **files;

@@ -67,10 +67,10 @@ const char cli_reorder_description[] =
 	"with the saving and the moved members (\"d (3 -> 1)\": index in the\n"
 	"declaration -> index in the proposal), and one line for a struct left as\n"
 	"it is.  A bad constraints rule is reported as FILE:LINE and exits 2.\n"
-	"With --profile (valgrind DHAT JSON or CSV, docs/profiles.md) the member heat\n"
-	"goes to the planner, each proposal gets a profile line (allocations, peak\n"
-	"instances, bytes saved after the allocator's size classes) and --summary\n"
-	"gains those columns; a bad or mismatched profile exits 4.";
+	"With --profile (valgrind DHAT JSON, a Go heap profile or CSV, docs/profiles.md)\n"
+	"the member heat goes to the planner, each proposal gets a profile line\n"
+	"(allocations, peak instances, bytes saved after the allocator's size classes)\n"
+	"and --summary gains those columns; a bad or mismatched profile exits 4.";
 
 static const char *const format_names[] = { "text", "json", "html", "markdown", NULL };
 /* In sf_syntax order. */

@@ -226,7 +226,7 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-static bool same_file(const char *profile_file, const char *mapped)
+bool sf__impact_same_file(const char *profile_file, const char *mapped)
 {
 	size_t a = strlen(profile_file), b = strlen(mapped);
 
@@ -438,7 +438,7 @@ static int mapped(attr_ctx *ctx, const sf_profile_site *site, const sf_profile_f
 	for (int tail = 0; tail < 2; tail++) {
 		for (const sf_profile_mapping *m = ctx->impact->profile->maps; m; m = m->next) {
 			size_t index = SIZE_MAX;
-			if (m->line != frame->line || !same_file(frame->file, m->file))
+			if (m->line != frame->line || !sf__impact_same_file(frame->file, m->file))
 				continue;
 			for (size_t i = 0; i < ctx->report->count && index == SIZE_MAX; i++)
 				index = names_type(entry_def(ctx, i), m->type) ? i : SIZE_MAX;
@@ -553,8 +553,12 @@ int sf__impact_attribute(sf_impact *impact, sf_impact_sources *sources)
 		goto done;
 	}
 	error = collect_decl_names(&ctx);
-	for (size_t i = 0; i < impact->site_count && !error; i++)
-		error = resolve(&ctx, impact->sites[i], &impact->results[i], keep);
+	for (size_t i = 0; i < impact->site_count && !error; i++) {
+		if (impact->sites[i]->go)
+			error = sf__impact_attribute_go(impact, sources, impact->sites[i], &impact->results[i]);
+		else
+			error = resolve(&ctx, impact->sites[i], &impact->results[i], keep);
+	}
 done:
 	free(ctx.decl_names);
 	free(ctx.cands);

@@ -35,6 +35,7 @@ static void add_site(sf_impact *impact, const sf_profile_site *site, const sf_si
 	double total = 0;
 
 	e->profiled = e->counted = true;
+	e->member_data = e->member_data || !site->go;
 	e->site_count++;
 	e->bytes_allocated = sf__add_sat_u64(e->bytes_allocated, site->total_bytes);
 	if (r->elements == 0) {
@@ -116,7 +117,7 @@ static int add_row(sf_impact *impact, const sf_profile_row *row)
 	for (uint32_t m = 0; m < s->member_count; m++) {
 		if (!s->members[m].name || strcmp(s->members[m].name, row->member) != 0)
 			continue;
-		e->profiled = true;
+		e->profiled = e->member_data = true;
 		e->members[m].csv_reads = sf__add_sat_u64(e->members[m].csv_reads, row->reads);
 		e->members[m].csv_writes = sf__add_sat_u64(e->members[m].csv_writes, row->writes);
 		if (row->threads > e->members[m].threads)
@@ -164,7 +165,7 @@ static int finish(sf_impact *impact)
 	for (size_t i = 0; i < impact->report->count; i++) {
 		const sf_impact_entry *e = &impact->entries[i];
 		const sf_struct *s = def_of(impact, i);
-		if (!e->profiled || !type_label(s))
+		if (!e->member_data || !type_label(s))
 			continue;
 		for (uint32_t m = 0; m < e->member_count; m++) {
 			sf_member_heat *h;
@@ -181,7 +182,7 @@ static int finish(sf_impact *impact)
 	return 0;
 }
 
-/* A DHAT file whose sites match no struct at all is of another program. */
+/* A DHAT or Go file whose sites match no struct at all is of another program. */
 static int check_matches(const sf_impact *impact)
 {
 	for (size_t i = 0; i < impact->site_count; i++) {
@@ -297,6 +298,9 @@ int sf_impact_build(sf_impact **out, const sf_profile *profile, const sf_report 
 	impact->profile = profile;
 	impact->report = report;
 	impact->allocator = opts ? opts->allocator : SF_ALLOCATOR_GLIBC;
+	/* Only Go heap profiles: the structs' size classes are Go's too. */
+	if (profile->go_files && profile->go_files == profile->site_files)
+		impact->allocator = SF_ALLOCATOR_GO;
 	impact->partial_selection = opts && opts->partial_selection;
 	error = setup(impact, profile, report);
 	if (!error)

@@ -27,7 +27,7 @@ typedef struct sf_profile_frame {
 typedef struct sf_profile_site {
 	struct sf_profile_site *next;
 	const char *profile;        /* file name the site came from */
-	size_t profile_index;       /* which loaded DHAT file, for peaks */
+	size_t profile_index;       /* which loaded DHAT or Go file, for peaks */
 	uint64_t total_bytes, total_blocks;    /* tb, tbk */
 	uint64_t max_bytes, max_blocks;        /* mb, mbk */
 	uint64_t peak_bytes, peak_blocks;      /* gb, gbk: at the global peak */
@@ -38,6 +38,11 @@ typedef struct sf_profile_site {
 	 * site's per-byte counts in 16 bits and they wrap on long runs, so
 	 * the shares per member would be wrong.  Its counts stay usable. */
 	bool acc_wrapped;
+	/* From a Go heap profile: block_size is the Go runtime's size class
+	 * of the request (what pprof's "bytes" label holds), the max and peak
+	 * counts are those in use at the profile's last GC, frames are Go
+	 * functions with inlined calls unfolded (innermost first). */
+	bool go;
 	const sf_profile_frame *frames;
 	size_t frame_count;
 } sf_profile_site;
@@ -69,13 +74,44 @@ struct sf_profile {
 	sf_profile_row *rows, **rows_tail;
 	sf_profile_mapping *maps, **maps_tail;
 	size_t site_count, row_count;
-	size_t dhat_files;          /* DHAT files read, numbering profile_index */
+	size_t site_files;          /* DHAT and Go files read, numbering profile_index */
+	size_t go_files;            /* of which Go heap profiles */
 };
 
 /* Parses a DHAT JSON text into a site list allocated in `arena`; *count
  * gets the number of sites.  SF_EINVALID "NAME: ..." or SF_ENOMEM. */
 int sf__dhat_parse(const char *text, size_t len, const char *name, size_t profile_index,
 		   sf_arena *arena, sf_profile_site **first, size_t *count);
+
+/* Parses a Go heap profile in pprof's protobuf form, gzipped (as
+ * runtime/pprof writes it) or not; same protocol.  SF_EINVALID for a
+ * truncated or malformed file ("NAME: ... at byte N") or a pprof profile
+ * without heap sample types. */
+int sf__pprof_parse(const unsigned char *data, size_t len, const char *name, size_t profile_index,
+		    sf_arena *arena, sf_profile_site **first, size_t *count);
+
+/* Whether `len` bytes of `data` look like a pprof profile: gzip's magic,
+ * or binary data opening with a key of profile.proto's Profile. */
+bool sf__pprof_detect(const unsigned char *data, size_t len);
+
+/* The same for `go tool pprof -raw` text (profile_pprof_raw.c): its
+ * "PeriodType:", "Period:" or "Samples:" header is recognised. */
+bool sf__pprof_raw_detect(const char *text, size_t len);
+int sf__pprof_raw_parse(const char *text, size_t len, const char *name, size_t profile_index,
+			sf_arena *arena, sf_profile_site **first, size_t *count);
+
+/* Slots of a Go heap profile's values, shared by both forms. */
+enum { SF_PPROF_ALLOC_OBJECTS, SF_PPROF_ALLOC_SPACE, SF_PPROF_INUSE_OBJECTS, SF_PPROF_INUSE_SPACE };
+/* Records in index[k] (SIZE_MAX: not yet seen) that sample value `slot`
+ * is of `type` when it is one of the four heap types. */
+void sf__pprof_heap_type(size_t index[4], size_t slot, const char *type);
+/* SF_EINVALID "NAME: ... not a Go heap profile" unless the objects and
+ * space of allocations or of objects in use are among the values. */
+int sf__pprof_heap_check(const size_t index[4], const char *name);
+/* A Go site's counts from its sample values and "bytes" label (0: none);
+ * sets site->go. */
+void sf__pprof_site_counts(sf_profile_site *site, const size_t index[4], const uint64_t *values,
+			   size_t value_count, uint64_t bytes);
 
 /* Parses CSV rows; same protocol. */
 int sf__profile_csv_parse(const char *text, size_t len, const char *name, sf_arena *arena,
@@ -116,6 +152,9 @@ typedef struct sf_impact_member_acc {
 
 typedef struct sf_impact_entry {
 	bool profiled, counted, accessed;
+	/* A DHAT site or CSV row names it: its members have a heat class.
+	 * Go heap profiles count objects, never accesses. */
+	bool member_data;
 	uint64_t allocations, max_live, bytes_allocated;
 	uint64_t peak_instances;
 	uint64_t objects_with_acc;  /* instances whose bytes `acc` counted */
@@ -168,6 +207,17 @@ bool sf__impact_allocator_like(const char *function);
  * the statement names no type. */
 bool sf__impact_passes_size(sf_impact_sources *sources, const char *file, unsigned line,
 			    const char *function, const char *callee, const char *statement);
+
+/* Whether two spellings of a source file name the same file: equal, or
+ * one ends in the other after a '/' (impact_attribute.c). */
+bool sf__impact_same_file(const char *profile_file, const char *mapped);
+
+/* Attributes one site of a Go heap profile (impact_go.c): the first
+ * frame outside the runtime, its source line's composite literals,
+ * new() and make() calls resolved in the frame's package, confirmed by
+ * Go's size classes.  Returns 0, SF_EUSAGE (bad mapping) or SF_ENOMEM. */
+int sf__impact_attribute_go(sf_impact *impact, sf_impact_sources *sources,
+			    const sf_profile_site *site, sf_site_result *r);
 
 /* Attributes every site of impact->profile (impact_attribute.c).
  * Returns 0, SF_EUSAGE (bad mapping) or SF_ENOMEM. */

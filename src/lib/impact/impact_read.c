@@ -17,6 +17,13 @@ static uint64_t size_class(sf_allocator allocator, uint64_t size)
 	return cls;
 }
 
+/* A Go heap profile's objects are the Go runtime's, whatever --allocator
+ * says of the program's malloc. */
+static sf_allocator allocator_of(const sf_impact *impact, const sf_profile_site *site)
+{
+	return site->go ? SF_ALLOCATOR_GO : impact->allocator;
+}
+
 static uint64_t saved(uint64_t before, uint64_t after)
 {
 	return before > after ? before - after : 0;
@@ -65,17 +72,17 @@ static void struct_info(sf_impact_struct_info *out, const sf_impact *impact, con
 			const sf_profile_site *site = impact->sites[i];
 			uint64_t avg = site->peak_blocks ? site->peak_bytes / site->peak_blocks : 0;
 			uint64_t n = avg / s->size;
-			before = size_class(impact->allocator, avg);
-			after = size_class(impact->allocator, avg - n * (s->size - proposed));
+			before = size_class(allocator_of(impact, site), avg);
+			after = size_class(allocator_of(impact, site), avg - n * (s->size - proposed));
 			peak_saved[site->profile_index] = sf__add_sat_u64(
 				peak_saved[site->profile_index],
 				sf__mul_sat_u64(site->peak_blocks, saved(before, after)));
 			continue;
 		}
 		/* Blocks are rounded whole: arrays, and trailing bytes. */
-		before = size_class(impact->allocator,
+		before = size_class(allocator_of(impact, impact->sites[i]),
 				    sf__add_sat_u64(sf__mul_sat_u64(s->size, r->elements), r->extra));
-		after = size_class(impact->allocator,
+		after = size_class(allocator_of(impact, impact->sites[i]),
 				   sf__add_sat_u64(sf__mul_sat_u64(proposed, r->elements), r->extra));
 		peak_saved[impact->sites[i]->profile_index] = sf__add_sat_u64(
 			peak_saved[impact->sites[i]->profile_index],
@@ -124,7 +131,7 @@ int sf_impact_member(sf_impact_member_info *out, const sf_impact *impact, size_t
 	out->writes = a->writes;
 	out->threads = a->threads;
 	out->milli_accesses_per_object = a->milli_per_object;
-	out->heat = impact->entries[index].profiled ? a->heat : SF_HEAT_UNKNOWN;
+	out->heat = impact->entries[index].member_data ? a->heat : SF_HEAT_UNKNOWN;
 	return 0;
 }
 

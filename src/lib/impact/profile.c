@@ -60,8 +60,20 @@ static bool looks_like_json(const char *text, size_t len)
 	return false;
 }
 
+/* One more DHAT or Go file's sites: a run of its own for the peaks. */
+static void append_sites(sf_profile *profile, sf_profile_site *first, size_t count)
+{
+	profile->site_files++;
+	*profile->sites_tail = first;
+	while (*profile->sites_tail)
+		profile->sites_tail = &(*profile->sites_tail)->next;
+	profile->site_count += count;
+}
+
 int sf_profile_parse(sf_profile *profile, const char *text, size_t len, const char *name)
 {
+	sf_profile_site *first = NULL;
+	size_t count = 0;
 	int error;
 
 	if (!profile || (!text && len) || !name)
@@ -69,28 +81,36 @@ int sf_profile_parse(sf_profile *profile, const char *text, size_t len, const ch
 	name = sf__arena_strdup(profile->arena, name);
 	if (!name)
 		return sf__fail(SF_ENOMEM, "out of memory");
-	if (memchr(text, '\0', len))
-		return sf__fail(SF_EINVALID, "%s: not a profile (binary data; expected DHAT JSON or CSV)",
+	if (sf__pprof_detect((const unsigned char *)text, len)) {
+		error = sf__pprof_parse((const unsigned char *)text, len, name, profile->site_files,
+					profile->arena, &first, &count);
+		if (error)
+			return error;
+		profile->go_files++;
+		append_sites(profile, first, count);
+	} else if (memchr(text, '\0', len)) {
+		return sf__fail(SF_EINVALID,
+				"%s: not a profile (binary data; expected DHAT JSON, a Go heap profile or CSV)",
 				name);
-	if (looks_like_json(text, len)) {
-		sf_profile_site *first = NULL;
-		size_t count = 0;
-		error = sf__dhat_parse(text, len, name, profile->dhat_files, profile->arena, &first,
+	} else if (sf__pprof_raw_detect(text, len)) {
+		error = sf__pprof_raw_parse(text, len, name, profile->site_files, profile->arena, &first,
+					    &count);
+		if (error)
+			return error;
+		profile->go_files++;
+		append_sites(profile, first, count);
+	} else if (looks_like_json(text, len)) {
+		error = sf__dhat_parse(text, len, name, profile->site_files, profile->arena, &first,
 				       &count);
 		if (error)
 			return error;
-		profile->dhat_files++;
-		*profile->sites_tail = first;
-		while (*profile->sites_tail)
-			profile->sites_tail = &(*profile->sites_tail)->next;
-		profile->site_count += count;
+		append_sites(profile, first, count);
 	} else {
-		sf_profile_row *first = NULL;
-		size_t count = 0;
-		error = sf__profile_csv_parse(text, len, name, profile->arena, &first, &count);
+		sf_profile_row *rows = NULL;
+		error = sf__profile_csv_parse(text, len, name, profile->arena, &rows, &count);
 		if (error)
 			return error;
-		*profile->rows_tail = first;
+		*profile->rows_tail = rows;
 		while (*profile->rows_tail)
 			profile->rows_tail = &(*profile->rows_tail)->next;
 		profile->row_count += count;
