@@ -56,6 +56,12 @@ report() {
 		fail "$1 (summary): exit $status: $(head -c 300 "$1.summary.err")"
 		return 1
 	fi
+	# Go names anonymous structs by their whole body: such a name overflows
+	# its row instead of widening the NAME column of every row.
+	header=$(head -n 1 "$1.summary")
+	if [ "${#header}" -gt 140 ]; then
+		fail "$1 (summary): header line is ${#header} characters wide"
+	fi
 	"$bin" reorder --format=json "$2" >"$1.reorder" 2>"$1.reorder.err"
 	status=$?
 	if [ "$status" -ne 0 ]; then

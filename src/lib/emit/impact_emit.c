@@ -127,8 +127,7 @@ static int table(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 		}
 		name.len = 0;
 		sf__emit_struct_title(&name, report->entries[i].def);
-		if (name.len > name_width)
-			name_width = name.len;
+		name_width = sf__name_column_width(name_width, name.len);
 		if (targets && (int)strlen(sf__emit_struct_target(report, report->entries[i].def)) > target_width)
 			target_width = (int)strlen(sf__emit_struct_target(report, report->entries[i].def));
 	}

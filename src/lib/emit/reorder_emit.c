@@ -244,8 +244,7 @@ static void summary(sf_buf *buf, const sf_plan *plan, size_t limit)
 		}
 		name.len = 0;
 		sf__emit_struct_title(&name, e->def);
-		if (name.len > name_width)
-			name_width = name.len;
+		name_width = sf__name_column_width(name_width, name.len);
 	}
 	/* The totals are those of the rows shown: say so when --top cut some. */
 	if (rows < shrinking)

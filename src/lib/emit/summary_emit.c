@@ -64,8 +64,7 @@ int sf__emit_summary(sf_buf *buf, const sf_report *report, const sf_emit_options
 		}
 		name.len = 0;
 		sf__emit_struct_title(&name, report->entries[i].def);
-		if (name.len > name_width)
-			name_width = name.len;
+		name_width = sf__name_column_width(name_width, name.len);
 	}
 	snprintf(total_label, sizeof(total_label), "total (%zu struct%s)", shown, shown == 1 ? "" : "s");
 	if (strlen(total_label) > name_width)

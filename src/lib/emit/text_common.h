@@ -67,6 +67,19 @@ static inline bool sf__text_go(int style, const sf_struct *s)
  */
 void sf__go_field_decl(sf_buf *line, const sf_member *m);
 
+/*
+ * The NAME column of the summaries widens to its longest name up to this;
+ * a longer name overflows its own row rather than pushing every row's
+ * numbers off the screen (Go names its anonymous structs by their whole
+ * body, hundreds of characters).
+ */
+enum { SF__NAME_COLUMN_MAX = 60 };
+
+static inline size_t sf__name_column_width(size_t width, size_t name_len)
+{
+	return name_len > width && name_len <= SF__NAME_COLUMN_MAX ? name_len : width;
+}
+
 /* Appends "file.c:12" (basename of decl_file; "?" when unknown, no line when 0). */
 void sf__emit_decl_site(sf_buf *buf, const sf_struct *s);
 /* Appends the name summaries and one-line verdicts use: "struct foo", the
