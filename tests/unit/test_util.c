@@ -80,3 +80,31 @@ Test(util, failed_buf_ignores_appends)
 	cr_assert_str_eq(buf.data, "kept");
 	sf_buf_free(&buf);
 }
+
+Test(util, adopted_arena_blocks_outlive_their_arena)
+{
+	sf_arena *arena, *from;
+	char *early, *big, *late;
+
+	cr_assert_eq(sf__arena_new(&arena), 0);
+	cr_assert_eq(sf__arena_new(&from), 0);
+	cr_assert_not_null(sf__arena_strdup(arena, "own"));
+	early = sf__arena_strdup(from, "early");
+	big = sf__arena_alloc(from, 200 * 1024);   /* a private block */
+	late = sf__arena_strdup(from, "late");
+	cr_assert(early && big && late);
+	memset(big, 'b', 200 * 1024);
+	size_t total = sf__arena_used(arena) + sf__arena_used(from);
+
+	sf__arena_adopt(arena, from);
+	cr_expect_eq(sf__arena_used(from), 0);
+	cr_expect_eq(sf__arena_used(arena), total);
+	sf__arena_free(from);
+	/* Still usable after adopting, and what it held is intact. */
+	cr_assert_not_null(sf__arena_strdup(arena, "after"));
+	cr_expect_str_eq(early, "early");
+	cr_expect_str_eq(late, "late");
+	cr_expect_eq(big[200 * 1024 - 1], 'b');
+	sf__arena_adopt(arena, NULL);
+	sf__arena_free(arena);
+}

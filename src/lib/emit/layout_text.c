@@ -166,9 +166,7 @@ static void member_line(printer *p, unsigned depth, const sf_member_layout *ml)
 	base_len = sf__declarator_base_len(type);
 	type_width = depth >= 1 && (depth - 1) * 8 < TYPE_WIDTH ? TYPE_WIDTH - (depth - 1) * 8 : 0;
 	sf__buf_put(&p->line, type, base_len);
-	for (size_t w = base_len; w < type_width; w++)
-		sf__buf_putc(&p->line, ' ');
-	sf__buf_putc(&p->line, ' ');
+	sf__buf_fill(&p->line, ' ', base_len < type_width ? type_width - base_len + 1 : 1);
 	sf__declarator_rest(&p->line, type, base_len, name);
 	if ((m->flags & SF_MEMBER_BITFIELD) && m->bit_size) {
 		sf__buf_putc(&p->line, ':');

@@ -47,15 +47,6 @@ void sf__buf_puts(sf_buf *buf, const char *s)
 	sf__buf_put(buf, s, strlen(s));
 }
 
-void sf__buf_putc(sf_buf *buf, char c)
-{
-	/* One call per character of a kernel's worth of output: no memcpy. */
-	if ((buf->failed || buf->len + 2 > buf->cap) && grow(buf, 1) < 0)
-		return;
-	buf->data[buf->len++] = c;
-	buf->data[buf->len] = '\0';
-}
-
 void sf__buf_fill(sf_buf *buf, char c, size_t count)
 {
 	if (count == 0 || grow(buf, count) < 0)

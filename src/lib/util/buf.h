@@ -20,7 +20,16 @@ void sf__buf_printf(sf_buf *buf, const char *fmt, ...);
 void sf__buf_vprintf(sf_buf *buf, const char *fmt, va_list ap);
 void sf__buf_put(sf_buf *buf, const char *data, size_t len);
 void sf__buf_puts(sf_buf *buf, const char *s);
-void sf__buf_putc(sf_buf *buf, char c);
+/* Inline: emitters call it for most characters they write. */
+static inline void sf__buf_putc(sf_buf *buf, char c)
+{
+	if (buf->failed || buf->len + 2 > buf->cap) {
+		sf__buf_put(buf, &c, 1);
+		return;
+	}
+	buf->data[buf->len++] = c;
+	buf->data[buf->len] = '\0';
+}
 /* Appends `count` copies of `c`. */
 void sf__buf_fill(sf_buf *buf, char c, size_t count);
 /* Appends `value` in decimal, right-aligned in `width` columns like
