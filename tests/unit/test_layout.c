@@ -885,3 +885,22 @@ Test(layout, adopted_unit_keeps_its_structs_and_collapses_duplicates)
 	cr_expect_str_eq(holder->name, "holder", "the unit's strings now live in the model's arena");
 	cr_expect_eq(sf__model_first_named(model, "leaf", false), first);
 }
+
+/* A kernel's report has thousands of entries: their layouts share the
+ * report's storage instead of an arena (and a 64 KiB block) each. */
+Test(layout, report_layouts_share_the_report_arena)
+{
+	sf_report_options opts = SF_REPORT_OPTIONS_INIT;
+
+	add_named("first", SF_STRUCT, 8, 1);
+	add_named("second", SF_STRUCT, 8, 1);
+	add_named("third", SF_UNION, 8, 0);
+	opts.min_holes = 1;
+	build(&opts);
+	cr_assert_eq(sf_report_count(report), 2, "the union has no holes and is left out");
+	for (size_t i = 0; i < report->count; i++) {
+		cr_assert_not_null(report->entries[i].layout);
+		cr_expect_null(report->entries[i].layout->arena, "entry %zu owns an arena", i);
+		cr_expect_eq(report->entries[i].layout->hole_count, 1);
+	}
+}
