@@ -18,7 +18,8 @@
 # Then `report --format-in=btf` against `pahole -F btf` on BTF inputs:
 # /sys/kernel/btf/vmlinux when readable, the vmlinux's own .BTF section,
 # and that vmlinux's BTF encoded detached by `pahole --btf_encode_detached`
-# (made once, cached next to it); with FILEs, those FILEs holding BTF.
+# (made once, cached next to it); with FILEs, those FILEs holding BTF (raw
+# BTF files only get this comparison).
 #   --btf: only the BTF comparison.
 # Environment: STRUCTFIT_BIN (default build/structfit), STRUCTFIT_WALK
 #   (default build/tests/dwarf_walk), RUNS (default 3), BTF_RUNS (default
@@ -175,12 +176,16 @@ compare() {
 		"$label" "$1" "$2" "$3" "$4" "$(ratio "$1" "$3")" "$(ratio "$2" "$4")" "$5" "$6" "$(ratio "$5" "$6")"
 }
 
-# Whether $1 holds BTF: raw BTF (magic 0xeB9F, either byte order) or ELF with .BTF.
-has_btf() {
+# Whether $1 is raw BTF (magic 0xeB9F, either byte order), which has no DWARF.
+is_raw_btf() {
 	local magic
 	magic=$(head -c 2 "$1" 2>/dev/null | od -An -tx1 | tr -d ' \n')
-	[ "$magic" = 9feb ] || [ "$magic" = eb9f ] && return 0
-	readelf -S "$1" 2>/dev/null | grep -q ' \.BTF '
+	[ "$magic" = 9feb ] || [ "$magic" = eb9f ]
+}
+
+# Whether $1 holds BTF: raw, or ELF with a .BTF section.
+has_btf() {
+	is_raw_btf "$1" || readelf -S "$1" 2>/dev/null | grep -q ' \.BTF '
 }
 
 # BTF inputs for the defaults: the running kernel's, the vmlinux's .BTF and
@@ -233,8 +238,9 @@ if [ $# -eq 0 ]; then
 	mapfile -t inputs < <(default_inputs)
 	mapfile -t btf_inputs < <(default_btf_inputs "${inputs[0]}")
 else
-	inputs=("$@")
+	inputs=()
 	for file in "$@"; do
+		if ! is_raw_btf "$file"; then inputs+=("$file"); fi
 		if has_btf "$file"; then btf_inputs+=("$file"); fi
 	done
 fi
