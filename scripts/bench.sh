@@ -2,7 +2,7 @@
 # Benchmark of `structfit report` against `pahole -F dwarf` on big real inputs:
 # wall time, peak RSS, -j scaling, and a per-struct agreement check.
 #
-# Usage: scripts/bench.sh [-n] [FILE...]
+# Usage: scripts/bench.sh [-n] [--btf] [FILE...]
 #   Without FILE: the Debian cloud kernel's vmlinux (linux-image-*-cloud-amd64-dbg),
 #   libc's and python3.11's debug files, downloaded with apt-get download and
 #   unpacked with dpkg -x into $STRUCTFIT_BENCH_CACHE (default
@@ -15,21 +15,34 @@
 # single-threaded walk that decodes every DIE code and skips each attribute
 # by its form, building nothing (tests/tools/dwarf_walk.c, built with the
 # tests; the line is left out when it is missing).
+# Then `report --format-in=btf` against `pahole -F btf` on BTF inputs:
+# /sys/kernel/btf/vmlinux when readable, the vmlinux's own .BTF section,
+# and that vmlinux's BTF encoded detached by `pahole --btf_encode_detached`
+# (made once, cached next to it); with FILEs, those FILEs holding BTF (raw
+# BTF files only get this comparison).
+#   --btf: only the BTF comparison.
 # Environment: STRUCTFIT_BIN (default build/structfit), STRUCTFIT_WALK
-#   (default build/tests/dwarf_walk), RUNS (default 3), JOBS (default:
-#   online CPUs), STRUCTFIT_BENCH_CACHE.
+#   (default build/tests/dwarf_walk), RUNS (default 3), BTF_RUNS (default
+#   11: a BTF report takes a tenth of a second), JOBS (default: online
+#   CPUs), STRUCTFIT_BENCH_CACHE.
 set -euo pipefail
 
 dry_run=0
-if [ "${1:-}" = "-n" ] || [ "${1:-}" = "--dry-run" ]; then
-	dry_run=1
+btf_only=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	-n | --dry-run) dry_run=1 ;;
+	--btf) btf_only=1 ;;
+	*) break ;;
+	esac
 	shift
-fi
+done
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 sf=${STRUCTFIT_BIN:-$repo/build/structfit}
 walk=${STRUCTFIT_WALK:-$repo/build/tests/dwarf_walk}
 runs=${RUNS:-3}
+btf_runs=${BTF_RUNS:-11}
 jobs=${JOBS:-$(nproc)}
 cache=${STRUCTFIT_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/structfit-bench}
 tmp=$(mktemp -d)
@@ -39,7 +52,7 @@ die() { echo "bench.sh: $*" >&2; exit 1; }
 if [ $dry_run -eq 0 ]; then
 	[ -x "$sf" ] || die "no structfit binary at $sf (build it, or set STRUCTFIT_BIN)"
 	command -v pahole >/dev/null || die "pahole not installed (Debian package dwarves)"
-	[ -x /usr/bin/time ] || die "/usr/bin/time missing (Debian package time)"
+	command -v python3 >/dev/null || die "python3 not installed (it times the runs)"
 fi
 
 # Downloads Debian package $1 into the cache and unpacks it (once).
@@ -94,6 +107,7 @@ default_inputs() {
 		       echo "$dir/usr/lib/debug/boot/vmlinux-*")
 	fi
 	printf '%s\n' "$file"
+	[ $btf_only -eq 0 ] || return 0
 	debug_file_of "$(readlink -f /lib/x86_64-linux-gnu/libc.so.6)" libc6-dbg ||
 		echo "bench.sh: skipping libc (no debug file)" >&2
 	# Debian's interpreter, which python3.11-dbg matches (not a pyenv shim).
@@ -103,18 +117,37 @@ default_inputs() {
 	fi
 }
 
-# Runs a command once; prints "seconds peak_kb cpu_seconds" and keeps stdout in $tmp/out.
+# Runs a command once; prints "seconds peak_kb cpu_seconds" and keeps stdout
+# in $tmp/out.  The figures are the child's own (wait4's rusage, a monotonic
+# clock around fork and wait), in milliseconds: /usr/bin/time rounds CPU
+# time to 10 ms, as much as a BTF report's difference.
+measure_py='
+import os, sys, time
+tmp, cmd = sys.argv[1], sys.argv[2:]
+flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+out, err = os.open(tmp + "/out", flags, 0o644), os.open(tmp + "/err", flags, 0o644)
+start = time.monotonic()
+pid = os.fork()
+if pid == 0:
+    os.dup2(out, 1)
+    os.dup2(err, 2)
+    try:
+        os.execvp(cmd[0], cmd)
+    except OSError as e:
+        os.write(2, ("cannot run %s: %s\n" % (cmd[0], e.strerror)).encode())
+    os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+wall = time.monotonic() - start
+if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+    sys.exit(1)
+print("%.4f %d %.3f" % (wall, usage.ru_maxrss, usage.ru_utime + usage.ru_stime))
+'
 measure() {
-	local start end
-	start=$EPOCHREALTIME
-	/usr/bin/time -f '%M %U %S' -o "$tmp/rss" "$@" >"$tmp/out" 2>"$tmp/err" || {
+	python3 -c "$measure_py" "$tmp" "$@" || {
 		echo "bench.sh: failed: $*" >&2
 		cat "$tmp/err" >&2
 		return 1
 	}
-	end=$EPOCHREALTIME
-	printf '%s %s\n' "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", b - a }')" \
-		"$(tail -n 1 "$tmp/rss" | awk '{ printf "%s %.2f", $1, $2 + $3 }')"
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -143,13 +176,80 @@ compare() {
 		"$label" "$1" "$2" "$3" "$4" "$(ratio "$1" "$3")" "$(ratio "$2" "$4")" "$5" "$6" "$(ratio "$5" "$6")"
 }
 
+# Whether $1 is raw BTF (magic 0xeB9F, either byte order), which has no DWARF.
+is_raw_btf() {
+	local magic
+	magic=$(head -c 2 "$1" 2>/dev/null | od -An -tx1 | tr -d ' \n')
+	[ "$magic" = 9feb ] || [ "$magic" = eb9f ]
+}
+
+# Whether $1 holds BTF: raw, or ELF with a .BTF section.
+has_btf() {
+	is_raw_btf "$1" || readelf -S "$1" 2>/dev/null | grep -q ' \.BTF '
+}
+
+# BTF inputs for the defaults: the running kernel's, the vmlinux's .BTF and
+# the same vmlinux encoded detached by pahole (once, into the cache).
+default_btf_inputs() {
+	local vmlinux=$1 detached
+	if [ -r /sys/kernel/btf/vmlinux ]; then
+		printf '%s\n' /sys/kernel/btf/vmlinux
+	else
+		echo "bench.sh: no readable /sys/kernel/btf/vmlinux, skipping it" >&2
+	fi
+	case $(basename "$vmlinux") in vmlinux*) ;; *) return 0 ;; esac
+	if [ $dry_run -eq 0 ] && ! has_btf "$vmlinux"; then
+		echo "bench.sh: $vmlinux has no .BTF section" >&2
+		return 0
+	fi
+	printf '%s\n' "$vmlinux"
+	detached=$cache/$(basename "$vmlinux").btf
+	if [ -f "$detached" ]; then
+		echo "bench.sh: reusing $detached" >&2
+	elif [ $dry_run -eq 1 ]; then
+		echo "bench.sh: would encode $detached (pahole --btf_encode_detached)" >&2
+	else
+		echo "bench.sh: encoding $detached with pahole --btf_encode_detached (once)" >&2
+		pahole --btf_encode_detached="$detached.partial" "$vmlinux" >/dev/null 2>"$tmp/encode.err" &&
+			mv "$detached.partial" "$detached" || {
+			rm -f "$detached.partial"
+			echo "bench.sh: pahole could not encode $detached: $(head -n 1 "$tmp/encode.err")" >&2
+			return 0
+		}
+	fi
+	printf '%s\n' "$detached"
+}
+
+# `structfit report --format-in=btf` against `pahole -F btf` on each BTF input.
+bench_btf() {
+	local file runs=$btf_runs
+	echo
+	echo "== BTF: structfit report --format-in=btf FILE vs pahole -F btf FILE (runs=$runs, alternating)"
+	for file in "$@"; do
+		[ -f "$file" ] || [ -r "$file" ] || die "$file: not found"
+		# du says 0 for sysfs files; their size is right.
+		compare "$(basename "$file") ($(stat -c %s "$file" | awk '{ printf "%.1f MB", $1 / 1e6 }'))" \
+			"$sf" report --format-in=btf "$file" -- pahole -F btf "$file"
+	done
+}
+
+btf_inputs=()
 if [ $# -eq 0 ]; then
 	mapfile -t inputs < <(default_inputs)
+	mapfile -t btf_inputs < <(default_btf_inputs "${inputs[0]}")
 else
-	inputs=("$@")
+	inputs=()
+	for file in "$@"; do
+		if ! is_raw_btf "$file"; then inputs+=("$file"); fi
+		if has_btf "$file"; then btf_inputs+=("$file"); fi
+	done
+fi
+if [ $btf_only -eq 1 ]; then
+	inputs=()
 fi
 if [ $dry_run -eq 1 ]; then
-	printf 'would benchmark: %s\n' "${inputs[@]}"
+	[ ${#inputs[@]} -eq 0 ] || printf 'would benchmark: %s\n' "${inputs[@]}"
+	[ ${#btf_inputs[@]} -eq 0 ] || printf 'would benchmark as BTF: %s\n' "${btf_inputs[@]}"
 	exit 0
 fi
 
@@ -198,5 +298,8 @@ for file in "${inputs[@]}"; do
 	echo "-- agreement with pahole (tests/oracle/pahole_agreement.py):"
 	python3 "$repo/tests/oracle/pahole_agreement.py" --examples 3 --structfit "$sf" "$file" 2>&1 | sed 's/^/   /' | head -n 25
 done
+if [ ${#btf_inputs[@]} -gt 0 ]; then
+	bench_btf "${btf_inputs[@]}"
+fi
 echo
 echo "load after: $(uptime | sed 's/.*load average/load average/')"

@@ -7,7 +7,9 @@ Mutant INDEX of seed S is always the same file: bytes flipped inside
 .debug_info, .debug_abbrev, .debug_str, .debug_line, .debug_str_offsets or
 the section headers of an object compiled from the fixtures (gcc and clang,
 DWARF 4 and 5, type units, compressed sections, objects and shared
-objects).  A failing mutant is kept in the scratch directory and printed
+objects), and of split DWARF read on its own: .dwo files (gcc DWARF 4 and
+5, clang DWARF 5 with type units) and .dwp packages (binutils' dwp, and
+llvm-dwp on clang's DWARF 5), where the unit indexes are mutated too.  A failing mutant is kept in the scratch directory and printed
 with the command that reproduces it.  CI runs a few hundred; pass
 --count 5000 for a long run.
 """
@@ -33,6 +35,9 @@ CLEAN_CODES = {0, 4, 5, 6, 7}
 TIME_LIMIT = int(os.environ.get("STRUCTFIT_CORRUPT_TIMEOUT", "30"))
 REGIONS = [".debug_info", ".debug_info", ".debug_info", ".debug_abbrev", ".debug_abbrev",
            ".debug_str", ".debug_line", ".debug_str_offsets", "section headers"]
+# Split DWARF's sections end in .dwo; a package adds its unit indexes.
+SPLIT_REGIONS = [".debug_info.dwo", ".debug_info.dwo", ".debug_abbrev.dwo", ".debug_str.dwo",
+                 ".debug_str_offsets.dwo", ".debug_cu_index", ".debug_tu_index", "section headers"]
 INTERESTING = [0x00, 0xff, 0x7f, 0x80, 0x01, 0xfe, 0x40]
 STDERR_LINE = re.compile(r"^structfit: .+")
 
@@ -67,13 +72,58 @@ def build_bases(workdir):
             full = cmd + ["-O0", "-w"] + ([] if linked else ["-c"]) + [source, "-o", out]
             if subprocess.run(full, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
                 bases.append(out)
+        bases += build_split_bases(workdir, source, stem)
     return bases
+
+
+def quiet(cmd, cwd, timeout=20):
+    try:
+        return subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              timeout=timeout).returncode == 0
+    except subprocess.TimeoutExpired:
+        return False
+
+
+def build_split_bases(workdir, source, stem):
+    """.dwo files and .dwp packages of `source`, each read on its own (the
+    loader takes either without its skeleton)."""
+    bases = []
+    # (name, compiler and flags, packer): llvm-dwp 14 hangs on gcc's DWARF 5
+    # and binutils' dwp only packs DWARF 4.
+    variants = [
+        ("gcc5", ["gcc", "-g"], None),
+        ("gcc4", ["gcc", "-gdwarf-4"], "dwp"),
+        ("clang5types", ["clang", "-g", "-fdebug-types-section"], "llvm-dwp"),
+    ]
+    for name, cmd, packer in variants:
+        if shutil.which(cmd[0]) is None:
+            continue
+        obj = os.path.join(workdir, "split-%s-%s.o" % (stem, name))
+        dwo = obj[:-2] + ".dwo"
+        if not quiet(cmd + ["-gsplit-dwarf", "-O0", "-w", "-c", source, "-o", obj], workdir):
+            continue
+        if os.path.exists(dwo):
+            bases.append(dwo)
+        dwp = obj[:-2] + ".dwp"
+        if packer and shutil.which(packer) and quiet([packer, "-o", dwp, dwo], workdir, timeout=10) and \
+                os.path.exists(dwp):
+            bases.append(dwp)
+    return bases
+
+
+def split_file(elf):
+    try:
+        elf.section(".debug_info.dwo")
+        return True
+    except KeyError:
+        return False
 
 
 def mutate(data, rng):
     """Flips a few bytes of one region; returns a description."""
     elf = cd.Elf(data)
-    region = rng.choice(REGIONS)
+    split = split_file(elf)
+    region = rng.choice(SPLIT_REGIONS if split else REGIONS)
     if region == "section headers":
         start = elf.shoff
         size = elf.shnum * elf.shentsize
@@ -81,7 +131,7 @@ def mutate(data, rng):
         try:
             start, size = elf.section(region)
         except KeyError:
-            region = ".debug_info"
+            region = ".debug_info.dwo" if split else ".debug_info"
             start, size = elf.section(region)
         if start + size > len(data):
             size = max(0, len(data) - start)

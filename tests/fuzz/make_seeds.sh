@@ -1,5 +1,5 @@
 #!/bin/sh
-# Builds the fuzz seed corpus from the fixtures: several targets, DWARF 2-5, compressed sections, type units, archives, BTF.
+# Builds the fuzz seed corpus from the fixtures: several targets, DWARF 2-5, compressed sections, type units, archives, BTF, split DWARF.
 #
 # usage: make_seeds.sh OUTDIR
 # Each seed is an object compiled at run time (no binaries are committed).
@@ -26,6 +26,23 @@ seed() { # NAME COMPILER ARGS...: compile $fixture into OUTDIR/NAME.o
 	fi
 }
 
+# NAME PACKER COMPILER ARGS...: compile $fixture with -gsplit-dwarf; its
+# .dwo becomes OUTDIR/NAME.dwo and, with a PACKER, its package NAME.dwp.
+split_seed() {
+	name=$1
+	packer=$2
+	shift 2
+	"$@" -gsplit-dwarf -O0 -w -c "$fixture" -o "$tmp/$name.o" 2>/dev/null && [ -f "$tmp/$name.dwo" ] ||
+		return 0
+	cp "$tmp/$name.dwo" "$out/$name.dwo"
+	count=$((count + 1))
+	if [ -n "$packer" ] && command -v "$packer" >/dev/null &&
+		timeout 10 "$packer" -o "$tmp/$name.dwp" "$tmp/$name.dwo" >/dev/null 2>&1; then
+		cp "$tmp/$name.dwp" "$out/$name.dwp"
+		count=$((count + 1))
+	fi
+}
+
 for fixture in $small; do
 	base=$(basename "$fixture" .c)
 	for target in x86_64-linux-gnu i386-linux-gnu aarch64-linux-gnu armv7-linux-gnueabihf \
@@ -44,6 +61,12 @@ for fixture in $small; do
 	seed "$base-O2-gcc" gcc -g -O2
 	seed "$base-dwarf64" gcc -g -gdwarf64 -O0
 	seed "$base-split" gcc -g -gsplit-dwarf -O0
+	# Split DWARF read on its own (issue 15): the .dwo files, and packages
+	# by binutils' dwp (DWARF 4) and llvm-dwp (clang's DWARF 5 with type
+	# units; llvm-dwp 14 hangs on gcc's DWARF 5).
+	split_seed "$base-dwo5-gcc" "" gcc -gdwarf-5
+	split_seed "$base-dwo4-gcc" dwp gcc -gdwarf-4
+	split_seed "$base-dwo5-clang" llvm-dwp clang -gdwarf-5 -fdebug-types-section
 	# BTF (issue 15): raw BTF from pahole, and a BPF object's .BTF alone
 	# (its DWARF stripped, so the default format reaches the BTF).
 	if gcc -g -w -O0 -c "$fixture" -o "$tmp/$base-btf.o" 2>/dev/null &&

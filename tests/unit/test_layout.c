@@ -856,3 +856,51 @@ Test(layout, declared_base_is_resolved_from_another_unit)
 	cr_expect_not(der->is_conflicting);
 	cr_expect(sf__layout_contents_known(der));
 }
+
+/* A BTF image's unit is taken over, not copied: its structs become the
+ * model's, duplicates still collapse and members are pointed at the
+ * survivors, and everything outlives the unit's release. */
+Test(layout, adopted_unit_keeps_its_structs_and_collapses_duplicates)
+{
+	mb_member leaf_rows[] = { MB_PLAIN("x", "int", 0, 4, 4) };
+	char *name = sf__arena_strdup(unit.arena, "holder");
+	sf_struct *first = mb_add(&unit, SF_STRUCT, "leaf", 4, leaf_rows, 1);
+	sf_struct *again = mb_add(&unit, SF_STRUCT, "leaf", 4, leaf_rows, 1);
+	cr_assert_not_null(first);
+	cr_assert_not_null(again);
+	mb_member holder_rows[] = { MB_STRUCT("l", "struct leaf", 0, again), MB_PLAIN("y", "long", 8, 8, 8) };
+	sf_struct *holder = mb_add(&unit, SF_STRUCT, name, 16, holder_rows, MB_COUNT(holder_rows));
+	cr_assert_not_null(holder);
+
+	cr_assert_eq(sf__model_adopt_unit(model, &unit), 0);
+	sf__unit_release(&unit);
+	cr_assert_eq(sf__unit_init(&unit, 0), 0);
+
+	const sf_struct_list *list = sf__model_structs(model);
+	cr_assert_eq(list->count, 2, "the second leaf collapsed onto the first");
+	cr_expect_eq(list->items[0], first, "adopted where it was built");
+	cr_expect_eq(list->items[1], holder);
+	cr_expect_eq(holder->members[0].nested, first, "member redirected to the survivor");
+	cr_expect_null(first->canonical);
+	cr_expect_str_eq(holder->name, "holder", "the unit's strings now live in the model's arena");
+	cr_expect_eq(sf__model_first_named(model, "leaf", false), first);
+}
+
+/* A kernel's report has thousands of entries: their layouts share the
+ * report's storage instead of an arena (and a 64 KiB block) each. */
+Test(layout, report_layouts_share_the_report_arena)
+{
+	sf_report_options opts = SF_REPORT_OPTIONS_INIT;
+
+	add_named("first", SF_STRUCT, 8, 1);
+	add_named("second", SF_STRUCT, 8, 1);
+	add_named("third", SF_UNION, 8, 0);
+	opts.min_holes = 1;
+	build(&opts);
+	cr_assert_eq(sf_report_count(report), 2, "the union has no holes and is left out");
+	for (size_t i = 0; i < report->count; i++) {
+		cr_assert_not_null(report->entries[i].layout);
+		cr_expect_null(report->entries[i].layout->arena, "entry %zu owns an arena", i);
+		cr_expect_eq(report->entries[i].layout->hole_count, 1);
+	}
+}

@@ -430,7 +430,7 @@ int sf__btf_build(sf_model *model, const sf__btf_source *source)
 			res = build_struct(&ctx, id, 0, &s);
 	}
 	if (res == 0)
-		res = sf__model_merge_unit(model, &ctx.unit);
+		res = sf__model_adopt_unit(model, &ctx.unit);
 done:
 	free(ctx.built);
 	free(ctx.align);

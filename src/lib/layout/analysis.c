@@ -504,25 +504,30 @@ static int analyze_body(walk_ctx *w, const sf_struct *s, uint64_t base, unsigned
 	return 0;
 }
 
-int sf__layout_analyze(const sf_struct *s, unsigned cacheline, sf_struct_layout **out)
+int sf__layout_analyze_in(sf_arena *arena, const sf_struct *s, unsigned cacheline, sf_struct_layout **out)
 {
-	walk_ctx w = { 0 };
-	sf_struct_layout *l = NULL;
-	int error;
+	walk_ctx w = { .arena = arena, .cacheline = cacheline };
 
 	*out = NULL;
 	if (cacheline < 8 || !sf__is_pow2(cacheline))
 		return sf__fail(SF_EUSAGE, "cache-line size %u is not a power of two >= 8", cacheline);
-	if (sf__arena_new(&w.arena) < 0)
+	return analyze_body(&w, s, 0, 0, out);
+}
+
+int sf__layout_analyze(const sf_struct *s, unsigned cacheline, sf_struct_layout **out)
+{
+	sf_arena *arena;
+	int error;
+
+	*out = NULL;
+	if (sf__arena_new(&arena) < 0)
 		return sf__fail(SF_ENOMEM, "out of memory while analysing layouts");
-	w.cacheline = cacheline;
-	error = analyze_body(&w, s, 0, 0, &l);
+	error = sf__layout_analyze_in(arena, s, cacheline, out);
 	if (error) {
-		sf__arena_free(w.arena);
+		sf__arena_free(arena);
 		return error;
 	}
-	l->arena = w.arena;
-	*out = l;
+	(*out)->arena = arena;
 	return 0;
 }
 

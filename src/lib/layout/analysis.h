@@ -115,7 +115,8 @@ typedef struct sf_struct_layout {
 	 * nor padding. */
 	bool contents_known;
 
-	struct sf_arena *arena;       /* owns everything; set on the outermost layout only */
+	struct sf_arena *arena;       /* owns everything; set on the outermost layout only, NULL
+	                                 * when analysed into the caller's arena */
 } sf_struct_layout;
 
 /*
@@ -126,6 +127,13 @@ typedef struct sf_struct_layout {
  * message set; *out is NULL on failure.
  */
 int sf__layout_analyze(const sf_struct *s, unsigned cacheline, sf_struct_layout **out);
+/*
+ * The same with the result in `arena`, which owns it (its `arena` is NULL,
+ * so sf__layout_free() leaves it alone): a report analyses thousands of
+ * structs, and an arena each cost a 64 KiB block and its page faults.
+ */
+int sf__layout_analyze_in(struct sf_arena *arena, const sf_struct *s, unsigned cacheline,
+			  sf_struct_layout **out);
 void sf__layout_free(sf_struct_layout *layout);
 
 /* Tail padding of `s` alone, as shown by "last struct has N bytes of padding". */

@@ -252,11 +252,12 @@ int sf_report_build(sf_report **out, const sf_model *model, const sf_report_opti
 		    excluded(s, opts))
 			continue;
 		entry = &report->entries[report->count];
-		error = sf__layout_analyze(s, cacheline, &entry->layout);
+		/* A layout left out by min_holes stays in the arena until the
+		 * report is freed: at most one per struct of the model. */
+		error = sf__layout_analyze_in(report->arena, s, cacheline, &entry->layout);
 		if (error)
 			goto done;
 		if (entry->layout->hole_count < opts->min_holes) {
-			sf__layout_free(entry->layout);
 			entry->layout = NULL;
 			continue;
 		}

@@ -29,7 +29,7 @@ struct sf_report {
 	unsigned cacheline;
 	sf_report_entry *entries;
 	size_t count;
-	struct sf_arena *arena;         /* conflict lists */
+	struct sf_arena *arena;         /* the layouts and conflict lists */
 };
 
 /* The name a struct is selected and sorted by: its tag, else its typedef. */

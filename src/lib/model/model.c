@@ -322,27 +322,34 @@ static sf_struct *find_same(const sf_model *model, const sf_struct *s, uint64_t 
 	return NULL;
 }
 
+/* Lists `found`, already in the model's storage, as a new canonical definition. */
+static int enlist(sf_model *model, sf_struct *found, uint64_t hash, uint32_t file_index)
+{
+	found->hash = hash;
+	found->file_index = file_index;
+	if (sf__hashmap_insert(&model->by_hash, hash, found) < 0)
+		return -1;
+	if (model->added && sf__struct_list_push(model->added, found) < 0)
+		return -1;
+	if (!found->is_nested_body) {
+		if (sf__struct_list_push(&model->structs, found) < 0)
+			return -1;
+		note_conflict(model, found);
+		if (!model->skip_conflicts && sf__struct_needs_resolution(found) &&
+		    sf__struct_list_push(&model->declared, found) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Copies `s` in as a new canonical definition. */
 static sf_struct *add_new(sf_model *model, const sf_struct *s, uint64_t hash, uint32_t file_index,
 			  const sf_hashmap *map)
 {
 	sf_struct *found = copy_into_model(model, s, map);
-	if (!found)
+
+	if (!found || enlist(model, found, hash, file_index) < 0)
 		return NULL;
-	found->hash = hash;
-	found->file_index = file_index;
-	if (sf__hashmap_insert(&model->by_hash, hash, found) < 0)
-		return NULL;
-	if (model->added && sf__struct_list_push(model->added, found) < 0)
-		return NULL;
-	if (!found->is_nested_body) {
-		if (sf__struct_list_push(&model->structs, found) < 0)
-			return NULL;
-		note_conflict(model, found);
-		if (!model->skip_conflicts && sf__struct_needs_resolution(found) &&
-		    sf__struct_list_push(&model->declared, found) < 0)
-			return NULL;
-	}
 	return found;
 }
 
@@ -386,6 +393,41 @@ int sf__model_merge_unit(sf_model *model, sf_unit *unit)
 		s->canonical = found;
 	}
 	return 0;
+}
+
+int sf__model_adopt_unit(sf_model *model, sf_unit *unit)
+{
+	int res = 0;
+
+	for (size_t i = 0; i < unit->structs.count && res == 0; i++) {
+		sf_struct *s = unit->structs.items[i];
+		uint64_t hash;
+		sf_struct *found;
+
+		/* What copy_into_model() does to the copies, done in place. */
+		for (uint32_t k = 0; k < s->member_count; k++) {
+			s->members[k].nested = resolve(s->members[k].nested);
+			s->members[k].element = resolve(s->members[k].element);
+		}
+		s->canonical = NULL;
+		s->conflict = NULL;
+		s->is_conflicting = false;
+		hash = s->hash ? s->hash : sf__struct_hash(s);
+		found = find_same(model, s, hash);
+		if (found) {
+			found->abi_visible |= s->abi_visible;
+			if (!found->abi_via && s->abi_via)
+				found->abi_via = copy_or_null(model->arena, s->abi_via);
+			s->canonical = found;
+			continue;
+		}
+		if (enlist(model, s, hash, unit->file_index) < 0)
+			res = sf__fail(SF_ENOMEM, "out of memory while merging types");
+	}
+	/* Also after a failure, as the model may list some of them; the
+	 * duplicates stay behind in it too, unreferenced. */
+	sf__arena_adopt(model->arena, unit->arena);
+	return res;
 }
 
 int sf__model_merge_foreign(sf_model *model, const sf_struct_list *list, sf_hashmap *map,

@@ -291,6 +291,18 @@ int sf__model_add_file(sf_model *model, const sf_file_info *info);
 int sf__model_merge_unit(sf_model *model, sf_unit *unit);
 
 /*
+ * sf__model_merge_unit() without the copies, for a unit built for this
+ * model alone (a BTF image, already deduplicated: copying was most of the
+ * merge): new definitions become canonical where they are, and the unit's
+ * arena moves into the model's, so every string and member array of its
+ * structs must live in that arena (or be static).  Duplicates still
+ * collapse onto earlier definitions.  The unit's structs must not be used
+ * as per-unit copies afterwards; release the unit.  0 or SF_ENOMEM (the
+ * model then holds part of the unit, as after a failed merge).
+ */
+int sf__model_adopt_unit(sf_model *model, sf_unit *unit);
+
+/*
  * Merges structs of another model (`list`, each after every struct its
  * members point at, as sf_model.added collects them) into `model` without
  * writing to them: `map` (pointer -> canonical in `model`) is filled for

@@ -122,6 +122,26 @@ char *sf__arena_strdup(sf_arena *arena, const char *s)
 	return sf__arena_strndup(arena, s, strlen(s));
 }
 
+void sf__arena_adopt(sf_arena *arena, sf_arena *from)
+{
+	block *last;
+
+	if (!from || !from->head)
+		return;
+	for (last = from->head; last->next; last = last->next)
+		;
+	/* Behind the current block, which keeps serving allocations. */
+	if (arena->head) {
+		last->next = arena->head->next;
+		arena->head->next = from->head;
+	} else {
+		arena->head = from->head;
+	}
+	arena->total += from->total;
+	from->head = NULL;
+	from->total = 0;
+}
+
 size_t sf__arena_used(const sf_arena *arena)
 {
 	return arena->total;

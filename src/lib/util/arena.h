@@ -22,6 +22,11 @@ void *sf__arena_calloc(sf_arena *arena, size_t count, size_t size);
 /* Copies `len` bytes of `s` and a terminating NUL. */
 char *sf__arena_strndup(sf_arena *arena, const char *s, size_t len);
 char *sf__arena_strdup(sf_arena *arena, const char *s);
+/*
+ * Moves every allocation of `from` into `arena`: they stay where they are
+ * and are freed with `arena`; `from` is left empty and still usable.
+ */
+void sf__arena_adopt(sf_arena *arena, sf_arena *from);
 /* Bytes handed out so far (for tests and memory reports). */
 size_t sf__arena_used(const sf_arena *arena);
 

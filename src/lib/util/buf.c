@@ -47,23 +47,54 @@ void sf__buf_puts(sf_buf *buf, const char *s)
 	sf__buf_put(buf, s, strlen(s));
 }
 
-void sf__buf_putc(sf_buf *buf, char c)
+void sf__buf_fill(sf_buf *buf, char c, size_t count)
 {
-	sf__buf_put(buf, &c, 1);
+	if (count == 0 || grow(buf, count) < 0)
+		return;
+	memset(buf->data + buf->len, c, count);
+	buf->len += count;
+	buf->data[buf->len] = '\0';
+}
+
+void sf__buf_put_u64(sf_buf *buf, uint64_t value, unsigned width)
+{
+	char digits[20];
+	size_t count = 0;
+
+	do {
+		digits[sizeof(digits) - ++count] = (char)('0' + value % 10);
+		value /= 10;
+	} while (value);
+	if (width > count)
+		sf__buf_fill(buf, ' ', width - count);
+	sf__buf_put(buf, digits + sizeof(digits) - count, count);
 }
 
 void sf__buf_vprintf(sf_buf *buf, const char *fmt, va_list ap)
 {
 	va_list copy;
+	size_t room = buf->cap > buf->len ? buf->cap - buf->len : 0;
 	int n;
 
+	if (buf->failed)
+		return;
+	/* Formatting is the cost, so format once into the free space and
+	 * only format again when it did not fit. */
 	va_copy(copy, ap);
-	n = vsnprintf(NULL, 0, fmt, copy);
+	n = vsnprintf(room ? buf->data + buf->len : NULL, room, fmt, copy);
 	va_end(copy);
 	if (n < 0) {
 		buf->failed = 1;
+		if (room)
+			buf->data[buf->len] = '\0';
 		return;
 	}
+	if ((size_t)n < room) {
+		buf->len += (size_t)n;
+		return;
+	}
+	if (room)
+		buf->data[buf->len] = '\0';
 	if (grow(buf, (size_t)n) < 0)
 		return;
 	vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);

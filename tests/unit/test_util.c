@@ -1,0 +1,110 @@
+/* Tests of the util/ building blocks the emitters and loaders share: the output buffer and the arena. */
+#include <criterion/criterion.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/arena.h"
+#include "util/buf.h"
+
+Test(util, buf_put_u64_pads_like_printf)
+{
+	static const uint64_t values[] = { 0, 7, 42, 12345, 123456, UINT64_MAX };
+	static const unsigned widths[] = { 0, 2, 5, 25 };
+	sf_buf buf = SF_BUF_INIT;
+	char expected[64];
+
+	for (size_t v = 0; v < sizeof(values) / sizeof(values[0]); v++) {
+		for (size_t w = 0; w < sizeof(widths) / sizeof(widths[0]); w++) {
+			buf.len = 0;
+			sf__buf_put_u64(&buf, values[v], widths[w]);
+			snprintf(expected, sizeof(expected), "%*" PRIu64, (int)widths[w], values[v]);
+			cr_assert_eq(buf.len, strlen(expected));
+			cr_assert_str_eq(buf.data, expected);
+		}
+	}
+	sf_buf_free(&buf);
+}
+
+Test(util, buf_fill_and_putc_keep_the_terminator)
+{
+	sf_buf buf = SF_BUF_INIT;
+
+	sf__buf_fill(&buf, '\t', 0);
+	cr_assert_eq(buf.len, 0);
+	for (int i = 0; i < 1000; i++)
+		sf__buf_putc(&buf, (char)('a' + i % 26));
+	sf__buf_fill(&buf, ' ', 300);
+	cr_assert_eq(buf.len, 1300);
+	cr_assert_eq(strlen(buf.data), 1300);
+	cr_assert_eq(buf.data[999], (char)('a' + 999 % 26));
+	cr_assert_eq(buf.data[1299], ' ');
+	sf_buf_free(&buf);
+}
+
+/* Formatting goes into the free space first: an exact fit, one byte short
+ * of it (the terminator needs room) and a failure must all come out right. */
+Test(util, buf_printf_at_every_fill_level)
+{
+	for (size_t prefix = 0; prefix < 300; prefix++) {
+		sf_buf buf = SF_BUF_INIT;
+		char expected[512];
+
+		sf__buf_fill(&buf, 'x', prefix);
+		sf__buf_printf(&buf, "[%s:%05d]", "abcdefghij", (int)prefix);
+		sf__buf_printf(&buf, "%s", "");
+		snprintf(expected, sizeof(expected), "%.*s[abcdefghij:%05d]", (int)prefix,
+			 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+			 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+			 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+			 (int)prefix);
+		cr_assert_eq(buf.len, strlen(expected), "prefix %zu", prefix);
+		cr_assert_str_eq(buf.data, expected, "prefix %zu", prefix);
+		cr_assert_eq(buf.failed, 0);
+		sf_buf_free(&buf);
+	}
+}
+
+Test(util, failed_buf_ignores_appends)
+{
+	sf_buf buf = SF_BUF_INIT;
+
+	sf__buf_puts(&buf, "kept");
+	buf.failed = 1;
+	sf__buf_putc(&buf, '!');
+	sf__buf_fill(&buf, ' ', 3);
+	sf__buf_put_u64(&buf, 12, 4);
+	sf__buf_printf(&buf, "%d", 5);
+	cr_assert_eq(buf.len, 4);
+	cr_assert_str_eq(buf.data, "kept");
+	sf_buf_free(&buf);
+}
+
+Test(util, adopted_arena_blocks_outlive_their_arena)
+{
+	sf_arena *arena, *from;
+	char *early, *big, *late;
+
+	cr_assert_eq(sf__arena_new(&arena), 0);
+	cr_assert_eq(sf__arena_new(&from), 0);
+	cr_assert_not_null(sf__arena_strdup(arena, "own"));
+	early = sf__arena_strdup(from, "early");
+	big = sf__arena_alloc(from, 200 * 1024);   /* a private block */
+	late = sf__arena_strdup(from, "late");
+	cr_assert(early && big && late);
+	memset(big, 'b', 200 * 1024);
+	size_t total = sf__arena_used(arena) + sf__arena_used(from);
+
+	sf__arena_adopt(arena, from);
+	cr_expect_eq(sf__arena_used(from), 0);
+	cr_expect_eq(sf__arena_used(arena), total);
+	sf__arena_free(from);
+	/* Still usable after adopting, and what it held is intact. */
+	cr_assert_not_null(sf__arena_strdup(arena, "after"));
+	cr_expect_str_eq(early, "early");
+	cr_expect_str_eq(late, "late");
+	cr_expect_eq(big[200 * 1024 - 1], 'b');
+	sf__arena_adopt(arena, NULL);
+	sf__arena_free(arena);
+}
