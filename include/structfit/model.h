@@ -62,7 +62,9 @@ typedef struct sf_load_options {
 	void *on_error_ctx;
 	/* Since version 2. */
 	/* Shell globs: only structs whose name (or typedef name, for unnamed
-	 * ones) matches are built, with what they contain; none loads all. */
+	 * ones) matches are built, with what they contain; none loads all.
+	 * Matched as sf_report_options.name_globs are: a tail of a qualified
+	 * C++ name, or a typedef naming the struct, matches too. */
 	const char *const *only_names;
 	size_t only_name_count;
 	/* Stop reading an image once every glob of only_names matched a

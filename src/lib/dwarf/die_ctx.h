@@ -186,6 +186,9 @@ typedef struct sf_die_ctx {
 	bool files_loaded;
 	/* hits[i] set when filter glob i matched a definition; may be NULL. */
 	unsigned char *hits;
+	/* Where typedefs of tagged structs are listed (sf_typedef_list);
+	 * NULL lists none. */
+	sf_typedef_list *typedefs;
 	/* Struct DIEs without a name found by the walk; built at the end
 	 * unless a member or typedef claimed them first. */
 	uint64_t *pending;

@@ -1,12 +1,12 @@
 /* Building snapshots from reports, selecting and freeing them. */
 #include "gate/snapshot.h"
 
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "layout/selection.h"
 #include "util/fail.h"
+#include "util/name_glob.h"
 
 uint64_t sf__snap_sum_holes(const sf_snap_struct *s)
 {
@@ -240,7 +240,7 @@ void sf_snapshot_select(sf_snapshot *snap, const char *const *globs, size_t glob
 		const char *name = sf__snap_name(&snap->structs[i]);
 		bool match = false;
 		for (size_t g = 0; g < glob_count && !match; g++)
-			match = name && globs[g] && fnmatch(globs[g], name, 0) == 0;
+			match = name && globs[g] && sf__name_glob_match(globs[g], name);
 		if (match)
 			snap->structs[kept++] = snap->structs[i];
 	}
@@ -259,7 +259,7 @@ void sf_snapshot_exclude(sf_snapshot *snap, const char *const *globs, size_t glo
 		const char *name = sf__snap_name(&snap->structs[i]);
 		bool match = false;
 		for (size_t g = 0; name && g < glob_count && !match; g++)
-			match = globs[g] && fnmatch(globs[g], name, 0) == 0;
+			match = globs[g] && sf__name_glob_match(globs[g], name);
 		for (size_t n = 0; name && n < name_count && !match; n++)
 			match = strcmp(names[n], name) == 0;
 		if (!match)

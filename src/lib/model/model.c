@@ -62,6 +62,7 @@ void sf_model_free(sf_model *model)
 	sf__struct_list_free(&model->declared);
 	sf__hashmap_free(&model->by_hash);
 	sf__hashmap_free(&model->by_name);
+	sf__typedef_list_free(&model->typedefs);
 	free(model);
 }
 

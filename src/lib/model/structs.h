@@ -235,6 +235,36 @@ typedef struct sf_unit {
 int sf__unit_init(sf_unit *unit, uint32_t file_index);
 void sf__unit_release(sf_unit *unit);
 
+/*
+ * A typedef naming a struct, union or class that has a tag of its own
+ * (`typedef struct _typeobject PyTypeObject;`), so -C finds the struct by
+ * either name.  `target` is the struct's name as reported (qualified in
+ * C++).  Typedefs of anonymous structs are not listed: they are the
+ * struct's typedef_name.
+ */
+typedef struct sf_typedef_alias {
+	const char *alias;
+	const char *target;
+	bool is_union;
+} sf_typedef_alias;
+
+/* Each (alias, target, is_union) once, in the order first added; the
+ * strings are copies in `arena`, the set maps their hash to index + 1. */
+typedef struct sf_typedef_list {
+	sf_typedef_alias *items;
+	size_t count;
+	size_t capacity;
+	sf_hashmap set;
+	sf_arena *arena;
+} sf_typedef_list;
+
+/* Adds the pair unless present (copying the strings).  0 or SF_ENOMEM. */
+int sf__typedef_list_add(sf_typedef_list *list, const char *alias, const char *target, bool is_union);
+/* Adds every pair of `from`.  0 or SF_ENOMEM. */
+int sf__typedef_list_merge(sf_typedef_list *into, const sf_typedef_list *from);
+/* Frees the storage and empties the list; the struct may be reused. */
+void sf__typedef_list_free(sf_typedef_list *list);
+
 struct sf_model {
 	sf_arena *arena;            /* canonical structs, members and strings */
 	sf_file_info *files;
@@ -252,6 +282,8 @@ struct sf_model {
 	/* Canonical top-level definitions sf__model_resolve_declared() may
 	 * complete (sf__struct_needs_resolution()). */
 	sf_struct_list declared;
+	/* Typedef names of tagged structs found in the inputs. */
+	sf_typedef_list typedefs;
 };
 
 /* Layout identity: kind, name, size, align and every member's name, type
