@@ -136,6 +136,8 @@ static int report_option(void *ctx, cli_inputs *in, int key, const char *arg)
 		return 1;
 	case OPT_EXPAND_TYPES:
 		args->expand_types = 1;
+		/* -E spells typedef'd members through their typedefs. */
+		in->load.typedef_chains = 1;
 		return 1;
 	default:
 		return 0;

@@ -233,7 +233,9 @@ int sf__die_batches_plan(loader *l, const load_job *job, const sf_load_options *
 
 	l->job = job;
 	l->opts = opts;
-	l->reuse = !(opts->version >= 4 && opts->no_reuse);
+	/* A reused definition carries the typedef chains of the unit that
+	 * built it, which the digest does not cover. */
+	l->reuse = !(opts->version >= 4 && opts->no_reuse) && !job->filter.typedef_chains;
 	/* Type units first, so a definition is first met where its
 	 * decl_file can be read rather than through a signature. */
 	l->work = calloc(dw->spaces[SF_DW_TYPES].count + dw->spaces[SF_DW_INFO].count + 1, sizeof(*l->work));

@@ -73,6 +73,8 @@ static int load_pass(sf_model *model, const sf_debug_image *image, uint32_t file
 		job.filter.name_count = opts->only_names ? opts->only_name_count : 0;
 		job.filter.local_types = opts->local_types != 0;
 	}
+	if (opts->version >= 6)
+		job.filter.typedef_chains = opts->typedef_chains != 0;
 	res = sf_model_new(&staging);
 	if (res >= 0)
 		res = sf__dw_cursor_init(&cursor, &dw);

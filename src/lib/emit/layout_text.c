@@ -142,6 +142,14 @@ static void member_line(printer *p, unsigned depth, const sf_member_layout *ml)
 	}
 	if (!name && (m->flags & SF_MEMBER_BASE_CLASS))
 		name = "<ancestor>";
+	/* -E spells a typedef'd member through its typedefs, when the loader
+	 * recorded them (sf_load_options.typedef_chains); the comment column
+	 * stays where it was, so the offsets move right by the prefix only
+	 * when the line is too long. */
+	if (p->expand && m->typedef_chain && m->resolved_type_name) {
+		sf__buf_printf(&p->line, "/* typedef %s */ ", m->typedef_chain);
+		type = m->resolved_type_name;
+	}
 	base_len = sf__declarator_base_len(type);
 	type_width = depth >= 1 && (depth - 1) * 8 < TYPE_WIDTH ? TYPE_WIDTH - (depth - 1) * 8 : 0;
 	/* pahole narrows the type column by 8 per level and, once that goes
@@ -149,6 +157,11 @@ static void member_line(printer *p, unsigned depth, const sf_member_layout *ml)
 	 * such depths. */
 	if (p->expand && depth >= 1 && (depth - 1) * 8 > TYPE_WIDTH)
 		type_width = (depth - 1) * 8 - TYPE_WIDTH;
+	/* An enum's name is padded on its own, to the column width less
+	 * "enum ", which goes negative five columns earlier. */
+	if (p->expand && depth >= 1 && (depth - 1) * 8 + 5 > TYPE_WIDTH && strncmp(type, "enum ", 5) == 0 &&
+	    type[base_len] == '\0' && !strchr(type, '*'))
+		type_width = 5 + ((depth - 1) * 8 + 5 - TYPE_WIDTH);
 	sf__buf_put(&p->line, type, base_len);
 	for (size_t w = base_len; w < type_width; w++)
 		sf__buf_putc(&p->line, ' ');
@@ -184,6 +197,8 @@ static void expanded_member(printer *p, unsigned depth, const sf_member_layout *
 	sf__buf_putc(&p->line, '}');
 	if (m->name)
 		sf__buf_printf(&p->line, " %s", m->name);
+	if (m->explicit_align)
+		sf__buf_printf(&p->line, " __attribute__((__aligned__(%" PRIu32 ")))", m->explicit_align);
 	sf__buf_putc(&p->line, ';');
 	offset_size(p, offsets, sizeof(offsets), ml->offset, m->size);
 	finish_line(p, depth, offsets);
@@ -239,12 +254,18 @@ static void expanded_typed_member(printer *p, unsigned depth, const sf_member_la
 	/* pahole glues the name to the brace when the member's type is the
 	 * struct itself; through anything else it writes a space. */
 	bool glued = keyword && quals == 0 && type[base_len] == '\0';
+	bool struct_body = inner->def->kind != SF_UNION;
 	bool attributes = false;
+	size_t header_start;
+	long spacing;
 	char offsets[64];
 
 	indent(p, depth);
+	header_start = p->buf->len;
 	sf__buf_put(p->buf, type, quals);
-	if (!keyword) {
+	if (!keyword && m->typedef_chain) {
+		sf__buf_printf(p->buf, "/* typedef %s */ ", m->typedef_chain);
+	} else if (!keyword) {
 		size_t name_len = base_len - quals;
 		while (name_len && type[quals + name_len - 1] == ' ')
 			name_len--;
@@ -254,15 +275,21 @@ static void expanded_typed_member(printer *p, unsigned depth, const sf_member_la
 	if (inner->def->name)
 		sf__buf_printf(p->buf, " %s", inner->def->name);
 	sf__buf_puts(p->buf, " {\n");
+	/* What pahole counts against its columns: the opening line, the
+	 * closing one with its tabs, and the body, which for any member is
+	 * more than the columns hold. */
+	spacing = inner->def->member_count ? 0 :
+		  (long)TYPE_WIDTH - 8 * ((long)depth - 1) + 55 - (long)(p->buf->len - header_start) - (long)depth;
 	p->blank = false;
 	body(p, inner, depth + 1);
 	sf__buf_putc(&p->line, '}');
-	if (inner->packed_attribute) {
+	/* pahole writes a struct's attributes after its closing brace, a
+	 * union's never; the type's own alignment comes after the member's
+	 * name unless the name is glued to the brace. */
+	if (struct_body && inner->packed_attribute) {
 		sf__buf_puts(&p->line, " __attribute__((__packed__))");
 		attributes = true;
-	} else if (inner->def->explicit_align) {
-		/* The type's own attribute only: an alignment its members force
-		 * is theirs to show. */
+	} else if (struct_body && glued && inner->def->explicit_align) {
 		sf__buf_printf(&p->line, " __attribute__((__aligned__(%" PRIu32 ")))", inner->def->explicit_align);
 		attributes = true;
 	}
@@ -271,12 +298,17 @@ static void expanded_typed_member(printer *p, unsigned depth, const sf_member_la
 			sf__buf_putc(&p->line, ' ');
 		sf__declarator_rest(&p->line, type, base_len, m->name);
 	}
+	if (struct_body && !glued && !inner->packed_attribute && inner->def->explicit_align)
+		sf__buf_printf(&p->line, " __attribute__((__aligned__(%" PRIu32 ")))", inner->def->explicit_align);
 	if (m->explicit_align)
 		sf__buf_printf(&p->line, " __attribute__((__aligned__(%" PRIu32 ")))", m->explicit_align);
 	sf__buf_putc(&p->line, ';');
 	offset_size(p, offsets, sizeof(offsets), ml->offset, m->size);
 	indent(p, depth);
 	sf__buf_put(p->buf, p->line.data, p->line.len);
+	/* So an empty body's closing line gets its comment in the column. */
+	for (long pad = spacing - (long)p->line.len; pad > 1; pad--)
+		sf__buf_putc(p->buf, ' ');
 	sf__buf_printf(p->buf, " /* %s */\n", offsets);
 	p->line.len = 0;
 	p->blank = false;

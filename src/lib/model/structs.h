@@ -99,6 +99,13 @@ typedef struct sf_member {
 	const struct sf_struct *nested;
 	/* Element struct for arrays of structs, so nested padding can be seen. */
 	const struct sf_struct *element;
+	/* Only with sf_load_options.typedef_chains, for a member whose type is
+	 * a typedef: "u32 -> __u32", the typedefs from the member's down to
+	 * the first type that is not one, and that type's spelling
+	 * ("unsigned int", "long int[8]"); NULL otherwise.  Not part of the
+	 * layout identity. */
+	const char *typedef_chain;
+	const char *resolved_type_name;
 	/* Bytes from the member's start to the end of its last word holding
 	 * a pointer (pointers, and structs and arrays containing them), 0
 	 * when it holds none: what Go's garbage collector must scan of it
