@@ -65,6 +65,22 @@ grep -q '^struct _typeobject {$' t.txt || fail "-C PyTypeObject prints: $(cat t.
 [[ $(grep -c _Static_assert probe.c) == 3 ]] || fail "probe: $(cat probe.c)"
 "$cc" -c probe.c -o /dev/null 2>err.txt || fail "offsets through the typedef: $(head -5 err.txt)"
 
+# Gates: a JSON baseline records no typedefs, yet -C PyTypeObject must
+# compare struct _typeobject there too (not call it new and skip it).
+"$bin" snapshot -o base.json names.o || fail "snapshot exits $?"
+sed 's/char kind;/char kind; long extra;/' names.h >names2.h
+sed 's/names.h/names2.h/' names.c >names2.c
+"$cc" -g -c names2.c -o names2.o || { echo "FAIL: $cc cannot compile" >&2; exit 1; }
+"$bin" check --baseline base.json -C PyTypeObject names2.o >out.txt 2>&1
+rc=$?
+[[ $rc == 1 ]] && grep -q 'struct _typeobject: size grew from 24 to 32' out.txt ||
+	fail "check -C PyTypeObject against a JSON baseline: exit $rc: $(cat out.txt)"
+"$bin" diff base.json names2.o -C PyTypeObject >out.txt 2>&1
+rc=$?
+[[ $rc == 1 ]] && grep -q 'size grew from 24 to 32' out.txt || fail "diff JSON ELF -C PyTypeObject: exit $rc: $(cat out.txt)"
+"$bin" diff names.o base.json -C PyTypeObject >out.txt 2>&1
+[[ $? == 0 ]] || fail "diff ELF JSON -C PyTypeObject, same layout: $(cat out.txt)"
+
 # C++: qualified names, any tail of them, typedefs inside namespaces.
 if command -v "$cxx" >/dev/null; then
 	cat >names.cc <<'CXX'

@@ -230,7 +230,19 @@ done:
 	return 0;
 }
 
-void sf_snapshot_select(sf_snapshot *snap, const char *const *globs, size_t glob_count)
+/* Whether `also` holds a struct named `name` (snapshots are small). */
+static bool holds(const sf_snapshot *also, const char *name)
+{
+	for (size_t i = 0; also && name && i < also->count; i++) {
+		const char *other = sf__snap_name(&also->structs[i]);
+		if (other && strcmp(other, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+void sf_snapshot_select_with(sf_snapshot *snap, const char *const *globs, size_t glob_count,
+			     const sf_snapshot *also)
 {
 	size_t kept = 0;
 
@@ -241,11 +253,16 @@ void sf_snapshot_select(sf_snapshot *snap, const char *const *globs, size_t glob
 		bool match = false;
 		for (size_t g = 0; g < glob_count && !match; g++)
 			match = name && globs[g] && sf__name_glob_match(globs[g], name);
-		if (match)
+		if (match || holds(also, name))
 			snap->structs[kept++] = snap->structs[i];
 	}
 	snap->count = kept;
 	sf__snap_finish(snap);
+}
+
+void sf_snapshot_select(sf_snapshot *snap, const char *const *globs, size_t glob_count)
+{
+	sf_snapshot_select_with(snap, globs, glob_count, NULL);
 }
 
 void sf_snapshot_exclude(sf_snapshot *snap, const char *const *globs, size_t glob_count,
