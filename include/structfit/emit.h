@@ -69,6 +69,12 @@ typedef struct sf_emit_options {
 	 * count the structs shown.  sf_emit_html() and sf_emit_svg() ignore
 	 * it. */
 	unsigned top;
+	/* Since version 6.  Text (sf_emit_text): every member whose type is
+	 * a struct or union (also through typedefs, qualifiers and arrays,
+	 * for which the first element is shown) printed with its body inline,
+	 * recursively, at absolute offsets, as pahole -E/--expand-types.  C++
+	 * base classes stay one line.  Other renderers ignore it. */
+	int expand_types;
 } sf_emit_options;
 
 typedef enum sf_syntax {
@@ -77,8 +83,8 @@ typedef enum sf_syntax {
 	SF_SYNTAX_GO = 2
 } sf_syntax;
 
-#define SF_EMIT_OPTIONS_VERSION 5
-#define SF_EMIT_OPTIONS_INIT { SF_EMIT_OPTIONS_VERSION, 0, 0, NULL, 0, NULL, NULL, 0, SF_SYNTAX_AUTO, 0, 0 }
+#define SF_EMIT_OPTIONS_VERSION 6
+#define SF_EMIT_OPTIONS_INIT { SF_EMIT_OPTIONS_VERSION, 0, 0, NULL, 0, NULL, NULL, 0, SF_SYNTAX_AUTO, 0, 0, 0 }
 
 /*
  * Each appends `report` (borrowed, not modified) to `buf`, as the CLI's

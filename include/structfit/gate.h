@@ -39,6 +39,16 @@ void sf_snapshot_free(sf_snapshot *snap);
  * keeps all).  The globs are not kept.  NULL `snap` does nothing. */
 void sf_snapshot_select(sf_snapshot *snap, const char *const *globs, size_t glob_count);
 
+/*
+ * The same, also keeping the structs whose name a struct of `also` has
+ * (NULL for none; the globs must be given).  For a baseline read from
+ * JSON, which records no typedefs: with `also` the build the same globs
+ * selected from debug info, a typedef name that selected struct
+ * _typeobject there (-C PyTypeObject) selects it in the baseline too.
+ */
+void sf_snapshot_select_with(sf_snapshot *snap, const char *const *globs, size_t glob_count,
+			     const sf_snapshot *also);
+
 /* Drops the structs whose name matches one of the shell globs or equals
  * one of `names`.  NULL `snap` does nothing. */
 void sf_snapshot_exclude(sf_snapshot *snap, const char *const *globs, size_t glob_count,

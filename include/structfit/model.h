@@ -62,7 +62,9 @@ typedef struct sf_load_options {
 	void *on_error_ctx;
 	/* Since version 2. */
 	/* Shell globs: only structs whose name (or typedef name, for unnamed
-	 * ones) matches are built, with what they contain; none loads all. */
+	 * ones) matches are built, with what they contain; none loads all.
+	 * Matched as sf_report_options.name_globs are: a tail of a qualified
+	 * C++ name, or a typedef naming the struct, matches too. */
 	const char *const *only_names;
 	size_t only_name_count;
 	/* Stop reading an image once every glob of only_names matched a
@@ -110,11 +112,19 @@ typedef struct sf_load_options {
 	 * to the input. */
 	const char *const *dwo_dirs;
 	size_t dwo_dir_count;
+	/* Since version 6. */
+	/* DWARF: also record, for each member declared with a typedef, the
+	 * chain of typedef names down to the first type that is not one and
+	 * that type's spelling, which pahole -E prints
+	 * (sf_emit_options.expand_types).  Costs a walk of every member's
+	 * typedef chain, and definitions are built in every unit instead of
+	 * reused from an identical one (the chain is not part of it). */
+	int typedef_chains;
 } sf_load_options;
 
-#define SF_LOAD_OPTIONS_VERSION 5
+#define SF_LOAD_OPTIONS_VERSION 6
 #define SF_LOAD_OPTIONS_INIT { SF_LOAD_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, 1, 0, \
-	SF_FORMAT_IN_AUTO, NULL, 0, NULL, NULL, NULL, 0 }
+	SF_FORMAT_IN_AUTO, NULL, 0, NULL, NULL, NULL, 0, 0 }
 
 /*
  * Creates an empty model in *out.  Caller frees it with sf_model_free().

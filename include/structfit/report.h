@@ -43,7 +43,12 @@ typedef int (*sf_report_exclude_fn)(void *ctx, const char *name, const char *dec
 typedef struct sf_report_options {
 	unsigned version;
 	unsigned cacheline;               /* bytes; 64 when 0 */
-	const char *const *name_globs;    /* shell globs on the struct name; none selects all */
+	/* Shell globs on the struct name, none selects all.  A glob also
+	 * selects a struct when it matches the tail of a qualified C++ name
+	 * after a `::` (`Inner` selects ns::Outer::Inner), or the name of a
+	 * typedef naming the struct that the loader saw (`PyTypeObject`
+	 * selects struct _typeobject). */
+	const char *const *name_globs;
 	size_t name_glob_count;
 	unsigned kinds;                   /* sf_kind_mask; 0 means all */
 	unsigned min_holes;               /* only structs with at least this many holes */

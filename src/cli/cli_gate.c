@@ -128,6 +128,32 @@ static int snapshot_from_elf(const cli_inputs *in, char *const *files, size_t co
 	return code;
 }
 
+int cli_gate_reselect_json(const cli_inputs *in, const char *path, const sf_snapshot *build,
+			   sf_snapshot **snap)
+{
+	sf_snapshot *again = NULL;
+	char *data = NULL;
+	size_t len = 0;
+	int code;
+
+	if (!in->glob_count || !build || !*snap || !is_json_file(path))
+		return CLI_EXIT_OK;
+	code = read_file(path, &data, &len);
+	if (code != CLI_EXIT_OK)
+		return code;
+	if (sf_snapshot_parse(&again, data, len, path) != 0) {
+		free(data);
+		cli_error("%s", sf_error_last());
+		return CLI_EXIT_INTERNAL;
+	}
+	free(data);
+	sf_snapshot_select_with(again, in->globs, in->glob_count, build);
+	sf_snapshot_exclude(again, in->excludes, in->exclude_count, NULL, 0);
+	sf_snapshot_free(*snap);
+	*snap = again;
+	return CLI_EXIT_OK;
+}
+
 int cli_gate_snapshot(const cli_inputs *in, char *const *files, size_t count,
 		      sf_snapshot **out)
 {

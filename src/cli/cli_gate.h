@@ -18,6 +18,16 @@ int cli_gate_snapshot(const cli_inputs *in, char *const *files, size_t count,
 		      sf_snapshot **out);
 
 /*
+ * When -C was given and `path` is a JSON baseline, reads it again into
+ * *snap (replacing it) keeping also the structs `build` (the other side,
+ * loaded from debug info with the same -C) holds: a typedef name selects
+ * a struct in a build but a JSON records no typedefs.  Nothing to do
+ * otherwise (standard input is not read twice).  Returns an exit code.
+ */
+int cli_gate_reselect_json(const cli_inputs *in, const char *path, const sf_snapshot *build,
+			   sf_snapshot **snap);
+
+/*
  * Drops from `snap` (a baseline read from JSON) the structs a
  * `structfit: ignore` comment left out of the builds loaded so far, so
  * they are not reported as removed.

@@ -23,7 +23,10 @@ enum {
 
 /* Rows every loading command's option table starts with. */
 #define CLI_INPUT_OPTIONS \
-	{ "struct", 'C', "NAME", "only structs whose name matches the glob NAME\n(repeatable)" }, \
+	{ "struct", 'C', "NAME", "only structs whose name matches the glob NAME, or\n" \
+	  "that a typedef matching NAME names; C++: the\n" \
+	  "qualified name or a tail of it (Inner finds\n" \
+	  "ns::Outer::Inner); repeatable" }, \
 	{ "exclude", 'x', "NAME", "leave out structs whose name matches the glob NAME\n" \
 	  "(repeatable); a '" CLI_IGNORE_MARKER "' comment on or above a\n" \
 	  "struct's declaration leaves it out too" }, \

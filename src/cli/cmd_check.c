@@ -271,6 +271,13 @@ int cli_check_run(const cli_command *self, int argc, char **argv)
 	/* A partial build would report structs of the failed inputs as removed. */
 	if (code >= CLI_EXIT_USAGE)
 		goto done;
+	if (baseline) {
+		/* What -C selected through a typedef name in the build. */
+		code = cli_exit_worst(code, cli_gate_reselect_json(&in, args.baseline_path, current, &baseline));
+		code = cli_exit_worst(code, cli_gate_relate(baseline, &root));
+		if (code >= CLI_EXIT_USAGE)
+			goto done;
+	}
 	cli_gate_exclude_marked(&in, baseline);
 	if (baseline)
 		code = cli_exit_worst(code, same_target(args.baseline_path, baseline, current));

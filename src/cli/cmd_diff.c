@@ -103,6 +103,11 @@ int cli_diff_run(const cli_command *self, int argc, char **argv)
 	code = cli_exit_worst(code, cli_gate_snapshot(&in, in.files + 1, 1, &new_build));
 	if (!old_build || !new_build || code >= CLI_EXIT_USAGE)
 		goto done;
+	/* What -C selected through a typedef name in a build given as debug info. */
+	code = cli_exit_worst(code, cli_gate_reselect_json(&in, in.files[0], new_build, &old_build));
+	code = cli_exit_worst(code, cli_gate_reselect_json(&in, in.files[1], old_build, &new_build));
+	if (code >= CLI_EXIT_USAGE)
+		goto done;
 	cli_gate_exclude_marked(&in, old_build);
 	cli_gate_exclude_marked(&in, new_build);
 	code = cli_exit_worst(code, cli_gate_require_structs(&in, old_build, new_build, "nothing to compare"));

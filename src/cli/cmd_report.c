@@ -19,7 +19,8 @@ enum {
 	OPT_FORMAT,
 	OPT_REORDER,
 	OPT_SYNTAX,
-	OPT_HEX = CLI_KEY_LONG_ONLY + 710
+	OPT_HEX = CLI_KEY_LONG_ONLY + 710,
+	OPT_EXPAND_TYPES = 'E'
 };
 
 const cli_option cli_report_options[] = {
@@ -37,6 +38,9 @@ const cli_option cli_report_options[] = {
 	{ "reorder", OPT_REORDER, NULL, "also show the smallest member order of each struct\n"
 	  "(see structfit reorder)" },
 	{ "hex", OPT_HEX, NULL, "member offsets and sizes in hexadecimal (text)" },
+	{ "expand-types", OPT_EXPAND_TYPES, NULL, "print the members whose type is a struct or union\n"
+	  "with its body inline, recursively, at absolute\n"
+	  "offsets, as pahole -E (text)" },
 	CLI_PROFILE_OPTIONS,
 	{ "syntax", OPT_SYNTAX, "LANG", "auto (default: each struct's language), c or go" },
 	CLI_SELECT_OPTIONS,
@@ -76,6 +80,7 @@ typedef struct report_args {
 	int reorder;
 	int sort_impact;
 	int hex;
+	int expand_types;
 	cli_profile profile;
 	int syntax;
 	cli_select select;
@@ -130,6 +135,11 @@ static int report_option(void *ctx, cli_inputs *in, int key, const char *arg)
 	case OPT_HEX:
 		args->hex = 1;
 		return 1;
+	case OPT_EXPAND_TYPES:
+		args->expand_types = 1;
+		/* -E spells typedef'd members through their typedefs. */
+		in->load.typedef_chains = 1;
+		return 1;
 	default:
 		return 0;
 	}
@@ -149,6 +159,7 @@ static int emit(const cli_inputs *in, const sf_report *report, report_args *args
 	eopts.syntax = args->syntax;
 	eopts.hex = args->hex;
 	eopts.top = args->emit_top;
+	eopts.expand_types = args->expand_types;
 	code = cli_profile_attach(&args->profile, in, report, &ropts);
 	if (code != CLI_EXIT_OK)
 		goto done;

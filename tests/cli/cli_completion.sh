@@ -43,6 +43,8 @@ got=$(complete_line re)
 [[ $got == "reorder report " ]] || fail "commands for 're': [$got]"
 got=$(complete_line report --with)
 [[ $got == "--with-flexible-array " ]] || fail "report options for '--with': [$got]"
+got=$(complete_line report --exp)
+[[ $got == "--expand-types " ]] || fail "report options for '--exp': [$got]"
 got=$(complete_line reorder --ex)
 [[ $got == "--exclude --explain " ]] || fail "reorder options for '--ex': [$got]"
 got=$(complete_line --v)

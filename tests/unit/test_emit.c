@@ -227,6 +227,67 @@ Test(emit, nested_padding_matches_pahole)
 	assert_text(render(glob, 1, false, false), pahole_outer);
 }
 
+/* pahole -E on the same struct compiled from C. */
+static const char pahole_outer_expanded[] =
+	"struct outer {\n"
+	"\tstruct inner {\n"
+	"\t\tlong int           x;                                                    /*     0     8 */\n"
+	"\t\tchar               y;                                                    /*     8     1 */\n"
+	"\t}i; /*     0    16 */\n"
+	"\n"
+	"\t/* XXX last struct has 7 bytes of padding */\n"
+	"\n"
+	"\tchar                       z;                                                    /*    16     1 */\n"
+	"\n"
+	"\t/* XXX 7 bytes hole, try to pack */\n"
+	"\n"
+	"\tstruct inner {\n"
+	"\t\tlong int           x;                                                    /*    24     8 */\n"
+	"\t\tchar               y;                                                    /*    32     1 */\n"
+	"\t}j; /*    24    16 */\n"
+	"\n"
+	"\t/* XXX last struct has 7 bytes of padding */\n"
+	"\n"
+	"\tint                        k;                                                    /*    40     4 */\n"
+	"\n"
+	"\t/* size: 48, cachelines: 1, members: 4 */\n"
+	"\t/* sum members: 37, holes: 1, sum holes: 7 */\n"
+	"\t/* padding: 4 */\n"
+	"\t/* paddings: 2, sum paddings: 14 */\n"
+	"\t/* last cacheline: 48 bytes */\n"
+	"};\n";
+
+/* Renders the report with expand_types set in options of `version`. */
+static const char *render_expanded(unsigned version)
+{
+	static const char *const glob[] = { "outer" };
+	sf_report_options ro = SF_REPORT_OPTIONS_INIT;
+	sf_emit_options eo = SF_EMIT_OPTIONS_INIT;
+
+	add_outer();
+	cr_assert_eq(sf__model_merge_unit(fx.model, &fx.unit), 0);
+	ro.name_globs = glob;
+	ro.name_glob_count = 1;
+	cr_assert_eq(sf_report_build(&fx.report, fx.model, &ro), 0, "%s", sf_error_last());
+	eo.version = version;
+	eo.expand_types = 1;
+	cr_assert_eq(sf_emit_text(&fx.out, fx.report, &eo), 0);
+	cr_assert_not_null(fx.out.data);
+	return fx.out.data;
+}
+
+Test(emit, expand_types_matches_pahole)
+{
+	assert_text(render_expanded(SF_EMIT_OPTIONS_VERSION), pahole_outer_expanded);
+}
+
+/* A caller built against version 5 has no expand_types: what lies
+ * there is not read. */
+Test(emit, expand_types_is_ignored_before_version_6)
+{
+	assert_text(render_expanded(5), pahole_outer);
+}
+
 static void add_big(void)
 {
 	mb_member rows[] = {

@@ -3,9 +3,9 @@
 
 #include "util/checked.h"
 #include "util/fail.h"
+#include "util/name_glob.h"
 
 #include <bpf/btf.h>
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +16,8 @@
 /* Same bound as the DWARF decoder: no real struct is near 1 TiB. */
 #define MAX_OFFSET (UINT64_C(1) << 40)
 
-enum { BUSY = 1u << 0, NESTED_BODY = 1u << 1 };
+/* TYPEDEF_WANTED: a typedef naming the struct matches a -C glob. */
+enum { BUSY = 1u << 0, NESTED_BODY = 1u << 1, TYPEDEF_WANTED = 1u << 2 };
 
 /* Per-load state.  Arrays are indexed by type id (type_count entries). */
 typedef struct build_ctx {
@@ -29,6 +30,7 @@ typedef struct build_ctx {
 	const char **typedef_name;  /* of anonymous structs, from a typedef naming them */
 	const char **spelled;       /* member type names, spelled once per type */
 	unsigned char *state;
+	sf_typedef_list typedefs;   /* typedefs of tagged structs, for the model */
 } build_ctx;
 
 static int corrupt(const build_ctx *ctx, uint32_t id, const char *what)
@@ -357,6 +359,31 @@ static int check_type(const build_ctx *ctx, uint32_t id, const struct btf_type *
 	return res;
 }
 
+static bool name_wanted(const build_ctx *ctx, const char *name)
+{
+	const sf_load_options *opts = ctx->src->opts;
+
+	for (size_t i = 0; name && i < opts->only_name_count; i++)
+		if (opts->only_names[i] && sf__name_glob_match(opts->only_names[i], name))
+			return true;
+	return false;
+}
+
+/* `typedef struct tag name;`: listed for the model, and the struct is
+ * wanted when -C names the typedef. */
+static int tagged_typedef(build_ctx *ctx, uint32_t id, const struct btf_type *t, const struct btf_type *target)
+{
+	const char *name = NULL, *tag = NULL;
+
+	if (name_at(ctx, id, t->name_off, &name) || name_at(ctx, id, target->name_off, &tag))
+		return SF_EINVALID;
+	if (!name || !tag || strcmp(name, tag) == 0)
+		return 0;
+	if (ctx->src->opts->only_names && name_wanted(ctx, name))
+		ctx->state[t->type] |= TYPEDEF_WANTED;
+	return sf__typedef_list_add(&ctx->typedefs, name, tag, btf_is_union(target));
+}
+
 /* Typedef names of anonymous structs, and which anonymous structs are
  * the bodies of members (listed inside their parent, not on their own). */
 static int scan_names(build_ctx *ctx)
@@ -371,8 +398,15 @@ static int scan_names(build_ctx *ctx)
 		if (check_type(ctx, id, t))
 			return SF_EINVALID;
 		if (btf_is_typedef(t)) {
-			if (type_at(ctx, id, t->type, &target) || !target || !btf_is_composite(target) ||
-			    target->name_off || ctx->typedef_name[t->type])
+			if (type_at(ctx, id, t->type, &target) || !target || !btf_is_composite(target))
+				continue;
+			if (target->name_off) {
+				int res = tagged_typedef(ctx, id, t, target);
+				if (res)
+					return res;
+				continue;
+			}
+			if (ctx->typedef_name[t->type])
 				continue;
 			if (name_at(ctx, id, t->name_off, &name))
 				return SF_EINVALID;
@@ -398,10 +432,7 @@ static bool wanted(const build_ctx *ctx, uint32_t id, const struct btf_type *t)
 		return true;
 	if (!name || !*name)
 		name = ctx->typedef_name[id];
-	for (size_t i = 0; name && i < opts->only_name_count; i++)
-		if (opts->only_names[i] && fnmatch(opts->only_names[i], name, 0) == 0)
-			return true;
-	return false;
+	return (ctx->state[id] & TYPEDEF_WANTED) || name_wanted(ctx, name);
 }
 
 int sf__btf_build(sf_model *model, const sf__btf_source *source)
@@ -431,7 +462,10 @@ int sf__btf_build(sf_model *model, const sf__btf_source *source)
 	}
 	if (res == 0)
 		res = sf__model_adopt_unit(model, &ctx.unit);
+	if (res == 0)
+		res = sf__typedef_list_merge(&model->typedefs, &ctx.typedefs);
 done:
+	sf__typedef_list_free(&ctx.typedefs);
 	free(ctx.built);
 	free(ctx.align);
 	free(ctx.typedef_name);

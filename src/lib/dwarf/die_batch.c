@@ -45,6 +45,7 @@ static void batch_release(work_batch *b)
 {
 	sf__struct_list_free(&b->fresh);
 	free(b->alt_imports.items);
+	sf__typedef_list_free(&b->typedefs);
 	free(b->hits);
 	free(b->message);
 	b->alt_imports = (offset_list){ 0 };
@@ -77,7 +78,7 @@ static void run_batch(loader *l, work_batch *b, sf_dw_cursor *cursor, unsigned s
 		if (__atomic_load_n(&l->stop, __ATOMIC_RELAXED))
 			break;
 		res = sf__die_load_unit(known, l->job, cursor, l->work[b->first + i], &b->alt_imports, b->hits,
-				l->reuse ? &l->slots[slot].digests : NULL);
+				l->reuse ? &l->slots[slot].digests : NULL, &b->typedefs);
 		/* Later units cannot change which definitions come first; the
 		 * batch grouping is fixed, so this stays independent of -j. */
 		if (res >= 0 && glob_count && sf__die_first_match_only(l->opts) && all_hit(b->hits, glob_count))
@@ -201,6 +202,8 @@ static int merge_batches(loader *l, sf_model *staging, offset_list *alt_units, b
 						      job->file_index);
 		for (size_t i = 0; i < b->alt_imports.count && res >= 0; i++)
 			res = sf__die_offset_push(alt_units, b->alt_imports.items[i]);
+		if (res >= 0)
+			res = sf__typedef_list_merge(&staging->typedefs, &b->typedefs);
 		for (size_t i = 0; i < glob_count && b->hits; i++)
 			hits[i] |= b->hits[i];
 		batch_release(b);
@@ -230,7 +233,9 @@ int sf__die_batches_plan(loader *l, const load_job *job, const sf_load_options *
 
 	l->job = job;
 	l->opts = opts;
-	l->reuse = !(opts->version >= 4 && opts->no_reuse);
+	/* A reused definition carries the typedef chains of the unit that
+	 * built it, which the digest does not cover. */
+	l->reuse = !(opts->version >= 4 && opts->no_reuse) && !job->filter.typedef_chains;
 	/* Type units first, so a definition is first met where its
 	 * decl_file can be read rather than through a signature. */
 	l->work = calloc(dw->spaces[SF_DW_TYPES].count + dw->spaces[SF_DW_INFO].count + 1, sizeof(*l->work));

@@ -108,6 +108,7 @@ typedef struct sf_die_filter {
 	const char *const *names;   /* shell globs; none means every struct */
 	size_t name_count;
 	bool local_types;           /* enter function bodies for their local types */
+	bool typedef_chains;        /* sf_member.typedef_chain (sf_load_options) */
 } sf_die_filter;
 
 /*
@@ -186,6 +187,9 @@ typedef struct sf_die_ctx {
 	bool files_loaded;
 	/* hits[i] set when filter glob i matched a definition; may be NULL. */
 	unsigned char *hits;
+	/* Where typedefs of tagged structs are listed (sf_typedef_list);
+	 * NULL lists none. */
+	sf_typedef_list *typedefs;
 	/* Struct DIEs without a name found by the walk; built at the end
 	 * unless a member or typedef claimed them first. */
 	uint64_t *pending;
@@ -319,6 +323,17 @@ int sf__die_target_name(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const 
 int sf__die_type_layout(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out);
 /* Layout of the DW_AT_type target of `d` (see sf__die_target_cached). */
 int sf__die_target_layout(sf_die_ctx *ctx, const sf_die *d, unsigned depth, const sf_die_type **out);
+
+/* ---- die_typedef_chain.c ---- */
+
+/*
+ * When the DW_AT_type of `member` is a typedef: *chain gets the typedef
+ * names down to the first type that is not one, " -> " between them
+ * ("u32 -> __u32"), and *resolved that type's spelling ("unsigned int");
+ * both NULL otherwise.  Strings in the unit's arena (or static).  0 or <0.
+ */
+int sf__die_typedef_chain(sf_die_ctx *ctx, const sf_die *member, unsigned depth, const char **chain,
+			  const char **resolved);
 
 /* ---- die_scope.c ---- */
 

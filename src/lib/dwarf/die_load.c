@@ -36,7 +36,7 @@ static int load_alt_units(sf_model *staging, const load_job *job, sf_dw_cursor *
 					(unsigned long long)alt_units->items[i]);
 		res = sf_model_new(&one);
 		if (res >= 0)
-			res = sf__die_load_unit(one, job, cursor, u, &more, NULL, NULL);
+			res = sf__die_load_unit(one, job, cursor, u, &more, NULL, NULL, &staging->typedefs);
 		if (res >= 0)
 			res = sf__die_merge_model(staging, one, job->file_index);
 		for (size_t j = 0; j < more.count && res >= 0; j++)
@@ -73,6 +73,8 @@ static int load_pass(sf_model *model, const sf_debug_image *image, uint32_t file
 		job.filter.name_count = opts->only_names ? opts->only_name_count : 0;
 		job.filter.local_types = opts->local_types != 0;
 	}
+	if (opts->version >= 6)
+		job.filter.typedef_chains = opts->typedef_chains != 0;
 	res = sf_model_new(&staging);
 	if (res >= 0)
 		res = sf__dw_cursor_init(&cursor, &dw);

@@ -34,7 +34,7 @@ void sf__die_producer_quirks(sf_die_ctx *ctx, const sf_die *root)
 
 int sf__die_load_unit(sf_model *staging, const load_job *job, sf_dw_cursor *cursor,
 		     const sf_dw_unit *u, offset_list *alt_imports, unsigned char *hits,
-		     sf_die_known *known)
+		     sf_die_known *known, sf_typedef_list *typedefs)
 {
 	sf_die_ctx ctx;
 	sf_unit unit;
@@ -47,6 +47,7 @@ int sf__die_load_unit(sf_model *staging, const load_job *job, sf_dw_cursor *curs
 	sf__die_ctx_init(&ctx, job->image, job->dw, cursor, &job->filter, &unit);
 	ctx.hits = hits;
 	ctx.known = known;
+	ctx.typedefs = typedefs;
 	res = sf__die_open(&ctx, u->space == SF_DW_ALT, u->die_offset, u->space != SF_DW_TYPES, &root);
 	if (res < 0)
 		goto done;

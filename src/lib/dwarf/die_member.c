@@ -119,6 +119,11 @@ int sf__die_build_member(sf_die_ctx *ctx, const sf_struct *parent, const sf_die 
 	out->flags = layout->flags;
 	out->nested = layout->nested;
 	out->element = layout->element;
+	if (ctx->filter && ctx->filter->typedef_chains && tag != DW_TAG_inheritance) {
+		res = sf__die_typedef_chain(ctx, m, depth, &out->typedef_chain, &out->resolved_type_name);
+		if (res < 0)
+			return res;
+	}
 	out->pointer_bytes = layout->pointer_bytes;
 	if (!known)   /* see sf__die_member_location */
 		out->flags |= SF_MEMBER_UNKNOWN_TYPE | SF_MEMBER_OFFSET_UNKNOWN;

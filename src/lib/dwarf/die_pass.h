@@ -37,10 +37,11 @@ static inline bool sf__die_first_match_only(const sf_load_options *opts)
 /* Sets the unit's target quirks and language from its root DIE. */
 void sf__die_producer_quirks(sf_die_ctx *ctx, const sf_die *root);
 /* Walks one unit and merges its definitions into `staging`; the dwz
- * units it imports are appended to `alt_imports`.  `hits` and `known`
- * may be NULL. */
+ * units it imports are appended to `alt_imports`, its typedefs of tagged
+ * structs to `typedefs`.  `hits` and `known` may be NULL. */
 int sf__die_load_unit(sf_model *staging, const load_job *job, sf_dw_cursor *cursor, const sf_dw_unit *u,
-		      offset_list *alt_imports, unsigned char *hits, sf_die_known *known);
+		      offset_list *alt_imports, unsigned char *hits, sf_die_known *known,
+		      sf_typedef_list *typedefs);
 
 /* ---- die_batch.c ---- */
 
@@ -56,6 +57,7 @@ typedef struct work_batch {
 	unsigned slot;           /* worker that ran it */
 	sf_struct_list fresh;    /* definitions new to that worker, in merge order */
 	offset_list alt_imports;
+	sf_typedef_list typedefs; /* typedefs of tagged structs its units named */
 	unsigned char *hits;     /* one per filter glob */
 } work_batch;
 

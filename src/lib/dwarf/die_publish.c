@@ -108,6 +108,8 @@ int sf__die_publish(sf_model *model, sf_model *staging, uint32_t file_index)
 	sf__hashmap_free(&typedefd);
 	if (res >= 0)
 		res = sf__model_merge_unit(model, &batch);
+	if (res >= 0)
+		res = sf__typedef_list_merge(&model->typedefs, &staging->typedefs);
 	sf__hashmap_free(&seen);
 	sf__struct_list_free(&batch.structs);
 	return res;

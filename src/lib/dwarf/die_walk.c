@@ -2,10 +2,11 @@
 #include "dwarf/die_ctx.h"
 #include "dwarf/die_type_cache.h"
 
-#include <fnmatch.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/fail.h"
+#include "util/name_glob.h"
 
 /*
  * Only DIEs that can contain type definitions are entered.  Function
@@ -46,7 +47,7 @@ static bool wanted_name(sf_die_ctx *ctx, const char *name)
 	if (!name)
 		return false;
 	for (size_t i = 0; i < f->name_count; i++) {
-		if (f->names[i] && fnmatch(f->names[i], name, 0) == 0) {
+		if (f->names[i] && sf__name_glob_match(f->names[i], name)) {
 			any = true;
 			if (ctx->hits)
 				ctx->hits[i] = 1;
@@ -115,6 +116,26 @@ static int is_rust_enum(sf_die_ctx *ctx, const sf_die *d, bool *yes)
 	return res < 0 ? res : 0;
 }
 
+/*
+ * Lists `typedef struct tag name;` so -C finds the struct by `name` too;
+ * `name` is the typedef's qualified name when the caller has read it.
+ * Only typedefs of tagged structs read their name here: the struct's
+ * layout, already cached, says which ones are.
+ */
+static int list_typedef(sf_die_ctx *ctx, const sf_die *d, const char *name, const sf_struct *s)
+{
+	int res = 0;
+
+	if (!name) {
+		res = sf__die_string(ctx, d, DW_AT_name, &name);
+		if (res >= 0 && name)
+			res = sf__die_qualified_name(ctx, d, name, &name);
+	}
+	if (res < 0 || !name || strcmp(name, s->name) == 0)
+		return res < 0 ? res : 0;
+	return sf__typedef_list_add(ctx->typedefs, name, s->name, s->kind == SF_UNION);
+}
+
 static int visit(sf_die_ctx *ctx, const sf_die *d, uint16_t tag, unsigned depth, bool in_enum)
 {
 	if (tag == DW_TAG_structure_type || tag == DW_TAG_union_type || tag == DW_TAG_class_type) {
@@ -146,15 +167,19 @@ static int visit(sf_die_ctx *ctx, const sf_die *d, uint16_t tag, unsigned depth,
 		return remember_import(ctx, d);
 	if (tag == DW_TAG_typedef) {
 		const sf_die_type *layout = NULL;
+		const char *name = NULL;
+		int res = 0;
 		if (ctx->filter && ctx->filter->name_count) {
-			const char *name = NULL;
-			int res = sf__die_string(ctx, d, DW_AT_name, &name);
+			res = sf__die_string(ctx, d, DW_AT_name, &name);
 			if (res >= 0)
 				res = sf__die_qualified_name(ctx, d, name, &name);
 			if (res < 0 || !wanted_name(ctx, name))
 				return res < 0 ? res : 0;
 		}
-		return sf__die_type_layout(ctx, d, depth, &layout);
+		res = sf__die_type_layout(ctx, d, depth, &layout);
+		if (res >= 0 && layout->nested && layout->nested->name && ctx->typedefs)
+			res = list_typedef(ctx, d, name, layout->nested);
+		return res;
 	}
 	return 0;
 }

@@ -19,6 +19,9 @@
 #define TYPE_WIDTH 26
 #define COMMENT_COLUMN 57
 #define UNION_COMMENT_COLUMN 55
+/* With -E pahole widens the name column to 55 for structs and unions
+ * alike, which puts the comment at 8 + 26 + 55. */
+#define EXPAND_COMMENT_COLUMN 89
 
 #define COLOR_HOLE "\033[33m"
 #define COLOR_WARN "\033[31m"
@@ -30,7 +33,11 @@ typedef struct printer {
 	bool color;
 	bool go;                 /* Go syntax: `type T struct {`, "name type" fields */
 	bool hex;                /* offsets and sizes in hexadecimal (pahole --hex) */
+	bool expand;             /* -E: struct-typed members printed inline */
 	bool blank;              /* the last line written was empty */
+	/* -E: the empty line after a member's notes waits for what follows;
+	 * pahole writes none before the closing brace of a body. */
+	bool blank_pending;
 	unsigned comment_column;
 	unsigned cacheline;
 } printer;
@@ -163,8 +170,26 @@ static void member_line(printer *p, unsigned depth, const sf_member_layout *ml)
 	}
 	if (!name && (m->flags & SF_MEMBER_BASE_CLASS))
 		name = "<ancestor>";
+	/* -E spells a typedef'd member through its typedefs, when the loader
+	 * recorded them (sf_load_options.typedef_chains); the comment column
+	 * stays where it was, so the offsets move right by the prefix only
+	 * when the line is too long. */
+	if (p->expand && m->typedef_chain && m->resolved_type_name) {
+		sf__buf_printf(&p->line, "/* typedef %s */ ", m->typedef_chain);
+		type = m->resolved_type_name;
+	}
 	base_len = sf__declarator_base_len(type);
 	type_width = depth >= 1 && (depth - 1) * 8 < TYPE_WIDTH ? TYPE_WIDTH - (depth - 1) * 8 : 0;
+	/* pahole narrows the type column by 8 per level and, once that goes
+	 * negative, pads to its magnitude (a printf width of -N); -E reaches
+	 * such depths. */
+	if (p->expand && depth >= 1 && (depth - 1) * 8 > TYPE_WIDTH)
+		type_width = (depth - 1) * 8 - TYPE_WIDTH;
+	/* An enum's name is padded on its own, to the column width less
+	 * "enum ", which goes negative five columns earlier. */
+	if (p->expand && depth >= 1 && (depth - 1) * 8 + 5 > TYPE_WIDTH && strncmp(type, "enum ", 5) == 0 &&
+	    type[base_len] == '\0' && !strchr(type, '*'))
+		type_width = 5 + ((depth - 1) * 8 + 5 - TYPE_WIDTH);
 	sf__buf_put(&p->line, type, base_len);
 	sf__buf_fill(&p->line, ' ', base_len < type_width ? type_width - base_len + 1 : 1);
 	sf__declarator_rest(&p->line, type, base_len, name);
@@ -200,9 +225,121 @@ static void expanded_member(printer *p, unsigned depth, const sf_member_layout *
 	sf__buf_putc(&p->line, '}');
 	if (m->name)
 		sf__buf_printf(&p->line, " %s", m->name);
+	if (m->explicit_align)
+		sf__buf_printf(&p->line, " __attribute__((__aligned__(%" PRIu32 ")))", m->explicit_align);
 	sf__buf_putc(&p->line, ';');
 	offset_size(p, offsets, sizeof(offsets), ml->offset, m->size);
 	finish_line(p, depth, offsets);
+}
+
+/* Length of the qualifier words ("const volatile ") that open `type`. */
+static size_t qualifiers_len(const char *type, size_t len)
+{
+	static const char *const words[] = { "const ", "volatile ", "restrict " };
+	size_t at = 0;
+
+	for (bool more = true; more;) {
+		more = false;
+		for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
+			size_t n = strlen(words[w]);
+			if (len - at >= n && strncmp(type + at, words[w], n) == 0) {
+				at += n;
+				more = true;
+			}
+		}
+	}
+	return at;
+}
+
+static bool starts_with_keyword(const char *text, size_t len)
+{
+	static const char *const keywords[] = { "struct ", "union ", "class " };
+
+	for (size_t k = 0; k < sizeof(keywords) / sizeof(keywords[0]); k++) {
+		size_t n = strlen(keywords[k]);
+		if (len >= n && strncmp(text, keywords[k], n) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * -E: a member whose type is a named struct, or is reached through a
+ * typedef, qualifiers or an array, with its body inline.  The opening
+ * keeps the spelling pahole shows ("/ * typedef inner_t * / struct inner {",
+ * "const struct inner {"), the closing names the member, after the array
+ * bounds for arrays, and the offset comment follows it directly, as
+ * pahole prints them ("}in; / *    16     8 * /" for a plain struct type).
+ */
+static void expanded_typed_member(printer *p, unsigned depth, const sf_member_layout *ml)
+{
+	const sf_member *m = ml->member;
+	const sf_struct_layout *inner = ml->nested;
+	const char *type = m->type_name ? m->type_name : "";
+	size_t base_len = sf__declarator_base_len(type);
+	size_t quals = qualifiers_len(type, base_len);
+	bool keyword = starts_with_keyword(type + quals, base_len - quals);
+	/* pahole glues the name to the brace when the member's type is the
+	 * struct itself; through anything else it writes a space. */
+	bool glued = keyword && quals == 0 && type[base_len] == '\0';
+	bool struct_body = inner->def->kind != SF_UNION;
+	bool attributes = false;
+	size_t header_start;
+	long spacing;
+	char offsets[64];
+
+	indent(p, depth);
+	header_start = p->buf->len;
+	sf__buf_put(p->buf, type, quals);
+	if (!keyword && m->typedef_chain) {
+		sf__buf_printf(p->buf, "/* typedef %s */ ", m->typedef_chain);
+	} else if (!keyword) {
+		size_t name_len = base_len - quals;
+		while (name_len && type[quals + name_len - 1] == ' ')
+			name_len--;
+		sf__buf_printf(p->buf, "/* typedef %.*s */ ", (int)name_len, type + quals);
+	}
+	sf__buf_puts(p->buf, sf__struct_kind_name(inner->def->kind));
+	if (inner->def->name)
+		sf__buf_printf(p->buf, " %s", inner->def->name);
+	sf__buf_puts(p->buf, " {\n");
+	/* What pahole counts against its columns: the opening line, the
+	 * closing one with its tabs, and the body, which for any member is
+	 * more than the columns hold. */
+	spacing = inner->def->member_count ? 0 :
+		  (long)TYPE_WIDTH - 8 * ((long)depth - 1) + 55 - (long)(p->buf->len - header_start) - (long)depth;
+	p->blank = false;
+	body(p, inner, depth + 1);
+	sf__buf_putc(&p->line, '}');
+	/* pahole writes a struct's attributes after its closing brace, a
+	 * union's never; the type's own alignment comes after the member's
+	 * name unless the name is glued to the brace. */
+	if (struct_body && inner->packed_attribute) {
+		sf__buf_puts(&p->line, " __attribute__((__packed__))");
+		attributes = true;
+	} else if (struct_body && glued && inner->def->explicit_align) {
+		sf__buf_printf(&p->line, " __attribute__((__aligned__(%" PRIu32 ")))", inner->def->explicit_align);
+		attributes = true;
+	}
+	if (m->name || type[base_len]) {
+		if (!glued || attributes)
+			sf__buf_putc(&p->line, ' ');
+		sf__declarator_rest(&p->line, type, base_len, m->name);
+	}
+	if (struct_body && !glued && !inner->packed_attribute && inner->def->explicit_align)
+		sf__buf_printf(&p->line, " __attribute__((__aligned__(%" PRIu32 ")))", inner->def->explicit_align);
+	if (m->explicit_align)
+		sf__buf_printf(&p->line, " __attribute__((__aligned__(%" PRIu32 ")))", m->explicit_align);
+	sf__buf_putc(&p->line, ';');
+	offset_size(p, offsets, sizeof(offsets), ml->offset, m->size);
+	indent(p, depth);
+	sf__buf_put(p->buf, p->line.data, p->line.len);
+	/* So an empty body's closing line gets its comment in the column. */
+	for (long pad = spacing - (long)p->line.len; pad > 1; pad--)
+		sf__buf_putc(p->buf, ' ');
+	sf__buf_printf(p->buf, " /* %s */\n", offsets);
+	p->line.len = 0;
+	p->blank = false;
 }
 
 static void gap_after(printer *p, const sf_struct_layout *l, uint32_t i, unsigned depth)
@@ -214,7 +351,10 @@ static void gap_after(printer *p, const sf_struct_layout *l, uint32_t i, unsigne
 		blank_line(p);
 		comment(p, depth, NULL, "XXX last struct has %" PRIu64 " byte%s of padding",
 			ml->nested_padding, plural(ml->nested_padding));
-		blank_line(p);
+		if (p->expand)
+			p->blank_pending = true;
+		else
+			blank_line(p);
 	}
 	if (ml->bit_hole_after || ml->hole_after || ml->combined_with_next) {
 		blank_line(p);
@@ -226,7 +366,10 @@ static void gap_after(printer *p, const sf_struct_layout *l, uint32_t i, unsigne
 				ml->hole_after, plural(ml->hole_after));
 		if (ml->combined_with_next)
 			comment(p, depth, NULL, "Bitfield combined with next fields");
-		blank_line(p);
+		if (p->expand)
+			p->blank_pending = true;
+		else
+			blank_line(p);
 	}
 }
 
@@ -247,6 +390,9 @@ static void body(printer *p, const sf_struct_layout *l, unsigned depth)
 		uint32_t i = l->order ? l->order[k] : k;
 		const sf_member_layout *ml = &l->members[i];
 
+		if (p->blank_pending)
+			blank_line(p);
+		p->blank_pending = false;
 		if (ml->combined_with_previous) {
 			blank_line(p);
 			comment(p, depth, NULL, "Bitfield combined with previous fields");
@@ -266,8 +412,10 @@ static void body(printer *p, const sf_struct_layout *l, unsigned depth)
 		if (ml->member->flags & SF_MEMBER_VARIANT_PART) {
 			comment(p, depth, COLOR_WARN, "structfit: variant part not modelled: offsets %"
 				PRIu64 "..%" PRIu64, ml->offset, ml->offset + ml->member->size);
-		} else if (ml->nested && !p->go) {
+		} else if (ml->nested && !p->go && sf__layout_member_expands(ml->member)) {
 			expanded_member(p, depth, ml);
+		} else if (ml->nested && !p->go) {
+			expanded_typed_member(p, depth, ml);
 		} else {
 			member_line(p, depth, ml);
 			if (ml->crosses_cacheline)
@@ -284,6 +432,7 @@ static void body(printer *p, const sf_struct_layout *l, unsigned depth)
 		}
 		gap_after(p, l, i, depth);
 	}
+	p->blank_pending = false;
 }
 
 static void contents_note(printer *p, const sf_struct_layout *l)
@@ -380,6 +529,8 @@ static void definition_text(printer *p, const sf_struct_layout *l)
 	const sf_struct *s = l->def;
 
 	p->comment_column = s->kind == SF_UNION ? UNION_COMMENT_COLUMN : COMMENT_COLUMN;
+	if (p->expand)
+		p->comment_column = EXPAND_COMMENT_COLUMN;
 	p->blank = false;
 	if (p->go) {
 		sf__buf_printf(p->buf, "type %s struct {\n", s->name ? s->name : s->typedef_name ? s->typedef_name : "_");
@@ -420,6 +571,7 @@ static void print_struct(sf_buf *buf, const sf_report_entry *entry, const sf_str
 	p.color = (style & SF__TEXT_COLOR) != 0;
 	p.go = sf__text_go(style, layout->def);
 	p.hex = (style & SF__TEXT_HEX) != 0;
+	p.expand = (style & SF__TEXT_EXPAND) != 0 && !p.go;
 	p.cacheline = cacheline;
 	if (entry)
 		conflict_line(&p, entry);
@@ -431,10 +583,24 @@ static void print_struct(sf_buf *buf, const sf_report_entry *entry, const sf_str
 
 void sf__emit_struct_layout(sf_buf *buf, const sf_struct_layout *layout, int style)
 {
-	print_struct(buf, NULL, layout, style, layout->cacheline);
+	/* Proposals are printed as analysed, without -E's bodies. */
+	print_struct(buf, NULL, layout, style & ~SF__TEXT_EXPAND, layout->cacheline);
 }
 
 void sf__emit_report_entry(sf_buf *buf, const sf_report_entry *entry, int style, unsigned cacheline)
 {
-	print_struct(buf, entry, entry->layout, style, cacheline);
+	sf_struct_layout *expanded = NULL;
+
+	if (!(style & SF__TEXT_EXPAND) || sf__text_go(style, entry->def)) {
+		print_struct(buf, entry, entry->layout, style & ~SF__TEXT_EXPAND, cacheline);
+		return;
+	}
+	/* The report's layouts stop at named types; -E needs one whose
+	 * bodies go all the way down, made for this print only. */
+	if (sf__layout_analyze_expanded(entry->def, cacheline, &expanded) != 0) {
+		buf->failed = 1;
+		return;
+	}
+	print_struct(buf, entry, expanded, style, cacheline);
+	sf__layout_free(expanded);
 }

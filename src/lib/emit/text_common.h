@@ -31,7 +31,13 @@ void sf__declarator_rest(sf_buf *buf, const char *type_name, size_t base_len, co
  * colour flag (0 or 1) is a valid style.  SF__TEXT_C / SF__TEXT_GO force
  * a syntax; with neither, each struct is printed in its own language's.
  */
-enum { SF__TEXT_COLOR = 1, SF__TEXT_C = 2, SF__TEXT_GO = 4, SF__TEXT_HEX = 8 /* pahole --hex */ };
+enum {
+	SF__TEXT_COLOR = 1,
+	SF__TEXT_C = 2,
+	SF__TEXT_GO = 4,
+	SF__TEXT_HEX = 8,    /* pahole --hex */
+	SF__TEXT_EXPAND = 16 /* pahole -E: struct-typed members printed inline */
+};
 
 static inline int sf__text_style(const sf_emit_options *opts)
 {
@@ -44,6 +50,8 @@ static inline int sf__text_style(const sf_emit_options *opts)
 	/* Options from a version-3 caller end before `hex`. */
 	if (opts->version >= 4 && opts->hex)
 		style |= SF__TEXT_HEX;
+	if (opts->version >= 6 && opts->expand_types)
+		style |= SF__TEXT_EXPAND;
 	return style;
 }
 

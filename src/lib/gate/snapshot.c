@@ -1,12 +1,12 @@
 /* Building snapshots from reports, selecting and freeing them. */
 #include "gate/snapshot.h"
 
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "layout/selection.h"
 #include "util/fail.h"
+#include "util/name_glob.h"
 
 uint64_t sf__snap_sum_holes(const sf_snap_struct *s)
 {
@@ -230,7 +230,19 @@ done:
 	return 0;
 }
 
-void sf_snapshot_select(sf_snapshot *snap, const char *const *globs, size_t glob_count)
+/* Whether `also` holds a struct named `name` (snapshots are small). */
+static bool holds(const sf_snapshot *also, const char *name)
+{
+	for (size_t i = 0; also && name && i < also->count; i++) {
+		const char *other = sf__snap_name(&also->structs[i]);
+		if (other && strcmp(other, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+void sf_snapshot_select_with(sf_snapshot *snap, const char *const *globs, size_t glob_count,
+			     const sf_snapshot *also)
 {
 	size_t kept = 0;
 
@@ -240,12 +252,17 @@ void sf_snapshot_select(sf_snapshot *snap, const char *const *globs, size_t glob
 		const char *name = sf__snap_name(&snap->structs[i]);
 		bool match = false;
 		for (size_t g = 0; g < glob_count && !match; g++)
-			match = name && globs[g] && fnmatch(globs[g], name, 0) == 0;
-		if (match)
+			match = name && globs[g] && sf__name_glob_match(globs[g], name);
+		if (match || holds(also, name))
 			snap->structs[kept++] = snap->structs[i];
 	}
 	snap->count = kept;
 	sf__snap_finish(snap);
+}
+
+void sf_snapshot_select(sf_snapshot *snap, const char *const *globs, size_t glob_count)
+{
+	sf_snapshot_select_with(snap, globs, glob_count, NULL);
 }
 
 void sf_snapshot_exclude(sf_snapshot *snap, const char *const *globs, size_t glob_count,
@@ -259,7 +276,7 @@ void sf_snapshot_exclude(sf_snapshot *snap, const char *const *globs, size_t glo
 		const char *name = sf__snap_name(&snap->structs[i]);
 		bool match = false;
 		for (size_t g = 0; name && g < glob_count && !match; g++)
-			match = globs[g] && fnmatch(globs[g], name, 0) == 0;
+			match = globs[g] && sf__name_glob_match(globs[g], name);
 		for (size_t n = 0; name && n < name_count && !match; n++)
 			match = strcmp(names[n], name) == 0;
 		if (!match)

@@ -331,6 +331,7 @@ typedef struct walk_ctx {
 	sf_arena *arena;
 	unsigned cacheline;
 	uint64_t last_line;   /* last boundary announced, shared across nesting */
+	bool expand;          /* every struct-typed member gets its body (pahole -E) */
 } walk_ctx;
 
 static int analyze_body(walk_ctx *w, const sf_struct *s, uint64_t base, unsigned depth,
@@ -344,6 +345,13 @@ static void note_boundary(walk_ctx *w, sf_member_layout *ml)
 		ml->boundary_ago = ml->offset - line * w->cacheline;
 		w->last_line = line;
 	}
+}
+
+/* Members -E prints inline besides anonymous bodies: not C++ bases,
+ * which stay one line, nor what has no place of its own. */
+static bool expandable(const sf_member *m)
+{
+	return !(m->flags & (SF_MEMBER_BASE_CLASS | SF_MEMBER_OFFSET_UNKNOWN | SF_MEMBER_VARIANT_PART));
 }
 
 /* `prev` is the member before `i` in memory order, or SF_LAYOUT_NO_MEMBER. */
@@ -424,9 +432,14 @@ static int analyze_member(walk_ctx *w, sf_struct_layout *l, uint32_t i, uint32_t
 			l->paddings++;
 			l->sum_paddings = sf__add_sat_u64(l->sum_paddings, ml->nested_padding);
 		}
-		if (sf__layout_member_expands(m) && l->depth + 1 < MAX_NESTING)
-			return analyze_body(w, m->nested, ml->offset, l->depth + 1, &ml->nested);
 	}
+	if (l->depth + 1 >= MAX_NESTING)
+		return 0;
+	if (m->nested && (sf__layout_member_expands(m) || (w->expand && expandable(m))))
+		return analyze_body(w, m->nested, ml->offset, l->depth + 1, &ml->nested);
+	/* An array shows its first element, at the array's offset. */
+	if (!m->nested && m->element && w->expand && expandable(m))
+		return analyze_body(w, m->element, ml->offset, l->depth + 1, &ml->nested);
 	return 0;
 }
 
@@ -485,6 +498,11 @@ static int analyze_body(walk_ctx *w, const sf_struct *s, uint64_t base, unsigned
 			return error;
 		prev = i;
 	}
+	/* pahole goes back to the union's cache line after each member, the
+	 * last one too: a boundary crossed inside the union is announced
+	 * again at the next member after it. */
+	if (s->kind == SF_UNION)
+		w->last_line = base / w->cacheline;
 
 	l->contents_known = sf__layout_contents_known(s);
 	if (s->unsized || s->variant_view || padding_unknown(s)) {
@@ -504,9 +522,10 @@ static int analyze_body(walk_ctx *w, const sf_struct *s, uint64_t base, unsigned
 	return 0;
 }
 
-int sf__layout_analyze_in(sf_arena *arena, const sf_struct *s, unsigned cacheline, sf_struct_layout **out)
+static int analyze_in(sf_arena *arena, const sf_struct *s, unsigned cacheline, bool expand,
+		      sf_struct_layout **out)
 {
-	walk_ctx w = { .arena = arena, .cacheline = cacheline };
+	walk_ctx w = { .arena = arena, .cacheline = cacheline, .expand = expand };
 
 	*out = NULL;
 	if (cacheline < 8 || !sf__is_pow2(cacheline))
@@ -514,7 +533,12 @@ int sf__layout_analyze_in(sf_arena *arena, const sf_struct *s, unsigned cachelin
 	return analyze_body(&w, s, 0, 0, out);
 }
 
-int sf__layout_analyze(const sf_struct *s, unsigned cacheline, sf_struct_layout **out)
+int sf__layout_analyze_in(sf_arena *arena, const sf_struct *s, unsigned cacheline, sf_struct_layout **out)
+{
+	return analyze_in(arena, s, cacheline, false, out);
+}
+
+static int analyze(const sf_struct *s, unsigned cacheline, bool expand, sf_struct_layout **out)
 {
 	sf_arena *arena;
 	int error;
@@ -522,13 +546,23 @@ int sf__layout_analyze(const sf_struct *s, unsigned cacheline, sf_struct_layout 
 	*out = NULL;
 	if (sf__arena_new(&arena) < 0)
 		return sf__fail(SF_ENOMEM, "out of memory while analysing layouts");
-	error = sf__layout_analyze_in(arena, s, cacheline, out);
+	error = analyze_in(arena, s, cacheline, expand, out);
 	if (error) {
 		sf__arena_free(arena);
 		return error;
 	}
 	(*out)->arena = arena;
 	return 0;
+}
+
+int sf__layout_analyze(const sf_struct *s, unsigned cacheline, sf_struct_layout **out)
+{
+	return analyze(s, cacheline, false, out);
+}
+
+int sf__layout_analyze_expanded(const sf_struct *s, unsigned cacheline, sf_struct_layout **out)
+{
+	return analyze(s, cacheline, true, out);
 }
 
 void sf__layout_free(sf_struct_layout *layout)

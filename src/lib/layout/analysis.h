@@ -52,7 +52,8 @@ typedef struct sf_member_layout {
 	uint64_t boundary_ago;        /* bytes from that boundary to `offset` */
 	uint64_t nested_padding;      /* tail padding of its struct type (not unions, not arrays) */
 	/* Body of an anonymous struct/union member (or of a named member whose
-	 * type is an unnamed struct), analysed in place; NULL otherwise. */
+	 * type is an unnamed struct), analysed in place; NULL otherwise.
+	 * sf__layout_analyze_expanded() gives it to every struct-typed member. */
 	struct sf_struct_layout *nested;
 } sf_member_layout;
 
@@ -134,6 +135,15 @@ int sf__layout_analyze(const sf_struct *s, unsigned cacheline, sf_struct_layout 
  */
 int sf__layout_analyze_in(struct sf_arena *arena, const sf_struct *s, unsigned cacheline,
 			  sf_struct_layout **out);
+/*
+ * The same as sf__layout_analyze, also giving `nested` to every member whose type is a struct
+ * or union through typedefs and qualifiers (for arrays: their first
+ * element, at the array's offset), C++ bases excepted, as pahole -E
+ * prints them.  Cache-line boundaries are then found inside those
+ * bodies, where -E shows them; every count of the outermost struct is
+ * the plain analysis's.
+ */
+int sf__layout_analyze_expanded(const sf_struct *s, unsigned cacheline, sf_struct_layout **out);
 void sf__layout_free(sf_struct_layout *layout);
 
 /* Tail padding of `s` alone, as shown by "last struct has N bytes of padding". */

@@ -1,7 +1,6 @@
 /* Building a report: selecting, analysing, linking conflicts and sorting structs. */
 #include "layout/selection.h"
 
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +8,7 @@
 #include "util/arena.h"
 #include "util/checked.h"
 #include "util/fail.h"
+#include "util/name_glob.h"
 
 const char *sf__report_struct_name(const sf_struct *s)
 {
@@ -24,7 +24,33 @@ static bool kind_selected(const sf_struct *s, unsigned kinds)
 	return (kinds & SF_KINDS_STRUCT) != 0;
 }
 
-static bool name_selected(const sf_struct *s, const sf_report_options *opts)
+/* Typedef names of tagged structs some name glob matches (`-C PyTypeObject`
+ * selects struct _typeobject); malloc'd, *count of them, NULL for none. */
+static int aliases_selected(const sf_model *model, const sf_report_options *opts,
+			    const sf_typedef_alias ***out, size_t *count)
+{
+	const sf_typedef_list *typedefs = &model->typedefs;
+
+	*out = NULL;
+	*count = 0;
+	if (opts->name_glob_count == 0 || typedefs->count == 0)
+		return 0;
+	for (size_t t = 0; t < typedefs->count; t++) {
+		const sf_typedef_alias *a = &typedefs->items[t];
+		for (size_t i = 0; i < opts->name_glob_count; i++) {
+			if (!opts->name_globs[i] || !sf__name_glob_match(opts->name_globs[i], a->alias))
+				continue;
+			if (!*out && !(*out = malloc(typedefs->count * sizeof(**out))))
+				return sf__fail(SF_ENOMEM, "out of memory while building the report");
+			(*out)[(*count)++] = a;
+			break;
+		}
+	}
+	return 0;
+}
+
+static bool name_selected(const sf_struct *s, const sf_report_options *opts,
+			  const sf_typedef_alias *const *aliases, size_t alias_count)
 {
 	const char *name = sf__report_struct_name(s);
 
@@ -33,7 +59,11 @@ static bool name_selected(const sf_struct *s, const sf_report_options *opts)
 	if (!name)
 		return false;
 	for (size_t i = 0; i < opts->name_glob_count; i++) {
-		if (opts->name_globs[i] && fnmatch(opts->name_globs[i], name, 0) == 0)
+		if (opts->name_globs[i] && sf__name_glob_match(opts->name_globs[i], name))
+			return true;
+	}
+	for (size_t i = 0; s->name && i < alias_count; i++) {
+		if (aliases[i]->is_union == (s->kind == SF_UNION) && strcmp(aliases[i]->target, s->name) == 0)
 			return true;
 	}
 	return false;
@@ -47,7 +77,7 @@ static bool excluded(const sf_struct *s, const sf_report_options *opts)
 	if (opts->version < 2)
 		return false;
 	for (size_t i = 0; name && i < opts->exclude_glob_count; i++) {
-		if (opts->exclude_globs[i] && fnmatch(opts->exclude_globs[i], name, 0) == 0)
+		if (opts->exclude_globs[i] && sf__name_glob_match(opts->exclude_globs[i], name))
 			return true;
 	}
 	return opts->exclude && opts->exclude(opts->exclude_ctx, name, s->decl_file, s->decl_line);
@@ -214,6 +244,8 @@ int sf_report_build(sf_report **out, const sf_model *model, const sf_report_opti
 	const sf_struct_list *all = sf__model_structs(model);
 	sf_report *report = NULL;
 	size_t *entry_of = NULL;
+	const sf_typedef_alias **aliases = NULL;
+	size_t alias_count = 0;
 	unsigned cacheline;
 	int error = 0;
 
@@ -235,6 +267,9 @@ int sf_report_build(sf_report **out, const sf_model *model, const sf_report_opti
 	}
 	report->model = model;
 	report->cacheline = cacheline;
+	error = aliases_selected(model, opts, &aliases, &alias_count);
+	if (error)
+		goto done;
 	if (all->count) {
 		report->entries = calloc(all->count, sizeof(*report->entries));
 		entry_of = malloc(all->count * sizeof(*entry_of));
@@ -248,7 +283,7 @@ int sf_report_build(sf_report **out, const sf_model *model, const sf_report_opti
 		sf_report_entry *entry;
 
 		entry_of[i] = SIZE_MAX;
-		if (!listed_by_default(s) || !kind_selected(s, opts->kinds) || !name_selected(s, opts) ||
+		if (!listed_by_default(s) || !kind_selected(s, opts->kinds) || !name_selected(s, opts, aliases, alias_count) ||
 		    excluded(s, opts))
 			continue;
 		entry = &report->entries[report->count];
@@ -271,6 +306,7 @@ int sf_report_build(sf_report **out, const sf_model *model, const sf_report_opti
 	error = sort_entries(report, opts->sort);
 done:
 	free(entry_of);
+	free(aliases);
 	if (error) {
 		sf_report_free(report);
 		return error;

@@ -19,7 +19,7 @@ static int current_options(const sf_load_options *opts, sf_load_options *out)
 	static const size_t size_of_version[] = {
 		0, offsetof(sf_load_options, only_names), offsetof(sf_load_options, want_abi),
 		offsetof(sf_load_options, no_reuse), offsetof(sf_load_options, format_in),
-		sizeof(sf_load_options),
+		offsetof(sf_load_options, typedef_chains), sizeof(sf_load_options),
 	};
 
 	*out = defaults;

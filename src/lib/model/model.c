@@ -62,6 +62,7 @@ void sf_model_free(sf_model *model)
 	sf__struct_list_free(&model->declared);
 	sf__hashmap_free(&model->by_hash);
 	sf__hashmap_free(&model->by_name);
+	sf__typedef_list_free(&model->typedefs);
 	free(model);
 }
 
@@ -275,7 +276,11 @@ static sf_struct *copy_into_model(sf_model *model, const sf_struct *src, const s
 		*dm = *sm;
 		dm->name = copy_or_null(arena, sm->name);
 		dm->type_name = copy_or_null(arena, sm->type_name);
-		if ((sm->name && !dm->name) || (sm->type_name && !dm->type_name))
+		dm->typedef_chain = copy_or_null(arena, sm->typedef_chain);
+		dm->resolved_type_name = copy_or_null(arena, sm->resolved_type_name);
+		if ((sm->name && !dm->name) || (sm->type_name && !dm->type_name) ||
+		    (sm->typedef_chain && !dm->typedef_chain) ||
+		    (sm->resolved_type_name && !dm->resolved_type_name))
 			return NULL;
 		/* Units list structs in dependency order, so whatever a member
 		 * points at has been merged already. */

@@ -99,6 +99,13 @@ typedef struct sf_member {
 	const struct sf_struct *nested;
 	/* Element struct for arrays of structs, so nested padding can be seen. */
 	const struct sf_struct *element;
+	/* Only with sf_load_options.typedef_chains, for a member whose type is
+	 * a typedef: "u32 -> __u32", the typedefs from the member's down to
+	 * the first type that is not one, and that type's spelling
+	 * ("unsigned int", "long int[8]"); NULL otherwise.  Not part of the
+	 * layout identity. */
+	const char *typedef_chain;
+	const char *resolved_type_name;
 	/* Bytes from the member's start to the end of its last word holding
 	 * a pointer (pointers, and structs and arrays containing them), 0
 	 * when it holds none: what Go's garbage collector must scan of it
@@ -235,6 +242,36 @@ typedef struct sf_unit {
 int sf__unit_init(sf_unit *unit, uint32_t file_index);
 void sf__unit_release(sf_unit *unit);
 
+/*
+ * A typedef naming a struct, union or class that has a tag of its own
+ * (`typedef struct _typeobject PyTypeObject;`), so -C finds the struct by
+ * either name.  `target` is the struct's name as reported (qualified in
+ * C++).  Typedefs of anonymous structs are not listed: they are the
+ * struct's typedef_name.
+ */
+typedef struct sf_typedef_alias {
+	const char *alias;
+	const char *target;
+	bool is_union;
+} sf_typedef_alias;
+
+/* Each (alias, target, is_union) once, in the order first added; the
+ * strings are copies in `arena`, the set maps their hash to index + 1. */
+typedef struct sf_typedef_list {
+	sf_typedef_alias *items;
+	size_t count;
+	size_t capacity;
+	sf_hashmap set;
+	sf_arena *arena;
+} sf_typedef_list;
+
+/* Adds the pair unless present (copying the strings).  0 or SF_ENOMEM. */
+int sf__typedef_list_add(sf_typedef_list *list, const char *alias, const char *target, bool is_union);
+/* Adds every pair of `from`.  0 or SF_ENOMEM. */
+int sf__typedef_list_merge(sf_typedef_list *into, const sf_typedef_list *from);
+/* Frees the storage and empties the list; the struct may be reused. */
+void sf__typedef_list_free(sf_typedef_list *list);
+
 struct sf_model {
 	sf_arena *arena;            /* canonical structs, members and strings */
 	sf_file_info *files;
@@ -252,6 +289,8 @@ struct sf_model {
 	/* Canonical top-level definitions sf__model_resolve_declared() may
 	 * complete (sf__struct_needs_resolution()). */
 	sf_struct_list declared;
+	/* Typedef names of tagged structs found in the inputs. */
+	sf_typedef_list typedefs;
 };
 
 /* Layout identity: kind, name, size, align and every member's name, type
