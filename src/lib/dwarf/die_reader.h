@@ -63,6 +63,7 @@ typedef struct sf_dw_space_units {
 	const sf_dwarf_sections *sections; /* abbrev, str... of the same file */
 	sf_dw_unit *units;          /* sorted by offset */
 	size_t count;
+	bool file_backed;           /* see sf_dwarf_bytes.file_backed */
 } sf_dw_space_units;
 
 typedef struct sf_dw_signature {
@@ -109,6 +110,16 @@ typedef struct sf_dw_skeleton {
  * ends the listing quietly (the walk reports it in context).
  */
 int sf__dw_skeletons(const sf_debug_image *image, sf_dw_skeleton **out, size_t *count);
+
+/*
+ * Hands back to the kernel the whole pages of [from, to) of `space` when
+ * they are the file's own (sf_dwarf_bytes.file_backed), which keeps a big
+ * file's DIEs from staying resident once walked; reading them again
+ * faults them back in unchanged.  Does nothing otherwise.
+ */
+void sf__dw_drop_pages(const sf_dw_image *image, unsigned space, uint64_t from, uint64_t to);
+/* How far a pass over unit headers reads before dropping what it passed. */
+#define SF_DW_DROP_STEP (UINT64_C(8) << 20)
 
 /* The unit of `space` containing section offset `offset`, or NULL. */
 const sf_dw_unit *sf__dw_unit_at(const sf_dw_image *image, unsigned space, uint64_t offset);
