@@ -269,6 +269,7 @@ int sf__dw_abbrevs_for(sf_dw_cursor *cursor, const sf_dw_unit *unit, const sf_dw
 
 	/* Every DIE decode comes here: the common case must not hash. */
 	if (cursor->last && sf__dw_abbrevs_fit(cursor->last, unit)) {
+		cursor->last_unit = unit;
 		*out = cursor->last;
 		return 0;
 	}
@@ -279,6 +280,7 @@ int sf__dw_abbrevs_for(sf_dw_cursor *cursor, const sf_dw_unit *unit, const sf_dw
 	while ((t = sf__hashmap_next(&cursor->abbrevs, hash, &cursor_pos))) {
 		if (sf__dw_abbrevs_fit(t, unit)) {
 			cursor->last = t;
+			cursor->last_unit = unit;
 			*out = t;
 			return 0;
 		}
@@ -297,6 +299,7 @@ int sf__dw_abbrevs_for(sf_dw_cursor *cursor, const sf_dw_unit *unit, const sf_dw
 	if (sf__hashmap_insert(&cursor->abbrevs, hash, t) < 0)
 		return sf__fail(SF_ENOMEM, "out of memory");
 	cursor->last = t;
+	cursor->last_unit = unit;
 	*out = t;
 	return 0;
 }

@@ -188,6 +188,9 @@ typedef struct sf_dw_cursor {
 	sf_arena *arena;
 	sf_hashmap abbrevs;         /* offset/shape hash -> sf_dw_abbrevs */
 	const sf_dw_abbrevs *last;  /* most units use one table for all their DIEs */
+	/* The unit `last` was last found for: its DIEs need no shape check.
+	 * Whoever reuses an sf_dw_unit's memory for another unit clears it. */
+	const sf_dw_unit *last_unit;
 	const sf_dw_unit *base_unit; /* unit whose str_offsets base is cached */
 	uint64_t base_value;
 } sf_dw_cursor;

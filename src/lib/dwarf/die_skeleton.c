@@ -146,6 +146,7 @@ int sf__dw_skeletons(const sf_debug_image *image, sf_dw_skeleton **out, size_t *
 		/* The string-offsets base is cached by unit address, and `u`
 		 * is reused. */
 		cursor.base_unit = NULL;
+		cursor.last_unit = NULL;
 		if (read_skeleton(&cursor, &u, &s, &yes) < 0)
 			continue;   /* a corrupt skeleton is the walk's to report */
 		if (yes)
