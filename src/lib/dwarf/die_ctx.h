@@ -179,7 +179,11 @@ typedef struct sf_die_ctx {
 	 * types, so die_type.c calls the builder through here and the files
 	 * depend one way (die_struct.c -> die_type.c). */
 	sf_die_struct_builder build_struct;
-	sf_hashmap types;           /* die key -> sf_die_type */
+	/* die key -> sf_die_type (die_type_cache.c): open addressing with
+	 * the keys in the table, a probe per member and type reference. */
+	struct sf_die_type_entry *types;
+	size_t type_count;
+	size_t type_capacity;       /* 0 or a power of two */
 	/* Source file table of the last unit a decl_file was resolved in. */
 	const sf_dw_unit *files_unit;
 	sf_dw_files files;

@@ -107,12 +107,13 @@ static bool is_unit_local(uint16_t form)
 }
 
 /* Digest of a reference's target; most targets (int, list_head, ...)
- * were digested before in the unit and are not even opened again. */
+ * were digested before in the unit and are not even opened again.
+ * *slot is the target's cache slot, when it has one. */
 static bool reference_digest(sf_die_ctx *ctx, const sf_die *d, const sf_dw_value *v, bool layout,
-			     unsigned depth, sf_die_digest *out, uint64_t *key)
+			     unsigned depth, sf_die_digest *out, const sf_die_type **slot)
 {
 	unsigned space = 0;
-	uint64_t offset = 0;
+	uint64_t offset = 0, key;
 	sf_die target;
 	const sf_die_type *known;
 
@@ -128,8 +129,9 @@ static bool reference_digest(sf_die_ctx *ctx, const sf_die *d, const sf_dw_value
 	target.offset = offset;
 	target.alt = space == SF_DW_ALT;
 	target.is_info = space != SF_DW_TYPES;
-	*key = sf__die_key(&target);
-	known = sf__die_type_find(ctx, *key);
+	key = sf__die_key(&target);
+	known = sf__die_type_find(ctx, key);
+	*slot = known;
 	if (known && (layout ? known->layout_digest_state : known->name_digest_state) == DIGEST_DONE) {
 		*out = layout ? known->layout_digest : known->name_digest;
 		return true;
@@ -143,7 +145,8 @@ static bool reference_digest(sf_die_ctx *ctx, const sf_die *d, const sf_dw_value
 	}
 	/* The lookup above said whether the slot exists: no second one. */
 	if (!known)
-		known = sf__die_type_add(ctx, *key);
+		known = sf__die_type_add(ctx, key);
+	*slot = known;
 	return type_digest(ctx, &target, (sf_die_type *)known, layout, depth + 1, out);
 }
 
@@ -202,9 +205,9 @@ static inline bool mix_value(sf_die_ctx *ctx, const sf_die *d, uint16_t name, co
 		facts->deferred[facts->deferred_count++] = *v;
 	} else if (is_reference(v->form)) {
 		sf_die_digest sub;
-		uint64_t key = 0;
+		const sf_die_type *slot = NULL;
 		bool layout = !by_name && (name == DW_AT_type || name == DW_AT_signature);
-		if (!reference_digest(ctx, d, v, layout, depth, &sub, &key))
+		if (!reference_digest(ctx, d, v, layout, depth, &sub, &slot))
 			return false;
 		sf__digest_mix_digest(acc, &sub);
 	} else if (v->block) {
@@ -383,17 +386,15 @@ static bool mix_children(sf_die_ctx *ctx, const sf_die *d, bool by_name, bool me
 				bool done = false;
 				for (unsigned i = 0; i < facts.deferred_count; i++) {
 					sf_die_digest sub;
-					uint64_t key = 0;
+					const sf_die_type *slot = NULL;
 					bool layout = laid_out && facts.deferred_name[i] == DW_AT_type;
 					sf__digest_mix(h, ((uint64_t)facts.deferred_name[i] << 16) | facts.deferred[i].form);
-					if (!reference_digest(ctx, &child, &facts.deferred[i], layout, depth, &sub, &key))
+					if (!reference_digest(ctx, &child, &facts.deferred[i], layout, depth, &sub, &slot))
 						return false;
 					sf__digest_mix_digest(h, &sub);
-					if (layout && key) {
-						/* Mostly laid out already (int, list_head...). */
-						const sf_die_type *t = sf__die_type_find(ctx, key);
-						done = t && t->laid_out;
-					}
+					/* Mostly laid out already (int, list_head...). */
+					if (layout)
+						done = slot && slot->laid_out;
 				}
 				if (laid_out && !done) {
 					const sf_die_type *layout = NULL;
@@ -435,8 +436,8 @@ static bool name_only_digest(sf_die_ctx *ctx, const sf_die *d, unsigned depth, s
 	sf__digest_mix(h, (uint64_t)res);
 	if (res > 0) {
 		sf_die_digest sub;
-		uint64_t key = 0;
-		if (!is_reference(v.form) || !reference_digest(ctx, d, &v, false, depth, &sub, &key))
+		const sf_die_type *slot = NULL;
+		if (!is_reference(v.form) || !reference_digest(ctx, d, &v, false, depth, &sub, &slot))
 			return false;
 		sf__digest_mix_digest(h, &sub);
 	}
@@ -492,9 +493,9 @@ static bool type_digest(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, bool l
 	for (unsigned i = 0; ok && i < facts.deferred_count; i++) {
 		sf_die_digest sub;
 		bool follow = facts.declaration && facts.deferred_name[i] == DW_AT_signature;
+		const sf_die_type *slot = NULL;
 		sf__digest_mix(&h, ((uint64_t)facts.deferred_name[i] << 16) | facts.deferred[i].form);
-		uint64_t key = 0;
-		ok = reference_digest(ctx, d, &facts.deferred[i], follow, depth, &sub, &key);
+		ok = reference_digest(ctx, d, &facts.deferred[i], follow, depth, &sub, &slot);
 		if (ok)
 			sf__digest_mix_digest(&h, &sub);
 	}
