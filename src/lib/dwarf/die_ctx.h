@@ -95,6 +95,10 @@ typedef struct sf_die_type {
 	 * this type takes from it, `name` only what its spelling needs. */
 	uint8_t layout_digest_state;  /* 0 not yet, 1 busy, 2 done, 3 impossible */
 	uint8_t name_digest_state;
+	/* Set with the layout digest: laying this type out may build a
+	 * struct (it is one, or reaches one through the references its
+	 * layout follows).  False only where it surely cannot. */
+	bool may_build;
 	sf_die_digest layout_digest;
 	sf_die_digest name_digest;
 	sf_struct *built;         /* for struct/union/class DIEs: the definition */

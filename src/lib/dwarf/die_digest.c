@@ -157,6 +157,7 @@ typedef struct attr_facts {
 	bool external;
 	bool declaration;
 	bool defer;
+	bool may_build;             /* a layout reference's target may build a struct */
 	const uint8_t *end;         /* just past the attributes */
 	unsigned deferred_count;
 	uint16_t deferred_name[MAX_DEFERRED];
@@ -170,6 +171,7 @@ static inline void facts_init(attr_facts *facts, bool defer)
 	facts->external = false;
 	facts->declaration = false;
 	facts->defer = defer;
+	facts->may_build = false;
 	facts->end = NULL;
 	facts->deferred_count = 0;
 }
@@ -209,6 +211,8 @@ static inline bool mix_value(sf_die_ctx *ctx, const sf_die *d, uint16_t name, co
 		bool layout = !by_name && (name == DW_AT_type || name == DW_AT_signature);
 		if (!reference_digest(ctx, d, v, layout, depth, &sub, &slot))
 			return false;
+		if (layout && (!slot || slot->may_build))
+			facts->may_build = true;
 		sf__digest_mix_digest(acc, &sub);
 	} else if (v->block) {
 		sf__digest_mix_bytes(acc, v->block, (size_t)v->block_len);
@@ -363,7 +367,7 @@ static int next_after(sf_die_ctx *ctx, sf_die *cur, const uint8_t *end)
  * would have.  A struct is only digested where the builder builds it.
  */
 static bool mix_children(sf_die_ctx *ctx, const sf_die *d, bool by_name, bool members,
-			 unsigned depth, sf_die_digest *h)
+			 unsigned depth, sf_die_digest *h, bool *may_build)
 {
 	sf_die child;
 	uint64_t count = 0;
@@ -380,10 +384,11 @@ static bool mix_children(sf_die_ctx *ctx, const sf_die *d, bool by_name, bool me
 			sf__digest_mix(h, UINT64_C(0xc0de0000) | tag);
 			if (!mix_attrs(ctx, &child, by_name, depth, h, &facts))
 				return false;
+			*may_build |= facts.may_build;
 			if (members) {
 				/* The builder's is_layout_member(). */
 				bool laid_out = tag == DW_TAG_inheritance || (!facts.external && !facts.declaration);
-				bool done = false;
+				bool done = false, builds = true;
 				for (unsigned i = 0; i < facts.deferred_count; i++) {
 					sf_die_digest sub;
 					const sf_die_type *slot = NULL;
@@ -393,10 +398,18 @@ static bool mix_children(sf_die_ctx *ctx, const sf_die *d, bool by_name, bool me
 						return false;
 					sf__digest_mix_digest(h, &sub);
 					/* Mostly laid out already (int, list_head...). */
-					if (layout)
+					if (layout) {
 						done = slot && slot->laid_out;
+						builds = !slot || slot->may_build;
+					}
 				}
-				if (laid_out && !done) {
+				/*
+				 * Laying the type out is for the structs it builds;
+				 * one that cannot build any (scalars, pointers and
+				 * chains of them) is laid out the same later, by the
+				 * builder if it needs it: equal digests, equal DWARF.
+				 */
+				if (laid_out && !done && builds) {
 					const sf_die_type *layout = NULL;
 					if (sf__die_target_layout(ctx, &child, depth, &layout) < 0)
 						return false;
@@ -452,7 +465,7 @@ static bool type_digest(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, bool l
 	uint8_t *state;
 	attr_facts facts;
 	sf_die_digest h = { UINT64_C(0x243f6a8885a308d3), UINT64_C(0x13198a2e03707344) };
-	bool ok;
+	bool ok, may_build = true;
 
 	if (!t)
 		return false;
@@ -504,19 +517,22 @@ static bool type_digest(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, bool l
 			/* By name a struct is its tag and attributes; so is a
 			 * declaration, whose children the builder ignores. */
 			if (layout && !facts.declaration)
-				ok = mix_children(ctx, d, false, true, depth, &h);
+				ok = mix_children(ctx, d, false, true, depth, &h, &facts.may_build);
 		} else if (tag != DW_TAG_enumeration_type) {
 			/* Enumerators change neither size nor spelling. */
-			ok = mix_children(ctx, d, !layout || !layout_follows(tag), false, depth, &h);
+			ok = mix_children(ctx, d, !layout || !layout_follows(tag), false, depth, &h, &facts.may_build);
 		}
 	}
+	may_build = is_struct_tag(tag) || facts.may_build;
 done:
 	*state = ok ? DIGEST_DONE : DIGEST_IMPOSSIBLE;
 	if (ok) {
-		if (layout)
+		if (layout) {
 			t->layout_digest = h;
-		else
+			t->may_build = may_build;
+		} else {
 			t->name_digest = h;
+		}
 		*out = h;
 	}
 	return ok;
