@@ -224,6 +224,30 @@ static inline bool mix_value(sf_die_ctx *ctx, const sf_die *d, uint16_t name, co
 }
 
 /*
+ * Clears bytes [at, at + width) of `words` (width <= 8, within the 64
+ * bytes).  With masks on whole words where the host is little-endian:
+ * byte stores followed by word loads of the same bytes stalled every
+ * DIE on the failed store forwarding.
+ */
+static inline void clear_bytes(uint64_t *words, size_t at, size_t width)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const size_t k = at / 8, shift = (at % 8) * 8;
+	const uint64_t mask = width >= 8 ? ~UINT64_C(0) : (UINT64_C(1) << (8 * width)) - 1;
+
+	if (!width)
+		return;
+	words[k] &= ~(mask << shift);
+	if (shift && shift + 8 * width > 64)
+		words[k + 1] &= ~(mask >> (64 - shift));
+#else
+	unsigned char *bytes = (unsigned char *)words;
+	for (size_t b = 0; b < width; b++)
+		bytes[at + b] = 0;
+#endif
+}
+
+/*
  * mix_attrs() for an abbreviation of fixed size (sf_dw_abbrev.raw_digest):
  * the attribute bytes go in as they are, a word at a time, but for those
  * whose bytes are not their identity (references, decl_file, most
@@ -243,7 +267,6 @@ static bool mix_attrs_raw(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsign
 	const sf_dwarf_bytes *str = &ctx->dw->spaces[unit->space].sections->str;
 	const bool raw_strp = ctx->known && ctx->known->str_distinct && str->data == ctx->image->sections.str.data;
 	uint64_t words[SF_DW_RAW_LIMIT / 8];
-	unsigned char *bytes = (unsigned char *)words;
 	sf_die_digest acc = *h;
 
 	const size_t word_count = (size + 7) / 8;
@@ -285,8 +308,7 @@ static bool mix_attrs_raw(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsign
 				return false;
 			continue;
 		}
-		for (size_t b = 0; b < width; b++)
-			bytes[at + b] = 0;
+		clear_bytes(words, at, width);
 		if (spec->name == DW_AT_sibling)
 			continue;
 		if (!mix_value(ctx, d, spec->name, &v, by_name, depth, &acc, facts))

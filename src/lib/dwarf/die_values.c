@@ -56,7 +56,11 @@ int sf__dw_die_at(sf_dw_cursor *cursor, const sf_dw_unit *unit, uint64_t offset,
 		return corrupt_die(cursor->image, unit, offset, "DIE offset outside its unit");
 	p = s->data + offset;
 	end = s->data + unit->end;
-	if (!sf__dw_uleb(&p, end, &code))
+	/* Codes below 128 (nearly all) are one byte; `offset` is inside the
+	 * unit, so that byte is. */
+	if (!(*p & 0x80))
+		code = *p++;
+	else if (!sf__dw_uleb(&p, end, &code))
 		return corrupt_die(cursor->image, unit, offset, "truncated DIE");
 	out->unit = unit;
 	out->offset = offset;
