@@ -150,8 +150,14 @@ static bool reference_digest(sf_die_ctx *ctx, const sf_die *d, const sf_dw_value
 	return type_digest(ctx, &target, (sf_die_type *)known, layout, depth + 1, out);
 }
 
-/* Flags seen by mix_attrs(), for telling layout members apart, and the
- * references it left for the caller when asked to (`defer`). */
+/*
+ * Flags seen by mix_attrs(), for telling layout members apart, and the
+ * references it left for the caller when asked to (`defer`).  A deferred
+ * reference goes in after the attributes by its target's digest alone:
+ * which attributes were deferred, with which forms and in what order
+ * follows from the (name, form) list that mix_attrs() took in (by the
+ * abbreviation's list hash, or attribute by attribute for DW_FORM_indirect).
+ */
 #define MAX_DEFERRED 4
 typedef struct attr_facts {
 	bool external;
@@ -415,7 +421,7 @@ static bool mix_children(sf_die_ctx *ctx, const sf_die *d, bool by_name, bool me
 					sf_die_digest sub;
 					const sf_die_type *slot = NULL;
 					bool layout = laid_out && facts.deferred_name[i] == DW_AT_type;
-					sf__digest_mix(h, ((uint64_t)facts.deferred_name[i] << 16) | facts.deferred[i].form);
+					/* Name and form are in already (see attr_facts). */
 					if (!reference_digest(ctx, &child, &facts.deferred[i], layout, depth, &sub, &slot))
 						return false;
 					sf__digest_mix_digest(h, &sub);
@@ -529,7 +535,7 @@ static bool type_digest(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, bool l
 		sf_die_digest sub;
 		bool follow = facts.declaration && facts.deferred_name[i] == DW_AT_signature;
 		const sf_die_type *slot = NULL;
-		sf__digest_mix(&h, ((uint64_t)facts.deferred_name[i] << 16) | facts.deferred[i].form);
+		/* Name and form are in already (see attr_facts). */
 		ok = reference_digest(ctx, d, &facts.deferred[i], follow, depth, &sub, &slot);
 		if (ok)
 			sf__digest_mix_digest(&h, &sub);
