@@ -99,6 +99,10 @@ typedef struct sf_die_type {
 	 * struct (it is one, or reaches one through the references its
 	 * layout follows).  False only where it surely cannot. */
 	bool may_build;
+	/* A struct whose children were all gone through (by its digest or
+	 * its build) and hold nothing the unit walk acts on
+	 * (sf__die_walk_acts_on): the walk steps over them. */
+	bool plain_children;
 	sf_die_digest layout_digest;
 	sf_die_digest name_digest;
 	sf_struct *built;         /* for struct/union/class DIEs: the definition */
@@ -268,6 +272,27 @@ static inline bool sf__die_language_cxx(uint64_t language)
 	       language == 0x2a /* DW_LANG_C_plus_plus_17 */ ||
 	       language == 0x2b /* DW_LANG_C_plus_plus_20 */ ||
 	       language == DW_LANG_ObjC_plus_plus;
+}
+
+/*
+ * Tags die_walk.c does something with, or enters, when it meets them as
+ * a DIE's children: definitions and typedefs, imports, and scopes that
+ * may hold them (function bodies counted whatever the filter).  A
+ * struct without such children is stepped over (plain_children).
+ */
+static inline bool sf__die_walk_acts_on(uint16_t tag)
+{
+	switch (tag) {
+	case DW_TAG_structure_type: case DW_TAG_union_type: case DW_TAG_class_type:
+	case DW_TAG_typedef: case DW_TAG_imported_unit:
+	case DW_TAG_compile_unit: case DW_TAG_partial_unit: case DW_TAG_type_unit:
+	case DW_TAG_namespace: case DW_TAG_module:
+	case DW_TAG_subprogram: case DW_TAG_lexical_block: case DW_TAG_inlined_subroutine:
+	case DW_TAG_variant_part: case DW_TAG_variant:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* ---- die_attr.c: attribute access over die_reader.h ---- */

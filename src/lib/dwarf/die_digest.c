@@ -395,14 +395,17 @@ static int next_after(sf_die_ctx *ctx, sf_die *cur, const uint8_t *end)
  * would have.  A struct is only digested where the builder builds it.
  */
 static bool mix_children(sf_die_ctx *ctx, const sf_die *d, bool by_name, bool members,
-			 unsigned depth, sf_die_digest *h, bool *may_build)
+			 unsigned depth, sf_die_digest *h, bool *may_build, bool *plain)
 {
 	sf_die child;
 	uint64_t count = 0;
 	int res = sf__die_first_child(ctx, d, &child);
 
+	*plain = true;
 	while (res > 0) {
 		uint16_t tag = child.raw.abbrev->tag;
+		if (sf__die_walk_acts_on(tag))
+			*plain = false;
 		/* The builder reads variant parts its own way: no digest. */
 		if (members && tag == DW_TAG_variant_part)
 			return false;
@@ -493,7 +496,7 @@ static bool type_digest(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, bool l
 	uint8_t *state;
 	attr_facts facts;
 	sf_die_digest h = { UINT64_C(0x243f6a8885a308d3), UINT64_C(0x13198a2e03707344) };
-	bool ok, may_build = true;
+	bool ok, may_build = true, plain = false;
 
 	if (!t)
 		return false;
@@ -545,10 +548,11 @@ static bool type_digest(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, bool l
 			/* By name a struct is its tag and attributes; so is a
 			 * declaration, whose children the builder ignores. */
 			if (layout && !facts.declaration)
-				ok = mix_children(ctx, d, false, true, depth, &h, &facts.may_build);
+				ok = mix_children(ctx, d, false, true, depth, &h, &facts.may_build, &plain);
 		} else if (tag != DW_TAG_enumeration_type) {
 			/* Enumerators change neither size nor spelling. */
-			ok = mix_children(ctx, d, !layout || !layout_follows(tag), false, depth, &h, &facts.may_build);
+			ok = mix_children(ctx, d, !layout || !layout_follows(tag), false, depth, &h, &facts.may_build,
+					  &plain);
 		}
 	}
 	may_build = is_struct_tag(tag) || facts.may_build;
@@ -558,6 +562,8 @@ done:
 		if (layout) {
 			t->layout_digest = h;
 			t->may_build = may_build;
+			if (is_struct_tag(tag) && plain)
+				t->plain_children = true;
 		} else {
 			t->name_digest = h;
 		}
