@@ -399,7 +399,7 @@ int sf__die_decl_file(sf_die_ctx *ctx, const sf_die *d, const char **out)
 		index--;
 	}
 	if (index < ctx->files.count)
-		*out = ctx->files.names[index];
+		return sf__dw_files_name(&ctx->files, (size_t)index, out);
 	return 0;
 }
 
