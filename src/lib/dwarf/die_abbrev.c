@@ -250,6 +250,9 @@ static int decode_abbrevs(sf_dw_cursor *cursor, const sf_dw_unit *unit, sf_dw_ab
 		res = decode_specs(cursor, unit, &p, end, a, &specs);
 		if (res < 0)
 			goto done;
+		/* The tag and the children flag close the list, as a pair no
+		 * real (name, form) makes (names and forms have 16 bits). */
+		hash_spec(a, UINT64_C(0x746167) << 16 | a->tag, a->has_children);
 		if (code > max_code)
 			max_code = code;
 	}

@@ -290,9 +290,10 @@ static bool mix_attrs_raw(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsign
 	if (size % 8)
 		words[word_count - 1] &= (UINT64_C(1) << (8 * (size % 8))) - 1;
 	facts->end = attrs + size;
-	sf__digest_mix(&acc, a->list_lo);
+	/* The size marks the raw path (a list decides it, the unit's shape
+	 * the size): on the list hash, not a word of its own. */
+	sf__digest_mix(&acc, a->list_lo ^ (UINT64_C(0x7261770000000000) | size));
 	sf__digest_mix(&acc, a->list_hi);
-	sf__digest_mix(&acc, UINT64_C(0x7261770000000000) | size);
 	for (uint64_t m = a->special; m; m &= m - 1) {
 		unsigned i = (unsigned)__builtin_ctzll(m);
 		const sf_dw_spec *spec = &a->specs[i];
@@ -412,7 +413,9 @@ static bool mix_children(sf_die_ctx *ctx, const sf_die *d, bool by_name, bool me
 		if (!members || tag == DW_TAG_member || tag == DW_TAG_inheritance) {
 			attr_facts facts;
 			facts_init(&facts, members);
-			sf__digest_mix(h, UINT64_C(0xc0de0000) | tag);
+			/* The list hash holds the tag, but for DW_FORM_indirect. */
+			if (child.raw.abbrev->has_indirect)
+				sf__digest_mix(h, UINT64_C(0xc0de0000) | tag);
 			if (!mix_attrs(ctx, &child, by_name, depth, h, &facts))
 				return false;
 			*may_build |= facts.may_build;

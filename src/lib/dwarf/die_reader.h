@@ -164,9 +164,10 @@ typedef struct sf_dw_abbrev {
 	 * strings, DW_AT_decl_file, DW_AT_external and DW_AT_declaration. */
 	uint64_t special;
 	/* 128-bit hash of the (name, form) list without DW_AT_sibling, which
-	 * only links the tree: DIEs whose lists match hash alike, so a digest
-	 * can take the list in once and then only the values.  Meaningless
-	 * when has_indirect (the real forms are in the DIE). */
+	 * only links the tree, then the tag and has_children: DIEs whose
+	 * lists match hash alike, so a digest can take the list in once and
+	 * then only the values.  Meaningless when has_indirect (the real
+	 * forms are in the DIE). */
 	uint64_t list_lo, list_hi;
 } sf_dw_abbrev;
 
