@@ -250,6 +250,9 @@ static int decode_abbrevs(sf_dw_cursor *cursor, const sf_dw_unit *unit, sf_dw_ab
 		res = decode_specs(cursor, unit, &p, end, a, &specs);
 		if (res < 0)
 			goto done;
+		/* The tag and the children flag close the list, as a pair no
+		 * real (name, form) makes (names and forms have 16 bits). */
+		hash_spec(a, UINT64_C(0x746167) << 16 | a->tag, a->has_children);
 		if (code > max_code)
 			max_code = code;
 	}
@@ -269,6 +272,7 @@ int sf__dw_abbrevs_for(sf_dw_cursor *cursor, const sf_dw_unit *unit, const sf_dw
 
 	/* Every DIE decode comes here: the common case must not hash. */
 	if (cursor->last && sf__dw_abbrevs_fit(cursor->last, unit)) {
+		cursor->last_unit = unit;
 		*out = cursor->last;
 		return 0;
 	}
@@ -279,6 +283,7 @@ int sf__dw_abbrevs_for(sf_dw_cursor *cursor, const sf_dw_unit *unit, const sf_dw
 	while ((t = sf__hashmap_next(&cursor->abbrevs, hash, &cursor_pos))) {
 		if (sf__dw_abbrevs_fit(t, unit)) {
 			cursor->last = t;
+			cursor->last_unit = unit;
 			*out = t;
 			return 0;
 		}
@@ -297,6 +302,7 @@ int sf__dw_abbrevs_for(sf_dw_cursor *cursor, const sf_dw_unit *unit, const sf_dw
 	if (sf__hashmap_insert(&cursor->abbrevs, hash, t) < 0)
 		return sf__fail(SF_ENOMEM, "out of memory");
 	cursor->last = t;
+	cursor->last_unit = unit;
 	*out = t;
 	return 0;
 }

@@ -399,7 +399,7 @@ int sf__die_decl_file(sf_die_ctx *ctx, const sf_die *d, const char **out)
 		index--;
 	}
 	if (index < ctx->files.count)
-		*out = ctx->files.names[index];
+		return sf__dw_files_name(&ctx->files, (size_t)index, out);
 	return 0;
 }
 
@@ -428,8 +428,20 @@ int sf__die_next_sibling(const sf_die_ctx *ctx, sf_die *cur)
 {
 	uint64_t at = 0;
 	const sf_dw_unit *unit = cur->raw.unit;
-	int res = sf__dw_die_sibling_offset(ctx->cursor, &cur->raw, &at);
+	const sf_dw_abbrev *a = cur->raw.abbrev;
+	int res;
 
+	/* Most DIEs a walk steps over (members, pointers, base types) have
+	 * no children and a fixed size: the next one follows right away.
+	 * Anything short of the unit's end goes the long way, which says
+	 * what is wrong. */
+	if (a && !a->has_children && a->fixed_size >= 0 &&
+	    (uint64_t)a->fixed_size <= (uint64_t)(ctx->dw->spaces[unit->space].data + unit->end - cur->raw.attrs)) {
+		at = (uint64_t)(cur->raw.attrs + a->fixed_size - ctx->dw->spaces[unit->space].data);
+		res = 0;
+	} else {
+		res = sf__dw_die_sibling_offset(ctx->cursor, &cur->raw, &at);
+	}
 	if (res < 0 || at >= unit->end) {
 		memset(cur, 0, sizeof(*cur));
 		return res < 0 ? res : 0;

@@ -169,6 +169,27 @@ static unsigned job_count(const sf_load_options *opts, size_t batch_count)
 	return jobs;
 }
 
+/* Hands back the pages of a merged batch's units (sf__dw_drop_pages()),
+ * contiguous units in one call.  Nothing the model keeps points into
+ * them: names are copied out. */
+static void drop_batch_pages(const loader *l, const work_batch *b)
+{
+	const sf_dw_image *dw = l->job->dw;
+	size_t i = 0;
+
+	while (i < b->count) {
+		const sf_dw_unit *first = l->work[b->first + i];
+		uint64_t end = first->end;
+		for (i++; i < b->count; i++) {
+			const sf_dw_unit *u = l->work[b->first + i];
+			if (u->space != first->space || u->offset != end)
+				break;
+			end = u->end;
+		}
+		sf__dw_drop_pages(dw, first->space, first->offset, end);
+	}
+}
+
 /* Merges finished batches in order; returns when all are merged, one
  * failed, or the name filter is satisfied. */
 static int merge_batches(loader *l, sf_model *staging, offset_list *alt_units, bool threaded,
@@ -207,6 +228,7 @@ static int merge_batches(loader *l, sf_model *staging, offset_list *alt_units, b
 		for (size_t i = 0; i < glob_count && b->hits; i++)
 			hits[i] |= b->hits[i];
 		batch_release(b);
+		drop_batch_pages(l, b);
 		units_done += b->count;
 		if (res >= 0 && opts->on_progress)
 			opts->on_progress(opts->on_progress_ctx, units_done, l->work_count);

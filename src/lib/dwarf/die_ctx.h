@@ -95,6 +95,14 @@ typedef struct sf_die_type {
 	 * this type takes from it, `name` only what its spelling needs. */
 	uint8_t layout_digest_state;  /* 0 not yet, 1 busy, 2 done, 3 impossible */
 	uint8_t name_digest_state;
+	/* Set with the layout digest: laying this type out may build a
+	 * struct (it is one, or reaches one through the references its
+	 * layout follows).  False only where it surely cannot. */
+	bool may_build;
+	/* A struct whose children were all gone through (by its digest or
+	 * its build) and hold nothing the unit walk acts on
+	 * (sf__die_walk_acts_on): the walk steps over them. */
+	bool plain_children;
 	sf_die_digest layout_digest;
 	sf_die_digest name_digest;
 	sf_struct *built;         /* for struct/union/class DIEs: the definition */
@@ -180,7 +188,11 @@ typedef struct sf_die_ctx {
 	 * types, so die_type.c calls the builder through here and the files
 	 * depend one way (die_struct.c -> die_type.c). */
 	sf_die_struct_builder build_struct;
-	sf_hashmap types;           /* die key -> sf_die_type */
+	/* die key -> sf_die_type (die_type_cache.c): open addressing with
+	 * the keys in the table, a probe per member and type reference. */
+	struct sf_die_type_entry *types;
+	size_t type_count;
+	size_t type_capacity;       /* 0 or a power of two */
 	/* Source file table of the last unit a decl_file was resolved in. */
 	const sf_dw_unit *files_unit;
 	sf_dw_files files;
@@ -264,6 +276,27 @@ static inline bool sf__die_language_cxx(uint64_t language)
 	       language == 0x2a /* DW_LANG_C_plus_plus_17 */ ||
 	       language == 0x2b /* DW_LANG_C_plus_plus_20 */ ||
 	       language == DW_LANG_ObjC_plus_plus;
+}
+
+/*
+ * Tags die_walk.c does something with, or enters, when it meets them as
+ * a DIE's children: definitions and typedefs, imports, and scopes that
+ * may hold them (function bodies counted whatever the filter).  A
+ * struct without such children is stepped over (plain_children).
+ */
+static inline bool sf__die_walk_acts_on(uint16_t tag)
+{
+	switch (tag) {
+	case DW_TAG_structure_type: case DW_TAG_union_type: case DW_TAG_class_type:
+	case DW_TAG_typedef: case DW_TAG_imported_unit:
+	case DW_TAG_compile_unit: case DW_TAG_partial_unit: case DW_TAG_type_unit:
+	case DW_TAG_namespace: case DW_TAG_module:
+	case DW_TAG_subprogram: case DW_TAG_lexical_block: case DW_TAG_inlined_subroutine:
+	case DW_TAG_variant_part: case DW_TAG_variant:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* ---- die_attr.c: attribute access over die_reader.h ---- */

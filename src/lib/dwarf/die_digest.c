@@ -107,12 +107,13 @@ static bool is_unit_local(uint16_t form)
 }
 
 /* Digest of a reference's target; most targets (int, list_head, ...)
- * were digested before in the unit and are not even opened again. */
+ * were digested before in the unit and are not even opened again.
+ * *slot is the target's cache slot, when it has one. */
 static bool reference_digest(sf_die_ctx *ctx, const sf_die *d, const sf_dw_value *v, bool layout,
-			     unsigned depth, sf_die_digest *out, uint64_t *key)
+			     unsigned depth, sf_die_digest *out, const sf_die_type **slot)
 {
 	unsigned space = 0;
-	uint64_t offset = 0;
+	uint64_t offset = 0, key;
 	sf_die target;
 	const sf_die_type *known;
 
@@ -128,8 +129,9 @@ static bool reference_digest(sf_die_ctx *ctx, const sf_die *d, const sf_dw_value
 	target.offset = offset;
 	target.alt = space == SF_DW_ALT;
 	target.is_info = space != SF_DW_TYPES;
-	*key = sf__die_key(&target);
-	known = sf__die_type_find(ctx, *key);
+	key = sf__die_key(&target);
+	known = sf__die_type_find(ctx, key);
+	*slot = known;
 	if (known && (layout ? known->layout_digest_state : known->name_digest_state) == DIGEST_DONE) {
 		*out = layout ? known->layout_digest : known->name_digest;
 		return true;
@@ -143,17 +145,25 @@ static bool reference_digest(sf_die_ctx *ctx, const sf_die *d, const sf_dw_value
 	}
 	/* The lookup above said whether the slot exists: no second one. */
 	if (!known)
-		known = sf__die_type_add(ctx, *key);
+		known = sf__die_type_add(ctx, key);
+	*slot = known;
 	return type_digest(ctx, &target, (sf_die_type *)known, layout, depth + 1, out);
 }
 
-/* Flags seen by mix_attrs(), for telling layout members apart, and the
- * references it left for the caller when asked to (`defer`). */
+/*
+ * Flags seen by mix_attrs(), for telling layout members apart, and the
+ * references it left for the caller when asked to (`defer`).  A deferred
+ * reference goes in after the attributes by its target's digest alone:
+ * which attributes were deferred, with which forms and in what order
+ * follows from the (name, form) list that mix_attrs() took in (by the
+ * abbreviation's list hash, or attribute by attribute for DW_FORM_indirect).
+ */
 #define MAX_DEFERRED 4
 typedef struct attr_facts {
 	bool external;
 	bool declaration;
 	bool defer;
+	bool may_build;             /* a layout reference's target may build a struct */
 	const uint8_t *end;         /* just past the attributes */
 	unsigned deferred_count;
 	uint16_t deferred_name[MAX_DEFERRED];
@@ -167,6 +177,7 @@ static inline void facts_init(attr_facts *facts, bool defer)
 	facts->external = false;
 	facts->declaration = false;
 	facts->defer = defer;
+	facts->may_build = false;
 	facts->end = NULL;
 	facts->deferred_count = 0;
 }
@@ -202,10 +213,12 @@ static inline bool mix_value(sf_die_ctx *ctx, const sf_die *d, uint16_t name, co
 		facts->deferred[facts->deferred_count++] = *v;
 	} else if (is_reference(v->form)) {
 		sf_die_digest sub;
-		uint64_t key = 0;
+		const sf_die_type *slot = NULL;
 		bool layout = !by_name && (name == DW_AT_type || name == DW_AT_signature);
-		if (!reference_digest(ctx, d, v, layout, depth, &sub, &key))
+		if (!reference_digest(ctx, d, v, layout, depth, &sub, &slot))
 			return false;
+		if (layout && (!slot || slot->may_build))
+			facts->may_build = true;
 		sf__digest_mix_digest(acc, &sub);
 	} else if (v->block) {
 		sf__digest_mix_bytes(acc, v->block, (size_t)v->block_len);
@@ -214,6 +227,30 @@ static inline bool mix_value(sf_die_ctx *ctx, const sf_die *d, uint16_t name, co
 		sf__digest_mix(acc, v->u);
 	}
 	return true;
+}
+
+/*
+ * Clears bytes [at, at + width) of `words` (width <= 8, within the 64
+ * bytes).  With masks on whole words where the host is little-endian:
+ * byte stores followed by word loads of the same bytes stalled every
+ * DIE on the failed store forwarding.
+ */
+static inline void clear_bytes(uint64_t *words, size_t at, size_t width)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const size_t k = at / 8, shift = (at % 8) * 8;
+	const uint64_t mask = width >= 8 ? ~UINT64_C(0) : (UINT64_C(1) << (8 * width)) - 1;
+
+	if (!width)
+		return;
+	words[k] &= ~(mask << shift);
+	if (shift && shift + 8 * width > 64)
+		words[k + 1] &= ~(mask >> (64 - shift));
+#else
+	unsigned char *bytes = (unsigned char *)words;
+	for (size_t b = 0; b < width; b++)
+		bytes[at + b] = 0;
+#endif
 }
 
 /*
@@ -236,7 +273,6 @@ static bool mix_attrs_raw(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsign
 	const sf_dwarf_bytes *str = &ctx->dw->spaces[unit->space].sections->str;
 	const bool raw_strp = ctx->known && ctx->known->str_distinct && str->data == ctx->image->sections.str.data;
 	uint64_t words[SF_DW_RAW_LIMIT / 8];
-	unsigned char *bytes = (unsigned char *)words;
 	sf_die_digest acc = *h;
 
 	const size_t word_count = (size + 7) / 8;
@@ -254,9 +290,10 @@ static bool mix_attrs_raw(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsign
 	if (size % 8)
 		words[word_count - 1] &= (UINT64_C(1) << (8 * (size % 8))) - 1;
 	facts->end = attrs + size;
-	sf__digest_mix(&acc, a->list_lo);
+	/* The size marks the raw path (a list decides it, the unit's shape
+	 * the size): on the list hash, not a word of its own. */
+	sf__digest_mix(&acc, a->list_lo ^ (UINT64_C(0x7261770000000000) | size));
 	sf__digest_mix(&acc, a->list_hi);
-	sf__digest_mix(&acc, UINT64_C(0x7261770000000000) | size);
 	for (uint64_t m = a->special; m; m &= m - 1) {
 		unsigned i = (unsigned)__builtin_ctzll(m);
 		const sf_dw_spec *spec = &a->specs[i];
@@ -278,8 +315,7 @@ static bool mix_attrs_raw(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsign
 				return false;
 			continue;
 		}
-		for (size_t b = 0; b < width; b++)
-			bytes[at + b] = 0;
+		clear_bytes(words, at, width);
 		if (spec->name == DW_AT_sibling)
 			continue;
 		if (!mix_value(ctx, d, spec->name, &v, by_name, depth, &acc, facts))
@@ -360,42 +396,54 @@ static int next_after(sf_die_ctx *ctx, sf_die *cur, const uint8_t *end)
  * would have.  A struct is only digested where the builder builds it.
  */
 static bool mix_children(sf_die_ctx *ctx, const sf_die *d, bool by_name, bool members,
-			 unsigned depth, sf_die_digest *h)
+			 unsigned depth, sf_die_digest *h, bool *may_build, bool *plain)
 {
 	sf_die child;
 	uint64_t count = 0;
 	int res = sf__die_first_child(ctx, d, &child);
 
+	*plain = true;
 	while (res > 0) {
 		uint16_t tag = child.raw.abbrev->tag;
+		if (sf__die_walk_acts_on(tag))
+			*plain = false;
 		/* The builder reads variant parts its own way: no digest. */
 		if (members && tag == DW_TAG_variant_part)
 			return false;
 		if (!members || tag == DW_TAG_member || tag == DW_TAG_inheritance) {
 			attr_facts facts;
 			facts_init(&facts, members);
-			sf__digest_mix(h, UINT64_C(0xc0de0000) | tag);
+			/* The list hash holds the tag, but for DW_FORM_indirect. */
+			if (child.raw.abbrev->has_indirect)
+				sf__digest_mix(h, UINT64_C(0xc0de0000) | tag);
 			if (!mix_attrs(ctx, &child, by_name, depth, h, &facts))
 				return false;
+			*may_build |= facts.may_build;
 			if (members) {
 				/* The builder's is_layout_member(). */
 				bool laid_out = tag == DW_TAG_inheritance || (!facts.external && !facts.declaration);
-				bool done = false;
+				bool done = false, builds = true;
 				for (unsigned i = 0; i < facts.deferred_count; i++) {
 					sf_die_digest sub;
-					uint64_t key = 0;
+					const sf_die_type *slot = NULL;
 					bool layout = laid_out && facts.deferred_name[i] == DW_AT_type;
-					sf__digest_mix(h, ((uint64_t)facts.deferred_name[i] << 16) | facts.deferred[i].form);
-					if (!reference_digest(ctx, &child, &facts.deferred[i], layout, depth, &sub, &key))
+					/* Name and form are in already (see attr_facts). */
+					if (!reference_digest(ctx, &child, &facts.deferred[i], layout, depth, &sub, &slot))
 						return false;
 					sf__digest_mix_digest(h, &sub);
-					if (layout && key) {
-						/* Mostly laid out already (int, list_head...). */
-						const sf_die_type *t = sf__die_type_find(ctx, key);
-						done = t && t->laid_out;
+					/* Mostly laid out already (int, list_head...). */
+					if (layout) {
+						done = slot && slot->laid_out;
+						builds = !slot || slot->may_build;
 					}
 				}
-				if (laid_out && !done) {
+				/*
+				 * Laying the type out is for the structs it builds;
+				 * one that cannot build any (scalars, pointers and
+				 * chains of them) is laid out the same later, by the
+				 * builder if it needs it: equal digests, equal DWARF.
+				 */
+				if (laid_out && !done && builds) {
 					const sf_die_type *layout = NULL;
 					if (sf__die_target_layout(ctx, &child, depth, &layout) < 0)
 						return false;
@@ -435,8 +483,8 @@ static bool name_only_digest(sf_die_ctx *ctx, const sf_die *d, unsigned depth, s
 	sf__digest_mix(h, (uint64_t)res);
 	if (res > 0) {
 		sf_die_digest sub;
-		uint64_t key = 0;
-		if (!is_reference(v.form) || !reference_digest(ctx, d, &v, false, depth, &sub, &key))
+		const sf_die_type *slot = NULL;
+		if (!is_reference(v.form) || !reference_digest(ctx, d, &v, false, depth, &sub, &slot))
 			return false;
 		sf__digest_mix_digest(h, &sub);
 	}
@@ -451,7 +499,7 @@ static bool type_digest(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, bool l
 	uint8_t *state;
 	attr_facts facts;
 	sf_die_digest h = { UINT64_C(0x243f6a8885a308d3), UINT64_C(0x13198a2e03707344) };
-	bool ok;
+	bool ok, may_build = true, plain = false;
 
 	if (!t)
 		return false;
@@ -492,9 +540,9 @@ static bool type_digest(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, bool l
 	for (unsigned i = 0; ok && i < facts.deferred_count; i++) {
 		sf_die_digest sub;
 		bool follow = facts.declaration && facts.deferred_name[i] == DW_AT_signature;
-		sf__digest_mix(&h, ((uint64_t)facts.deferred_name[i] << 16) | facts.deferred[i].form);
-		uint64_t key = 0;
-		ok = reference_digest(ctx, d, &facts.deferred[i], follow, depth, &sub, &key);
+		const sf_die_type *slot = NULL;
+		/* Name and form are in already (see attr_facts). */
+		ok = reference_digest(ctx, d, &facts.deferred[i], follow, depth, &sub, &slot);
 		if (ok)
 			sf__digest_mix_digest(&h, &sub);
 	}
@@ -503,19 +551,25 @@ static bool type_digest(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, bool l
 			/* By name a struct is its tag and attributes; so is a
 			 * declaration, whose children the builder ignores. */
 			if (layout && !facts.declaration)
-				ok = mix_children(ctx, d, false, true, depth, &h);
+				ok = mix_children(ctx, d, false, true, depth, &h, &facts.may_build, &plain);
 		} else if (tag != DW_TAG_enumeration_type) {
 			/* Enumerators change neither size nor spelling. */
-			ok = mix_children(ctx, d, !layout || !layout_follows(tag), false, depth, &h);
+			ok = mix_children(ctx, d, !layout || !layout_follows(tag), false, depth, &h, &facts.may_build,
+					  &plain);
 		}
 	}
+	may_build = is_struct_tag(tag) || facts.may_build;
 done:
 	*state = ok ? DIGEST_DONE : DIGEST_IMPOSSIBLE;
 	if (ok) {
-		if (layout)
+		if (layout) {
 			t->layout_digest = h;
-		else
+			t->may_build = may_build;
+			if (is_struct_tag(tag) && plain)
+				t->plain_children = true;
+		} else {
 			t->name_digest = h;
+		}
 		*out = h;
 	}
 	return ok;

@@ -138,17 +138,37 @@ static void take_field(reader *r, const sf_dwarf_sections *sections, unsigned of
 	}
 }
 
-static int push_name(sf_dw_files *files, size_t *capacity, const char *name)
+static int push_name(sf_dw_files *files, size_t *capacity, const char *name, const char *dir)
 {
 	if (files->count == *capacity) {
 		size_t grown = *capacity ? *capacity * 2 : 32;
 		const char **names = realloc(files->names, grown * sizeof(*names));
-		if (!names)
+		const char **dirs = names ? realloc(files->dirs, grown * sizeof(*dirs)) : NULL;
+		if (names)
+			files->names = names;
+		if (!names || !dirs)
 			return sf__fail(SF_ENOMEM, "out of memory");
-		files->names = names;
+		files->dirs = dirs;
 		*capacity = grown;
 	}
+	files->dirs[files->count] = name ? dir : NULL;
 	files->names[files->count++] = name;
+	return 0;
+}
+
+int sf__dw_files_name(sf_dw_files *files, size_t index, const char **out)
+{
+	const char *dir = files->dirs[index];
+
+	/* full_name() keeps a name without a directory as it is. */
+	if (dir) {
+		const char *full = full_name(files->arena, files->comp_dir, dir, files->names[index]);
+		if (!full)
+			return sf__fail(SF_ENOMEM, "out of memory");
+		files->names[index] = full;
+		files->dirs[index] = NULL;
+	}
+	*out = files->names[index];
 	return 0;
 }
 
@@ -204,6 +224,7 @@ int sf__dw_files_read(sf_dw_files *files, const sf_dwarf_sections *sections, boo
 	int res = 0;
 
 	memset(files, 0, sizeof(*files));
+	files->comp_dir = comp_dir;
 	if (!line->data || offset >= line->size)
 		return 0;
 	if (sf__arena_new(&files->arena) < 0)
@@ -250,11 +271,7 @@ int sf__dw_files_read(sf_dw_files *files, const sf_dwarf_sections *sections, boo
 			res = read_v5_entries(&r, sections, offset_size, &names, &name_count, &dir_index);
 		for (size_t i = 0; res >= 0 && i < name_count; i++) {
 			const char *dir = dir_index[i] < dir_count ? dirs[dir_index[i]] : NULL;
-			const char *full = names[i] ? full_name(files->arena, comp_dir, dir, names[i]) : NULL;
-			if (names[i] && !full)
-				res = sf__fail(SF_ENOMEM, "out of memory");
-			else
-				res = push_name(files, &capacity, full);
+			res = push_name(files, &capacity, names[i], dir);
 		}
 		free(dirs);
 		free(names);
@@ -282,7 +299,7 @@ int sf__dw_files_read(sf_dw_files *files, const sf_dwarf_sections *sections, boo
 			dirs[dir_count++] = dir;
 		}
 		while (r.ok && res >= 0) {
-			const char *name = take_string(&r), *dir, *full;
+			const char *name = take_string(&r), *dir;
 			uint64_t index;
 			if (!name || !*name)
 				break;
@@ -292,8 +309,7 @@ int sf__dw_files_read(sf_dw_files *files, const sf_dwarf_sections *sections, boo
 			if (!r.ok)
 				break;
 			dir = index == 0 ? comp_dir : index - 1 < dir_count ? dirs[index - 1] : NULL;
-			full = full_name(files->arena, comp_dir, dir, name);
-			res = full ? push_name(files, &capacity, full) : sf__fail(SF_ENOMEM, "out of memory");
+			res = push_name(files, &capacity, name, dir);
 		}
 		free(dirs);
 	}
@@ -304,5 +320,6 @@ void sf__dw_files_release(sf_dw_files *files)
 {
 	sf__arena_free(files->arena);
 	free(files->names);
+	free(files->dirs);
 	memset(files, 0, sizeof(*files));
 }

@@ -3,6 +3,7 @@
 #include "dwarf/die_pass.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/fail.h"
 
@@ -32,6 +33,32 @@ void sf__die_producer_quirks(sf_die_ctx *ctx, const sf_die *root)
 		ctx->language = language;
 }
 
+/* Units up to this size are read through once before their walk. */
+#define WARM_LIMIT (UINT64_C(512) << 10)
+
+/*
+ * The walk and the digests follow references, so they read a unit's
+ * DIEs in no particular order, and each first read of a cache line (and
+ * of a page, since walked pages are handed back: sf__dw_drop_pages) was
+ * a full miss.  Reading the unit through once, in order, lets the
+ * hardware prefetcher stream it into a cache it then fits in.
+ */
+static void warm_unit(const sf_dw_image *dw, const sf_dw_unit *u)
+{
+	const uint8_t *p = dw->spaces[u->space].data + u->offset;
+	const uint64_t size = u->end - u->offset;
+	uint64_t sum = 0, word;
+
+	if (size > WARM_LIMIT)
+		return;
+	for (uint64_t at = 0; at + sizeof(word) <= size; at += 64) {
+		memcpy(&word, p + at, sizeof(word));
+		sum += word;
+	}
+	/* Keeps the loads: the sum itself is of no use. */
+	__asm__ volatile("" : : "r"(sum));
+}
+
 int sf__die_load_unit(sf_model *staging, const load_job *job, sf_dw_cursor *cursor,
 		     const sf_dw_unit *u, offset_list *alt_imports, unsigned char *hits,
 		     sf_die_known *known, sf_typedef_list *typedefs)
@@ -45,6 +72,7 @@ int sf__die_load_unit(sf_model *staging, const load_job *job, sf_dw_cursor *curs
 	if (res < 0)
 		return sf__fail(SF_ENOMEM, "out of memory");
 	sf__die_ctx_init(&ctx, job->image, job->dw, cursor, &job->filter, &unit);
+	warm_unit(job->dw, u);
 	ctx.hits = hits;
 	ctx.known = known;
 	ctx.typedefs = typedefs;

@@ -63,6 +63,7 @@ typedef struct sf_dw_space_units {
 	const sf_dwarf_sections *sections; /* abbrev, str... of the same file */
 	sf_dw_unit *units;          /* sorted by offset */
 	size_t count;
+	bool file_backed;           /* see sf_dwarf_bytes.file_backed */
 } sf_dw_space_units;
 
 typedef struct sf_dw_signature {
@@ -110,6 +111,16 @@ typedef struct sf_dw_skeleton {
  */
 int sf__dw_skeletons(const sf_debug_image *image, sf_dw_skeleton **out, size_t *count);
 
+/*
+ * Hands back to the kernel the whole pages of [from, to) of `space` when
+ * they are the file's own (sf_dwarf_bytes.file_backed), which keeps a big
+ * file's DIEs from staying resident once walked; reading them again
+ * faults them back in unchanged.  Does nothing otherwise.
+ */
+void sf__dw_drop_pages(const sf_dw_image *image, unsigned space, uint64_t from, uint64_t to);
+/* How far a pass over unit headers reads before dropping what it passed. */
+#define SF_DW_DROP_STEP (UINT64_C(8) << 20)
+
 /* The unit of `space` containing section offset `offset`, or NULL. */
 const sf_dw_unit *sf__dw_unit_at(const sf_dw_image *image, unsigned space, uint64_t offset);
 /* The type DIE of a type unit by signature; false when unknown. */
@@ -153,9 +164,10 @@ typedef struct sf_dw_abbrev {
 	 * strings, DW_AT_decl_file, DW_AT_external and DW_AT_declaration. */
 	uint64_t special;
 	/* 128-bit hash of the (name, form) list without DW_AT_sibling, which
-	 * only links the tree: DIEs whose lists match hash alike, so a digest
-	 * can take the list in once and then only the values.  Meaningless
-	 * when has_indirect (the real forms are in the DIE). */
+	 * only links the tree, then the tag and has_children: DIEs whose
+	 * lists match hash alike, so a digest can take the list in once and
+	 * then only the values.  Meaningless when has_indirect (the real
+	 * forms are in the DIE). */
 	uint64_t list_lo, list_hi;
 } sf_dw_abbrev;
 
@@ -177,6 +189,9 @@ typedef struct sf_dw_cursor {
 	sf_arena *arena;
 	sf_hashmap abbrevs;         /* offset/shape hash -> sf_dw_abbrevs */
 	const sf_dw_abbrevs *last;  /* most units use one table for all their DIEs */
+	/* The unit `last` was last found for: its DIEs need no shape check.
+	 * Whoever reuses an sf_dw_unit's memory for another unit clears it. */
+	const sf_dw_unit *last_unit;
 	const sf_dw_unit *base_unit; /* unit whose str_offsets base is cached */
 	uint64_t base_value;
 } sf_dw_cursor;

@@ -23,7 +23,10 @@ void sf__die_ctx_release(sf_die_ctx *ctx)
 	sf__dw_files_release(&ctx->files);
 	ctx->files_unit = NULL;
 	ctx->files_loaded = false;
-	sf__hashmap_free(&ctx->types);
+	free(ctx->types);
+	ctx->types = NULL;
+	ctx->type_count = 0;
+	ctx->type_capacity = 0;
 	free(ctx->pending);
 	ctx->pending = NULL;
 	free(ctx->alt_imports);

@@ -112,7 +112,7 @@ int sf__dw_skeletons(const sf_debug_image *image, sf_dw_skeleton **out, size_t *
 	sf_dw_cursor cursor;
 	bool have_cursor = false;
 	size_t capacity = 0;
-	uint64_t offset = 0;
+	uint64_t offset = 0, dropped = 0;
 	int res = 0;
 
 	*out = NULL;
@@ -120,7 +120,8 @@ int sf__dw_skeletons(const sf_debug_image *image, sf_dw_skeleton **out, size_t *
 	if (!info->data)
 		return 0;
 	dw.spaces[SF_DW_INFO] = (sf_dw_space_units){
-		.data = info->data, .size = info->size, .sections = &image->sections
+		.data = info->data, .size = info->size, .sections = &image->sections,
+		.file_backed = info->file_backed
 	};
 	while (offset < info->size && res >= 0) {
 		sf_dw_unit u;
@@ -129,6 +130,11 @@ int sf__dw_skeletons(const sf_debug_image *image, sf_dw_skeleton **out, size_t *
 		if (sf__dw_unit_header(&dw, SF_DW_INFO, info->data, info->size, offset, &u) < 0)
 			break;   /* the walk reports a corrupt header in context */
 		offset = u.end;
+		/* As in the unit listing: the pages around each header. */
+		if (offset - dropped >= SF_DW_DROP_STEP) {
+			sf__dw_drop_pages(&dw, SF_DW_INFO, dropped, offset);
+			dropped = offset;
+		}
 		if (u.unit_type != DW_UT_skeleton && (u.version >= 5 || !root_may_name_dwo(image, &u)))
 			continue;
 		if (!have_cursor) {
@@ -140,11 +146,13 @@ int sf__dw_skeletons(const sf_debug_image *image, sf_dw_skeleton **out, size_t *
 		/* The string-offsets base is cached by unit address, and `u`
 		 * is reused. */
 		cursor.base_unit = NULL;
+		cursor.last_unit = NULL;
 		if (read_skeleton(&cursor, &u, &s, &yes) < 0)
 			continue;   /* a corrupt skeleton is the walk's to report */
 		if (yes)
 			res = push(out, count, &capacity, &s);
 	}
+	sf__dw_drop_pages(&dw, SF_DW_INFO, dropped, offset < info->size ? offset : info->size);
 	if (have_cursor)
 		sf__dw_cursor_release(&cursor);
 	if (res < 0) {

@@ -183,7 +183,7 @@ static int note_nonpod(const sf_die_ctx *ctx, const sf_die *child, uint16_t tag,
 	return res < 0 ? res : 0;
 }
 
-static int build_members(sf_die_ctx *ctx, const sf_die *d, sf_struct *s, unsigned depth)
+static int build_members(sf_die_ctx *ctx, const sf_die *d, sf_struct *s, unsigned depth, bool *plain)
 {
 	member_list list = { 0 };
 	unsigned char *open = NULL;
@@ -192,10 +192,13 @@ static int build_members(sf_die_ctx *ctx, const sf_die *d, sf_struct *s, unsigne
 	sf_die child;
 	int res = sf__die_first_child(ctx, d, &child);
 
+	*plain = true;
 	while (res > 0) {
 		uint16_t tag = 0;
 		bool wanted = false, unsized = false;
 		res = sf__die_tag(ctx, &child, &tag);
+		if (res >= 0 && sf__die_walk_acts_on(tag))
+			*plain = false;
 		if (res >= 0)
 			res = is_layout_member(ctx, &child, tag, &wanted);
 		if (res >= 0 && sf__die_language_cxx(ctx->language) && !s->cxx_nonpod)
@@ -365,10 +368,10 @@ static int new_struct(sf_die_ctx *ctx, const sf_die *d, uint16_t tag, const char
 
 /* Builds the members of `s`, checks that they fit, completes its layout
  * facts and adds it to the unit. */
-static int finish_struct(sf_die_ctx *ctx, const sf_die *d, sf_struct *s, unsigned depth)
+static int finish_struct(sf_die_ctx *ctx, const sf_die *d, sf_struct *s, unsigned depth, bool *plain)
 {
 	char why[256];
-	int res = build_members(ctx, d, s, depth);
+	int res = build_members(ctx, d, s, depth, plain);
 
 	if (res >= 0)
 		res = sf__die_mark_unsized(ctx, d, s);
@@ -389,7 +392,7 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 {
 	sf_die_type *t = sf__die_type_slot(ctx, d);
 	const char *name = NULL;
-	bool declaration = false, have_digest = false;
+	bool declaration = false, have_digest = false, plain = false;
 	sf_die_digest digest = { 0, 0 };
 	uint16_t tag = 0;
 	sf_struct *s = NULL;
@@ -432,12 +435,13 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 	if (res >= 0)
 		res = new_struct(ctx, d, tag, name, typedef_name, nested_body, &s);
 	if (res >= 0)
-		res = finish_struct(ctx, d, s, depth);
+		res = finish_struct(ctx, d, s, depth, &plain);
 	if (res >= 0 && have_digest)
 		res = remember_fresh(ctx, &digest, s);
 	if (res < 0)
 		goto done;
 	t->built = s;
+	t->plain_children |= plain;
 	*out = s;
 done:
 	t->struct_busy = false;

@@ -11,8 +11,26 @@ sf_die_type *sf__die_type_slot(sf_die_ctx *ctx, const sf_die *d);
 /* A new cache slot for a key sf__die_type_find() did not find; NULL on
  * ENOMEM (recorded). */
 sf_die_type *sf__die_type_add(sf_die_ctx *ctx, uint64_t key);
-/* Existing cache slot for a key, or NULL. */
-sf_die_type *sf__die_type_find(const sf_die_ctx *ctx, uint64_t key);
+/* One entry of ctx->types; a NULL `type` marks a free slot. */
+typedef struct sf_die_type_entry {
+	uint64_t key;
+	sf_die_type *type;
+} sf_die_type_entry;
+
+/* Existing cache slot for a key, or NULL.  In line: it runs for every
+ * member and type reference. */
+static inline sf_die_type *sf__die_type_find(const sf_die_ctx *ctx, uint64_t key)
+{
+	const size_t mask = ctx->type_capacity - 1;
+
+	if (!ctx->type_capacity)
+		return NULL;
+	for (size_t i = sf__die_key_hash(key) & mask;; i = (i + 1) & mask) {
+		const sf_die_type_entry *e = &ctx->types[i];
+		if (!e->type || e->key == key)
+			return e->type;
+	}
+}
 
 /* Fills the name (die_name.c) or layout part (die_type.c) of a type DIE's
  * cache slot; d == NULL means void. */

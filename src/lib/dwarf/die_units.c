@@ -1,9 +1,12 @@
 /* The unit listing: unit headers of .debug_info, .debug_types and the dwz
- * file, type-unit signatures, and the distinct-strings check. */
+ * file, type-unit signatures, the distinct-strings check, and handing
+ * walked pages back. */
 #include "dwarf/die_reader_impl.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "util/fail.h"
 
@@ -129,7 +132,7 @@ static int list_space(sf_dw_image *image, unsigned space, uint64_t limit, size_t
 {
 	sf_dw_space_units *s = &image->spaces[space];
 	size_t capacity = 0;
-	uint64_t offset = 0;
+	uint64_t offset = 0, dropped = 0;
 
 	while (offset < s->size && offset < limit) {
 		sf_dw_unit u;
@@ -142,7 +145,14 @@ static int list_space(sf_dw_image *image, unsigned space, uint64_t limit, size_t
 		if (res < 0)
 			return res;
 		offset = u.end;
+		/* Each header read maps the pages around it too: most of a
+		 * kernel's .debug_info, for a few bytes per unit. */
+		if (offset - dropped >= SF_DW_DROP_STEP) {
+			sf__dw_drop_pages(image, space, dropped, offset);
+			dropped = offset;
+		}
 	}
+	sf__dw_drop_pages(image, space, dropped, offset);
 	return 0;
 }
 
@@ -158,15 +168,15 @@ int sf__dw_image_open(sf_dw_image *out, const sf_debug_image *image, uint64_t in
 	out->alt_str_size = image->alt_str_size;
 	out->spaces[SF_DW_INFO] = (sf_dw_space_units){
 		.data = image->sections.info.data, .size = image->sections.info.size,
-		.sections = &image->sections
+		.sections = &image->sections, .file_backed = image->sections.info.file_backed
 	};
 	out->spaces[SF_DW_TYPES] = (sf_dw_space_units){
 		.data = image->sections.types.data, .size = image->sections.types.size,
-		.sections = &image->sections
+		.sections = &image->sections, .file_backed = image->sections.types.file_backed
 	};
 	out->spaces[SF_DW_ALT] = (sf_dw_space_units){
 		.data = image->alt_sections.info.data, .size = image->alt_sections.info.size,
-		.sections = &image->alt_sections
+		.sections = &image->alt_sections, .file_backed = image->alt_sections.info.file_backed
 	};
 	for (unsigned space = 0; space < SF_DW_SPACES && res >= 0; space++)
 		if (out->spaces[space].data)
@@ -192,6 +202,25 @@ void sf__dw_image_close(sf_dw_image *image)
 		free(image->spaces[space].units);
 	free(image->signatures);
 	memset(image, 0, sizeof(*image));
+}
+
+void sf__dw_drop_pages(const sf_dw_image *image, unsigned space, uint64_t from, uint64_t to)
+{
+	const sf_dw_space_units *s;
+	uintptr_t page, lo, hi;
+	long page_size = sysconf(_SC_PAGESIZE);
+
+	if (space >= SF_DW_SPACES || page_size <= 0)
+		return;
+	s = &image->spaces[space];
+	if (!s->file_backed || !s->data || from >= to || to > s->size)
+		return;
+	/* Whole pages only: the bytes around the range may still be read. */
+	page = (uintptr_t)page_size;
+	lo = ((uintptr_t)(s->data + from) + page - 1) & ~(page - 1);
+	hi = (uintptr_t)(s->data + to) & ~(page - 1);
+	if (lo < hi)
+		(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
 const sf_dw_unit *sf__dw_unit_at(const sf_dw_image *image, unsigned space, uint64_t offset)

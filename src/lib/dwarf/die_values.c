@@ -56,16 +56,21 @@ int sf__dw_die_at(sf_dw_cursor *cursor, const sf_dw_unit *unit, uint64_t offset,
 		return corrupt_die(cursor->image, unit, offset, "DIE offset outside its unit");
 	p = s->data + offset;
 	end = s->data + unit->end;
-	if (!sf__dw_uleb(&p, end, &code))
+	/* Codes below 128 (nearly all) are one byte; `offset` is inside the
+	 * unit, so that byte is. */
+	if (!(*p & 0x80))
+		code = *p++;
+	else if (!sf__dw_uleb(&p, end, &code))
 		return corrupt_die(cursor->image, unit, offset, "truncated DIE");
 	out->unit = unit;
 	out->offset = offset;
 	out->attrs = p;
 	if (code == 0)
 		return 0;
-	/* Most units use one table for all their DIEs: no call for it. */
+	/* Most units use one table for all their DIEs: no call for it,
+	 * and for the unit of the last DIE not even a shape check. */
 	table = cursor->last;
-	if (!table || !sf__dw_abbrevs_fit(table, unit)) {
+	if (cursor->last_unit != unit && (!table || !sf__dw_abbrevs_fit(table, unit))) {
 		res = sf__dw_abbrevs_for(cursor, unit, &table);
 		if (res < 0)
 			return res;
@@ -321,6 +326,25 @@ int sf__dw_attr(const sf_dw_cursor *cursor, const sf_dw_die *die, uint16_t name,
 	if (!a)
 		return 0;
 	end = unit_end(cursor->image, die->unit);
+	/* All of a fixed-size DIE within its unit (offsets only grow, so the
+	 * last one known means all are): the attribute's place is known and
+	 * nothing before it can be cut short, so only names are compared
+	 * (an absent one costs no decoding either). */
+	if (a->fixed_size >= 0 && a->spec_count && a->specs[a->spec_count - 1].fixed_offset >= 0 &&
+	    (uint64_t)a->fixed_size <= (uint64_t)(end - die->attrs)) {
+		for (uint32_t i = 0; i < a->spec_count; i++) {
+			const sf_dw_spec *spec = &a->specs[i];
+			if (spec->name != name)
+				continue;
+			p = die->attrs + spec->fixed_offset;
+			if (sf__dw_value_fast(spec, p, end, cursor->image->big_endian, out) >= 0)
+				return 1;
+			if (!read_value(cursor->image, die->unit, spec->form, spec->implicit_const, &p, end, out, 0))
+				return corrupt_die(cursor->image, die->unit, die->offset, "attribute beyond the unit");
+			return 1;
+		}
+		return 0;
+	}
 	for (uint32_t i = 0; i < a->spec_count; i++) {
 		const sf_dw_spec *spec = &a->specs[i];
 		bool wanted = spec->name == name;

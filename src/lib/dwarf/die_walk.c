@@ -190,6 +190,19 @@ static bool is_function_body(uint16_t tag)
 	       tag == DW_TAG_inlined_subroutine;
 }
 
+/* A struct whose children its build or digest went through and found
+ * nothing to visit or enter (sf_die_type.plain_children): a C struct's
+ * members, which would only be stepped over one by one. */
+static bool plain_struct(const sf_die_ctx *ctx, const sf_die *d, uint16_t tag)
+{
+	const sf_die_type *t;
+
+	if (tag != DW_TAG_structure_type && tag != DW_TAG_union_type && tag != DW_TAG_class_type)
+		return false;
+	t = sf__die_type_find(ctx, sf__die_key(d));
+	return t && t->plain_children;
+}
+
 /*
  * Blocks nest as deep as the code does (generated code reaches thousands
  * of levels): below the depth bound a function body's local types are
@@ -212,7 +225,7 @@ static int walk_children(sf_die_ctx *ctx, const sf_die *parent, unsigned depth, 
 		res = sf__die_tag(ctx, &child, &tag);
 		if (res >= 0)
 			res = visit(ctx, &child, tag, depth, in_enum);
-		if (res >= 0 && may_hold_types(ctx, tag))
+		if (res >= 0 && may_hold_types(ctx, tag) && !plain_struct(ctx, &child, tag))
 			res = walk_children(ctx, &child, depth + 1, in_function || is_function_body(tag));
 		if (res < 0)
 			break;

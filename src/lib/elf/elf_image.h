@@ -161,6 +161,10 @@ int sf__altfile_search(const sf_load_options *opts, const char *owner_real_path,
  * Returns 0 or SF_EIO. */
 int sf__debugfile_crc32(int fd, uint32_t *out);
 
+/* Whether `size` bytes at `data` lie in a read-only private mapping of a
+ * file (elf_mapped.c): see sf_dwarf_bytes.file_backed. */
+bool sf__elf_file_mapped(const void *data, uint64_t size);
+
 /* Name of an ELF machine for messages ("x86_64", or "machine 1234"). */
 void sf__elf_machine_name(uint16_t machine, unsigned address_size, bool big_endian,
 			  char *buf, size_t size);

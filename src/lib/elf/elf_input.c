@@ -109,6 +109,9 @@ reject:
 	return 1;
 }
 
+/* Sections below this size keep their pages (sf_dwarf_bytes.file_backed). */
+#define FILE_BACKED_MIN (UINT64_C(4) << 20)
+
 /* Finds the sections the DIE reader parses directly; split-DWARF .dwo
  * names stand in when the plain ones are absent. */
 static void collect_sections(const sf__elf_contents *contents, sf_dwarf_sections *out)
@@ -127,6 +130,11 @@ static void collect_sections(const sf__elf_contents *contents, sf_dwarf_sections
 				if (pass == 0 ? section->name[len] == '\0' : strcmp(section->name + len, ".dwo") == 0) {
 					slot->data = section->data;
 					slot->size = section->size;
+					/* Checked only where dropping pages pays: reading
+					 * the process's map costs more than a small
+					 * section's pages. */
+					slot->file_backed = !section->owned && section->size >= FILE_BACKED_MIN &&
+							    sf__elf_file_mapped(section->data, section->size);
 				}
 			}
 		}

@@ -12,6 +12,11 @@
 typedef struct sf_dwarf_bytes {
 	const unsigned char *data;  /* NULL when the section is absent */
 	uint64_t size;
+	/* The bytes are the file's own, in a read-only private mapping
+	 * (set for big sections only): the DWARF layer may hand their pages
+	 * back (MADV_DONTNEED) once read, and a later read faults them in
+	 * again, unchanged, from the page cache. */
+	bool file_backed;
 } sf_dwarf_bytes;
 
 /* The sections the DIE reader (die_reader.h) parses. */
