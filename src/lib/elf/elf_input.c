@@ -127,6 +127,7 @@ static void collect_sections(const sf__elf_contents *contents, sf_dwarf_sections
 				if (pass == 0 ? section->name[len] == '\0' : strcmp(section->name + len, ".dwo") == 0) {
 					slot->data = section->data;
 					slot->size = section->size;
+					slot->arriving = section->arriving;
 				}
 			}
 		}
