@@ -270,3 +270,96 @@ Test(parallel_load, reusing_definitions_changes_nothing)
 	snprintf(path, sizeof(path), "%s/cxx_all.o", scratch);
 	assert_reuse_changes_nothing(path);
 }
+
+/*
+ * A linked program whose .debug_info is compressed and large enough (some
+ * 350 KiB inflated, several batches) that a load with several threads
+ * walks its first units while the rest is being inflated (elf_stream.c,
+ * die_feed.c); C++ units with DWARF 5 type units in .debug_info make
+ * signature lookups wait for the whole listing.  Its report must be the
+ * one of -j1, which inflates first, and of the same file uncompressed.
+ */
+static void write_bulky_unit(const char *dir, int i)
+{
+	char path[4600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/z%03d.c", dir, i);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "struct common { int a; long b; char c; };\n"
+		   "struct conflict { char x[%d]; int y; };\n", i % 3 + 1);
+	for (int k = 0; k < 16; k++)
+		fprintf(f, "struct bulk_%d_%d { char a%d; double b; short c; struct common m; struct conflict n; "
+			   "int (*fn)(int, char); unsigned bits : %d; long tail[%d]; };\n"
+			   "struct bulk_%d_%d g_bulk_%d_%d;\n",
+			i, k, k, k % 7 + 1, k + 1, i, k, i, k);
+	fclose(f);
+}
+
+static char zdir[4200];
+
+static void build_compressed(void)
+{
+	const char *dir = zdir;
+	char cmd[16384], path[4600];
+	FILE *f;
+
+	build_inputs();
+	snprintf(zdir, sizeof(zdir), "%s/zlib", scratch);
+	snprintf(path, sizeof(path), "%s/gz", dir);
+	if (access(path, R_OK) == 0)
+		return;
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", dir);
+	cr_assert_eq(run(cmd), 0);
+	for (int i = 0; i < 120; i++)
+		write_bulky_unit(dir, i);
+	snprintf(path, sizeof(path), "%s/main.c", dir);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("int main(void) { return 0; }\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/cxx.cc", dir);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("#include <string>\n#include <vector>\n"
+	      "struct Base { virtual ~Base(); int b; };\n"
+	      "struct D : Base { std::string s; std::vector<int> v; char c; };\n"
+	      "Base::~Base() {}\nD d;\n", f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && cc -g -O0 -c z*.c main.c && "
+		 "if command -v c++ >/dev/null 2>&1; then "
+		 "c++ -g -gdwarf-5 -fdebug-types-section -c cxx.cc -o cxx.o && c++ -o prog z*.o main.o cxx.o; "
+		 "else cc -o prog z*.o main.o; fi && "
+		 "objcopy --compress-debug-sections=zlib prog gz && "
+		 "objcopy --decompress-debug-sections prog plain && "
+		 "readelf -S -W gz | grep -q ' \\.debug_info .* C '",
+		 dir);
+	cr_assert_eq(run(cmd), 0, "building the compressed fixture failed");
+}
+
+Test(parallel_load, compressed_debug_info_same_report_for_every_job_count)
+{
+	char input[4500], cmd[16384];
+	char *base, *plain;
+
+	build_compressed();
+	/* One path for both files: the report names its input. */
+	snprintf(input, sizeof(input), "%s/input", zdir);
+	snprintf(cmd, sizeof(cmd), "cp '%s/plain' '%s'", zdir, input);
+	cr_assert_eq(run(cmd), 0);
+	plain = report_json(input, 2, 0);
+	snprintf(cmd, sizeof(cmd), "cp '%s/gz' '%s'", zdir, input);
+	cr_assert_eq(run(cmd), 0);
+	base = report_json(input, 1, 0);
+	cr_assert_not_null(strstr(base, "\"bulk_119_15\""));
+	cr_assert_str_eq(base, plain, "the compressed file reports otherwise than the plain one");
+	for (unsigned jobs = 2; jobs <= 4; jobs++) {
+		char *other = report_json(input, jobs, 0);
+		cr_assert_str_eq(base, other, "-j%u changes the report of a compressed file", jobs);
+		free(other);
+	}
+	free(base);
+	free(plain);
+}
