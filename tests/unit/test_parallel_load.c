@@ -3,6 +3,11 @@
 
 #include <structfit/structfit.h>
 
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdbool.h>
+#include <stdint.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -362,4 +367,124 @@ Test(parallel_load, compressed_debug_info_same_report_for_every_job_count)
 	}
 	free(base);
 	free(plain);
+}
+
+/* File offset and size of `name`'s bytes as stored (compressed or not). */
+static void section_range(const char *path, const char *name, uint64_t *offset, uint64_t *size)
+{
+	int fd = open(path, O_RDONLY);
+	Elf *elf;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	bool found = false;
+
+	cr_assert(fd >= 0);
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	cr_assert_not_null(elf);
+	cr_assert_eq(elf_getshdrstrndx(elf, &shstrndx), 0);
+	while (!found && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr shdr;
+		cr_assert_not_null(gelf_getshdr(scn, &shdr));
+		if (strcmp(elf_strptr(elf, shstrndx, shdr.sh_name), name) == 0) {
+			*offset = shdr.sh_offset;
+			*size = shdr.sh_size;
+			found = true;
+		}
+	}
+	elf_end(elf);
+	close(fd);
+	cr_assert(found, "%s has no %s", path, name);
+}
+
+static void patch_bytes(const char *path, uint64_t offset, const void *bytes, size_t count)
+{
+	int fd = open(path, O_WRONLY);
+
+	cr_assert(fd >= 0);
+	cr_assert_eq(pwrite(fd, bytes, count, (off_t)offset), (ssize_t)count);
+	close(fd);
+}
+
+/* The load's code and message at `jobs`; the message is the caller's. */
+static int load_error(const char *path, unsigned jobs, char **message)
+{
+	sf_load_options opts = SF_LOAD_OPTIONS_INIT;
+	sf_model *model = NULL;
+	int res;
+
+	opts.jobs = jobs;
+	cr_assert_eq(sf_model_new(&model), 0);
+	res = sf_model_load(model, path, &opts);
+	*message = strdup(sf_error_last());
+	sf_model_free(model);
+	return res;
+}
+
+/* With `same_message` the whole message, else its part `expected`: -j1
+ * inflates with libelf, which says why in its own words. */
+static void assert_fails_alike(const char *path, const char *expected, bool same_message)
+{
+	char *one, *two;
+	int res_one = load_error(path, 1, &one), res_two = load_error(path, 2, &two);
+
+	cr_assert_eq(res_one, SF_EINVALID, "%s", one);
+	cr_assert_eq(res_two, SF_EINVALID, "%s", two);
+	cr_assert_not_null(strstr(one, expected), "%s", one);
+	cr_assert_not_null(strstr(two, expected), "%s", two);
+	if (same_message)
+		cr_assert_str_eq(one, two, "-j2 fails otherwise than -j1");
+	free(one);
+	free(two);
+}
+
+/*
+ * A streamed load fails as a load that inflates first: a stream that
+ * breaks half-way (the units before it are walked meanwhile) is a corrupt
+ * compressed section, and a corrupt header of the last unit fails the
+ * load after every other unit was walked.
+ */
+Test(parallel_load, compressed_debug_info_fails_as_before)
+{
+	char path[4600], info[4600], cmd[16384];
+	unsigned char smash[512], *bytes;
+	uint64_t offset, size, at = 0, last = 0;
+	uint16_t bad_version = 9;
+	long length;
+	FILE *f;
+
+	build_compressed();
+	snprintf(path, sizeof(path), "%s/broken_stream", zdir);
+	snprintf(cmd, sizeof(cmd), "cp '%s/gz' '%s'", zdir, path);
+	cr_assert_eq(run(cmd), 0);
+	section_range(path, ".debug_info", &offset, &size);
+	memset(smash, 0x5a, sizeof(smash));
+	patch_bytes(path, offset + size / 2, smash, sizeof(smash));
+	assert_fails_alike(path, "corrupt compressed section .debug_info: ", false);
+
+	snprintf(info, sizeof(info), "%s/info.bin", zdir);
+	snprintf(cmd, sizeof(cmd), "objcopy --dump-section .debug_info='%s' '%s/plain'", info, zdir);
+	cr_assert_eq(run(cmd), 0);
+	f = fopen(info, "rb");
+	cr_assert_not_null(f);
+	fseek(f, 0, SEEK_END);
+	length = ftell(f);
+	rewind(f);
+	bytes = malloc((size_t)length);
+	cr_assert_eq(fread(bytes, 1, (size_t)length, f), (size_t)length);
+	fclose(f);
+	while (at + 4 <= (uint64_t)length) {
+		uint32_t unit_length;
+		memcpy(&unit_length, bytes + at, 4);
+		last = at;
+		at += 4 + (uint64_t)unit_length;
+	}
+	free(bytes);
+	patch_bytes(info, last + 4, &bad_version, sizeof(bad_version));
+	snprintf(path, sizeof(path), "%s/broken_header", zdir);
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && objcopy --update-section .debug_info=info.bin plain broken_header.plain && "
+		 "objcopy --compress-debug-sections=zlib broken_header.plain broken_header", zdir);
+	cr_assert_eq(run(cmd), 0);
+	assert_fails_alike(path, "unsupported DWARF version in unit header", true);
 }
