@@ -308,7 +308,6 @@ int sf__die_batches_plan(loader *l, const load_job *job, const sf_load_options *
 	l->opts = opts;
 	l->reuse = !(opts->version >= 4 && opts->no_reuse);
 	l->streaming = streaming;
-	l->feed_image = streaming;
 	if (pthread_mutex_init(&l->lock, NULL) != 0)
 		return sf__fail(SF_ENOMEM, "out of memory");
 	if (pthread_cond_init(&l->changed, NULL) != 0) {
@@ -392,7 +391,7 @@ static int lister_unit(void *ctx, const sf_dw_unit *unit)
 static void *lister_main(void *arg)
 {
 	loader *l = arg;
-	int res = sf__dw_feed_run(l->feed_image, lister_unit, l);
+	int res = sf__dw_feed_run(l->streaming, lister_unit, l);
 
 	if (res >= 0)
 		res = close_batch(l, &l->open_batch);
@@ -442,7 +441,7 @@ int sf__die_batches_run(loader *l, sf_model *staging, offset_list *alt_units, sf
 		pthread_join(lister, NULL);
 	if (l->streaming) {
 		res = streamed_result(l, res);
-		sf__dw_feed_finish(l->feed_image);
+		sf__dw_feed_finish(l->streaming);
 	}
 	return res;
 }

@@ -74,10 +74,10 @@ typedef struct worker_slot {
 } worker_slot;
 
 /*
- * With `streaming`, a lister thread makes the batches as .debug_info's
- * units arrive (die_feed.h): `batches` grows under `lock`, each batch is
- * allocated on its own so that a worker's pointer to it stays valid, and
- * `listed_all` says that no batch is to come.
+ * With an image in `streaming`, a lister thread makes the batches as
+ * .debug_info's units arrive (die_feed.h): `batches` grows under `lock`,
+ * each batch is allocated on its own so that a worker's pointer to it
+ * stays valid, and `listed_all` says that no batch is to come.
  */
 typedef struct loader {
 	const load_job *job;
@@ -87,11 +87,10 @@ typedef struct loader {
 	size_t batch_count;
 	size_t batch_capacity;
 	uint64_t batch_target;   /* bytes after which a batch is closed */
-	bool streaming;
-	sf_dw_image *feed_image;  /* the image being listed, when streaming */
-	work_batch *open_batch;   /* the lister's batch being filled */
+	sf_dw_image *streaming;  /* the image being listed, or NULL */
+	work_batch *open_batch;  /* the lister's batch being filled */
 	bool listed_all;
-	bool sync_ready;          /* lock and changed initialized */
+	bool sync_ready;         /* lock and changed initialized */
 	int list_res;            /* the lister's failure, with its message */
 	char *list_message;
 	size_t window;
