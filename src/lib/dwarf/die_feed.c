@@ -21,6 +21,9 @@ int sf__dw_image_open_streaming(sf_dw_image *out, const sf_debug_image *image)
 		return sf__fail(SF_ENOMEM, "out of memory");
 	}
 	feed->bytes = image->sections.info.arriving;
+	/* Type units of the other spaces came first; their table is at
+	 * least this large, so appending regrows it in time. */
+	feed->signature_capacity = out->signature_count;
 	out->feed = feed;
 	out->streaming = true;
 	return 0;

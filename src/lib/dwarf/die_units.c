@@ -213,9 +213,8 @@ void sf__dw_image_close(sf_dw_image *image)
 const sf_dw_unit *sf__dw_unit_at(const sf_dw_image *image, unsigned space, uint64_t offset)
 {
 	const sf_dw_space_units *s;
-	size_t lo = 0, hi;
-
 	const sf_dw_unit *units;
+	size_t lo = 0, hi;
 
 	if (space >= SF_DW_SPACES)
 		return NULL;

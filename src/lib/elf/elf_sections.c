@@ -326,7 +326,7 @@ static size_t stream_candidate(const input_section *inputs, size_t input_count,
 	return found;
 }
 
-/* Leaves inputs[k] to a stream (out->stream); 0 when none could be
+/* Leaves `input` to a stream (out->stream); 0 also when none could be
  * started (the input stays to inflate with the others), or SF_ENOMEM. */
 static int start_stream(const char *name, input_section *input, sf__elf_contents *out)
 {
