@@ -154,9 +154,9 @@ static int close_batch(loader *l, work_batch **open)
 	if (l->batch_count == l->batch_capacity) {
 		size_t grown = l->batch_capacity ? l->batch_capacity * 2 : 64;
 		work_batch **more = realloc(l->batches, grown * sizeof(*more));
-		if (!more)
+		if (!more) {
 			res = sf__fail(SF_ENOMEM, "out of memory");
-		else {
+		} else {
 			l->batches = more;
 			l->batch_capacity = grown;
 		}
