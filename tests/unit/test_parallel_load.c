@@ -279,9 +279,9 @@ Test(parallel_load, reusing_definitions_changes_nothing)
 
 /*
  * A linked program whose .debug_info is compressed and large enough (some
- * 350 KiB inflated, several batches) that a load with several threads
- * walks its first units while the rest is being inflated (elf_stream.c,
- * die_feed.c); C++ units with DWARF 5 type units in .debug_info make
+ * 600 KiB inflated, several batches, one unit of half of it near the end)
+ * that a load with several threads walks its first units while the rest
+ * is being inflated (elf_stream.c, die_feed.c); C++ units with DWARF 5 type units in .debug_info make
  * signature lookups wait for the whole listing.  Its report must be the
  * one of -j1, which inflates first, and of the same file uncompressed.
  */
@@ -320,6 +320,14 @@ static void build_compressed(void)
 	cr_assert_eq(run(cmd), 0);
 	for (int i = 0; i < 120; i++)
 		write_bulky_unit(dir, i);
+	/* One unit near the end four times the batch size and more: a
+	 * worker may take it out of turn (die_batch.c, jump_target). */
+	snprintf(path, sizeof(path), "%s/zbig.c", dir);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	for (int i = 0; i < 4500; i++)
+		fprintf(f, "struct big_%d { int a; char b[%d]; long c; } g_big_%d;\n", i, i % 13 + 1, i);
+	fclose(f);
 	snprintf(path, sizeof(path), "%s/main.c", dir);
 	f = fopen(path, "w");
 	cr_assert_not_null(f);
@@ -360,6 +368,7 @@ Test(parallel_load, compressed_debug_info_same_report_for_every_job_count)
 	cr_assert_eq(run(cmd), 0);
 	base = report_json(input, 1, 0);
 	cr_assert_not_null(strstr(base, "\"bulk_119_15\""));
+	cr_assert_not_null(strstr(base, "\"big_4499\""));
 	cr_assert_str_eq(base, plain, "the compressed file reports otherwise than the plain one");
 	for (unsigned jobs = 2; jobs <= 4; jobs++) {
 		char *other = report_json(input, jobs, 0);

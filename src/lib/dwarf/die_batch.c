@@ -95,6 +95,70 @@ static void run_batch(loader *l, work_batch *b, sf_dw_cursor *cursor, unsigned s
 		b->message = strdup(sf_error_last());
 }
 
+/* Batches of at least this many times the target are worth taking out
+ * of turn: one large unit (python3.11's deepfreeze.c, 750 KB of its
+ * 11 MB, about a quarter of the walk) is a batch of its own. */
+#define JUMP_FACTOR 4
+
+/*
+ * A batch worth taking before the lowest one the worker could take,
+ * `lowest`: the largest large one made so far, when the untaken bytes
+ * below it would keep the other workers busy no longer than it keeps
+ * this one (with J workers: walking them in turn and it last takes
+ * backlog/J + big, taking it now max(big, backlog/(J-1))), and another
+ * running worker can still take the lowest untaken batch, since this one
+ * never goes back.  Taking batches out of turn keeps the result: each
+ * worker still takes its batches in increasing order (see above).
+ * SIZE_MAX when none.
+ */
+static size_t jump_target(const loader *l, unsigned slot, size_t lowest)
+{
+	size_t best = SIZE_MAX, others = 0;
+	uint64_t backlog = 0, jobs = l->slot_count;
+
+	for (unsigned k = 0; k < l->slot_count; k++)
+		others += k != slot && l->slots[k].running && l->slots[k].floor <= l->next;
+	if (!others)
+		return SIZE_MAX;
+	for (size_t k = lowest + 1; k < l->batch_count; k++)
+		if (!l->batches[k]->taken && l->batches[k]->bytes >= JUMP_FACTOR * l->batch_target &&
+		    (best == SIZE_MAX || l->batches[k]->bytes > l->batches[best]->bytes))
+			best = k;
+	if (best == SIZE_MAX)
+		return SIZE_MAX;
+	for (size_t k = l->next; k < best; k++)
+		if (!l->batches[k]->taken)
+			backlog += l->batches[k]->bytes;
+	return backlog < l->batches[best]->bytes * jobs * (jobs - 1) ? best : SIZE_MAX;
+}
+
+/* The batch worker `slot` takes now, under the lock; NULL when it must
+ * wait (or, *finished, when no batch is left for it). */
+static work_batch *pick_batch(loader *l, unsigned slot, bool *finished)
+{
+	worker_slot *s = &l->slots[slot];
+	size_t k = l->next > s->floor ? l->next : s->floor, jump;
+
+	/* While .debug_info is inflated, its thread counts as one of the
+	 * jobs: the last worker starts once everything is listed. */
+	*finished = false;
+	if (l->streaming && l->slot_count > 1 && slot == l->slot_count - 1 && !l->listed_all)
+		return NULL;
+	while (k < l->batch_count && l->batches[k]->taken)
+		k++;
+	*finished = k >= l->batch_count && l->listed_all;
+	jump = k < l->batch_count ? jump_target(l, slot, k) : SIZE_MAX;
+	if (jump != SIZE_MAX)
+		k = jump;
+	else if (k >= l->batch_count || k >= l->merged + l->window)
+		return NULL;
+	l->batches[k]->taken = true;
+	s->floor = k + 1;
+	while (l->next < l->batch_count && l->batches[l->next]->taken)
+		l->next++;
+	return l->batches[k];
+}
+
 static void *worker_main(void *arg)
 {
 	loader *l = arg;
@@ -107,17 +171,21 @@ static void *worker_main(void *arg)
 		have_cursor = false;
 	}
 
+	pthread_mutex_lock(&l->lock);
+	l->slots[slot].running = true;
+	pthread_mutex_unlock(&l->lock);
 	for (;;) {
-		work_batch *b;
+		work_batch *b = NULL;
+		bool finished = false;
 		pthread_mutex_lock(&l->lock);
-		while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED) &&
-		       (l->next < l->batch_count ? l->next >= l->merged + l->window : !l->listed_all))
+		while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED) && !(b = pick_batch(l, slot, &finished)) &&
+		       !finished)
 			pthread_cond_wait(&l->changed, &l->lock);
-		if (__atomic_load_n(&l->stop, __ATOMIC_RELAXED) || l->next >= l->batch_count) {
+		if (!b) {
+			l->slots[slot].running = false;
 			pthread_mutex_unlock(&l->lock);
 			break;
 		}
-		b = l->batches[l->next++];
 		pthread_mutex_unlock(&l->lock);
 		if (have_cursor) {
 			run_batch(l, b, &cursor, slot);

@@ -54,6 +54,7 @@ typedef struct work_batch {
 	const sf_dw_unit *units[SF_DIE_BATCH_UNITS];
 	size_t count;
 	uint64_t bytes;          /* of its units */
+	bool taken;              /* by a worker (under the loader's lock) */
 	bool done;
 	int res;
 	char *message;           /* the worker's error message, when res < 0 */
@@ -71,6 +72,11 @@ typedef struct worker_slot {
 	sf_model *known;
 	sf_die_known digests;       /* definitions of `known` by DWARF digest */
 	sf_hashmap map;
+	/* Under the loader's lock: the worker takes only batches from
+	 * `floor` on (one past the last it took), and whether its thread
+	 * runs and may still take one. */
+	size_t floor;
+	bool running;
 } worker_slot;
 
 /*
@@ -96,7 +102,7 @@ typedef struct loader {
 	size_t window;
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
-	size_t next;             /* next batch to hand out */
+	size_t next;             /* lowest batch no worker has taken */
 	size_t merged;           /* batches merged so far */
 	bool stop;
 	worker_slot *slots;
