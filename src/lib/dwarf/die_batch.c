@@ -1,5 +1,6 @@
 /* Units walked in batches on worker threads and merged in unit order. */
 #include "dwarf/die_pass.h"
+#include "dwarf/die_feed.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,12 @@
  * worker has seen is reported once, not once per batch, so the serial
  * part of the work shrinks to the unique types.  Workers run at most
  * WINDOW_PER_JOB batches per thread ahead of the merge.
+ *
+ * When .debug_info is still being inflated (a compressed section, read
+ * with several threads), a lister thread makes its batches as the units
+ * arrive (die_feed.h), with the same grouping rule, so the workers start
+ * on the first units while the last are inflated: on a python3.11 debug
+ * file inflating .debug_info alone was a quarter of the load.
  */
 
 /* Batches hold about 1/BATCH_SHARE of the file's units, between
@@ -30,7 +37,6 @@
 #define BATCH_BYTES (UINT64_C(1) << 20)
 #define BATCH_MIN_BYTES (UINT64_C(1) << 16)
 #define BATCH_SHARE 64
-#define BATCH_MAX_UNITS 64
 #define WINDOW_PER_JOB 3
 
 static bool all_hit(const unsigned char *hits, size_t count)
@@ -77,7 +83,7 @@ static void run_batch(loader *l, work_batch *b, sf_dw_cursor *cursor, unsigned s
 		/* Results past the point where the load stops are dropped. */
 		if (__atomic_load_n(&l->stop, __ATOMIC_RELAXED))
 			break;
-		res = sf__die_load_unit(known, l->job, cursor, l->work[b->first + i], &b->alt_imports, b->hits,
+		res = sf__die_load_unit(known, l->job, cursor, b->units[i], &b->alt_imports, b->hits,
 				l->reuse ? &l->slots[slot].digests : NULL, &b->typedefs);
 		/* Later units cannot change which definitions come first; the
 		 * batch grouping is fixed, so this stays independent of -j. */
@@ -88,6 +94,70 @@ static void run_batch(loader *l, work_batch *b, sf_dw_cursor *cursor, unsigned s
 	b->res = res < 0 ? res : 0;
 	if (res < 0)
 		b->message = strdup(sf_error_last());
+}
+
+/* Batches of at least this many times the target are worth taking out
+ * of turn: one large unit (python3.11's deepfreeze.c, 750 KB of its
+ * 11 MB, about a quarter of the walk) is a batch of its own. */
+#define JUMP_FACTOR 4
+
+/*
+ * A batch worth taking before the lowest one the worker could take,
+ * `lowest`: the largest large one made so far, when the untaken bytes
+ * below it would keep the other workers busy no longer than it keeps
+ * this one (with J workers: walking them in turn and it last takes
+ * backlog/J + big, taking it now max(big, backlog/(J-1))), and another
+ * running worker can still take the lowest untaken batch, since this one
+ * never goes back.  Taking batches out of turn keeps the result: each
+ * worker still takes its batches in increasing order (see above).
+ * SIZE_MAX when none.
+ */
+static size_t jump_target(const loader *l, unsigned slot, size_t lowest)
+{
+	size_t best = SIZE_MAX, others = 0;
+	uint64_t backlog = 0, jobs = l->slot_count;
+
+	for (unsigned k = 0; k < l->slot_count; k++)
+		others += k != slot && l->slots[k].running && l->slots[k].floor <= l->next;
+	if (!others)
+		return SIZE_MAX;
+	for (size_t k = lowest + 1; k < l->batch_count; k++)
+		if (!l->batches[k]->taken && l->batches[k]->bytes >= JUMP_FACTOR * l->batch_target &&
+		    (best == SIZE_MAX || l->batches[k]->bytes > l->batches[best]->bytes))
+			best = k;
+	if (best == SIZE_MAX)
+		return SIZE_MAX;
+	for (size_t k = l->next; k < best; k++)
+		if (!l->batches[k]->taken)
+			backlog += l->batches[k]->bytes;
+	return backlog < l->batches[best]->bytes * jobs * (jobs - 1) ? best : SIZE_MAX;
+}
+
+/* The batch worker `slot` takes now, under the lock; NULL when it must
+ * wait (or, *finished, when no batch is left for it). */
+static work_batch *pick_batch(loader *l, unsigned slot, bool *finished)
+{
+	worker_slot *s = &l->slots[slot];
+	size_t k = l->next > s->floor ? l->next : s->floor, jump;
+
+	/* While .debug_info is inflated, its thread counts as one of the
+	 * jobs: the last worker starts once everything is listed. */
+	*finished = false;
+	if (l->streaming && l->slot_count > 1 && slot == l->slot_count - 1 && !l->listed_all)
+		return NULL;
+	while (k < l->batch_count && l->batches[k]->taken)
+		k++;
+	*finished = k >= l->batch_count && l->listed_all;
+	jump = k < l->batch_count ? jump_target(l, slot, k) : SIZE_MAX;
+	if (jump != SIZE_MAX)
+		k = jump;
+	else if (k >= l->batch_count || k >= l->merged + l->window)
+		return NULL;
+	l->batches[k]->taken = true;
+	s->floor = k + 1;
+	while (l->next < l->batch_count && l->batches[l->next]->taken)
+		l->next++;
+	return l->batches[k];
 }
 
 static void *worker_main(void *arg)
@@ -102,16 +172,21 @@ static void *worker_main(void *arg)
 		have_cursor = false;
 	}
 
+	pthread_mutex_lock(&l->lock);
+	l->slots[slot].running = true;
+	pthread_mutex_unlock(&l->lock);
 	for (;;) {
-		work_batch *b;
+		work_batch *b = NULL;
+		bool finished = false;
 		pthread_mutex_lock(&l->lock);
-		while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED) && l->next < l->batch_count && l->next >= l->merged + l->window)
+		while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED) && !(b = pick_batch(l, slot, &finished)) &&
+		       !finished)
 			pthread_cond_wait(&l->changed, &l->lock);
-		if (__atomic_load_n(&l->stop, __ATOMIC_RELAXED) || l->next >= l->batch_count) {
+		if (!b) {
+			l->slots[slot].running = false;
 			pthread_mutex_unlock(&l->lock);
 			break;
 		}
-		b = &l->batches[l->next++];
 		pthread_mutex_unlock(&l->lock);
 		if (have_cursor) {
 			run_batch(l, b, &cursor, slot);
@@ -129,33 +204,78 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static int make_batches(loader *l)
+static uint64_t batch_target(uint64_t total)
 {
-	size_t capacity = 0;
-	uint64_t total = 0, target;
+	uint64_t target = total / BATCH_SHARE;
 
-	for (size_t i = 0; i < l->work_count; i++)
-		total += l->work[i]->end - l->work[i]->offset;
-	target = total / BATCH_SHARE;
-	target = target < BATCH_MIN_BYTES ? BATCH_MIN_BYTES : target > BATCH_BYTES ? BATCH_BYTES : target;
-	for (size_t i = 0; i < l->work_count;) {
-		uint64_t bytes = 0;
-		size_t first = i;
-		while (i < l->work_count && (i == first || (bytes < target && i - first < BATCH_MAX_UNITS))) {
-			bytes += l->work[i]->end - l->work[i]->offset;
-			i++;
-		}
-		if (l->batch_count == capacity) {
-			size_t grown = capacity ? capacity * 2 : 64;
-			work_batch *more = realloc(l->batches, grown * sizeof(*more));
-			if (!more)
-				return sf__fail(SF_ENOMEM, "out of memory");
+	return target < BATCH_MIN_BYTES ? BATCH_MIN_BYTES : target > BATCH_BYTES ? BATCH_BYTES : target;
+}
+
+/* Appends the open batch to the list, under the lock: workers and the
+ * merge may be reading the list meanwhile. */
+static int close_batch(loader *l, work_batch **open)
+{
+	int res = 0;
+
+	if (!*open)
+		return 0;
+	pthread_mutex_lock(&l->lock);
+	if (l->batch_count == l->batch_capacity) {
+		size_t grown = l->batch_capacity ? l->batch_capacity * 2 : 64;
+		work_batch **more = realloc(l->batches, grown * sizeof(*more));
+		if (!more) {
+			res = sf__fail(SF_ENOMEM, "out of memory");
+		} else {
 			l->batches = more;
-			capacity = grown;
+			l->batch_capacity = grown;
 		}
-		l->batches[l->batch_count++] = (work_batch){ .first = first, .count = i - first };
 	}
+	if (res >= 0) {
+		l->batches[l->batch_count++] = *open;
+		l->work_count += (*open)->count;
+		*open = NULL;
+		pthread_cond_broadcast(&l->changed);
+	}
+	pthread_mutex_unlock(&l->lock);
+	return res;
+}
+
+/* Batches are runs of consecutive units, closed once they hold the target
+ * bytes or SF_DIE_BATCH_UNITS units.  Units without DIEs are left out. */
+static int batch_add(loader *l, work_batch **open, const sf_dw_unit *u)
+{
+	if (u->die_offset >= u->end)
+		return 0;
+	if (!*open && !(*open = calloc(1, sizeof(**open))))
+		return sf__fail(SF_ENOMEM, "out of memory");
+	(*open)->units[(*open)->count++] = u;
+	(*open)->bytes += u->end - u->offset;
+	if ((*open)->bytes >= l->batch_target || (*open)->count == SF_DIE_BATCH_UNITS)
+		return close_batch(l, open);
 	return 0;
+}
+
+static int make_batches(loader *l, const sf_dw_image *dw)
+{
+	work_batch *open = NULL;
+	uint64_t total = 0;
+	int res = 0;
+
+	/* Type units first, so a definition is first met where its
+	 * decl_file can be read rather than through a signature. */
+	for (unsigned space = SF_DW_TYPES + 1; space-- > 0;)
+		for (size_t i = 0; i < dw->spaces[space].count; i++)
+			if (dw->spaces[space].units[i].die_offset < dw->spaces[space].units[i].end)
+				total += dw->spaces[space].units[i].end - dw->spaces[space].units[i].offset;
+	l->batch_target = batch_target(total);
+	for (unsigned space = SF_DW_TYPES + 1; space-- > 0 && res >= 0;)
+		for (size_t i = 0; i < dw->spaces[space].count && res >= 0; i++)
+			res = batch_add(l, &open, &dw->spaces[space].units[i]);
+	if (res >= 0)
+		res = close_batch(l, &open);
+	free(open);
+	l->listed_all = true;
+	return res;
 }
 
 static unsigned job_count(const sf_load_options *opts, size_t batch_count)
@@ -169,6 +289,22 @@ static unsigned job_count(const sf_load_options *opts, size_t batch_count)
 	return jobs;
 }
 
+/* The next batch to merge, `k`, once it is done (or, not `threaded`,
+ * made); NULL when no batch is to come. */
+static work_batch *batch_to_merge(loader *l, size_t k, bool threaded, size_t *unit_total)
+{
+	work_batch *b = NULL;
+
+	pthread_mutex_lock(&l->lock);
+	while (!(k < l->batch_count && (!threaded || l->batches[k]->done)) && !(l->listed_all && k >= l->batch_count))
+		pthread_cond_wait(&l->changed, &l->lock);
+	if (k < l->batch_count)
+		b = l->batches[k];
+	*unit_total = l->work_count;
+	pthread_mutex_unlock(&l->lock);
+	return b;
+}
+
 /* Hands back the pages of a merged batch's units (sf__dw_drop_pages()),
  * contiguous units in one call.  Nothing the model keeps points into
  * them: names are copied out. */
@@ -178,10 +314,10 @@ static void drop_batch_pages(const loader *l, const work_batch *b)
 	size_t i = 0;
 
 	while (i < b->count) {
-		const sf_dw_unit *first = l->work[b->first + i];
+		const sf_dw_unit *first = b->units[i];
 		uint64_t end = first->end;
 		for (i++; i < b->count; i++) {
-			const sf_dw_unit *u = l->work[b->first + i];
+			const sf_dw_unit *u = b->units[i];
 			if (u->space != first->space || u->offset != end)
 				break;
 			end = u->end;
@@ -198,22 +334,18 @@ static int merge_batches(loader *l, sf_model *staging, offset_list *alt_units, b
 	const load_job *job = l->job;
 	size_t glob_count = job->filter.name_count;
 	unsigned char *hits = glob_count ? calloc(glob_count, 1) : NULL;
-	size_t units_done = 0;
+	size_t units_done = 0, unit_total = 0;
+	work_batch *b;
 	int res = 0;
 
 	if (glob_count && !hits)
 		return sf__fail(SF_ENOMEM, "out of memory");
-	for (size_t k = 0; k < l->batch_count && res >= 0; k++) {
-		work_batch *b = &l->batches[k];
-		if (threaded) {
-			pthread_mutex_lock(&l->lock);
-			while (!b->done)
-				pthread_cond_wait(&l->changed, &l->lock);
-			pthread_mutex_unlock(&l->lock);
-		} else if (slot_open(&l->slots[0]) < 0) {
-			b->res = SF_ENOMEM;
-		} else {
-			run_batch(l, b, cursor, 0);
+	for (size_t k = 0; res >= 0 && (b = batch_to_merge(l, k, threaded, &unit_total)); k++) {
+		if (!threaded) {
+			if (slot_open(&l->slots[0]) < 0)
+				b->res = SF_ENOMEM;
+			else
+				run_batch(l, b, cursor, 0);
 		}
 		res = b->res;
 		if (res < 0)
@@ -231,7 +363,7 @@ static int merge_batches(loader *l, sf_model *staging, offset_list *alt_units, b
 		drop_batch_pages(l, b);
 		units_done += b->count;
 		if (res >= 0 && opts->on_progress)
-			opts->on_progress(opts->on_progress_ctx, units_done, l->work_count);
+			opts->on_progress(opts->on_progress_ctx, units_done, unit_total);
 		if (threaded) {
 			pthread_mutex_lock(&l->lock);
 			l->merged = k + 1;
@@ -247,39 +379,56 @@ static int merge_batches(loader *l, sf_model *staging, offset_list *alt_units, b
 	free(hits);
 	return res;
 }
-int sf__die_batches_plan(loader *l, const load_job *job, const sf_load_options *opts)
+
+bool sf__die_batches_may_stream(const load_job *job, const sf_load_options *opts)
 {
-	const sf_dw_image *dw = job->dw;
+	const sf_dwarf_sections *sections = &job->image->sections;
+	uint64_t target = batch_target(sections->info.size);
+
+	if (!sections->info.arriving || sections->types.data || sections->cu_index.data ||
+	    sections->tu_index.data || job->image->alt_sections.info.data)
+		return false;
+	return job_count(opts, (size_t)((sections->info.size + target - 1) / target)) > 1;
+}
+
+int sf__die_batches_plan(loader *l, const load_job *job, const sf_load_options *opts, sf_dw_image *streaming)
+{
+	size_t batches;
 	unsigned jobs;
-	int res;
+	int res = 0;
 
 	l->job = job;
 	l->opts = opts;
 	/* A reused definition carries the typedef chains of the unit that
 	 * built it, which the digest does not cover. */
 	l->reuse = !(opts->version >= 4 && opts->no_reuse) && !job->filter.typedef_chains;
-	/* Type units first, so a definition is first met where its
-	 * decl_file can be read rather than through a signature. */
-	l->work = calloc(dw->spaces[SF_DW_TYPES].count + dw->spaces[SF_DW_INFO].count + 1, sizeof(*l->work));
-	if (!l->work)
+	l->streaming = streaming;
+	if (pthread_mutex_init(&l->lock, NULL) != 0)
 		return sf__fail(SF_ENOMEM, "out of memory");
-	for (unsigned space = SF_DW_TYPES + 1; space-- > 0;) {
-		const sf_dw_space_units *s = &dw->spaces[space];
-		for (size_t i = 0; i < s->count; i++)
-			if (s->units[i].die_offset < s->units[i].end)
-				l->work[l->work_count++] = &s->units[i];
+	if (pthread_cond_init(&l->changed, NULL) != 0) {
+		pthread_mutex_destroy(&l->lock);
+		return sf__fail(SF_ENOMEM, "out of memory");
 	}
-	res = make_batches(l);
+	l->sync_ready = true;
+	if (streaming) {
+		/* The lister makes the batches; the section's size stands for
+		 * the units' bytes, which it equals in a well-formed file. */
+		l->batch_target = batch_target(job->image->sections.info.size);
+		batches = (size_t)((job->image->sections.info.size + l->batch_target - 1) / l->batch_target);
+	} else {
+		res = make_batches(l, job->dw);
+		batches = l->batch_count;
+	}
 	if (res < 0)
 		return res;
-	jobs = job_count(opts, l->batch_count);
+	jobs = job_count(opts, batches);
 	l->slot_count = jobs;
 	l->slots = calloc(jobs, sizeof(*l->slots));
 	if (!l->slots)
 		return sf__fail(SF_ENOMEM, "out of memory");
 	/* Checking costs a pass over .debug_str, which only pays off when
 	 * many units reuse definitions. */
-	if (l->reuse && l->batch_count > 1 && !(sf__die_first_match_only(opts) && job->filter.name_count)) {
+	if (l->reuse && batches > 1 && !(sf__die_first_match_only(opts) && job->filter.name_count)) {
 		bool distinct = sf__dw_strings_distinct(job->image->sections.str.data,
 							job->image->sections.str.size);
 		for (unsigned k = 0; k < jobs; k++)
@@ -299,23 +448,14 @@ static pthread_t *start_workers(loader *l, unsigned jobs, size_t *started)
 		return NULL;
 	l->window = (size_t)jobs * WINDOW_PER_JOB;
 	threads = calloc(jobs, sizeof(*threads));
-	if (!threads || pthread_mutex_init(&l->lock, NULL) != 0) {
-		free(threads);
+	if (!threads)
 		return NULL;
-	}
-	if (pthread_cond_init(&l->changed, NULL) != 0) {
-		pthread_mutex_destroy(&l->lock);
-		free(threads);
-		return NULL;
-	}
 	for (unsigned t = 0; t < jobs; t++) {
 		if (pthread_create(&threads[t], NULL, worker_main, l) != 0)
 			break;
 		(*started)++;
 	}
 	if (*started == 0) {
-		pthread_cond_destroy(&l->changed);
-		pthread_mutex_destroy(&l->lock);
 		free(threads);
 		return NULL;
 	}
@@ -332,20 +472,72 @@ static void stop_workers(loader *l, pthread_t *threads, size_t started)
 	pthread_mutex_unlock(&l->lock);
 	for (size_t t = 0; t < started; t++)
 		pthread_join(threads[t], NULL);
-	pthread_cond_destroy(&l->changed);
-	pthread_mutex_destroy(&l->lock);
 	free(threads);
+}
+
+static int lister_unit(void *ctx, const sf_dw_unit *unit)
+{
+	loader *l = ctx;
+
+	return batch_add(l, &l->open_batch, unit);
+}
+
+/* The lister: .debug_info's batches as its units arrive, then the last. */
+static void *lister_main(void *arg)
+{
+	loader *l = arg;
+	int res = sf__dw_feed_run(l->streaming, lister_unit, l);
+
+	if (res >= 0)
+		res = close_batch(l, &l->open_batch);
+	pthread_mutex_lock(&l->lock);
+	if (res < 0) {
+		l->list_res = res;
+		l->list_message = strdup(sf_error_last());
+	}
+	l->listed_all = true;
+	pthread_cond_broadcast(&l->changed);
+	pthread_mutex_unlock(&l->lock);
+	return NULL;
+}
+
+/*
+ * What a streamed load returns: a section that does not inflate, then a
+ * corrupt unit header, outrank what the walk met, as when the section was
+ * inflated and its units listed before the walk.
+ */
+static int streamed_result(loader *l, int res)
+{
+	int inflated = sf__elf_stream_result(l->job->image->sections.info.arriving);
+
+	if (inflated < 0)
+		return inflated;
+	if (l->list_res < 0)
+		return sf__fail(l->list_res, "%s", l->list_message ? l->list_message : "out of memory");
+	return res;
 }
 
 int sf__die_batches_run(loader *l, sf_model *staging, offset_list *alt_units, sf_dw_cursor *cursor,
 			bool *satisfied)
 {
 	size_t started = 0;
-	pthread_t *threads = start_workers(l, l->slot_count, &started);
-	int res = merge_batches(l, staging, alt_units, threads != NULL, cursor, l->opts, satisfied);
+	pthread_t *threads, lister;
+	bool lister_running = false;
+	int res;
 
+	/* Without a thread of its own, the lister makes every batch first. */
+	if (l->streaming && !(lister_running = pthread_create(&lister, NULL, lister_main, l) == 0))
+		lister_main(l);
+	threads = start_workers(l, l->slot_count, &started);
+	res = merge_batches(l, staging, alt_units, threads != NULL, cursor, l->opts, satisfied);
 	if (threads)
 		stop_workers(l, threads, started);
+	if (lister_running)
+		pthread_join(lister, NULL);
+	if (l->streaming) {
+		res = streamed_result(l, res);
+		sf__dw_feed_finish(l->streaming);
+	}
 	return res;
 }
 
@@ -357,8 +549,15 @@ void sf__die_batches_release(loader *l)
 		sf__hashmap_free(&l->slots[k].map);
 	}
 	free(l->slots);
-	for (size_t k = 0; k < l->batch_count; k++)
-		batch_release(&l->batches[k]);
+	for (size_t k = 0; k < l->batch_count; k++) {
+		batch_release(l->batches[k]);
+		free(l->batches[k]);
+	}
 	free(l->batches);
-	free(l->work);
+	free(l->open_batch);
+	free(l->list_message);
+	if (l->sync_ready) {
+		pthread_cond_destroy(&l->changed);
+		pthread_mutex_destroy(&l->lock);
+	}
 }

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 
+#include "dwarf/die_feed.h"
 #include "dwarf/die_pass.h"
 #include "util/fail.h"
 
@@ -63,9 +64,12 @@ static int load_pass(sf_model *model, const sf_debug_image *image, uint32_t file
 	load_job job = { .image = image, .dw = &dw, .file_index = file_index };
 	offset_list alt_units = { 0 };
 	sf_model *staging = NULL;
+	bool streaming;
 	int res;
 
-	res = sf__dw_image_open(&dw, image, info_limit);
+	/* A .debug_info still being inflated is walked as it arrives. */
+	streaming = info_limit == UINT64_MAX && sf__die_batches_may_stream(&job, opts);
+	res = streaming ? sf__dw_image_open_streaming(&dw, image) : sf__dw_image_open(&dw, image, info_limit);
 	if (res < 0)
 		return res;
 	if (opts->version >= 2) {
@@ -79,7 +83,7 @@ static int load_pass(sf_model *model, const sf_debug_image *image, uint32_t file
 	if (res >= 0)
 		res = sf__dw_cursor_init(&cursor, &dw);
 	if (res >= 0)
-		res = sf__die_batches_plan(&l, &job, opts);
+		res = sf__die_batches_plan(&l, &job, opts, streaming ? &dw : NULL);
 	if (res < 0)
 		goto done;
 	res = sf__die_batches_run(&l, staging, &alt_units, &cursor, &satisfied);

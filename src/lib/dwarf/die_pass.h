@@ -47,10 +47,15 @@ int sf__die_load_unit(sf_model *staging, const load_job *job, sf_dw_cursor *curs
 
 /* Batches and their workers (the scheme is described in die_batch.c). */
 
+/* Most units a batch holds. */
+#define SF_DIE_BATCH_UNITS 64
+
 /* What one batch produced, waiting for its turn to be merged. */
 typedef struct work_batch {
-	size_t first;            /* index into the work list */
+	const sf_dw_unit *units[SF_DIE_BATCH_UNITS];
 	size_t count;
+	uint64_t bytes;          /* of its units */
+	bool taken;              /* by a worker (under the loader's lock) */
 	bool done;
 	int res;
 	char *message;           /* the worker's error message, when res < 0 */
@@ -69,19 +74,37 @@ typedef struct worker_slot {
 	sf_model *known;
 	sf_die_known digests;       /* definitions of `known` by DWARF digest */
 	sf_hashmap map;
+	/* Under the loader's lock: the worker takes only batches from
+	 * `floor` on (one past the last it took), and whether its thread
+	 * runs and may still take one. */
+	size_t floor;
+	bool running;
 } worker_slot;
 
+/*
+ * With an image in `streaming`, a lister thread makes the batches as
+ * .debug_info's units arrive (die_feed.h): `batches` grows under `lock`,
+ * each batch is allocated on its own so that a worker's pointer to it
+ * stays valid, and `listed_all` says that no batch is to come.
+ */
 typedef struct loader {
 	const load_job *job;
 	const sf_load_options *opts;
-	const sf_dw_unit **work; /* units to walk, in order */
-	size_t work_count;
-	work_batch *batches;
+	size_t work_count;       /* units in batches */
+	work_batch **batches;    /* in unit order */
 	size_t batch_count;
+	size_t batch_capacity;
+	uint64_t batch_target;   /* bytes after which a batch is closed */
+	sf_dw_image *streaming;  /* the image being listed, or NULL */
+	work_batch *open_batch;  /* the lister's batch being filled */
+	bool listed_all;
+	bool sync_ready;         /* lock and changed initialized */
+	int list_res;            /* the lister's failure, with its message */
+	char *list_message;
 	size_t window;
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
-	size_t next;             /* next batch to hand out */
+	size_t next;             /* lowest batch no worker has taken */
 	size_t merged;           /* batches merged so far */
 	bool stop;
 	worker_slot *slots;
@@ -91,9 +114,14 @@ typedef struct loader {
 } loader;
 
 /* Lists the units to walk (type units first) and groups them into
- * batches, with a worker slot per job.  0 or SF_ENOMEM; `l` is released
- * by sf__die_batches_release() either way. */
-int sf__die_batches_plan(loader *l, const load_job *job, const sf_load_options *opts);
+ * batches, with a worker slot per job; with `streaming` (an image opened
+ * by sf__dw_image_open_streaming(), else NULL) the batches are made
+ * while the workers run.  0 or SF_ENOMEM; `l` is released by
+ * sf__die_batches_release() either way. */
+int sf__die_batches_plan(loader *l, const load_job *job, const sf_load_options *opts, sf_dw_image *streaming);
+/* Whether a load of `job` may list .debug_info while it arrives: its
+ * bytes are being inflated and the load would have several workers. */
+bool sf__die_batches_may_stream(const load_job *job, const sf_load_options *opts);
 /* Walks the batches, on threads when there are several jobs, and merges
  * them in order into `staging` (see above); dwz units they import are
  * appended to `alt_units`, *satisfied tells whether every name filter

@@ -80,13 +80,26 @@ typedef struct sf_dw_image {
 	size_t signature_count;
 	const char *alt_str;        /* dwz .debug_str for DW_FORM_GNU_strp_alt */
 	uint64_t alt_str_size;
+	/* .debug_info's units while they are listed as its bytes arrive
+	 * (die_feed.c); owned, NULL unless opened for that. */
+	struct sf_dw_feed *feed;
+	/* Until sf__dw_feed_finish(): spaces[SF_DW_INFO].units is empty
+	 * and lookups go through `feed`. */
+	bool streaming;
 } sf_dw_image;
 
 /* Lists every unit of the image (and of its dwz file); of .debug_info only
- * those starting before `info_limit`.  Returns 0, SF_EINVALID (corrupt
- * header) or SF_ENOMEM. */
+ * those starting before `info_limit`.  Waits for sections still being
+ * inflated.  Returns 0, SF_EINVALID (corrupt header, or a section that
+ * does not inflate) or SF_ENOMEM. */
 int sf__dw_image_open(sf_dw_image *out, const sf_debug_image *image, uint64_t info_limit);
 void sf__dw_image_close(sf_dw_image *image);
+
+/* The unit lookups a streaming image makes wait for the listing. */
+struct sf_dw_feed;
+void sf__dw_feed_view(struct sf_dw_feed *feed, uint64_t offset, const sf_dw_unit **units,
+		      size_t *count);
+void sf__dw_feed_wait_all(struct sf_dw_feed *feed);
 
 /* A split-DWARF skeleton unit of the main file: its types live in a
  * .dwo file or a .dwp package (die_skeleton.c).  Strings are borrowed

@@ -63,6 +63,17 @@ static inline bool sf__dw_form_known(uint16_t form)
 int sf__dw_unit_header(const sf_dw_image *image, unsigned space, const uint8_t *data, uint64_t size,
 		       uint64_t offset, sf_dw_unit *u);
 
+/* Appends a type unit's signature (die_units.c); 0 or SF_ENOMEM. */
+int sf__dw_signature_push(sf_dw_image *image, size_t *capacity, const sf_dw_unit *unit);
+
+/* sf__dw_image_open(), with `later_info`: .debug_info's units are left
+ * to sf__dw_feed_run() (die_feed.h), whose bytes may still be arriving. */
+int sf__dw_image_open_spaces(sf_dw_image *out, const sf_debug_image *image, uint64_t info_limit,
+			     bool later_info);
+
+/* Frees the feed of an image (die_feed.c); NULL is fine. */
+void sf__dw_feed_free(struct sf_dw_feed *feed);
+
 /* Applies a .dwp's .debug_cu_index/.debug_tu_index to the listed units:
  * each unit's abbreviation, string-offset and line contributions
  * (die_dwp.c).  0 or SF_EINVALID (an index pointing outside its sections). */

@@ -117,7 +117,8 @@ int sf__dw_skeletons(const sf_debug_image *image, sf_dw_skeleton **out, size_t *
 
 	*out = NULL;
 	*count = 0;
-	if (!info->data)
+	/* After a load, which waited for the same bytes and failed without them. */
+	if (!info->data || (info->arriving && sf__elf_stream_wait(info->arriving, info->size) < info->size))
 		return 0;
 	dw.spaces[SF_DW_INFO] = (sf_dw_space_units){
 		.data = info->data, .size = info->size, .sections = &image->sections,

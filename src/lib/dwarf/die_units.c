@@ -31,7 +31,7 @@ static int push_unit(sf_dw_space_units *s, size_t *capacity, const sf_dw_unit *u
 	return 0;
 }
 
-static int push_signature(sf_dw_image *image, size_t *capacity, const sf_dw_unit *unit)
+int sf__dw_signature_push(sf_dw_image *image, size_t *capacity, const sf_dw_unit *unit)
 {
 	if (image->signature_count == *capacity) {
 		size_t grown = *capacity ? *capacity * 2 : 64;
@@ -141,7 +141,7 @@ static int list_space(sf_dw_image *image, unsigned space, uint64_t limit, size_t
 			return res;
 		res = push_unit(s, &capacity, &u);
 		if (res >= 0 && (u.unit_type == DW_UT_type || u.unit_type == DW_UT_split_type))
-			res = push_signature(image, sig_capacity, &u);
+			res = sf__dw_signature_push(image, sig_capacity, &u);
 		if (res < 0)
 			return res;
 		offset = u.end;
@@ -158,10 +158,25 @@ static int list_space(sf_dw_image *image, unsigned space, uint64_t limit, size_t
 
 int sf__dw_image_open(sf_dw_image *out, const sf_debug_image *image, uint64_t info_limit)
 {
+	return sf__dw_image_open_spaces(out, image, info_limit, false);
+}
+
+int sf__dw_image_open_spaces(sf_dw_image *out, const sf_debug_image *image, uint64_t info_limit,
+			     bool later_info)
+{
 	size_t sig_capacity = 0;
 	int res = 0;
 
 	memset(out, 0, sizeof(*out));
+	/* Everything is read at once: its bytes must all be there, and a
+	 * section that fails to inflate fails the open as it would have
+	 * failed the read. */
+	if (!later_info && image->sections.info.arriving)
+		res = sf__elf_stream_result(image->sections.info.arriving);
+	if (res >= 0 && image->alt_sections.info.arriving)
+		res = sf__elf_stream_result(image->alt_sections.info.arriving);
+	if (res < 0)
+		return res;
 	out->name = image->display_name;
 	out->big_endian = image->big_endian;
 	out->alt_str = image->alt_str;
@@ -179,7 +194,7 @@ int sf__dw_image_open(sf_dw_image *out, const sf_debug_image *image, uint64_t in
 		.sections = &image->alt_sections, .file_backed = image->alt_sections.info.file_backed
 	};
 	for (unsigned space = 0; space < SF_DW_SPACES && res >= 0; space++)
-		if (out->spaces[space].data)
+		if (out->spaces[space].data && !(later_info && space == SF_DW_INFO))
 			res = list_space(out, space, space == SF_DW_INFO ? info_limit : UINT64_MAX,
 					 &sig_capacity);
 	/* A .dwp: its units' contributions to the other sections. */
@@ -201,6 +216,7 @@ void sf__dw_image_close(sf_dw_image *image)
 	for (unsigned space = 0; space < SF_DW_SPACES; space++)
 		free(image->spaces[space].units);
 	free(image->signatures);
+	sf__dw_feed_free(image->feed);
 	memset(image, 0, sizeof(*image));
 }
 
@@ -226,15 +242,22 @@ void sf__dw_drop_pages(const sf_dw_image *image, unsigned space, uint64_t from, 
 const sf_dw_unit *sf__dw_unit_at(const sf_dw_image *image, unsigned space, uint64_t offset)
 {
 	const sf_dw_space_units *s;
+	const sf_dw_unit *units;
 	size_t lo = 0, hi;
 
 	if (space >= SF_DW_SPACES)
 		return NULL;
 	s = &image->spaces[space];
+	units = s->units;
 	hi = s->count;
+	if (space == SF_DW_INFO && image->streaming) {
+		if (offset >= s->size)
+			return NULL;
+		sf__dw_feed_view(image->feed, offset, &units, &hi);
+	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const sf_dw_unit *u = &s->units[mid];
+		const sf_dw_unit *u = &units[mid];
 		if (offset < u->offset)
 			hi = mid;
 		else if (offset >= u->end)
@@ -248,7 +271,14 @@ const sf_dw_unit *sf__dw_unit_at(const sf_dw_image *image, unsigned space, uint6
 bool sf__dw_signature_find(const sf_dw_image *image, uint64_t signature, unsigned *space,
 			   uint64_t *die_offset)
 {
-	size_t lo = 0, hi = image->signature_count;
+	size_t lo, hi;
+
+	/* Type units may be anywhere in .debug_info: the table is complete
+	 * (and sorted) only once all of it is listed. */
+	if (image->streaming)
+		sf__dw_feed_wait_all(image->feed);
+	lo = 0;
+	hi = image->signature_count;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const sf_dw_signature *s = &image->signatures[mid];

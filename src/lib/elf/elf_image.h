@@ -5,6 +5,8 @@
 
 #include <structfit/model.h>
 
+#include "elf/input.h"
+
 #include <gelf.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -21,6 +23,7 @@ typedef struct sf__dwarf_section {
 	                        * otherwise borrowed from libelf (lives until elf_end) */
 	uint64_t size;         /* > 0: empty sections are left out */
 	bool owned;
+	sf__elf_stream *arriving; /* the contents' stream while `data` is being inflated */
 } sf__dwarf_section;
 
 /*
@@ -44,6 +47,10 @@ typedef struct sf__elf_contents {
 	const char *altlink;               /* .gnu_debugaltlink path, borrowed; NULL if none */
 	const unsigned char *alt_build_id; /* build-id after the path, borrowed */
 	size_t alt_build_id_size;
+	/* Inflating .debug_info, when it was left to a thread of its own
+	 * (elf_sections.c says when); owned, stopped before the sections
+	 * are freed. */
+	sf__elf_stream *stream;
 } sf__elf_contents;
 
 /*
@@ -111,6 +118,17 @@ typedef struct sf__inflate_job {
  * CPU; the caller's among them), taking them in array order; false when
  * any failed (its `failed` set). */
 bool sf__elf_inflate_all(sf__inflate_job *jobs, size_t count, unsigned threads);
+
+/*
+ * Starts inflating `in` into `buffer` (in->size bytes, which must outlive
+ * the stream) on a thread of its own.  `name` and `section_name` are
+ * copied for the message of a failure.  0 with *out set, 1 when no thread
+ * could be started (inflate it some other way), or SF_ENOMEM.
+ */
+int sf__elf_stream_start(sf__elf_stream **out, const sf__deflated *in, unsigned char *buffer,
+			 const char *name, const char *section_name);
+/* Stops inflating (if still going), joins the thread, frees; NULL is fine. */
+void sf__elf_stream_free(sf__elf_stream *stream);
 
 /* Where input section `shndx` of an ET_REL image landed in the output. */
 typedef struct sf__section_place {

@@ -135,6 +135,7 @@ static void collect_sections(const sf__elf_contents *contents, sf_dwarf_sections
 					 * section's pages. */
 					slot->file_backed = !section->owned && section->size >= FILE_BACKED_MIN &&
 							    sf__elf_file_mapped(section->data, section->size);
+					slot->arriving = section->arriving;
 				}
 			}
 		}

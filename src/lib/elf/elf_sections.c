@@ -301,17 +301,73 @@ static int larger_first(const void *a, const void *b)
 	return x->in.size < y->in.size ? 1 : x->in.size > y->in.size ? -1 : 0;
 }
 
+/* .debug_info inflated below this size is not worth a thread. */
+#define STREAM_MIN_BYTES (UINT64_C(64) << 10)
+
+/*
+ * The input whose inflating is left running on a thread of its own while
+ * the DIE reader starts on its first units: .debug_info, when it is the
+ * only input of its section (no concatenation, no relocation) and large.
+ * Not with a dwz file, whose search must come after any failure to
+ * inflate, as when everything is inflated here.  SIZE_MAX when none.
+ */
+static size_t stream_candidate(const input_section *inputs, size_t input_count,
+			       const sf__section_place *places)
+{
+	size_t found = SIZE_MAX;
+
+	for (size_t k = 0; k < input_count; k++)
+		if (inputs[k].deflated && strcmp(inputs[k].section_name, ".debug_info") == 0 &&
+		    inputs[k].size >= STREAM_MIN_BYTES)
+			found = k;
+	for (size_t k = 0; found != SIZE_MAX && k < input_count; k++)
+		if (k != found && places[inputs[k].shndx].out == places[inputs[found].shndx].out)
+			return SIZE_MAX;
+	return found;
+}
+
+/* Leaves `input` to a stream (out->stream); 0 also when none could be
+ * started (the input stays to inflate with the others), or SF_ENOMEM. */
+static int start_stream(const char *name, input_section *input, sf__elf_contents *out)
+{
+	int error;
+
+	input->buffer = malloc(input->size);
+	if (input->buffer == NULL)
+		return sf__fail(SF_ENOMEM, "%s: out of memory (%llu bytes)", name,
+				(unsigned long long)input->size);
+	input->data = input->buffer;
+	error = sf__elf_stream_start(&out->stream, &input->stream, input->buffer, name, input->section_name);
+	if (error < 0)
+		return sf__fail(error, "%s: out of memory", name);
+	if (error == 0)
+		input->deflated = false;
+	return 0;
+}
+
 /*
  * Inflates the inputs collect_inputs() left compressed, side by side: on
  * a python3.11 debug file inflating .debug_info and .debug_line one after
  * the other was most of the time before the DIE walk's threads start.
+ * With `may_stream`, .debug_info may go on inflating after the return
+ * (stream_candidate), which took the remaining quarter.
  */
-static int inflate_inputs(const char *name, input_section *inputs, size_t input_count, unsigned threads)
+static int inflate_inputs(const char *name, input_section *inputs, size_t input_count,
+			  const sf__section_place *places, bool may_stream, unsigned threads,
+			  sf__elf_contents *out)
 {
 	sf__inflate_job *jobs = NULL;
-	size_t count = 0;
+	size_t count = 0, streamed = may_stream ? stream_candidate(inputs, input_count, places) : SIZE_MAX;
 	int error = 0;
 
+	if (streamed != SIZE_MAX) {
+		error = start_stream(name, &inputs[streamed], out);
+		if (error)
+			return error;
+		/* Its thread is one of the `threads`. */
+		if (out->stream && threads > 1)
+			threads--;
+	}
 	for (size_t k = 0; k < input_count; k++)
 		count += inputs[k].deflated;
 	if (count == 0)
@@ -323,7 +379,8 @@ static int inflate_inputs(const char *name, input_section *inputs, size_t input_
 	for (size_t k = 0; k < input_count; k++) {
 		if (!inputs[k].deflated)
 			continue;
-		inputs[k].buffer = malloc(inputs[k].size);
+		if (inputs[k].buffer == NULL)
+			inputs[k].buffer = malloc(inputs[k].size);
 		if (inputs[k].buffer == NULL) {
 			error = sf__fail(SF_ENOMEM, "%s: out of memory (%llu bytes)", name,
 					 (unsigned long long)inputs[k].size);
@@ -395,6 +452,14 @@ static int merge_inputs(const char *name, bool relocatable, input_section *input
 	return 0;
 }
 
+/* The section the stream writes into has taken its buffer over. */
+static void mark_arriving(sf__elf_contents *out)
+{
+	for (size_t s = 0; out->stream && s < out->section_count; s++)
+		if (strcmp(out->sections[s].name, ".debug_info") == 0)
+			out->sections[s].arriving = out->stream;
+}
+
 static void note_unit_sections(sf__elf_contents *out)
 {
 	for (size_t s = 0; s < out->section_count; s++) {
@@ -440,17 +505,24 @@ int sf__elf_read_contents(Elf *elf, const char *name, unsigned threads, sf__elf_
 	error = collect_inputs(elf, name, shnum, shstrndx, image_size, threads != 1, out, inputs,
 			       &input_count, places);
 	if (!error)
-		error = inflate_inputs(name, inputs, input_count, threads);
+		error = inflate_inputs(name, inputs, input_count, places,
+				       threads != 1 && ehdr.e_type != ET_REL && out->altlink == NULL, threads, out);
 	if (!error)
 		error = merge_inputs(name, ehdr.e_type == ET_REL, inputs, input_count, places, out);
 	if (error)
 		goto done;
 	note_unit_sections(out);
+	mark_arriving(out);
 
 	if (ehdr.e_type == ET_REL && out->section_count > 0)
 		error = sf__elf_relocate(elf, name, &ehdr, shnum, shstrndx, image_size,
 					 places, out->sections);
 done:
+	/* A stream still writes into its input's buffer until stopped. */
+	if (error) {
+		sf__elf_stream_free(out->stream);
+		out->stream = NULL;
+	}
 	for (size_t k = 0; inputs && k < input_count; k++)
 		free(inputs[k].buffer);
 	free(inputs);
@@ -464,6 +536,8 @@ void sf__elf_contents_free(sf__elf_contents *contents)
 {
 	if (contents == NULL)
 		return;
+	/* Its thread writes into a section's buffer. */
+	sf__elf_stream_free(contents->stream);
 	for (size_t i = 0; i < contents->section_count; i++) {
 		free(contents->sections[i].name);
 		if (contents->sections[i].owned)

@@ -8,6 +8,23 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/*
+ * A section whose bytes are still being inflated on a thread of the ELF
+ * layer (elf_stream.c), so that its readers can start on the first bytes:
+ * a compressed .debug_info of a linked image read with several threads.
+ */
+typedef struct sf__elf_stream sf__elf_stream;
+
+/* Waits until the first `want` bytes of the section are final or
+ * inflating stopped; returns how many are final (`want` or more, or
+ * fewer when inflating failed). */
+uint64_t sf__elf_stream_wait(sf__elf_stream *stream, uint64_t want);
+
+/* Waits for the end of inflating: 0 when the section came out whole,
+ * else SF_EINVALID with the message the ELF reader gives a section that
+ * does not inflate (set on the calling thread). */
+int sf__elf_stream_result(sf__elf_stream *stream);
+
 /* Bytes of one DWARF section as loaded (decompressed, relocated); borrowed. */
 typedef struct sf_dwarf_bytes {
 	const unsigned char *data;  /* NULL when the section is absent */
@@ -17,6 +34,9 @@ typedef struct sf_dwarf_bytes {
 	 * back (MADV_DONTNEED) once read, and a later read faults them in
 	 * again, unchanged, from the page cache. */
 	bool file_backed;
+	/* Non-NULL while the bytes are being inflated: only those that
+	 * sf__elf_stream_wait() reported final may be read. */
+	sf__elf_stream *arriving;
 } sf_dwarf_bytes;
 
 /* The sections the DIE reader (die_reader.h) parses. */

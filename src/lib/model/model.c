@@ -386,7 +386,12 @@ int sf__model_merge_unit(sf_model *model, sf_unit *unit)
 		sf_struct *found = find_same(model, s, hash);
 
 		if (found) {
-			found->abi_visible |= s->abi_visible;
+			/* Stores only what changes: a worker's model (die_batch.c)
+			 * merges units here while the merging thread copies the
+			 * definitions it reported earlier, and during a load
+			 * abi_visible is still false everywhere. */
+			if (s->abi_visible && !found->abi_visible)
+				found->abi_visible = true;
 			if (!found->abi_via && s->abi_via)
 				found->abi_via = copy_or_null(model->arena, s->abi_via);
 			s->canonical = found;
