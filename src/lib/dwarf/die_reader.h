@@ -158,11 +158,20 @@ typedef struct sf_dw_abbrev {
 	 * of fixed size, and every attribute in `special` of a form
 	 * sf__dw_value_fast() decodes. */
 	bool raw_digest;
+	/* raw_digest with at most 16 attribute bytes: raw_keep and raw_act
+	 * are set (see below). */
+	bool raw_small;
 	const sf_dw_spec *specs;
 	/* Specs (bit i: specs[i], for i < 64) whose bytes are not their
 	 * identity or that the digest must look at: DW_AT_sibling, references,
 	 * strings, DW_AT_decl_file, DW_AT_external and DW_AT_declaration. */
 	uint64_t special;
+	/* For raw_small, where a .debug_str offset stands for its text: the
+	 * bytes of the two attribute words the digest takes as they are
+	 * (bits of the others, and of bytes past fixed_size, clear), and
+	 * the specs of `special` it still looks at (all but DW_AT_sibling). */
+	uint64_t raw_keep[2];
+	uint64_t raw_act;
 	/* 128-bit hash of the (name, form) list without DW_AT_sibling, which
 	 * only links the tree, then the tag and has_children: DIEs whose
 	 * lists match hash alike, so a digest can take the list in once and
