@@ -37,7 +37,7 @@ static int corrupt_die(const sf_dw_image *image, const sf_dw_unit *unit, uint64_
 			(unsigned long long)offset, space_suffix(unit->space));
 }
 
-int sf__dw_die_at(sf_dw_cursor *cursor, const sf_dw_unit *unit, uint64_t offset, sf_dw_die *out)
+int sf__dw_die_at_slow(sf_dw_cursor *cursor, const sf_dw_unit *unit, uint64_t offset, sf_dw_die *out)
 {
 	const sf_dw_space_units *s = &cursor->image->spaces[unit->space];
 	const uint8_t *p, *end;
