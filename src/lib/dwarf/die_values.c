@@ -317,7 +317,7 @@ int sf__dw_die_sibling_offset(sf_dw_cursor *cursor, const sf_dw_die *die, uint64
 	return 0;
 }
 
-int sf__dw_attr(const sf_dw_cursor *cursor, const sf_dw_die *die, uint16_t name, sf_dw_value *out)
+int sf__dw_attr_slow(const sf_dw_cursor *cursor, const sf_dw_die *die, uint16_t name, sf_dw_value *out)
 {
 	const sf_dw_abbrev *a = die->abbrev;
 	const uint8_t *p = die->attrs, *end;
