@@ -307,8 +307,9 @@ static bool mix_attrs_small(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsi
 	for (uint64_t m = a->raw_act; m; m &= m - 1) {
 		const sf_dw_spec *spec = &a->specs[__builtin_ctzll(m)];
 		sf_dw_value v;
-		if (facts->defer && is_reference(spec->form) && facts->deferred_count < MAX_DEFERRED &&
-		    spec->name != DW_AT_decl_file && spec->name != DW_AT_external && spec->name != DW_AT_declaration) {
+		const bool reference = is_reference(spec->form) && spec->name != DW_AT_decl_file &&
+				       spec->name != DW_AT_external && spec->name != DW_AT_declaration;
+		if (reference && facts->defer && facts->deferred_count < MAX_DEFERRED) {
 			/* mix_value()'s deferral, decoded in place: a
 			 * member's type, in every member. */
 			if (sf__dw_value_fast(spec, attrs + spec->fixed_offset, end, false,
@@ -319,6 +320,19 @@ static bool mix_attrs_small(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsi
 		}
 		if (sf__dw_value_fast(spec, attrs + spec->fixed_offset, end, false, &v) < 0)
 			return false;
+		if (reference && !facts->defer) {
+			/* mix_value()'s reference, without its call: the type
+			 * of every typedef, pointer, qualifier and array. */
+			sf_die_digest sub;
+			const sf_die_type *slot = NULL;
+			const bool layout = !by_name && (spec->name == DW_AT_type || spec->name == DW_AT_signature);
+			if (!reference_digest(ctx, d, &v, layout, depth, &sub, &slot))
+				return false;
+			if (layout && (!slot || slot->may_build))
+				facts->may_build = true;
+			sf__digest_mix_digest(&acc, &sub);
+			continue;
+		}
 		if (spec->name == DW_AT_decl_file && ctx->file_digest_unit == d->raw.unit &&
 		    v.u < ctx->file_digest_capacity && ctx->file_digest_state[v.u]) {
 			/* sf__die_file_digest()'s cache, without the call. */
