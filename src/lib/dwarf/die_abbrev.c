@@ -51,6 +51,41 @@ static bool digest_special(uint16_t name, uint16_t form)
 	}
 }
 
+/* Bits of the bytes [at, at + width) of a 16-byte little-endian pair. */
+static void keep_clear(uint64_t keep[2], size_t at, size_t width)
+{
+	for (size_t b = at; b < at + width && b < 16; b++)
+		keep[b / 8] &= ~(UINT64_C(0xff) << (8 * (b % 8)));
+}
+
+/*
+ * raw_small, raw_keep and raw_act (see sf_dw_abbrev): the masks and the
+ * list of specs a small raw digest looks at, worked out once per
+ * declaration instead of per DIE, as die_digest.c's mix_attrs_raw()
+ * would for a unit whose strp offsets stand for their text.
+ */
+static void plan_small(sf_dw_abbrev *a, const sf_dw_spec *specs)
+{
+	a->raw_small = a->raw_digest && a->fixed_size <= 16;
+	a->raw_keep[0] = a->raw_keep[1] = ~UINT64_C(0);
+	a->raw_act = 0;
+	if (!a->raw_small)
+		return;
+	keep_clear(a->raw_keep, (size_t)a->fixed_size, 16);
+	for (uint64_t m = a->special; m; m &= m - 1) {
+		const unsigned i = (unsigned)__builtin_ctzll(m);
+		const sf_dw_spec *spec = &specs[i];
+		const bool flag = spec->name == DW_AT_external || spec->name == DW_AT_declaration;
+		const bool strp = spec->form == DW_FORM_strp && spec->name != DW_AT_decl_file;
+		/* Flags and strp offsets keep their bytes; strp offsets
+		 * are still looked at, for their bound. */
+		if (!flag && !strp)
+			keep_clear(a->raw_keep, (size_t)spec->fixed_offset, (size_t)spec->fast_width);
+		if (spec->name != DW_AT_sibling || flag || strp)
+			a->raw_act |= UINT64_C(1) << i;
+	}
+}
+
 /* Sets a->special and a->raw_digest once its specs are read. */
 static void plan_digest(sf_dw_abbrev *a, const sf_dw_spec *specs)
 {
@@ -66,6 +101,7 @@ static void plan_digest(sf_dw_abbrev *a, const sf_dw_spec *specs)
 	}
 	if (!a->raw_digest)
 		a->special = 0;
+	plan_small(a, specs);
 }
 
 int sf__dw_cursor_init(sf_dw_cursor *cursor, const sf_dw_image *image)

@@ -109,8 +109,9 @@ static bool is_unit_local(uint16_t form)
 /* Digest of a reference's target; most targets (int, list_head, ...)
  * were digested before in the unit and are not even opened again.
  * *slot is the target's cache slot, when it has one. */
-static bool reference_digest(sf_die_ctx *ctx, const sf_die *d, const sf_dw_value *v, bool layout,
-			     unsigned depth, sf_die_digest *out, const sf_die_type **slot)
+static __attribute__((noinline)) bool reference_digest_slow(sf_die_ctx *ctx, const sf_die *d,
+							   const sf_dw_value *v, bool layout, unsigned depth,
+							   sf_die_digest *out, const sf_die_type **slot)
 {
 	unsigned space = 0;
 	uint64_t offset = 0, key;
@@ -148,6 +149,30 @@ static bool reference_digest(sf_die_ctx *ctx, const sf_die *d, const sf_dw_value
 		known = sf__die_type_add(ctx, key);
 	*slot = known;
 	return type_digest(ctx, &target, (sf_die_type *)known, layout, depth + 1, out);
+}
+
+/*
+ * reference_digest_slow()'s answer for a reference within the unit to a
+ * target digested before, in line: the key as sf__die_key() makes it of
+ * the target reference_digest_slow() would open, and no call.  4 M of the
+ * 5 M references a vmlinux report digests are such.
+ */
+static inline bool reference_digest(sf_die_ctx *ctx, const sf_die *d, const sf_dw_value *v, bool layout,
+				    unsigned depth, sf_die_digest *out, const sf_die_type **slot)
+{
+	const sf_dw_unit *unit = d->raw.unit;
+	uint64_t offset;
+
+	if (is_unit_local(v->form) && unit->space != SF_DW_ALT && !__builtin_add_overflow(unit->offset, v->u, &offset)) {
+		const uint64_t key = offset | ((uint64_t)(unit->space == SF_DW_TYPES) << 63);
+		const sf_die_type *known = sf__die_type_find(ctx, key);
+		if (known && (layout ? known->layout_digest_state : known->name_digest_state) == DIGEST_DONE) {
+			*slot = known;
+			*out = layout ? known->layout_digest : known->name_digest;
+			return true;
+		}
+	}
+	return reference_digest_slow(ctx, d, v, layout, depth, out, slot);
 }
 
 /*
@@ -254,6 +279,93 @@ static inline void clear_bytes(uint64_t *words, size_t at, size_t width)
 }
 
 /*
+ * mix_attrs_raw() for at most 16 bytes where strp offsets stand for their
+ * text, with the masks and spec list die_abbrev.c worked out for the
+ * declaration (sf_dw_abbrev.raw_keep, raw_act): the same digest, fed the
+ * same words and values in the same order, at a fraction of the work.
+ * [attrs, attrs + fixed_size) is known readable.
+ */
+static bool mix_attrs_small(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsigned depth, sf_die_digest *h,
+			    attr_facts *facts, uint64_t str_size)
+{
+	const sf_dw_abbrev *a = d->raw.abbrev;
+	const uint8_t *attrs = d->raw.attrs;
+	const uint8_t *end = ctx->dw->spaces[d->raw.unit->space].data + d->raw.unit->end;
+	const size_t size = (size_t)a->fixed_size;
+	uint64_t words[2] = { 0, 0 };
+	sf_die_digest acc = *h;
+
+	if ((size_t)(end - attrs) >= sizeof(words))
+		memcpy(words, attrs, sizeof(words));
+	else
+		memcpy(words, attrs, size);
+	words[0] &= a->raw_keep[0];
+	words[1] &= a->raw_keep[1];
+	facts->end = attrs + size;
+	sf__digest_mix(&acc, a->list_lo ^ (UINT64_C(0x7261770000000000) | size));
+	sf__digest_mix(&acc, a->list_hi);
+	for (uint64_t m = a->raw_act; m; m &= m - 1) {
+		const sf_dw_spec *spec = &a->specs[__builtin_ctzll(m)];
+		sf_dw_value v;
+		const bool reference = is_reference(spec->form) && spec->name != DW_AT_decl_file &&
+				       spec->name != DW_AT_external && spec->name != DW_AT_declaration;
+		if (reference && facts->defer && facts->deferred_count < MAX_DEFERRED) {
+			/* mix_value()'s deferral, decoded in place: a
+			 * member's type, in every member. */
+			if (sf__dw_value_fast(spec, attrs + spec->fixed_offset, end, false,
+					      &facts->deferred[facts->deferred_count]) < 0)
+				return false;
+			facts->deferred_name[facts->deferred_count++] = spec->name;
+			continue;
+		}
+		if (sf__dw_value_fast(spec, attrs + spec->fixed_offset, end, false, &v) < 0)
+			return false;
+		if (reference && !facts->defer) {
+			/* mix_value()'s reference, without its call: the type
+			 * of every typedef, pointer, qualifier and array. */
+			sf_die_digest sub;
+			const sf_die_type *slot = NULL;
+			const bool layout = !by_name && (spec->name == DW_AT_type || spec->name == DW_AT_signature);
+			if (!reference_digest(ctx, d, &v, layout, depth, &sub, &slot))
+				return false;
+			if (layout && (!slot || slot->may_build))
+				facts->may_build = true;
+			sf__digest_mix_digest(&acc, &sub);
+			continue;
+		}
+		if (spec->name == DW_AT_decl_file && ctx->file_digest_unit == d->raw.unit &&
+		    v.u < ctx->file_digest_capacity && ctx->file_digest_state[v.u]) {
+			/* sf__die_file_digest()'s cache, without the call. */
+			sf__digest_mix_digest(&acc, &ctx->file_digests[v.u]);
+			continue;
+		}
+		switch (spec->name) {
+		case DW_AT_external:
+			facts->external |= v.u != 0;
+			continue;
+		case DW_AT_declaration:
+			facts->declaration |= v.u != 0;
+			continue;
+		default:
+			break;
+		}
+		if (spec->form == DW_FORM_strp && spec->name != DW_AT_decl_file) {
+			if (v.u >= str_size)
+				return false;
+			continue;
+		}
+		if (!mix_value(ctx, d, spec->name, &v, by_name, depth, &acc, facts))
+			return false;
+	}
+	if (size)
+		sf__digest_mix(&acc, words[0]);
+	if (size > 8)
+		sf__digest_mix(&acc, words[1]);
+	*h = acc;
+	return true;
+}
+
+/*
  * mix_attrs() for an abbreviation of fixed size (sf_dw_abbrev.raw_digest):
  * the attribute bytes go in as they are, a word at a time, but for those
  * whose bytes are not their identity (references, decl_file, most
@@ -279,6 +391,8 @@ static bool mix_attrs_raw(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsign
 
 	if ((size_t)(end - attrs) < size)
 		return false;
+	if (a->raw_small && raw_strp)
+		return mix_attrs_small(ctx, d, by_name, depth, h, facts, str->size);
 	/* Whole words, not memcpy/memset of `size` bytes: those were libc
 	 * calls per DIE.  Bytes past `size` are cleared. */
 	if ((size_t)(end - attrs) >= sizeof(words)) {

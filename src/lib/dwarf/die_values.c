@@ -37,7 +37,7 @@ static int corrupt_die(const sf_dw_image *image, const sf_dw_unit *unit, uint64_
 			(unsigned long long)offset, space_suffix(unit->space));
 }
 
-int sf__dw_die_at(sf_dw_cursor *cursor, const sf_dw_unit *unit, uint64_t offset, sf_dw_die *out)
+int sf__dw_die_at_slow(sf_dw_cursor *cursor, const sf_dw_unit *unit, uint64_t offset, sf_dw_die *out)
 {
 	const sf_dw_space_units *s = &cursor->image->spaces[unit->space];
 	const uint8_t *p, *end;
@@ -317,7 +317,7 @@ int sf__dw_die_sibling_offset(sf_dw_cursor *cursor, const sf_dw_die *die, uint64
 	return 0;
 }
 
-int sf__dw_attr(const sf_dw_cursor *cursor, const sf_dw_die *die, uint16_t name, sf_dw_value *out)
+int sf__dw_attr_slow(const sf_dw_cursor *cursor, const sf_dw_die *die, uint16_t name, sf_dw_value *out)
 {
 	const sf_dw_abbrev *a = die->abbrev;
 	const uint8_t *p = die->attrs, *end;
