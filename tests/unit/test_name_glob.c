@@ -1,6 +1,7 @@
 /* Tests of -C name matching: C++ tails (util/name_glob.c) and typedef names in report selection. */
 #include <criterion/criterion.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include <structfit/structfit.h>
@@ -30,7 +31,8 @@ Test(name_glob, scopes_inside_template_arguments_are_not_tails)
 }
 
 /* A report of a model holding struct _typeobject, union value_u and a
- * typedef naming each (and one naming a struct the model lacks). */
+ * typedef naming each (and one naming a struct the model lacks).  The
+ * first name is copied: the model that holds it is freed here. */
 static size_t selected(const char *glob, const char **first)
 {
 	sf_file_info info = { "test.o", NULL, "x86_64", 0, 8, "dwarf" };
@@ -60,8 +62,10 @@ static size_t selected(const char *glob, const char **first)
 	cr_assert_eq(sf_report_build(&report, model, &ro), 0, "%s", sf_error_last());
 	count = sf_report_count(report);
 	if (count && first) {
+		static char copy[64];
 		cr_assert_eq(sf_report_struct(&si, report, 0), 0);
-		*first = si.name;
+		snprintf(copy, sizeof(copy), "%s", si.name ? si.name : "");
+		*first = copy;
 	}
 	sf_report_free(report);
 	sf__unit_release(&unit);
