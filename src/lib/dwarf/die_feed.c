@@ -7,6 +7,32 @@
 
 #include "util/fail.h"
 
+static void feed_free(sf_dw_feed *feed)
+{
+	if (!feed)
+		return;
+	for (size_t i = 0; i < feed->retired_count; i++)
+		free(feed->retired[i]);
+	free(feed->retired);
+	free(feed->units);
+	sf__fill_destroy(&feed->listed);
+	free(feed);
+}
+
+static void feed_view(sf_dw_feed *feed, uint64_t offset, const sf_dw_unit **units, size_t *count)
+{
+	sf__fill_wait(&feed->listed, offset + 1);
+	*count = __atomic_load_n(&feed->count, __ATOMIC_ACQUIRE);
+	*units = __atomic_load_n(&feed->units, __ATOMIC_ACQUIRE);
+}
+
+static void feed_wait_all(sf_dw_feed *feed)
+{
+	sf__fill_wait(&feed->listed, UINT64_MAX);
+}
+
+static const sf_dw_feed_ops feed_ops = { feed_view, feed_wait_all, feed_free };
+
 int sf__dw_image_open_streaming(sf_dw_image *out, const sf_debug_image *image)
 {
 	sf_dw_feed *feed;
@@ -25,20 +51,9 @@ int sf__dw_image_open_streaming(sf_dw_image *out, const sf_debug_image *image)
 	 * least this large, so appending regrows it in time. */
 	feed->signature_capacity = out->signature_count;
 	out->feed = feed;
+	out->feed_ops = &feed_ops;
 	out->streaming = true;
 	return 0;
-}
-
-void sf__dw_feed_free(sf_dw_feed *feed)
-{
-	if (!feed)
-		return;
-	for (size_t i = 0; i < feed->retired_count; i++)
-		free(feed->retired[i]);
-	free(feed->retired);
-	free(feed->units);
-	sf__fill_destroy(&feed->listed);
-	free(feed);
 }
 
 /* Appends a unit; a full array is replaced by a copy twice its size and
@@ -136,18 +151,6 @@ int sf__dw_feed_run(sf_dw_image *image, sf_dw_unit_fn on_unit, void *ctx)
 		qsort(image->signatures, image->signature_count, sizeof(*image->signatures), cmp_signature);
 	sf__fill_publish(&feed->listed, s->size, true);
 	return res;
-}
-
-void sf__dw_feed_view(sf_dw_feed *feed, uint64_t offset, const sf_dw_unit **units, size_t *count)
-{
-	sf__fill_wait(&feed->listed, offset + 1);
-	*count = __atomic_load_n(&feed->count, __ATOMIC_ACQUIRE);
-	*units = __atomic_load_n(&feed->units, __ATOMIC_ACQUIRE);
-}
-
-void sf__dw_feed_wait_all(sf_dw_feed *feed)
-{
-	sf__fill_wait(&feed->listed, UINT64_MAX);
 }
 
 void sf__dw_feed_finish(sf_dw_image *image)

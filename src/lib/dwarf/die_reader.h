@@ -81,8 +81,10 @@ typedef struct sf_dw_image {
 	const char *alt_str;        /* dwz .debug_str for DW_FORM_GNU_strp_alt */
 	uint64_t alt_str_size;
 	/* .debug_info's units while they are listed as its bytes arrive
-	 * (die_feed.c); owned, NULL unless opened for that. */
+	 * (die_feed.c); owned, NULL unless opened for that, with the calls
+	 * the lookups here make on it. */
 	struct sf_dw_feed *feed;
+	const struct sf_dw_feed_ops *feed_ops;
 	/* Until sf__dw_feed_finish(): spaces[SF_DW_INFO].units is empty
 	 * and lookups go through `feed`. */
 	bool streaming;
@@ -95,11 +97,18 @@ typedef struct sf_dw_image {
 int sf__dw_image_open(sf_dw_image *out, const sf_debug_image *image, uint64_t info_limit);
 void sf__dw_image_close(sf_dw_image *image);
 
-/* The unit lookups a streaming image makes wait for the listing. */
+/*
+ * The unit lookups a streaming image makes wait for the listing.  The
+ * feed (die_feed.c) sits above this unit list and hands these calls down
+ * when it opens an image, so the list never calls up into it.
+ */
 struct sf_dw_feed;
-void sf__dw_feed_view(struct sf_dw_feed *feed, uint64_t offset, const sf_dw_unit **units,
-		      size_t *count);
-void sf__dw_feed_wait_all(struct sf_dw_feed *feed);
+typedef struct sf_dw_feed_ops {
+	/* The units listed so far once the one holding `offset` is (or all are). */
+	void (*view)(struct sf_dw_feed *feed, uint64_t offset, const sf_dw_unit **units, size_t *count);
+	void (*wait_all)(struct sf_dw_feed *feed);
+	void (*free)(struct sf_dw_feed *feed);
+} sf_dw_feed_ops;
 
 /* A split-DWARF skeleton unit of the main file: its types live in a
  * .dwo file or a .dwp package (die_skeleton.c).  Strings are borrowed

@@ -71,9 +71,6 @@ int sf__dw_signature_push(sf_dw_image *image, size_t *capacity, const sf_dw_unit
 int sf__dw_image_open_spaces(sf_dw_image *out, const sf_debug_image *image, uint64_t info_limit,
 			     bool later_info);
 
-/* Frees the feed of an image (die_feed.c); NULL is fine. */
-void sf__dw_feed_free(struct sf_dw_feed *feed);
-
 /* Applies a .dwp's .debug_cu_index/.debug_tu_index to the listed units:
  * each unit's abbreviation, string-offset and line contributions
  * (die_dwp.c).  0 or SF_EINVALID (an index pointing outside its sections). */

@@ -216,7 +216,8 @@ void sf__dw_image_close(sf_dw_image *image)
 	for (unsigned space = 0; space < SF_DW_SPACES; space++)
 		free(image->spaces[space].units);
 	free(image->signatures);
-	sf__dw_feed_free(image->feed);
+	if (image->feed)
+		image->feed_ops->free(image->feed);
 	memset(image, 0, sizeof(*image));
 }
 
@@ -253,7 +254,7 @@ const sf_dw_unit *sf__dw_unit_at(const sf_dw_image *image, unsigned space, uint6
 	if (space == SF_DW_INFO && image->streaming) {
 		if (offset >= s->size)
 			return NULL;
-		sf__dw_feed_view(image->feed, offset, &units, &hi);
+		image->feed_ops->view(image->feed, offset, &units, &hi);
 	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -276,7 +277,7 @@ bool sf__dw_signature_find(const sf_dw_image *image, uint64_t signature, unsigne
 	/* Type units may be anywhere in .debug_info: the table is complete
 	 * (and sorted) only once all of it is listed. */
 	if (image->streaming)
-		sf__dw_feed_wait_all(image->feed);
+		image->feed_ops->wait_all(image->feed);
 	lo = 0;
 	hi = image->signature_count;
 	while (lo < hi) {

@@ -226,18 +226,6 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-bool sf__impact_same_file(const char *profile_file, const char *mapped)
-{
-	size_t a = strlen(profile_file), b = strlen(mapped);
-
-	if (a == b)
-		return strcmp(profile_file, mapped) == 0;
-	/* Either may carry more directories than the other. */
-	if (a > b)
-		return profile_file[a - b - 1] == '/' && strcmp(profile_file + a - b, mapped) == 0;
-	return mapped[b - a - 1] == '/' && strcmp(mapped + b - a, profile_file) == 0;
-}
-
 enum { EVIDENCE_NONE, EVIDENCE_DECIDED, EVIDENCE_AGAINST, EVIDENCE_LITERAL, EVIDENCE_UNREAD,
        EVIDENCE_OUTSIDE };
 

@@ -209,7 +209,7 @@ bool sf__impact_passes_size(sf_impact_sources *sources, const char *file, unsign
 			    const char *function, const char *callee, const char *statement);
 
 /* Whether two spellings of a source file name the same file: equal, or
- * one ends in the other after a '/' (impact_attribute.c). */
+ * one ends in the other after a '/' (impact_sources.c). */
 bool sf__impact_same_file(const char *profile_file, const char *mapped);
 
 /* Attributes one site of a Go heap profile (impact_go.c): the first

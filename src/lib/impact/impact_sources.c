@@ -202,3 +202,15 @@ const char *sf__impact_source_statement(sf_impact_sources *sources, const char *
 	w[-1] = '\0';
 	return out;
 }
+
+bool sf__impact_same_file(const char *profile_file, const char *mapped)
+{
+	size_t a = strlen(profile_file), b = strlen(mapped);
+
+	if (a == b)
+		return strcmp(profile_file, mapped) == 0;
+	/* Either may carry more directories than the other. */
+	if (a > b)
+		return profile_file[a - b - 1] == '/' && strcmp(profile_file + a - b, mapped) == 0;
+	return mapped[b - a - 1] == '/' && strcmp(mapped + b - a, profile_file) == 0;
+}
