@@ -376,6 +376,21 @@ sf_struct *sf__model_find_other(const sf_model *model, const sf_struct *s)
 	return NULL;
 }
 
+/*
+ * A definition met again as `s`: what the duplicate adds (ABI visibility
+ * and the first reason for it).  Stores only what changes: a worker's
+ * model (die_batch.c) merges units here while the merging thread copies
+ * the definitions it reported earlier, and during a load abi_visible is
+ * still false everywhere.
+ */
+static void merge_duplicate(sf_model *model, sf_struct *found, const sf_struct *s)
+{
+	if (s->abi_visible && !found->abi_visible)
+		found->abi_visible = true;
+	if (!found->abi_via && s->abi_via)
+		found->abi_via = copy_or_null(model->arena, s->abi_via);
+}
+
 int sf__model_merge_unit(sf_model *model, sf_unit *unit)
 {
 	for (size_t i = 0; i < unit->structs.count; i++) {
@@ -386,14 +401,7 @@ int sf__model_merge_unit(sf_model *model, sf_unit *unit)
 		sf_struct *found = find_same(model, s, hash);
 
 		if (found) {
-			/* Stores only what changes: a worker's model (die_batch.c)
-			 * merges units here while the merging thread copies the
-			 * definitions it reported earlier, and during a load
-			 * abi_visible is still false everywhere. */
-			if (s->abi_visible && !found->abi_visible)
-				found->abi_visible = true;
-			if (!found->abi_via && s->abi_via)
-				found->abi_via = copy_or_null(model->arena, s->abi_via);
+			merge_duplicate(model, found, s);
 			s->canonical = found;
 			continue;
 		}
@@ -425,9 +433,7 @@ int sf__model_adopt_unit(sf_model *model, sf_unit *unit)
 		hash = s->hash ? s->hash : sf__struct_hash(s);
 		found = find_same(model, s, hash);
 		if (found) {
-			found->abi_visible |= s->abi_visible;
-			if (!found->abi_via && s->abi_via)
-				found->abi_via = copy_or_null(model->arena, s->abi_via);
+			merge_duplicate(model, found, s);
 			s->canonical = found;
 			continue;
 		}
@@ -449,11 +455,9 @@ int sf__model_merge_foreign(sf_model *model, const sf_struct_list *list, sf_hash
 		sf_struct *found = find_same(model, s, hash);
 		sf_struct **pair;
 
-		if (found) {
-			found->abi_visible |= s->abi_visible;
-			if (!found->abi_via && s->abi_via)
-				found->abi_via = copy_or_null(model->arena, s->abi_via);
-		} else if (!(found = add_new(model, s, hash, file_index, map)))
+		if (found)
+			merge_duplicate(model, found, s);
+		else if (!(found = add_new(model, s, hash, file_index, map)))
 			return sf__fail(SF_ENOMEM, "out of memory while merging types");
 		pair = sf__arena_alloc(model->arena, 2 * sizeof(*pair));
 		if (!pair || sf__hashmap_insert(map, hash_ptr(s), pair) < 0)
