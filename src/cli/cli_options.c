@@ -159,3 +159,11 @@ int cli_parse_choice(const char *text, const char *const *choices)
 			return i;
 	return -1;
 }
+
+int cli_parse_syntax(const char *text)
+{
+	/* In the order of sf_syntax. */
+	static const char *const names[] = { "auto", "c", "go", NULL };
+
+	return cli_parse_choice(text, names);
+}

@@ -71,4 +71,8 @@ int cli_parse_uint(const char *text, unsigned min, unsigned max, unsigned *out);
 /* Index of `text` in the NULL-terminated `choices`, or -1. */
 int cli_parse_choice(const char *text, const char *const *choices);
 
+/* --syntax=auto|c|go (report and reorder): the sf_syntax value, or -1. */
+#define CLI_SYNTAX_CHOICES "auto, c or go"
+int cli_parse_syntax(const char *text);
+
 #endif

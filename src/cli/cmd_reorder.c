@@ -74,7 +74,6 @@ const char cli_reorder_description[] =
 
 static const char *const format_names[] = { "text", "json", "html", "markdown", NULL };
 /* In sf_syntax order. */
-static const char *const syntax_names[] = { "auto", "c", "go", NULL };
 static const char *const strategy_names[] = { "exact", "sort", NULL };
 static const char *const sort_names[] = { "input", "impact", NULL };
 
@@ -138,9 +137,9 @@ static int reorder_option(void *ctx, cli_inputs *in, int key, const char *arg)
 		args->sort_impact = choice == 1;
 		return 1;
 	case OPT_SYNTAX:
-		args->syntax = cli_parse_choice(arg, syntax_names);
+		args->syntax = cli_parse_syntax(arg);
 		if (args->syntax < 0)
-			return cli_inputs_usage_error(in, "syntax", arg, "auto, c or go");
+			return cli_inputs_usage_error(in, "syntax", arg, CLI_SYNTAX_CHOICES);
 		return 1;
 	case OPT_FORMAT:
 		args->format = cli_parse_choice(arg, format_names);

@@ -70,7 +70,6 @@ static const char *const sort_names[] = { "name", "size", "holes", "waste", "imp
 static const sf_sort sort_values[] = { SF_SORT_NAME, SF_SORT_SIZE, SF_SORT_HOLES, SF_SORT_WASTE };
 static const char *const format_names[] = { "text", "json", "html", "svg", "markdown", NULL };
 /* In sf_syntax order. */
-static const char *const syntax_names[] = { "auto", "c", "go", NULL };
 
 enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_HTML, FORMAT_SVG, FORMAT_MARKDOWN };
 
@@ -128,9 +127,9 @@ static int report_option(void *ctx, cli_inputs *in, int key, const char *arg)
 		args->reorder = 1;
 		return 1;
 	case OPT_SYNTAX:
-		args->syntax = cli_parse_choice(arg, syntax_names);
+		args->syntax = cli_parse_syntax(arg);
 		if (args->syntax < 0)
-			return cli_inputs_usage_error(in, "syntax", arg, "auto, c or go");
+			return cli_inputs_usage_error(in, "syntax", arg, CLI_SYNTAX_CHOICES);
 		return 1;
 	case OPT_HEX:
 		args->hex = 1;
