@@ -83,18 +83,18 @@ void sf__emit_decl_site(sf_buf *buf, const sf_struct *s)
 		sf__buf_printf(buf, ":%" PRIu32, s->decl_line);
 }
 
-/* Go has no struct keyword; its types are declared "type T struct". */
-static const char *title_keyword(const sf_struct *s)
+const char *sf__emit_struct_keyword(const sf_struct *s)
 {
+	/* Go has no struct keyword; its types are declared "type T struct". */
 	return s->go ? "type" : sf__struct_kind_name(s->kind);
 }
 
 void sf__emit_struct_title(sf_buf *buf, const sf_struct *s)
 {
 	if (s->name)
-		sf__buf_printf(buf, "%s %s", title_keyword(s), s->name);
+		sf__buf_printf(buf, "%s %s", sf__emit_struct_keyword(s), s->name);
 	else if (s->typedef_name)
 		sf__buf_puts(buf, s->typedef_name);
 	else
-		sf__buf_printf(buf, "%s <anonymous>", title_keyword(s));
+		sf__buf_printf(buf, "%s <anonymous>", sf__emit_struct_keyword(s));
 }

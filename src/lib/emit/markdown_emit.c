@@ -20,7 +20,7 @@ static void cell_name(sf_buf *buf, const sf_struct *s)
 
 	sf__buf_putc(buf, '`');
 	if (s->name)
-		sf__buf_printf(buf, "%s ", s->go ? "type" : sf__struct_kind_name(s->kind));
+		sf__buf_printf(buf, "%s ", sf__emit_struct_keyword(s));
 	else if (!name)
 		name = s->kind == SF_UNION ? "union <anonymous>" : "struct <anonymous>";
 	sf__md_code(buf, name);

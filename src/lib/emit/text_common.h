@@ -90,6 +90,9 @@ static inline size_t sf__name_column_width(size_t width, size_t name_len)
 
 /* Appends "file.c:12" (basename of decl_file; "?" when unknown, no line when 0). */
 void sf__emit_decl_site(sf_buf *buf, const sf_struct *s);
+/* The word before a struct's name in titles: "struct", "union", "class",
+ * or "type" for Go. */
+const char *sf__emit_struct_keyword(const sf_struct *s);
 /* Appends the name summaries and one-line verdicts use: "struct foo", the
  * typedef of an anonymous struct, "union <anonymous>", Go's "type main.T". */
 void sf__emit_struct_title(sf_buf *buf, const sf_struct *s);
