@@ -17,6 +17,9 @@ Build fieldalignment from Debian's golang-golang-x-tools-dev:
 """
 import json, os, re, shutil, subprocess, sys, tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "tools"))
+import go_rules  # noqa: E402
+
 gopath, ipath, structfit, fa = sys.argv[1:5]
 structfit, fa = os.path.abspath(structfit), os.path.abspath(fa)
 work = tempfile.mkdtemp(prefix="structfit-fa-")
@@ -31,30 +34,7 @@ import (
 	"testing"
 	"unsafe"
 )
-
-func zzPtrdata(t reflect.Type) uintptr {
-	switch t.Kind() {
-	case reflect.Ptr, reflect.Map, reflect.Chan, reflect.Func, reflect.UnsafePointer, reflect.String, reflect.Slice:
-		return unsafe.Sizeof(uintptr(0))
-	case reflect.Interface:
-		return 2 * unsafe.Sizeof(uintptr(0))
-	case reflect.Array:
-		if t.Len() == 0 || zzPtrdata(t.Elem()) == 0 {
-			return 0
-		}
-		return uintptr(t.Len()-1)*t.Elem().Size() + zzPtrdata(t.Elem())
-	case reflect.Struct:
-		var end uintptr
-		for i := 0; i < t.NumField(); i++ {
-			if p := zzPtrdata(t.Field(i).Type); p > 0 {
-				end = t.Field(i).Offset + p
-			}
-		}
-		return end
-	}
-	return 0
-}
-
+''' + go_rules.ptrdata_func("zzPtrdata") + r'''
 func TestZZProbe(t *testing.T) {
 	for _, v := range []interface{}{FlagSet{}, Flag{}} {
 		ty := reflect.TypeOf(v)
@@ -108,17 +88,7 @@ for diag in fa_out.get(ipath, {}).get("fieldalignment", []):
             fa_orders[tname] = (names, diag["message"])
             fa_edits.setdefault(fname, []).append((e["start"], e["end"], e["new"], tname))
 def go_measure(members, order):
-    at = ptr = 0
-    align = max([m["align"] for m in members] + [1])
-    for i in order:
-        m = members[i]
-        at = (at + m["align"] - 1) // m["align"] * m["align"]
-        if m["pointer_bytes"]:
-            ptr = at + m["pointer_bytes"]
-        at += m["size"]
-    if order and members[order[-1]]["size"] == 0 and at > 0:
-        at += 1
-    return ((at + align - 1) // align * align, ptr)
+    return go_rules.measure([(m["size"], m["align"], m["pointer_bytes"]) for m in members], order)
 
 broken_anonymous = sum(1 for k in fa_orders if k not in mine)
 fa_sizes = {}

@@ -22,6 +22,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
+import go_rules  # noqa: E402
+
 BIN = os.environ.get("STRUCTFIT_BIN", "")
 GO = os.environ.get("STRUCTFIT_GO", "go")
 failures = 0
@@ -71,30 +74,7 @@ for k in range(40):
     n = rng.randint(2, 11)
     structs["R%d" % k] = [("f%d" % i, rng.choice(POOL)) for i in range(n)]
 
-PROBE = '''
-func ptrdata(t reflect.Type) uintptr {
-	switch t.Kind() {
-	case reflect.Ptr, reflect.Map, reflect.Chan, reflect.Func, reflect.UnsafePointer, reflect.String, reflect.Slice:
-		return unsafe.Sizeof(uintptr(0))
-	case reflect.Interface:
-		return 2 * unsafe.Sizeof(uintptr(0))
-	case reflect.Array:
-		if t.Len() == 0 || ptrdata(t.Elem()) == 0 {
-			return 0
-		}
-		return uintptr(t.Len()-1)*t.Elem().Size() + ptrdata(t.Elem())
-	case reflect.Struct:
-		var end uintptr
-		for i := 0; i < t.NumField(); i++ {
-			if p := ptrdata(t.Field(i).Type); p > 0 {
-				end = t.Field(i).Offset + p
-			}
-		}
-		return end
-	}
-	return 0
-}
-
+PROBE = go_rules.ptrdata_func() + '''
 func probe(name string, v interface{}) {
 	t := reflect.TypeOf(v).Elem()
 	fmt.Printf("struct\\t%s\\t%d\\t%d\\n", name, t.Size(), ptrdata(t))
@@ -147,21 +127,6 @@ def structfit(*args):
     if res.returncode != 0:
         fail("structfit %s: exit %d: %s" % (" ".join(args), res.returncode, res.stderr[:300]))
     return res.stdout
-
-
-def go_measure(fields, order):
-    """Size and pointer bytes of fields (size, align, ptrdata) in `order`, by Go's rules."""
-    at = ptr = 0
-    align = max([a for _, a, _ in fields] + [1])
-    for i in order:
-        size, a, p = fields[i]
-        at = (at + a - 1) // a * a
-        if p:
-            ptr = at + p
-        at += size
-    if order and fields[order[-1]][0] == 0 and at > 0:
-        at += 1
-    return (at + align - 1) // align * align, ptr
 
 
 first = program(os.path.join(scratch, "declared"), structs)
@@ -228,7 +193,7 @@ for short, fields in structs.items():
     if len(f) > 7 or name not in reorder:
         continue
     zero_pins = [i for i, (fn, ft) in enumerate(fields) if ft and ft.startswith("[0]")]
-    best = min(go_measure(f, o) for o in itertools.permutations(range(len(f)))
+    best = min(go_rules.measure(f, o) for o in itertools.permutations(range(len(f)))
                if all(o[i] == i for i in zero_pins))
     p = reorder[name]["proposal"]
     have = (p["size"], p["pointer_bytes"])
