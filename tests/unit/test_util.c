@@ -108,3 +108,100 @@ Test(util, adopted_arena_blocks_outlive_their_arena)
 	sf__arena_adopt(arena, NULL);
 	sf__arena_free(arena);
 }
+
+/* Allocations of 16 KiB: four fill a pooled block. */
+#define PIECE (16u * 1024u)
+
+static void fill_blocks(sf_arena *arena, unsigned blocks, unsigned char *seen[], unsigned byte)
+{
+	for (unsigned i = 0; i < blocks * 4; i++) {
+		unsigned char *p = sf__arena_alloc(arena, PIECE - 64);
+		cr_assert_not_null(p);
+		for (size_t k = 0; k < PIECE - 64; k++)
+			cr_assert_eq(p[k], 0, "a reused block's memory is zeroed for each allocation");
+		memset(p, (int)byte, PIECE - 64);
+		if (seen)
+			seen[i] = p;
+	}
+}
+
+Test(util, arena_pool_hands_freed_blocks_to_the_next_arena)
+{
+	sf_arena_pool pool = { .limit = 8 };
+	unsigned char *first[12], *second[12];
+	sf_arena *arena;
+
+	cr_assert_eq(sf__arena_new_pooled(&arena, &pool), 0);
+	fill_blocks(arena, 3, first, 'a');
+	cr_expect_eq(sf__arena_pool_count(&pool), 0);
+	sf__arena_free(arena);
+#ifdef STRUCTFIT_ARENA_MALLOC
+	/* Every object is its own allocation, freed where ASan sees it. */
+	cr_expect_eq(sf__arena_pool_count(&pool), 0);
+	(void)second;
+#else
+	cr_expect_eq(sf__arena_pool_count(&pool), 3);
+	cr_assert_eq(sf__arena_new_pooled(&arena, &pool), 0);
+	fill_blocks(arena, 2, second, 'b');
+	cr_expect_eq(sf__arena_pool_count(&pool), 1, "the second arena took two blocks of the pool");
+	/* Its objects are where the first arena's were. */
+	for (unsigned i = 0; i < 8; i++) {
+		bool reused = false;
+		for (unsigned k = 0; k < 12 && !reused; k++)
+			reused = second[i] == first[k];
+		cr_expect(reused, "allocation %u is not in a pooled block", i);
+	}
+	sf__arena_free(arena);
+	cr_expect_eq(sf__arena_pool_count(&pool), 3);
+#endif
+	sf__arena_pool_release(&pool);
+	cr_expect_eq(sf__arena_pool_count(&pool), 0);
+}
+
+Test(util, arena_pool_keeps_at_most_its_limit)
+{
+	sf_arena_pool pool = { .limit = 2 };
+	sf_arena *arena;
+
+	cr_assert_eq(sf__arena_new_pooled(&arena, &pool), 0);
+	fill_blocks(arena, 5, NULL, 'c');
+	/* A private block is never pooled. */
+	cr_assert_not_null(sf__arena_alloc(arena, 200 * 1024));
+	sf__arena_free(arena);
+#ifdef STRUCTFIT_ARENA_MALLOC
+	cr_expect_eq(sf__arena_pool_count(&pool), 0);
+#else
+	cr_expect_eq(sf__arena_pool_count(&pool), 2);
+#endif
+	sf__arena_pool_release(&pool);
+}
+
+/* Blocks adopted from a pooled arena belong to the adopting arena: freed
+ * with it (into its pool, or to malloc: ASan reports a leak if not). */
+Test(util, adopted_pooled_blocks_go_where_the_adopter_frees)
+{
+	sf_arena_pool pool = { .limit = 8 }, other = { .limit = 8 };
+	sf_arena *from, *plain, *pooled;
+
+	cr_assert_eq(sf__arena_new_pooled(&from, &pool), 0);
+	cr_assert_eq(sf__arena_new(&plain), 0);
+	fill_blocks(from, 2, NULL, 'd');
+	sf__arena_adopt(plain, from);
+	sf__arena_free(from);
+	cr_expect_eq(sf__arena_pool_count(&pool), 0, "an emptied arena gives back nothing");
+	sf__arena_free(plain);
+	cr_expect_eq(sf__arena_pool_count(&pool), 0, "a plain arena frees what it adopted");
+
+	cr_assert_eq(sf__arena_new_pooled(&from, &pool), 0);
+	cr_assert_eq(sf__arena_new_pooled(&pooled, &other), 0);
+	fill_blocks(from, 2, NULL, 'e');
+	sf__arena_adopt(pooled, from);
+	sf__arena_free(from);
+	sf__arena_free(pooled);
+	cr_expect_eq(sf__arena_pool_count(&pool), 0);
+#ifndef STRUCTFIT_ARENA_MALLOC
+	cr_expect_eq(sf__arena_pool_count(&other), 2, "adopted blocks go to the adopter's pool");
+#endif
+	sf__arena_pool_release(&pool);
+	sf__arena_pool_release(&other);
+}

@@ -104,18 +104,48 @@ static void plan_digest(sf_dw_abbrev *a, const sf_dw_spec *specs)
 	plan_small(a, specs);
 }
 
+/*
+ * Decoded tables kept before sf__dw_cursor_trim() drops them.  Units that
+ * share a table (type units, dwz, some linkers) find it decoded; but
+ * most compilers give every compile unit a table of its own, so a kernel
+ * decoded one per unit and kept them all: 52 MB, two fifths of the peak
+ * memory of a Debian vmlinux report, each page first touched at a fault.
+ * Dropped, a table costs one more decode, and the blocks go round.
+ */
+#define KEEP_BYTES (UINT64_C(4) << 20)
+
 int sf__dw_cursor_init(sf_dw_cursor *cursor, const sf_dw_image *image)
 {
 	memset(cursor, 0, sizeof(*cursor));
 	cursor->image = image;
-	return sf__arena_new(&cursor->arena) < 0 ? sf__fail(SF_ENOMEM, "out of memory") : 0;
+	cursor->pool.limit = KEEP_BYTES / SF_ARENA_BLOCK_BYTES;
+	return sf__arena_new_pooled(&cursor->arena, &cursor->pool) < 0 ? sf__fail(SF_ENOMEM, "out of memory")
+									 : 0;
 }
 
 void sf__dw_cursor_release(sf_dw_cursor *cursor)
 {
 	sf__arena_free(cursor->arena);
+	sf__arena_pool_release(&cursor->pool);
 	sf__hashmap_free(&cursor->abbrevs);
 	memset(cursor, 0, sizeof(*cursor));
+}
+
+int sf__dw_cursor_trim(sf_dw_cursor *cursor)
+{
+	sf_arena *fresh;
+
+	if (sf__arena_used(cursor->arena) <= KEEP_BYTES)
+		return 0;
+	/* It takes no block before the old arena gives its blocks back. */
+	if (sf__arena_new_pooled(&fresh, &cursor->pool) < 0)
+		return sf__fail(SF_ENOMEM, "out of memory");
+	sf__arena_free(cursor->arena);
+	cursor->arena = fresh;
+	sf__hashmap_free(&cursor->abbrevs);
+	cursor->last = NULL;
+	cursor->last_unit = NULL;
+	return 0;
 }
 
 typedef struct grow {

@@ -84,7 +84,7 @@ static void run_batch(loader *l, work_batch *b, sf_dw_cursor *cursor, unsigned s
 		if (__atomic_load_n(&l->stop, __ATOMIC_RELAXED))
 			break;
 		res = sf__die_load_unit(known, l->job, cursor, b->units[i], &b->alt_imports, b->hits,
-				l->reuse ? &l->slots[slot].digests : NULL, &b->typedefs);
+				l->reuse ? &l->slots[slot].digests : NULL, &b->typedefs, &l->slots[slot].reuse);
 		/* Later units cannot change which definitions come first; the
 		 * batch grouping is fixed, so this stays independent of -j. */
 		if (res >= 0 && glob_count && sf__die_first_match_only(l->opts) && all_hit(b->hits, glob_count))
@@ -426,6 +426,8 @@ int sf__die_batches_plan(loader *l, const load_job *job, const sf_load_options *
 	l->slots = calloc(jobs, sizeof(*l->slots));
 	if (!l->slots)
 		return sf__fail(SF_ENOMEM, "out of memory");
+	for (unsigned k = 0; k < jobs; k++)
+		sf__die_reuse_init(&l->slots[k].reuse);
 	/* Checking costs a pass over .debug_str, which only pays off when
 	 * many units reuse definitions. */
 	if (l->reuse && batches > 1 && !(sf__die_first_match_only(opts) && job->filter.name_count)) {
@@ -547,6 +549,7 @@ void sf__die_batches_release(loader *l)
 		sf_model_free(l->slots[k].known);
 		sf__die_known_release(&l->slots[k].digests);
 		sf__hashmap_free(&l->slots[k].map);
+		sf__die_reuse_release(&l->slots[k].reuse);
 	}
 	free(l->slots);
 	for (size_t k = 0; k < l->batch_count; k++) {

@@ -166,6 +166,28 @@ typedef struct sf_die_fresh {
 
 struct sf_die_ctx;
 
+/*
+ * Memory one thread's units use one after another, kept from unit to
+ * unit (a loader's worker, die_batch.c): the blocks of their arenas and
+ * the type cache's table, which each unit allocated, touched and gave
+ * back to the system, paying a page fault per page again and again.
+ * Released by sf__die_reuse_release().
+ */
+typedef struct sf_die_reuse {
+	sf_arena_pool pool;
+	/* A table for the type cache, all slots free; NULL when none is
+	 * kept.  `type_room` slots long. */
+	struct sf_die_type_entry *types;
+	size_t type_room;
+} sf_die_reuse;
+
+/* Most arena blocks a reuse keeps (4 MiB): more than the largest unit's
+ * arena in a Debian vmlinux (1.2 MB), and a bound on what it holds. */
+#define SF_DIE_REUSE_BLOCKS 64u
+
+void sf__die_reuse_init(sf_die_reuse *reuse);
+void sf__die_reuse_release(sf_die_reuse *reuse);
+
 /* The signature of sf__die_build_struct() (die_struct.c). */
 typedef int (*sf_die_struct_builder)(struct sf_die_ctx *ctx, const sf_die *d, const char *typedef_name,
 				     bool nested_body, unsigned depth, sf_struct **out);
@@ -192,7 +214,11 @@ typedef struct sf_die_ctx {
 	 * the keys in the table, a probe per member and type reference. */
 	struct sf_die_type_entry *types;
 	size_t type_count;
-	size_t type_capacity;       /* 0 or a power of two */
+	size_t type_capacity;       /* 0 or a power of two: slots in use */
+	size_t type_room;           /* slots allocated (a kept table may be larger) */
+	/* Where the table comes from and goes back to; NULL allocates and
+	 * frees it here. */
+	sf_die_reuse *reuse;
 	/* Source file table of the last unit a decl_file was resolved in. */
 	const sf_dw_unit *files_unit;
 	sf_dw_files files;

@@ -37,7 +37,7 @@ static int load_alt_units(sf_model *staging, const load_job *job, sf_dw_cursor *
 					(unsigned long long)alt_units->items[i]);
 		res = sf_model_new(&one);
 		if (res >= 0)
-			res = sf__die_load_unit(one, job, cursor, u, &more, NULL, NULL, &staging->typedefs);
+			res = sf__die_load_unit(one, job, cursor, u, &more, NULL, NULL, &staging->typedefs, NULL);
 		if (res >= 0)
 			res = sf__die_merge_model(staging, one, job->file_index);
 		for (size_t j = 0; j < more.count && res >= 0; j++)

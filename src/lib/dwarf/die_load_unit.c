@@ -61,17 +61,21 @@ static void warm_unit(const sf_dw_image *dw, const sf_dw_unit *u)
 
 int sf__die_load_unit(sf_model *staging, const load_job *job, sf_dw_cursor *cursor,
 		     const sf_dw_unit *u, offset_list *alt_imports, unsigned char *hits,
-		     sf_die_known *known, sf_typedef_list *typedefs)
+		     sf_die_known *known, sf_typedef_list *typedefs, sf_die_reuse *reuse)
 {
 	sf_die_ctx ctx;
 	sf_unit unit;
 	sf_die root;
 	int res;
 
-	res = sf__unit_init(&unit, job->file_index);
+	res = sf__dw_cursor_trim(cursor);
+	if (res < 0)
+		return res;
+	res = sf__unit_init_pooled(&unit, job->file_index, reuse ? &reuse->pool : NULL);
 	if (res < 0)
 		return sf__fail(SF_ENOMEM, "out of memory");
 	sf__die_ctx_init(&ctx, job->image, job->dw, cursor, &job->filter, &unit);
+	ctx.reuse = reuse;
 	warm_unit(job->dw, u);
 	ctx.hits = hits;
 	ctx.known = known;

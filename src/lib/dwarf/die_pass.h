@@ -38,10 +38,11 @@ static inline bool sf__die_first_match_only(const sf_load_options *opts)
 void sf__die_producer_quirks(sf_die_ctx *ctx, const sf_die *root);
 /* Walks one unit and merges its definitions into `staging`; the dwz
  * units it imports are appended to `alt_imports`, its typedefs of tagged
- * structs to `typedefs`.  `hits` and `known` may be NULL. */
+ * structs to `typedefs`.  `hits`, `known` and `reuse` (memory kept
+ * between the calling thread's units) may be NULL. */
 int sf__die_load_unit(sf_model *staging, const load_job *job, sf_dw_cursor *cursor, const sf_dw_unit *u,
 		      offset_list *alt_imports, unsigned char *hits, sf_die_known *known,
-		      sf_typedef_list *typedefs);
+		      sf_typedef_list *typedefs, sf_die_reuse *reuse);
 
 /* ---- die_batch.c ---- */
 
@@ -74,6 +75,7 @@ typedef struct worker_slot {
 	sf_model *known;
 	sf_die_known digests;       /* definitions of `known` by DWARF digest */
 	sf_hashmap map;
+	sf_die_reuse reuse;         /* used only by the thread running the worker */
 	/* Under the loader's lock: the worker takes only batches from
 	 * `floor` on (one past the last it took), and whether its thread
 	 * runs and may still take one. */

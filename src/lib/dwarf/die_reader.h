@@ -217,7 +217,8 @@ typedef struct sf_dw_abbrevs {
 /* Per-thread decoding state: decoded abbreviation tables, in an arena. */
 typedef struct sf_dw_cursor {
 	const sf_dw_image *image;
-	sf_arena *arena;
+	sf_arena *arena;            /* the tables; its blocks from and to `pool` */
+	sf_arena_pool pool;
 	sf_hashmap abbrevs;         /* offset/shape hash -> sf_dw_abbrevs */
 	const sf_dw_abbrevs *last;  /* most units use one table for all their DIEs */
 	/* The unit `last` was last found for: its DIEs need no shape check.
@@ -229,6 +230,10 @@ typedef struct sf_dw_cursor {
 
 int sf__dw_cursor_init(sf_dw_cursor *cursor, const sf_dw_image *image);
 void sf__dw_cursor_release(sf_dw_cursor *cursor);
+/* Between units: drops the decoded tables once they are many (see
+ * die_abbrev.c).  No DIE decoded before may be read after.  0 or
+ * SF_ENOMEM. */
+int sf__dw_cursor_trim(sf_dw_cursor *cursor);
 
 /*
  * A decoded DIE header: its abbreviation and where its attributes start.

@@ -1,6 +1,7 @@
 /* Setting up and releasing a unit's walk state.  Above the type and struct
  * builders: it hands die_type.c the struct builder (see sf_die_ctx.build_struct). */
 #include "dwarf/die_ctx.h"
+#include "dwarf/die_type_cache.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,10 +24,7 @@ void sf__die_ctx_release(sf_die_ctx *ctx)
 	sf__dw_files_release(&ctx->files);
 	ctx->files_unit = NULL;
 	ctx->files_loaded = false;
-	free(ctx->types);
-	ctx->types = NULL;
-	ctx->type_count = 0;
-	ctx->type_capacity = 0;
+	sf__die_type_cache_release(ctx);
 	free(ctx->pending);
 	ctx->pending = NULL;
 	free(ctx->alt_imports);

@@ -17,6 +17,9 @@ typedef struct sf_die_type_entry {
 	sf_die_type *type;
 } sf_die_type_entry;
 
+/* Frees the cache's table, or clears it and hands it to ctx->reuse. */
+void sf__die_type_cache_release(sf_die_ctx *ctx);
+
 /* Existing cache slot for a key, or NULL.  In line: it runs for every
  * member and type reference. */
 static inline sf_die_type *sf__die_type_find(const sf_die_ctx *ctx, uint64_t key)

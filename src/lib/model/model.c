@@ -28,9 +28,14 @@ void sf__struct_list_free(sf_struct_list *list)
 
 int sf__unit_init(sf_unit *unit, uint32_t file_index)
 {
+	return sf__unit_init_pooled(unit, file_index, NULL);
+}
+
+int sf__unit_init_pooled(sf_unit *unit, uint32_t file_index, sf_arena_pool *pool)
+{
 	memset(unit, 0, sizeof(*unit));
 	unit->file_index = file_index;
-	return sf__arena_new(&unit->arena) < 0 ? SF_ENOMEM : 0;
+	return sf__arena_new_pooled(&unit->arena, pool) < 0 ? SF_ENOMEM : 0;
 }
 
 void sf__unit_release(sf_unit *unit)

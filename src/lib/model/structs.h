@@ -240,6 +240,8 @@ typedef struct sf_unit {
 } sf_unit;
 
 int sf__unit_init(sf_unit *unit, uint32_t file_index);
+/* With its arena's blocks from `pool` (sf__arena_new_pooled; may be NULL). */
+int sf__unit_init_pooled(sf_unit *unit, uint32_t file_index, sf_arena_pool *pool);
 void sf__unit_release(sf_unit *unit);
 
 /*

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { BLOCK_SIZE = 64 * 1024, ALIGNMENT = _Alignof(max_align_t) };
+enum { BLOCK_SIZE = SF_ARENA_BLOCK_BYTES, ALIGNMENT = _Alignof(max_align_t) };
 
-typedef struct block {
-	struct block *next;
+typedef struct sf_arena_block {
+	struct sf_arena_block *next;
 	size_t used;
 	size_t capacity;
 	/* Flexible array last: payload follows the header in one allocation. */
@@ -18,12 +18,39 @@ typedef struct block {
 struct sf_arena {
 	block *head;
 	size_t total;
+	sf_arena_pool *pool;   /* where its standard blocks come from and go; may be NULL */
 };
 
 int sf__arena_new(sf_arena **out)
 {
+	return sf__arena_new_pooled(out, NULL);
+}
+
+int sf__arena_new_pooled(sf_arena **out, sf_arena_pool *pool)
+{
 	*out = calloc(1, sizeof(sf_arena));
-	return *out ? 0 : -1;
+	if (!*out)
+		return -1;
+	(*out)->pool = pool;
+	return 0;
+}
+
+/* Into `pool` when it has room; big private blocks (and, under
+ * STRUCTFIT_ARENA_MALLOC, every block: each is one object, which ASan
+ * must see die) go back to malloc. */
+static void drop_block(sf_arena_pool *pool, block *b)
+{
+#ifndef STRUCTFIT_ARENA_MALLOC
+	if (pool && b->capacity == BLOCK_SIZE && pool->count < pool->limit) {
+		b->next = pool->blocks;
+		pool->blocks = b;
+		pool->count++;
+		return;
+	}
+#else
+	(void)pool;
+#endif
+	free(b);
 }
 
 void sf__arena_free(sf_arena *arena)
@@ -32,17 +59,41 @@ void sf__arena_free(sf_arena *arena)
 		return;
 	for (block *b = arena->head; b;) {
 		block *next = b->next;
-		free(b);
+		drop_block(arena->pool, b);
 		b = next;
 	}
 	free(arena);
 }
 
-static block *new_block(size_t capacity)
+void sf__arena_pool_release(sf_arena_pool *pool)
 {
-	block *b = malloc(sizeof(block) + capacity);
-	if (!b)
+	if (!pool)
+		return;
+	for (block *b = pool->blocks; b;) {
+		block *next = b->next;
+		free(b);
+		b = next;
+	}
+	pool->blocks = NULL;
+	pool->count = 0;
+}
+
+size_t sf__arena_pool_count(const sf_arena_pool *pool)
+{
+	return pool->count;
+}
+
+static block *new_block(sf_arena_pool *pool, size_t capacity)
+{
+	block *b;
+
+	if (pool && pool->blocks && capacity == BLOCK_SIZE) {
+		b = pool->blocks;
+		pool->blocks = b->next;
+		pool->count--;
+	} else if (!(b = malloc(sizeof(block) + capacity))) {
 		return NULL;
+	}
 	b->next = NULL;
 	b->used = 0;
 	b->capacity = capacity;
@@ -60,7 +111,7 @@ void *sf__arena_alloc(sf_arena *arena, size_t size)
 		return NULL;
 	rounded = (size + ALIGNMENT - 1) & ~(size_t)(ALIGNMENT - 1);
 #ifdef STRUCTFIT_ARENA_MALLOC
-	b = new_block(rounded);
+	b = new_block(NULL, rounded);
 	if (!b)
 		return NULL;
 	b->next = arena->head;
@@ -71,7 +122,7 @@ void *sf__arena_alloc(sf_arena *arena, size_t size)
 		if (rounded > BLOCK_SIZE / 4) {
 			/* Big objects get a private block behind the current one so
 			 * the current block's free space is not wasted. */
-			block *big = new_block(rounded);
+			block *big = new_block(NULL, rounded);
 			if (!big)
 				return NULL;
 			big->used = rounded;
@@ -85,7 +136,7 @@ void *sf__arena_alloc(sf_arena *arena, size_t size)
 			memset(big->data, 0, rounded);
 			return big->data;
 		}
-		b = new_block(BLOCK_SIZE);
+		b = new_block(arena->pool, BLOCK_SIZE);
 		if (!b)
 			return NULL;
 		b->next = arena->head;
