@@ -1,10 +1,14 @@
 /* Tests of handing walked section pages back to the kernel: which bytes
  * count as the file's own (elf/elf_mapped.c), and that dropping them
- * (sf__dw_drop_pages) frees their memory and keeps every byte readable. */
+ * (sf__dw_drop_pages) frees their memory and keeps every byte readable;
+ * and of a cursor dropping its decoded abbreviation tables between units
+ * (sf__dw_cursor_trim). */
 #include <criterion/criterion.h>
 
-#include "dwarf/die_reader.h"
+#include "dwarf/die_reader_impl.h"
 #include "elf/elf_image.h"
+
+#include <structfit/error.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,4 +149,94 @@ Test(page_release, only_whole_pages_inside_the_range_and_never_heap_bytes)
 	sf__dw_drop_pages(&image, SF_DW_SPACES, 0, 1);
 	cr_expect(checksum(heap, FILE_BYTES) == before);
 	free(heap);
+}
+
+/* Abbreviation codes per table: their decoded form is a few hundred KB. */
+#define ABBREV_CODES 1500u
+#define ABBREV_TABLES 64u
+
+static size_t put_uleb(unsigned char *p, uint64_t value)
+{
+	size_t n = 0;
+
+	do {
+		unsigned char byte = value & 0x7f;
+		value >>= 7;
+		p[n++] = byte | (value ? 0x80 : 0);
+	} while (value);
+	return n;
+}
+
+/* ABBREV_TABLES copies of one table (codes 1..ABBREV_CODES, each a
+ * DW_TAG_variable with a DW_AT_name of DW_FORM_data1); *table_size gets
+ * the size of one. */
+static unsigned char *abbrev_section(size_t *size, size_t *table_size)
+{
+	unsigned char *data = malloc((size_t)ABBREV_TABLES * ABBREV_CODES * 8 + ABBREV_TABLES), *p = data;
+
+	cr_assert_not_null(data);
+	for (unsigned t = 0; t < ABBREV_TABLES; t++) {
+		for (unsigned code = 1; code <= ABBREV_CODES; code++) {
+			p += put_uleb(p, code);
+			*p++ = DW_TAG_variable;
+			*p++ = DW_CHILDREN_no;
+			*p++ = DW_AT_name;
+			*p++ = DW_FORM_data1;
+			*p++ = 0;
+			*p++ = 0;
+		}
+		*p++ = 0;
+		if (t == 0)
+			*table_size = (size_t)(p - data);
+	}
+	*size = (size_t)(p - data);
+	return data;
+}
+
+Test(page_release, cursor_trim_drops_abbreviation_tables_once_they_are_many)
+{
+	size_t size, table_size = 0;
+	unsigned char *abbrev = abbrev_section(&size, &table_size);
+	sf_dwarf_sections sections = { .abbrev = { .data = abbrev, .size = size } };
+	sf_dw_image image;
+	sf_dw_cursor cursor;
+	const sf_dw_abbrevs *first = NULL, *t;
+	unsigned dropped_at = 0;
+
+	memset(&image, 0, sizeof(image));
+	image.spaces[SF_DW_INFO].sections = &sections;
+	cr_assert_eq(sf__dw_cursor_init(&cursor, &image), 0);
+	for (unsigned i = 0; i < ABBREV_TABLES && !dropped_at; i++) {
+		sf_dw_unit unit = { .abbrev_offset = i * table_size, .version = 4, .offset_size = 4,
+				    .address_size = 8, .space = SF_DW_INFO };
+		cr_assert_eq(sf__dw_abbrevs_for(&cursor, &unit, &t), 0, "%s", sf_error_last());
+		cr_assert_eq(t->dense_count, ABBREV_CODES + 1);
+		cr_assert_eq(t->dense[ABBREV_CODES].tag, DW_TAG_variable);
+		if (i == 0)
+			first = t;
+		cr_assert_eq(sf__dw_cursor_trim(&cursor), 0);
+		if (!cursor.last) {
+			dropped_at = i;
+			break;
+		}
+		/* Kept: the first unit's table is found, not decoded again. */
+		sf_dw_unit again = { .abbrev_offset = 0, .version = 4, .offset_size = 4, .address_size = 8,
+				     .space = SF_DW_INFO };
+		cr_assert_eq(sf__dw_abbrevs_for(&cursor, &again, &t), 0);
+		cr_expect_eq(t, first, "table %u: the kept table was decoded again", i);
+	}
+	cr_assert_gt(dropped_at, 1, "the tables were never dropped, or dropped at once");
+	cr_expect_eq(sf__arena_used(cursor.arena), 0);
+#ifndef STRUCTFIT_ARENA_MALLOC
+	cr_expect_gt(sf__arena_pool_count(&cursor.pool), 0, "the dropped tables' blocks are not kept");
+#endif
+	/* Decoded again after the drop, the same. */
+	sf_dw_unit unit = { .abbrev_offset = 0, .version = 4, .offset_size = 4, .address_size = 8,
+			    .space = SF_DW_INFO };
+	cr_assert_eq(sf__dw_abbrevs_for(&cursor, &unit, &t), 0);
+	cr_expect_eq(t->dense_count, ABBREV_CODES + 1);
+	cr_expect_eq(t->dense[1].tag, DW_TAG_variable);
+	cr_expect_eq(t->dense[1].spec_count, 1);
+	sf__dw_cursor_release(&cursor);
+	free(abbrev);
 }

@@ -23,16 +23,19 @@ static void mark_visible(sf_struct *s, const char *via, unsigned depth)
 }
 
 static int abi_unit(sf_model *staging, const load_job *job, const sf_dw_image *dw, sf_dw_cursor *cursor,
-		    const sf_dw_unit *u, const sf_abi_exports *exports, sf_abi_marks *marks)
+		    const sf_dw_unit *u, const sf_abi_exports *exports, sf_abi_marks *marks, sf_die_reuse *reuse)
 {
 	sf_die_ctx ctx;
 	sf_unit unit;
 	sf_die root;
-	int res = sf__unit_init(&unit, job->file_index);
+	int res = sf__dw_cursor_trim(cursor);
 
 	if (res < 0)
+		return res;
+	if (sf__unit_init_pooled(&unit, job->file_index, &reuse->pool) < 0)
 		return sf__fail(SF_ENOMEM, "out of memory");
 	sf__die_ctx_init(&ctx, job->image, dw, cursor, NULL, &unit);
+	ctx.reuse = reuse;
 	marks->structs.count = 0;
 	res = sf__die_open(&ctx, false, u->die_offset, true, &root);
 	if (res >= 0) {
@@ -61,10 +64,13 @@ int sf__die_abi_pass(sf_model *staging, const load_job *job, uint64_t info_limit
 	sf_abi_marks marks = { 0 };
 	sf_dw_image full;
 	sf_dw_cursor cursor = { 0 };
+	sf_die_reuse reuse;
 	bool opened = false, have_cursor = false;
 	const sf_dw_image *dw = job->dw;
-	int res = sf__abi_exports_read(&exports, job->image);
+	int res;
 
+	sf__die_reuse_init(&reuse);
+	res = sf__abi_exports_read(&exports, job->image);
 	if (res < 0 || exports.count == 0)
 		goto done;
 	/* A -C probe listed only the first units; exports may be anywhere. */
@@ -86,7 +92,7 @@ int sf__die_abi_pass(sf_model *staging, const load_job *job, uint64_t info_limit
 	for (size_t i = 0; i < dw->spaces[SF_DW_INFO].count && res >= 0; i++) {
 		const sf_dw_unit *u = &dw->spaces[SF_DW_INFO].units[i];
 		if (u->die_offset < u->end)
-			res = abi_unit(staging, job, dw, &cursor, u, &exports, &marks);
+			res = abi_unit(staging, job, dw, &cursor, u, &exports, &marks, &reuse);
 	}
 	for (const sf_abi_name *n = marks.names; n && res >= 0; n = n->next) {
 		for (size_t i = 0; i < staging->structs.count; i++) {
@@ -108,5 +114,6 @@ done:
 	free(marks.via);
 	sf__arena_free(marks.arena);
 	sf__abi_exports_release(&exports);
+	sf__die_reuse_release(&reuse);
 	return res;
 }
