@@ -87,6 +87,11 @@ static int load_pass(sf_model *model, const sf_debug_image *image, uint32_t file
 	if (res < 0)
 		goto done;
 	res = sf__die_batches_run(&l, staging, &alt_units, &cursor, &satisfied);
+	/* The workers' models hold copies of what `staging` now has: freed
+	 * before the publish copies it again, their memory serves that copy
+	 * (a tenth of a vmlinux load's peak, each page a fault when new). */
+	sf__die_batches_release(&l);
+	l = (loader){ 0 };
 	if (info_limit != UINT64_MAX && (res < 0 || !satisfied)) {
 		res = 1;
 		goto done;
