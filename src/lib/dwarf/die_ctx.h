@@ -169,9 +169,10 @@ struct sf_die_ctx;
 /*
  * Memory one thread's units use one after another, kept from unit to
  * unit (a loader's worker, die_batch.c): the blocks of their arenas and
- * the type cache's table, which each unit allocated, touched and gave
- * back to the system, paying a page fault per page again and again.
- * Released by sf__die_reuse_release().
+ * the type cache's table.  A unit takes blocks still in cache from the
+ * last one instead of malloc's, and the table is cleared over the part
+ * the last unit used rather than allocated and cleared whole.  Set up
+ * and released by the functions below (die_type_cache.c).
  */
 typedef struct sf_die_reuse {
 	sf_arena_pool pool;
