@@ -14,13 +14,13 @@ typedef struct sf_arena sf_arena;
 
 /*
  * Free blocks kept for the next arenas of one owner (a loader's worker
- * walks unit after unit, each in an arena of its own).  Freed to malloc,
- * a unit's blocks went back to the system, and the next unit faulted the
- * same amount in again: on a Debian vmlinux those page faults were a
- * tenth of the load.  Not locked: one thread uses a pool at a time.  It
- * keeps at most `limit` blocks, the rest go back to malloc, and it must
- * outlive every arena made with it, including those that adopted one.
- * Under STRUCTFIT_ARENA_MALLOC it keeps nothing.
+ * walks unit after unit, each in an arena of its own; a cursor drops its
+ * tables now and then): the next arena takes the last one's blocks, still
+ * mapped and in cache, instead of asking malloc, which may have handed
+ * the memory back to the system meanwhile.  Not locked: one thread uses a
+ * pool at a time.  It keeps at most `limit` blocks, the rest go back to
+ * malloc, and it must outlive every arena made with it, including those
+ * that adopted one.  Under STRUCTFIT_ARENA_MALLOC it keeps nothing.
  */
 typedef struct sf_arena_pool {
 	struct sf_arena_block *blocks;
