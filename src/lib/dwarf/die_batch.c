@@ -23,11 +23,12 @@
  * part of the work shrinks to the unique types.  Workers run at most
  * WINDOW_PER_JOB batches per thread ahead of the merge.
  *
- * When .debug_info is still being inflated (a compressed section, read
- * with several threads), a lister thread makes its batches as the units
- * arrive (die_feed.h), with the same grouping rule, so the workers start
- * on the first units while the last are inflated: on a python3.11 debug
- * file inflating .debug_info alone was a quarter of the load.
+ * With several threads a lister thread makes .debug_info's batches as
+ * its units are listed (die_feed.h), with the same grouping rule, so the
+ * workers start on the first units at once: while the last are still
+ * inflated (on a python3.11 debug file inflating .debug_info alone was a
+ * quarter of the load), or, for a section in memory, while the unit
+ * headers are read (a page fault each on a vmlinux).
  */
 
 /* Batches hold about 1/BATCH_SHARE of the file's units, between
