@@ -23,11 +23,12 @@
  * part of the work shrinks to the unique types.  Workers run at most
  * WINDOW_PER_JOB batches per thread ahead of the merge.
  *
- * When .debug_info is still being inflated (a compressed section, read
- * with several threads), a lister thread makes its batches as the units
- * arrive (die_feed.h), with the same grouping rule, so the workers start
- * on the first units while the last are inflated: on a python3.11 debug
- * file inflating .debug_info alone was a quarter of the load.
+ * With several threads a lister thread makes .debug_info's batches as
+ * its units are listed (die_feed.h), with the same grouping rule, so the
+ * workers start on the first units at once: while the last are still
+ * inflated (on a python3.11 debug file inflating .debug_info alone was a
+ * quarter of the load), or, for a section in memory, while the unit
+ * headers are read (a page fault each on a vmlinux).
  */
 
 /* Batches hold about 1/BATCH_SHARE of the file's units, between
@@ -143,7 +144,8 @@ static work_batch *pick_batch(loader *l, unsigned slot, bool *finished)
 	/* While .debug_info is inflated, its thread counts as one of the
 	 * jobs: the last worker starts once everything is listed. */
 	*finished = false;
-	if (l->streaming && l->slot_count > 1 && slot == l->slot_count - 1 && !l->listed_all)
+	if (l->streaming && l->job->image->sections.info.arriving && l->slot_count > 1 &&
+	    slot == l->slot_count - 1 && !l->listed_all)
 		return NULL;
 	while (k < l->batch_count && l->batches[k]->taken)
 		k++;
@@ -385,7 +387,7 @@ bool sf__die_batches_may_stream(const load_job *job, const sf_load_options *opts
 	const sf_dwarf_sections *sections = &job->image->sections;
 	uint64_t target = batch_target(sections->info.size);
 
-	if (!sections->info.arriving || sections->types.data || sections->cu_index.data ||
+	if (!sections->info.data || sections->types.data || sections->cu_index.data ||
 	    sections->tu_index.data || job->image->alt_sections.info.data)
 		return false;
 	return job_count(opts, (size_t)((sections->info.size + target - 1) / target)) > 1;
@@ -510,7 +512,8 @@ static void *lister_main(void *arg)
  */
 static int streamed_result(loader *l, int res)
 {
-	int inflated = sf__elf_stream_result(l->job->image->sections.info.arriving);
+	sf__elf_stream *arriving = l->job->image->sections.info.arriving;
+	int inflated = arriving ? sf__elf_stream_result(arriving) : 0;
 
 	if (inflated < 0)
 		return inflated;

@@ -293,8 +293,9 @@ static bool mix_attrs_small(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsi
 	const uint8_t *end = ctx->dw->spaces[d->raw.unit->space].data + d->raw.unit->end;
 	const size_t size = (size_t)a->fixed_size;
 	uint64_t words[2] = { 0, 0 };
-	sf_die_digest acc = *h;
+	sf_die_digest acc;
 
+	sf__digest_copy(&acc, h);
 	if ((size_t)(end - attrs) >= sizeof(words))
 		memcpy(words, attrs, sizeof(words));
 	else
@@ -361,7 +362,7 @@ static bool mix_attrs_small(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsi
 		sf__digest_mix(&acc, words[0]);
 	if (size > 8)
 		sf__digest_mix(&acc, words[1]);
-	*h = acc;
+	sf__digest_copy(h, &acc);
 	return true;
 }
 
@@ -385,7 +386,7 @@ static bool mix_attrs_raw(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsign
 	const sf_dwarf_bytes *str = &ctx->dw->spaces[unit->space].sections->str;
 	const bool raw_strp = ctx->known && ctx->known->str_distinct && str->data == ctx->image->sections.str.data;
 	uint64_t words[SF_DW_RAW_LIMIT / 8];
-	sf_die_digest acc = *h;
+	sf_die_digest acc;
 
 	const size_t word_count = (size + 7) / 8;
 
@@ -393,6 +394,7 @@ static bool mix_attrs_raw(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsign
 		return false;
 	if (a->raw_small && raw_strp)
 		return mix_attrs_small(ctx, d, by_name, depth, h, facts, str->size);
+	sf__digest_copy(&acc, h);
 	/* Whole words, not memcpy/memset of `size` bytes: those were libc
 	 * calls per DIE.  Bytes past `size` are cleared. */
 	if ((size_t)(end - attrs) >= sizeof(words)) {
@@ -437,7 +439,7 @@ static bool mix_attrs_raw(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsign
 	}
 	for (size_t k = 0; k < word_count; k++)
 		sf__digest_mix(&acc, words[k]);
-	*h = acc;
+	sf__digest_copy(h, &acc);
 	return true;
 }
 
@@ -455,7 +457,7 @@ static bool mix_attrs(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsigned d
 	uint16_t name = 0;
 	int res;
 	/* In registers across the loop, not stored back per attribute. */
-	sf_die_digest acc = *h;
+	sf_die_digest acc;
 
 	/* The (name, form) list once per DIE, by the abbreviation's hash of
 	 * it, then only values; DW_FORM_indirect puts forms in the DIE. */
@@ -463,6 +465,7 @@ static bool mix_attrs(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsigned d
 
 	if (d->raw.abbrev->raw_digest && !ctx->image->big_endian)
 		return mix_attrs_raw(ctx, d, by_name, depth, h, facts);
+	sf__digest_copy(&acc, h);
 	if (!per_attribute) {
 		sf__digest_mix(&acc, d->raw.abbrev->list_lo);
 		sf__digest_mix(&acc, d->raw.abbrev->list_hi);
@@ -478,7 +481,7 @@ static bool mix_attrs(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsigned d
 		if (!mix_value(ctx, d, name, &v, by_name, depth, &acc, facts))
 			return false;
 	}
-	*h = acc;
+	sf__digest_copy(h, &acc);
 	return res == 0;
 }
 
@@ -677,14 +680,14 @@ done:
 	*state = ok ? DIGEST_DONE : DIGEST_IMPOSSIBLE;
 	if (ok) {
 		if (layout) {
-			t->layout_digest = h;
+			sf__digest_copy(&t->layout_digest, &h);
 			t->may_build = may_build;
 			if (is_struct_tag(tag) && plain)
 				t->plain_children = true;
 		} else {
-			t->name_digest = h;
+			sf__digest_copy(&t->name_digest, &h);
 		}
-		*out = h;
+		sf__digest_copy(out, &h);
 	}
 	return ok;
 }
@@ -711,6 +714,6 @@ bool sf__die_struct_digest(sf_die_ctx *ctx, const sf_die *d, const char *typedef
 	sf__digest_mix(&h, ctx->language);
 	sf__digest_mix(&h, ctx->variant_view_key == sf__die_key(d));
 	sf__digest_mix(&h, ((uint64_t)ctx->image->address_size << 1) | ctx->image->big_endian);
-	*out = h;
+	sf__digest_copy(out, &h);
 	return true;
 }

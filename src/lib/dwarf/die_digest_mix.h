@@ -20,6 +20,22 @@ static inline void sf__digest_mix(sf_die_digest *h, uint64_t v)
 		UINT64_C(0x52dce729);
 }
 
+/*
+ * *dst = *src a word at a time through registers.  A digest is written
+ * by sf__digest_mix() a word at a time; a plain struct copy right after
+ * became one 16-byte load of two 8-byte stores, which the store buffer
+ * cannot forward, and every DIE waited for those stores to retire (the
+ * hottest instruction of a vmlinux load).
+ */
+static inline void sf__digest_copy(sf_die_digest *dst, const sf_die_digest *src)
+{
+	uint64_t lo = src->lo, hi = src->hi;
+
+	__asm__("" : "+r"(lo), "+r"(hi));
+	dst->lo = lo;
+	dst->hi = hi;
+}
+
 static inline void sf__digest_mix_bytes(sf_die_digest *h, const uint8_t *p, size_t n)
 {
 	uint64_t word;

@@ -95,6 +95,9 @@ static bool wait_unit(sf__elf_stream *bytes, const sf_dw_space_units *s, bool bi
 {
 	uint64_t want = offset + 4 < s->size ? offset + 4 : s->size, length, start;
 
+	/* A section in memory already: the header check bounds the unit. */
+	if (!bytes)
+		return true;
 	if (sf__elf_stream_wait(bytes, want) < want)
 		return false;
 	if (want - offset < 4)

@@ -49,10 +49,30 @@ static int load_alt_units(sf_model *staging, const load_job *job, sf_dw_cursor *
 }
 
 /*
+ * Whether a unit listed may be a split-DWARF skeleton, by what
+ * sf__dw_skeletons() looks at first: a DWARF 5 DW_UT_skeleton, or any
+ * DWARF 4 compile unit (its root's abbreviation would tell).  Asked here,
+ * of the listing in memory, it spares most files that function's second
+ * walk over every unit header after the load, whose pages were given back.
+ */
+static bool may_have_skeletons(const sf_dw_image *dw)
+{
+	const sf_dw_space_units *s = &dw->spaces[SF_DW_INFO];
+
+	if (dw->streaming)
+		return true;   /* the units are still the feed's */
+	for (size_t i = 0; i < s->count; i++)
+		if (s->units[i].unit_type == DW_UT_skeleton || s->units[i].version < 5)
+			return true;
+	return false;
+}
+
+/*
  * One load of the image.  With `info_limit` below the section size only
  * the units starting before it are listed and walked (a probe for -C):
  * the pass then publishes only if the filter was satisfied, and returns
- * 1 (nothing published) when not or when anything went wrong.
+ * 1 (nothing published) when not or when anything went wrong.  A whole pass returns
+ * SF_DIE_LOAD_NO_SKELETONS or 0 (see sf__die_load_image()).
  */
 static int load_pass(sf_model *model, const sf_debug_image *image, uint32_t file_index,
 		     const sf_load_options *opts, uint64_t info_limit)
@@ -102,6 +122,8 @@ static int load_pass(sf_model *model, const sf_debug_image *image, uint32_t file
 		res = sf__die_abi_pass(staging, &job, info_limit);
 	if (res >= 0)
 		res = sf__die_publish(model, staging, file_index);
+	if (res >= 0 && info_limit == UINT64_MAX && !may_have_skeletons(&dw))
+		res = SF_DIE_LOAD_NO_SKELETONS;
 done:
 	sf__die_batches_release(&l);
 	sf__dw_cursor_release(&cursor);
@@ -131,6 +153,5 @@ int sf__die_load_image(sf_model *model, const sf_debug_image *image, uint32_t fi
 		if (res <= 0)
 			return res < 0 ? res : SF_DIE_LOAD_PROBED;
 	}
-	res = load_pass(model, image, file_index, opts, UINT64_MAX);
-	return res < 0 ? res : 0;
+	return load_pass(model, image, file_index, opts, UINT64_MAX);
 }

@@ -17,11 +17,13 @@
  *
  * Returns 0, SF_DIE_LOAD_PROBED (a -C probe of the first units found
  * every name: the rest of the image, its split units included, was not
- * looked at), SF_EINVALID (message "FILE: corrupt DWARF: ... at DIE
+ * looked at), SF_DIE_LOAD_NO_SKELETONS (loaded, and no unit listed can be
+ * a split-DWARF skeleton: no .dwo to look for), SF_EINVALID (message "FILE: corrupt DWARF: ... at DIE
  * 0x..."), SF_EUNSUPPORTED (dwz references without the dwz file) or
  * SF_ENOMEM.
  */
 #define SF_DIE_LOAD_PROBED 1
+#define SF_DIE_LOAD_NO_SKELETONS 2
 
 int sf__die_load_image(sf_model *model, const sf_debug_image *image, uint32_t file_index,
 		       const sf_load_options *opts);

@@ -121,8 +121,10 @@ typedef struct loader {
  * while the workers run.  0 or SF_ENOMEM; `l` is released by
  * sf__die_batches_release() either way. */
 int sf__die_batches_plan(loader *l, const load_job *job, const sf_load_options *opts, sf_dw_image *streaming);
-/* Whether a load of `job` may list .debug_info while it arrives: its
- * bytes are being inflated and the load would have several workers. */
+/* Whether a load of `job` may list .debug_info while its workers walk
+ * it (as its bytes arrive, when they are being inflated): the load would
+ * have several workers, and no other space or index needs the listing
+ * first.  Listing up front was the serial start of a vmlinux load. */
 bool sf__die_batches_may_stream(const load_job *job, const sf_load_options *opts);
 /* Walks the batches, on threads when there are several jobs, and merges
  * them in order into `staging` (see above); dwz units they import are

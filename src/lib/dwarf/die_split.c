@@ -210,7 +210,7 @@ static int visit_split(void *ctx, const sf_debug_image *image)
 			split.skeleton_line_count = visit->skeleton->has_lines;
 		}
 		res = sf__die_load_image(run->model, &split, run->file_index, run->opts);
-		if (res == SF_DIE_LOAD_PROBED)
+		if (res == SF_DIE_LOAD_PROBED || res == SF_DIE_LOAD_NO_SKELETONS)
 			res = 0;
 	}
 	else if (res >= 0 && visit->skeleton)

@@ -67,7 +67,7 @@ static int load_image(void *ctx, const sf_debug_image *image)
 	/* Every -C name was found in the first units: listing the skeleton
 	 * units would touch every page of .debug_info, which the probe is
 	 * there to avoid (first definitions are what -C asks for). */
-	if (res == SF_DIE_LOAD_PROBED)
+	if (res == SF_DIE_LOAD_PROBED || res == SF_DIE_LOAD_NO_SKELETONS)
 		return 0;
 	/* Skeleton units keep their types in .dwo files or a .dwp package. */
 	res = sf__split_load(model, image, input_path, (uint32_t)index, to->opts);
