@@ -127,7 +127,7 @@ int sf__dw_feed_run(sf_dw_image *image, sf_dw_unit_fn on_unit, void *ctx)
 {
 	sf_dw_feed *feed = image->feed;
 	const sf_dw_space_units *s = &image->spaces[SF_DW_INFO];
-	uint64_t offset = 0;
+	uint64_t offset = 0, dropped = 0;
 	int res = 0;
 
 	while (offset < s->size && res >= 0) {
@@ -148,7 +148,15 @@ int sf__dw_feed_run(sf_dw_image *image, sf_dw_unit_fn on_unit, void *ctx)
 		if (res >= 0)
 			res = on_unit(ctx, listed);
 		offset = u.end;
+		/* As sf__dw_image_open() does (a mapped file only): each header
+		 * read maps the pages around it too, far ahead of the walk. */
+		if (!feed->bytes && offset - dropped >= SF_DW_DROP_STEP) {
+			sf__dw_drop_pages(image, SF_DW_INFO, dropped, offset);
+			dropped = offset;
+		}
 	}
+	if (!feed->bytes && res >= 0)
+		sf__dw_drop_pages(image, SF_DW_INFO, dropped, offset < s->size ? offset : s->size);
 	/* qsort with a NULL base is undefined even for zero elements. */
 	if (image->signature_count > 1)
 		qsort(image->signatures, image->signature_count, sizeof(*image->signatures), cmp_signature);
