@@ -500,6 +500,33 @@ Test(parallel_load, compressed_debug_info_fails_as_before)
 	assert_fails_alike(path, "unsupported DWARF version in unit header", true);
 }
 
+/*
+ * The stream's checksum is summed beside it (elf_stream.c, the checker):
+ * a section whose bytes all inflate but whose stored Adler-32 is wrong
+ * still fails as with -j1, once every unit was walked.
+ */
+Test(parallel_load, compressed_debug_info_checksum_is_checked)
+{
+	char path[4600], cmd[16384];
+	uint64_t offset, size;
+	unsigned char last;
+	int fd;
+
+	build_compressed();
+	snprintf(path, sizeof(path), "%s/broken_sum", zdir);
+	snprintf(cmd, sizeof(cmd), "cp '%s/gz' '%s'", zdir, path);
+	cr_assert_eq(run(cmd), 0);
+	/* The section ends with the zlib stream, which ends with its sum. */
+	section_range(path, ".debug_info", &offset, &size);
+	fd = open(path, O_RDONLY);
+	cr_assert(fd >= 0);
+	cr_assert_eq(pread(fd, &last, 1, (off_t)(offset + size - 1)), 1);
+	close(fd);
+	last ^= 0x01;
+	patch_bytes(path, offset + size - 1, &last, 1);
+	assert_fails_alike(path, "corrupt compressed section .debug_info: ", false);
+}
+
 static int count_image(void *ctx, const sf_debug_image *image)
 {
 	int *images = ctx;

@@ -241,11 +241,20 @@ static int close_batch(loader *l, work_batch **open)
 }
 
 /* Batches are runs of consecutive units, closed once they hold the target
- * bytes or SF_DIE_BATCH_UNITS units.  Units without DIEs are left out. */
+ * bytes or SF_DIE_BATCH_UNITS units.  Units without DIEs are left out.  A
+ * unit worth taking out of turn (jump_target) starts a batch of its own:
+ * python3.11's deepfreeze.c comes last in .debug_info, and the 130 KB of
+ * units that shared its batch were walked just before it, by the same worker,
+ * while the other had nothing left. */
 static int batch_add(loader *l, work_batch **open, const sf_dw_unit *u)
 {
+	int res;
+
 	if (u->die_offset >= u->end)
 		return 0;
+	if (*open && u->end - u->offset >= JUMP_FACTOR * l->batch_target &&
+	    (res = close_batch(l, open)) < 0)
+		return res;
 	if (!*open && !(*open = calloc(1, sizeof(**open))))
 		return sf__fail(SF_ENOMEM, "out of memory");
 	(*open)->units[(*open)->count++] = u;
