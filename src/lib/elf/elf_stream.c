@@ -12,13 +12,15 @@
 #include <unistd.h>
 #include <zlib.h>
 
-/* Bytes inflated between two publications: small next to a unit of a
- * python-sized file (about 20 KiB on average), so a reader waits little,
- * and large enough that waking the waiters costs nothing measurable. */
+/* Bytes inflated between two publications when there is no checker:
+ * small next to a unit of a python-sized file (about 20 KiB on average),
+ * so a reader waits little, and large enough that waking the waiters
+ * costs nothing measurable. */
 #define STREAM_CHUNK (UINT64_C(64) << 10)
 
-/* Bytes the checker sums at a time: the readers see bytes this much
- * later at most, a thousandth of a python-sized section. */
+/* Bytes the stream inflates, and the checker then sums, between two
+ * publications: the readers see bytes up to this much later, a fortieth
+ * of a python-sized section, and the checker wakes forty times. */
 #define CHECK_STEP (UINT64_C(256) << 10)
 
 /*
@@ -47,8 +49,9 @@ struct sf__elf_stream {
 };
 
 /* Inflates in.stream into out, publishing each chunk; false unless
- * exactly in.size bytes came out and the stream (with its checksum)
- * ended there, as sf__elf_inflate() requires. */
+ * exactly in.size bytes came out and the stream ended there, as
+ * sf__elf_inflate() requires, with its checksum (compared here, or with
+ * a checker kept in `trailer` for it). */
 static bool inflate_chunks(sf__elf_stream *s)
 {
 	sf_fill *progress = s->checked ? &s->inflated : &s->fill;
