@@ -300,6 +300,11 @@ static void write_bulky_unit(const char *dir, int i)
 			   "int (*fn)(int, char); unsigned bits : %d; long tail[%d]; };\n"
 			   "struct bulk_%d_%d g_bulk_%d_%d;\n",
 			i, k, k, k % 7 + 1, k + 1, i, k, i, k);
+	/* First defined in the batches just below the big unit, which
+	 * defines it too: the worker that takes the big one out of turn
+	 * may walk these afterwards (die_batch.c, jump_target). */
+	if (i >= 100)
+		fprintf(f, "struct late_shared { int v[3]; long w; };\nstruct late_shared g_late_%d;\n", i);
 	fclose(f);
 }
 
@@ -328,6 +333,7 @@ static void build_compressed(void)
 	cr_assert_not_null(f);
 	for (int i = 0; i < 4500; i++)
 		fprintf(f, "struct big_%d { int a; char b[%d]; long c; } g_big_%d;\n", i, i % 13 + 1, i);
+	fputs("struct late_shared { int v[3]; long w; };\nstruct late_shared g_late_big;\n", f);
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/main.c", dir);
 	f = fopen(path, "w");
@@ -358,6 +364,7 @@ Test(parallel_load, compressed_debug_info_same_report_for_every_job_count)
 {
 	char input[4500], cmd[16384];
 	char *base, *plain;
+	const char *late;
 
 	build_compressed();
 	/* One path for both files: the report names its input. */
@@ -370,6 +377,11 @@ Test(parallel_load, compressed_debug_info_same_report_for_every_job_count)
 	base = report_json(input, 1, 0);
 	cr_assert_not_null(strstr(base, "\"bulk_119_15\""));
 	cr_assert_not_null(strstr(base, "\"big_4499\""));
+	/* The first definition in unit order, whichever worker met it first. */
+	late = strstr(base, "\"late_shared\"");
+	cr_assert_not_null(late);
+	cr_assert_not_null(strstr(late, "z100.c\""), "late_shared is not z100.c's");
+	cr_assert(strstr(late, "z100.c\"") < strstr(late, "\"decl_line\""), "late_shared is not z100.c's");
 	cr_assert_str_eq(base, plain, "the compressed file reports otherwise than the plain one");
 	for (unsigned jobs = 2; jobs <= 4; jobs++) {
 		char *other = report_json(input, jobs, 0);
