@@ -318,8 +318,10 @@ static void build_compressed(void)
 
 	build_inputs();
 	snprintf(zdir, sizeof(zdir), "%s/zlib", scratch);
-	/* Built once per scratch directory; the last file made says it is complete. */
-	snprintf(path, sizeof(path), "%s/plain-big", dir);
+	/* Built once per scratch directory; the last file made says it is
+	 * complete, and its name changes with the fixture, so that a build
+	 * tree's scratch directory made from an older one is not taken. */
+	snprintf(path, sizeof(path), "%s/plain-late", dir);
 	if (access(path, R_OK) == 0)
 		return;
 	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", dir);
@@ -355,7 +357,7 @@ static void build_compressed(void)
 		 "else cc -o prog z*.o main.o; fi && "
 		 "objcopy --compress-debug-sections=zlib prog gz && "
 		 "objcopy --decompress-debug-sections prog plain && "
-		 "readelf -S -W gz | grep -q ' \\.debug_info .* C ' && touch plain-big",
+		 "readelf -S -W gz | grep -q ' \\.debug_info .* C ' && touch plain-late",
 		 dir);
 	cr_assert_eq(run(cmd), 0, "building the compressed fixture failed");
 }
