@@ -127,8 +127,8 @@ static void *checker_main(void *arg)
 
 		if (ready <= done)
 			break;
-		/* zlib sums in uInt: a step is far below that. */
-		sum = adler32(sum, s->out + done, (uInt)(ready - done));
+		/* Several steps at once when this thread lagged behind. */
+		sum = adler32_z(sum, s->out + done, (z_size_t)(ready - done));
 		done = ready;
 		if (done < s->in.size)
 			sf__fill_publish(&s->fill, done, false);
