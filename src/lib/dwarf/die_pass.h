@@ -60,7 +60,7 @@ typedef struct work_batch {
 	int res;
 	char *message;           /* the worker's error message, when res < 0 */
 	unsigned slot;           /* worker slot that walked it */
-	sf_struct_list fresh;    /* definitions new to that worker, in merge order */
+	sf_struct_list fresh;    /* definitions new to that slot, in merge order */
 	offset_list alt_imports;
 	sf_typedef_list typedefs; /* typedefs of tagged structs its units named */
 	unsigned char *hits;     /* one per filter glob */
