@@ -300,6 +300,11 @@ static void write_bulky_unit(const char *dir, int i)
 			   "int (*fn)(int, char); unsigned bits : %d; long tail[%d]; };\n"
 			   "struct bulk_%d_%d g_bulk_%d_%d;\n",
 			i, k, k, k % 7 + 1, k + 1, i, k, i, k);
+	/* First defined in the batches just below the big unit, which
+	 * defines it too: the worker that takes the big one out of turn
+	 * may walk these afterwards (die_batch.c, jump_target). */
+	if (i >= 100)
+		fprintf(f, "struct late_shared { int v[3]; long w; };\nstruct late_shared g_late_%d;\n", i);
 	fclose(f);
 }
 
@@ -313,8 +318,10 @@ static void build_compressed(void)
 
 	build_inputs();
 	snprintf(zdir, sizeof(zdir), "%s/zlib", scratch);
-	/* Built once per scratch directory; the last file made says it is complete. */
-	snprintf(path, sizeof(path), "%s/plain-big", dir);
+	/* Built once per scratch directory; the last file made says it is
+	 * complete, and its name changes with the fixture, so that a build
+	 * tree's scratch directory made from an older one is not taken. */
+	snprintf(path, sizeof(path), "%s/plain-late", dir);
 	if (access(path, R_OK) == 0)
 		return;
 	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", dir);
@@ -328,6 +335,7 @@ static void build_compressed(void)
 	cr_assert_not_null(f);
 	for (int i = 0; i < 4500; i++)
 		fprintf(f, "struct big_%d { int a; char b[%d]; long c; } g_big_%d;\n", i, i % 13 + 1, i);
+	fputs("struct late_shared { int v[3]; long w; };\nstruct late_shared g_late_big;\n", f);
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/main.c", dir);
 	f = fopen(path, "w");
@@ -349,7 +357,7 @@ static void build_compressed(void)
 		 "else cc -o prog z*.o main.o; fi && "
 		 "objcopy --compress-debug-sections=zlib prog gz && "
 		 "objcopy --decompress-debug-sections prog plain && "
-		 "readelf -S -W gz | grep -q ' \\.debug_info .* C ' && touch plain-big",
+		 "readelf -S -W gz | grep -q ' \\.debug_info .* C ' && touch plain-late",
 		 dir);
 	cr_assert_eq(run(cmd), 0, "building the compressed fixture failed");
 }
@@ -358,6 +366,7 @@ Test(parallel_load, compressed_debug_info_same_report_for_every_job_count)
 {
 	char input[4500], cmd[16384];
 	char *base, *plain;
+	const char *late;
 
 	build_compressed();
 	/* One path for both files: the report names its input. */
@@ -370,6 +379,11 @@ Test(parallel_load, compressed_debug_info_same_report_for_every_job_count)
 	base = report_json(input, 1, 0);
 	cr_assert_not_null(strstr(base, "\"bulk_119_15\""));
 	cr_assert_not_null(strstr(base, "\"big_4499\""));
+	/* The first definition in unit order, whichever worker met it first. */
+	late = strstr(base, "\"late_shared\"");
+	cr_assert_not_null(late);
+	cr_assert_not_null(strstr(late, "z100.c\""), "late_shared is not z100.c's");
+	cr_assert(strstr(late, "z100.c\"") < strstr(late, "\"decl_line\""), "late_shared is not z100.c's");
 	cr_assert_str_eq(base, plain, "the compressed file reports otherwise than the plain one");
 	for (unsigned jobs = 2; jobs <= 4; jobs++) {
 		char *other = report_json(input, jobs, 0);
@@ -498,6 +512,33 @@ Test(parallel_load, compressed_debug_info_fails_as_before)
 		 "objcopy --compress-debug-sections=zlib broken_header.plain broken_header", zdir);
 	cr_assert_eq(run(cmd), 0);
 	assert_fails_alike(path, "unsupported DWARF version in unit header", true);
+}
+
+/*
+ * The stream's checksum is summed beside it (elf_stream.c, the checker):
+ * a section whose bytes all inflate but whose stored Adler-32 is wrong
+ * still fails as with -j1, once every unit was walked.
+ */
+Test(parallel_load, compressed_debug_info_checksum_is_checked)
+{
+	char path[4600], cmd[16384];
+	uint64_t offset, size;
+	unsigned char last;
+	int fd;
+
+	build_compressed();
+	snprintf(path, sizeof(path), "%s/broken_sum", zdir);
+	snprintf(cmd, sizeof(cmd), "cp '%s/gz' '%s'", zdir, path);
+	cr_assert_eq(run(cmd), 0);
+	/* The section ends with the zlib stream, which ends with its sum. */
+	section_range(path, ".debug_info", &offset, &size);
+	fd = open(path, O_RDONLY);
+	cr_assert(fd >= 0);
+	cr_assert_eq(pread(fd, &last, 1, (off_t)(offset + size - 1)), 1);
+	close(fd);
+	last ^= 0x01;
+	patch_bytes(path, offset + size - 1, &last, 1);
+	assert_fails_alike(path, "corrupt compressed section .debug_info: ", false);
 }
 
 static int count_image(void *ctx, const sf_debug_image *image)

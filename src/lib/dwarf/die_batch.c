@@ -12,16 +12,18 @@
  * Units are grouped into batches of consecutive units (about BATCH_BYTES
  * of DWARF each; the grouping depends on the file only, never on the
  * thread count).  Workers take batches in order, walk each unit and merge
- * it into the worker's own model, which lives for the whole image; a batch
- * reports the definitions that were new to its worker, in merge order.
- * The calling thread merges those reports strictly in batch order into the
- * image's staging model.  Merging is first-seen-wins deduplication and a
- * worker takes batches in increasing order, so the first definition of
- * every layout is reported by the batch holding it, in its unit order:
- * the result is the sequential one and does not depend on -j.  A type a
- * worker has seen is reported once, not once per batch, so the serial
- * part of the work shrinks to the unique types.  Workers run at most
- * WINDOW_PER_JOB batches per thread ahead of the merge.
+ * it into a model of the worker's (its slot), which lives for the whole
+ * image; a batch reports the definitions that were new to that model, in
+ * merge order.  The calling thread merges those reports strictly in batch
+ * order into the image's staging model.  Merging is first-seen-wins
+ * deduplication and each slot takes batches in increasing order, so the
+ * first definition of every layout is reported by the batch holding it, in
+ * its unit order: the result is the sequential one and does not depend on
+ * -j.  A type a slot has seen is reported once, not once per batch, so the
+ * serial part of the work shrinks to the unique types.  Workers run at
+ * most WINDOW_PER_JOB batches per thread ahead of the merge, except for
+ * large batches, which a worker takes early into a second slot of its own
+ * (jump_target).
  *
  * With several threads a lister thread makes .debug_info's batches as
  * its units are listed (die_feed.h), with the same grouping rule, so the
@@ -99,44 +101,39 @@ static void run_batch(loader *l, work_batch *b, sf_dw_cursor *cursor, unsigned s
 
 /* Batches of at least this many times the target are worth taking out
  * of turn: one large unit (python3.11's deepfreeze.c, 750 KB of its
- * 11 MB, about a quarter of the walk) is a batch of its own. */
+ * 11 MB, about a third of the walk) is a batch of its own. */
 #define JUMP_FACTOR 4
 
 /*
  * A batch worth taking before the lowest one the worker could take,
- * `lowest`: the largest large one made so far, when the untaken bytes
- * below it would keep the other workers busy no longer than it keeps
- * this one (with J workers: walking them in turn and it last takes
- * backlog/J + big, taking it now max(big, backlog/(J-1))), and another
- * running worker can still take the lowest untaken batch, since this one
- * never goes back.  Taking batches out of turn keeps the result: each
- * worker still takes its batches in increasing order (see above).
- * SIZE_MAX when none.
+ * `lowest`: the largest large one made so far that the worker's
+ * out-of-turn slot may take (from its floor on; see worker_slot).  That
+ * slot walks it with a model of its own, so the worker's in-turn slot
+ * stays where it was and the worker comes back to the lowest untaken
+ * batch afterwards: the longest walks start first and nothing is left to
+ * one worker alone.  Bytes are a poor measure of a walk: deepfreeze.c
+ * costs three times more per byte than its neighbours, and the first
+ * half of python's .debug_info (LTO units) almost nothing, so a rule
+ * weighing backlog bytes against the large batch's bytes left it to the
+ * end while the other worker ran out of work.  Each slot still takes its
+ * batches in increasing order (see above).  SIZE_MAX when none.
  */
 static size_t jump_target(const loader *l, unsigned slot, size_t lowest)
 {
-	size_t best = SIZE_MAX, others = 0;
-	uint64_t backlog = 0, jobs = l->slot_count;
+	const worker_slot *out_of_turn = &l->slots[l->slot_count + slot];
+	size_t best = SIZE_MAX;
 
-	for (unsigned k = 0; k < l->slot_count; k++)
-		others += k != slot && l->slots[k].running && l->slots[k].floor <= l->next;
-	if (!others)
-		return SIZE_MAX;
-	for (size_t k = lowest + 1; k < l->batch_count; k++)
+	for (size_t k = lowest + 1 > out_of_turn->floor ? lowest + 1 : out_of_turn->floor; k < l->batch_count; k++)
 		if (!l->batches[k]->taken && l->batches[k]->bytes >= JUMP_FACTOR * l->batch_target &&
 		    (best == SIZE_MAX || l->batches[k]->bytes > l->batches[best]->bytes))
 			best = k;
-	if (best == SIZE_MAX)
-		return SIZE_MAX;
-	for (size_t k = l->next; k < best; k++)
-		if (!l->batches[k]->taken)
-			backlog += l->batches[k]->bytes;
-	return backlog < l->batches[best]->bytes * jobs * (jobs - 1) ? best : SIZE_MAX;
+	return best;
 }
 
-/* The batch worker `slot` takes now, under the lock; NULL when it must
- * wait (or, *finished, when no batch is left for it). */
-static work_batch *pick_batch(loader *l, unsigned slot, bool *finished)
+/* The batch worker `slot` takes now, under the lock, and in *use the slot
+ * that walks it (`slot` or its out-of-turn slot); NULL when it must wait
+ * (or, *finished, when no batch is left for it). */
+static work_batch *pick_batch(loader *l, unsigned slot, bool *finished, unsigned *use)
 {
 	worker_slot *s = &l->slots[slot];
 	size_t k = l->next > s->floor ? l->next : s->floor, jump;
@@ -149,14 +146,18 @@ static work_batch *pick_batch(loader *l, unsigned slot, bool *finished)
 		return NULL;
 	while (k < l->batch_count && l->batches[k]->taken)
 		k++;
-	*finished = k >= l->batch_count && l->listed_all;
-	jump = k < l->batch_count ? jump_target(l, slot, k) : SIZE_MAX;
-	if (jump != SIZE_MAX)
+	jump = jump_target(l, slot, k);
+	*finished = k >= l->batch_count && jump == SIZE_MAX && l->listed_all;
+	if (jump != SIZE_MAX) {
 		k = jump;
-	else if (k >= l->batch_count || k >= l->merged + l->window)
+		*use = l->slot_count + slot;
+	} else if (k >= l->batch_count || k >= l->merged + l->window) {
 		return NULL;
+	} else {
+		*use = slot;
+	}
 	l->batches[k]->taken = true;
-	s->floor = k + 1;
+	l->slots[*use].floor = k + 1;
 	while (l->next < l->batch_count && l->batches[l->next]->taken)
 		l->next++;
 	return l->batches[k];
@@ -180,9 +181,10 @@ static void *worker_main(void *arg)
 	for (;;) {
 		work_batch *b = NULL;
 		bool finished = false;
+		unsigned use = slot;
 		pthread_mutex_lock(&l->lock);
-		while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED) && !(b = pick_batch(l, slot, &finished)) &&
-		       !finished)
+		while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED) &&
+		       !(b = pick_batch(l, slot, &finished, &use)) && !finished)
 			pthread_cond_wait(&l->changed, &l->lock);
 		if (!b) {
 			l->slots[slot].running = false;
@@ -190,8 +192,8 @@ static void *worker_main(void *arg)
 			break;
 		}
 		pthread_mutex_unlock(&l->lock);
-		if (have_cursor) {
-			run_batch(l, b, &cursor, slot);
+		if (have_cursor && slot_open(&l->slots[use]) == 0) {
+			run_batch(l, b, &cursor, use);
 		} else {
 			b->res = SF_ENOMEM;
 			b->message = strdup("out of memory");
@@ -243,11 +245,20 @@ static int close_batch(loader *l, work_batch **open)
 }
 
 /* Batches are runs of consecutive units, closed once they hold the target
- * bytes or SF_DIE_BATCH_UNITS units.  Units without DIEs are left out. */
+ * bytes or SF_DIE_BATCH_UNITS units.  Units without DIEs are left out.  A
+ * unit worth taking out of turn (jump_target) starts a batch of its own:
+ * python3.11's deepfreeze.c comes last in .debug_info, and the 130 KB of
+ * units that shared its batch were walked just before it, by the same worker,
+ * while the other had nothing left. */
 static int batch_add(loader *l, work_batch **open, const sf_dw_unit *u)
 {
+	int res;
+
 	if (u->die_offset >= u->end)
 		return 0;
+	if (*open && u->end - u->offset >= JUMP_FACTOR * l->batch_target &&
+	    (res = close_batch(l, open)) < 0)
+		return res;
 	if (!*open && !(*open = calloc(1, sizeof(**open))))
 		return sf__fail(SF_ENOMEM, "out of memory");
 	(*open)->units[(*open)->count++] = u;
@@ -425,7 +436,8 @@ int sf__die_batches_plan(loader *l, const load_job *job, const sf_load_options *
 		return res;
 	jobs = job_count(opts, batches);
 	l->slot_count = jobs;
-	l->slots = calloc(jobs, sizeof(*l->slots));
+	/* Each worker's in-turn slot, then its out-of-turn one. */
+	l->slots = calloc((size_t)jobs * 2, sizeof(*l->slots));
 	if (!l->slots)
 		return sf__fail(SF_ENOMEM, "out of memory");
 	for (unsigned k = 0; k < jobs; k++)
@@ -435,7 +447,7 @@ int sf__die_batches_plan(loader *l, const load_job *job, const sf_load_options *
 	if (l->reuse && batches > 1 && !(sf__die_first_match_only(opts) && job->filter.name_count)) {
 		bool distinct = sf__dw_strings_distinct(job->image->sections.str.data,
 							job->image->sections.str.size);
-		for (unsigned k = 0; k < jobs; k++)
+		for (unsigned k = 0; k < jobs * 2; k++)
 			l->slots[k].digests.str_distinct = distinct;
 	}
 	return 0;
@@ -548,7 +560,7 @@ int sf__die_batches_run(loader *l, sf_model *staging, offset_list *alt_units, sf
 
 void sf__die_batches_release(loader *l)
 {
-	for (unsigned k = 0; l->slots && k < l->slot_count; k++) {
+	for (unsigned k = 0; l->slots && k < l->slot_count * 2; k++) {
 		sf_model_free(l->slots[k].known);
 		sf__die_known_release(&l->slots[k].digests);
 		sf__hashmap_free(&l->slots[k].map);

@@ -60,16 +60,19 @@ typedef struct work_batch {
 	bool done;
 	int res;
 	char *message;           /* the worker's error message, when res < 0 */
-	unsigned slot;           /* worker that ran it */
-	sf_struct_list fresh;    /* definitions new to that worker, in merge order */
+	unsigned slot;           /* worker slot that walked it */
+	sf_struct_list fresh;    /* definitions new to that slot, in merge order */
 	offset_list alt_imports;
 	sf_typedef_list typedefs; /* typedefs of tagged structs its units named */
 	unsigned char *hits;     /* one per filter glob */
 } work_batch;
 
 /*
- * One worker's state.  `known` is written only by the worker; `map`
- * (its structs -> the image staging model's) only by the merging thread.
+ * A model a worker walks batches into, in increasing batch order.  Each
+ * worker has two: its in-turn slot for the lowest batch untaken, and an
+ * out-of-turn slot for large batches taken early (die_batch.c,
+ * jump_target).  `known` is written only by the worker; `map` (its
+ * structs -> the image staging model's) only by the merging thread.
  */
 typedef struct worker_slot {
 	sf_model *known;
@@ -109,8 +112,8 @@ typedef struct loader {
 	size_t next;             /* lowest batch no worker has taken */
 	size_t merged;           /* batches merged so far */
 	bool stop;
-	worker_slot *slots;
-	unsigned slot_count;
+	worker_slot *slots;      /* 2 * slot_count: in-turn slots, then out-of-turn ones */
+	unsigned slot_count;     /* workers */
 	bool reuse;              /* reuse definitions by digest (sf_load_options.no_reuse turns it off) */
 	unsigned slots_taken;
 } loader;

@@ -88,9 +88,15 @@ int sf__die_merge_model(sf_model *into, sf_model *from, uint32_t file_index)
 	return res;
 }
 
+/*
+ * The staging model's definitions move into `model` where they are
+ * (sf__model_adopt_unit): every string and member array of them lives in
+ * the staging arena, which the model takes over.  Copying them was most
+ * of the serial time between the end of the walk and the report.
+ */
 int sf__die_publish(sf_model *model, sf_model *staging, uint32_t file_index)
 {
-	sf_unit batch = { .arena = NULL, .file_index = file_index };
+	sf_unit batch = { .arena = staging->arena, .file_index = file_index };
 	sf_hashmap seen = { 0 }, typedefd = { 0 };
 	int res = 0;
 
@@ -107,7 +113,7 @@ int sf__die_publish(sf_model *model, sf_model *staging, uint32_t file_index)
 	}
 	sf__hashmap_free(&typedefd);
 	if (res >= 0)
-		res = sf__model_merge_unit(model, &batch);
+		res = sf__model_adopt_unit(model, &batch);
 	if (res >= 0)
 		res = sf__typedef_list_merge(&model->typedefs, &staging->typedefs);
 	sf__hashmap_free(&seen);

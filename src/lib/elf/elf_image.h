@@ -127,6 +127,13 @@ bool sf__elf_inflate_all(sf__inflate_job *jobs, size_t count, unsigned threads);
  */
 int sf__elf_stream_start(sf__elf_stream **out, const sf__deflated *in, unsigned char *buffer,
 			 const char *name, const char *section_name);
+/*
+ * Maps the pages of the stream's buffer ahead of it (MADV_POPULATE_WRITE
+ * where the kernel has it; otherwise nothing), for a thread with time to
+ * spare: on a python3.11 debug file the stream spent a seventh of its
+ * time, which bounds the whole load, in page faults.
+ */
+void sf__elf_stream_prefault(sf__elf_stream *stream);
 /* Stops inflating (if still going), joins the thread, frees; NULL is fine. */
 void sf__elf_stream_free(sf__elf_stream *stream);
 

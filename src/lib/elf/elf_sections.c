@@ -364,9 +364,14 @@ static int inflate_inputs(const char *name, input_section *inputs, size_t input_
 		error = start_stream(name, &inputs[streamed], out);
 		if (error)
 			return error;
-		/* Its thread is one of the `threads`. */
+		/* Its thread is one of the `threads`.  The stream's end
+		 * bounds the load, the other sections only the start of the
+		 * walk, which catches up with the stream: this thread maps the
+		 * stream's pages first. */
 		if (out->stream && threads > 1)
 			threads--;
+		if (out->stream)
+			sf__elf_stream_prefault(out->stream);
 	}
 	for (size_t k = 0; k < input_count; k++)
 		count += inputs[k].deflated;

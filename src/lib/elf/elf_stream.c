@@ -8,13 +8,27 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <zlib.h>
 
-/* Bytes inflated between two publications: small next to a unit of a
- * python-sized file (about 20 KiB on average), so a reader waits little,
- * and large enough that waking the waiters costs nothing measurable. */
+/* Bytes inflated between two publications when there is no checker:
+ * small next to a unit of a python-sized file (about 20 KiB on average),
+ * so a reader waits little, and large enough that waking the waiters
+ * costs nothing measurable. */
 #define STREAM_CHUNK (UINT64_C(64) << 10)
 
+/* Bytes the stream inflates, and the checker then sums, between two
+ * publications: the readers see bytes up to this much later, a fortieth
+ * of a python-sized section, and the checker wakes forty times. */
+#define CHECK_STEP (UINT64_C(256) << 10)
+
+/*
+ * The stream's Adler-32 is summed on a thread of its own (the checker),
+ * which hands the bytes on: the stream's end bounds the whole load, and
+ * the sum was a sixteenth of the stream's time.  Without a checker zlib
+ * checks it on the stream's thread, and the stream hands the bytes on.
+ */
 struct sf__elf_stream {
 	sf__deflated in;
 	unsigned char *out;      /* in.size bytes, owned by the section */
@@ -24,13 +38,24 @@ struct sf__elf_stream {
 	char *name;              /* for the message */
 	char *section_name;
 	pthread_t thread;
+	/* With a checker: the stream publishes to `inflated`, the checker
+	 * the summed bytes to `fill`.  `inflated_ok` and `trailer` are set
+	 * before `inflated` ends. */
+	bool checked;
+	pthread_t checker;
+	sf_fill inflated;
+	bool inflated_ok;
+	uint32_t trailer;        /* the stream's Adler-32, as stored */
 };
 
 /* Inflates in.stream into out, publishing each chunk; false unless
- * exactly in.size bytes came out and the stream (with its checksum)
- * ended there, as sf__elf_inflate() requires. */
+ * exactly in.size bytes came out and the stream ended there, as
+ * sf__elf_inflate() requires, with its checksum (compared here, or with
+ * a checker kept in `trailer` for it). */
 static bool inflate_chunks(sf__elf_stream *s)
 {
+	sf_fill *progress = s->checked ? &s->inflated : &s->fill;
+	const uint64_t chunk = s->checked ? CHECK_STEP : STREAM_CHUNK;
 	z_stream z;
 	uint64_t in_left = s->in.stream_size, done = 0;
 	bool ok = false;
@@ -39,11 +64,16 @@ static bool inflate_chunks(sf__elf_stream *s)
 	memset(&z, 0, sizeof(z));
 	if (inflateInit(&z) != Z_OK)
 		return false;
+	/* zlib still reads the trailer; the checker compares it. */
+	if (s->checked && inflateValidate(&z, 0) != Z_OK) {
+		inflateEnd(&z);
+		return false;
+	}
 	z.next_in = (Bytef *)(uintptr_t)s->in.stream;
 	z.next_out = s->out;
 	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
 		uInt in_step = in_left > UINT32_MAX ? UINT32_MAX : (uInt)in_left;
-		uInt out_step = s->in.size - done > STREAM_CHUNK ? (uInt)STREAM_CHUNK : (uInt)(s->in.size - done);
+		uInt out_step = s->in.size - done > chunk ? (uInt)chunk : (uInt)(s->in.size - done);
 
 		z.avail_in = in_step;
 		z.avail_out = out_step;
@@ -52,13 +82,17 @@ static bool inflate_chunks(sf__elf_stream *s)
 		done += out_step - z.avail_out;
 		if (res == Z_STREAM_END) {
 			ok = done == s->in.size;
+			/* The four bytes zlib read last, big-endian. */
+			if (ok && s->checked)
+				s->trailer = (uint32_t)z.next_in[-4] << 24 | (uint32_t)z.next_in[-3] << 16 |
+					     (uint32_t)z.next_in[-2] << 8 | z.next_in[-1];
 			break;
 		}
 		/* Z_BUF_ERROR: no progress, which is final once either side is spent. */
 		if ((res != Z_OK && res != Z_BUF_ERROR) ||
 		    (res == Z_BUF_ERROR && (in_left == 0 || done == s->in.size)))
 			break;
-		sf__fill_publish(&s->fill, done, false);
+		sf__fill_publish(progress, done, false);
 	}
 	inflateEnd(&z);
 	return ok;
@@ -69,8 +103,38 @@ static void *stream_main(void *arg)
 	sf__elf_stream *s = arg;
 	bool ok = inflate_chunks(s);
 
+	if (s->checked) {
+		s->inflated_ok = ok;
+		sf__fill_publish(&s->inflated, ok ? s->in.size : 0, true);
+		return NULL;
+	}
 	s->failed = !ok;
 	sf__fill_publish(&s->fill, ok ? s->in.size : 0, true);
+	return NULL;
+}
+
+/* Sums what the stream inflated, CHECK_STEP bytes at a time, and hands
+ * it on; ends the fill once the stream ended. */
+static void *checker_main(void *arg)
+{
+	sf__elf_stream *s = arg;
+	uLong sum = adler32(0L, Z_NULL, 0);
+	uint64_t done = 0;
+
+	for (;;) {
+		uint64_t want = s->in.size - done > CHECK_STEP ? done + CHECK_STEP : s->in.size;
+		uint64_t ready = sf__fill_wait(&s->inflated, want > done ? want : done + 1);
+
+		if (ready <= done)
+			break;
+		/* Several steps at once when this thread lagged behind. */
+		sum = adler32_z(sum, s->out + done, (z_size_t)(ready - done));
+		done = ready;
+		if (done < s->in.size)
+			sf__fill_publish(&s->fill, done, false);
+	}
+	s->failed = !s->inflated_ok || done != s->in.size || sum != s->trailer;
+	sf__fill_publish(&s->fill, s->failed ? 0 : s->in.size, true);
 	return NULL;
 }
 
@@ -92,7 +156,18 @@ int sf__elf_stream_start(sf__elf_stream **out, const sf__deflated *in, unsigned 
 		free(s);
 		return SF_ENOMEM;
 	}
+	/* Without a checker zlib checks the sum itself. */
+	s->checked = sf__fill_init(&s->inflated) == 0;
+	if (s->checked && pthread_create(&s->checker, NULL, checker_main, s) != 0) {
+		sf__fill_destroy(&s->inflated);
+		s->checked = false;
+	}
 	if (pthread_create(&s->thread, NULL, stream_main, s) != 0) {
+		if (s->checked) {
+			sf__fill_publish(&s->inflated, 0, true);
+			pthread_join(s->checker, NULL);
+			sf__fill_destroy(&s->inflated);
+		}
 		sf__fill_destroy(&s->fill);
 		free(s->name);
 		free(s->section_name);
@@ -103,12 +178,39 @@ int sf__elf_stream_start(sf__elf_stream **out, const sf__deflated *in, unsigned 
 	return 0;
 }
 
+void sf__elf_stream_prefault(sf__elf_stream *stream)
+{
+#ifdef MADV_POPULATE_WRITE
+	long page_size = sysconf(_SC_PAGESIZE);
+	uintptr_t page, lo, hi;
+
+	if (page_size <= 0)
+		return;
+	page = (uintptr_t)page_size;
+	/* Whole pages past the first chunk, which the stream is writing
+	 * already; the kernel leaves pages already there alone, so the
+	 * bytes the stream wrote are kept. */
+	lo = ((uintptr_t)stream->out + (stream->in.size < STREAM_CHUNK ? stream->in.size : STREAM_CHUNK) + page - 1) &
+	     ~(page - 1);
+	hi = (uintptr_t)(stream->out + stream->in.size) & ~(page - 1);
+	if (lo < hi)
+		(void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+#else
+	(void)stream;
+#endif
+}
+
 void sf__elf_stream_free(sf__elf_stream *stream)
 {
 	if (!stream)
 		return;
 	__atomic_store_n(&stream->stop, true, __ATOMIC_RELAXED);
 	pthread_join(stream->thread, NULL);
+	/* The stream ended `inflated`, so the checker ends too. */
+	if (stream->checked) {
+		pthread_join(stream->checker, NULL);
+		sf__fill_destroy(&stream->inflated);
+	}
 	sf__fill_destroy(&stream->fill);
 	free(stream->name);
 	free(stream->section_name);
