@@ -440,7 +440,7 @@ int sf__die_batches_plan(loader *l, const load_job *job, const sf_load_options *
 	l->slots = calloc((size_t)jobs * 2, sizeof(*l->slots));
 	if (!l->slots)
 		return sf__fail(SF_ENOMEM, "out of memory");
-	for (unsigned k = 0; k < jobs; k++)
+	for (unsigned k = 0; k < jobs * 2; k++)
 		sf__die_reuse_init(&l->slots[k].reuse);
 	/* Checking costs a pass over .debug_str, which only pays off when
 	 * many units reuse definitions. */
