@@ -75,6 +75,10 @@ typedef struct sf_emit_options {
 	 * recursively, at absolute offsets, as pahole -E/--expand-types.  C++
 	 * base classes stay one line.  Other renderers ignore it. */
 	int expand_types;
+	/* Since version 7.  sf_emit_text(): threads formatting the
+	 * definitions of a large report (0: one per online CPU, 1: none);
+	 * the text is the same for any count. */
+	unsigned jobs;
 } sf_emit_options;
 
 typedef enum sf_syntax {
@@ -83,8 +87,8 @@ typedef enum sf_syntax {
 	SF_SYNTAX_GO = 2
 } sf_syntax;
 
-#define SF_EMIT_OPTIONS_VERSION 6
-#define SF_EMIT_OPTIONS_INIT { SF_EMIT_OPTIONS_VERSION, 0, 0, NULL, 0, NULL, NULL, 0, SF_SYNTAX_AUTO, 0, 0, 0 }
+#define SF_EMIT_OPTIONS_VERSION 7
+#define SF_EMIT_OPTIONS_INIT { SF_EMIT_OPTIONS_VERSION, 0, 0, NULL, 0, NULL, NULL, 0, SF_SYNTAX_AUTO, 0, 0, 0, 0 }
 
 /*
  * Each appends `report` (borrowed, not modified) to `buf`, as the CLI's

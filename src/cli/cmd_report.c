@@ -159,6 +159,7 @@ static int emit(const cli_inputs *in, const sf_report *report, report_args *args
 	eopts.hex = args->hex;
 	eopts.top = args->emit_top;
 	eopts.expand_types = args->expand_types;
+	eopts.jobs = in->load.jobs;
 	code = cli_profile_attach(&args->profile, in, report, &ropts);
 	if (code != CLI_EXIT_OK)
 		goto done;

@@ -956,3 +956,52 @@ Test(emit, empty_report_is_valid_json)
 	assert_valid_json(json);
 	cr_assert(strstr(json, "\"structs\": []}"), "%s", json);
 }
+
+/* Renders the report of every struct with `jobs` formatting threads. */
+static char *render_with_jobs(unsigned jobs)
+{
+	sf_emit_options eo = SF_EMIT_OPTIONS_INIT;
+	sf_buf out = SF_BUF_INIT;
+
+	eo.jobs = jobs;
+	cr_assert_eq(sf_emit_text(&out, fx.report, &eo), 0);
+	cr_assert_not_null(out.data);
+	return out.data;
+}
+
+/* Large reports are formatted on threads (sf_emit_options.jobs): the
+ * text must be the one-thread text, runs appended in order. */
+Test(emit, text_is_the_same_for_any_thread_count)
+{
+	sf_report_options ro = SF_REPORT_OPTIONS_INIT;
+	char *one, *many;
+	size_t structs = 0;
+
+	for (unsigned i = 0; i < 2500; i++) {
+		char name[16];
+		/* Sizes and holes vary so that no two runs format alike. */
+		mb_member rows[] = {
+			MB_PLAIN("tag", "char", 0, 1, 1),
+			MB_PLAIN("count", "int", 4, 4, 4),
+			MB_PLAIN("items", "char[]", 8, i % 97, 1),
+		};
+		snprintf(name, sizeof(name), "s%04u", i);
+		cr_assert_not_null(mb_add(&fx.unit, SF_STRUCT, sf__arena_strdup(fx.unit.arena, name),
+					  8 + (i % 97 + 3) / 4 * 4, rows, MB_COUNT(rows)));
+	}
+	cr_assert_eq(sf__model_merge_unit(fx.model, &fx.unit), 0);
+	cr_assert_eq(sf_report_build(&fx.report, fx.model, &ro), 0, "%s", sf_error_last());
+	one = render_with_jobs(1);
+	for (const char *p = one; (p = strstr(p, "\nstruct s")) != NULL; p++)
+		structs++;
+	cr_assert_eq(structs + (strncmp(one, "struct s", 8) == 0), 2500);
+	for (unsigned jobs = 2; jobs <= 5; jobs++) {
+		many = render_with_jobs(jobs);
+		cr_assert_str_eq(many, one, "%u threads", jobs);
+		free(many);
+	}
+	many = render_with_jobs(0);
+	cr_assert_str_eq(many, one, "one thread per CPU");
+	free(many);
+	free(one);
+}
