@@ -442,11 +442,19 @@ int sf__die_batches_plan(loader *l, const load_job *job, const sf_load_options *
 		return sf__fail(SF_ENOMEM, "out of memory");
 	for (unsigned k = 0; k < jobs * 2; k++)
 		sf__die_reuse_init(&l->slots[k].reuse);
-	/* Checking costs a pass over .debug_str, which only pays off when
-	 * many units reuse definitions. */
+	/*
+	 * Strings go into digests by their .debug_str offset, which is exact
+	 * for any file (equal offsets are equal text) and finds every reuse
+	 * where each text is stored once: a linker merges the strings of the
+	 * files it links.  `ld -r` output (kernel modules) keeps one copy per
+	 * object, and offsets would miss most reuse: only there is the section
+	 * checked (a pass over it, ~8 ms serial on a vmlinux), and strings go
+	 * by content when a text repeats.  Only worth it when many units
+	 * reuse definitions.
+	 */
 	if (l->reuse && batches > 1 && !(sf__die_first_match_only(opts) && job->filter.name_count)) {
-		bool distinct = sf__dw_strings_distinct(job->image->sections.str.data,
-							job->image->sections.str.size);
+		bool distinct = !job->image->relocatable ||
+				sf__dw_strings_distinct(job->image->sections.str.data, job->image->sections.str.size);
 		for (unsigned k = 0; k < jobs * 2; k++)
 			l->slots[k].digests.str_distinct = distinct;
 	}

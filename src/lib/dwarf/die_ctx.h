@@ -152,8 +152,9 @@ typedef struct sf_die_known {
 	 * and the sections stay mapped while the image loads.  NULL until
 	 * first used. */
 	sf_die_string_slot *strings;
-	/* The main file's .debug_str holds every text once
-	 * (sf__dw_strings_distinct): its strings go in by offset. */
+	/* The main file's strings go in by .debug_str offset, not content:
+	 * exact either way, and as good for reuse where the section holds
+	 * every text once (die_batch.c says when that is assumed). */
 	bool str_distinct;
 } sf_die_known;
 

@@ -373,7 +373,7 @@ static bool mix_attrs_small(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsi
  * strings), which are cleared and go in by what they stand for.  The
  * abbreviation's list fixes every value's position and form, so equal
  * bytes are equal values.  A .debug_str offset stands for its text
- * where that holds each text once (sf_die_known.str_distinct).
+ * (sf_die_known.str_distinct): equal offsets are equal text.
  */
 static bool mix_attrs_raw(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsigned depth, sf_die_digest *h,
 			  attr_facts *facts)

@@ -12,8 +12,9 @@ void sf__die_string_digest(sf_die_ctx *ctx, const char *s, sf_die_digest *out)
 	sf_die_digest h = { 0, 0 };
 
 	if (ctx->known && ctx->known->str_distinct) {
-		/* Equal offsets are equal text, and equal text has one
-		 * offset: the same classes as by content, without reading it. */
+		/* Equal offsets are equal text, so this is exact; where
+		 * equal text has one offset (die_batch.c) it also gives the
+		 * classes content would, without reading it. */
 		const sf_dwarf_bytes *str = &ctx->image->sections.str;
 		if ((const unsigned char *)s >= str->data && (const unsigned char *)s < str->data + str->size) {
 			out->lo = (uint64_t)((const unsigned char *)s - str->data);

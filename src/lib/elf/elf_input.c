@@ -181,6 +181,7 @@ static int visit_contents(const char *display_name, const char *debug_path,
 		.address_size = contents->address_size,
 		.big_endian = contents->big_endian,
 		.has_debug_types = contents->has_types,
+		.relocatable = contents->type == ET_REL,
 		.alt_path = contents->altlink != NULL ? alt.found.path : NULL,
 	};
 	for (size_t i = 0; contents->altlink != NULL && i < alt.found.contents.section_count; i++) {

@@ -65,6 +65,9 @@ typedef struct sf_debug_image {
 	unsigned address_size;     /* 4 or 8 */
 	bool big_endian;
 	bool has_debug_types;      /* .debug_types present (DWARF 4 type units) */
+	/* ET_REL (objects, kernel modules): its sections were relocated, and
+	 * `ld -r` output keeps a .debug_str text once per object it joined. */
+	bool relocatable;
 	/* dwz: the supplementary file named by .gnu_debugaltlink, which
 	 * DW_FORM_GNU_ref_alt / DW_FORM_GNU_strp_alt point into; NULL if none. */
 	const char *alt_path;
