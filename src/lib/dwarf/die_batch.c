@@ -453,8 +453,8 @@ int sf__die_batches_plan(loader *l, const load_job *job, const sf_load_options *
 	 * reuse definitions.
 	 */
 	if (l->reuse && batches > 1 && !(sf__die_first_match_only(opts) && job->filter.name_count)) {
-		bool distinct = !job->image->relocatable ||
-				sf__dw_strings_distinct(job->image->sections.str.data, job->image->sections.str.size);
+		const sf_dwarf_bytes *str = &job->image->sections.str;
+		bool distinct = str->data && (!job->image->relocatable || sf__dw_strings_distinct(str->data, str->size));
 		for (unsigned k = 0; k < jobs * 2; k++)
 			l->slots[k].digests.str_distinct = distinct;
 	}
