@@ -49,11 +49,10 @@ static int load_alt_units(sf_model *staging, const load_job *job, sf_dw_cursor *
 }
 
 /*
- * Whether a unit listed may be a split-DWARF skeleton, by what
- * sf__dw_skeletons() looks at first: a DWARF 5 DW_UT_skeleton, or any
- * DWARF 4 compile unit (its root's abbreviation would tell).  Asked here,
- * of the listing in memory, it spares most files that function's second
- * walk over every unit header after the load, whose pages were given back.
+ * Whether a unit listed may be a split-DWARF skeleton, by its header as
+ * sf__dw_skeletons() judges it first.  Asked here, of the listing in
+ * memory, it spares most files that function's second walk over every
+ * unit header after the load, whose pages were given back.
  */
 static bool may_have_skeletons(const sf_dw_image *dw)
 {
@@ -62,7 +61,7 @@ static bool may_have_skeletons(const sf_dw_image *dw)
 	if (dw->streaming)
 		return true;   /* the units are still the feed's */
 	for (size_t i = 0; i < s->count; i++)
-		if (s->units[i].unit_type == DW_UT_skeleton || s->units[i].version < 5)
+		if (sf__dw_unit_may_be_skeleton(&s->units[i]))
 			return true;
 	return false;
 }

@@ -132,6 +132,13 @@ typedef struct sf_dw_skeleton {
  * ends the listing quietly (the walk reports it in context).
  */
 int sf__dw_skeletons(const sf_debug_image *image, sf_dw_skeleton **out, size_t *count);
+/* Whether the unit's header leaves it possibly a skeleton: a DWARF 5
+ * DW_UT_skeleton, or a DWARF 4 compile unit, whose root's abbreviation
+ * sf__dw_skeletons() then reads to tell. */
+static inline bool sf__dw_unit_may_be_skeleton(const sf_dw_unit *u)
+{
+	return u->unit_type == DW_UT_skeleton || u->version < 5;
+}
 
 /*
  * Hands back to the kernel the whole pages of [from, to) of `space` when

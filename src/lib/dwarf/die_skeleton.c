@@ -136,7 +136,8 @@ int sf__dw_skeletons(const sf_debug_image *image, sf_dw_skeleton **out, size_t *
 			sf__dw_drop_pages(&dw, SF_DW_INFO, dropped, offset);
 			dropped = offset;
 		}
-		if (u.unit_type != DW_UT_skeleton && (u.version >= 5 || !root_may_name_dwo(image, &u)))
+		if (!sf__dw_unit_may_be_skeleton(&u) ||
+		    (u.unit_type != DW_UT_skeleton && !root_may_name_dwo(image, &u)))
 			continue;
 		if (!have_cursor) {
 			res = sf__dw_cursor_init(&cursor, &dw);
