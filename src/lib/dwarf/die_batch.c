@@ -4,9 +4,9 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "util/fail.h"
+#include "util/jobs.h"
 
 /*
  * Units are grouped into batches of consecutive units (about BATCH_BYTES
@@ -293,8 +293,7 @@ static int make_batches(loader *l, const sf_dw_image *dw)
 
 static unsigned job_count(const sf_load_options *opts, size_t batch_count)
 {
-	long online = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned jobs = opts->jobs ? opts->jobs : online > 0 ? (unsigned)online : 1;
+	unsigned jobs = sf__jobs_or_online(opts->jobs);
 	if (jobs > 256)
 		jobs = 256;
 	if (jobs > batch_count)

@@ -4,10 +4,10 @@
 
 #include "util/checked.h"
 #include "util/fail.h"
+#include "util/jobs.h"
 
 #include <pthread.h>
 #include <string.h>
-#include <unistd.h>
 #include <zlib.h>
 
 /* zlib never inflates more than about 1032:1; anything claiming more is
@@ -183,10 +183,7 @@ bool sf__elf_inflate_all(sf__inflate_job *jobs, size_t count, unsigned threads)
 	pthread_t helpers[7];
 	size_t started = 0;
 
-	if (threads == 0) {
-		long online = sysconf(_SC_NPROCESSORS_ONLN);
-		threads = online > 0 ? (unsigned)online : 1;
-	}
+	threads = sf__jobs_or_online(threads);
 	/* Jobs come largest first: the calling thread takes the biggest and
 	 * helpers the rest, up to one thread per job. */
 	for (size_t t = 1; t < threads && t < count && t <= 7; t++)

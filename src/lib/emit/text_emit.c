@@ -4,12 +4,12 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "emit/text_common.h"
 #include "layout/selection.h"
 #include "util/buf.h"
 #include "util/fail.h"
+#include "util/jobs.h"
 
 /* Definitions order[from..to) with what goes after each. */
 static void format_range(sf_buf *buf, const sf_report *report, const sf_emit_options *opts, const sf_plan *plan,
@@ -56,11 +56,7 @@ static unsigned text_jobs(const sf_emit_options *opts, size_t shown)
 
 	if (opts->version < 7 || opts->jobs == 1 || shown < PARALLEL_MIN)
 		return 1;
-	jobs = opts->jobs;
-	if (jobs == 0) {
-		long online = sysconf(_SC_NPROCESSORS_ONLN);
-		jobs = online > 0 ? (unsigned)online : 1;
-	}
+	jobs = sf__jobs_or_online(opts->jobs);
 	if (jobs > shown / (PARALLEL_MIN / 2))
 		jobs = (unsigned)(shown / (PARALLEL_MIN / 2));
 	return jobs > MAX_JOBS ? MAX_JOBS : jobs;
