@@ -138,6 +138,20 @@ static void *checker_main(void *arg)
 	return NULL;
 }
 
+/* Joins the checker, whose input has ended, and frees the stream; its
+ * own thread is joined or was never started. */
+static void release(sf__elf_stream *s)
+{
+	if (s->checked) {
+		pthread_join(s->checker, NULL);
+		sf__fill_destroy(&s->inflated);
+	}
+	sf__fill_destroy(&s->fill);
+	free(s->name);
+	free(s->section_name);
+	free(s);
+}
+
 int sf__elf_stream_start(sf__elf_stream **out, const sf__deflated *in, unsigned char *buffer,
 			 const char *name, const char *section_name)
 {
@@ -163,15 +177,10 @@ int sf__elf_stream_start(sf__elf_stream **out, const sf__deflated *in, unsigned 
 		s->checked = false;
 	}
 	if (pthread_create(&s->thread, NULL, stream_main, s) != 0) {
-		if (s->checked) {
+		/* No stream will end `inflated` for the checker. */
+		if (s->checked)
 			sf__fill_publish(&s->inflated, 0, true);
-			pthread_join(s->checker, NULL);
-			sf__fill_destroy(&s->inflated);
-		}
-		sf__fill_destroy(&s->fill);
-		free(s->name);
-		free(s->section_name);
-		free(s);
+		release(s);
 		return 1;
 	}
 	*out = s;
@@ -206,15 +215,7 @@ void sf__elf_stream_free(sf__elf_stream *stream)
 		return;
 	__atomic_store_n(&stream->stop, true, __ATOMIC_RELAXED);
 	pthread_join(stream->thread, NULL);
-	/* The stream ended `inflated`, so the checker ends too. */
-	if (stream->checked) {
-		pthread_join(stream->checker, NULL);
-		sf__fill_destroy(&stream->inflated);
-	}
-	sf__fill_destroy(&stream->fill);
-	free(stream->name);
-	free(stream->section_name);
-	free(stream);
+	release(stream);
 }
 
 uint64_t sf__elf_stream_wait(sf__elf_stream *stream, uint64_t want)
