@@ -54,10 +54,16 @@ static int wrap(sf_die *out)
 	return 1;
 }
 
-int sf__die_open(const sf_die_ctx *ctx, bool alt, uint64_t offset, bool is_info, sf_die *out)
+/* sf__die_open() where the DIE is likely in `near`'s unit (NULL: no
+ * guess): nearly every reference stays in its unit, and finding the
+ * unit by a search over all of them was most of opening its target. */
+static int open_near(const sf_die_ctx *ctx, const sf_dw_unit *near, bool alt, uint64_t offset, bool is_info,
+		     sf_die *out)
 {
 	unsigned space = space_of(alt, is_info);
-	const sf_dw_unit *unit = sf__dw_unit_at(ctx->dw, space, offset);
+	const sf_dw_unit *unit = near && near->space == space && offset >= near->offset && offset < near->end
+					 ? near
+					 : sf__dw_unit_at(ctx->dw, space, offset);
 	int res;
 
 	memset(out, 0, sizeof(*out));
@@ -73,6 +79,11 @@ int sf__die_open(const sf_die_ctx *ctx, bool alt, uint64_t offset, bool is_info,
 		return sf__fail(SF_EINVALID, "%s: corrupt DWARF: reference to missing DIE 0x%llx",
 				file_of(ctx), (unsigned long long)offset);
 	return 0;
+}
+
+int sf__die_open(const sf_die_ctx *ctx, bool alt, uint64_t offset, bool is_info, sf_die *out)
+{
+	return open_near(ctx, NULL, alt, offset, is_info, out);
 }
 
 int sf__die_tag(const sf_die_ctx *ctx, const sf_die *d, uint16_t *tag)
@@ -225,7 +236,7 @@ int sf__die_ref(const sf_die_ctx *ctx, const sf_die *d, uint16_t at, sf_die *out
 		return res;
 	if (res == 2 && !sf__dw_signature_find(ctx->dw, signature, &space, &offset))
 		return sf__die_corrupt(ctx, d, "type signature without type unit");
-	res = sf__die_open(ctx, space == SF_DW_ALT, offset, space != SF_DW_TYPES, out);
+	res = open_near(ctx, d->raw.unit, space == SF_DW_ALT, offset, space != SF_DW_TYPES, out);
 	return res < 0 ? res : 1;
 }
 
