@@ -131,6 +131,12 @@ typedef struct sf_die_filter {
 typedef struct sf_die_known_entry {
 	sf_die_digest digest;
 	const sf_struct *s;
+	/* The inputs of the check a hit passes besides its digest (kind,
+	 * name, typedef name, nesting; die_struct.c) when they passed it
+	 * against `s` and its name is in .debug_str, 0 otherwise: a later
+	 * lookup with the same inputs need not read `s`, which is far in
+	 * memory (most of a vmlinux load's cache misses at -j2). */
+	uint64_t ident;
 } sf_die_known_entry;
 
 /* A string's content digest by its address in the mapped sections. */
@@ -163,6 +169,13 @@ typedef struct sf_die_known {
 typedef struct sf_die_fresh {
 	sf_die_digest digest;
 	sf_struct *s;
+	/* What a later hit is checked against (see known_definition() in
+	 * die_struct.c); the strings live as long as the unit. */
+	sf_struct_kind kind;
+	bool as_body;
+	const char *name;
+	const char *as_typedef;
+	uint64_t ident;
 } sf_die_fresh;
 
 struct sf_die_ctx;
@@ -458,11 +471,16 @@ bool sf__die_struct_digest(sf_die_ctx *ctx, const sf_die *d, const char *typedef
 			   sf_die_digest *out);
 /* ---- die_known.c ---- */
 
-/* A known definition with that digest and kind/name/size, or NULL. */
-const sf_struct *sf__die_known_find(const sf_die_known *known, const sf_die_digest *digest);
-/* Records the canonical definition of a digest; 0 or SF_ENOMEM. */
-int sf__die_known_add(sf_die_known *known, const sf_die_digest *digest, const sf_struct *s);
+/* The entry of a known definition with that digest, or NULL. */
+const sf_die_known_entry *sf__die_known_find(const sf_die_known *known, const sf_die_digest *digest);
+/* Records the canonical definition of a digest, with the ident of its
+ * check (0 for none); 0 or SF_ENOMEM. */
+int sf__die_known_add(sf_die_known *known, const sf_die_digest *digest, const sf_struct *s, uint64_t ident);
 void sf__die_known_release(sf_die_known *known);
+
+/* The ident a definition built in this unit goes into the known table
+ * with, once merged (die_struct.c). */
+uint64_t sf__die_fresh_ident(const sf_die_fresh *fresh);
 
 /* ---- die_walk.c ---- */
 

@@ -11,7 +11,7 @@ static size_t known_home(const sf_die_known *known, const sf_die_digest *digest)
 	return (size_t)(digest->lo ^ (digest->lo >> 32)) & (known->capacity - 1);
 }
 
-const sf_struct *sf__die_known_find(const sf_die_known *known, const sf_die_digest *digest)
+const sf_die_known_entry *sf__die_known_find(const sf_die_known *known, const sf_die_digest *digest)
 {
 	if (!known->capacity)
 		return NULL;
@@ -20,11 +20,11 @@ const sf_struct *sf__die_known_find(const sf_die_known *known, const sf_die_dige
 		if (!e->s)
 			return NULL;
 		if (e->digest.lo == digest->lo && e->digest.hi == digest->hi)
-			return e->s;
+			return e;
 	}
 }
 
-int sf__die_known_add(sf_die_known *known, const sf_die_digest *digest, const sf_struct *s)
+int sf__die_known_add(sf_die_known *known, const sf_die_digest *digest, const sf_struct *s, uint64_t ident)
 {
 	size_t i;
 
@@ -52,6 +52,7 @@ int sf__die_known_add(sf_die_known *known, const sf_die_digest *digest, const sf
 		;
 	known->entries[i].digest = *digest;
 	known->entries[i].s = s;
+	known->entries[i].ident = ident;
 	known->count++;
 	return 0;
 }

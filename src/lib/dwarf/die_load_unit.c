@@ -92,7 +92,8 @@ int sf__die_load_unit(sf_model *staging, const load_job *job, sf_dw_cursor *curs
 	if (res >= 0)
 		res = sf__model_merge_unit(staging, &unit);
 	for (size_t i = 0; i < ctx.fresh_count && res >= 0; i++)
-		res = sf__die_known_add(known, &ctx.fresh[i].digest, ctx.fresh[i].s->canonical);
+		res = sf__die_known_add(known, &ctx.fresh[i].digest, ctx.fresh[i].s->canonical,
+					sf__die_fresh_ident(&ctx.fresh[i]));
 done:
 	sf__die_ctx_release(&ctx);
 	sf__unit_release(&unit);

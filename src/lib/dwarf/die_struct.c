@@ -265,7 +265,7 @@ static bool same_name(const char *a, const char *b)
 	return a && b ? strcmp(a, b) == 0 : a == b;
 }
 
-static int remember_fresh(sf_die_ctx *ctx, const sf_die_digest *digest, sf_struct *s)
+static int remember_fresh(sf_die_ctx *ctx, const sf_die_fresh *fresh)
 {
 	if (ctx->fresh_count == ctx->fresh_capacity) {
 		size_t capacity = ctx->fresh_capacity ? ctx->fresh_capacity * 2 : 64;
@@ -275,7 +275,7 @@ static int remember_fresh(sf_die_ctx *ctx, const sf_die_digest *digest, sf_struc
 		ctx->fresh = items;
 		ctx->fresh_capacity = capacity;
 	}
-	ctx->fresh[ctx->fresh_count++] = (sf_die_fresh){ *digest, s };
+	ctx->fresh[ctx->fresh_count++] = *fresh;
 	return 0;
 }
 
@@ -300,25 +300,68 @@ static int build_from_signature(sf_die_ctx *ctx, const sf_die *d, const char *ty
 	return res;
 }
 
+/* Whether a hit with this digest may stand for the definition: what the
+ * digest holds, checked once more against the definition itself. */
+static bool check_hit(const sf_struct *known, const sf_die_fresh *want)
+{
+	return known->kind == want->kind && same_name(known->name, want->name) &&
+	       same_name(known->typedef_name, want->as_typedef) && known->is_nested_body == want->as_body;
+}
+
+/*
+ * check_hit()'s inputs in one word, where the name (or typedef name) it
+ * compares is in the main .debug_str: its offset there (equal offsets are
+ * equal text) above the kind, nesting and which name it is; 0 when the
+ * text is elsewhere (a qualified name, a DW_FORM_string, the dwz file).
+ */
+static uint64_t hit_ident(const sf_die_ctx *ctx, const sf_die_fresh *want)
+{
+	const sf_dwarf_bytes *str = &ctx->image->sections.str;
+	const char *text = want->name ? want->name : want->as_typedef;
+	uint64_t at = 0;
+
+	if (text) {
+		uintptr_t p = (uintptr_t)text, base = (uintptr_t)str->data;
+		if (!str->data || p < base || p - base >= str->size)
+			return 0;
+		at = (uint64_t)(p - base) + 1;
+	}
+	return at << 5 | (uint64_t)want->kind << 3 | (uint64_t)want->as_body << 2 |
+	       (uint64_t)(want->name != NULL) << 1 | 1;
+}
+
+uint64_t sf__die_fresh_ident(const sf_die_fresh *fresh)
+{
+	/* A canonical copy merged from another definition may fail the
+	 * check this one passes: then every hit reads it. */
+	return fresh->ident && check_hit(fresh->s->canonical, fresh) ? fresh->ident : 0;
+}
+
 /* A definition this worker built before from the same DWARF, under the
- * same typedef name and nesting (see die_digest.c), or NULL.  *digest is
- * set when it could be had (*have_digest), for remember_fresh(). */
+ * same typedef name and nesting (see die_digest.c), or NULL.  `want`
+ * gets the digest when it could be had (*have_digest) and the check's
+ * inputs, for remember_fresh(). */
 static const sf_struct *known_definition(sf_die_ctx *ctx, const sf_die *d, uint16_t tag, const char *name,
-					 const char *typedef_name, bool nested_body, sf_die_digest *digest,
+					 const char *typedef_name, bool nested_body, sf_die_fresh *want,
 					 bool *have_digest)
 {
-	const char *as_typedef = name ? NULL : typedef_name;
-	bool as_body = nested_body && !name && !typedef_name;
-	const sf_struct *known;
+	const sf_die_known_entry *e;
 
-	*have_digest = sf__die_struct_digest(ctx, d, as_typedef, as_body, digest);
+	want->kind = kind_of(tag);
+	want->name = name;
+	want->as_typedef = name ? NULL : typedef_name;
+	want->as_body = nested_body && !name && !typedef_name;
+	want->ident = hit_ident(ctx, want);
+	*have_digest = sf__die_struct_digest(ctx, d, want->as_typedef, want->as_body, &want->digest);
 	if (!*have_digest)
 		return NULL;
-	known = sf__die_known_find(ctx->known, digest);
-	if (known && known->kind == kind_of(tag) && same_name(known->name, name) &&
-	    same_name(known->typedef_name, as_typedef) && known->is_nested_body == as_body)
-		return known;
-	return NULL;
+	e = sf__die_known_find(ctx->known, &want->digest);
+	if (!e)
+		return NULL;
+	/* Passed by these very inputs when it was recorded. */
+	if (want->ident && e->ident == want->ident)
+		return e->s;
+	return check_hit(e->s, want) ? e->s : NULL;
 }
 
 /* The definition at `d` with everything but its members, in the unit's arena. */
@@ -393,7 +436,7 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 	sf_die_type *t = sf__die_type_slot(ctx, d);
 	const char *name = NULL;
 	bool declaration = false, have_digest = false, plain = false;
-	sf_die_digest digest = { 0, 0 };
+	sf_die_fresh fresh = { .s = NULL };
 	uint16_t tag = 0;
 	sf_struct *s = NULL;
 	int res;
@@ -425,7 +468,7 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 		res = sf__die_qualified_name(ctx, d, name, &name);
 	if (res >= 0 && ctx->known) {
 		const sf_struct *known = known_definition(ctx, d, tag, name, typedef_name, nested_body,
-							  &digest, &have_digest);
+							  &fresh, &have_digest);
 		if (known) {
 			t->built = (sf_struct *)known;
 			*out = t->built;
@@ -436,8 +479,12 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 		res = new_struct(ctx, d, tag, name, typedef_name, nested_body, &s);
 	if (res >= 0)
 		res = finish_struct(ctx, d, s, depth, &plain);
-	if (res >= 0 && have_digest)
-		res = remember_fresh(ctx, &digest, s);
+	if (res >= 0)
+		s->loaded_pointer_bytes = sf__struct_pointer_bytes(s);
+	if (res >= 0 && have_digest) {
+		fresh.s = s;
+		res = remember_fresh(ctx, &fresh);
+	}
 	if (res < 0)
 		goto done;
 	t->built = s;

@@ -335,7 +335,7 @@ static int layout_struct(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsig
 	t->size = s->size;
 	t->align = s->align;
 	t->nested = s;
-	t->pointer_bytes = sf__struct_pointer_bytes(s);
+	t->pointer_bytes = s->loaded_pointer_bytes;
 	if (s->unsized)
 		t->flags = SF_MEMBER_UNSIZED;
 	return 0;
