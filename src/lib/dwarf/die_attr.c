@@ -388,30 +388,56 @@ static int load_files(sf_die_ctx *ctx, const sf_die *d)
 				 stmt_list, comp_dir);
 }
 
-int sf__die_decl_file(sf_die_ctx *ctx, const sf_die *d, const char **out)
+/* The index into ctx->files of DW_AT_decl_file `value` of `d`: 1, or 0
+ * when it names no file, or <0. */
+static int file_index(sf_die_ctx *ctx, const sf_die *d, uint64_t value, size_t *index)
 {
-	uint64_t index = 0;
-	int res;
-
-	*out = NULL;
-	res = sf__die_udata(ctx, d, DW_AT_decl_file, &index);
-	if (res <= 0)
-		return res;
 	if (!ctx->files_loaded || ctx->files_unit != d->raw.unit) {
-		res = load_files(ctx, d);
+		int res = load_files(ctx, d);
 		if (res < 0)
 			return res;
 	}
 	/* DWARF 5 counts file entries from 0, earlier versions from 1
 	 * (0 meaning "no file"). */
 	if (d->raw.unit->version < 5) {
-		if (index == 0)
+		if (value == 0)
 			return 0;
-		index--;
+		value--;
 	}
-	if (index < ctx->files.count)
-		return sf__dw_files_name(&ctx->files, (size_t)index, out);
-	return 0;
+	if (value >= ctx->files.count)
+		return 0;
+	*index = (size_t)value;
+	return 1;
+}
+
+int sf__die_decl_file(sf_die_ctx *ctx, const sf_die *d, const char **out)
+{
+	uint64_t value = 0;
+	size_t index = 0;
+	int res;
+
+	*out = NULL;
+	res = sf__die_udata(ctx, d, DW_AT_decl_file, &value);
+	if (res <= 0)
+		return res;
+	res = file_index(ctx, d, value, &index);
+	if (res <= 0)
+		return res;
+	return sf__dw_files_name(&ctx->files, index, out);
+}
+
+int sf__die_file_parts(sf_die_ctx *ctx, const sf_die *d, uint64_t value, const char *parts[3])
+{
+	size_t index = 0;
+	int res = file_index(ctx, d, value, &index);
+
+	parts[0] = parts[1] = parts[2] = NULL;
+	if (res <= 0)
+		return res;
+	parts[0] = ctx->files.comp_dir;
+	parts[1] = ctx->files.dirs[index];
+	parts[2] = ctx->files.names[index];
+	return 1;
 }
 
 int sf__die_first_child(const sf_die_ctx *ctx, const sf_die *d, sf_die *out)

@@ -147,6 +147,14 @@ typedef struct sf_die_string_slot {
 
 #define SF_DIE_STRING_SLOTS 16384u
 
+/* A decl_file digest by the strings its name is joined from. */
+typedef struct sf_die_file_slot {
+	const char *parts[3];
+	sf_die_digest digest;
+} sf_die_file_slot;
+
+#define SF_DIE_FILE_SLOTS 2048u
+
 typedef struct sf_die_known {
 	/* Open addressing by digest.lo, the entries themselves in the
 	 * table (a lookup per struct per unit: one cache miss, not three);
@@ -158,6 +166,10 @@ typedef struct sf_die_known {
 	 * and the sections stay mapped while the image loads.  NULL until
 	 * first used. */
 	sf_die_string_slot *strings;
+	/* Direct-mapped as well: every unit names the same headers, and
+	 * joining and hashing their paths again was a vmlinux load's most
+	 * frequent strlen() (sf__die_file_digest()).  NULL until first used. */
+	sf_die_file_slot *files;
 	/* The main file's strings go in by .debug_str offset, not content:
 	 * exact either way, and as good for reuse where the section holds
 	 * every text once (die_batch.c says when that is assumed). */
@@ -380,6 +392,10 @@ int sf__die_ref_key(const sf_die_ctx *ctx, const sf_die *d, uint16_t at, uint64_
 int sf__die_member_location(const sf_die_ctx *ctx, const sf_die *d, uint64_t *out, bool *known);
 /* DW_AT_decl_file resolved through the CU's line table, or NULL. */
 int sf__die_decl_file(sf_die_ctx *ctx, const sf_die *d, const char **out);
+/* What the file of DW_AT_decl_file `value` of `d` is joined from:
+ * comp_dir, directory (NULL once joined, see sf_dw_files) and name.
+ * 1, or 0 when the value names no file (all NULL), or <0. */
+int sf__die_file_parts(sf_die_ctx *ctx, const sf_die *d, uint64_t value, const char *parts[3]);
 
 /* die_type_cache.h: the per-unit cache of type facts by DIE key. */
 

@@ -2,6 +2,7 @@
 #include "dwarf/die_digest_mix.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/fail.h"
 
@@ -48,11 +49,46 @@ void sf__die_string_digest(sf_die_ctx *ctx, const char *s, sf_die_digest *out)
 	}
 }
 
+static bool in_section(const sf_dwarf_bytes *b, const char *s)
+{
+	uintptr_t p = (uintptr_t)s, base = (uintptr_t)b->data;
+
+	return b->data && p >= base && p - base < b->size;
+}
+
+/*
+ * The worker's slot for the file `parts` are joined from, where each is
+ * NULL or in a section of the main file that stays mapped while it
+ * loads (equal addresses there are equal text, so equal parts are an
+ * equal name); NULL otherwise, or when the cache cannot be had.
+ */
+static sf_die_file_slot *file_slot(sf_die_ctx *ctx, const char *const parts[3])
+{
+	const sf_dwarf_sections *sections = &ctx->image->sections;
+	uint64_t h = 0;
+
+	if (!ctx->known)
+		return NULL;
+	for (int i = 0; i < 3; i++) {
+		if (parts[i] && !in_section(&sections->line_str, parts[i]) && !in_section(&sections->line, parts[i]) &&
+		    !in_section(&sections->str, parts[i]))
+			return NULL;
+		h = (h ^ (uint64_t)(uintptr_t)parts[i]) * UINT64_C(0x9e3779b97f4a7c15);
+	}
+	if (!ctx->known->files)
+		ctx->known->files = sf__alloc_cleared(SF_DIE_FILE_SLOTS, sizeof(*ctx->known->files));
+	if (!ctx->known->files)
+		return NULL;
+	return &ctx->known->files[(h >> 40) & (SF_DIE_FILE_SLOTS - 1)];
+}
+
 /* decl_file by the file's name, which differs between units for the same
- * number; cached per value for the unit at hand. */
+ * number; cached per value for the unit at hand, and by what the name is
+ * joined from for the worker. */
 bool sf__die_file_digest(sf_die_ctx *ctx, const sf_die *d, uint64_t value, sf_die_digest *out)
 {
-	const char *file = NULL;
+	const char *file = NULL, *parts[3];
+	sf_die_file_slot *slot = NULL;
 	sf_die_digest h = { 0, 0 };
 
 	if (ctx->file_digest_unit != d->raw.unit) {
@@ -64,12 +100,23 @@ bool sf__die_file_digest(sf_die_ctx *ctx, const sf_die *d, uint64_t value, sf_di
 		*out = ctx->file_digests[value];
 		return true;
 	}
-	if (sf__die_decl_file(ctx, d, &file) < 0)
+	if (sf__die_file_parts(ctx, d, value, parts) < 0)
 		return false;
-	if (file)
-		sf__digest_mix_bytes(&h, (const uint8_t *)file, strlen(file));
-	else
-		sf__digest_mix(&h, 0);
+	slot = file_slot(ctx, parts);
+	if (slot && slot->parts[2] && memcmp(slot->parts, parts, sizeof(parts)) == 0) {
+		h = slot->digest;
+	} else {
+		if (sf__die_decl_file(ctx, d, &file) < 0)
+			return false;
+		if (file)
+			sf__digest_mix_bytes(&h, (const uint8_t *)file, strlen(file));
+		else
+			sf__digest_mix(&h, 0);
+		if (slot && parts[2]) {
+			memcpy(slot->parts, parts, sizeof(parts));
+			slot->digest = h;
+		}
+	}
 	*out = h;
 	if (value >= 4096)
 		return true;

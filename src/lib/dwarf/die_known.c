@@ -65,4 +65,6 @@ void sf__die_known_release(sf_die_known *known)
 	known->capacity = 0;
 	free(known->strings);
 	known->strings = NULL;
+	free(known->files);
+	known->files = NULL;
 }
