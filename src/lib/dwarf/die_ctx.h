@@ -137,6 +137,12 @@ typedef struct sf_die_known_entry {
 	 * lookup with the same inputs need not read `s`, which is far in
 	 * memory (most of a vmlinux load's cache misses at -j2). */
 	uint64_t ident;
+	/* What a member of this type takes from `s` (size, align and
+	 * loaded_pointer_bytes), for the same reason; pointer_bytes is
+	 * UINT32_MAX where `s` must be read (unsized, or too large). */
+	uint64_t size;
+	uint32_t align;
+	uint32_t pointer_bytes;
 } sf_die_known_entry;
 
 /* A string's content digest by its address in the mapped sections. */
@@ -271,6 +277,9 @@ typedef struct sf_die_ctx {
 	uint64_t variant_view_key;
 	/* Worker-level reuse of definitions; NULL builds everything. */
 	sf_die_known *known;
+	/* The entry the last sf__die_build_struct() call answered from
+	 * without reading the definition, else NULL. */
+	const sf_die_known_entry *hit;
 	sf_die_fresh *fresh;
 	size_t fresh_count;
 	size_t fresh_capacity;

@@ -53,6 +53,11 @@ int sf__die_known_add(sf_die_known *known, const sf_die_digest *digest, const sf
 	known->entries[i].digest = *digest;
 	known->entries[i].s = s;
 	known->entries[i].ident = ident;
+	known->entries[i].size = s->size;
+	known->entries[i].align = s->align;
+	known->entries[i].pointer_bytes = s->unsized || s->loaded_pointer_bytes >= UINT32_MAX
+						  ? UINT32_MAX
+						  : (uint32_t)s->loaded_pointer_bytes;
 	known->count++;
 	return 0;
 }

@@ -343,7 +343,7 @@ uint64_t sf__die_fresh_ident(const sf_die_fresh *fresh)
  * inputs, for remember_fresh(). */
 static const sf_struct *known_definition(sf_die_ctx *ctx, const sf_die *d, uint16_t tag, const char *name,
 					 const char *typedef_name, bool nested_body, sf_die_fresh *want,
-					 bool *have_digest)
+					 bool *have_digest, const sf_die_known_entry **hit)
 {
 	const sf_die_known_entry *e;
 
@@ -359,8 +359,10 @@ static const sf_struct *known_definition(sf_die_ctx *ctx, const sf_die *d, uint1
 	if (!e)
 		return NULL;
 	/* Passed by these very inputs when it was recorded. */
-	if (want->ident && e->ident == want->ident)
+	if (want->ident && e->ident == want->ident) {
+		*hit = e;
 		return e->s;
+	}
 	return check_hit(e->s, want) ? e->s : NULL;
 }
 
@@ -437,11 +439,13 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 	const char *name = NULL;
 	bool declaration = false, have_digest = false, plain = false;
 	sf_die_fresh fresh = { .s = NULL };
+	const sf_die_known_entry *hit = NULL;
 	uint16_t tag = 0;
 	sf_struct *s = NULL;
 	int res;
 
 	*out = NULL;
+	ctx->hit = NULL;
 	if (!t)
 		return SF_ENOMEM;
 	if (t->built) {
@@ -468,7 +472,7 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 		res = sf__die_qualified_name(ctx, d, name, &name);
 	if (res >= 0 && ctx->known) {
 		const sf_struct *known = known_definition(ctx, d, tag, name, typedef_name, nested_body,
-							  &fresh, &have_digest);
+							  &fresh, &have_digest, &hit);
 		if (known) {
 			t->built = (sf_struct *)known;
 			*out = t->built;
@@ -492,5 +496,7 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 	*out = s;
 done:
 	t->struct_busy = false;
+	/* Nested builds above set it for themselves. */
+	ctx->hit = hit && *out == hit->s ? hit : NULL;
 	return res < 0 ? res : 0;
 }

@@ -332,9 +332,15 @@ static int layout_struct(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, unsig
 		t->flags = SF_MEMBER_UNKNOWN_TYPE | SF_MEMBER_DECL_ONLY;
 		return 0;
 	}
+	t->nested = s;
+	if (ctx->hit && ctx->hit->s == s && ctx->hit->pointer_bytes != UINT32_MAX) {
+		t->size = ctx->hit->size;
+		t->align = ctx->hit->align;
+		t->pointer_bytes = ctx->hit->pointer_bytes;
+		return 0;
+	}
 	t->size = s->size;
 	t->align = s->align;
-	t->nested = s;
 	t->pointer_bytes = s->loaded_pointer_bytes;
 	if (s->unsized)
 		t->flags = SF_MEMBER_UNSIZED;
