@@ -132,10 +132,11 @@ typedef struct sf_die_known_entry {
 	sf_die_digest digest;
 	const sf_struct *s;
 	/* The inputs of the check a hit passes besides its digest (kind,
-	 * name, typedef name, nesting; die_struct.c) when they passed it
-	 * against `s` and its name is in .debug_str, 0 otherwise: a later
-	 * lookup with the same inputs need not read `s`, which is far in
-	 * memory (most of a vmlinux load's cache misses at -j2). */
+	 * name, typedef name, nesting; die_struct.c) where its name is in
+	 * .debug_str, 0 otherwise; its low bit set when they passed it
+	 * against `s`: a later lookup with the same inputs need not read
+	 * `s`, which is far in memory (most of a vmlinux load's cache
+	 * misses at -j2).  Also where the entry's probe starts (die_known.c). */
 	uint64_t ident;
 	/* What a member of this type takes from `s` (size, align and
 	 * loaded_pointer_bytes), for the same reason; pointer_bytes is
@@ -496,10 +497,14 @@ bool sf__die_struct_digest(sf_die_ctx *ctx, const sf_die *d, const char *typedef
 			   sf_die_digest *out);
 /* ---- die_known.c ---- */
 
-/* The entry of a known definition with that digest, or NULL. */
-const sf_die_known_entry *sf__die_known_find(const sf_die_known *known, const sf_die_digest *digest);
+/* The entry of a known definition with that digest and check ident
+ * (its low bit aside), or NULL. */
+const sf_die_known_entry *sf__die_known_find(const sf_die_known *known, const sf_die_digest *digest,
+					     uint64_t ident);
+/* Fetches where sf__die_known_find() will start for `ident`, if known. */
+void sf__die_known_prefetch(const sf_die_known *known, uint64_t ident);
 /* Records the canonical definition of a digest, with the ident of its
- * check (0 for none); 0 or SF_ENOMEM. */
+ * check; 0 or SF_ENOMEM. */
 int sf__die_known_add(sf_die_known *known, const sf_die_digest *digest, const sf_struct *s, uint64_t ident);
 void sf__die_known_release(sf_die_known *known);
 

@@ -334,7 +334,7 @@ uint64_t sf__die_fresh_ident(const sf_die_fresh *fresh)
 {
 	/* A canonical copy merged from another definition may fail the
 	 * check this one passes: then every hit reads it. */
-	return fresh->ident && check_hit(fresh->s->canonical, fresh) ? fresh->ident : 0;
+	return fresh->ident && check_hit(fresh->s->canonical, fresh) ? fresh->ident : fresh->ident & ~UINT64_C(1);
 }
 
 /* A definition this worker built before from the same DWARF, under the
@@ -352,10 +352,11 @@ static const sf_struct *known_definition(sf_die_ctx *ctx, const sf_die *d, uint1
 	want->as_typedef = name ? NULL : typedef_name;
 	want->as_body = nested_body && !name && !typedef_name;
 	want->ident = hit_ident(ctx, want);
+	sf__die_known_prefetch(ctx->known, want->ident);
 	*have_digest = sf__die_struct_digest(ctx, d, want->as_typedef, want->as_body, &want->digest);
 	if (!*have_digest)
 		return NULL;
-	e = sf__die_known_find(ctx->known, &want->digest);
+	e = sf__die_known_find(ctx->known, &want->digest, want->ident);
 	if (!e)
 		return NULL;
 	/* Passed by these very inputs when it was recorded. */
