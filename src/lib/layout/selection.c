@@ -243,33 +243,66 @@ static bool listed_by_default(const sf_struct *s)
 
 /*
  * A whole vmlinux's 7,500 layouts took ~10 ms to analyse, half of it the
- * page faults of their 8 MB, alone on one core after a load that used
- * them all.  Threads analyse contiguous runs of the selected definitions,
- * each into an arena of its own; the layouts do not depend on the
- * thread, so the report is the one-thread report.
+ * page faults of their 8 MB, and the exclude hook ~2 ms (it reads the
+ * sources), all alone on one core after a load that used them all.  The
+ * definitions the cheap filters keep are cut into chunks of CHUNK: helper
+ * threads analyse chunks from the back, each into an arena of its own,
+ * while the calling thread asks the hook about every one (on its own
+ * thread, in model order, as before) and then analyses chunks from the
+ * front, skipping what the hook left out, until they meet.  The layouts
+ * do not depend on the thread, so the report is the one-thread report.
  */
 #define PARALLEL_MIN 512    /* fewer definitions analyse faster than a thread starts */
 #define MAX_JOBS 8
+#define CHUNK 64
 
-typedef struct analysis_part {
+typedef struct analysis_run {
 	sf_report_entry *entries;
-	size_t from, to;
+	const bool *dropped;        /* excluded by the hook; NULL in helpers, which cannot know yet */
+	size_t count;
 	unsigned cacheline;
+	pthread_mutex_t lock;
+	size_t front, back;         /* chunks [front, back) are not taken yet */
+} analysis_run;
+
+typedef struct analysis_helper {
+	analysis_run *run;
 	struct sf_arena *arena;
 	int error;
-	char message[256];          /* a thread's failure, said again by the caller */
-} analysis_part;
+	char message[256];          /* a helper's failure, said again by the caller */
+} analysis_helper;
 
-static void *analyze_part(void *arg)
+/* Analyses the chunks taken from the front (calling thread) or the back
+ * (helpers); the first failure stops it. */
+static int analyze_chunks(analysis_run *run, struct sf_arena *arena, bool from_front)
 {
-	analysis_part *part = arg;
-
-	for (size_t k = part->from; k < part->to && !part->error; k++) {
-		part->error = sf__layout_analyze_in(part->arena, part->entries[k].def, part->cacheline,
-						    &part->entries[k].layout);
-		if (part->error)
-			snprintf(part->message, sizeof(part->message), "%s", sf_error_last());
+	for (;;) {
+		size_t k, end;
+		pthread_mutex_lock(&run->lock);
+		k = run->front < run->back ? (from_front ? run->front++ : --run->back) : SIZE_MAX;
+		pthread_mutex_unlock(&run->lock);
+		if (k == SIZE_MAX)
+			return 0;
+		end = (k + 1) * CHUNK < run->count ? (k + 1) * CHUNK : run->count;
+		for (size_t i = k * CHUNK; i < end; i++) {
+			int error;
+			if (from_front && run->dropped[i])
+				continue;
+			error = sf__layout_analyze_in(arena, run->entries[i].def, run->cacheline,
+						      &run->entries[i].layout);
+			if (error)
+				return error;
+		}
 	}
+}
+
+static void *helper_main(void *arg)
+{
+	analysis_helper *h = arg;
+
+	h->error = analyze_chunks(h->run, h->arena, false);
+	if (h->error)
+		snprintf(h->message, sizeof(h->message), "%s", sf_error_last());
 	return NULL;
 }
 
@@ -285,64 +318,45 @@ static unsigned analysis_jobs(const sf_report_options *opts, size_t count)
 	return jobs > MAX_JOBS ? MAX_JOBS : jobs;
 }
 
-/* Where each part's run ends: the runs hold about as many members each
- * (the work of a layout grows with its members), at least one
- * definition; ends[jobs - 1] is report->count. */
-static void split_by_members(const sf_report *report, unsigned jobs, size_t *ends)
+/* Asks the exclude hook about every entry (into `dropped`) and analyses
+ * the layouts of the others, with helpers when there are many (helpers
+ * may analyse a dropped one too: its layout is left unused). */
+static int analyze_entries(sf_report *report, const sf_report_options *opts, bool *dropped)
 {
-	uint64_t total = 0, sum = 0;
-	size_t k = 0;
-
-	for (size_t i = 0; i < report->count; i++)
-		total += report->entries[i].def->member_count + 1u;
-	for (unsigned t = 0; t + 1 < jobs; t++) {
-		uint64_t goal = total / jobs * (t + 1);
-		while (k < report->count - (jobs - 1 - t) && (sum < goal || k == (t ? ends[t - 1] : 0)))
-			sum += report->entries[k++].def->member_count + 1u;
-		ends[t] = k;
-	}
-	ends[jobs - 1] = report->count;
-}
-
-/* Analyses every entry's layout, on `jobs` threads when there are many. */
-static int analyze_entries(sf_report *report, const sf_report_options *opts)
-{
-	analysis_part parts[MAX_JOBS];
+	analysis_run run = { report->entries, dropped, report->count, report->cacheline,
+			     PTHREAD_MUTEX_INITIALIZER, 0, (report->count + CHUNK - 1) / CHUNK };
+	analysis_helper helpers[MAX_JOBS];
 	pthread_t threads[MAX_JOBS];
-	bool started[MAX_JOBS] = { false };
-	size_t ends[MAX_JOBS];
-	unsigned jobs = analysis_jobs(opts, report->count);
-	int error = 0;
+	unsigned jobs = analysis_jobs(opts, report->count), started = 0;
+	int error;
 
 	if (jobs > 1 && !(report->part_arenas = calloc(jobs - 1, sizeof(*report->part_arenas))))
 		jobs = 1;
-	split_by_members(report, jobs, ends);
-	for (unsigned t = 0; t < jobs; t++) {
-		parts[t] = (analysis_part){ report->entries, t ? ends[t - 1] : 0, ends[t], report->cacheline,
-					    report->arena, 0, "" };
-		if (t == 0)
-			continue;
-		/* An arena each: the main one is not safe to share. */
-		if (sf__arena_new(&parts[t].arena) < 0) {
-			parts[t].arena = report->arena;
-			started[t] = false;
-			continue;
-		}
-		report->part_arenas[report->part_arena_count++] = parts[t].arena;
-		started[t] = pthread_create(&threads[t], NULL, analyze_part, &parts[t]) == 0;
+	for (unsigned t = 0; t + 1 < jobs; t++) {
+		helpers[started] = (analysis_helper){ &run, NULL, 0, "" };
+		/* An arena each: the report's is not safe to share. */
+		if (sf__arena_new(&helpers[started].arena) < 0)
+			break;
+		report->part_arenas[report->part_arena_count++] = helpers[started].arena;
+		if (pthread_create(&threads[started], NULL, helper_main, &helpers[started]) != 0)
+			break;
+		started++;
 	}
-	/* The first run here; a run whose thread did not start after it,
-	 * into whichever arena it has (only this thread uses them now). */
-	analyze_part(&parts[0]);
-	for (unsigned t = 1; t < jobs; t++)
-		if (started[t])
-			pthread_join(threads[t], NULL);
-	for (unsigned t = 1; t < jobs; t++)
-		if (!started[t])
-			analyze_part(&parts[t]);
-	for (unsigned t = 0; t < jobs && !error; t++)
-		if (parts[t].error)
-			error = t == 0 ? parts[t].error : sf__fail(parts[t].error, "%s", parts[t].message);
+	for (size_t i = 0; i < report->count; i++)
+		dropped[i] = excluded(report->entries[i].def, opts);
+	error = analyze_chunks(&run, report->arena, true);
+	if (error) {
+		/* The helpers stop at the next chunk. */
+		pthread_mutex_lock(&run.lock);
+		run.back = run.front;
+		pthread_mutex_unlock(&run.lock);
+	}
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(threads[t], NULL);
+	for (unsigned t = 0; t < started && !error; t++)
+		if (helpers[t].error)
+			error = sf__fail(helpers[t].error, "%s", helpers[t].message);
+	pthread_mutex_destroy(&run.lock);
 	return error;
 }
 
@@ -352,6 +366,7 @@ int sf_report_build(sf_report **out, const sf_model *model, const sf_report_opti
 	const sf_struct_list *all = sf__model_structs(model);
 	sf_report *report = NULL;
 	size_t *entry_of = NULL;
+	bool *dropped = NULL;
 	const sf_typedef_alias **aliases = NULL;
 	size_t alias_count = 0, kept = 0;
 	unsigned cacheline;
@@ -381,29 +396,28 @@ int sf_report_build(sf_report **out, const sf_model *model, const sf_report_opti
 	if (all->count) {
 		report->entries = calloc(all->count, sizeof(*report->entries));
 		entry_of = malloc(all->count * sizeof(*entry_of));
-		if (!report->entries || !entry_of) {
+		dropped = malloc(all->count * sizeof(*dropped));
+		if (!report->entries || !entry_of || !dropped) {
 			error = sf__fail(SF_ENOMEM, "out of memory while building the report");
 			goto done;
 		}
 	}
-	/* Selected here (the exclude hook is the caller's, on its thread),
-	 * analysed next, then left out by min_holes. */
+	/* Kept by the cheap filters here; then the exclude hook and the
+	 * analysis; then left out by the hook and min_holes. */
 	for (size_t i = 0; i < all->count; i++) {
 		const sf_struct *s = all->items[i];
 
 		entry_of[i] = SIZE_MAX;
-		if (!listed_by_default(s) || !kind_selected(s, opts->kinds) || !name_selected(s, opts, aliases, alias_count) ||
-		    excluded(s, opts))
-			continue;
-		report->entries[report->count++] = (sf_report_entry){ .def = s, .model_index = i };
+		if (listed_by_default(s) && kind_selected(s, opts->kinds) && name_selected(s, opts, aliases, alias_count))
+			report->entries[report->count++] = (sf_report_entry){ .def = s, .model_index = i };
 	}
-	error = analyze_entries(report, opts);
+	error = analyze_entries(report, opts, dropped);
 	if (error)
 		goto done;
-	/* A layout left out by min_holes stays in its arena until the report
-	 * is freed: at most one per struct of the model. */
+	/* A layout left out stays in its arena until the report is freed:
+	 * at most one per struct of the model. */
 	for (size_t k = 0; k < report->count; k++) {
-		if (report->entries[k].layout->hole_count < opts->min_holes)
+		if (dropped[k] || report->entries[k].layout->hole_count < opts->min_holes)
 			continue;
 		report->entries[kept] = report->entries[k];
 		entry_of[report->entries[kept].model_index] = kept;
@@ -417,6 +431,7 @@ int sf_report_build(sf_report **out, const sf_model *model, const sf_report_opti
 	error = sort_entries(report, opts->sort);
 done:
 	free(entry_of);
+	free(dropped);
 	free(aliases);
 	if (error) {
 		sf_report_free(report);
