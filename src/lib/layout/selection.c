@@ -423,7 +423,8 @@ int sf_report_build(sf_report **out, const sf_model *model, const sf_report_opti
 		entry_of[report->entries[kept].model_index] = kept;
 		kept++;
 	}
-	memset(report->entries + kept, 0, (report->count - kept) * sizeof(*report->entries));
+	if (kept < report->count)
+		memset(report->entries + kept, 0, (report->count - kept) * sizeof(*report->entries));
 	report->count = kept;
 	error = link_conflicts(report, entry_of);
 	if (error)
