@@ -58,11 +58,15 @@ typedef struct sf_report_options {
 	size_t exclude_glob_count;
 	sf_report_exclude_fn exclude;     /* may be NULL */
 	void *exclude_ctx;
+	/* Version 3.  Threads analysing the layouts of a large report (0: one
+	 * per online CPU, 1: none); the report is the same for any count.
+	 * `exclude` is always called from the calling thread. */
+	unsigned jobs;
 } sf_report_options;
 
-#define SF_REPORT_OPTIONS_VERSION 2
+#define SF_REPORT_OPTIONS_VERSION 3
 #define SF_REPORT_OPTIONS_INIT \
-	{ SF_REPORT_OPTIONS_VERSION, 64, NULL, 0, SF_KINDS_ALL, 0, SF_SORT_NONE, NULL, 0, NULL, NULL }
+	{ SF_REPORT_OPTIONS_VERSION, 64, NULL, 0, SF_KINDS_ALL, 0, SF_SORT_NONE, NULL, 0, NULL, NULL, 0 }
 
 /*
  * Analyses the structs of `model` selected by `opts`.  The model is not

@@ -1,9 +1,11 @@
 /* `structfit: ignore` comments in the sources, read for the report's exclude hook. */
 #include "cli_ignore.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Sources larger than this are not scanned for markers. */
 #define MAX_SOURCE_BYTES (64u << 20)
@@ -100,6 +102,61 @@ static int grow(cli_ignore *ig)
 	return 0;
 }
 
+/* Missing directories remembered; past this many the others are just tried. */
+#define MAX_MISSING_DIRS 64
+
+/* True when `path` lies under a directory found missing. */
+static int under_missing_dir(const cli_ignore *ig, const char *path)
+{
+	for (size_t i = 0; i < ig->missing_count; i++) {
+		size_t len = strlen(ig->missing_dirs[i]);
+		if (strncmp(path, ig->missing_dirs[i], len) == 0 && path[len] == '/')
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether the first `len` bytes of `path` name no directory entry. */
+static int prefix_missing(const char *path, size_t len)
+{
+	struct stat st;
+	char *dir = strndup(path, len);
+	int missing = dir && stat(dir, &st) != 0 && (errno == ENOENT || errno == ENOTDIR);
+
+	free(dir);
+	return missing;
+}
+
+/*
+ * After `path` failed to open as missing: remembers the shortest of its
+ * directories that is missing, under which no source can open, so the
+ * other sources there are not tried.  Its parent is asked first: a file
+ * missing in a directory that is there costs one more lookup.
+ */
+static void note_missing(cli_ignore *ig, const char *path)
+{
+	const char *parent_end = strrchr(path, '/');
+	char **bigger;
+
+	if (!parent_end || parent_end == path || ig->missing_count == MAX_MISSING_DIRS ||
+	    !prefix_missing(path, (size_t)(parent_end - path)))
+		return;
+	for (const char *slash = strchr(path + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		if (!prefix_missing(path, (size_t)(slash - path)))
+			continue;
+		if (ig->missing_count == ig->missing_cap) {
+			size_t cap = ig->missing_cap ? ig->missing_cap * 2 : 4;
+			if (!(bigger = realloc(ig->missing_dirs, cap * sizeof(*bigger))))
+				return;
+			ig->missing_dirs = bigger;
+			ig->missing_cap = cap;
+		}
+		if ((ig->missing_dirs[ig->missing_count] = strndup(path, (size_t)(slash - path))))
+			ig->missing_count++;
+		return;
+	}
+}
+
 /* The file's verdicts, reading it the first time; NULL when out of memory. */
 static const cli_ignore_file *file_of(cli_ignore *ig, const char *path)
 {
@@ -120,7 +177,11 @@ static const cli_ignore_file *file_of(cli_ignore *ig, const char *path)
 		return NULL;
 	ig->file_count++;
 	/* Unreadable sources exclude nothing, and are not tried again. */
+	if (under_missing_dir(ig, path))
+		return f;
 	in = fopen(path, "rb");
+	if (!in && (errno == ENOENT || errno == ENOTDIR))
+		note_missing(ig, path);
 	if (in && fseek(in, 0, SEEK_END) == 0 && (size = ftell(in)) >= 0 && size <= (long)MAX_SOURCE_BYTES &&
 	    fseek(in, 0, SEEK_SET) == 0 && (text = malloc((size_t)size + 1))) {
 		size_t len = fread(text, 1, (size_t)size, in);
@@ -193,5 +254,8 @@ void cli_ignore_release(cli_ignore *ig)
 		free(ig->files[i].lines);
 	}
 	free(ig->files);
+	for (size_t i = 0; i < ig->missing_count; i++)
+		free(ig->missing_dirs[i]);
+	free(ig->missing_dirs);
 	memset(ig, 0, sizeof(*ig));
 }

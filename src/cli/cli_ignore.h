@@ -24,6 +24,12 @@ typedef struct cli_ignore {
 	cli_ignore_file *files;   /* open-addressing table by path */
 	size_t file_cap;          /* a power of two, or 0 */
 	size_t file_count;
+	/* Directories found missing: a debug file built elsewhere names
+	 * thousands of sources under a build tree that is not here (a
+	 * Debian vmlinux: 2,000 headers, 2.5 ms of failing opens). */
+	char **missing_dirs;
+	size_t missing_count;
+	size_t missing_cap;
 	char **names;
 	size_t name_count;
 	size_t name_cap;

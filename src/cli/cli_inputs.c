@@ -234,6 +234,7 @@ int cli_inputs_load(cli_inputs *in, int first_match_ok, sf_model **model, sf_rep
 	in->report.exclude_glob_count = in->exclude_count;
 	in->report.exclude = cli_ignore_marked;
 	in->report.exclude_ctx = in->ignore;
+	in->report.jobs = in->load.jobs;
 	in->load.debug_dirs = in->debug_dirs;
 	in->load.debug_dir_count = in->debug_dir_count;
 	in->load.dwo_dirs = in->dwo_dirs;

@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -64,6 +65,35 @@ Test(util, buf_printf_at_every_fill_level)
 		cr_assert_eq(buf.failed, 0);
 		sf_buf_free(&buf);
 	}
+}
+
+/* sf__buf_printf() writes %s, %u, %lu and %llu itself (the report's
+ * comment lines) and hands every other format to vsnprintf(): both must
+ * print what snprintf() prints. */
+#define EXPECT_AS_SNPRINTF(...)                                                   \
+	do {                                                                      \
+		char want_[256];                                                  \
+		sf_buf got_ = SF_BUF_INIT;                                        \
+		snprintf(want_, sizeof(want_), __VA_ARGS__);                      \
+		sf__buf_printf(&got_, __VA_ARGS__);                               \
+		cr_assert_str_eq(got_.data, want_);                               \
+		cr_assert_eq(got_.len, strlen(want_));                            \
+		sf_buf_free(&got_);                                               \
+	} while (0)
+
+Test(util, buf_printf_prints_what_snprintf_prints)
+{
+	EXPECT_AS_SNPRINTF("size: %" PRIu64 ", cachelines: %" PRIu64 ", members: %" PRIu32, UINT64_MAX,
+			   (uint64_t)0, UINT32_MAX);
+	EXPECT_AS_SNPRINTF("XXX %" PRIu64 " byte%s hole, try to pack", (uint64_t)1, "");
+	EXPECT_AS_SNPRINTF("XXX %" PRIu64 " byte%s hole, try to pack", (uint64_t)12, "s");
+	EXPECT_AS_SNPRINTF("%u|%lu|%llu|%s", 4294967295u, 18446744073709551615ul, 0ull, "end");
+	EXPECT_AS_SNPRINTF("%s%s", "", "");
+	EXPECT_AS_SNPRINTF("no conversion at all");
+	/* Handed to vsnprintf. */
+	EXPECT_AS_SNPRINTF("100%% of %u", 7u);
+	EXPECT_AS_SNPRINTF("%5u|%-4s|%x|%d", 42u, "ab", 255u, -3);
+	EXPECT_AS_SNPRINTF("%.*s|%zu", 3, "abcdef", (size_t)9);
 }
 
 Test(util, failed_buf_ignores_appends)

@@ -41,6 +41,11 @@
 #define BATCH_MIN_BYTES (UINT64_C(1) << 16)
 #define BATCH_SHARE 64
 #define WINDOW_PER_JOB 3
+/* Near the end, a batch holds about 1/TAIL_SHARE of the bytes left (not
+ * below BATCH_MIN_BYTES): with 1 MB batches to the end, a vmlinux's
+ * workers ended 4-15 ms apart (a 1 MB batch walks in ~8 ms), one idle
+ * while the other walked the batch it took last. */
+#define TAIL_SHARE 8
 
 static bool all_hit(const unsigned char *hits, size_t count)
 {
@@ -237,6 +242,7 @@ static int close_batch(loader *l, work_batch **open)
 	if (res >= 0) {
 		l->batches[l->batch_count++] = *open;
 		l->work_count += (*open)->count;
+		l->batched += (*open)->bytes;
 		*open = NULL;
 		pthread_cond_broadcast(&l->changed);
 	}
@@ -244,8 +250,18 @@ static int close_batch(loader *l, work_batch **open)
 	return res;
 }
 
+/* The bytes after which the open batch closes: the target, or less near
+ * the end (TAIL_SHARE).  It depends on the file only. */
+static uint64_t open_target(const loader *l)
+{
+	uint64_t left = l->batch_total > l->batched ? l->batch_total - l->batched : 0;
+	uint64_t target = left / TAIL_SHARE;
+
+	return target < BATCH_MIN_BYTES ? BATCH_MIN_BYTES : target > l->batch_target ? l->batch_target : target;
+}
+
 /* Batches are runs of consecutive units, closed once they hold the target
- * bytes or SF_DIE_BATCH_UNITS units.  Units without DIEs are left out.  A
+ * bytes (open_target()) or SF_DIE_BATCH_UNITS units.  Units without DIEs are left out.  A
  * unit worth taking out of turn (jump_target) starts a batch of its own:
  * python3.11's deepfreeze.c comes last in .debug_info, and the 130 KB of
  * units that shared its batch were walked just before it, by the same worker,
@@ -263,7 +279,7 @@ static int batch_add(loader *l, work_batch **open, const sf_dw_unit *u)
 		return sf__fail(SF_ENOMEM, "out of memory");
 	(*open)->units[(*open)->count++] = u;
 	(*open)->bytes += u->end - u->offset;
-	if ((*open)->bytes >= l->batch_target || (*open)->count == SF_DIE_BATCH_UNITS)
+	if ((*open)->bytes >= open_target(l) || (*open)->count == SF_DIE_BATCH_UNITS)
 		return close_batch(l, open);
 	return 0;
 }
@@ -281,6 +297,7 @@ static int make_batches(loader *l, const sf_dw_image *dw)
 			if (dw->spaces[space].units[i].die_offset < dw->spaces[space].units[i].end)
 				total += dw->spaces[space].units[i].end - dw->spaces[space].units[i].offset;
 	l->batch_target = batch_target(total);
+	l->batch_total = total;
 	for (unsigned space = SF_DW_TYPES + 1; space-- > 0 && res >= 0;)
 		for (size_t i = 0; i < dw->spaces[space].count && res >= 0; i++)
 			res = batch_add(l, &open, &dw->spaces[space].units[i]);
@@ -426,6 +443,7 @@ int sf__die_batches_plan(loader *l, const load_job *job, const sf_load_options *
 		/* The lister makes the batches; the section's size stands for
 		 * the units' bytes, which it equals in a well-formed file. */
 		l->batch_target = batch_target(job->image->sections.info.size);
+		l->batch_total = job->image->sections.info.size;
 		batches = (size_t)((job->image->sections.info.size + l->batch_target - 1) / l->batch_target);
 	} else {
 		res = make_batches(l, job->dw);

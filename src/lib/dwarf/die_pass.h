@@ -99,7 +99,9 @@ typedef struct loader {
 	work_batch **batches;    /* in unit order */
 	size_t batch_count;
 	size_t batch_capacity;
-	uint64_t batch_target;   /* bytes after which a batch is closed */
+	uint64_t batch_target;   /* bytes after which a batch is closed, before the tail */
+	uint64_t batch_total;    /* bytes of the units to batch (streaming: the section's size) */
+	uint64_t batched;        /* bytes of the units in closed batches */
 	sf_dw_image *streaming;  /* the image being listed, or NULL */
 	work_batch *open_batch;  /* the lister's batch being filled */
 	bool listed_all;

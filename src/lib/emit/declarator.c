@@ -24,8 +24,13 @@ static bool only_dimensions(const char *s)
  * of another language (Go's "[]int32", "map[string]int"). */
 static const char *declarator_start(const char *type_name)
 {
-	const char *paren = strstr(type_name, "(*");
+	/* Not strstr(): its set-up cost, on names this short, was a tenth of
+	 * formatting a vmlinux's report. */
+	const char *paren = strchr(type_name, '(');
 	const char *bracket = strchr(type_name, '[');
+
+	while (paren && paren[1] != '*')
+		paren = strchr(paren + 1, '(');
 
 	while (bracket && !only_dimensions(bracket))
 		bracket = strchr(bracket + 1, '[');

@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "emit/text_common.h"
@@ -26,27 +27,45 @@ static void format_range(sf_buf *buf, const sf_report *report, const sf_emit_opt
 
 /*
  * A whole vmlinux's 7,500 definitions took ~15 ms to format, alone on one
- * core after a load that used them all.  Threads format contiguous runs
- * of the order into buffers of their own, appended in order: the text is
- * the one-thread text.  Plain reports only (no proposals, no profile
- * lines), which read nothing but the report.
+ * core after a load that used them all.  The order is cut into chunks of
+ * CHUNK definitions.  The calling thread formats chunks from the front,
+ * straight into `buf`; helper threads take chunks from the back, each
+ * into a buffer of its own, until they meet; the helpers' chunks are then
+ * appended in order: the text is the one-thread text.  Who formats how
+ * much is decided as they go: a fixed split left the calling thread idle
+ * when a helper started late on a busy machine, or the helper idle when
+ * the calling thread's definitions were the slower ones.  Plain reports
+ * only (no proposals, no profile lines), which read nothing but the
+ * report.
  */
 #define PARALLEL_MIN 1024   /* fewer definitions format faster than a thread starts */
 #define MAX_JOBS 8
+#define CHUNK 64
 
-typedef struct text_part {
+typedef struct text_chunks {
 	const sf_report *report;
 	const sf_emit_options *opts;
 	const size_t *order;
-	size_t from, to;
-	sf_buf buf;
-} text_part;
+	size_t shown;
+	sf_buf *bufs;               /* a helper's text of each chunk */
+	pthread_mutex_t lock;
+	size_t front, back;         /* chunks [front, back) are not taken yet */
+} text_chunks;
 
-static void *part_main(void *arg)
+static void *helper_main(void *arg)
 {
-	text_part *part = arg;
+	text_chunks *c = arg;
 
-	format_range(&part->buf, part->report, part->opts, NULL, part->order, part->from, part->to);
+	for (;;) {
+		size_t k;
+		pthread_mutex_lock(&c->lock);
+		k = c->front < c->back ? --c->back : SIZE_MAX;
+		pthread_mutex_unlock(&c->lock);
+		if (k == SIZE_MAX)
+			break;
+		format_range(&c->bufs[k], c->report, c->opts, NULL, c->order, k * CHUNK,
+			     (k + 1) * CHUNK < c->shown ? (k + 1) * CHUNK : c->shown);
+	}
 	return NULL;
 }
 
@@ -62,31 +81,46 @@ static unsigned text_jobs(const sf_emit_options *opts, size_t shown)
 	return jobs > MAX_JOBS ? MAX_JOBS : jobs;
 }
 
-static void format_parallel(sf_buf *buf, const sf_report *report, const sf_emit_options *opts,
+/* Formats order[0, shown) into `buf` with up to `jobs` - 1 helpers; false
+ * (nothing written) when their buffers or lock cannot be had. */
+static bool format_parallel(sf_buf *buf, const sf_report *report, const sf_emit_options *opts,
 			    const size_t *order, size_t shown, unsigned jobs)
 {
-	text_part parts[MAX_JOBS];
+	text_chunks c = { report, opts, order, shown, NULL, PTHREAD_MUTEX_INITIALIZER, 0, 0 };
+	size_t chunks = (shown + CHUNK - 1) / CHUNK, helped;
 	pthread_t threads[MAX_JOBS];
-	bool started[MAX_JOBS] = { false };
+	unsigned started = 0;
 
-	for (unsigned t = 0; t < jobs; t++)
-		parts[t] = (text_part){ report, opts, order, shown * t / jobs, shown * (t + 1) / jobs, SF_BUF_INIT };
+	c.back = chunks;
+	c.bufs = calloc(chunks, sizeof(*c.bufs));
+	if (!c.bufs)
+		return false;
 	for (unsigned t = 1; t < jobs; t++)
-		started[t] = pthread_create(&threads[t], NULL, part_main, &parts[t]) == 0;
-	/* The first run straight into `buf`; a thread that did not start
-	 * has its run formatted here. */
-	format_range(buf, report, opts, NULL, order, parts[0].from, parts[0].to);
-	for (unsigned t = 1; t < jobs; t++) {
-		if (started[t])
-			pthread_join(threads[t], NULL);
-		else
-			part_main(&parts[t]);
-		if (parts[t].buf.failed)
-			buf->failed = 1;
-		else if (parts[t].buf.len)
-			sf__buf_put(buf, parts[t].buf.data, parts[t].buf.len);
-		sf_buf_free(&parts[t].buf);
+		if (pthread_create(&threads[started], NULL, helper_main, &c) == 0)
+			started++;
+	for (;;) {
+		size_t k;
+		pthread_mutex_lock(&c.lock);
+		k = c.front < c.back ? c.front++ : SIZE_MAX;
+		pthread_mutex_unlock(&c.lock);
+		if (k == SIZE_MAX)
+			break;
+		format_range(buf, report, opts, NULL, order, k * CHUNK, (k + 1) * CHUNK < shown ? (k + 1) * CHUNK : shown);
 	}
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(threads[t], NULL);
+	/* Every chunk from `front` on is a helper's. */
+	helped = c.front;
+	for (size_t k = helped; k < chunks; k++) {
+		if (c.bufs[k].failed)
+			buf->failed = 1;
+		else if (c.bufs[k].len)
+			sf__buf_put(buf, c.bufs[k].data, c.bufs[k].len);
+		sf_buf_free(&c.bufs[k]);
+	}
+	free(c.bufs);
+	pthread_mutex_destroy(&c.lock);
+	return true;
 }
 
 int sf_emit_text(sf_buf *buf, const sf_report *report, const sf_emit_options *opts)
@@ -111,9 +145,7 @@ int sf_emit_text(sf_buf *buf, const sf_report *report, const sf_emit_options *op
 		plan = opts->plan;
 	shown = sf__emit_shown(opts, report->count);
 	jobs = plan || sf__emit_impact(report, opts) ? 1 : text_jobs(opts, shown);
-	if (jobs > 1)
-		format_parallel(buf, report, opts, order, shown, jobs);
-	else
+	if (jobs < 2 || !format_parallel(buf, report, opts, order, shown, jobs))
 		format_range(buf, report, opts, plan, order, 0, shown);
 	free(order);
 	if (buf->failed)

@@ -30,6 +30,10 @@ struct sf_report {
 	sf_report_entry *entries;
 	size_t count;
 	struct sf_arena *arena;         /* the layouts and conflict lists */
+	/* Arenas of the threads that analysed runs of the layouts (see
+	 * sf_report_options.jobs), part_arena_count of them. */
+	struct sf_arena **part_arenas;
+	size_t part_arena_count;
 };
 
 /* The name a struct is selected and sorted by: its tag, else its typedef. */
