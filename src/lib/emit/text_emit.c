@@ -71,14 +71,7 @@ static void *helper_main(void *arg)
 
 static unsigned text_jobs(const sf_emit_options *opts, size_t shown)
 {
-	unsigned jobs;
-
-	if (opts->version < 7 || opts->jobs == 1 || shown < PARALLEL_MIN)
-		return 1;
-	jobs = sf__jobs_or_online(opts->jobs);
-	if (jobs > shown / (PARALLEL_MIN / 2))
-		jobs = (unsigned)(shown / (PARALLEL_MIN / 2));
-	return jobs > MAX_JOBS ? MAX_JOBS : jobs;
+	return opts->version < 7 ? 1 : sf__jobs_for_items(opts->jobs, shown, PARALLEL_MIN, MAX_JOBS);
 }
 
 /* Formats order[0, shown) into `buf` with up to `jobs` - 1 helpers; false

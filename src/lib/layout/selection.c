@@ -308,14 +308,7 @@ static void *helper_main(void *arg)
 
 static unsigned analysis_jobs(const sf_report_options *opts, size_t count)
 {
-	unsigned jobs;
-
-	if (opts->version < 3 || opts->jobs == 1 || count < PARALLEL_MIN)
-		return 1;
-	jobs = sf__jobs_or_online(opts->jobs);
-	if (jobs > count / (PARALLEL_MIN / 2))
-		jobs = (unsigned)(count / (PARALLEL_MIN / 2));
-	return jobs > MAX_JOBS ? MAX_JOBS : jobs;
+	return opts->version < 3 ? 1 : sf__jobs_for_items(opts->jobs, count, PARALLEL_MIN, MAX_JOBS);
 }
 
 /* Asks the exclude hook about every entry (into `dropped`) and analyses
