@@ -8,6 +8,7 @@
 
 #include "util/arena.h"
 #include "util/buf.h"
+#include "util/jobs.h"
 
 Test(util, buf_put_u64_pads_like_printf)
 {
@@ -234,4 +235,18 @@ Test(util, adopted_pooled_blocks_go_where_the_adopter_frees)
 #endif
 	sf__arena_pool_release(&pool);
 	sf__arena_pool_release(&other);
+}
+
+Test(util, jobs_for_items_gives_each_thread_enough_items)
+{
+	/* One asked for, or too little work: no helpers. */
+	cr_assert_eq(sf__jobs_for_items(1, 100000, 512, 8), 1);
+	cr_assert_eq(sf__jobs_for_items(4, 511, 512, 8), 1);
+	/* At least least / 2 items each. */
+	cr_assert_eq(sf__jobs_for_items(4, 600, 512, 8), 2);
+	cr_assert_eq(sf__jobs_for_items(4, 100000, 512, 8), 4);
+	/* Never more than `most`, and 0 asks for the online CPUs. */
+	cr_assert_eq(sf__jobs_for_items(64, 100000, 512, 8), 8);
+	cr_assert_geq(sf__jobs_for_items(0, 100000, 512, 8), 1);
+	cr_assert_leq(sf__jobs_for_items(0, 100000, 512, 8), 8);
 }

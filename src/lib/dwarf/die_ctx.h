@@ -163,9 +163,10 @@ typedef struct sf_die_file_slot {
 #define SF_DIE_FILE_SLOTS 2048u
 
 typedef struct sf_die_known {
-	/* Open addressing by digest.lo, the entries themselves in the
-	 * table (a lookup per struct per unit: one cache miss, not three);
-	 * s == NULL marks a free slot.  Capacity is 0 or a power of two. */
+	/* Open addressing (die_known.c says where a probe starts), the
+	 * entries themselves in the table (a lookup per struct per unit:
+	 * one cache miss, not three); s == NULL marks a free slot.
+	 * Capacity is 0 or a power of two. */
 	sf_die_known_entry *entries;
 	size_t count;
 	size_t capacity;
