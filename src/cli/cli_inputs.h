@@ -31,7 +31,7 @@ enum {
 	  "(repeatable); a '" CLI_IGNORE_MARKER "' comment on or above a\n" \
 	  "struct's declaration leaves it out too" }, \
 	{ "cacheline", CLI_INPUT_CACHELINE, "N", "cache-line size in bytes (default 64)" }, \
-	{ "jobs", 'j', "N", "load with N threads (default 0: one per CPU)" }, \
+	{ "jobs", 'j', "N", "load, analyse and format with N threads\n(default 0: one per CPU)" }, \
 	{ "debug-dir", CLI_INPUT_DEBUG_DIR, "DIR", "search DIR first for separate debug files\n(repeatable)" }, \
 	{ "dwo-dir", CLI_INPUT_DWO_DIR, "DIR", "search DIR first for split-DWARF .dwo files and\n" \
 	  "the FILE.dwp package (repeatable)" }, \
