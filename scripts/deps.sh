@@ -20,13 +20,14 @@ STRUCTFIT_PACKAGES=(
 # chromium is the real browser the HTML map test (html_browser) drives,
 # debuginfod is the local server the fetch test starts, llvm's objcopy
 # edits BPF objects (binutils' does not know EM_BPF) and its llvm-dwp packs
-# split DWARF as binutils' dwp does (oracle_split).
+# split DWARF as binutils' dwp does (oracle_split), strace counts the files
+# the ignore-marker lookup tries (cli_ignore_dirs).
 if [[ -n ${STRUCTFIT_DEPS_FOR_TESTS:-} ]]; then
 	STRUCTFIT_PACKAGES+=(
 		clang libcriterion-dev dwarves dwz python3 file time
 		git patch valgrind libclang-rt-dev libc6-dbg
 		g++ gfortran gnat golang-go rustc chromium
-		debuginfod llvm
+		debuginfod llvm strace
 	)
 fi
 
