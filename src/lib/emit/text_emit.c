@@ -46,26 +46,17 @@ typedef struct text_chunks {
 	const sf_report *report;
 	const sf_emit_options *opts;
 	const size_t *order;
-	size_t shown;
 	sf_buf *bufs;               /* a helper's text of each chunk */
-	pthread_mutex_t lock;
-	size_t front, back;         /* chunks [front, back) are not taken yet */
+	sf_chunk_queue chunks;
 } text_chunks;
 
 static void *helper_main(void *arg)
 {
 	text_chunks *c = arg;
+	size_t k, begin, end;
 
-	for (;;) {
-		size_t k;
-		pthread_mutex_lock(&c->lock);
-		k = c->front < c->back ? --c->back : SIZE_MAX;
-		pthread_mutex_unlock(&c->lock);
-		if (k == SIZE_MAX)
-			break;
-		format_range(&c->bufs[k], c->report, c->opts, NULL, c->order, k * CHUNK,
-			     (k + 1) * CHUNK < c->shown ? (k + 1) * CHUNK : c->shown);
-	}
+	while (sf__chunk_take(&c->chunks, false, &k, &begin, &end))
+		format_range(&c->bufs[k], c->report, c->opts, NULL, c->order, begin, end);
 	return NULL;
 }
 
@@ -79,32 +70,24 @@ static unsigned text_jobs(const sf_emit_options *opts, size_t shown)
 static bool format_parallel(sf_buf *buf, const sf_report *report, const sf_emit_options *opts,
 			    const size_t *order, size_t shown, unsigned jobs)
 {
-	text_chunks c = { report, opts, order, shown, NULL, PTHREAD_MUTEX_INITIALIZER, 0, 0 };
-	size_t chunks = (shown + CHUNK - 1) / CHUNK, helped;
+	text_chunks c = { report, opts, order, NULL, { .count = 0 } };
+	size_t chunks = (shown + CHUNK - 1) / CHUNK, k, begin, end;
 	pthread_t threads[MAX_JOBS];
 	unsigned started = 0;
 
-	c.back = chunks;
 	c.bufs = calloc(chunks, sizeof(*c.bufs));
 	if (!c.bufs)
 		return false;
+	sf__chunk_queue_init(&c.chunks, shown, CHUNK);
 	for (unsigned t = 1; t < jobs; t++)
 		if (pthread_create(&threads[started], NULL, helper_main, &c) == 0)
 			started++;
-	for (;;) {
-		size_t k;
-		pthread_mutex_lock(&c.lock);
-		k = c.front < c.back ? c.front++ : SIZE_MAX;
-		pthread_mutex_unlock(&c.lock);
-		if (k == SIZE_MAX)
-			break;
-		format_range(buf, report, opts, NULL, order, k * CHUNK, (k + 1) * CHUNK < shown ? (k + 1) * CHUNK : shown);
-	}
+	while (sf__chunk_take(&c.chunks, true, &k, &begin, &end))
+		format_range(buf, report, opts, NULL, order, begin, end);
 	for (unsigned t = 0; t < started; t++)
 		pthread_join(threads[t], NULL);
-	/* Every chunk from `front` on is a helper's. */
-	helped = c.front;
-	for (size_t k = helped; k < chunks; k++) {
+	/* Every chunk from the first the helpers took on is theirs. */
+	for (k = sf__chunk_queue_release(&c.chunks); k < chunks; k++) {
 		if (c.bufs[k].failed)
 			buf->failed = 1;
 		else if (c.bufs[k].len)
@@ -112,7 +95,6 @@ static bool format_parallel(sf_buf *buf, const sf_report *report, const sf_emit_
 		sf_buf_free(&c.bufs[k]);
 	}
 	free(c.bufs);
-	pthread_mutex_destroy(&c.lock);
 	return true;
 }
 

@@ -259,10 +259,8 @@ static bool listed_by_default(const sf_struct *s)
 typedef struct analysis_run {
 	sf_report_entry *entries;
 	const bool *dropped;        /* excluded by the hook; NULL in helpers, which cannot know yet */
-	size_t count;
 	unsigned cacheline;
-	pthread_mutex_t lock;
-	size_t front, back;         /* chunks [front, back) are not taken yet */
+	sf_chunk_queue chunks;
 } analysis_run;
 
 typedef struct analysis_helper {
@@ -276,15 +274,10 @@ typedef struct analysis_helper {
  * (helpers); the first failure stops it. */
 static int analyze_chunks(analysis_run *run, struct sf_arena *arena, bool from_front)
 {
-	for (;;) {
-		size_t k, end;
-		pthread_mutex_lock(&run->lock);
-		k = run->front < run->back ? (from_front ? run->front++ : --run->back) : SIZE_MAX;
-		pthread_mutex_unlock(&run->lock);
-		if (k == SIZE_MAX)
-			return 0;
-		end = (k + 1) * CHUNK < run->count ? (k + 1) * CHUNK : run->count;
-		for (size_t i = k * CHUNK; i < end; i++) {
+	size_t k, begin, end;
+
+	while (sf__chunk_take(&run->chunks, from_front, &k, &begin, &end)) {
+		for (size_t i = begin; i < end; i++) {
 			int error;
 			if (from_front && run->dropped[i])
 				continue;
@@ -294,6 +287,7 @@ static int analyze_chunks(analysis_run *run, struct sf_arena *arena, bool from_f
 				return error;
 		}
 	}
+	return 0;
 }
 
 static void *helper_main(void *arg)
@@ -316,13 +310,13 @@ static unsigned analysis_jobs(const sf_report_options *opts, size_t count)
  * may analyse a dropped one too: its layout is left unused). */
 static int analyze_entries(sf_report *report, const sf_report_options *opts, bool *dropped)
 {
-	analysis_run run = { report->entries, dropped, report->count, report->cacheline,
-			     PTHREAD_MUTEX_INITIALIZER, 0, (report->count + CHUNK - 1) / CHUNK };
+	analysis_run run = { report->entries, dropped, report->cacheline, { .count = 0 } };
 	analysis_helper helpers[MAX_JOBS];
 	pthread_t threads[MAX_JOBS];
 	unsigned jobs = analysis_jobs(opts, report->count), started = 0;
 	int error;
 
+	sf__chunk_queue_init(&run.chunks, report->count, CHUNK);
 	if (jobs > 1 && !(report->part_arenas = calloc(jobs - 1, sizeof(*report->part_arenas))))
 		jobs = 1;
 	for (unsigned t = 0; t + 1 < jobs; t++) {
@@ -338,18 +332,14 @@ static int analyze_entries(sf_report *report, const sf_report_options *opts, boo
 	for (size_t i = 0; i < report->count; i++)
 		dropped[i] = excluded(report->entries[i].def, opts);
 	error = analyze_chunks(&run, report->arena, true);
-	if (error) {
-		/* The helpers stop at the next chunk. */
-		pthread_mutex_lock(&run.lock);
-		run.back = run.front;
-		pthread_mutex_unlock(&run.lock);
-	}
+	if (error)
+		sf__chunk_queue_stop(&run.chunks);   /* the helpers stop at the next chunk */
 	for (unsigned t = 0; t < started; t++)
 		pthread_join(threads[t], NULL);
 	for (unsigned t = 0; t < started && !error; t++)
 		if (helpers[t].error)
 			error = sf__fail(helpers[t].error, "%s", helpers[t].message);
-	pthread_mutex_destroy(&run.lock);
+	sf__chunk_queue_release(&run.chunks);
 	return error;
 }
 
