@@ -410,20 +410,24 @@ static int file_index(sf_die_ctx *ctx, const sf_die *d, uint64_t value, size_t *
 	return 1;
 }
 
-int sf__die_decl_file(sf_die_ctx *ctx, const sf_die *d, const char **out)
+int sf__die_file_name(sf_die_ctx *ctx, const sf_die *d, uint64_t value, const char **out)
 {
-	uint64_t value = 0;
 	size_t index = 0;
-	int res;
+	int res = file_index(ctx, d, value, &index);
 
 	*out = NULL;
-	res = sf__die_udata(ctx, d, DW_AT_decl_file, &value);
-	if (res <= 0)
-		return res;
-	res = file_index(ctx, d, value, &index);
 	if (res <= 0)
 		return res;
 	return sf__dw_files_name(&ctx->files, index, out);
+}
+
+int sf__die_decl_file(sf_die_ctx *ctx, const sf_die *d, const char **out)
+{
+	uint64_t value = 0;
+	int res = sf__die_udata(ctx, d, DW_AT_decl_file, &value);
+
+	*out = NULL;
+	return res <= 0 ? res : sf__die_file_name(ctx, d, value, out);
 }
 
 int sf__die_file_parts(sf_die_ctx *ctx, const sf_die *d, uint64_t value, const char *parts[3])

@@ -403,6 +403,9 @@ int sf__die_ref_key(const sf_die_ctx *ctx, const sf_die *d, uint16_t at, uint64_
 int sf__die_member_location(const sf_die_ctx *ctx, const sf_die *d, uint64_t *out, bool *known);
 /* DW_AT_decl_file resolved through the CU's line table, or NULL. */
 int sf__die_decl_file(sf_die_ctx *ctx, const sf_die *d, const char **out);
+/* The name of file `value` of `d`'s line table (a DW_AT_decl_file value),
+ * or NULL. */
+int sf__die_file_name(sf_die_ctx *ctx, const sf_die *d, uint64_t value, const char **out);
 /* What the file of DW_AT_decl_file `value` of `d` is joined from:
  * comp_dir, directory (NULL once joined, see sf_dw_files) and name.
  * 1, or 0 when the value names no file (all NULL), or <0. */

@@ -106,7 +106,7 @@ bool sf__die_file_digest(sf_die_ctx *ctx, const sf_die *d, uint64_t value, sf_di
 	if (slot && slot->parts[2] && memcmp(slot->parts, parts, sizeof(parts)) == 0) {
 		h = slot->digest;
 	} else {
-		if (sf__die_decl_file(ctx, d, &file) < 0)
+		if (sf__die_file_name(ctx, d, value, &file) < 0)
 			return false;
 		if (file)
 			sf__digest_mix_bytes(&h, (const uint8_t *)file, strlen(file));
