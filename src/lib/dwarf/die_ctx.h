@@ -50,6 +50,15 @@ static inline uint64_t sf__die_key_hash(uint64_t key)
 	return h ^ (h >> 32);
 }
 
+/* Whether `s` points into section `b` (one that stays mapped while its
+ * image loads, so equal addresses there are equal text). */
+static inline bool sf__die_in_section(const sf_dwarf_bytes *b, const char *s)
+{
+	uintptr_t p = (uintptr_t)s, base = (uintptr_t)b->data;
+
+	return b->data && p >= base && p - base < b->size;
+}
+
 /* How a type's C spelling wraps a declarator: decides whether a pointer
  * to it needs parentheses (`int (*)[4]`, `void (*)(int)`). */
 typedef enum sf_declarator {

@@ -17,7 +17,7 @@ void sf__die_string_digest(sf_die_ctx *ctx, const char *s, sf_die_digest *out)
 		 * equal text has one offset (die_batch.c) it also gives the
 		 * classes content would, without reading it. */
 		const sf_dwarf_bytes *str = &ctx->image->sections.str;
-		if ((const unsigned char *)s >= str->data && (const unsigned char *)s < str->data + str->size) {
+		if (sf__die_in_section(str, s)) {
 			out->lo = (uint64_t)((const unsigned char *)s - str->data);
 			out->hi = UINT64_C(0x7374726f66667365);
 			return;
@@ -49,13 +49,6 @@ void sf__die_string_digest(sf_die_ctx *ctx, const char *s, sf_die_digest *out)
 	}
 }
 
-static bool in_section(const sf_dwarf_bytes *b, const char *s)
-{
-	uintptr_t p = (uintptr_t)s, base = (uintptr_t)b->data;
-
-	return b->data && p >= base && p - base < b->size;
-}
-
 /*
  * The worker's slot for the file `parts` are joined from, where each is
  * NULL or in a section of the main file that stays mapped while it
@@ -70,8 +63,8 @@ static sf_die_file_slot *file_slot(sf_die_ctx *ctx, const char *const parts[3])
 	if (!ctx->known)
 		return NULL;
 	for (int i = 0; i < 3; i++) {
-		if (parts[i] && !in_section(&sections->line_str, parts[i]) && !in_section(&sections->line, parts[i]) &&
-		    !in_section(&sections->str, parts[i]))
+		if (parts[i] && !sf__die_in_section(&sections->line_str, parts[i]) &&
+		    !sf__die_in_section(&sections->line, parts[i]) && !sf__die_in_section(&sections->str, parts[i]))
 			return NULL;
 		h = (h ^ (uint64_t)(uintptr_t)parts[i]) * UINT64_C(0x9e3779b97f4a7c15);
 	}

@@ -321,10 +321,9 @@ static uint64_t hit_ident(const sf_die_ctx *ctx, const sf_die_fresh *want)
 	uint64_t at = 0;
 
 	if (text) {
-		uintptr_t p = (uintptr_t)text, base = (uintptr_t)str->data;
-		if (!str->data || p < base || p - base >= str->size)
+		if (!sf__die_in_section(str, text))
 			return 0;
-		at = (uint64_t)(p - base) + 1;
+		at = (uint64_t)((const unsigned char *)text - str->data) + 1;
 	}
 	return at << 5 | (uint64_t)want->kind << 3 | (uint64_t)want->as_body << 2 |
 	       (uint64_t)(want->name != NULL) << 1 | 1;
