@@ -278,6 +278,36 @@ Test(parallel_load, reusing_definitions_changes_nothing)
 }
 
 /*
+ * In a linked program (where a .debug_str offset stands for its text) gcc
+ * puts values that all DIEs of a declaration share in the declaration
+ * (DW_FORM_implicit_const): two units of one header whose bit-field
+ * widths differ differ only there.  Reuse must still tell them apart.
+ */
+Test(parallel_load, implicit_constants_tell_definitions_apart)
+{
+	char cmd[16384], path[4400];
+	char *with, *without;
+
+	build_inputs();
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && mkdir -p implicit && cd implicit && "
+		 "printf 'union clash { unsigned first_member:W; unsigned second_member:W; };\\n' > clash.h && "
+		 "printf '#define W 3\\n#include \"clash.h\"\\nunion clash x1;\\n' > w3.c && "
+		 "printf '#define W 5\\n#include \"clash.h\"\\nunion clash x2;\\nint main(void) { return 0; }\\n' "
+		 "> w5.c && cc -g -O0 -c w3.c w5.c && cc -o prog w3.o w5.o",
+		 scratch);
+	cr_assert_eq(run(cmd), 0, "compiling the implicit-constant fixture failed");
+	snprintf(path, sizeof(path), "%s/implicit/prog", scratch);
+	with = report_json_reuse(path, 1, true);
+	without = report_json_reuse(path, 1, false);
+	cr_assert_str_eq(with, without, "reuse merged definitions that differ in an implicit constant");
+	cr_assert_not_null(strstr(without, "\"bit_size\": 3"), "%s", without);
+	cr_assert_not_null(strstr(without, "\"bit_size\": 5"), "%s", without);
+	free(with);
+	free(without);
+}
+
+/*
  * A linked program whose .debug_info is compressed and large enough (some
  * 600 KiB inflated, several batches, one unit of half of it near the end)
  * that a load with several threads walks its first units while the rest

@@ -179,15 +179,19 @@ static int cmp_abbrev(const void *a, const void *b)
 	return x->code < y->code ? -1 : x->code > y->code;
 }
 
-/* Mixes one (name, form) pair into the declaration's list hash. */
-static inline void hash_spec(sf_dw_abbrev *a, uint64_t name, uint64_t form)
+/* Mixes one word into the declaration's list hash. */
+static inline void hash_word(sf_dw_abbrev *a, uint64_t word)
 {
-	uint64_t word = name << 16 | form;
-
 	a->list_lo = (a->list_lo ^ word) * UINT64_C(0x9e3779b97f4a7c15);
 	a->list_lo ^= a->list_lo >> 29;
 	a->list_hi = ((a->list_hi ^ word) * UINT64_C(0xc4ceb9fe1a85ec53)) + UINT64_C(0x52dce729);
 	a->list_hi ^= a->list_hi >> 31;
+}
+
+/* Mixes one (name, form) pair into the declaration's list hash. */
+static inline void hash_spec(sf_dw_abbrev *a, uint64_t name, uint64_t form)
+{
+	hash_word(a, name << 16 | form);
 }
 
 /*
@@ -225,6 +229,15 @@ static inline int decode_specs(const sf_dw_cursor *cursor, const sf_dw_unit *uni
 			a->has_indirect = true;
 		if (name != DW_AT_sibling)
 			hash_spec(a, name, form);
+		/* The value is the declaration's, not the DIE's: raw digests
+		 * find it nowhere else.  But for decl_file, which they take by
+		 * the file's name (its number differs from unit to unit).
+		 * The marker word is no (name, form) pair (those have 32
+		 * bits), and a value always follows it. */
+		if (form == DW_FORM_implicit_const && name != DW_AT_decl_file) {
+			hash_word(a, UINT64_C(0x696d706c) << 32);
+			hash_word(a, (uint64_t)implicit);
+		}
 		spec->fixed_offset = fixed >= 0 && fixed <= SF_DW_FIXED_LIMIT ? (int)fixed : -1;
 		if (fixed >= 0) {
 			int size = sf__dw_form_size((uint16_t)form, unit->offset_size, unit->address_size,

@@ -202,7 +202,9 @@ typedef struct sf_dw_abbrev {
 	uint64_t raw_keep[2];
 	uint64_t raw_act;
 	/* 128-bit hash of the (name, form) list without DW_AT_sibling, which
-	 * only links the tree, then the tag and has_children: DIEs whose
+	 * only links the tree, with the values of DW_FORM_implicit_const
+	 * (no DIE holds them) but for decl_file, then the tag and
+	 * has_children: DIEs whose
 	 * lists match hash alike, so a digest can take the list in once and
 	 * then only the values.  Meaningless when has_indirect (the real
 	 * forms are in the DIE). */
