@@ -58,6 +58,52 @@ static void keep_clear(uint64_t keep[2], size_t at, size_t width)
 		keep[b / 8] &= ~(UINT64_C(0xff) << (8 * (b % 8)));
 }
 
+/* The step of small_ops for raw_act's spec `spec`. */
+static uint8_t small_kind(const sf_dw_spec *spec)
+{
+	const bool flag_byte = spec->form == DW_FORM_flag;
+
+	if (spec->name == DW_AT_external)
+		return flag_byte ? SF_DW_SMALL_EXTERNAL : SF_DW_SMALL_OTHER;
+	if (spec->name == DW_AT_declaration)
+		return flag_byte ? SF_DW_SMALL_DECLARATION : SF_DW_SMALL_OTHER;
+	if (spec->name == DW_AT_decl_file)
+		return spec->fast_width > 0 ? SF_DW_SMALL_FILE : SF_DW_SMALL_OTHER;
+	switch (spec->form) {
+	case DW_FORM_ref1: case DW_FORM_ref2: case DW_FORM_ref4: case DW_FORM_ref8:
+		return SF_DW_SMALL_REF;
+	case DW_FORM_strp:
+		return SF_DW_SMALL_STRP;
+	default:
+		return SF_DW_SMALL_OTHER;
+	}
+}
+
+/* small_ops and small_flags from raw_act; too many steps for small_ops
+ * leave the declaration to the general raw digest. */
+static void plan_small_ops(sf_dw_abbrev *a, const sf_dw_spec *specs)
+{
+	for (uint64_t m = a->raw_act; m; m &= m - 1) {
+		const unsigned i = (unsigned)__builtin_ctzll(m);
+		const sf_dw_spec *spec = &specs[i];
+		sf_dw_small_op *op;
+		if (spec->form == DW_FORM_flag_present &&
+		    (spec->name == DW_AT_external || spec->name == DW_AT_declaration)) {
+			a->small_flags |= spec->name == DW_AT_external ? 1 : 2;
+			continue;
+		}
+		if (a->small_count == SF_DW_SMALL_OPS) {
+			a->raw_small = false;
+			return;
+		}
+		op = &a->small_ops[a->small_count++];
+		op->kind = small_kind(spec);
+		op->at = (uint8_t)spec->fixed_offset;
+		op->width = (uint8_t)(spec->fast_width > 0 ? spec->fast_width : 0);
+		op->spec = (uint8_t)i;
+	}
+}
+
 /*
  * raw_small, raw_keep and raw_act (see sf_dw_abbrev): the masks and the
  * list of specs a small raw digest looks at, worked out once per
@@ -69,6 +115,8 @@ static void plan_small(sf_dw_abbrev *a, const sf_dw_spec *specs)
 	a->raw_small = a->raw_digest && a->fixed_size <= 16;
 	a->raw_keep[0] = a->raw_keep[1] = ~UINT64_C(0);
 	a->raw_act = 0;
+	a->small_count = 0;
+	a->small_flags = 0;
 	if (!a->raw_small)
 		return;
 	keep_clear(a->raw_keep, (size_t)a->fixed_size, 16);
@@ -84,6 +132,7 @@ static void plan_small(sf_dw_abbrev *a, const sf_dw_spec *specs)
 		if (spec->name != DW_AT_sibling || flag || strp)
 			a->raw_act |= UINT64_C(1) << i;
 	}
+	plan_small_ops(a, specs);
 }
 
 /* Sets a->special and a->raw_digest once its specs are read. */

@@ -283,6 +283,13 @@ typedef struct sf_die_ctx {
 	sf_die_digest *file_digests;
 	unsigned char *file_digest_state;
 	size_t file_digest_capacity;
+	/* The unit the digest last took a DIE's attributes from, its end,
+	 * the size of its .debug_str, and whether its strp offsets stand for
+	 * their text (die_digest.c's mix_attrs_small()). */
+	const sf_dw_unit *small_unit;
+	const uint8_t *small_end;
+	uint64_t small_str_size;
+	bool small_ok;
 	/* DIE key of the Rust enum variant struct being built from the walk
 	 * (sf_struct.variant_view), 0 when none. */
 	uint64_t variant_view_key;

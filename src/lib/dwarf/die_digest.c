@@ -109,19 +109,20 @@ static bool is_unit_local(uint16_t form)
 /* Digest of a reference's target; most targets (int, list_head, ...)
  * were digested before in the unit and are not even opened again.
  * *slot is the target's cache slot, when it has one. */
-static __attribute__((noinline)) bool reference_digest_slow(sf_die_ctx *ctx, const sf_die *d,
-							   const sf_dw_value *v, bool layout, unsigned depth,
+static __attribute__((noinline)) bool reference_digest_slow(sf_die_ctx *ctx, const sf_die *d, uint16_t form,
+							   uint64_t u, bool layout, unsigned depth,
 							   sf_die_digest *out, const sf_die_type **slot)
 {
+	const sf_dw_value v = { .form = form, .u = u };
 	unsigned space = 0;
 	uint64_t offset = 0, key;
 	sf_die target;
 	const sf_die_type *known;
 
-	if (v->form == DW_FORM_ref_sig8) {
-		if (!sf__dw_signature_find(ctx->dw, v->u, &space, &offset))
+	if (form == DW_FORM_ref_sig8) {
+		if (!sf__dw_signature_find(ctx->dw, u, &space, &offset))
 			return false;
-	} else if (sf__dw_reference(&d->raw, v, &space, &offset) < 0) {
+	} else if (sf__dw_reference(&d->raw, &v, &space, &offset) < 0) {
 		return false;
 	}
 	if (space == SF_DW_ALT && !ctx->image->alt_sections.info.data)
@@ -137,7 +138,7 @@ static __attribute__((noinline)) bool reference_digest_slow(sf_die_ctx *ctx, con
 		*out = layout ? known->layout_digest : known->name_digest;
 		return true;
 	}
-	if (is_unit_local(v->form)) {
+	if (is_unit_local(form)) {
 		/* Same unit: no unit lookup needed. */
 		if (sf__dw_die_at(ctx->cursor, d->raw.unit, offset, &target.raw) < 0 || !target.raw.abbrev)
 			return false;
@@ -157,13 +158,13 @@ static __attribute__((noinline)) bool reference_digest_slow(sf_die_ctx *ctx, con
  * the target reference_digest_slow() would open, and no call.  4 M of the
  * 5 M references a vmlinux report digests are such.
  */
-static inline bool reference_digest(sf_die_ctx *ctx, const sf_die *d, const sf_dw_value *v, bool layout,
+static inline bool reference_digest(sf_die_ctx *ctx, const sf_die *d, uint16_t form, uint64_t u, bool layout,
 				    unsigned depth, sf_die_digest *out, const sf_die_type **slot)
 {
 	const sf_dw_unit *unit = d->raw.unit;
 	uint64_t offset;
 
-	if (is_unit_local(v->form) && unit->space != SF_DW_ALT && !__builtin_add_overflow(unit->offset, v->u, &offset)) {
+	if (is_unit_local(form) && unit->space != SF_DW_ALT && !__builtin_add_overflow(unit->offset, u, &offset)) {
 		const uint64_t key = offset | ((uint64_t)(unit->space == SF_DW_TYPES) << 63);
 		const sf_die_type *known = sf__die_type_find(ctx, key);
 		if (known && (layout ? known->layout_digest_state : known->name_digest_state) == DIGEST_DONE) {
@@ -172,7 +173,7 @@ static inline bool reference_digest(sf_die_ctx *ctx, const sf_die *d, const sf_d
 			return true;
 		}
 	}
-	return reference_digest_slow(ctx, d, v, layout, depth, out, slot);
+	return reference_digest_slow(ctx, d, form, u, layout, depth, out, slot);
 }
 
 /*
@@ -192,7 +193,8 @@ typedef struct attr_facts {
 	const uint8_t *end;         /* just past the attributes */
 	unsigned deferred_count;
 	uint16_t deferred_name[MAX_DEFERRED];
-	sf_dw_value deferred[MAX_DEFERRED];
+	uint16_t deferred_form[MAX_DEFERRED];
+	uint64_t deferred[MAX_DEFERRED];
 } attr_facts;
 
 /* Not `= { 0 }`: clearing the deferred values for every member DIE was a
@@ -235,12 +237,13 @@ static inline bool mix_value(sf_die_ctx *ctx, const sf_die *d, uint16_t name, co
 		if (facts->deferred_count == MAX_DEFERRED)
 			return false;
 		facts->deferred_name[facts->deferred_count] = name;
-		facts->deferred[facts->deferred_count++] = *v;
+		facts->deferred_form[facts->deferred_count] = v->form;
+		facts->deferred[facts->deferred_count++] = v->u;
 	} else if (is_reference(v->form)) {
 		sf_die_digest sub;
 		const sf_die_type *slot = NULL;
 		bool layout = !by_name && (name == DW_AT_type || name == DW_AT_signature);
-		if (!reference_digest(ctx, d, v, layout, depth, &sub, &slot))
+		if (!reference_digest(ctx, d, v->form, v->u, layout, depth, &sub, &slot))
 			return false;
 		if (layout && (!slot || slot->may_build))
 			facts->may_build = true;
@@ -278,85 +281,112 @@ static inline void clear_bytes(uint64_t *words, size_t at, size_t width)
 #endif
 }
 
+/* Bits of a value of sf_dw_small_op.width bytes. */
+static const uint64_t small_masks[9] = { 0, 0xff, 0xffff, 0, 0xffffffff, 0, 0, 0, ~UINT64_C(0) };
+
 /*
  * mix_attrs_raw() for at most 16 bytes where strp offsets stand for their
- * text, with the masks and spec list die_abbrev.c worked out for the
- * declaration (sf_dw_abbrev.raw_keep, raw_act): the same digest, fed the
- * same words and values in the same order, at a fraction of the work.
- * [attrs, attrs + fixed_size) is known readable.
+ * text, with the masks and steps die_abbrev.c worked out for the
+ * declaration (sf_dw_abbrev.raw_keep, small_ops): what mix_attrs_raw()
+ * takes in, at a fraction of the work.  [attrs, attrs + fixed_size) is
+ * known readable, `end` is the unit's end.
  */
 static bool mix_attrs_small(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsigned depth, sf_die_digest *h,
-			    attr_facts *facts, uint64_t str_size)
+			    attr_facts *facts, const uint8_t *end, uint64_t str_size)
 {
 	const sf_dw_abbrev *a = d->raw.abbrev;
 	const uint8_t *attrs = d->raw.attrs;
-	const uint8_t *end = ctx->dw->spaces[d->raw.unit->space].data + d->raw.unit->end;
 	const size_t size = (size_t)a->fixed_size;
-	uint64_t words[2] = { 0, 0 };
+	/* Values are read a whole word at a time: from the DIE itself, or
+	 * near the unit's end from a zero-padded copy. */
+	uint8_t padded[24];
+	const uint8_t *base = attrs;
+	uint64_t words[2];
 	sf_die_digest acc;
 
-	sf__digest_copy(&acc, h);
-	if ((size_t)(end - attrs) >= sizeof(words))
-		memcpy(words, attrs, sizeof(words));
-	else
-		memcpy(words, attrs, size);
+	if ((size_t)(end - attrs) < sizeof(padded)) {
+		memset(padded, 0, sizeof(padded));
+		memcpy(padded, attrs, size);
+		base = padded;
+	}
+	memcpy(words, base, sizeof(words));
 	words[0] &= a->raw_keep[0];
 	words[1] &= a->raw_keep[1];
 	facts->end = attrs + size;
+	facts->external |= (a->small_flags & 1) != 0;
+	facts->declaration |= (a->small_flags & 2) != 0;
+	sf__digest_copy(&acc, h);
 	sf__digest_mix(&acc, a->list_lo ^ (UINT64_C(0x7261770000000000) | size));
 	sf__digest_mix(&acc, a->list_hi);
-	for (uint64_t m = a->raw_act; m; m &= m - 1) {
-		const sf_dw_spec *spec = &a->specs[__builtin_ctzll(m)];
-		sf_dw_value v;
-		const bool reference = is_reference(spec->form) && spec->name != DW_AT_decl_file &&
-				       spec->name != DW_AT_external && spec->name != DW_AT_declaration;
-		if (reference && facts->defer && facts->deferred_count < MAX_DEFERRED) {
-			/* mix_value()'s deferral, decoded in place: a
-			 * member's type, in every member. */
-			if (sf__dw_value_fast(spec, attrs + spec->fixed_offset, end, false,
-					      &facts->deferred[facts->deferred_count]) < 0)
-				return false;
-			facts->deferred_name[facts->deferred_count++] = spec->name;
-			continue;
-		}
-		if (sf__dw_value_fast(spec, attrs + spec->fixed_offset, end, false, &v) < 0)
-			return false;
-		if (reference && !facts->defer) {
-			/* mix_value()'s reference, without its call: the type
-			 * of every typedef, pointer, qualifier and array. */
+	for (unsigned k = 0; k < a->small_count; k++) {
+		const sf_dw_small_op *op = &a->small_ops[k];
+		uint64_t u;
+		memcpy(&u, base + op->at, sizeof(u));
+		u &= small_masks[op->width];
+		switch (op->kind) {
+		case SF_DW_SMALL_REF: {
+			const sf_dw_spec *spec = &a->specs[op->spec];
 			sf_die_digest sub;
 			const sf_die_type *slot = NULL;
-			const bool layout = !by_name && (spec->name == DW_AT_type || spec->name == DW_AT_signature);
-			if (!reference_digest(ctx, d, &v, layout, depth, &sub, &slot))
+			bool layout;
+			if (facts->defer) {
+				/* mix_value()'s deferral: a member's type. */
+				if (facts->deferred_count == MAX_DEFERRED)
+					return false;
+				facts->deferred_name[facts->deferred_count] = spec->name;
+				facts->deferred_form[facts->deferred_count] = spec->form;
+				facts->deferred[facts->deferred_count++] = u;
+				continue;
+			}
+			/* mix_value()'s reference, without its call: the type
+			 * of every typedef, pointer, qualifier and array. */
+			layout = !by_name && (spec->name == DW_AT_type || spec->name == DW_AT_signature);
+			if (!reference_digest(ctx, d, spec->form, u, layout, depth, &sub, &slot))
 				return false;
 			if (layout && (!slot || slot->may_build))
 				facts->may_build = true;
 			sf__digest_mix_digest(&acc, &sub);
 			continue;
 		}
-		if (spec->name == DW_AT_decl_file && ctx->file_digest_unit == d->raw.unit &&
-		    v.u < ctx->file_digest_capacity && ctx->file_digest_state[v.u]) {
-			/* sf__die_file_digest()'s cache, without the call. */
-			sf__digest_mix_digest(&acc, &ctx->file_digests[v.u]);
+		case SF_DW_SMALL_FILE: {
+			sf_die_digest file;
+			if (ctx->file_digest_unit == d->raw.unit && u < ctx->file_digest_capacity &&
+			    ctx->file_digest_state[u]) {
+				/* sf__die_file_digest()'s cache, without the call. */
+				sf__digest_mix_digest(&acc, &ctx->file_digests[u]);
+				continue;
+			}
+			if (!sf__die_file_digest(ctx, d, u, &file))
+				return false;
+			sf__digest_mix_digest(&acc, &file);
 			continue;
 		}
-		switch (spec->name) {
-		case DW_AT_external:
-			facts->external |= v.u != 0;
+		case SF_DW_SMALL_EXTERNAL:
+			/* Flags: their bytes are their value. */
+			facts->external |= u != 0;
 			continue;
-		case DW_AT_declaration:
-			facts->declaration |= v.u != 0;
+		case SF_DW_SMALL_DECLARATION:
+			facts->declaration |= u != 0;
 			continue;
-		default:
-			break;
-		}
-		if (spec->form == DW_FORM_strp && spec->name != DW_AT_decl_file) {
-			if (v.u >= str_size)
+		case SF_DW_SMALL_STRP:
+			if (u >= str_size)
 				return false;
 			continue;
+		default: {
+			const sf_dw_spec *spec = &a->specs[op->spec];
+			sf_dw_value v;
+			if (sf__dw_value_fast(spec, attrs + spec->fixed_offset, end, false, &v) < 0)
+				return false;
+			if (spec->name == DW_AT_external || spec->name == DW_AT_declaration) {
+				/* Flags in the list (implicit_const): see mix_attrs_raw(). */
+				if (v.u)
+					*(spec->name == DW_AT_external ? &facts->external : &facts->declaration) = true;
+				continue;
+			}
+			if (!mix_value(ctx, d, spec->name, &v, by_name, depth, &acc, facts))
+				return false;
 		}
-		if (!mix_value(ctx, d, spec->name, &v, by_name, depth, &acc, facts))
-			return false;
+		}
 	}
 	if (size)
 		sf__digest_mix(&acc, words[0]);
@@ -390,10 +420,15 @@ static bool mix_attrs_raw(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsign
 
 	const size_t word_count = (size + 7) / 8;
 
+	/* The unit mix_attrs() sends straight to mix_attrs_small(). */
+	ctx->small_unit = unit;
+	ctx->small_ok = raw_strp;
+	ctx->small_end = end;
+	ctx->small_str_size = str->size;
 	if ((size_t)(end - attrs) < size)
 		return false;
 	if (a->raw_small && raw_strp)
-		return mix_attrs_small(ctx, d, by_name, depth, h, facts, str->size);
+		return mix_attrs_small(ctx, d, by_name, depth, h, facts, end, str->size);
 	sf__digest_copy(&acc, h);
 	/* Whole words, not memcpy/memset of `size` bytes: those were libc
 	 * calls per DIE.  Bytes past `size` are cleared. */
@@ -449,8 +484,8 @@ static bool mix_attrs_raw(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsign
  * builder follows for a layout) by the layout digest and the others
  * (containing types, origins: never read by the builder) by name.
  */
-static bool mix_attrs(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsigned depth, sf_die_digest *h,
-		      attr_facts *facts)
+static bool mix_attrs_full(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsigned depth, sf_die_digest *h,
+			   attr_facts *facts)
 {
 	sf_dw_attr_iter it;
 	sf_dw_value v;
@@ -483,6 +518,18 @@ static bool mix_attrs(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsigned d
 	}
 	sf__digest_copy(h, &acc);
 	return res == 0;
+}
+
+/* mix_attrs_full(), or for a small declaration of a unit it has seen
+ * (nearly every member and type DIE) mix_attrs_small() without its
+ * checks of the unit. */
+static inline bool mix_attrs(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsigned depth, sf_die_digest *h,
+			     attr_facts *facts)
+{
+	if (d->raw.abbrev->raw_small && ctx->small_unit == d->raw.unit && ctx->small_ok &&
+	    (size_t)(ctx->small_end - d->raw.attrs) >= (size_t)d->raw.abbrev->fixed_size)
+		return mix_attrs_small(ctx, d, by_name, depth, h, facts, ctx->small_end, ctx->small_str_size);
+	return mix_attrs_full(ctx, d, by_name, depth, h, facts);
 }
 
 /* Moves `cur` (a DIE without children whose attributes end at `end`) to
@@ -545,7 +592,8 @@ static bool mix_children(sf_die_ctx *ctx, const sf_die *d, bool by_name, bool me
 					const sf_die_type *slot = NULL;
 					bool layout = laid_out && facts.deferred_name[i] == DW_AT_type;
 					/* Name and form are in already (see attr_facts). */
-					if (!reference_digest(ctx, &child, &facts.deferred[i], layout, depth, &sub, &slot))
+					if (!reference_digest(ctx, &child, facts.deferred_form[i], facts.deferred[i], layout,
+							      depth, &sub, &slot))
 						return false;
 					sf__digest_mix_digest(h, &sub);
 					/* Mostly laid out already (int, list_head...). */
@@ -601,7 +649,7 @@ static bool name_only_digest(sf_die_ctx *ctx, const sf_die *d, unsigned depth, s
 	if (res > 0) {
 		sf_die_digest sub;
 		const sf_die_type *slot = NULL;
-		if (!is_reference(v.form) || !reference_digest(ctx, d, &v, false, depth, &sub, &slot))
+		if (!is_reference(v.form) || !reference_digest(ctx, d, v.form, v.u, false, depth, &sub, &slot))
 			return false;
 		sf__digest_mix_digest(h, &sub);
 	}
@@ -659,7 +707,7 @@ static bool type_digest(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, bool l
 		bool follow = facts.declaration && facts.deferred_name[i] == DW_AT_signature;
 		const sf_die_type *slot = NULL;
 		/* Name and form are in already (see attr_facts). */
-		ok = reference_digest(ctx, d, &facts.deferred[i], follow, depth, &sub, &slot);
+		ok = reference_digest(ctx, d, facts.deferred_form[i], facts.deferred[i], follow, depth, &sub, &slot);
 		if (ok)
 			sf__digest_mix_digest(&h, &sub);
 	}

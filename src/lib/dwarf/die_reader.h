@@ -169,6 +169,27 @@ typedef struct sf_dw_spec {
 	int64_t implicit_const;
 } sf_dw_spec;
 
+/*
+ * What a small raw digest (die_digest.c's mix_attrs_small()) does with
+ * each attribute it looks at, worked out per declaration so that a DIE
+ * costs no form or name tests: sf_dw_abbrev.small_ops.
+ */
+enum {
+	SF_DW_SMALL_REF,            /* DW_FORM_ref1..ref8: by what it refers to */
+	SF_DW_SMALL_FILE,           /* DW_AT_decl_file: by the file's name */
+	SF_DW_SMALL_EXTERNAL,       /* DW_AT_external as DW_FORM_flag */
+	SF_DW_SMALL_DECLARATION,    /* DW_AT_declaration as DW_FORM_flag */
+	SF_DW_SMALL_STRP,           /* a .debug_str offset: its bound only */
+	SF_DW_SMALL_OTHER           /* decoded and mixed in full */
+};
+#define SF_DW_SMALL_OPS 6
+typedef struct sf_dw_small_op {
+	uint8_t kind;               /* SF_DW_SMALL_* */
+	uint8_t at;                 /* the value's first byte after the code */
+	uint8_t width;              /* its bytes: 1, 2, 4 or 8 (0 for OTHER only) */
+	uint8_t spec;               /* index in sf_dw_abbrev.specs */
+} sf_dw_small_op;
+
 /* Largest fixed attribute size a digest hashes as raw bytes. */
 #define SF_DW_RAW_LIMIT 64
 
@@ -201,6 +222,12 @@ typedef struct sf_dw_abbrev {
 	 * the specs of `special` it still looks at (all but DW_AT_sibling). */
 	uint64_t raw_keep[2];
 	uint64_t raw_act;
+	/* raw_act as steps, in spec order, and the flags that are set by
+	 * DW_FORM_flag_present (bit 0 external, bit 1 declaration); a
+	 * declaration with more steps than fit is not raw_small. */
+	sf_dw_small_op small_ops[SF_DW_SMALL_OPS];
+	uint8_t small_count;
+	uint8_t small_flags;
 	/* 128-bit hash of the (name, form) list without DW_AT_sibling, which
 	 * only links the tree, with the values of DW_FORM_implicit_const
 	 * (no DIE holds them) but for decl_file, then the tag and
