@@ -490,6 +490,11 @@ int sf__die_build_member(sf_die_ctx *ctx, const sf_struct *parent, const sf_die 
  */
 int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_name,
 			 bool nested_body, unsigned depth, sf_struct **out);
+/* sf__die_build_struct(d, NULL, false) for the walk, which has read that
+ * `d` is no declaration and its DW_AT_name `name` (unqualified, may be
+ * NULL): a struct's first build reads neither again. */
+int sf__die_build_walked_struct(sf_die_ctx *ctx, const sf_die *d, const char *name, unsigned depth,
+				sf_struct **out);
 
 /* ---- die_unsized.c ---- */
 

@@ -432,8 +432,10 @@ static int finish_struct(sf_die_ctx *ctx, const sf_die *d, sf_struct *s, unsigne
 	return 0;
 }
 
-int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_name,
-			 bool nested_body, unsigned depth, sf_struct **out)
+/* sf__die_build_struct(); `walked`, when not NULL, is what the walk read
+ * of `d` (no declaration, DW_AT_name *walked), and is not read again. */
+static int build_struct(sf_die_ctx *ctx, const sf_die *d, const char *const *walked, const char *typedef_name,
+			bool nested_body, unsigned depth, sf_struct **out)
 {
 	sf_die_type *t = sf__die_type_slot(ctx, d);
 	const char *name = NULL;
@@ -454,7 +456,7 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 	}
 	if (t->struct_busy || depth > SF_DIE_MAX_DEPTH)
 		return sf__die_corrupt(ctx, d, "struct contains itself");
-	res = sf__die_flag(ctx, d, DW_AT_declaration, &declaration);
+	res = walked ? 0 : sf__die_flag(ctx, d, DW_AT_declaration, &declaration);
 	if (res < 0)
 		return res;
 	t->struct_busy = true;
@@ -466,7 +468,9 @@ int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_n
 		goto done;
 	}
 	res = sf__die_tag(ctx, d, &tag);
-	if (res >= 0)
+	if (res >= 0 && walked)
+		name = *walked;
+	else if (res >= 0)
 		res = sf__die_string(ctx, d, DW_AT_name, &name);
 	if (res >= 0)
 		res = sf__die_qualified_name(ctx, d, name, &name);
@@ -499,4 +503,16 @@ done:
 	/* Nested builds above set it for themselves. */
 	ctx->hit = hit && *out == hit->s ? hit : NULL;
 	return res < 0 ? res : 0;
+}
+
+int sf__die_build_struct(sf_die_ctx *ctx, const sf_die *d, const char *typedef_name,
+			 bool nested_body, unsigned depth, sf_struct **out)
+{
+	return build_struct(ctx, d, NULL, typedef_name, nested_body, depth, out);
+}
+
+int sf__die_build_walked_struct(sf_die_ctx *ctx, const sf_die *d, const char *name, unsigned depth,
+				sf_struct **out)
+{
+	return build_struct(ctx, d, &name, NULL, false, depth, out);
 }

@@ -139,15 +139,16 @@ static int list_typedef(sf_die_ctx *ctx, const sf_die *d, const char *name, cons
 static int visit(sf_die_ctx *ctx, const sf_die *d, uint16_t tag, unsigned depth, bool in_enum)
 {
 	if (tag == DW_TAG_structure_type || tag == DW_TAG_union_type || tag == DW_TAG_class_type) {
-		const char *name = NULL;
+		const char *name = NULL, *raw_name = NULL;
 		bool declaration = false;
 		sf_struct *s = NULL;
 		int res = sf__die_flag(ctx, d, DW_AT_declaration, &declaration);
 		if (res >= 0 && !declaration)
-			res = sf__die_string(ctx, d, DW_AT_name, &name);
+			res = sf__die_string(ctx, d, DW_AT_name, &raw_name);
+		name = raw_name;
 		/* -C matches the name as reported: `a::S`. */
 		if (res >= 0 && !declaration && ctx->filter && ctx->filter->name_count)
-			res = sf__die_qualified_name(ctx, d, name, &name);
+			res = sf__die_qualified_name(ctx, d, raw_name, &name);
 		if (res < 0 || declaration)
 			return res;
 		/* Unnamed ones wait: a member or typedef seen later may claim
@@ -159,7 +160,7 @@ static int visit(sf_die_ctx *ctx, const sf_die *d, uint16_t tag, unsigned depth,
 			return 0;
 		if (in_enum)
 			ctx->variant_view_key = sf__die_key(d);
-		res = sf__die_build_struct(ctx, d, NULL, false, depth, &s);
+		res = sf__die_build_walked_struct(ctx, d, raw_name, depth, &s);
 		ctx->variant_view_key = 0;
 		return res;
 	}
