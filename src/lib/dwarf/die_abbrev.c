@@ -102,6 +102,8 @@ static void plan_small_ops(sf_dw_abbrev *a, const sf_dw_spec *specs)
 		op->width = (uint8_t)(spec->fast_width > 0 ? spec->fast_width : 0);
 		op->spec = (uint8_t)i;
 	}
+	a->small_name_file_ref = a->small_count == 3 && !a->small_flags && a->small_ops[0].kind == SF_DW_SMALL_STRP &&
+				 a->small_ops[1].kind == SF_DW_SMALL_FILE && a->small_ops[2].kind == SF_DW_SMALL_REF;
 }
 
 /*
@@ -117,6 +119,7 @@ static void plan_small(sf_dw_abbrev *a, const sf_dw_spec *specs)
 	a->raw_act = 0;
 	a->small_count = 0;
 	a->small_flags = 0;
+	a->small_name_file_ref = false;
 	if (!a->raw_small)
 		return;
 	keep_clear(a->raw_keep, (size_t)a->fixed_size, 16);

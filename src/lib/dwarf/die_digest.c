@@ -397,6 +397,52 @@ static bool mix_attrs_small(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsi
 }
 
 /*
+ * mix_attrs_small() for a member whose declaration is strp name, decl_file
+ * and type (sf_dw_abbrev.small_name_file_ref), in line, with the same
+ * digest: most members of every struct.  False, having changed nothing,
+ * when the unit, the bytes left or the file's digest are not at hand.
+ */
+static inline bool mix_member_fast(sf_die_ctx *ctx, const sf_die *d, sf_die_digest *h, attr_facts *facts)
+{
+	const sf_dw_abbrev *a = d->raw.abbrev;
+	const uint8_t *attrs = d->raw.attrs;
+	const size_t size = (size_t)a->fixed_size;
+	const sf_dw_small_op *ops = a->small_ops;
+	uint64_t words[2], name, file, type;
+	sf_die_digest acc;
+
+	if (!a->small_name_file_ref || ctx->small_unit != d->raw.unit || !ctx->small_ok ||
+	    (size_t)(ctx->small_end - attrs) < 24 || facts->deferred_count == MAX_DEFERRED)
+		return false;
+	memcpy(&name, attrs + ops[0].at, sizeof(name));
+	memcpy(&file, attrs + ops[1].at, sizeof(file));
+	memcpy(&type, attrs + ops[2].at, sizeof(type));
+	name &= small_masks[ops[0].width];
+	file &= small_masks[ops[1].width];
+	type &= small_masks[ops[2].width];
+	if (name >= ctx->small_str_size || ctx->file_digest_unit != d->raw.unit || file >= ctx->file_digest_capacity ||
+	    !ctx->file_digest_state[file])
+		return false;
+	memcpy(words, attrs, sizeof(words));
+	words[0] &= a->raw_keep[0];
+	words[1] &= a->raw_keep[1];
+	sf__digest_copy(&acc, h);
+	sf__digest_mix(&acc, a->list_lo ^ (UINT64_C(0x7261770000000000) | size));
+	sf__digest_mix(&acc, a->list_hi);
+	sf__digest_mix_digest(&acc, &ctx->file_digests[file]);
+	if (size)
+		sf__digest_mix(&acc, words[0]);
+	if (size > 8)
+		sf__digest_mix(&acc, words[1]);
+	sf__digest_copy(h, &acc);
+	facts->deferred_name[facts->deferred_count] = a->specs[ops[2].spec].name;
+	facts->deferred_form[facts->deferred_count] = a->specs[ops[2].spec].form;
+	facts->deferred[facts->deferred_count++] = type;
+	facts->end = attrs + size;
+	return true;
+}
+
+/*
  * mix_attrs() for an abbreviation of fixed size (sf_dw_abbrev.raw_digest):
  * the attribute bytes go in as they are, a word at a time, but for those
  * whose bytes are not their identity (references, decl_file, most
@@ -580,7 +626,8 @@ static bool mix_children(sf_die_ctx *ctx, const sf_die *d, bool by_name, bool me
 			/* The list hash holds the tag, but for DW_FORM_indirect. */
 			if (child.raw.abbrev->has_indirect)
 				sf__digest_mix(h, UINT64_C(0xc0de0000) | tag);
-			if (!mix_attrs(ctx, &child, by_name, depth, h, &facts))
+			if (!(members && mix_member_fast(ctx, &child, h, &facts)) &&
+			    !mix_attrs(ctx, &child, by_name, depth, h, &facts))
 				return false;
 			*may_build |= facts.may_build;
 			if (members) {

@@ -228,6 +228,10 @@ typedef struct sf_dw_abbrev {
 	sf_dw_small_op small_ops[SF_DW_SMALL_OPS];
 	uint8_t small_count;
 	uint8_t small_flags;
+	/* The steps are exactly strp, decl_file, reference (a member's or
+	 * a typedef's name, file and type) and no flag is set: the digest
+	 * has a straight path for them. */
+	bool small_name_file_ref;
 	/* 128-bit hash of the (name, form) list without DW_AT_sibling, which
 	 * only links the tree, with the values of DW_FORM_implicit_const
 	 * (no DIE holds them) but for decl_file, then the tag and
