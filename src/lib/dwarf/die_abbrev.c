@@ -277,6 +277,7 @@ static inline int decode_specs(const sf_dw_cursor *cursor, const sf_dw_unit *uni
 		spec->form = (uint16_t)form;
 		spec->implicit_const = implicit;
 		spec->fast_width = fast_width((uint16_t)form, unit->offset_size);
+		a->name_bits |= UINT64_C(1) << (name % 64);
 		if (form == DW_FORM_indirect)
 			a->has_indirect = true;
 		if (name != DW_AT_sibling)
@@ -300,6 +301,8 @@ static inline int decode_specs(const sf_dw_cursor *cursor, const sf_dw_unit *uni
 	a->specs = (const sf_dw_spec *)(uintptr_t)first_spec;
 	a->spec_count = (uint32_t)(specs->count - first_spec);
 	a->fixed_size = fixed >= 0 && fixed < INT32_MAX ? (int32_t)fixed : -1;
+	a->all_fixed = a->fixed_size >= 0 && a->spec_count &&
+		       ((const sf_dw_spec *)specs->items)[specs->count - 1].fixed_offset >= 0;
 	/* No spec at all (a DIE without attributes) leaves `items` NULL. */
 	plan_digest(a, specs->items ? (const sf_dw_spec *)specs->items + first_spec : NULL);
 	return 0;
@@ -378,6 +381,7 @@ static int decode_abbrevs(sf_dw_cursor *cursor, const sf_dw_unit *unit, sf_dw_ab
 		a->list_lo = UINT64_C(0x452821e638d01377);
 		a->list_hi = UINT64_C(0xbe5466cf34e90c6c);
 		a->has_indirect = false;
+		a->name_bits = 0;
 		res = decode_specs(cursor, unit, &p, end, a, &specs);
 		if (res < 0)
 			goto done;

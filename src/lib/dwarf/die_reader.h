@@ -203,6 +203,12 @@ typedef struct sf_dw_abbrev {
 	bool has_indirect;          /* a DW_FORM_indirect spec (see list_lo) */
 	int32_t fixed_size;         /* bytes of all attributes, -1 when variable */
 	uint32_t spec_count;
+	/* Every spec has a fixed offset (and there is one): sf__dw_attr()
+	 * finds values without decoding the DIE. */
+	bool all_fixed;
+	/* Bit (name % 64) set for each spec's name: most lookups of an
+	 * attribute a DIE lacks end here. */
+	uint64_t name_bits;
 	/* Whether a digest may hash the attribute bytes as they are
 	 * (die_digest.c): no DW_FORM_indirect, at most SF_DW_RAW_LIMIT bytes
 	 * of fixed size, and every attribute in `special` of a form
@@ -387,11 +393,12 @@ static inline int sf__dw_attr(const sf_dw_cursor *cursor, const sf_dw_die *die, 
 {
 	const sf_dw_abbrev *a = die->abbrev;
 
-	if (a && a->fixed_size >= 0 && a->spec_count && a->specs[a->spec_count - 1].fixed_offset >= 0 &&
-	    !cursor->image->big_endian) {
+	if (a && a->all_fixed && !cursor->image->big_endian) {
 		const uint8_t *end = cursor->image->spaces[die->unit->space].data + die->unit->end;
 		if ((uint64_t)a->fixed_size <= (uint64_t)(end - die->attrs)) {
 			uint32_t i = 0;
+			if (!((a->name_bits >> (name % 64)) & 1))
+				return 0;
 			while (i < a->spec_count && a->specs[i].name != name)
 				i++;
 			if (i == a->spec_count)
