@@ -79,6 +79,25 @@ static uint8_t small_kind(const sf_dw_spec *spec)
 	}
 }
 
+/* sf_dw_abbrev.small_shape of small_ops. */
+static uint8_t small_shape(const sf_dw_abbrev *a)
+{
+	static const uint8_t kinds[3] = { SF_DW_SMALL_STRP, SF_DW_SMALL_FILE, SF_DW_SMALL_REF };
+	uint8_t shape = 0;
+	unsigned k = 0;
+
+	if (a->small_flags)
+		return 0;
+	/* Each kind at most once and in this order; nothing else. */
+	for (unsigned step = 0; step < 3 && k < a->small_count; step++) {
+		if (a->small_ops[k].kind == kinds[step]) {
+			shape |= (uint8_t)(1u << step);
+			k++;
+		}
+	}
+	return k == a->small_count ? shape : 0;
+}
+
 /* small_ops and small_flags from raw_act; too many steps for small_ops
  * leave the declaration to the general raw digest. */
 static void plan_small_ops(sf_dw_abbrev *a, const sf_dw_spec *specs)
@@ -102,8 +121,7 @@ static void plan_small_ops(sf_dw_abbrev *a, const sf_dw_spec *specs)
 		op->width = (uint8_t)(spec->fast_width > 0 ? spec->fast_width : 0);
 		op->spec = (uint8_t)i;
 	}
-	a->small_name_file_ref = a->small_count == 3 && !a->small_flags && a->small_ops[0].kind == SF_DW_SMALL_STRP &&
-				 a->small_ops[1].kind == SF_DW_SMALL_FILE && a->small_ops[2].kind == SF_DW_SMALL_REF;
+	a->small_shape = small_shape(a);
 }
 
 /*
@@ -119,7 +137,7 @@ static void plan_small(sf_dw_abbrev *a, const sf_dw_spec *specs)
 	a->raw_act = 0;
 	a->small_count = 0;
 	a->small_flags = 0;
-	a->small_name_file_ref = false;
+	a->small_shape = 0;
 	if (!a->raw_small)
 		return;
 	keep_clear(a->raw_keep, (size_t)a->fixed_size, 16);

@@ -108,10 +108,12 @@ static bool is_unit_local(uint16_t form)
 
 /* Digest of a reference's target; most targets (int, list_head, ...)
  * were digested before in the unit and are not even opened again.
- * *slot is the target's cache slot, when it has one. */
+ * *slot is the target's cache slot, when it has one.  `looked_up`: the
+ * caller found the target's slot `found` (NULL: none) by its key. */
 static __attribute__((noinline)) bool reference_digest_slow(sf_die_ctx *ctx, const sf_die *d, uint16_t form,
 							   uint64_t u, bool layout, unsigned depth,
-							   sf_die_digest *out, const sf_die_type **slot)
+							   sf_die_digest *out, const sf_die_type **slot,
+							   bool looked_up, const sf_die_type *found)
 {
 	const sf_dw_value v = { .form = form, .u = u };
 	unsigned space = 0;
@@ -132,7 +134,7 @@ static __attribute__((noinline)) bool reference_digest_slow(sf_die_ctx *ctx, con
 	target.alt = space == SF_DW_ALT;
 	target.is_info = space != SF_DW_TYPES;
 	key = sf__die_key(&target);
-	known = sf__die_type_find(ctx, key);
+	known = looked_up ? found : sf__die_type_find(ctx, key);
 	*slot = known;
 	if (known && (layout ? known->layout_digest_state : known->name_digest_state) == DIGEST_DONE) {
 		*out = layout ? known->layout_digest : known->name_digest;
@@ -172,8 +174,9 @@ static inline bool reference_digest(sf_die_ctx *ctx, const sf_die *d, uint16_t f
 			*out = layout ? known->layout_digest : known->name_digest;
 			return true;
 		}
+		return reference_digest_slow(ctx, d, form, u, layout, depth, out, slot, true, known);
 	}
-	return reference_digest_slow(ctx, d, form, u, layout, depth, out, slot);
+	return reference_digest_slow(ctx, d, form, u, layout, depth, out, slot, false, NULL);
 }
 
 /*
@@ -398,7 +401,7 @@ static bool mix_attrs_small(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsi
 
 /*
  * mix_attrs_small() for a member whose declaration is strp name, decl_file
- * and type (sf_dw_abbrev.small_name_file_ref), in line, with the same
+ * and type (sf_dw_abbrev.small_shape), in line, with the same
  * digest: most members of every struct.  False, having changed nothing,
  * when the unit, the bytes left or the file's digest are not at hand.
  */
@@ -411,8 +414,8 @@ static inline bool mix_member_fast(sf_die_ctx *ctx, const sf_die *d, sf_die_dige
 	uint64_t words[2], name, file, type;
 	sf_die_digest acc;
 
-	if (!a->small_name_file_ref || ctx->small_unit != d->raw.unit || !ctx->small_ok ||
-	    (size_t)(ctx->small_end - attrs) < 24 || facts->deferred_count == MAX_DEFERRED)
+	if (a->small_shape != (SF_DW_SHAPE_NAME | SF_DW_SHAPE_FILE | SF_DW_SHAPE_REF) || ctx->small_unit != d->raw.unit ||
+	    !ctx->small_ok || (size_t)(ctx->small_end - attrs) < 24 || facts->deferred_count == MAX_DEFERRED)
 		return false;
 	memcpy(&name, attrs + ops[0].at, sizeof(name));
 	memcpy(&file, attrs + ops[1].at, sizeof(file));
@@ -439,6 +442,53 @@ static inline bool mix_member_fast(sf_die_ctx *ctx, const sf_die *d, sf_die_dige
 	facts->deferred_form[facts->deferred_count] = a->specs[ops[2].spec].form;
 	facts->deferred[facts->deferred_count++] = type;
 	facts->end = attrs + size;
+	return true;
+}
+
+/*
+ * mix_attrs_small() for a type whose only step is its reference (pointers,
+ * qualifiers, function types, arrays), not deferred, in line, with the
+ * same digest.  False, having changed nothing, when the unit or the bytes
+ * left are not at hand; else *ok is the digest's answer.
+ */
+static inline bool mix_type_ref_fast(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsigned depth, sf_die_digest *h,
+				     attr_facts *facts, bool *ok)
+{
+	const sf_dw_abbrev *a = d->raw.abbrev;
+	const uint8_t *attrs = d->raw.attrs;
+	const size_t size = (size_t)a->fixed_size;
+	const sf_dw_small_op *op = &a->small_ops[0];
+	const sf_dw_spec *spec;
+	const sf_die_type *slot = NULL;
+	uint64_t words[2], type;
+	sf_die_digest acc, sub;
+	bool layout;
+
+	if (a->small_shape != SF_DW_SHAPE_REF || facts->defer || ctx->small_unit != d->raw.unit || !ctx->small_ok ||
+	    (size_t)(ctx->small_end - attrs) < 24)
+		return false;
+	spec = &a->specs[op->spec];
+	memcpy(&type, attrs + op->at, sizeof(type));
+	type &= small_masks[op->width];
+	memcpy(words, attrs, sizeof(words));
+	words[0] &= a->raw_keep[0];
+	words[1] &= a->raw_keep[1];
+	facts->end = attrs + size;
+	sf__digest_copy(&acc, h);
+	sf__digest_mix(&acc, a->list_lo ^ (UINT64_C(0x7261770000000000) | size));
+	sf__digest_mix(&acc, a->list_hi);
+	layout = !by_name && (spec->name == DW_AT_type || spec->name == DW_AT_signature);
+	*ok = reference_digest(ctx, d, spec->form, type, layout, depth, &sub, &slot);
+	if (!*ok)
+		return true;
+	if (layout && (!slot || slot->may_build))
+		facts->may_build = true;
+	sf__digest_mix_digest(&acc, &sub);
+	if (size)
+		sf__digest_mix(&acc, words[0]);
+	if (size > 8)
+		sf__digest_mix(&acc, words[1]);
+	sf__digest_copy(h, &acc);
 	return true;
 }
 
@@ -748,7 +798,8 @@ static bool type_digest(sf_die_ctx *ctx, const sf_die *d, sf_die_type *t, bool l
 	/* A struct's references are followed for its layout only when it
 	 * is a declaration standing for a type unit's definition. */
 	facts_init(&facts, layout && is_struct_tag(tag));
-	ok = mix_attrs(ctx, d, !layout || !layout_follows(tag), depth, &h, &facts);
+	if (!mix_type_ref_fast(ctx, d, !layout || !layout_follows(tag), depth, &h, &facts, &ok))
+		ok = mix_attrs(ctx, d, !layout || !layout_follows(tag), depth, &h, &facts);
 	for (unsigned i = 0; ok && i < facts.deferred_count; i++) {
 		sf_die_digest sub;
 		bool follow = facts.declaration && facts.deferred_name[i] == DW_AT_signature;

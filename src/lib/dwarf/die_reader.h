@@ -183,6 +183,10 @@ enum {
 	SF_DW_SMALL_OTHER           /* decoded and mixed in full */
 };
 #define SF_DW_SMALL_OPS 6
+/* sf_dw_abbrev.small_shape: which of these steps there are. */
+#define SF_DW_SHAPE_NAME 1u       /* small_ops[0] is SF_DW_SMALL_STRP */
+#define SF_DW_SHAPE_FILE 2u       /* next, SF_DW_SMALL_FILE */
+#define SF_DW_SHAPE_REF 4u        /* last, SF_DW_SMALL_REF */
 typedef struct sf_dw_small_op {
 	uint8_t kind;               /* SF_DW_SMALL_* */
 	uint8_t at;                 /* the value's first byte after the code */
@@ -234,10 +238,12 @@ typedef struct sf_dw_abbrev {
 	sf_dw_small_op small_ops[SF_DW_SMALL_OPS];
 	uint8_t small_count;
 	uint8_t small_flags;
-	/* The steps are exactly strp, decl_file, reference (a member's or
-	 * a typedef's name, file and type) and no flag is set: the digest
-	 * has a straight path for them. */
-	bool small_name_file_ref;
+	/* SF_DW_SHAPE_* bits when the steps are, in this order, some of
+	 * strp, decl_file and reference, and no flag is set (a member's or
+	 * typedef's name, file and type; a pointer's or qualifier's type; a
+	 * base type's name; a struct's name and file): the digest has a
+	 * straight path for them.  0 otherwise. */
+	uint8_t small_shape;
 	/* 128-bit hash of the (name, form) list without DW_AT_sibling, which
 	 * only links the tree, with the values of DW_FORM_implicit_const
 	 * (no DIE holds them) but for decl_file, then the tag and
