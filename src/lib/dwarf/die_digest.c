@@ -319,8 +319,13 @@ static bool mix_attrs_small(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsi
 	facts->external |= (a->small_flags & 1) != 0;
 	facts->declaration |= (a->small_flags & 2) != 0;
 	sf__digest_copy(&acc, h);
-	sf__digest_mix(&acc, a->list_lo ^ (UINT64_C(0x7261770000000000) | size));
-	sf__digest_mix(&acc, a->list_hi);
+	/* The attribute words go in with the list hash, a word each: the
+	 * mixing steps are a chain every DIE of a unit waits on, and a step
+	 * for the words alone was two more.  (Equal inputs mean an equal
+	 * list, which fixes the words' positions.)  mix_member_fast() and
+	 * mix_type_ref_fast() take them in the same way. */
+	sf__digest_mix(&acc, words[0] ^ a->list_lo ^ (UINT64_C(0x7261770000000000) | size));
+	sf__digest_mix(&acc, words[1] ^ a->list_hi);
 	for (unsigned k = 0; k < a->small_count; k++) {
 		const sf_dw_small_op *op = &a->small_ops[k];
 		uint64_t u;
@@ -391,10 +396,6 @@ static bool mix_attrs_small(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsi
 		}
 		}
 	}
-	if (size)
-		sf__digest_mix(&acc, words[0]);
-	if (size > 8)
-		sf__digest_mix(&acc, words[1]);
 	sf__digest_copy(h, &acc);
 	return true;
 }
@@ -430,13 +431,9 @@ static inline bool mix_member_fast(sf_die_ctx *ctx, const sf_die *d, sf_die_dige
 	words[0] &= a->raw_keep[0];
 	words[1] &= a->raw_keep[1];
 	sf__digest_copy(&acc, h);
-	sf__digest_mix(&acc, a->list_lo ^ (UINT64_C(0x7261770000000000) | size));
-	sf__digest_mix(&acc, a->list_hi);
+	sf__digest_mix(&acc, words[0] ^ a->list_lo ^ (UINT64_C(0x7261770000000000) | size));
+	sf__digest_mix(&acc, words[1] ^ a->list_hi);
 	sf__digest_mix_digest(&acc, &ctx->file_digests[file]);
-	if (size)
-		sf__digest_mix(&acc, words[0]);
-	if (size > 8)
-		sf__digest_mix(&acc, words[1]);
 	sf__digest_copy(h, &acc);
 	facts->deferred_name[facts->deferred_count] = a->specs[ops[2].spec].name;
 	facts->deferred_form[facts->deferred_count] = a->specs[ops[2].spec].form;
@@ -475,8 +472,8 @@ static inline bool mix_type_ref_fast(sf_die_ctx *ctx, const sf_die *d, bool by_n
 	words[1] &= a->raw_keep[1];
 	facts->end = attrs + size;
 	sf__digest_copy(&acc, h);
-	sf__digest_mix(&acc, a->list_lo ^ (UINT64_C(0x7261770000000000) | size));
-	sf__digest_mix(&acc, a->list_hi);
+	sf__digest_mix(&acc, words[0] ^ a->list_lo ^ (UINT64_C(0x7261770000000000) | size));
+	sf__digest_mix(&acc, words[1] ^ a->list_hi);
 	layout = !by_name && (spec->name == DW_AT_type || spec->name == DW_AT_signature);
 	*ok = reference_digest(ctx, d, spec->form, type, layout, depth, &sub, &slot);
 	if (!*ok)
@@ -484,10 +481,6 @@ static inline bool mix_type_ref_fast(sf_die_ctx *ctx, const sf_die *d, bool by_n
 	if (layout && (!slot || slot->may_build))
 		facts->may_build = true;
 	sf__digest_mix_digest(&acc, &sub);
-	if (size)
-		sf__digest_mix(&acc, words[0]);
-	if (size > 8)
-		sf__digest_mix(&acc, words[1]);
 	sf__digest_copy(h, &acc);
 	return true;
 }
