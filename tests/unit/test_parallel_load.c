@@ -278,10 +278,10 @@ Test(parallel_load, reusing_definitions_changes_nothing)
 }
 
 /*
- * In a linked program (where a .debug_str offset stands for its text) gcc
- * puts values that all DIEs of a declaration share in the declaration
+ * gcc puts values that all DIEs of a declaration share in the declaration
  * (DW_FORM_implicit_const): two units of one header whose bit-field
- * widths differ differ only there.  Reuse must still tell them apart.
+ * widths differ differ only there.  Reuse must still tell them apart
+ * (two units: strings by content, the general raw digest).
  */
 Test(parallel_load, implicit_constants_tell_definitions_apart)
 {
@@ -305,6 +305,70 @@ Test(parallel_load, implicit_constants_tell_definitions_apart)
 	cr_assert_not_null(strstr(without, "\"bit_size\": 5"), "%s", without);
 	free(with);
 	free(without);
+}
+
+/*
+ * A linked program of LINKED_UNITS units, each with one header of many
+ * structs, large enough (several loader batches) that strings go into
+ * digests by their .debug_str offset and the small digest paths run.
+ * Odd and even units differ in two ways gcc writes where those paths
+ * look only by the declaration: a bit-field width all members of a union
+ * share (DW_FORM_implicit_const in the abbreviation) and a member's
+ * name of two characters (DW_FORM_string, in the DIE before its fixed
+ * attributes).  Reuse must still tell the two definitions apart.
+ */
+#define LINKED_UNITS 48
+static const char *build_linked(void)
+{
+	static char path[4400];
+	char cmd[16384], file[4400];
+	FILE *f;
+
+	build_inputs();
+	snprintf(path, sizeof(path), "%s/linked/prog", scratch);
+	if (access(path, R_OK) == 0)
+		return path;
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/linked'", scratch);
+	cr_assert_eq(run(cmd), 0);
+	snprintf(file, sizeof(file), "%s/linked/many.h", scratch);
+	f = fopen(file, "w");
+	cr_assert_not_null(f);
+	fputs("union clash { unsigned first_member:W; unsigned second_member:W; };\n"
+	      "struct shortname { int N; long tail_field; struct shortname *next; };\n", f);
+	for (int k = 0; k < 60; k++)
+		fprintf(f, "struct filler_%d { int id; long count_%d; char tag; void *ptr; const char *label; "
+			   "struct filler_%d *self; unsigned bits : %d; short xy; };\n", k, k, k, k % 7 + 1);
+	fclose(f);
+	for (int i = 0; i < LINKED_UNITS; i++) {
+		snprintf(file, sizeof(file), "%s/linked/l%02d.c", scratch, i);
+		f = fopen(file, "w");
+		cr_assert_not_null(f);
+		fprintf(f, "#define W %d\n#define N %s\n#include \"many.h\"\n", i % 2 ? 5 : 3, i % 2 ? "cd" : "ab");
+		fprintf(f, "union clash c%d; struct shortname s%d;\n", i, i);
+		for (int k = 0; k < 60; k++)
+			fprintf(f, "struct filler_%d f%d_%d;\n", k, i, k);
+		if (i)
+			fprintf(f, "int unit_%d(void) { return %d; }\n", i, i);
+		else
+			fputs("int main(void) { return 0; }\n", f);
+		fclose(f);
+	}
+	snprintf(cmd, sizeof(cmd), "cd '%s/linked' && cc -g -O0 -c l*.c && cc -o prog l*.o", scratch);
+	cr_assert_eq(run(cmd), 0, "compiling the linked fixture failed");
+	return path;
+}
+
+Test(parallel_load, linked_definitions_that_differ_only_where_the_digest_looks_fast)
+{
+	const char *path = build_linked();
+	char *base = report_json_reuse(path, 1, false);
+
+	cr_assert_not_null(strstr(base, "\"bit_size\": 3"), "%s", base);
+	cr_assert_not_null(strstr(base, "\"bit_size\": 5"), "%s", base);
+	cr_assert_not_null(strstr(base, "\"name\": \"ab\""), "%s", base);
+	cr_assert_not_null(strstr(base, "\"name\": \"cd\""), "%s", base);
+	free(base);
+	assert_reuse_changes_nothing(path);
 }
 
 /*

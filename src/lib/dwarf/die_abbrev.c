@@ -98,9 +98,10 @@ static uint8_t small_shape(const sf_dw_abbrev *a)
 	return k == a->small_count ? shape : 0;
 }
 
-/* small_ops and small_flags from raw_act; too many steps for small_ops
- * leave the declaration to the general raw digest. */
-static void plan_small_ops(sf_dw_abbrev *a, const sf_dw_spec *specs)
+/* small_ops and small_flags from raw_act, spec i's value at byte at[i];
+ * too many steps for small_ops leave the declaration to the general raw
+ * digest. */
+static void plan_small_ops(sf_dw_abbrev *a, const sf_dw_spec *specs, const int *at)
 {
 	for (uint64_t m = a->raw_act; m; m &= m - 1) {
 		const unsigned i = (unsigned)__builtin_ctzll(m);
@@ -117,7 +118,7 @@ static void plan_small_ops(sf_dw_abbrev *a, const sf_dw_spec *specs)
 		}
 		op = &a->small_ops[a->small_count++];
 		op->kind = small_kind(spec);
-		op->at = (uint8_t)spec->fixed_offset;
+		op->at = (uint8_t)at[i];
 		op->width = (uint8_t)(spec->fast_width > 0 ? spec->fast_width : 0);
 		op->spec = (uint8_t)i;
 	}
@@ -130,18 +131,12 @@ static void plan_small_ops(sf_dw_abbrev *a, const sf_dw_spec *specs)
  * declaration instead of per DIE, as die_digest.c's mix_attrs_raw()
  * would for a unit whose strp offsets stand for their text.
  */
-static void plan_small(sf_dw_abbrev *a, const sf_dw_spec *specs)
+/* raw_keep, raw_act and the steps for the specs of `special`, spec i's
+ * value at byte at[i] of the `size` bytes hashed. */
+static void plan_steps(sf_dw_abbrev *a, const sf_dw_spec *specs, uint64_t special, const int *at, size_t size)
 {
-	a->raw_small = a->raw_digest && a->fixed_size <= 16;
-	a->raw_keep[0] = a->raw_keep[1] = ~UINT64_C(0);
-	a->raw_act = 0;
-	a->small_count = 0;
-	a->small_flags = 0;
-	a->small_shape = 0;
-	if (!a->raw_small)
-		return;
-	keep_clear(a->raw_keep, (size_t)a->fixed_size, 16);
-	for (uint64_t m = a->special; m; m &= m - 1) {
+	keep_clear(a->raw_keep, size, 16);
+	for (uint64_t m = special; m; m &= m - 1) {
 		const unsigned i = (unsigned)__builtin_ctzll(m);
 		const sf_dw_spec *spec = &specs[i];
 		const bool flag = spec->name == DW_AT_external || spec->name == DW_AT_declaration;
@@ -149,15 +144,70 @@ static void plan_small(sf_dw_abbrev *a, const sf_dw_spec *specs)
 		/* Flags and strp offsets keep their bytes; strp offsets
 		 * are still looked at, for their bound. */
 		if (!flag && !strp)
-			keep_clear(a->raw_keep, (size_t)spec->fixed_offset, (size_t)spec->fast_width);
+			keep_clear(a->raw_keep, (size_t)at[i], (size_t)spec->fast_width);
 		if (spec->name != DW_AT_sibling || flag || strp)
 			a->raw_act |= UINT64_C(1) << i;
 	}
-	plan_small_ops(a, specs);
+	plan_small_ops(a, specs, at);
+}
+
+static void plan_small(sf_dw_abbrev *a, const sf_dw_spec *specs)
+{
+	int at[64];
+
+	a->raw_small = a->raw_digest && a->fixed_size <= 16;
+	a->raw_keep[0] = a->raw_keep[1] = ~UINT64_C(0);
+	a->raw_act = 0;
+	a->small_count = 0;
+	a->small_flags = 0;
+	a->small_shape = 0;
+	a->string_led = false;
+	if (!a->raw_small)
+		return;
+	for (uint32_t i = 0; i < a->spec_count; i++)
+		at[i] = specs[i].fixed_offset;
+	plan_steps(a, specs, a->special, at, (size_t)a->fixed_size);
+}
+
+/*
+ * string_led (see sf_dw_abbrev): gcc writes names of up to three
+ * characters in the DIE (DW_FORM_string), which leaves every member
+ * named so without fixed offsets.  When the name comes first and all
+ * else has a fixed size, the small plan is made for the attributes after
+ * the name, at offsets from its end.
+ */
+static void plan_string_led(sf_dw_abbrev *a, const sf_dw_spec *specs, const sf_dw_unit *unit)
+{
+	uint64_t special = 0;
+	int at[64];
+	int size = 0;
+
+	if (a->raw_small || a->has_indirect || a->spec_count < 2 || a->spec_count > 64 ||
+	    specs[0].name != DW_AT_name || specs[0].form != DW_FORM_string)
+		return;
+	for (uint32_t i = 1; i < a->spec_count; i++) {
+		int width = sf__dw_form_size(specs[i].form, unit->offset_size, unit->address_size, unit->version);
+		if (width < 0 || size + width > 16)
+			return;
+		if (digest_special(specs[i].name, specs[i].form)) {
+			if (specs[i].fast_width < 0)
+				return;
+			special |= UINT64_C(1) << i;
+		}
+		at[i] = size;
+		size += width;
+	}
+	/* plan_small_ops() clears raw_small when the steps do not fit. */
+	a->raw_small = true;
+	plan_steps(a, specs, special, at, (size_t)size);
+	a->string_led = a->raw_small;
+	a->raw_small = false;
+	a->small_shape = 0;
+	a->tail_size = (uint8_t)size;
 }
 
 /* Sets a->special and a->raw_digest once its specs are read. */
-static void plan_digest(sf_dw_abbrev *a, const sf_dw_spec *specs)
+static void plan_digest(sf_dw_abbrev *a, const sf_dw_spec *specs, const sf_dw_unit *unit)
 {
 	a->special = 0;
 	a->raw_digest = !a->has_indirect && a->fixed_size >= 0 && a->fixed_size <= SF_DW_RAW_LIMIT &&
@@ -172,6 +222,7 @@ static void plan_digest(sf_dw_abbrev *a, const sf_dw_spec *specs)
 	if (!a->raw_digest)
 		a->special = 0;
 	plan_small(a, specs);
+	plan_string_led(a, specs, unit);
 }
 
 /*
@@ -322,7 +373,7 @@ static inline int decode_specs(const sf_dw_cursor *cursor, const sf_dw_unit *uni
 	a->all_fixed = a->fixed_size >= 0 && a->spec_count &&
 		       ((const sf_dw_spec *)specs->items)[specs->count - 1].fixed_offset >= 0;
 	/* No spec at all (a DIE without attributes) leaves `items` NULL. */
-	plan_digest(a, specs->items ? (const sf_dw_spec *)specs->items + first_spec : NULL);
+	plan_digest(a, specs->items ? (const sf_dw_spec *)specs->items + first_spec : NULL, unit);
 	return 0;
 }
 

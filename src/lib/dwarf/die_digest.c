@@ -294,6 +294,91 @@ static const uint64_t small_masks[9] = { 0, 0xff, 0xffff, 0, 0xffffffff, 0, 0, 0
  * takes in, at a fraction of the work.  [attrs, attrs + fixed_size) is
  * known readable, `end` is the unit's end.
  */
+/*
+ * The steps of small_ops into *acc: values read a word at a time at
+ * `base` (the attribute bytes, or a zero-padded copy of them), the rare
+ * kinds decoded in full at `real` (the bytes themselves, before `end`).
+ */
+static inline __attribute__((always_inline)) bool mix_small_steps(sf_die_ctx *ctx, const sf_die *d,
+								   const uint8_t *base, const uint8_t *real,
+								   const uint8_t *end, bool by_name, unsigned depth,
+								   sf_die_digest *acc, attr_facts *facts, uint64_t str_size)
+{
+	const sf_dw_abbrev *a = d->raw.abbrev;
+
+	for (unsigned k = 0; k < a->small_count; k++) {
+		const sf_dw_small_op *op = &a->small_ops[k];
+		uint64_t u;
+		memcpy(&u, base + op->at, sizeof(u));
+		u &= small_masks[op->width];
+		switch (op->kind) {
+		case SF_DW_SMALL_REF: {
+			const sf_dw_spec *spec = &a->specs[op->spec];
+			sf_die_digest sub;
+			const sf_die_type *slot = NULL;
+			bool layout;
+			if (facts->defer) {
+				/* mix_value()'s deferral: a member's type. */
+				if (facts->deferred_count == MAX_DEFERRED)
+					return false;
+				facts->deferred_name[facts->deferred_count] = spec->name;
+				facts->deferred_form[facts->deferred_count] = spec->form;
+				facts->deferred[facts->deferred_count++] = u;
+				continue;
+			}
+			/* mix_value()'s reference, without its call: the type
+			 * of every typedef, pointer, qualifier and array. */
+			layout = !by_name && (spec->name == DW_AT_type || spec->name == DW_AT_signature);
+			if (!reference_digest(ctx, d, spec->form, u, layout, depth, &sub, &slot))
+				return false;
+			if (layout && (!slot || slot->may_build))
+				facts->may_build = true;
+			sf__digest_mix_digest(acc, &sub);
+			continue;
+		}
+		case SF_DW_SMALL_FILE: {
+			sf_die_digest file;
+			if (ctx->file_digest_unit == d->raw.unit && u < ctx->file_digest_capacity &&
+			    ctx->file_digest_state[u]) {
+				/* sf__die_file_digest()'s cache, without the call. */
+				sf__digest_mix_digest(acc, &ctx->file_digests[u]);
+				continue;
+			}
+			if (!sf__die_file_digest(ctx, d, u, &file))
+				return false;
+			sf__digest_mix_digest(acc, &file);
+			continue;
+		}
+		case SF_DW_SMALL_EXTERNAL:
+			/* Flags: their bytes are their value. */
+			facts->external |= u != 0;
+			continue;
+		case SF_DW_SMALL_DECLARATION:
+			facts->declaration |= u != 0;
+			continue;
+		case SF_DW_SMALL_STRP:
+			if (u >= str_size)
+				return false;
+			continue;
+		default: {
+			const sf_dw_spec *spec = &a->specs[op->spec];
+			sf_dw_value v;
+			if (sf__dw_value_fast(spec, real + op->at, end, false, &v) < 0)
+				return false;
+			if (spec->name == DW_AT_external || spec->name == DW_AT_declaration) {
+				/* Flags in the list (implicit_const): see mix_attrs_raw(). */
+				if (v.u)
+					*(spec->name == DW_AT_external ? &facts->external : &facts->declaration) = true;
+				continue;
+			}
+			if (!mix_value(ctx, d, spec->name, &v, by_name, depth, acc, facts))
+				return false;
+		}
+		}
+	}
+	return true;
+}
+
 static bool mix_attrs_small(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsigned depth, sf_die_digest *h,
 			    attr_facts *facts, const uint8_t *end, uint64_t str_size)
 {
@@ -326,76 +411,8 @@ static bool mix_attrs_small(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsi
 	 * mix_type_ref_fast() take them in the same way. */
 	sf__digest_mix(&acc, words[0] ^ a->list_lo ^ (UINT64_C(0x7261770000000000) | size));
 	sf__digest_mix(&acc, words[1] ^ a->list_hi);
-	for (unsigned k = 0; k < a->small_count; k++) {
-		const sf_dw_small_op *op = &a->small_ops[k];
-		uint64_t u;
-		memcpy(&u, base + op->at, sizeof(u));
-		u &= small_masks[op->width];
-		switch (op->kind) {
-		case SF_DW_SMALL_REF: {
-			const sf_dw_spec *spec = &a->specs[op->spec];
-			sf_die_digest sub;
-			const sf_die_type *slot = NULL;
-			bool layout;
-			if (facts->defer) {
-				/* mix_value()'s deferral: a member's type. */
-				if (facts->deferred_count == MAX_DEFERRED)
-					return false;
-				facts->deferred_name[facts->deferred_count] = spec->name;
-				facts->deferred_form[facts->deferred_count] = spec->form;
-				facts->deferred[facts->deferred_count++] = u;
-				continue;
-			}
-			/* mix_value()'s reference, without its call: the type
-			 * of every typedef, pointer, qualifier and array. */
-			layout = !by_name && (spec->name == DW_AT_type || spec->name == DW_AT_signature);
-			if (!reference_digest(ctx, d, spec->form, u, layout, depth, &sub, &slot))
-				return false;
-			if (layout && (!slot || slot->may_build))
-				facts->may_build = true;
-			sf__digest_mix_digest(&acc, &sub);
-			continue;
-		}
-		case SF_DW_SMALL_FILE: {
-			sf_die_digest file;
-			if (ctx->file_digest_unit == d->raw.unit && u < ctx->file_digest_capacity &&
-			    ctx->file_digest_state[u]) {
-				/* sf__die_file_digest()'s cache, without the call. */
-				sf__digest_mix_digest(&acc, &ctx->file_digests[u]);
-				continue;
-			}
-			if (!sf__die_file_digest(ctx, d, u, &file))
-				return false;
-			sf__digest_mix_digest(&acc, &file);
-			continue;
-		}
-		case SF_DW_SMALL_EXTERNAL:
-			/* Flags: their bytes are their value. */
-			facts->external |= u != 0;
-			continue;
-		case SF_DW_SMALL_DECLARATION:
-			facts->declaration |= u != 0;
-			continue;
-		case SF_DW_SMALL_STRP:
-			if (u >= str_size)
-				return false;
-			continue;
-		default: {
-			const sf_dw_spec *spec = &a->specs[op->spec];
-			sf_dw_value v;
-			if (sf__dw_value_fast(spec, attrs + spec->fixed_offset, end, false, &v) < 0)
-				return false;
-			if (spec->name == DW_AT_external || spec->name == DW_AT_declaration) {
-				/* Flags in the list (implicit_const): see mix_attrs_raw(). */
-				if (v.u)
-					*(spec->name == DW_AT_external ? &facts->external : &facts->declaration) = true;
-				continue;
-			}
-			if (!mix_value(ctx, d, spec->name, &v, by_name, depth, &acc, facts))
-				return false;
-		}
-		}
-	}
+	if (!mix_small_steps(ctx, d, base, attrs, end, by_name, depth, &acc, facts, str_size))
+		return false;
 	sf__digest_copy(h, &acc);
 	return true;
 }
@@ -509,11 +526,6 @@ static bool mix_attrs_raw(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsign
 
 	const size_t word_count = (size + 7) / 8;
 
-	/* The unit mix_attrs() sends straight to mix_attrs_small(). */
-	ctx->small_unit = unit;
-	ctx->small_ok = raw_strp;
-	ctx->small_end = end;
-	ctx->small_str_size = str->size;
 	if ((size_t)(end - attrs) < size)
 		return false;
 	if (a->raw_small && raw_strp)
@@ -609,15 +621,76 @@ static bool mix_attrs_full(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsig
 	return res == 0;
 }
 
-/* mix_attrs_full(), or for a small declaration of a unit it has seen
- * (nearly every member and type DIE) mix_attrs_small() without its
- * checks of the unit. */
+/*
+ * mix_attrs_small() for a DIE led by its name in line (sf_dw_abbrev.
+ * string_led): the name by its text, then the bytes after it as a small
+ * DIE's.  Anything odd (no end to the name, too few bytes after it)
+ * goes the general way, which says what is wrong.
+ */
+static bool mix_attrs_string_led(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsigned depth, sf_die_digest *h,
+				 attr_facts *facts)
+{
+	const sf_dw_abbrev *a = d->raw.abbrev;
+	const uint8_t *attrs = d->raw.attrs;
+	const uint8_t *end = ctx->small_end;
+	const uint8_t *nul = end > attrs ? memchr(attrs, 0, (size_t)(end - attrs)) : NULL;
+	const uint8_t *tail, *base;
+	uint8_t padded[24];
+	uint64_t words[2];
+	sf_die_digest acc, name;
+
+	if (!nul || (size_t)(end - (nul + 1)) < a->tail_size)
+		return mix_attrs_full(ctx, d, by_name, depth, h, facts);
+	tail = base = nul + 1;
+	if ((size_t)(end - tail) < sizeof(padded)) {
+		memset(padded, 0, sizeof(padded));
+		memcpy(padded, tail, a->tail_size);
+		base = padded;
+	}
+	memcpy(words, base, sizeof(words));
+	words[0] &= a->raw_keep[0];
+	words[1] &= a->raw_keep[1];
+	facts->end = tail + a->tail_size;
+	facts->external |= (a->small_flags & 1) != 0;
+	facts->declaration |= (a->small_flags & 2) != 0;
+	sf__die_string_digest(ctx, (const char *)attrs, &name);
+	sf__digest_copy(&acc, h);
+	sf__digest_mix(&acc, words[0] ^ a->list_lo ^ (UINT64_C(0x73746c0000000000) | a->tail_size));
+	sf__digest_mix(&acc, words[1] ^ a->list_hi);
+	sf__digest_mix_digest(&acc, &name);
+	if (!mix_small_steps(ctx, d, base, tail, end, by_name, depth, &acc, facts, ctx->small_str_size))
+		return false;
+	sf__digest_copy(h, &acc);
+	return true;
+}
+
+/* What mix_attrs() needs to know of a unit to take its DIEs the small
+ * ways: its end, its .debug_str, and whether strp offsets there stand for
+ * their text. */
+static void small_unit_setup(sf_die_ctx *ctx, const sf_dw_unit *unit)
+{
+	const sf_dwarf_bytes *str = &ctx->dw->spaces[unit->space].sections->str;
+
+	ctx->small_unit = unit;
+	ctx->small_ok = !ctx->image->big_endian && ctx->known && ctx->known->str_distinct &&
+			str->data == ctx->image->sections.str.data;
+	ctx->small_end = ctx->dw->spaces[unit->space].data + unit->end;
+	ctx->small_str_size = str->size;
+}
+
+/* mix_attrs_full(), or for a small declaration (nearly every member and
+ * type DIE) mix_attrs_small() or mix_attrs_string_led(). */
 static inline bool mix_attrs(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsigned depth, sf_die_digest *h,
 			     attr_facts *facts)
 {
-	if (d->raw.abbrev->raw_small && ctx->small_unit == d->raw.unit && ctx->small_ok &&
-	    (size_t)(ctx->small_end - d->raw.attrs) >= (size_t)d->raw.abbrev->fixed_size)
+	const sf_dw_abbrev *a = d->raw.abbrev;
+
+	if ((a->raw_small || a->string_led) && ctx->small_unit != d->raw.unit)
+		small_unit_setup(ctx, d->raw.unit);
+	if (a->raw_small && ctx->small_ok && (size_t)(ctx->small_end - d->raw.attrs) >= (size_t)a->fixed_size)
 		return mix_attrs_small(ctx, d, by_name, depth, h, facts, ctx->small_end, ctx->small_str_size);
+	if (a->string_led && ctx->small_ok)
+		return mix_attrs_string_led(ctx, d, by_name, depth, h, facts);
 	return mix_attrs_full(ctx, d, by_name, depth, h, facts);
 }
 

@@ -244,6 +244,11 @@ typedef struct sf_dw_abbrev {
 	 * base type's name; a struct's name and file): the digest has a
 	 * straight path for them.  0 otherwise. */
 	uint8_t small_shape;
+	/* Not raw_small, but led by an inline DW_AT_name string after which
+	 * tail_size (at most 16) bytes of fixed size follow: raw_keep,
+	 * raw_act and small_ops are for those bytes, from the string's end. */
+	bool string_led;
+	uint8_t tail_size;
 	/* 128-bit hash of the (name, form) list without DW_AT_sibling, which
 	 * only links the tree, with the values of DW_FORM_implicit_const
 	 * (no DIE holds them) but for decl_file, then the tag and
