@@ -54,8 +54,19 @@ static bool digest_special(uint16_t name, uint16_t form)
 /* Bits of the bytes [at, at + width) of a 16-byte little-endian pair. */
 static void keep_clear(uint64_t keep[2], size_t at, size_t width)
 {
-	for (size_t b = at; b < at + width && b < 16; b++)
-		keep[b / 8] &= ~(UINT64_C(0xff) << (8 * (b % 8)));
+	/* Bytes [from, to) of word w, for each of the two words: masks, not
+	 * a loop per byte (every declaration of every unit comes here). */
+	for (size_t w = 0; w < 2; w++) {
+		size_t from = at > 8 * w ? at - 8 * w : 0, to = at + width > 8 * w ? at + width - 8 * w : 0;
+		uint64_t upto, below;
+		from = from < 8 ? from : 8;
+		to = to < 8 ? to : 8;
+		if (from >= to)
+			continue;
+		upto = to == 8 ? ~UINT64_C(0) : (UINT64_C(1) << (8 * to)) - 1;
+		below = (UINT64_C(1) << (8 * from)) - 1;
+		keep[w] &= ~(upto & ~below);
+	}
 }
 
 /* The step of small_ops for raw_act's spec `spec`. */
