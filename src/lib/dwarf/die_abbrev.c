@@ -139,7 +139,7 @@ static void plan_small_ops(sf_dw_abbrev *a, const sf_dw_spec *specs, const int *
 /*
  * raw_small, raw_keep and raw_act (see sf_dw_abbrev): the masks and the
  * list of specs a small raw digest looks at, worked out once per
- * declaration instead of per DIE, as die_digest.c's mix_attrs_raw()
+ * declaration instead of per DIE, as die_digest_attrs.c's mix_attrs_raw()
  * would for a unit whose strp offsets stand for their text.
  */
 /* raw_keep, raw_act and the steps for the specs of `special`, spec i's

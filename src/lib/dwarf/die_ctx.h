@@ -285,7 +285,7 @@ typedef struct sf_die_ctx {
 	size_t file_digest_capacity;
 	/* The unit the digest last took a DIE's attributes from, its end,
 	 * the size of its .debug_str, and whether its strp offsets stand for
-	 * their text (die_digest.c's mix_attrs_small()). */
+	 * their text (die_digest_attrs.c's mix_attrs_small()). */
 	const sf_dw_unit *small_unit;
 	const uint8_t *small_end;
 	uint64_t small_str_size;

@@ -170,7 +170,7 @@ typedef struct sf_dw_spec {
 } sf_dw_spec;
 
 /*
- * What a small raw digest (die_digest.c's mix_attrs_small()) does with
+ * What a small raw digest (die_digest_attrs.c's mix_attrs_small()) does with
  * each attribute it looks at, worked out per declaration so that a DIE
  * costs no form or name tests: sf_dw_abbrev.small_ops.
  */
