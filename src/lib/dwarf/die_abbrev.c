@@ -136,12 +136,6 @@ static void plan_small_ops(sf_dw_abbrev *a, const sf_dw_spec *specs, const int *
 	a->small_shape = small_shape(a);
 }
 
-/*
- * raw_small, raw_keep and raw_act (see sf_dw_abbrev): the masks and the
- * list of specs a small raw digest looks at, worked out once per
- * declaration instead of per DIE, as die_digest_attrs.c's mix_attrs_raw()
- * would for a unit whose strp offsets stand for their text.
- */
 /* raw_keep, raw_act and the steps for the specs of `special`, spec i's
  * value at byte at[i] of the `size` bytes hashed. */
 static void plan_steps(sf_dw_abbrev *a, const sf_dw_spec *specs, uint64_t special, const int *at, size_t size)
@@ -162,6 +156,12 @@ static void plan_steps(sf_dw_abbrev *a, const sf_dw_spec *specs, uint64_t specia
 	plan_small_ops(a, specs, at);
 }
 
+/*
+ * raw_small, raw_keep and raw_act (see sf_dw_abbrev): the masks and the
+ * list of specs a small raw digest looks at, worked out once per
+ * declaration instead of per DIE, as die_digest_attrs.c's mix_attrs_raw()
+ * would for a unit whose strp offsets stand for their text.
+ */
 static void plan_small(sf_dw_abbrev *a, const sf_dw_spec *specs)
 {
 	int at[64];

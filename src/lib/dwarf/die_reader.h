@@ -189,7 +189,7 @@ enum {
 #define SF_DW_SHAPE_REF 4u        /* last, SF_DW_SMALL_REF */
 typedef struct sf_dw_small_op {
 	uint8_t kind;               /* SF_DW_SMALL_* */
-	uint8_t at;                 /* the value's first byte after the code */
+	uint8_t at;                 /* its first byte after the code (the name: string_led) */
 	uint8_t width;              /* its bytes: 1, 2, 4 or 8 (0 for OTHER only) */
 	uint8_t spec;               /* index in sf_dw_abbrev.specs */
 } sf_dw_small_op;
@@ -239,10 +239,9 @@ typedef struct sf_dw_abbrev {
 	uint8_t small_count;
 	uint8_t small_flags;
 	/* SF_DW_SHAPE_* bits when the steps are, in this order, some of
-	 * strp, decl_file and reference, and no flag is set (a member's or
-	 * typedef's name, file and type; a pointer's or qualifier's type; a
-	 * base type's name; a struct's name and file): the digest has a
-	 * straight path for them.  0 otherwise. */
+	 * strp, decl_file and reference, and no flag is set; 0 otherwise.
+	 * The digest takes two shapes in line: name, file and type (most
+	 * members) and type alone (pointers, qualifiers, function types). */
 	uint8_t small_shape;
 	/* Not raw_small, but led by an inline DW_AT_name string after which
 	 * tail_size (at most 16) bytes of fixed size follow: raw_keep,
