@@ -31,7 +31,8 @@
  *   spells it, so pointer cycles end there;
  * - references by what they point to, decl_file by the file name, strings
  *   by content (or by offset where .debug_str holds each text once),
- *   DW_AT_sibling not at all;
+ *   values the abbreviation holds (DW_FORM_implicit_const) by its list
+ *   hash, DW_AT_sibling not at all;
  * - the unit's ABI rules (after producer quirks), DWARF version and
  *   DW_AT_language.
  * Anything unusual (cycles, corrupt or unknown forms, depth) gives no
