@@ -90,15 +90,6 @@ static inline void clear_bytes(uint64_t *words, size_t at, size_t width)
 #endif
 }
 
-/* Bits of a value of sf_dw_small_op.width bytes. */
-
-/*
- * mix_attrs_raw() for at most 16 bytes where strp offsets stand for their
- * text, with the masks and steps die_abbrev.c worked out for the
- * declaration (sf_dw_abbrev.raw_keep, small_ops): what mix_attrs_raw()
- * takes in, at a fraction of the work.  [attrs, attrs + fixed_size) is
- * known readable, `end` is the unit's end.
- */
 /*
  * The steps of small_ops into *acc: values read a word at a time at
  * `base` (the attribute bytes, or a zero-padded copy of them), the rare
@@ -184,6 +175,13 @@ static inline __attribute__((always_inline)) bool mix_small_steps(sf_die_ctx *ct
 	return true;
 }
 
+/*
+ * mix_attrs_raw() for at most 16 bytes where strp offsets stand for their
+ * text, with the masks and steps die_abbrev.c worked out for the
+ * declaration (sf_dw_abbrev.raw_keep, small_ops): what mix_attrs_raw()
+ * takes in, at a fraction of the work.  [attrs, attrs + fixed_size) is
+ * known readable, `end` is the unit's end.
+ */
 bool sf__die_mix_attrs_small(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsigned depth, sf_die_digest *h,
 			     sf_attr_facts *facts, const uint8_t *end, uint64_t str_size)
 {
