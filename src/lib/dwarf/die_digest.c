@@ -135,7 +135,7 @@ static inline bool mix_member_fast(sf_die_ctx *ctx, const sf_die *d, sf_die_dige
 	const uint8_t *attrs = d->raw.attrs;
 	const size_t size = (size_t)a->fixed_size;
 	const sf_dw_small_op *ops = a->small_ops;
-	uint64_t words[2], name, file, type;
+	uint64_t name, file, type;
 	sf_die_digest acc;
 
 	if (a->small_shape != (SF_DW_SHAPE_NAME | SF_DW_SHAPE_FILE | SF_DW_SHAPE_REF) || ctx->small_unit != d->raw.unit ||
@@ -150,17 +150,11 @@ static inline bool mix_member_fast(sf_die_ctx *ctx, const sf_die *d, sf_die_dige
 	if (name >= ctx->small_str_size || ctx->file_digest_unit != d->raw.unit || file >= ctx->file_digest_capacity ||
 	    !ctx->file_digest_state[file])
 		return false;
-	memcpy(words, attrs, sizeof(words));
-	words[0] &= a->raw_keep[0];
-	words[1] &= a->raw_keep[1];
 	sf__digest_copy(&acc, h);
-	sf__digest_mix(&acc, words[0] ^ a->list_lo ^ (UINT64_C(0x7261770000000000) | size));
-	sf__digest_mix(&acc, words[1] ^ a->list_hi);
+	sf__digest_mix_small_head(&acc, a, attrs, SF_DIGEST_SMALL_MARK | size);
 	sf__digest_mix_digest(&acc, &ctx->file_digests[file]);
 	sf__digest_copy(h, &acc);
-	facts->deferred_name[facts->deferred_count] = a->specs[ops[2].spec].name;
-	facts->deferred_form[facts->deferred_count] = a->specs[ops[2].spec].form;
-	facts->deferred[facts->deferred_count++] = type;
+	(void)sf__attr_facts_defer(facts, a->specs[ops[2].spec].name, a->specs[ops[2].spec].form, type);
 	facts->end = attrs + size;
 	return true;
 }
@@ -180,10 +174,8 @@ static inline bool mix_type_ref_fast(sf_die_ctx *ctx, const sf_die *d, bool by_n
 	const size_t size = (size_t)a->fixed_size;
 	const sf_dw_small_op *op = &a->small_ops[0];
 	const sf_dw_spec *spec;
-	const sf_die_type *slot = NULL;
-	uint64_t words[2], type;
-	sf_die_digest acc, sub;
-	bool layout;
+	uint64_t type;
+	sf_die_digest acc;
 
 	if (a->small_shape != SF_DW_SHAPE_REF || facts->defer || ctx->small_unit != d->raw.unit || !ctx->small_ok ||
 	    (size_t)(ctx->small_end - attrs) < 24)
@@ -191,21 +183,12 @@ static inline bool mix_type_ref_fast(sf_die_ctx *ctx, const sf_die *d, bool by_n
 	spec = &a->specs[op->spec];
 	memcpy(&type, attrs + op->at, sizeof(type));
 	type &= sf__digest_small_mask(op->width);
-	memcpy(words, attrs, sizeof(words));
-	words[0] &= a->raw_keep[0];
-	words[1] &= a->raw_keep[1];
 	facts->end = attrs + size;
 	sf__digest_copy(&acc, h);
-	sf__digest_mix(&acc, words[0] ^ a->list_lo ^ (UINT64_C(0x7261770000000000) | size));
-	sf__digest_mix(&acc, words[1] ^ a->list_hi);
-	layout = !by_name && (spec->name == DW_AT_type || spec->name == DW_AT_signature);
-	*ok = sf__die_digest_ref(ctx, d, spec->form, type, layout, depth, &sub, &slot);
-	if (!*ok)
-		return true;
-	if (layout && (!slot || slot->may_build))
-		facts->may_build = true;
-	sf__digest_mix_digest(&acc, &sub);
-	sf__digest_copy(h, &acc);
+	sf__digest_mix_small_head(&acc, a, attrs, SF_DIGEST_SMALL_MARK | size);
+	*ok = sf__digest_mix_ref(ctx, d, spec->name, spec->form, type, by_name, depth, &acc, facts);
+	if (*ok)
+		sf__digest_copy(h, &acc);
 	return true;
 }
 

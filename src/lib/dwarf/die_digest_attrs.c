@@ -43,20 +43,9 @@ static inline bool mix_value(sf_die_ctx *ctx, const sf_die *d, uint16_t name, co
 	} else if (sf__die_form_is_reference(v->form) && facts->defer) {
 		/* Static members are not laid out: only once every flag
 		 * is known can the member's type be followed rightly. */
-		if (facts->deferred_count == SF_DIGEST_MAX_DEFERRED)
-			return false;
-		facts->deferred_name[facts->deferred_count] = name;
-		facts->deferred_form[facts->deferred_count] = v->form;
-		facts->deferred[facts->deferred_count++] = v->u;
+		return sf__attr_facts_defer(facts, name, v->form, v->u);
 	} else if (sf__die_form_is_reference(v->form)) {
-		sf_die_digest sub;
-		const sf_die_type *slot = NULL;
-		bool layout = !by_name && (name == DW_AT_type || name == DW_AT_signature);
-		if (!sf__die_digest_ref(ctx, d, v->form, v->u, layout, depth, &sub, &slot))
-			return false;
-		if (layout && (!slot || slot->may_build))
-			facts->may_build = true;
-		sf__digest_mix_digest(acc, &sub);
+		return sf__digest_mix_ref(ctx, d, name, v->form, v->u, by_name, depth, acc, facts);
 	} else if (v->block) {
 		sf__digest_mix_bytes(acc, v->block, (size_t)v->block_len);
 	} else {
@@ -109,27 +98,13 @@ static inline __attribute__((always_inline)) bool mix_small_steps(sf_die_ctx *ct
 		u &= sf__digest_small_mask(op->width);
 		switch (op->kind) {
 		case SF_DW_SMALL_REF: {
+			/* mix_value()'s deferral (a member's type) or reference
+			 * (the type of every typedef, pointer, qualifier and
+			 * array), without its tests of the form. */
 			const sf_dw_spec *spec = &a->specs[op->spec];
-			sf_die_digest sub;
-			const sf_die_type *slot = NULL;
-			bool layout;
-			if (facts->defer) {
-				/* mix_value()'s deferral: a member's type. */
-				if (facts->deferred_count == SF_DIGEST_MAX_DEFERRED)
-					return false;
-				facts->deferred_name[facts->deferred_count] = spec->name;
-				facts->deferred_form[facts->deferred_count] = spec->form;
-				facts->deferred[facts->deferred_count++] = u;
-				continue;
-			}
-			/* mix_value()'s reference, without its call: the type
-			 * of every typedef, pointer, qualifier and array. */
-			layout = !by_name && (spec->name == DW_AT_type || spec->name == DW_AT_signature);
-			if (!sf__die_digest_ref(ctx, d, spec->form, u, layout, depth, &sub, &slot))
+			if (facts->defer ? !sf__attr_facts_defer(facts, spec->name, spec->form, u)
+					 : !sf__digest_mix_ref(ctx, d, spec->name, spec->form, u, by_name, depth, acc, facts))
 				return false;
-			if (layout && (!slot || slot->may_build))
-				facts->may_build = true;
-			sf__digest_mix_digest(acc, &sub);
 			continue;
 		}
 		case SF_DW_SMALL_FILE: {
@@ -192,7 +167,6 @@ bool sf__die_mix_attrs_small(sf_die_ctx *ctx, const sf_die *d, bool by_name, uns
 	 * near the unit's end from a zero-padded copy. */
 	uint8_t padded[24];
 	const uint8_t *base = attrs;
-	uint64_t words[2];
 	sf_die_digest acc;
 
 	if ((size_t)(end - attrs) < sizeof(padded)) {
@@ -200,20 +174,11 @@ bool sf__die_mix_attrs_small(sf_die_ctx *ctx, const sf_die *d, bool by_name, uns
 		memcpy(padded, attrs, size);
 		base = padded;
 	}
-	memcpy(words, base, sizeof(words));
-	words[0] &= a->raw_keep[0];
-	words[1] &= a->raw_keep[1];
 	facts->end = attrs + size;
 	facts->external |= (a->small_flags & 1) != 0;
 	facts->declaration |= (a->small_flags & 2) != 0;
 	sf__digest_copy(&acc, h);
-	/* The attribute words go in with the list hash, a word each: the
-	 * mixing steps are a chain every DIE of a unit waits on, and a step
-	 * for the words alone was two more.  (Equal inputs mean an equal
-	 * list, which fixes the words' positions.)  die_digest.c's
-	 * mix_member_fast() and mix_type_ref_fast() take them the same way. */
-	sf__digest_mix(&acc, words[0] ^ a->list_lo ^ (UINT64_C(0x7261770000000000) | size));
-	sf__digest_mix(&acc, words[1] ^ a->list_hi);
+	sf__digest_mix_small_head(&acc, a, base, SF_DIGEST_SMALL_MARK | size);
 	if (!mix_small_steps(ctx, d, base, attrs, end, by_name, depth, &acc, facts, str_size))
 		return false;
 	sf__digest_copy(h, &acc);
@@ -235,19 +200,21 @@ static bool mix_attrs_raw(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsign
 	const sf_dw_abbrev *a = d->raw.abbrev;
 	const sf_dw_unit *unit = d->raw.unit;
 	const uint8_t *attrs = d->raw.attrs;
-	const uint8_t *end = ctx->dw->spaces[unit->space].data + unit->end;
 	const size_t size = (size_t)a->fixed_size;
-	const sf_dwarf_bytes *str = &ctx->dw->spaces[unit->space].sections->str;
-	const bool raw_strp = ctx->known && ctx->known->str_distinct && str->data == ctx->image->sections.str.data;
+	const size_t word_count = (size + 7) / 8;
+	const uint8_t *end;
 	uint64_t words[SF_DW_RAW_LIMIT / 8];
 	sf_die_digest acc;
+	bool raw_strp;
 
-	const size_t word_count = (size + 7) / 8;
-
+	/* Whether strp offsets stand for their text is the small ways' unit
+	 * state (small declarations never come here: sf__die_mix_attrs()). */
+	if (ctx->small_unit != unit)
+		sf__die_digest_small_unit(ctx, unit);
+	end = ctx->small_end;
+	raw_strp = ctx->small_ok;
 	if ((size_t)(end - attrs) < size)
 		return false;
-	if (a->raw_small && raw_strp)
-		return sf__die_mix_attrs_small(ctx, d, by_name, depth, h, facts, end, str->size);
 	sf__digest_copy(&acc, h);
 	/* Whole words, not memcpy/memset of `size` bytes: those were libc
 	 * calls per DIE.  Bytes past `size` are cleared. */
@@ -262,7 +229,7 @@ static bool mix_attrs_raw(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsign
 	facts->end = attrs + size;
 	/* The size marks the raw path (a list decides it, the unit's shape
 	 * the size): on the list hash, not a word of its own. */
-	sf__digest_mix(&acc, a->list_lo ^ (UINT64_C(0x7261770000000000) | size));
+	sf__digest_mix(&acc, a->list_lo ^ (SF_DIGEST_SMALL_MARK | size));
 	sf__digest_mix(&acc, a->list_hi);
 	for (uint64_t m = a->special; m; m &= m - 1) {
 		unsigned i = (unsigned)__builtin_ctzll(m);
@@ -281,7 +248,7 @@ static bool mix_attrs_raw(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsign
 			continue;
 		}
 		if (spec->form == DW_FORM_strp && raw_strp && spec->name != DW_AT_decl_file) {
-			if (v.u >= str->size)
+			if (v.u >= ctx->small_str_size)
 				return false;
 			continue;
 		}
@@ -354,7 +321,6 @@ bool sf__die_mix_attrs_string_led(sf_die_ctx *ctx, const sf_die *d, bool by_name
 	const uint8_t *nul = end > attrs ? memchr(attrs, 0, (size_t)(end - attrs)) : NULL;
 	const uint8_t *tail, *base;
 	uint8_t padded[24];
-	uint64_t words[2];
 	sf_die_digest acc, name;
 
 	if (!nul || (size_t)(end - (nul + 1)) < a->tail_size)
@@ -365,16 +331,12 @@ bool sf__die_mix_attrs_string_led(sf_die_ctx *ctx, const sf_die *d, bool by_name
 		memcpy(padded, tail, a->tail_size);
 		base = padded;
 	}
-	memcpy(words, base, sizeof(words));
-	words[0] &= a->raw_keep[0];
-	words[1] &= a->raw_keep[1];
 	facts->end = tail + a->tail_size;
 	facts->external |= (a->small_flags & 1) != 0;
 	facts->declaration |= (a->small_flags & 2) != 0;
 	sf__die_string_digest(ctx, (const char *)attrs, &name);
 	sf__digest_copy(&acc, h);
-	sf__digest_mix(&acc, words[0] ^ a->list_lo ^ (UINT64_C(0x73746c0000000000) | a->tail_size));
-	sf__digest_mix(&acc, words[1] ^ a->list_hi);
+	sf__digest_mix_small_head(&acc, a, base, SF_DIGEST_STRING_LED_MARK | a->tail_size);
 	sf__digest_mix_digest(&acc, &name);
 	if (!mix_small_steps(ctx, d, base, tail, end, by_name, depth, &acc, facts, ctx->small_str_size))
 		return false;

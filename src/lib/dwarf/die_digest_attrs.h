@@ -103,6 +103,59 @@ static inline bool sf__die_digest_ref(sf_die_ctx *ctx, const sf_die *d, uint16_t
 	return sf__die_digest_ref_slow(ctx, d, form, u, layout, depth, out, slot, false, NULL);
 }
 
+/* Leaves a reference for the caller (sf_attr_facts.defer); false when
+ * no room is left, which gives no digest. */
+static inline bool sf__attr_facts_defer(sf_attr_facts *facts, uint16_t name, uint16_t form, uint64_t u)
+{
+	if (facts->deferred_count == SF_DIGEST_MAX_DEFERRED)
+		return false;
+	facts->deferred_name[facts->deferred_count] = name;
+	facts->deferred_form[facts->deferred_count] = form;
+	facts->deferred[facts->deferred_count++] = u;
+	return true;
+}
+
+/* A reference attribute `name` of `d` into *acc by its target's digest:
+ * by layout for DW_AT_type and DW_AT_signature unless `by_name` (what
+ * the builder follows for a layout), else by name. */
+static inline bool sf__digest_mix_ref(sf_die_ctx *ctx, const sf_die *d, uint16_t name, uint16_t form, uint64_t u,
+				      bool by_name, unsigned depth, sf_die_digest *acc, sf_attr_facts *facts)
+{
+	const bool layout = !by_name && (name == DW_AT_type || name == DW_AT_signature);
+	const sf_die_type *slot = NULL;
+	sf_die_digest sub;
+
+	if (!sf__die_digest_ref(ctx, d, form, u, layout, depth, &sub, &slot))
+		return false;
+	if (layout && (!slot || slot->may_build))
+		facts->may_build = true;
+	sf__digest_mix_digest(acc, &sub);
+	return true;
+}
+
+/* Markers of the small ways on the list hash: the raw bytes of a fixed
+ * size (or'ed with it), and those after an inline name (with theirs). */
+#define SF_DIGEST_SMALL_MARK UINT64_C(0x7261770000000000)
+#define SF_DIGEST_STRING_LED_MARK UINT64_C(0x73746c0000000000)
+
+/*
+ * How every small way starts: the 16 attribute bytes at `base`, masked
+ * by raw_keep, go in with the declaration's list hash, a word each (the
+ * mixing steps are a chain every DIE of a unit waits on, and a step for
+ * the words alone was two more; an equal list fixes the words'
+ * positions).  One helper, so that equal DIEs digest alike whichever
+ * small way they take.
+ */
+static inline void sf__digest_mix_small_head(sf_die_digest *acc, const sf_dw_abbrev *a, const uint8_t *base,
+					     uint64_t mark)
+{
+	uint64_t words[2];
+
+	memcpy(words, base, sizeof(words));
+	sf__digest_mix(acc, (words[0] & a->raw_keep[0]) ^ a->list_lo ^ mark);
+	sf__digest_mix(acc, (words[1] & a->raw_keep[1]) ^ a->list_hi);
+}
+
 /* The ways of die_digest_attrs.c that sf__die_mix_attrs() chooses from:
  * small declarations (`end`: the unit's end, `str_size`: its .debug_str's
  * size), those led by an inline name, and all others; and the setup of a
