@@ -660,3 +660,103 @@ Test(parallel_load, unread_compressed_debug_info_is_stopped)
 	cr_assert_eq(sf__input_each_image(path, &opts, count_image, &images), 0, "%s", sf_error_last());
 	cr_assert_eq(images, 1);
 }
+
+/*
+ * One unit that repeats layouts on other lines, as python3.11's
+ * deepfreeze.c does: unnamed structs of a few layouts, some holding an
+ * unnamed struct member, and a local struct `rec` defined alike in ten
+ * functions and otherwise in one.  Reuse finds the repeats within the
+ * unit (die_fresh.c), and digests leave decl_line out: the model must
+ * still be the one built without reuse, every definition with the file
+ * and line of its first appearance.
+ */
+static const char *build_repeats(void)
+{
+	static char path[4400];
+	char cmd[16384], file[4400];
+	FILE *f;
+
+	build_inputs();
+	snprintf(path, sizeof(path), "%s/repeats/frozen.o", scratch);
+	if (access(path, R_OK) == 0)
+		return path;
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/repeats'", scratch);
+	cr_assert_eq(run(cmd), 0);
+	snprintf(file, sizeof(file), "%s/repeats/frozen.c", scratch);
+	f = fopen(file, "w");
+	cr_assert_not_null(f);
+	fputs("struct head { long refcnt; void *type; };\n", f);
+	for (int i = 0; i < 300; i++)
+		fprintf(f, "struct { struct head ob; long hash; char data[%d]; } obj_%d;\n", i % 7 + 1, i);
+	for (int i = 0; i < 60; i++)
+		fprintf(f, "struct { struct { int a; char b; } inner; long v[%d]; } nest_%d;\n", i % 3 + 1, i);
+	for (int i = 0; i < 5; i++)
+		fprintf(f, "typedef struct { int x; char y; } tdef_%d;\ntdef_%d tvar_%d;\n", i, i, i);
+	for (int i = 0; i < 10; i++)
+		fprintf(f, "long f_%d(void)\n{\n\tstruct rec { int a; long b; } r = { %d, 2 };\n"
+			   "\treturn r.a + r.b;\n}\n", i, i);
+	fputs("long g(void)\n{\n\tstruct rec { char a; } r = { 1 };\n\treturn r.a;\n}\n", f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "cd '%s/repeats' && cc -g -O0 -c frozen.c", scratch);
+	cr_assert_eq(run(cmd), 0, "compiling the repeats fixture failed");
+	return path;
+}
+
+static sf_model *load_model(const char *path, unsigned jobs, bool reuse)
+{
+	sf_load_options opts = SF_LOAD_OPTIONS_INIT;
+	sf_model *model = NULL;
+
+	opts.jobs = jobs;
+	opts.local_types = 1;
+	opts.no_reuse = !reuse;
+	cr_assert_eq(sf_model_new(&model), 0);
+	cr_assert_eq(sf_model_load(model, path, &opts), 0, "%s", sf_error_last());
+	return model;
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+Test(parallel_load, repeats_within_a_unit_keep_their_first_definition)
+{
+	const char *path = build_repeats();
+	sf_model *without = load_model(path, 1, false);
+	size_t unnamed = 0, recs = 0;
+
+	for (unsigned jobs = 1; jobs <= 2; jobs++) {
+		sf_model *with = load_model(path, jobs, true);
+		cr_assert_eq(with->structs.count, without->structs.count, "-j%u", jobs);
+		for (size_t i = 0; i < with->structs.count; i++) {
+			const sf_struct *x = without->structs.items[i], *y = with->structs.items[i];
+			cr_assert(sf__struct_same(x, y), "definition %zu differs with reuse, -j%u", i, jobs);
+			cr_assert(same_text(x->decl_file, y->decl_file) && x->decl_line == y->decl_line,
+				  "definition %zu: line %u with reuse, %u without", i, y->decl_line, x->decl_line);
+			cr_assert_eq(x->is_conflicting, y->is_conflicting);
+			for (uint32_t k = 0; k < x->member_count; k++)
+				cr_assert_eq(x->members[k].decl_line, y->members[k].decl_line);
+		}
+		sf_model_free(with);
+	}
+	for (size_t i = 0; i < without->structs.count; i++) {
+		const sf_struct *s = without->structs.items[i];
+		unnamed += !s->name && !s->typedef_name;
+		if (same_text(s->name, "rec")) {
+			recs++;
+			/* The first function's in DIE order: f_0's, or f_9's
+			 * where the compiler writes them last first (gcc).
+			 * After struct head, the obj_N, nest_N and typedef
+			 * lines, on line 3 of five of each function. */
+			const uint32_t f0 = 1 + 300 + 60 + 10 + 3;
+			if (s->member_count == 2)
+				cr_assert(s->decl_line == f0 || s->decl_line == f0 + 9 * 5, "line %u", s->decl_line);
+		}
+	}
+	/* 7 layouts of obj_N, 3 of nest_N, and the type of `inner`. */
+	cr_assert_eq(unnamed, 11, "%zu unnamed layouts", unnamed);
+	cr_assert_eq(recs, 2, "struct rec has two layouts");
+	sf_model_free(without);
+	assert_reuse_changes_nothing(path);
+}

@@ -46,7 +46,7 @@ static bool digest_special(uint16_t name, uint16_t form)
 	case DW_FORM_GNU_str_index: case DW_FORM_GNU_strp_alt: case DW_FORM_strp_sup:
 		return true;
 	default:
-		return name == DW_AT_sibling || name == DW_AT_decl_file || name == DW_AT_external ||
+		return sf__dw_digest_skips(name) || name == DW_AT_decl_file || name == DW_AT_external ||
 		       name == DW_AT_declaration;
 	}
 }
@@ -150,7 +150,7 @@ static void plan_steps(sf_dw_abbrev *a, const sf_dw_spec *specs, uint64_t specia
 		 * are still looked at, for their bound. */
 		if (!flag && !strp)
 			keep_clear(a->raw_keep, (size_t)at[i], (size_t)spec->fast_width);
-		if (spec->name != DW_AT_sibling || flag || strp)
+		if (!sf__dw_digest_skips(spec->name) || flag || strp)
 			a->raw_act |= UINT64_C(1) << i;
 	}
 	plan_small_ops(a, specs, at);
@@ -364,10 +364,12 @@ static inline int decode_specs(const sf_dw_cursor *cursor, const sf_dw_unit *uni
 			hash_spec(a, name, form);
 		/* The value is the declaration's, not the DIE's: raw digests
 		 * find it nowhere else.  But for decl_file, which they take by
-		 * the file's name (its number differs from unit to unit).
+		 * the file's name (its number differs from unit to unit), and
+		 * for those they skip.
 		 * The marker word is no (name, form) pair (those have 32
 		 * bits), and a value always follows it. */
-		if (form == DW_FORM_implicit_const && name != DW_AT_decl_file) {
+		if (form == DW_FORM_implicit_const && name != DW_AT_decl_file &&
+		    !sf__dw_digest_skips((uint16_t)name)) {
 			hash_word(a, UINT64_C(0x696d706c) << 32);
 			hash_word(a, (uint64_t)implicit);
 		}

@@ -298,9 +298,13 @@ typedef struct sf_die_ctx {
 	/* The entry the last sf__die_build_struct() call answered from
 	 * without reading the definition, else NULL. */
 	const sf_die_known_entry *hit;
+	/* The definitions the unit built with a digest, and their index by
+	 * it (die_fresh.c). */
 	sf_die_fresh *fresh;
 	size_t fresh_count;
 	size_t fresh_capacity;
+	uint32_t *fresh_index;
+	size_t fresh_index_capacity;
 	/* DW_AT_language of the unit's root DIE, 0 when absent: it decides
 	 * array lower bounds and whether the compiler orders the fields. */
 	uint64_t language;
@@ -536,6 +540,10 @@ void sf__die_known_release(sf_die_known *known);
 /* The ident a definition built in this unit goes into the known table
  * with, once merged (die_struct.c). */
 uint64_t sf__die_fresh_ident(const sf_die_fresh *fresh);
+/* Adds `fresh` to ctx->fresh and its index. */
+int sf__die_fresh_remember(sf_die_ctx *ctx, const sf_die_fresh *fresh);
+/* The definition of ctx->fresh with this digest, or NULL. */
+const sf_die_fresh *sf__die_fresh_find(const sf_die_ctx *ctx, const sf_die_digest *digest);
 
 /* ---- die_walk.c ---- */
 

@@ -32,7 +32,8 @@
  * - references by what they point to, decl_file by the file name, strings
  *   by content (or by offset where .debug_str holds each text once),
  *   values the abbreviation holds (DW_FORM_implicit_const) by its list
- *   hash, DW_AT_sibling not at all;
+ *   hash; DW_AT_sibling, decl_line and decl_column not at all
+ *   (sf__dw_digest_skips());
  * - the unit's ABI rules (after producer quirks), DWARF version and
  *   DW_AT_language.
  * Anything unusual (cycles, corrupt or unknown forms, depth) gives no

@@ -253,7 +253,7 @@ static bool mix_attrs_raw(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsign
 			continue;
 		}
 		clear_bytes(words, at, width);
-		if (spec->name == DW_AT_sibling)
+		if (sf__dw_digest_skips(spec->name))
 			continue;
 		if (!mix_value(ctx, d, spec->name, &v, by_name, depth, &acc, facts))
 			return false;
@@ -295,7 +295,7 @@ bool sf__die_mix_attrs_full(sf_die_ctx *ctx, const sf_die *d, bool by_name, unsi
 	facts->end = it.p;
 	while ((res = sf__dw_attr_iter_next(ctx->cursor, &it, &name, &v)) > 0) {
 		facts->end = it.p;
-		if (name == DW_AT_sibling)
+		if (sf__dw_digest_skips(name))
 			continue;
 		if (per_attribute)
 			sf__digest_mix(&acc, ((uint64_t)name << 16) | v.form);

@@ -194,6 +194,20 @@ typedef struct sf_dw_small_op {
 	uint8_t spec;               /* index in sf_dw_abbrev.specs */
 } sf_dw_small_op;
 
+/*
+ * Attributes no struct digest takes in (die_digest.c): DW_AT_sibling only
+ * links the tree, and where a definition stands in its source (line,
+ * column) the merge never compares: of equal layouts it keeps the first
+ * met (sf__struct_same()), so a digest hit on a definition from another
+ * line yields the very definition the merge would have kept.  Leaving
+ * them out lets python3.11's deepfreeze.c, 7.7 k structs of a few
+ * hundred layouts on as many lines, build each layout once.
+ */
+static inline bool sf__dw_digest_skips(uint16_t name)
+{
+	return name == DW_AT_sibling || name == DW_AT_decl_line || name == DW_AT_decl_column;
+}
+
 /* Largest fixed attribute size a digest hashes as raw bytes. */
 #define SF_DW_RAW_LIMIT 64
 
@@ -223,13 +237,14 @@ typedef struct sf_dw_abbrev {
 	bool raw_small;
 	const sf_dw_spec *specs;
 	/* Specs (bit i: specs[i], for i < 64) whose bytes are not their
-	 * identity or that the digest must look at: DW_AT_sibling, references,
-	 * strings, DW_AT_decl_file, DW_AT_external and DW_AT_declaration. */
+	 * identity or that the digest must look at: those it skips
+	 * (sf__dw_digest_skips()), references, strings, DW_AT_decl_file,
+	 * DW_AT_external and DW_AT_declaration. */
 	uint64_t special;
 	/* For raw_small, where a .debug_str offset stands for its text: the
 	 * bytes of the two attribute words the digest takes as they are
 	 * (bits of the others, and of bytes past fixed_size, clear), and
-	 * the specs of `special` it still looks at (all but DW_AT_sibling). */
+	 * the specs of `special` it still looks at (all but those it skips). */
 	uint64_t raw_keep[2];
 	uint64_t raw_act;
 	/* raw_act as steps, in spec order, and the flags that are set by
@@ -250,7 +265,8 @@ typedef struct sf_dw_abbrev {
 	uint8_t tail_size;
 	/* 128-bit hash of the (name, form) list without DW_AT_sibling, which
 	 * only links the tree, with the values of DW_FORM_implicit_const
-	 * (no DIE holds them) but for decl_file, then the tag and
+	 * (no DIE holds them) but for decl_file and those the digest skips
+	 * (sf__dw_digest_skips()), then the tag and
 	 * has_children: DIEs whose
 	 * lists match hash alike, so a digest can take the list in once and
 	 * then only the values.  Meaningless when has_indirect (the real

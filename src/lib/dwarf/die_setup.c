@@ -36,6 +36,9 @@ void sf__die_ctx_release(sf_die_ctx *ctx)
 	ctx->scoped_unit_count = 0;
 	free(ctx->fresh);
 	ctx->fresh = NULL;
+	free(ctx->fresh_index);
+	ctx->fresh_index = NULL;
+	ctx->fresh_index_capacity = 0;
 	free(ctx->file_digests);
 	ctx->file_digests = NULL;
 	free(ctx->file_digest_state);

@@ -265,20 +265,6 @@ static bool same_name(const char *a, const char *b)
 	return a && b ? strcmp(a, b) == 0 : a == b;
 }
 
-static int remember_fresh(sf_die_ctx *ctx, const sf_die_fresh *fresh)
-{
-	if (ctx->fresh_count == ctx->fresh_capacity) {
-		size_t capacity = ctx->fresh_capacity ? ctx->fresh_capacity * 2 : 64;
-		sf_die_fresh *items = realloc(ctx->fresh, capacity * sizeof(*items));
-		if (!items)
-			return sf__fail(SF_ENOMEM, "out of memory");
-		ctx->fresh = items;
-		ctx->fresh_capacity = capacity;
-	}
-	ctx->fresh[ctx->fresh_count++] = *fresh;
-	return 0;
-}
-
 static sf_struct_kind kind_of(uint16_t tag)
 {
 	return tag == DW_TAG_union_type ? SF_UNION : tag == DW_TAG_class_type ? SF_CLASS : SF_STRUCT;
@@ -339,7 +325,7 @@ uint64_t sf__die_fresh_ident(const sf_die_fresh *fresh)
 /* A definition this worker built before from the same DWARF, under the
  * same typedef name and nesting (see die_digest.c), or NULL.  `want`
  * gets the digest when it could be had (*have_digest) and the check's
- * inputs, for remember_fresh(). */
+ * inputs, for sf__die_fresh_remember(). */
 static const sf_struct *known_definition(sf_die_ctx *ctx, const sf_die *d, uint16_t tag, const char *name,
 					 const char *typedef_name, bool nested_body, sf_die_fresh *want,
 					 bool *have_digest, const sf_die_known_entry **hit)
@@ -356,8 +342,11 @@ static const sf_struct *known_definition(sf_die_ctx *ctx, const sf_die *d, uint1
 	if (!*have_digest)
 		return NULL;
 	e = sf__die_known_find(ctx->known, &want->digest, want->ident);
-	if (!e)
-		return NULL;
+	if (!e) {
+		/* Built earlier in this unit, not merged yet. */
+		const sf_die_fresh *f = sf__die_fresh_find(ctx, &want->digest);
+		return f && check_hit(f->s, want) ? f->s : NULL;
+	}
 	/* Passed by these very inputs when it was recorded. */
 	if (want->ident && e->ident == want->ident) {
 		*hit = e;
@@ -491,7 +480,7 @@ static int build_struct(sf_die_ctx *ctx, const sf_die *d, const char *const *wal
 		s->loaded_pointer_bytes = sf__struct_pointer_bytes(s);
 	if (res >= 0 && have_digest) {
 		fresh.s = s;
-		res = remember_fresh(ctx, &fresh);
+		res = sf__die_fresh_remember(ctx, &fresh);
 	}
 	if (res < 0)
 		goto done;

@@ -1,0 +1,79 @@
+/* The definitions a unit built (sf_die_ctx.fresh), found again by digest
+ * within the unit. */
+#include "dwarf/die_ctx.h"
+
+#include <stdlib.h>
+
+#include "util/fail.h"
+
+/*
+ * The worker's table of known definitions (die_known.c) learns a unit's
+ * definitions only once the unit is merged, so an equal definition met
+ * again in the same unit was built again, then merged away.  Most units
+ * repeat none, but python3.11's deepfreeze.c defines a struct type for
+ * each of its 7.7 k frozen objects, of about 850 layouts: building the
+ * repeats was two thirds of the walk of the unit that ends every load of
+ * that file.  The index holds positions in ctx->fresh, plus one.
+ */
+static size_t fresh_home(const sf_die_digest *digest, size_t mask)
+{
+	return (size_t)(digest->lo >> 32 ^ digest->hi) & mask;
+}
+
+static int fresh_index_grow(sf_die_ctx *ctx)
+{
+	const size_t capacity = ctx->fresh_index_capacity ? ctx->fresh_index_capacity * 2 : 256;
+	uint32_t *index = calloc(capacity, sizeof(*index));
+
+	if (!index)
+		return sf__fail(SF_ENOMEM, "out of memory");
+	for (size_t k = 0; k < ctx->fresh_count; k++) {
+		size_t i = fresh_home(&ctx->fresh[k].digest, capacity - 1);
+		while (index[i])
+			i = (i + 1) & (capacity - 1);
+		index[i] = (uint32_t)(k + 1);
+	}
+	free(ctx->fresh_index);
+	ctx->fresh_index = index;
+	ctx->fresh_index_capacity = capacity;
+	return 0;
+}
+
+int sf__die_fresh_remember(sf_die_ctx *ctx, const sf_die_fresh *fresh)
+{
+	size_t i;
+
+	if (ctx->fresh_count == ctx->fresh_capacity) {
+		size_t capacity = ctx->fresh_capacity ? ctx->fresh_capacity * 2 : 64;
+		sf_die_fresh *items = realloc(ctx->fresh, capacity * sizeof(*items));
+		if (!items)
+			return sf__fail(SF_ENOMEM, "out of memory");
+		ctx->fresh = items;
+		ctx->fresh_capacity = capacity;
+	}
+	if (ctx->fresh_count >= UINT32_MAX - 1)
+		return sf__fail(SF_ENOMEM, "out of memory");
+	ctx->fresh[ctx->fresh_count++] = *fresh;
+	/* At most half full: a free slot always ends a probe. */
+	if (ctx->fresh_count * 2 > ctx->fresh_index_capacity)
+		return fresh_index_grow(ctx);
+	i = fresh_home(&fresh->digest, ctx->fresh_index_capacity - 1);
+	while (ctx->fresh_index[i])
+		i = (i + 1) & (ctx->fresh_index_capacity - 1);
+	ctx->fresh_index[i] = (uint32_t)ctx->fresh_count;
+	return 0;
+}
+
+const sf_die_fresh *sf__die_fresh_find(const sf_die_ctx *ctx, const sf_die_digest *digest)
+{
+	const size_t mask = ctx->fresh_index_capacity - 1;
+
+	if (!ctx->fresh_index_capacity)
+		return NULL;
+	for (size_t i = fresh_home(digest, mask); ctx->fresh_index[i]; i = (i + 1) & mask) {
+		const sf_die_fresh *f = &ctx->fresh[ctx->fresh_index[i] - 1];
+		if (f->digest.lo == digest->lo && f->digest.hi == digest->hi)
+			return f;
+	}
+	return NULL;
+}
