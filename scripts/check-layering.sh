@@ -26,7 +26,7 @@ declare -A allowed=(
 	[cli]=""
 )
 # System headers of our dependencies, which only the decoder layers may see.
-third_party='^(libdwarf(/.*)?|dwarf|libelf|gelf|elfutils/.*|zlib|bpf/.*)\.h$|^libdwarf/'
+third_party='^(libdwarf(/.*)?|dwarf|libelf|gelf|elfutils/.*|zlib|bpf/.*|isa-l/.*)\.h$|^libdwarf/'
 # Other libraries no layer includes at all (tests live outside src/).
 forbidden='^(criterion/.*|zstd\.h|lzma\.h)$'
 

@@ -1,6 +1,7 @@
 /* One section's bytes: bounds-checked against the image and decompressed
  * (SHF_COMPRESSED or GNU .zdebug), for the section reader and the relocator. */
 #include "elf/elf_image.h"
+#include "elf/elf_inflate.h"
 
 #include "util/checked.h"
 #include "util/fail.h"
@@ -8,7 +9,6 @@
 
 #include <pthread.h>
 #include <string.h>
-#include <zlib.h>
 
 /* zlib never inflates more than about 1032:1; anything claiming more is
  * corrupt, and the cap keeps a forged header from asking for terabytes. */
@@ -132,29 +132,7 @@ int sf__elf_section_zlib(Elf_Scn *scn, const GElf_Shdr *shdr, bool is64, const c
 
 bool sf__elf_inflate(const sf__deflated *in, unsigned char *out)
 {
-	z_stream z;
-	uint64_t in_left = in->stream_size, out_left = in->size;
-	int res = Z_OK;
-
-	memset(&z, 0, sizeof(z));
-	if (inflateInit(&z) != Z_OK)
-		return false;
-	z.next_in = (Bytef *)(uintptr_t)in->stream;
-	z.next_out = out;
-	/* zlib counts in uInt: feed sections past 4 GiB in slices. */
-	while (res == Z_OK) {
-		uInt in_step = in_left > UINT32_MAX ? UINT32_MAX : (uInt)in_left;
-		uInt out_step = out_left > UINT32_MAX ? UINT32_MAX : (uInt)out_left;
-		z.avail_in = in_step;
-		z.avail_out = out_step;
-		res = inflate(&z, Z_FINISH);
-		in_left -= in_step - z.avail_in;
-		out_left -= out_step - z.avail_out;
-		if (res == Z_BUF_ERROR && out_left > 0 && in_left > 0)
-			res = Z_OK;
-	}
-	inflateEnd(&z);
-	return res == Z_STREAM_END && out_left == 0;
+	return sf__inflater_all(in->stream, in->stream_size, out, in->size);
 }
 
 typedef struct inflate_run {

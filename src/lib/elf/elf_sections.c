@@ -213,9 +213,11 @@ static int find_or_add_output(sf__elf_contents *out, size_t *capacity, const cha
 
 /* Goes through the section headers: notes and debug links are read into
  * `out`, every DWARF section's bytes become an input with its output
- * section (by name) recorded in `places`. */
+ * section (by name) recorded in `places`.  Those compressed with zlib are
+ * inflated by inflate_inputs(), with one thread too: libelf would use
+ * zlib, elf_inflate.c igzip where the build has it. */
 static int collect_inputs(Elf *elf, const char *name, size_t shnum, size_t shstrndx,
-			  uint64_t image_size, bool inflate_later, sf__elf_contents *out,
+			  uint64_t image_size, sf__elf_contents *out,
 			  input_section *inputs, size_t *input_count, sf__section_place *places)
 {
 	const bool is64 = gelf_getclass(elf) == ELFCLASS64;
@@ -228,6 +230,7 @@ static int collect_inputs(Elf *elf, const char *name, size_t shnum, size_t shstr
 		const char *section_name;
 		const unsigned char *bytes;
 		uint64_t size;
+		sf__deflated stream;
 
 		if (scn == NULL || gelf_getshdr(scn, &shdr) == NULL)
 			return sf__fail(SF_EINVALID, "%s: bad section header %zu: %s", name, i,
@@ -263,22 +266,19 @@ static int collect_inputs(Elf *elf, const char *name, size_t shnum, size_t shstr
 			out->has_dwo = true;
 		if (!reader_reads(section_name))
 			continue;
-		if (inflate_later) {
-			sf__deflated stream;
-			error = sf__elf_section_zlib(scn, &shdr, is64, section_name, image_size, name, &stream);
-			if (error < 0)
-				return error;
-			if (error == 1) {
-				inputs[(*input_count)++] = (input_section){
-					.shndx = i, .size = stream.size, .deflated = true, .stream = stream,
-					.section_name = section_name
-				};
-				error = find_or_add_output(out, &capacity, section_name, &places[i].out);
-				if (error)
-					return sf__fail(error, "%s: out of memory", name);
-				places[i].size = stream.size;
-				continue;
-			}
+		error = sf__elf_section_zlib(scn, &shdr, is64, section_name, image_size, name, &stream);
+		if (error < 0)
+			return error;
+		if (error == 1) {
+			inputs[(*input_count)++] = (input_section){
+				.shndx = i, .size = stream.size, .deflated = true, .stream = stream,
+				.section_name = section_name
+			};
+			error = find_or_add_output(out, &capacity, section_name, &places[i].out);
+			if (error)
+				return sf__fail(error, "%s: out of memory", name);
+			places[i].size = stream.size;
+			continue;
 		}
 		error = sf__elf_section_bytes(scn, &shdr, section_name, image_size, name,
 					      &bytes, &size);
@@ -507,8 +507,7 @@ int sf__elf_read_contents(Elf *elf, const char *name, unsigned threads, sf__elf_
 	}
 	for (size_t i = 0; i < shnum; i++)
 		places[i].out = SF__NOT_PLACED;
-	error = collect_inputs(elf, name, shnum, shstrndx, image_size, threads != 1, out, inputs,
-			       &input_count, places);
+	error = collect_inputs(elf, name, shnum, shstrndx, image_size, out, inputs, &input_count, places);
 	if (!error)
 		error = inflate_inputs(name, inputs, input_count, places,
 				       threads != 1 && ehdr.e_type != ET_REL && out->altlink == NULL, threads, out);

@@ -1,6 +1,7 @@
 /* A compressed section inflated on its own thread while its readers work
  * on the bytes already out (input.h: sf__elf_stream). */
 #include "elf/elf_image.h"
+#include "elf/elf_inflate.h"
 #include "elf/input.h"
 
 #include "util/fail.h"
@@ -24,10 +25,11 @@
 #define CHECK_STEP (UINT64_C(256) << 10)
 
 /*
- * The stream's Adler-32 is summed on a thread of its own (the checker),
- * which hands the bytes on: the stream's end bounds the whole load, and
- * the sum was a sixteenth of the stream's time.  Without a checker zlib
- * checks it on the stream's thread, and the stream hands the bytes on.
+ * With zlib the stream's Adler-32 is summed on a thread of its own (the
+ * checker), which hands the bytes on: the stream's end bounds the whole
+ * load, and the sum was a sixteenth of the stream's time.  Without a
+ * checker the inflater checks it on the stream's thread (igzip always:
+ * sf__inflater_sums_fast()), and the stream hands the bytes on.
  */
 struct sf__elf_stream {
 	sf__deflated in;
@@ -56,46 +58,24 @@ static bool inflate_chunks(sf__elf_stream *s)
 {
 	sf_fill *progress = s->checked ? &s->inflated : &s->fill;
 	const uint64_t chunk = s->checked ? CHECK_STEP : STREAM_CHUNK;
-	z_stream z;
-	uint64_t in_left = s->in.stream_size, done = 0;
-	bool ok = false;
-	int res;
+	sf__inflater *z = sf__inflater_new(s->in.stream, s->in.stream_size, !s->checked);
+	uint64_t done = 0;
+	int res = SF_INFLATE_MORE;
 
-	memset(&z, 0, sizeof(z));
-	if (inflateInit(&z) != Z_OK)
+	if (!z)
 		return false;
-	/* zlib still reads the trailer; the checker compares it. */
-	if (s->checked && inflateValidate(&z, 0) != Z_OK) {
-		inflateEnd(&z);
-		return false;
+	while (res == SF_INFLATE_MORE && !__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
+		uint32_t room = s->in.size - done > chunk ? (uint32_t)chunk : (uint32_t)(s->in.size - done);
+		uint32_t produced = 0;
+		res = sf__inflater_step(z, s->out + done, room, &produced);
+		done += produced;
+		if (res == SF_INFLATE_MORE)
+			sf__fill_publish(progress, done, false);
 	}
-	z.next_in = (Bytef *)(uintptr_t)s->in.stream;
-	z.next_out = s->out;
-	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
-		uInt in_step = in_left > UINT32_MAX ? UINT32_MAX : (uInt)in_left;
-		uInt out_step = s->in.size - done > chunk ? (uInt)chunk : (uInt)(s->in.size - done);
-
-		z.avail_in = in_step;
-		z.avail_out = out_step;
-		res = inflate(&z, Z_NO_FLUSH);
-		in_left -= in_step - z.avail_in;
-		done += out_step - z.avail_out;
-		if (res == Z_STREAM_END) {
-			ok = done == s->in.size;
-			/* The four bytes zlib read last, big-endian. */
-			if (ok && s->checked)
-				s->trailer = (uint32_t)z.next_in[-4] << 24 | (uint32_t)z.next_in[-3] << 16 |
-					     (uint32_t)z.next_in[-2] << 8 | z.next_in[-1];
-			break;
-		}
-		/* Z_BUF_ERROR: no progress, which is final once either side is spent. */
-		if ((res != Z_OK && res != Z_BUF_ERROR) ||
-		    (res == Z_BUF_ERROR && (in_left == 0 || done == s->in.size)))
-			break;
-		sf__fill_publish(progress, done, false);
-	}
-	inflateEnd(&z);
-	return ok;
+	if (res == SF_INFLATE_END && s->checked)
+		s->trailer = sf__inflater_trailer(z);
+	sf__inflater_free(z);
+	return res == SF_INFLATE_END && done == s->in.size;
 }
 
 static void *stream_main(void *arg)
@@ -170,8 +150,9 @@ int sf__elf_stream_start(sf__elf_stream **out, const sf__deflated *in, unsigned 
 		free(s);
 		return SF_ENOMEM;
 	}
-	/* Without a checker zlib checks the sum itself. */
-	s->checked = sf__fill_init(&s->inflated) == 0;
+	/* Without a checker the inflater checks the sum itself: igzip
+	 * always, at little cost. */
+	s->checked = !sf__inflater_sums_fast() && sf__fill_init(&s->inflated) == 0;
 	if (s->checked && pthread_create(&s->checker, NULL, checker_main, s) != 0) {
 		sf__fill_destroy(&s->inflated);
 		s->checked = false;
