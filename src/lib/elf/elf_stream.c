@@ -48,6 +48,10 @@ struct sf__elf_stream {
 	sf_fill inflated;
 	bool inflated_ok;
 	uint32_t trailer;        /* the stream's Adler-32, as stored */
+	/* Made by the starting thread: the stream's own first allocation
+	 * (glibc maps an arena per thread) waited ~3 ms for the mmap lock
+	 * that sf__elf_stream_prefault() holds. */
+	sf__inflater *inflater;
 };
 
 /* Inflates in.stream into out, publishing each chunk; false unless
@@ -58,12 +62,10 @@ static bool inflate_chunks(sf__elf_stream *s)
 {
 	sf_fill *progress = s->checked ? &s->inflated : &s->fill;
 	const uint64_t chunk = s->checked ? CHECK_STEP : STREAM_CHUNK;
-	sf__inflater *z = sf__inflater_new(s->in.stream, s->in.stream_size, !s->checked);
+	sf__inflater *z = s->inflater;
 	uint64_t done = 0;
 	int res = SF_INFLATE_MORE;
 
-	if (!z)
-		return false;
 	while (res == SF_INFLATE_MORE && !__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
 		uint32_t room = s->in.size - done > chunk ? (uint32_t)chunk : (uint32_t)(s->in.size - done);
 		uint32_t produced = 0;
@@ -74,7 +76,6 @@ static bool inflate_chunks(sf__elf_stream *s)
 	}
 	if (res == SF_INFLATE_END && s->checked)
 		s->trailer = sf__inflater_trailer(z);
-	sf__inflater_free(z);
 	return res == SF_INFLATE_END && done == s->in.size;
 }
 
@@ -127,6 +128,7 @@ static void release(sf__elf_stream *s)
 		sf__fill_destroy(&s->inflated);
 	}
 	sf__fill_destroy(&s->fill);
+	sf__inflater_free(s->inflater);
 	free(s->name);
 	free(s->section_name);
 	free(s);
@@ -157,12 +159,14 @@ int sf__elf_stream_start(sf__elf_stream **out, const sf__deflated *in, unsigned 
 		sf__fill_destroy(&s->inflated);
 		s->checked = false;
 	}
-	if (pthread_create(&s->thread, NULL, stream_main, s) != 0) {
+	s->inflater = sf__inflater_new(s->in.stream, s->in.stream_size, !s->checked);
+	if (!s->inflater || pthread_create(&s->thread, NULL, stream_main, s) != 0) {
+		int res = s->inflater ? 1 : SF_ENOMEM;
 		/* No stream will end `inflated` for the checker. */
 		if (s->checked)
 			sf__fill_publish(&s->inflated, 0, true);
 		release(s);
-		return 1;
+		return res;
 	}
 	*out = s;
 	return 0;
