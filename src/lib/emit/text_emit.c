@@ -38,7 +38,9 @@ static void format_range(sf_buf *buf, const sf_report *report, const sf_emit_opt
  * only (no proposals, no profile lines), which read nothing but the
  * report.
  */
-#define PARALLEL_MIN 1024   /* fewer definitions format faster than a thread starts */
+/* Fewer definitions format faster than a thread starts.  python3.11's
+ * 596 took 1 ms alone, 0.7 ms with a helper, with the other core idle. */
+#define PARALLEL_MIN 256
 #define MAX_JOBS 8
 #define CHUNK 64
 
