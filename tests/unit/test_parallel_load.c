@@ -308,6 +308,33 @@ Test(parallel_load, implicit_constants_tell_definitions_apart)
 	free(without);
 }
 
+/* Whether scratch/dir/built is there from an earlier test, its name in
+ * `path` either way; the directory is made when it is not. */
+static bool fixture_ready(const char *dir, const char *built, char *path, size_t size)
+{
+	char cmd[8192];
+
+	build_inputs();
+	snprintf(path, size, "%s/%s/%s", scratch, dir, built);
+	if (access(path, R_OK) == 0)
+		return true;
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/%s'", scratch, dir);
+	cr_assert_eq(run(cmd), 0);
+	return false;
+}
+
+/* scratch/dir/name, opened for writing. */
+static FILE *fixture_source(const char *dir, const char *name)
+{
+	char path[4400];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", scratch, dir, name);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	return f;
+}
+
 /*
  * A linked program of LINKED_UNITS units, each with one header of many
  * structs, large enough (several loader batches) that strings go into
@@ -322,18 +349,12 @@ Test(parallel_load, implicit_constants_tell_definitions_apart)
 static const char *build_linked(void)
 {
 	static char path[4400];
-	char cmd[16384], file[4400];
+	char cmd[16384], file[64];
 	FILE *f;
 
-	build_inputs();
-	snprintf(path, sizeof(path), "%s/linked/prog", scratch);
-	if (access(path, R_OK) == 0)
+	if (fixture_ready("linked", "prog", path, sizeof(path)))
 		return path;
-	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/linked'", scratch);
-	cr_assert_eq(run(cmd), 0);
-	snprintf(file, sizeof(file), "%s/linked/many.h", scratch);
-	f = fopen(file, "w");
-	cr_assert_not_null(f);
+	f = fixture_source("linked", "many.h");
 	fputs("union clash { unsigned first_member:W; unsigned second_member:W; };\n"
 	      "struct shortname { int N; long tail_field; struct shortname *next; };\n", f);
 	for (int k = 0; k < 60; k++)
@@ -341,9 +362,8 @@ static const char *build_linked(void)
 			   "struct filler_%d *self; unsigned bits : %d; short xy; };\n", k, k, k, k % 7 + 1);
 	fclose(f);
 	for (int i = 0; i < LINKED_UNITS; i++) {
-		snprintf(file, sizeof(file), "%s/linked/l%02d.c", scratch, i);
-		f = fopen(file, "w");
-		cr_assert_not_null(f);
+		snprintf(file, sizeof(file), "l%02d.c", i);
+		f = fixture_source("linked", file);
 		fprintf(f, "#define W %d\n#define N %s\n#include \"many.h\"\n", i % 2 ? 5 : 3, i % 2 ? "cd" : "ab");
 		fprintf(f, "union clash c%d; struct shortname s%d;\n", i, i);
 		for (int k = 0; k < 60; k++)
@@ -689,18 +709,12 @@ Test(parallel_load, unread_compressed_debug_info_is_stopped)
 static const char *build_repeats(void)
 {
 	static char path[4400];
-	char cmd[16384], file[4400];
+	char cmd[16384];
 	FILE *f;
 
-	build_inputs();
-	snprintf(path, sizeof(path), "%s/repeats/frozen.o", scratch);
-	if (access(path, R_OK) == 0)
+	if (fixture_ready("repeats", "frozen.o", path, sizeof(path)))
 		return path;
-	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/repeats'", scratch);
-	cr_assert_eq(run(cmd), 0);
-	snprintf(file, sizeof(file), "%s/repeats/frozen.c", scratch);
-	f = fopen(file, "w");
-	cr_assert_not_null(f);
+	f = fixture_source("repeats", "frozen.c");
 	fputs("struct head { long refcnt; void *type; };\n", f);
 	for (int i = 0; i < 300; i++)
 		fprintf(f, "struct { struct head ob; long hash; char data[%d]; } obj_%d;\n", i % 7 + 1, i);
