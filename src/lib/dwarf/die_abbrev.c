@@ -217,10 +217,38 @@ static void plan_string_led(sf_dw_abbrev *a, const sf_dw_spec *specs, const sf_d
 	a->tail_size = (uint8_t)size;
 }
 
+/*
+ * Tags of code and its data, which a struct digest never takes in: a
+ * third of a kernel unit's declarations, each planned for nothing.  A
+ * digest that met one anyway would take its attributes the general way,
+ * as for any declaration without a plan.
+ */
+static bool never_digested(uint16_t tag)
+{
+	switch (tag) {
+	case DW_TAG_subprogram: case DW_TAG_lexical_block: case DW_TAG_inlined_subroutine:
+	case DW_TAG_variable: case DW_TAG_label: case DW_TAG_call_site:
+	case DW_TAG_call_site_parameter: case DW_TAG_GNU_call_site: case DW_TAG_GNU_call_site_parameter:
+	case DW_TAG_compile_unit: case DW_TAG_partial_unit: case DW_TAG_imported_unit:
+	case DW_TAG_imported_declaration: case DW_TAG_imported_module: case DW_TAG_dwarf_procedure:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Sets a->special and a->raw_digest once its specs are read. */
 static void plan_digest(sf_dw_abbrev *a, const sf_dw_spec *specs, const sf_dw_unit *unit)
 {
 	a->special = 0;
+	if (never_digested(a->tag)) {
+		/* plan_small()'s fields for a declaration it leaves alone. */
+		a->raw_digest = a->raw_small = a->string_led = false;
+		a->raw_keep[0] = a->raw_keep[1] = ~UINT64_C(0);
+		a->raw_act = 0;
+		a->small_count = a->small_flags = a->small_shape = 0;
+		return;
+	}
 	a->raw_digest = !a->has_indirect && a->fixed_size >= 0 && a->fixed_size <= SF_DW_RAW_LIMIT &&
 			a->spec_count <= 64;
 	for (uint32_t i = 0; a->raw_digest && i < a->spec_count; i++) {
