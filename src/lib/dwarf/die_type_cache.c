@@ -132,12 +132,12 @@ static sf_die_type *add(sf_die_ctx *ctx, uint64_t key, size_t first_capacity)
 	if ((ctx->type_count + 1) * 2 > ctx->type_capacity &&
 	    grow(ctx, ctx->type_capacity ? ctx->type_capacity * 2 : first_capacity) < 0)
 		return NULL;
-	t = sf__arena_alloc(ctx->unit->arena, sizeof(*t));
+	t = sf__arena_alloc_uninit(ctx->unit->arena, sizeof(*t));
 	if (!t) {
 		sf__fail(SF_ENOMEM, "out of memory");
 		return NULL;
 	}
-	t->key = key;
+	*t = (sf_die_type){ .key = key };
 	insert_entry(ctx->types, ctx->type_capacity, &(sf_die_type_entry){ .key = key, .type = t });
 	ctx->type_count++;
 	return t;

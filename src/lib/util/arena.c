@@ -100,7 +100,7 @@ static block *new_block(sf_arena_pool *pool, size_t capacity)
 	return b;
 }
 
-void *sf__arena_alloc(sf_arena *arena, size_t size)
+void *sf__arena_alloc_uninit(sf_arena *arena, size_t size)
 {
 	size_t rounded;
 	block *b;
@@ -133,7 +133,6 @@ void *sf__arena_alloc(sf_arena *arena, size_t size)
 				arena->head = big;
 			}
 			arena->total += rounded;
-			memset(big->data, 0, rounded);
 			return big->data;
 		}
 		b = new_block(arena->pool, BLOCK_SIZE);
@@ -146,7 +145,15 @@ void *sf__arena_alloc(sf_arena *arena, size_t size)
 	void *p = b->data + b->used;
 	b->used += rounded;
 	arena->total += rounded;
-	memset(p, 0, rounded);
+	return p;
+}
+
+void *sf__arena_alloc(sf_arena *arena, size_t size)
+{
+	void *p = sf__arena_alloc_uninit(arena, size);
+
+	if (p)
+		memset(p, 0, size ? size : 1);
 	return p;
 }
 
@@ -160,7 +167,7 @@ void *sf__arena_calloc(sf_arena *arena, size_t count, size_t size)
 
 char *sf__arena_strndup(sf_arena *arena, const char *s, size_t len)
 {
-	char *copy = sf__arena_alloc(arena, len + 1);
+	char *copy = sf__arena_alloc_uninit(arena, len + 1);
 	if (!copy)
 		return NULL;
 	memcpy(copy, s, len);

@@ -43,6 +43,10 @@ size_t sf__arena_pool_count(const sf_arena_pool *pool);
 
 /* Zeroed, aligned to max_align_t.  NULL when out of memory. */
 void *sf__arena_alloc(sf_arena *arena, size_t size);
+/* sf__arena_alloc() for bytes the caller writes in full: not zeroed.
+ * The type cache's entries (millions for a kernel) were a libc memset
+ * call each before the caller filled them. */
+void *sf__arena_alloc_uninit(sf_arena *arena, size_t size);
 /* Overflow-checked count * size. */
 void *sf__arena_calloc(sf_arena *arena, size_t count, size_t size);
 /* Copies `len` bytes of `s` and a terminating NUL. */
