@@ -98,8 +98,8 @@ int sf__die_build_member(sf_die_ctx *ctx, const sf_struct *parent, const sf_die 
 		return res;
 
 	/* Not copied: the unit's definitions live until the unit is merged,
-	 * which copies what it keeps (the section bytes outlive that), and
-	 * the copy here was a tenth of a member's build. */
+	 * which copies what it keeps (the section bytes outlive that); the
+	 * strlen of this second copy was 2 % of a vmlinux load's profile. */
 	out->name = name;
 	out->type_name = spelling->full;
 	*descriptor = layout->descriptor;

@@ -1,5 +1,6 @@
 /* Inflating the zlib stream of a compressed section in steps: with ISA-L's
- * igzip where the build has it (STRUCTFIT_HAVE_ISAL), else with zlib. */
+ * igzip where libisal is installed (and the build found its header,
+ * STRUCTFIT_HAVE_ISAL), else with zlib. */
 #ifndef STRUCTFIT_ELF_INFLATE_H
 #define STRUCTFIT_ELF_INFLATE_H
 
@@ -39,7 +40,7 @@ uint32_t sf__inflater_trailer(const sf__inflater *z);
  * its own (igzip); zlib's sum was a sixteenth of its time. */
 bool sf__inflater_sums_fast(void);
 
-/* Tests only: zlib even where the build has igzip, for every inflater
+/* Tests only: zlib even where igzip is there, for every inflater
  * made from now on. */
 void sf__inflater_force_zlib(bool on);
 
