@@ -11,9 +11,9 @@
  * definitions only once the unit is merged, so an equal definition met
  * again in the same unit was built again, then merged away.  Most units
  * repeat none, but python3.11's deepfreeze.c defines a struct type for
- * each of its 7.7 k frozen objects, of about 850 layouts: building the
+ * each of its frozen objects, 7,720 of which 1,209 differ: building the
  * repeats was two thirds of the walk of the unit that ends every load of
- * that file.  The index holds positions in ctx->fresh, plus one.
+ * that file (19 ms, now 8).  The index holds positions in ctx->fresh, plus one.
  */
 static size_t fresh_home(const sf_die_digest *digest, size_t mask)
 {

@@ -200,8 +200,8 @@ typedef struct sf_dw_small_op {
  * column) the merge never compares: of equal layouts it keeps the first
  * met (sf__struct_same()), so a digest hit on a definition from another
  * line yields the very definition the merge would have kept.  Leaving
- * them out lets python3.11's deepfreeze.c, 7.7 k structs of a few
- * hundred layouts on as many lines, build each layout once.
+ * them out lets python3.11's deepfreeze.c, 7,720 struct types on as many
+ * lines of which 1,209 differ otherwise, build each of those once.
  */
 static inline bool sf__dw_digest_skips(uint16_t name)
 {
