@@ -427,7 +427,7 @@ static int store_table(sf_dw_cursor *cursor, const grow *decls, const grow *spec
 	sf_dw_abbrev *list = decls->items;
 
 	if (specs->count) {
-		all = sf__arena_calloc(cursor->arena, specs->count, sizeof(*all));
+		all = sf__arena_array_uninit(cursor->arena, specs->count, sizeof(*all));
 		if (!all)
 			return sf__fail(SF_ENOMEM, "out of memory");
 		memcpy(all, specs->items, specs->count * sizeof(*all));
@@ -445,7 +445,7 @@ static int store_table(sf_dw_cursor *cursor, const grow *decls, const grow *spec
 			table->dense[list[i].code] = list[i];
 	} else if (decls->count) {
 		qsort(list, decls->count, sizeof(*list), cmp_abbrev);
-		table->sparse = sf__arena_calloc(cursor->arena, decls->count, sizeof(sf_dw_abbrev));
+		table->sparse = sf__arena_array_uninit(cursor->arena, decls->count, sizeof(sf_dw_abbrev));
 		if (!table->sparse)
 			return sf__fail(SF_ENOMEM, "out of memory");
 		memcpy(table->sparse, list, decls->count * sizeof(*list));

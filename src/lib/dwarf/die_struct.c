@@ -245,7 +245,7 @@ static int build_members(sf_die_ctx *ctx, const sf_die *d, sf_struct *s, unsigne
 		goto done;
 	}
 	if (list.count) {
-		s->members = sf__arena_calloc(ctx->unit->arena, list.count, sizeof(sf_member));
+		s->members = sf__arena_array_uninit(ctx->unit->arena, list.count, sizeof(sf_member));
 		if (!s->members) {
 			res = sf__fail(SF_ENOMEM, "out of memory");
 			goto done;

@@ -271,7 +271,8 @@ static sf_struct *copy_into_model(sf_model *model, const sf_struct *src, const s
 	    (src->decl_file && !dst->decl_file) || (src->abi_via && !dst->abi_via))
 		return NULL;
 	if (src->member_count) {
-		dst->members = sf__arena_calloc(arena, src->member_count, sizeof(sf_member));
+		/* Each is copied in whole below. */
+		dst->members = sf__arena_array_uninit(arena, src->member_count, sizeof(sf_member));
 		if (!dst->members)
 			return NULL;
 	}

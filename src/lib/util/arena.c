@@ -165,6 +165,14 @@ void *sf__arena_calloc(sf_arena *arena, size_t count, size_t size)
 	return sf__arena_alloc(arena, total);
 }
 
+void *sf__arena_array_uninit(sf_arena *arena, size_t count, size_t size)
+{
+	size_t total;
+	if (__builtin_mul_overflow(count, size, &total))
+		return NULL;
+	return sf__arena_alloc_uninit(arena, total);
+}
+
 char *sf__arena_strndup(sf_arena *arena, const char *s, size_t len)
 {
 	char *copy = sf__arena_alloc_uninit(arena, len + 1);

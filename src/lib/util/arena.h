@@ -49,6 +49,8 @@ void *sf__arena_alloc(sf_arena *arena, size_t size);
 void *sf__arena_alloc_uninit(sf_arena *arena, size_t size);
 /* Overflow-checked count * size. */
 void *sf__arena_calloc(sf_arena *arena, size_t count, size_t size);
+/* sf__arena_calloc() not zeroed, for arrays the caller fills in full. */
+void *sf__arena_array_uninit(sf_arena *arena, size_t count, size_t size);
 /* Copies `len` bytes of `s` and a terminating NUL. */
 char *sf__arena_strndup(sf_arena *arena, const char *s, size_t len);
 char *sf__arena_strdup(sf_arena *arena, const char *s);
