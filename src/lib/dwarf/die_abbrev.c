@@ -240,16 +240,10 @@ static bool never_digested(uint16_t tag)
 /* Sets a->special and a->raw_digest once its specs are read. */
 static void plan_digest(sf_dw_abbrev *a, const sf_dw_spec *specs, const sf_dw_unit *unit)
 {
+	const bool digested = !never_digested(a->tag);
+
 	a->special = 0;
-	if (never_digested(a->tag)) {
-		/* plan_small()'s fields for a declaration it leaves alone. */
-		a->raw_digest = a->raw_small = a->string_led = false;
-		a->raw_keep[0] = a->raw_keep[1] = ~UINT64_C(0);
-		a->raw_act = 0;
-		a->small_count = a->small_flags = a->small_shape = 0;
-		return;
-	}
-	a->raw_digest = !a->has_indirect && a->fixed_size >= 0 && a->fixed_size <= SF_DW_RAW_LIMIT &&
+	a->raw_digest = digested && !a->has_indirect && a->fixed_size >= 0 && a->fixed_size <= SF_DW_RAW_LIMIT &&
 			a->spec_count <= 64;
 	for (uint32_t i = 0; a->raw_digest && i < a->spec_count; i++) {
 		if (!digest_special(specs[i].name, specs[i].form))
@@ -260,8 +254,10 @@ static void plan_digest(sf_dw_abbrev *a, const sf_dw_spec *specs, const sf_dw_un
 	}
 	if (!a->raw_digest)
 		a->special = 0;
+	/* Clears every plan, then plans the small raw digest. */
 	plan_small(a, specs);
-	plan_string_led(a, specs, unit);
+	if (digested)
+		plan_string_led(a, specs, unit);
 }
 
 /*
