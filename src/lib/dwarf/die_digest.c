@@ -148,8 +148,7 @@ static inline bool mix_member_fast(sf_die_ctx *ctx, const sf_die *d, sf_die_dige
 	name &= sf__digest_small_mask(ops[0].width);
 	file &= sf__digest_small_mask(ops[1].width);
 	type &= sf__digest_small_mask(ops[2].width);
-	if (name >= ctx->small_str_size || ctx->file_digest_unit != d->raw.unit || file >= ctx->file_digest_capacity ||
-	    !ctx->file_digest_state[file])
+	if (name >= ctx->small_str_size || !sf__die_file_digest_cached(ctx, d->raw.unit, file))
 		return false;
 	sf__digest_copy(&acc, h);
 	sf__digest_mix_small_head(&acc, a, attrs, SF_DIGEST_SMALL_MARK | size);

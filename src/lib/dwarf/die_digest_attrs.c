@@ -109,9 +109,7 @@ static inline __attribute__((always_inline)) bool mix_small_steps(sf_die_ctx *ct
 		}
 		case SF_DW_SMALL_FILE: {
 			sf_die_digest file;
-			if (ctx->file_digest_unit == d->raw.unit && u < ctx->file_digest_capacity &&
-			    ctx->file_digest_state[u]) {
-				/* sf__die_file_digest()'s cache, without the call. */
+			if (sf__die_file_digest_cached(ctx, d->raw.unit, u)) {
 				sf__digest_mix_digest(acc, &ctx->file_digests[u]);
 				continue;
 			}

@@ -89,7 +89,7 @@ bool sf__die_file_digest(sf_die_ctx *ctx, const sf_die *d, uint64_t value, sf_di
 			memset(ctx->file_digest_state, 0, ctx->file_digest_capacity);
 		ctx->file_digest_unit = d->raw.unit;
 	}
-	if (value < ctx->file_digest_capacity && ctx->file_digest_state[value]) {
+	if (sf__die_file_digest_cached(ctx, d->raw.unit, value)) {
 		*out = ctx->file_digests[value];
 		return true;
 	}

@@ -63,4 +63,12 @@ void sf__die_string_digest(sf_die_ctx *ctx, const char *s, sf_die_digest *out);
  * it cannot be resolved. */
 bool sf__die_file_digest(sf_die_ctx *ctx, const sf_die *d, uint64_t value, sf_die_digest *out);
 
+/* Whether sf__die_file_digest() has `value` of a DIE of `unit` cached,
+ * in ctx->file_digests[value]: the digest's in-line paths take it
+ * without the call. */
+static inline bool sf__die_file_digest_cached(const sf_die_ctx *ctx, const sf_dw_unit *unit, uint64_t value)
+{
+	return ctx->file_digest_unit == unit && value < ctx->file_digest_capacity && ctx->file_digest_state[value];
+}
+
 #endif
