@@ -20,6 +20,17 @@ static size_t fresh_home(const sf_die_digest *digest, size_t mask)
 	return (size_t)(digest->lo >> 32 ^ digest->hi) & mask;
 }
 
+/* Puts position `pos` (plus one) of a definition with `digest` into
+ * `index` of mask + 1 slots, at most half full. */
+static void index_put(uint32_t *index, size_t mask, const sf_die_digest *digest, uint32_t pos)
+{
+	size_t i = fresh_home(digest, mask);
+
+	while (index[i])
+		i = (i + 1) & mask;
+	index[i] = pos;
+}
+
 static int fresh_index_grow(sf_die_ctx *ctx)
 {
 	const size_t capacity = ctx->fresh_index_capacity ? ctx->fresh_index_capacity * 2 : 256;
@@ -27,12 +38,8 @@ static int fresh_index_grow(sf_die_ctx *ctx)
 
 	if (!index)
 		return sf__fail(SF_ENOMEM, "out of memory");
-	for (size_t k = 0; k < ctx->fresh_count; k++) {
-		size_t i = fresh_home(&ctx->fresh[k].digest, capacity - 1);
-		while (index[i])
-			i = (i + 1) & (capacity - 1);
-		index[i] = (uint32_t)(k + 1);
-	}
+	for (size_t k = 0; k < ctx->fresh_count; k++)
+		index_put(index, capacity - 1, &ctx->fresh[k].digest, (uint32_t)(k + 1));
 	free(ctx->fresh_index);
 	ctx->fresh_index = index;
 	ctx->fresh_index_capacity = capacity;
@@ -41,8 +48,6 @@ static int fresh_index_grow(sf_die_ctx *ctx)
 
 int sf__die_fresh_remember(sf_die_ctx *ctx, const sf_die_fresh *fresh)
 {
-	size_t i;
-
 	if (ctx->fresh_count == ctx->fresh_capacity) {
 		size_t capacity = ctx->fresh_capacity ? ctx->fresh_capacity * 2 : 64;
 		sf_die_fresh *items = realloc(ctx->fresh, capacity * sizeof(*items));
@@ -57,10 +62,7 @@ int sf__die_fresh_remember(sf_die_ctx *ctx, const sf_die_fresh *fresh)
 	/* At most half full: a free slot always ends a probe. */
 	if (ctx->fresh_count * 2 > ctx->fresh_index_capacity)
 		return fresh_index_grow(ctx);
-	i = fresh_home(&fresh->digest, ctx->fresh_index_capacity - 1);
-	while (ctx->fresh_index[i])
-		i = (i + 1) & (ctx->fresh_index_capacity - 1);
-	ctx->fresh_index[i] = (uint32_t)ctx->fresh_count;
+	index_put(ctx->fresh_index, ctx->fresh_index_capacity - 1, &fresh->digest, (uint32_t)ctx->fresh_count);
 	return 0;
 }
 
