@@ -10,18 +10,6 @@
 /* Sources larger than this are not scanned for markers. */
 #define MAX_SOURCE_BYTES (64u << 20)
 
-static int line_has_marker(const char *start, const char *end)
-{
-	size_t n = strlen(CLI_IGNORE_MARKER);
-
-	for (const char *p = start; p + n <= end; p++) {
-		if (memcmp(p, CLI_IGNORE_MARKER, n) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* A line that is only (part of) a comment: the markers may sit there. */
 static int comment_line(const char *start, const char *end)
 {
 	while (start < end && (*start == ' ' || *start == '\t'))
@@ -53,22 +41,29 @@ static int add_line(cli_ignore_file *f, size_t *cap, unsigned line)
  */
 static int scan(cli_ignore_file *f, const char *text, size_t len)
 {
-	const char *end = text + len;
+	const size_t marker_len = strlen(CLI_IGNORE_MARKER);
+	const char *end = text + len, *p = text, *nl;
 	size_t cap = 0;
 	unsigned line = 1, covered_to = 0;
 
-	for (const char *p = text; p < end; line++) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *stop = nl ? nl : end;
-		int comment = nl && comment_line(p, stop);
-		if (line <= covered_to || line_has_marker(p, stop)) {
-			if (add_line(f, &cap, line) < 0)
-				return -1;
-			/* The block goes on while the lines are comments. */
-			if (comment)
-				covered_to = line + 1;
+	while (p < end) {
+		/* Outside a block, straight to the next marker's line: a header
+		 * is read for every struct it declares, and markers are rare. */
+		if (line > covered_to) {
+			const char *marker = memmem(p, (size_t)(end - p), CLI_IGNORE_MARKER, marker_len);
+			if (!marker)
+				break;
+			for (; (nl = memchr(p, '\n', (size_t)(marker - p))); p = nl + 1)
+				line++;
 		}
+		if (add_line(f, &cap, line) < 0)
+			return -1;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		/* The block goes on while the lines are comments. */
+		if (nl && comment_line(p, nl))
+			covered_to = line + 1;
 		p = nl ? nl + 1 : end;
+		line++;
 	}
 	return 0;
 }
