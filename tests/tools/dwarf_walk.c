@@ -66,7 +66,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	opts.jobs = 1;
-	if (sf__input_each_image(argv[1], &opts, visit, &counts) < 0) {
+	if (sf__input_each_image(argv[1], &opts, NULL, visit, &counts) < 0) {
 		fprintf(stderr, "dwarf_walk: %s\n", sf_error_last());
 		return 3;
 	}

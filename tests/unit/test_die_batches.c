@@ -74,5 +74,5 @@ Test(die_batches, last_batches_shrink_with_what_is_left)
 	cr_assert_geq(l.batches[0]->bytes, l.batch_target);
 	cr_assert_lt(l.batches[0]->bytes, l.batch_target + UNIT_BYTES);
 	free(dw.spaces[SF_DW_INFO].units);
-	sf__die_batches_release(&l);
+	sf__die_batches_release(&l, NULL);
 }

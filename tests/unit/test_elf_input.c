@@ -183,7 +183,7 @@ static int load(const char *name, seen *s, const char *const *dirs, size_t dir_c
 	opts.debug_dir_count = dir_count;
 	opts.on_error = on_error;
 	opts.on_error_ctx = s;
-	return sf__input_each_image(in_dir(path, sizeof(path), name), &opts, record, s);
+	return sf__input_each_image(in_dir(path, sizeof(path), name), &opts, NULL, record, s);
 }
 
 /* Name and directory are two different strings: if relocations of string
@@ -575,7 +575,7 @@ Test(elf_input, system_libc_finds_its_debug_file)
 		cr_skip_test("no %s on this machine", libc);
 	memset(&s, 0, sizeof(s));
 	/* No --debug-dir: the system root alone must find it by build-id. */
-	if (sf__input_each_image(libc, &opts, record, &s) == SF_ENODEBUG)
+	if (sf__input_each_image(libc, &opts, NULL, record, &s) == SF_ENODEBUG)
 		cr_skip_test("libc6-dbg not installed (or not matching the installed libc)");
 	cr_assert_eq(s.images, 1, "%s", sf_error_last());
 	cr_expect(strncmp(s.debug_path, root, strlen(root)) == 0, "%s", s.debug_path);
@@ -913,7 +913,7 @@ Test(elf_input, corrupted_objects_never_crash)
 		}
 		write_file("mutated.o", mutated, (size_t)size);
 		free(mutated);
-		rc = sf__input_each_image(in_dir(path, sizeof(path), "mutated.o"), NULL,
+		rc = sf__input_each_image(in_dir(path, sizeof(path), "mutated.o"), NULL, NULL,
 					  tolerant_walk, NULL);
 		cr_assert(rc <= 0);
 		failures += rc != 0;

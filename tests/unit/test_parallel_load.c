@@ -693,7 +693,7 @@ Test(parallel_load, unread_compressed_debug_info_is_stopped)
 	build_compressed();
 	snprintf(path, sizeof(path), "%s/gz", zdir);
 	opts.jobs = 2;
-	cr_assert_eq(sf__input_each_image(path, &opts, count_image, &images), 0, "%s", sf_error_last());
+	cr_assert_eq(sf__input_each_image(path, &opts, NULL, count_image, &images), 0, "%s", sf_error_last());
 	cr_assert_eq(images, 1);
 }
 

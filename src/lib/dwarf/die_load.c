@@ -106,10 +106,9 @@ static int load_pass(sf_model *model, const sf_debug_image *image, uint32_t file
 	if (res < 0)
 		goto done;
 	res = sf__die_batches_run(&l, staging, &alt_units, &cursor, &satisfied);
-	/* The workers' models hold copies of what `staging` now has: freed
-	 * before the publish copies it again, their memory serves that copy
-	 * (a tenth of a vmlinux load's peak, each page a fault when new). */
-	sf__die_batches_release(&l);
+	/* The workers' models hold copies of what `staging` now has: with
+	 * threads, the model's reaper frees them while this one publishes. */
+	sf__die_batches_release(&l, model->reaper);
 	l = (loader){ 0 };
 	if (info_limit != UINT64_MAX && (res < 0 || !satisfied)) {
 		res = 1;
@@ -124,7 +123,7 @@ static int load_pass(sf_model *model, const sf_debug_image *image, uint32_t file
 	if (res >= 0 && info_limit == UINT64_MAX && !may_have_skeletons(&dw))
 		res = SF_DIE_LOAD_NO_SKELETONS;
 done:
-	sf__die_batches_release(&l);
+	sf__die_batches_release(&l, NULL);
 	sf__dw_cursor_release(&cursor);
 	sf_model_free(staging);
 	free(alt_units.items);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "dwarf/die_ctx.h"
+#include "util/reaper.h"
 
 typedef struct offset_list {
 	uint64_t *items;
@@ -137,7 +138,9 @@ bool sf__die_batches_may_stream(const load_job *job, const sf_load_options *opts
  * glob matched.  `cursor` serves the walk when it runs on this thread. */
 int sf__die_batches_run(loader *l, sf_model *staging, offset_list *alt_units, sf_dw_cursor *cursor,
 			bool *satisfied);
-void sf__die_batches_release(loader *l);
+/* Frees what `l` holds, on `reaper`'s thread when not NULL (the workers'
+ * models are the slow part: nothing reads them after the merge). */
+void sf__die_batches_release(loader *l, sf_reaper *reaper);
 
 /* ---- die_publish.c ---- */
 

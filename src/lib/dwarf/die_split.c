@@ -254,7 +254,7 @@ static int load_package(split_run *run)
 		res = sf__fail(SF_ENOMEM, "out of memory");
 	for (size_t i = 0; i < count && res >= 0; i++) {
 		split_visit visit = { .run = run, .path = list[i] };
-		int got = sf__input_each_image(list[i], run->opts, visit_split, &visit);
+		int got = sf__input_each_image(list[i], run->opts, NULL, visit_split, &visit);
 		if (got == SF_ENOTFOUND && visit.res == 0)
 			continue;   /* not there: the next candidate */
 		if (got < 0) {
@@ -317,7 +317,7 @@ static int load_dwo(split_run *run, size_t k)
 	}
 	for (size_t i = 0; i < count && !found && !oom; i++) {
 		split_visit visit = { .run = run, .skeleton = s, .path = list[i] };
-		int got = sf__input_each_image(list[i], run->opts, visit_split, &visit);
+		int got = sf__input_each_image(list[i], run->opts, NULL, visit_split, &visit);
 		if (got == SF_ENOTFOUND && visit.res == 0)
 			continue;
 		found = true;

@@ -132,7 +132,7 @@ static int load_declared(sf_model *model, const char *path, const sf_load_option
 		again.first_match_only = 0;
 		again.on_progress = NULL;
 		again.on_error = NULL;   /* said once, by the first pass */
-		res = sf__input_each_image(path, &again, load_image, &to);
+		res = sf__input_each_image(path, &again, sf__model_reaper(model, opts->jobs), load_image, &to);
 	}
 	for (size_t i = 0; i < count; i++)
 		free(names[i]);
@@ -145,7 +145,7 @@ int sf__dwarf_model_load(sf_model *model, const char *path, const sf_load_option
 	static const sf_load_options defaults = SF_LOAD_OPTIONS_INIT;
 	load_target to = { model, opts ? opts : &defaults, path, 0, "", -1, 0 };
 	size_t first_file = model->file_count;
-	int res = sf__input_each_image(path, to.opts, load_image, &to);
+	int res = sf__input_each_image(path, to.opts, sf__model_reaper(model, to.opts->jobs), load_image, &to);
 	/* Also after a failed input: what the others brought is complete. */
 	int resolved = sf__model_resolve_declared(model);
 
@@ -160,6 +160,8 @@ int sf__dwarf_model_load(sf_model *model, const char *path, const sf_load_option
 		if (model->structs.count == before)
 			break;
 	}
+	/* Its thread, if any, need not wait for another load. */
+	sf__reaper_let_go(model->reaper);
 	if (res >= 0 && resolved >= 0 && to.split_res < 0)
 		return sf__fail(to.split_res, "%s", to.split_message);
 	return res < 0 ? res : resolved < 0 ? resolved : res;

@@ -43,6 +43,28 @@ static void opened_elf_close(opened_elf *file)
 	*file = (opened_elf)OPENED_ELF_INIT;
 }
 
+static void close_task(void *arg)
+{
+	opened_elf *file = arg;
+
+	opened_elf_close(file);
+	free(file);
+}
+
+/* `file` closed by `reaper`, or at once; either way closed for the caller. */
+static void close_later(opened_elf *file, sf_reaper *reaper)
+{
+	opened_elf *moved = reaper && file->fd >= 0 ? malloc(sizeof(*moved)) : NULL;
+
+	if (!moved) {
+		opened_elf_close(file);
+		return;
+	}
+	*moved = *file;
+	*file = (opened_elf)OPENED_ELF_INIT;
+	sf__reaper_run(reaper, close_task, moved);
+}
+
 static char *real_path_of(const char *path)
 {
 	char *resolved = realpath(path, NULL);
@@ -216,10 +238,30 @@ static int fetch_debug_file(const sf_load_options *opts, const char *display_nam
 	return error;
 }
 
+static void contents_task(void *arg)
+{
+	sf__elf_contents_free(arg);
+	free(arg);
+}
+
+/* `contents` freed by `reaper`, or at once. */
+static void contents_free_later(sf__elf_contents *contents, sf_reaper *reaper)
+{
+	sf__elf_contents *moved = reaper ? malloc(sizeof(*moved)) : NULL;
+
+	if (!moved) {
+		sf__elf_contents_free(contents);
+		return;
+	}
+	*moved = *contents;
+	memset(contents, 0, sizeof(*contents));
+	sf__reaper_run(reaper, contents_task, moved);
+}
+
 /* One ELF image: use its own DWARF, or (`real_path` non-NULL, i.e. not an
  * archive member) find its separate debug file. */
 static int visit_elf(Elf *elf, const char *display_name, const char *real_path,
-		     const char *archive_real_path, const sf_load_options *opts,
+		     const char *archive_real_path, const sf_load_options *opts, sf_reaper *reaper,
 		     sf_image_visitor visit, void *ctx)
 {
 	sf__elf_contents contents;
@@ -251,8 +293,8 @@ static int visit_elf(Elf *elf, const char *display_name, const char *real_path,
 	error = visit_contents(display_name, search.found.path, &search.found.contents,
 			       search.found.real_path, opts, visit, ctx);
 done:
-	opened_elf_close(&search.found);
-	sf__elf_contents_free(&contents);
+	close_later(&search.found, reaper);
+	contents_free_later(&contents, reaper);
 	return error;
 }
 
@@ -310,7 +352,7 @@ static int walk_archive(Elf *archive, int fd, const char *path, const char *real
 		if (elf_kind(member) != ELF_K_ELF)
 			error = sf__fail(SF_ENOTELF, "%s: not an ELF file", display_name);
 		else
-			error = visit_elf(member, display_name, NULL, real_path, opts, visit, ctx);
+			error = visit_elf(member, display_name, NULL, real_path, opts, NULL, visit, ctx);
 		free(display_name);
 		cmd = elf_next(member);
 		elf_end(member);
@@ -345,7 +387,7 @@ static int walk_archive(Elf *archive, int fd, const char *path, const char *real
 	return 0;
 }
 
-int sf__input_each_image(const char *path, const sf_load_options *opts,
+int sf__input_each_image(const char *path, const sf_load_options *opts, sf_reaper *reaper,
 			 sf_image_visitor visit, void *ctx)
 {
 	unsigned char magic[8];
@@ -353,6 +395,7 @@ int sf__input_each_image(const char *path, const sf_load_options *opts,
 	ssize_t got;
 	char *real_path = NULL;
 	Elf *elf = NULL;
+	Elf_Kind kind = ELF_K_NONE;
 	int fd, error = 0;
 
 	/* Idempotent; libelf needs it before any other call. */
@@ -400,9 +443,10 @@ int sf__input_each_image(const char *path, const sf_load_options *opts,
 		error = sf__fail(SF_ENOMEM, "%s: out of memory", path);
 		goto done;
 	}
-	switch (elf_kind(elf)) {
+	kind = elf_kind(elf);
+	switch (kind) {
 	case ELF_K_ELF:
-		error = visit_elf(elf, path, real_path, NULL, opts, visit, ctx);
+		error = visit_elf(elf, path, real_path, NULL, opts, reaper, visit, ctx);
 		break;
 	case ELF_K_AR:
 		error = walk_archive(elf, fd, path, real_path, opts, visit, ctx);
@@ -412,9 +456,9 @@ int sf__input_each_image(const char *path, const sf_load_options *opts,
 		break;
 	}
 done:
-	if (elf != NULL)
-		elf_end(elf);
 	free(real_path);
-	close(fd);
+	/* After the contents that borrow from it: the reaper keeps the
+	 * order.  An archive's members were ended here, one by one. */
+	close_later(&(opened_elf){ fd, elf, NULL, NULL, { 0 } }, kind == ELF_K_ELF ? reaper : NULL);
 	return error;
 }

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "util/reaper.h"
+
 /*
  * A section whose bytes are still being inflated on a thread of the ELF
  * layer (elf_stream.c), so that its readers can start on the first bytes:
@@ -117,10 +119,13 @@ typedef int (*sf_image_visitor)(void *ctx, const sf_debug_image *image);
  * through opts->on_error and the walk goes on; the first failing member's code is returned.
  * For a plain file the error is returned directly (message names the file).
  *
+ * A plain file's inflated sections and ELF handle (its separate debug
+ * file's too) are closed by `reaper` (NULL: before returning).
+ *
  * Returns 0, SF_ENOTFOUND, SF_EIO, SF_ENOTELF, SF_ENODEBUG, SF_EINVALID,
  * SF_EUNSUPPORTED, SF_ENOMEM, or whatever `visit` returned.
  */
-int sf__input_each_image(const char *path, const sf_load_options *opts,
+int sf__input_each_image(const char *path, const sf_load_options *opts, sf_reaper *reaper,
 			 sf_image_visitor visit, void *ctx);
 
 #endif

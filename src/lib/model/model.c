@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "util/fail.h"
+#include "util/jobs.h"
 
 int sf__struct_list_push(sf_struct_list *list, sf_struct *s)
 {
@@ -61,6 +62,7 @@ void sf_model_free(sf_model *model)
 {
 	if (!model)
 		return;
+	sf__reaper_free(model->reaper);
 	sf__arena_free(model->arena);
 	free(model->files);
 	sf__struct_list_free(&model->structs);
@@ -69,6 +71,13 @@ void sf_model_free(sf_model *model)
 	sf__hashmap_free(&model->by_name);
 	sf__typedef_list_free(&model->typedefs);
 	free(model);
+}
+
+sf_reaper *sf__model_reaper(sf_model *model, unsigned jobs)
+{
+	if (!model->reaper && sf__jobs_or_online(jobs) > 1)
+		model->reaper = sf__reaper_new();
+	return model->reaper;
 }
 
 size_t sf_model_file_count(const sf_model *model)

@@ -9,6 +9,7 @@
 
 #include "util/arena.h"
 #include "util/hash.h"
+#include "util/reaper.h"
 
 typedef enum sf_struct_kind {
 	SF_STRUCT,
@@ -299,6 +300,9 @@ struct sf_model {
 	sf_struct_list declared;
 	/* Typedef names of tagged structs found in the inputs. */
 	sf_typedef_list typedefs;
+	/* Frees the end of a threaded load left behind (see reaper.h);
+	 * NULL until such a load, and for single-threaded ones. */
+	sf_reaper *reaper;
 };
 
 /* Layout identity: kind, name, size, align and every member's name, type
@@ -328,6 +332,11 @@ bool sf__struct_members_fit(const sf_struct *s, char *why, size_t why_size);
 
 /* Registers an input; returns its index or -1 on ENOMEM. Strings are copied. */
 int sf__model_add_file(sf_model *model, const sf_file_info *info);
+
+/* The model's reaper for a load with `jobs` threads (0: one per CPU):
+ * NULL for one thread, where waiting for the frees costs the same as
+ * doing them, or when none can be made. */
+sf_reaper *sf__model_reaper(sf_model *model, unsigned jobs);
 
 /*
  * Moves every struct of `unit` into the model: duplicates collapse onto the
