@@ -22,9 +22,11 @@
 # BTF files only get this comparison).
 #   --btf: only the BTF comparison.
 # Environment: STRUCTFIT_BIN (default build/structfit), STRUCTFIT_WALK
-#   (default build/tests/dwarf_walk), RUNS (default 3), BTF_RUNS (default
-#   11: a BTF report takes a tenth of a second), JOBS (default: online
-#   CPUs), STRUCTFIT_BENCH_CACHE.
+#   (default build/tests/dwarf_walk), RUNS (default 3), SCALING_RUNS
+#   (pairs of the -j1/-jJOBS row; default RUNS, at least 15: a ratio of
+#   two times wants more runs than a time), BTF_RUNS (default 11: a BTF
+#   report takes a tenth of a second), JOBS (default: online CPUs),
+#   STRUCTFIT_BENCH_CACHE.
 set -euo pipefail
 
 dry_run=0
@@ -42,6 +44,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 sf=${STRUCTFIT_BIN:-$repo/build/structfit}
 walk=${STRUCTFIT_WALK:-$repo/build/tests/dwarf_walk}
 runs=${RUNS:-3}
+scaling_runs=${SCALING_RUNS:-$((runs > 15 ? runs : 15))}
 btf_runs=${BTF_RUNS:-11}
 jobs=${JOBS:-$(nproc)}
 cache=${STRUCTFIT_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/structfit-bench}
@@ -119,23 +122,24 @@ default_inputs() {
 
 # Runs a command once; prints "seconds peak_kb cpu_seconds" and keeps stdout
 # in $tmp/out.  The figures are the child's own (wait4's rusage, a monotonic
-# clock around fork and wait), in milliseconds: /usr/bin/time rounds CPU
-# time to 10 ms, as much as a BTF report's difference.
+# clock around the spawn and the wait), in milliseconds: /usr/bin/time
+# rounds CPU time to 10 ms, as much as a BTF report's difference.  The
+# child is spawned (vfork and exec), not forked: a fork of this python
+# took 1.8 ms to run /bin/true against 0.7 ms spawned, a millisecond
+# every run counted.  Either way the kernel counts the python's resident
+# size (10-14 MB) into the child's peak, a floor below every input here.
 measure_py='
 import os, sys, time
 tmp, cmd = sys.argv[1], sys.argv[2:]
 flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
 out, err = os.open(tmp + "/out", flags, 0o644), os.open(tmp + "/err", flags, 0o644)
 start = time.monotonic()
-pid = os.fork()
-if pid == 0:
-    os.dup2(out, 1)
-    os.dup2(err, 2)
-    try:
-        os.execvp(cmd[0], cmd)
-    except OSError as e:
-        os.write(2, ("cannot run %s: %s\n" % (cmd[0], e.strerror)).encode())
-    os._exit(127)
+try:
+    pid = os.posix_spawnp(cmd[0], cmd, os.environ,
+                          file_actions=[(os.POSIX_SPAWN_DUP2, out, 1), (os.POSIX_SPAWN_DUP2, err, 2)])
+except OSError as e:
+    os.write(err, ("cannot run %s: %s\n" % (cmd[0], e.strerror)).encode())
+    sys.exit(1)
 _, status, usage = os.wait4(pid, 0)
 wall = time.monotonic() - start
 if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
@@ -253,7 +257,7 @@ if [ $dry_run -eq 1 ]; then
 	exit 0
 fi
 
-echo "structfit: $sf ($("$sf" --version 2>/dev/null | head -n 1)); $(pahole --version); runs=$runs jobs=$jobs cpus=$(nproc)"
+echo "structfit: $sf ($("$sf" --version 2>/dev/null | head -n 1)); $(pahole --version); runs=$runs scaling_runs=$scaling_runs jobs=$jobs cpus=$(nproc)"
 echo "load before: $(uptime | sed 's/.*load average/load average/')"
 for file in "${inputs[@]}"; do
 	[ -f "$file" ] || die "$file: not found"
@@ -264,16 +268,23 @@ for file in "${inputs[@]}"; do
 	compare "all structs vs pahole -j" "$sf" report "$file" -- pahole -j -F dwarf "$file"
 
 	: >"$tmp/j1.t"; : >"$tmp/jn.t"
-	for ((i = 0; i < runs; i++)); do
-		measure "$sf" report -j1 "$file" >>"$tmp/j1.t"; cp "$tmp/out" "$tmp/j1.out"
+	# Each pair in turn starts with -j1 or with -jJOBS, so neither
+	# always runs right after the other.
+	for ((i = 0; i < scaling_runs; i++)); do
+		if ((i % 2 == 0)); then
+			measure "$sf" report -j1 "$file" >>"$tmp/j1.t"; cp "$tmp/out" "$tmp/j1.out"
+		fi
 		measure "$sf" report -j"$jobs" "$file" >>"$tmp/jn.t"; cp "$tmp/out" "$tmp/jn.out"
+		if ((i % 2 == 1)); then
+			measure "$sf" report -j1 "$file" >>"$tmp/j1.t"; cp "$tmp/out" "$tmp/j1.out"
+		fi
 	done
 	t1=$(cut -d' ' -f1 "$tmp/j1.t" | median)
 	tn=$(cut -d' ' -f1 "$tmp/jn.t" | median)
 	c1=$(cut -d' ' -f3 "$tmp/j1.t" | median)
 	cn=$(cut -d' ' -f3 "$tmp/jn.t" | median)
-	# Each -j1 run against the -jJOBS run right after it: a ratio per
-	# pair drifts less with the machine's load than the ratio of medians.
+	# Each -j1 run against the -jJOBS run of its pair: a ratio per pair
+	# drifts less with the machine's load than the ratio of medians.
 	tp=$(paste -d' ' <(cut -d' ' -f1 "$tmp/j1.t") <(cut -d' ' -f1 "$tmp/jn.t") |
 		awk '{ printf "%.6f\n", ($2 > 0 ? $1 / $2 : 0) }' | median)
 	same=identical
