@@ -14,7 +14,8 @@
 # the CPU time of `report -j1` is printed as a multiple of the floor: a
 # single-threaded walk that decodes every DIE code and skips each attribute
 # by its form, building nothing (tests/tools/dwarf_walk.c, built with the
-# tests; the line is left out when it is missing).
+# tests; the line is left out when it is missing), run in at least 5
+# pairs with -j1 runs.
 # Then `report --format-in=btf` against `pahole -F btf` on BTF inputs:
 # /sys/kernel/btf/vmlinux when readable, the vmlinux's own .BTF section,
 # and that vmlinux's BTF encoded detached by `pahole --btf_encode_detached`
@@ -293,13 +294,20 @@ for file in "${inputs[@]}"; do
 		"$t1" "$jobs" "$tn" "$(ratio "$t1" "$tn")" "$tp" "$same" "$c1" "$cn"
 
 	if [ -x "$walk" ]; then
-		: >"$tmp/walk.t"
-		for ((i = 0; i < runs; i++)); do
+		# The walk in pairs with -j1 runs of its own, for a ratio per
+		# pair as above; the -j1 CPU is the median of all its runs.
+		: >"$tmp/walk.t"; : >"$tmp/walk_j1.t"
+		for ((i = 0; i < (runs > 5 ? runs : 5); i++)); do
 			measure "$walk" "$file" >>"$tmp/walk.t"
+			cp "$tmp/out" "$tmp/walk.out"
+			measure "$sf" report -j1 "$file" >>"$tmp/walk_j1.t"
 		done
 		cw=$(cut -d' ' -f3 "$tmp/walk.t" | median)
-		printf '%-28s plain walk cpu %ss (%s)  structfit -j1 cpu %ss = x%s the floor\n' "floor" "$cw" \
-			"$(cat "$tmp/out")" "$c1" "$(ratio "$c1" "$cw")"
+		c1=$(cut -d' ' -f3 "$tmp/j1.t" "$tmp/walk_j1.t" | median)
+		fp=$(paste -d' ' <(cut -d' ' -f3 "$tmp/walk_j1.t") <(cut -d' ' -f3 "$tmp/walk.t") |
+			awk '{ printf "%.6f\n", ($2 > 0 ? $1 / $2 : 0) }' | median)
+		printf '%-28s plain walk cpu %ss (%s)  structfit -j1 cpu %ss = x%s the floor (per pair x%.3f)\n' \
+			"floor" "$cw" "$(cat "$tmp/walk.out")" "$c1" "$(ratio "$c1" "$cw")" "$fp"
 	else
 		echo "floor: no $walk (build the tests, or set STRUCTFIT_WALK)"
 	fi
