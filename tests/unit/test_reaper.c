@@ -1,6 +1,7 @@
-/* util/reaper.c: tasks run in the order given, on a thread of their own,
- * all of them before sf__reaper_free() returns; without a reaper they run
- * at once on the caller's thread. */
+/* util/reaper.c: releases run in the order given, on a thread of their
+ * own and on a copy of the object, all of them before sf__reaper_free()
+ * returns; without a reaper they run at once on the caller's thread and
+ * object. */
 #include <criterion/criterion.h>
 
 #include <pthread.h>
@@ -24,6 +25,7 @@ typedef struct record {
 typedef struct step {
 	record *r;
 	size_t index;
+	const struct step *seen;   /* where the release found it */
 } step;
 
 static step steps[TASKS];
@@ -33,6 +35,7 @@ static void note(void *arg)
 	step *s = arg;
 	record *r = s->r;
 
+	s->seen = s;
 	r->thread[r->count] = pthread_self();
 	r->tid[r->count] = gettid();
 	r->order[r->count++] = s->index;
@@ -70,9 +73,9 @@ Test(reaper, tasks_run_in_order_on_another_thread_and_all_before_free)
 
 	cr_assert_not_null(reaper);
 	for (size_t i = 0; i < TASKS; i++) {
-		steps[i] = (step){ &r, i };
+		steps[i] = (step){ &r, i, NULL };
 		/* The first one holds the thread: run() must not wait for it. */
-		sf__reaper_run(reaper, i == 0 ? hold : note, &steps[i]);
+		sf__reaper_release(reaper, i == 0 ? hold : note, &steps[i], sizeof(steps[i]));
 	}
 	cr_expect_lt(r.count, TASKS, "the caller waited for the tasks");
 	__atomic_store_n(&r.release, true, __ATOMIC_RELEASE);
@@ -88,8 +91,8 @@ Test(reaper, without_a_reaper_a_task_runs_at_once_on_the_caller)
 {
 	static record r;
 
-	steps[0] = (step){ &r, 7 };
-	sf__reaper_run(NULL, note, &steps[0]);
+	steps[0] = (step){ &r, 7, NULL };
+	sf__reaper_release(NULL, note, &steps[0], sizeof(steps[0]));
 	cr_assert_eq(r.count, 1);
 	cr_assert_eq(r.order[0], 7);
 	cr_assert(pthread_equal(r.thread[0], pthread_self()));
@@ -104,14 +107,14 @@ Test(reaper, a_task_after_let_go_starts_a_thread_again)
 	struct timespec pause = { 0, 20000000 };
 
 	cr_assert_not_null(reaper);
-	steps[0] = (step){ &r, 0 };
-	sf__reaper_run(reaper, note, &steps[0]);
+	steps[0] = (step){ &r, 0, NULL };
+	sf__reaper_release(reaper, note, &steps[0], sizeof(steps[0]));
 	sf__reaper_let_go(reaper);
 	cr_assert(wait_done(&r), "the first task never ran");
 	nanosleep(&pause, NULL);   /* the thread has ended by now, or is ending */
 	__atomic_store_n(&r.done, false, __ATOMIC_RELEASE);
-	steps[1] = (step){ &r, 1 };
-	sf__reaper_run(reaper, note, &steps[1]);
+	steps[1] = (step){ &r, 1, NULL };
+	sf__reaper_release(reaper, note, &steps[1], sizeof(steps[1]));
 	cr_assert(wait_done(&r), "a task after sf__reaper_let_go() never ran");
 	sf__reaper_free(reaper);
 	cr_assert_eq(r.count, 2);
@@ -128,12 +131,31 @@ Test(reaper, a_lingering_thread_takes_tasks_given_later)
 	cr_assert_not_null(reaper);
 	for (size_t i = 0; i < 3; i++) {
 		__atomic_store_n(&r.done, false, __ATOMIC_RELEASE);
-		steps[i] = (step){ &r, i };
-		sf__reaper_run(reaper, note, &steps[i]);
+		steps[i] = (step){ &r, i, NULL };
+		sf__reaper_release(reaper, note, &steps[i], sizeof(steps[i]));
 		cr_assert(wait_done(&r), "task %zu never ran", i);
 		nanosleep(&pause, NULL);   /* the thread waits, idle, for the next */
 	}
 	sf__reaper_free(reaper);
 	cr_assert_eq(r.count, 3);
 	cr_assert_eq(r.tid[0], r.tid[2], "the thread did not wait for more");
+}
+
+Test(reaper, a_release_gets_a_copy_of_the_object_and_the_caller_may_reuse_its_own)
+{
+	static record r;
+	sf_reaper *reaper = sf__reaper_new();
+	step mine = { &r, 5, NULL };
+
+	cr_assert_not_null(reaper);
+	sf__reaper_release(reaper, note, &mine, sizeof(mine));
+	mine.index = 6;   /* the copy was taken: this is not what is released */
+	sf__reaper_free(reaper);
+	cr_assert_eq(r.count, 1);
+	cr_assert_eq(r.order[0], 5);
+	cr_assert_null(mine.seen, "the release ran on the caller's object");
+
+	sf__reaper_release(NULL, note, &mine, sizeof(mine));
+	cr_assert_eq(r.order[1], 6);
+	cr_assert_eq(mine.seen, &mine, "without a reaper the release runs on the object itself");
 }

@@ -583,8 +583,10 @@ int sf__die_batches_run(loader *l, sf_model *staging, offset_list *alt_units, sf
 	return res;
 }
 
-static void release_now(loader *l)
+static void release_slots(void *arg)
 {
+	loader *l = arg;
+
 	for (unsigned k = 0; l->slots && k < l->slot_count * 2; k++) {
 		sf_model_free(l->slots[k].known);
 		sf__die_known_release(&l->slots[k].digests);
@@ -601,27 +603,13 @@ static void release_now(loader *l)
 	free(l->list_message);
 }
 
-static void release_task(void *arg)
-{
-	release_now(arg);
-	free(arg);
-}
-
 void sf__die_batches_release(loader *l, sf_reaper *reaper)
 {
-	loader *moved;
-
 	/* The workers were joined: nothing waits on these any more. */
 	if (l->sync_ready) {
 		pthread_cond_destroy(&l->changed);
 		pthread_mutex_destroy(&l->lock);
 		l->sync_ready = false;
 	}
-	moved = reaper && l->slots ? malloc(sizeof(*moved)) : NULL;
-	if (!moved) {
-		release_now(l);
-		return;
-	}
-	*moved = *l;
-	sf__reaper_run(reaper, release_task, moved);
+	sf__reaper_release(l->slots ? reaper : NULL, release_slots, l, sizeof(*l));
 }

@@ -43,26 +43,16 @@ static void opened_elf_close(opened_elf *file)
 	*file = (opened_elf)OPENED_ELF_INIT;
 }
 
-static void close_task(void *arg)
+static void close_task(void *file)
 {
-	opened_elf *file = arg;
-
 	opened_elf_close(file);
-	free(file);
 }
 
-/* `file` closed by `reaper`, or at once; either way closed for the caller. */
+/* `file` closed by `reaper` (NULL: at once); either way closed for the caller. */
 static void close_later(opened_elf *file, sf_reaper *reaper)
 {
-	opened_elf *moved = reaper && file->fd >= 0 ? malloc(sizeof(*moved)) : NULL;
-
-	if (!moved) {
-		opened_elf_close(file);
-		return;
-	}
-	*moved = *file;
+	sf__reaper_release(file->fd >= 0 ? reaper : NULL, close_task, file, sizeof(*file));
 	*file = (opened_elf)OPENED_ELF_INIT;
-	sf__reaper_run(reaper, close_task, moved);
 }
 
 static char *real_path_of(const char *path)
@@ -238,24 +228,9 @@ static int fetch_debug_file(const sf_load_options *opts, const char *display_nam
 	return error;
 }
 
-static void contents_task(void *arg)
+static void contents_task(void *contents)
 {
-	sf__elf_contents_free(arg);
-	free(arg);
-}
-
-/* `contents` freed by `reaper`, or at once. */
-static void contents_free_later(sf__elf_contents *contents, sf_reaper *reaper)
-{
-	sf__elf_contents *moved = reaper ? malloc(sizeof(*moved)) : NULL;
-
-	if (!moved) {
-		sf__elf_contents_free(contents);
-		return;
-	}
-	*moved = *contents;
-	memset(contents, 0, sizeof(*contents));
-	sf__reaper_run(reaper, contents_task, moved);
+	sf__elf_contents_free(contents);
 }
 
 /* One ELF image: use its own DWARF, or (`real_path` non-NULL, i.e. not an
@@ -294,7 +269,7 @@ static int visit_elf(Elf *elf, const char *display_name, const char *real_path,
 			       search.found.real_path, opts, visit, ctx);
 done:
 	close_later(&search.found, reaper);
-	contents_free_later(&contents, reaper);
+	sf__reaper_release(reaper, contents_task, &contents, sizeof(contents));
 	return error;
 }
 

@@ -3,12 +3,15 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct reaper_task {
-	void (*run)(void *arg);
-	void *arg;
+	void (*release)(void *object);
 	struct reaper_task *next;
+	max_align_t object[];   /* the copy released */
 } reaper_task;
 
 /* Invariants: `head`..`tail` are the tasks not started, oldest first;
@@ -63,21 +66,23 @@ static void *reaper_main(void *arg)
 		if (!reaper->head)
 			reaper->tail = NULL;
 		pthread_mutex_unlock(&reaper->lock);
-		task->run(task->arg);
+		task->release(task->object);
 		free(task);
 	}
 }
 
-void sf__reaper_run(sf_reaper *reaper, void (*run)(void *arg), void *arg)
+void sf__reaper_release(sf_reaper *reaper, void (*release)(void *object), void *object, size_t size)
 {
-	reaper_task *task = reaper ? malloc(sizeof(*task)) : NULL;
+	reaper_task *task = reaper && size <= SIZE_MAX - sizeof(*task) ? malloc(sizeof(*task) + size) : NULL;
 	bool started = true;
 
 	if (!task) {
-		run(arg);
+		release(object);
 		return;
 	}
-	*task = (reaper_task){ run, arg, NULL };
+	task->release = release;
+	task->next = NULL;
+	memcpy(task->object, object, size);
 	pthread_mutex_lock(&reaper->lock);
 	reaper->linger = true;
 	if (reaper->running) {
@@ -106,7 +111,7 @@ void sf__reaper_run(sf_reaper *reaper, void (*run)(void *arg), void *arg)
 	pthread_mutex_unlock(&reaper->lock);
 	if (!started) {
 		free(task);
-		run(arg);
+		release(object);
 	}
 }
 
