@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds structfit with warnings as errors and runs the whole test suite, then the
-# unit and corrupt-input tests again under ASan + UBSan (build-asan).
+# unit and corrupt-input tests again under ASan + UBSan (build-asan), and the
+# threaded loads under ThreadSanitizer (build-tsan; STRUCTFIT_SKIP_TSAN=1 skips it).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,5 +32,16 @@ if [ -z "${STRUCTFIT_SKIP_ASAN:-}" ]; then
 	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 	ctest --test-dir "$asan" --output-on-failure -j2 -L 'unit|corrupt' || status=$?
 	ctest --test-dir "$asan" --output-on-failure -j2 -R '^(cli_surface|oracle_errors|oracle_dwz)$' || status=$?
+fi
+
+# The load's threads (stream, lister, workers, reaper, report helpers)
+# under ThreadSanitizer: the tool alone is built so (Criterion's runner
+# does not start under it), and tests/cli/tsan_load.sh drives it.
+if [ -z "${STRUCTFIT_SKIP_TSAN:-}" ]; then
+	tsan="$root/build-tsan"
+	tsan_cc=$(command -v clang || command -v gcc)
+	cmake -S "$root" -B "$tsan" -DCMAKE_C_COMPILER="$tsan_cc" -DSTRUCTFIT_WERROR=ON -DSTRUCTFIT_TSAN=ON
+	cmake --build "$tsan" --parallel "$(nproc)" --target structfit
+	ctest --test-dir "$tsan" --output-on-failure -L tsan || status=$?
 fi
 exit "$status"
