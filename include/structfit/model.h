@@ -55,7 +55,9 @@ typedef struct sf_load_options {
 	/* Extra roots searched for separate debug files, before the system ones. */
 	const char *const *debug_dirs;
 	size_t debug_dir_count;
-	/* Worker threads; 0 means one per online CPU. */
+	/* Worker threads; 0 means one per online CPU.  With more than one,
+	 * a thread of the model may still be freeing what the load used
+	 * after sf_model_load() returns; sf_model_free() waits for it. */
 	unsigned jobs;
 	/* Reports each failing archive member; NULL to stay silent. */
 	sf_load_error_fn on_error;
