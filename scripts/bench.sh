@@ -14,8 +14,8 @@
 # the CPU time of `report -j1` is printed as a multiple of the floor: a
 # single-threaded walk that decodes every DIE code and skips each attribute
 # by its form, building nothing (tests/tools/dwarf_walk.c, built with the
-# tests; the line is left out when it is missing), run in at least 5
-# pairs with -j1 runs.
+# tests; the line is left out when it is missing), run in pairs with -j1
+# runs, as many as the scaling row's.
 # Then `report --format-in=btf` against `pahole -F btf` on BTF inputs:
 # /sys/kernel/btf/vmlinux when readable, the vmlinux's own .BTF section,
 # and that vmlinux's BTF encoded detached by `pahole --btf_encode_detached`
@@ -24,8 +24,8 @@
 #   --btf: only the BTF comparison.
 # Environment: STRUCTFIT_BIN (default build/structfit), STRUCTFIT_WALK
 #   (default build/tests/dwarf_walk), RUNS (default 3), SCALING_RUNS
-#   (pairs of the -j1/-jJOBS row; default RUNS, at least 15: a ratio of
-#   two times wants more runs than a time), BTF_RUNS (default 11: a BTF
+#   (pairs of the -j1/-jJOBS row and of the floor row; default RUNS, at
+#   least 15: a ratio of two times wants more runs than a time), BTF_RUNS (default 11: a BTF
 #   report takes a tenth of a second), JOBS (default: online CPUs),
 #   STRUCTFIT_BENCH_CACHE.
 set -euo pipefail
@@ -294,10 +294,11 @@ for file in "${inputs[@]}"; do
 		"$t1" "$jobs" "$tn" "$(ratio "$t1" "$tn")" "$tp" "$same" "$c1" "$cn"
 
 	if [ -x "$walk" ]; then
-		# The walk in pairs with -j1 runs of its own, for a ratio per
-		# pair as above; the -j1 CPU is the median of all its runs.
+		# The walk in pairs with -j1 runs of its own, as many as the
+		# scaling row's, for a ratio per pair as above; the -j1 CPU is
+		# the median of all its runs.
 		: >"$tmp/walk.t"; : >"$tmp/walk_j1.t"
-		for ((i = 0; i < (runs > 5 ? runs : 5); i++)); do
+		for ((i = 0; i < scaling_runs; i++)); do
 			measure "$walk" "$file" >>"$tmp/walk.t"
 			cp "$tmp/out" "$tmp/walk.out"
 			measure "$sf" report -j1 "$file" >>"$tmp/walk_j1.t"
