@@ -10,6 +10,7 @@
 /* Sources larger than this are not scanned for markers. */
 #define MAX_SOURCE_BYTES (64u << 20)
 
+/* A line that is only (part of) a comment: the markers may sit there. */
 static int comment_line(const char *start, const char *end)
 {
 	while (start < end && (*start == ' ' || *start == '\t'))

@@ -19,7 +19,7 @@ typedef struct record {
 	pthread_t thread[TASKS];
 	pid_t tid[TASKS];          /* kernel ids are not reused at once, unlike pthread_t */
 	volatile bool release;   /* set by the test: the first task may end */
-	volatile bool done;      /* set by the last task */
+	volatile bool done;      /* set by each release */
 } record;
 
 typedef struct step {

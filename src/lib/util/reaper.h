@@ -27,9 +27,9 @@ sf_reaper *sf__reaper_new(void);
  * `release`: on a copy of those bytes, on the reaper's thread after the
  * releases given before, the copy freed after; or at once on `object`
  * itself when `reaper` is NULL or no thread or memory can be had.
- * Either way the caller's `object` is released when this returns, and
- * what it pointed to is no longer the caller's.  A release must not
- * fail, nor touch anything the caller goes on using.
+ * Either way, once this returns, what `object` held is no longer the
+ * caller's (released already, or to be); its own bytes are.  A release
+ * must not fail, nor touch anything the caller goes on using.
  */
 void sf__reaper_release(sf_reaper *reaper, void (*release)(void *object), void *object, size_t size);
 
