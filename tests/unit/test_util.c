@@ -8,6 +8,7 @@
 
 #include "util/arena.h"
 #include "util/buf.h"
+#include "util/grow.h"
 #include "util/jobs.h"
 
 Test(util, buf_put_u64_pads_like_printf)
@@ -249,4 +250,30 @@ Test(util, jobs_for_items_gives_each_thread_enough_items)
 	cr_assert_eq(sf__jobs_for_items(64, 100000, 512, 8), 8);
 	cr_assert_geq(sf__jobs_for_items(0, 100000, 512, 8), 1);
 	cr_assert_leq(sf__jobs_for_items(0, 100000, 512, 8), 8);
+}
+
+Test(util, grow_doubles_from_first_and_refuses_overflow)
+{
+	size_t capacity = 0, count = 0;
+	int *items = NULL, *more;
+
+	for (int v = 0; v < 100; v++) {
+		more = sf__grow(items, &capacity, count, sizeof(*items), 4);
+		cr_assert_not_null(more);
+		items = more;
+		items[count++] = v;
+		cr_assert(capacity >= count);
+	}
+	/* 4, 8, 16, 32, 64, 128 */
+	cr_assert_eq(capacity, 128);
+	for (int v = 0; v < 100; v++)
+		cr_assert_eq(items[v], v);
+	/* With room the array comes back as it is. */
+	cr_assert_eq(sf__grow(items, &capacity, count, sizeof(*items), 4), items);
+	cr_assert_eq(capacity, 128);
+	/* A size past SIZE_MAX: NULL, the array and its capacity untouched. */
+	cr_assert_null(sf__grow(items, &capacity, capacity, SIZE_MAX / 64, 4));
+	cr_assert_eq(capacity, 128);
+	cr_assert_eq(items[99], 99);
+	free(items);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "util/fail.h"
+#include "util/grow.h"
 
 /*
  * The worker's table of known definitions (die_known.c) learns a unit's
@@ -48,14 +49,11 @@ static int fresh_index_grow(sf_die_ctx *ctx)
 
 int sf__die_fresh_remember(sf_die_ctx *ctx, const sf_die_fresh *fresh)
 {
-	if (ctx->fresh_count == ctx->fresh_capacity) {
-		size_t capacity = ctx->fresh_capacity ? ctx->fresh_capacity * 2 : 64;
-		sf_die_fresh *items = realloc(ctx->fresh, capacity * sizeof(*items));
-		if (!items)
-			return sf__fail(SF_ENOMEM, "out of memory");
-		ctx->fresh = items;
-		ctx->fresh_capacity = capacity;
-	}
+	sf_die_fresh *items = sf__grow(ctx->fresh, &ctx->fresh_capacity, ctx->fresh_count, sizeof(*items), 64);
+
+	if (!items)
+		return sf__fail(SF_ENOMEM, "out of memory");
+	ctx->fresh = items;
 	if (ctx->fresh_count >= UINT32_MAX - 1)
 		return sf__fail(SF_ENOMEM, "out of memory");
 	ctx->fresh[ctx->fresh_count++] = *fresh;

@@ -6,17 +6,15 @@
 #include <string.h>
 
 #include "util/fail.h"
+#include "util/grow.h"
 
 int sf__die_offset_push(offset_list *list, uint64_t value)
 {
-	if (list->count == list->capacity) {
-		size_t capacity = list->capacity ? list->capacity * 2 : 64;
-		uint64_t *items = realloc(list->items, capacity * sizeof(*items));
-		if (!items)
-			return sf__fail(SF_ENOMEM, "out of memory");
-		list->items = items;
-		list->capacity = capacity;
-	}
+	uint64_t *items = sf__grow(list->items, &list->capacity, list->count, sizeof(*items), 64);
+
+	if (!items)
+		return sf__fail(SF_ENOMEM, "out of memory");
+	list->items = items;
 	list->items[list->count++] = value;
 	return 0;
 }

@@ -7,19 +7,15 @@
 
 #include "fix/fix_body_scan.h"
 #include "util/fail.h"
+#include "util/grow.h"
 
 static int add_problem(sf_fix_scan *s, uint32_t line, const char *fmt, const char *text)
 {
-	sf_fix_problem *p;
+	sf_fix_problem *p, *more = sf__grow(s->problems, &s->problem_cap, s->problem_count, sizeof(*more), 4);
 
-	if (s->problem_count == s->problem_cap) {
-		size_t grown = s->problem_cap ? s->problem_cap * 2 : 4;
-		sf_fix_problem *more = realloc(s->problems, grown * sizeof(*more));
-		if (!more)
-			return sf__fail(SF_ENOMEM, "out of memory while reading sources");
-		s->problems = more;
-		s->problem_cap = grown;
-	}
+	if (!more)
+		return sf__fail(SF_ENOMEM, "out of memory while reading sources");
+	s->problems = more;
 	p = &s->problems[s->problem_count++];
 	p->line = line;
 	p->fmt = fmt;

@@ -7,6 +7,7 @@
 #include "fix/fix_body_head.h"
 #include "fix/fix_cxx.h"
 #include "util/fail.h"
+#include "util/grow.h"
 
 int sf__fix_directive_nesting(const char *text, const sf_fix_token *t)
 {
@@ -173,7 +174,7 @@ int sf__fix_scan_items(sf_fix_scan *s, sf_fix_body *out)
 	for (size_t i = sf__fix_next_code(toks, s->open, s->close); i < s->close;
 	     i = sf__fix_next_code(toks, i, s->close)) {
 		const sf_fix_token *t = &toks->items[i];
-		sf_fix_item it = { .first_tok = i, .first_line = t->line };
+		sf_fix_item it = { .first_tok = i, .first_line = t->line }, *more;
 
 		/* Movable #defines (checked with the braces) join the unit above them. */
 		if (t->kind == SF_FIX_DIRECTIVE) {
@@ -182,14 +183,10 @@ int sf__fix_scan_items(sf_fix_scan *s, sf_fix_body *out)
 				depth = 0;
 			continue;
 		}
-		if (s->item_count == s->item_cap) {
-			size_t grown = s->item_cap ? s->item_cap * 2 : 16;
-			sf_fix_item *more = realloc(s->items, grown * sizeof(*more));
-			if (!more)
-				return sf__fail(SF_ENOMEM, "out of memory while reading sources");
-			s->items = more;
-			s->item_cap = grown;
-		}
+		more = sf__grow(s->items, &s->item_cap, s->item_count, sizeof(*more), 16);
+		if (!more)
+			return sf__fail(SF_ENOMEM, "out of memory while reading sources");
+		s->items = more;
 		it.section = section;
 		it.is_public = is_public;
 		it.quiet = depth > 0;

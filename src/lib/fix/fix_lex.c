@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/fail.h"
+#include "util/grow.h"
 
 static bool is_ident_start(char c)
 {
@@ -21,14 +22,11 @@ static bool is_ident_char(char c)
 static int push(sf_fix_tokens *out, sf_fix_tok_kind kind, size_t start, size_t end, uint32_t line,
 		uint32_t end_line)
 {
-	if (out->count == out->capacity) {
-		size_t grown = out->capacity ? out->capacity * 2 : 256;
-		sf_fix_token *more = realloc(out->items, grown * sizeof(*more));
-		if (!more)
-			return sf__fail(SF_ENOMEM, "out of memory while reading sources");
-		out->items = more;
-		out->capacity = grown;
-	}
+	sf_fix_token *more = sf__grow(out->items, &out->capacity, out->count, sizeof(*more), 256);
+
+	if (!more)
+		return sf__fail(SF_ENOMEM, "out of memory while reading sources");
+	out->items = more;
 	out->items[out->count++] = (sf_fix_token){ kind, start, end, line, end_line };
 	return 0;
 }

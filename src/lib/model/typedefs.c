@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/fail.h"
+#include "util/grow.h"
 
 static uint64_t pair_hash(const char *alias, const char *target, bool is_union)
 {
@@ -29,20 +30,16 @@ static bool present(const sf_typedef_list *list, uint64_t hash, const char *alia
 int sf__typedef_list_add(sf_typedef_list *list, const char *alias, const char *target, bool is_union)
 {
 	uint64_t hash = pair_hash(alias, target, is_union);
-	sf_typedef_alias *a;
+	sf_typedef_alias *a, *items;
 
 	if (present(list, hash, alias, target, is_union))
 		return 0;
 	if (!list->arena && sf__arena_new(&list->arena) < 0)
 		return sf__fail(SF_ENOMEM, "out of memory");
-	if (list->count == list->capacity) {
-		size_t capacity = list->capacity ? list->capacity * 2 : 16;
-		sf_typedef_alias *items = realloc(list->items, capacity * sizeof(*items));
-		if (!items)
-			return sf__fail(SF_ENOMEM, "out of memory");
-		list->items = items;
-		list->capacity = capacity;
-	}
+	items = sf__grow(list->items, &list->capacity, list->count, sizeof(*items), 16);
+	if (!items)
+		return sf__fail(SF_ENOMEM, "out of memory");
+	list->items = items;
 	a = &list->items[list->count];
 	a->alias = sf__arena_strdup(list->arena, alias);
 	a->target = sf__arena_strdup(list->arena, target);
